@@ -1,0 +1,9 @@
+import { Ping, Pong } from './net/messages.js';
+import { Chunk, Manifest, createMessageRegistry, type AnyMessageSpec, type MessageRegistry } from './wire/index.js';
+
+/** Every message kind the product speaks; each area adds its kinds here as it lands. */
+export const ALL_MESSAGES: readonly AnyMessageSpec[] = [Ping, Pong, Chunk, Manifest];
+
+export function createProtocolRegistry(): MessageRegistry {
+  return createMessageRegistry(ALL_MESSAGES);
+}

@@ -1,0 +1,25 @@
+export {
+  createTransport,
+  endpointId,
+  type Endpoint,
+  type Transport,
+  type TransportConfig,
+  type TransportDeps,
+  type TransportStats,
+  type Incoming,
+  type Handler,
+  type SignatureVerifier,
+  type DatagramShaper,
+  type DeliveryScheduler,
+  type ShapingVerdict,
+} from './transport.js';
+export { DROP_REASONS, type DropReason } from './drop-reasons.js';
+export { Ping, Pong } from './messages.js';
+export {
+  readKernelUdpCounters,
+  readSocketDrops,
+  parseUdpSnmp,
+  parseSocketDrops,
+  type KernelUdpCounters,
+} from './kernel-udp-stats.js';
+export { installPinger, type Pinger } from './ping.js';

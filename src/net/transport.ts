@@ -1,0 +1,291 @@
+import type { RemoteInfo } from 'node:dgram';
+import DgramAsPromised, { type SocketAsPromised } from 'dgram-as-promised';
+import type { Clock } from '../time/clock.js';
+import {
+  MAX_DATAGRAM_BYTES,
+  decodeMessage,
+  encodeMessage,
+  isDecodeError,
+  type DecodedMessage,
+  type MessageRegistry,
+  type MessageSigner,
+  type MessageSpec,
+} from '../wire/index.js';
+import { dropReasonForDecodeError, emptyDropCounts, type DropReason } from './drop-reasons.js';
+import { ReplayGuard } from './replay-window.js';
+
+export interface Endpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+export function endpointId(e: Endpoint): string {
+  return e.host.includes(':') ? `[${e.host}]:${e.port}` : `${e.host}:${e.port}`;
+}
+
+/** `(signature, message, publicKey) → valid?`; must return false, never throw, on bad bytes. */
+export type SignatureVerifier = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+
+/** The fate of one datagram on a shaped link: due times of its copies (none when dropped). */
+export interface ShapingVerdict {
+  readonly deliveries: readonly number[];
+  readonly drop?: string;
+}
+
+/** User-space link impairment (src/net/shaping): sender side and receiver side stages. */
+export interface DatagramShaper {
+  outbound(from: string, to: string, bytes: number, nowMs: number): ShapingVerdict;
+  inbound(to: string, from: string, bytes: number, nowMs: number): ShapingVerdict;
+}
+
+/** Runs a callback at a due time on the shared clock (src/time/timer-queue). */
+export interface DeliveryScheduler {
+  schedule(dueMs: number, callback: () => void): void;
+}
+
+export interface TransportConfig {
+  /** Loopback by default; the harness never sends beyond this machine. */
+  readonly host?: string;
+  /** 0 picks any free port. */
+  readonly port?: number;
+  /** Requested SO_RCVBUF; the kernel caps it at net.core.rmem_max (reported in `socketBuffers`). */
+  readonly recvBufferBytes?: number;
+  readonly sendBufferBytes?: number;
+  /** Sequence numbers remembered per sender against replays. */
+  readonly replayWindow?: number;
+  /** Senders whose replay windows are kept; the least recently active is forgotten first. */
+  readonly maxTrackedSenders?: number;
+}
+
+export interface TransportDeps {
+  readonly registry: MessageRegistry;
+  readonly signer: MessageSigner;
+  readonly verify: SignatureVerifier;
+  readonly clock: Clock;
+  /** Both or neither: shaping needs a scheduler to hold datagrams until they are due. */
+  readonly shaping?: { readonly shaper: DatagramShaper; readonly scheduler: DeliveryScheduler };
+  /** First sequence number; by default derived from wall time so a restarted peer never reuses one. */
+  readonly initialSequence?: bigint;
+  /** A handler (or the decoder) threw: a bug in our own code, reported here and counted. */
+  readonly onHandlerError?: (error: unknown, kind: string) => void;
+}
+
+export interface Incoming<T> {
+  readonly body: T;
+  readonly from: Endpoint;
+  /** Verified sender key for signed kinds, null for unsigned ones. */
+  readonly senderKey: Uint8Array | null;
+  readonly sequence: bigint | null;
+  readonly receivedAtMs: number;
+  readonly bytes: number;
+}
+
+export type Handler<T> = (message: Incoming<T>) => void;
+
+export interface TransportStats {
+  readonly rx: { datagrams: number; bytes: number; accepted: number };
+  readonly tx: { datagrams: number; bytes: number; errors: number; afterClose: number };
+  readonly dropped: Record<DropReason, number>;
+  readonly shaping: { outboundDropped: Record<string, number>; inboundDropped: Record<string, number>; extraCopies: number };
+}
+
+export interface Transport {
+  readonly local: Endpoint;
+  readonly endpointId: string;
+  readonly publicKey: Uint8Array;
+  /** Actual kernel buffer sizes after the request (Linux reports double the usable size). */
+  readonly socketBuffers: { recvBytes: number; sendBytes: number };
+  /** Install the one handler for a kind; a second handler for the same kind is a programmer error. */
+  handle<T>(spec: MessageSpec<T>, handler: Handler<T>): void;
+  /** Encode, sign when the kind is signed, shape, send. Throws only on programmer error. */
+  send<T>(to: Endpoint, spec: MessageSpec<T>, body: T): void;
+  /** Already-encoded bytes, shaped like any other datagram (replays, fuzzing, forwarding). */
+  sendBytes(to: Endpoint, bytes: Uint8Array): void;
+  stats(): TransportStats;
+  close(): Promise<void>;
+}
+
+const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
+
+/**
+ * One UDP socket per peer, carrying every message kind. Bind, send and close go through
+ * dgram-as-promised; receiving goes through one persistent 'message' listener, because the
+ * wrapper's recv() attaches a one-shot listener and would lose datagrams arriving between calls.
+ */
+export async function createTransport(config: TransportConfig, deps: TransportDeps): Promise<Transport> {
+  const host = config.host ?? '127.0.0.1';
+  const socket = DgramAsPromised.createSocket({
+    type: host.includes(':') ? 'udp6' : 'udp4',
+    recvBufferSize: config.recvBufferBytes ?? DEFAULT_BUFFER_BYTES,
+    sendBufferSize: config.sendBufferBytes ?? DEFAULT_BUFFER_BYTES,
+  });
+  const address = await socket.bind({ address: host, port: config.port ?? 0 });
+  return new UdpTransport(socket, { host: address.address, port: address.port }, config, deps);
+}
+
+class UdpTransport implements Transport {
+  readonly endpointId: string;
+  readonly publicKey: Uint8Array;
+  readonly socketBuffers: { recvBytes: number; sendBytes: number };
+  private readonly handlers = new Array<Handler<unknown> | undefined>(256);
+  private readonly replay: ReplayGuard;
+  private sequence: bigint;
+  private closed = false;
+  private readonly rx = { datagrams: 0, bytes: 0, accepted: 0 };
+  private readonly tx = { datagrams: 0, bytes: 0, errors: 0, afterClose: 0 };
+  private readonly dropped = emptyDropCounts();
+  private readonly shapingStats = { outboundDropped: {} as Record<string, number>, inboundDropped: {} as Record<string, number>, extraCopies: 0 };
+
+  constructor(
+    private readonly socket: SocketAsPromised,
+    readonly local: Endpoint,
+    config: TransportConfig,
+    private readonly deps: TransportDeps,
+  ) {
+    this.endpointId = endpointId(local);
+    this.publicKey = deps.signer.publicKey;
+    this.replay = new ReplayGuard(config.maxTrackedSenders, config.replayWindow);
+    this.sequence = deps.initialSequence ?? BigInt(Date.now()) << 16n;
+    // Read from the underlying socket: the wrapper's getSendBufferSize() recurses into itself (v6.0.0).
+    this.socketBuffers = { recvBytes: socket.socket.getRecvBufferSize(), sendBytes: socket.socket.getSendBufferSize() };
+    socket.socket.on('message', (msg: Buffer, rinfo: RemoteInfo) => this.onDatagram(msg, rinfo));
+  }
+
+  handle<T>(spec: MessageSpec<T>, handler: Handler<T>): void {
+    if (this.deps.registry.get(spec.kind) !== spec) throw new TypeError(`handle(${spec.name}): kind is not in this transport's registry`);
+    if (this.handlers[spec.kind]) throw new TypeError(`handle(${spec.name}): a handler is already installed`);
+    this.handlers[spec.kind] = handler as Handler<unknown>;
+  }
+
+  send<T>(to: Endpoint, spec: MessageSpec<T>, body: T): void {
+    const signing = spec.signed ? { signer: this.deps.signer, sequence: this.sequence++ } : undefined;
+    this.sendBytes(to, encodeMessage(spec, body, signing));
+  }
+
+  sendBytes(to: Endpoint, bytes: Uint8Array): void {
+    if (this.closed) {
+      this.tx.afterClose++;
+      return;
+    }
+    const shaping = this.deps.shaping;
+    if (!shaping) {
+      this.transmit(to, bytes);
+      return;
+    }
+    const now = this.deps.clock.nowMs();
+    const verdict = shaping.shaper.outbound(this.endpointId, endpointId(to), bytes.length, now);
+    this.deliverPerVerdict(verdict, now, this.shapingStats.outboundDropped, () => this.transmit(to, bytes));
+  }
+
+  stats(): TransportStats {
+    return {
+      rx: { ...this.rx },
+      tx: { ...this.tx },
+      dropped: { ...this.dropped },
+      shaping: {
+        outboundDropped: { ...this.shapingStats.outboundDropped },
+        inboundDropped: { ...this.shapingStats.inboundDropped },
+        extraCopies: this.shapingStats.extraCopies,
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.socket.close();
+  }
+
+  private transmit(to: Endpoint, bytes: Uint8Array): void {
+    if (this.closed) {
+      this.tx.afterClose++;
+      return;
+    }
+    this.tx.datagrams++;
+    this.tx.bytes += bytes.length;
+    this.socket.send(bytes, to.port, to.host).catch(() => {
+      this.tx.errors++;
+    });
+  }
+
+  private deliverPerVerdict(verdict: ShapingVerdict, now: number, dropCounts: Record<string, number>, deliver: () => void): void {
+    if (verdict.deliveries.length === 0) {
+      const reason = verdict.drop ?? 'loss';
+      dropCounts[reason] = (dropCounts[reason] ?? 0) + 1;
+      return;
+    }
+    this.shapingStats.extraCopies += verdict.deliveries.length - 1;
+    for (const due of verdict.deliveries) {
+      if (due <= now) deliver();
+      else this.deps.shaping?.scheduler.schedule(due, deliver);
+    }
+  }
+
+  private onDatagram(msg: Buffer, rinfo: RemoteInfo): void {
+    if (this.closed) return;
+    this.rx.datagrams++;
+    this.rx.bytes += msg.length;
+    const from: Endpoint = { host: rinfo.address, port: rinfo.port };
+    const shaping = this.deps.shaping;
+    if (!shaping) {
+      this.process(msg, from);
+      return;
+    }
+    const now = this.deps.clock.nowMs();
+    const verdict = shaping.shaper.inbound(this.endpointId, endpointId(from), msg.length, now);
+    this.deliverPerVerdict(verdict, now, this.shapingStats.inboundDropped, () => this.process(msg, from));
+  }
+
+  /** Decode → verify → replay check → dispatch; each failure is a counted drop, never a throw. */
+  private process(datagram: Uint8Array, from: Endpoint): void {
+    if (this.closed) return;
+    if (datagram.length > MAX_DATAGRAM_BYTES) {
+      this.dropped.oversized++;
+      return;
+    }
+    let decoded: DecodedMessage;
+    try {
+      decoded = decodeMessage(datagram, this.deps.registry);
+    } catch (error) {
+      if (isDecodeError(error)) {
+        this.dropped[dropReasonForDecodeError(error.code)]++;
+      } else {
+        // A decoder bug must not take the peer down; it is counted apart so it is never mistaken for bad input.
+        this.dropped['internal-error']++;
+        this.deps.onHandlerError?.(error, 'decode');
+      }
+      return;
+    }
+    const auth = decoded.auth;
+    if (auth) {
+      if (!this.deps.verify(auth.signature, auth.signedBytes, auth.publicKey)) {
+        this.dropped['bad-signature']++;
+        return;
+      }
+      // Only after the signature holds, so a forger cannot advance an honest sender's window.
+      if (!this.replay.accept(auth.publicKey, auth.sequence)) {
+        this.dropped.replay++;
+        return;
+      }
+    }
+    const handler = this.handlers[decoded.spec.kind];
+    if (!handler) {
+      this.dropped['no-handler']++;
+      return;
+    }
+    try {
+      handler({
+        body: decoded.body,
+        from,
+        senderKey: auth?.publicKey ?? null,
+        sequence: auth?.sequence ?? null,
+        receivedAtMs: this.deps.clock.nowMs(),
+        bytes: datagram.length,
+      });
+      this.rx.accepted++;
+    } catch (error) {
+      this.dropped['handler-error']++;
+      this.deps.onHandlerError?.(error, decoded.spec.name);
+    }
+  }
+}

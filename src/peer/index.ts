@@ -1,0 +1,52 @@
+import { createProtocolRegistry } from '../catalog.js';
+import { createEd25519, nodeIdFromPublicKey, type Ed25519Backend } from '../crypto/index.js';
+import { createTransport, installPinger, type DatagramShaper, type DeliveryScheduler, type Pinger, type Transport, type TransportConfig } from '../net/index.js';
+import { systemClock, type Clock } from '../time/clock.js';
+
+/**
+ * One peer: an identity, one UDP socket carrying every message kind, and the services stacked on
+ * it. The services grow as the architecture's components land (DHT, NEO groups, storage,
+ * computation); each installs its handlers on the same transport.
+ */
+export interface PeerNode {
+  readonly transport: Transport;
+  readonly pinger: Pinger;
+  readonly publicKey: Uint8Array;
+  /** SHA-256-derived DHT identifier; never chosen by the peer. */
+  readonly nodeId: Uint8Array;
+  close(): Promise<void>;
+}
+
+export type PeerNodeConfig = TransportConfig;
+
+export interface PeerNodeDeps {
+  /** 32-byte Ed25519 seed; the harness derives it from the profile seed so runs repeat. */
+  readonly identitySeed: Uint8Array;
+  /** Shared per thread: it holds the prepared-public-key cache. Native by default. */
+  readonly ed25519?: Ed25519Backend;
+  readonly clock?: Clock;
+  readonly shaping?: { readonly shaper: DatagramShaper; readonly scheduler: DeliveryScheduler };
+  readonly onHandlerError?: (error: unknown, kind: string) => void;
+}
+
+export async function startPeerNode(config: PeerNodeConfig, deps: PeerNodeDeps): Promise<PeerNode> {
+  const ed25519 = deps.ed25519 ?? createEd25519('native');
+  const clock = deps.clock ?? systemClock;
+  const signer = ed25519.createSigner(deps.identitySeed);
+  const transport = await createTransport(config, {
+    registry: createProtocolRegistry(),
+    signer,
+    verify: (signature, message, publicKey) => ed25519.verify(signature, message, publicKey),
+    clock,
+    ...(deps.shaping ? { shaping: deps.shaping } : {}),
+    ...(deps.onHandlerError ? { onHandlerError: deps.onHandlerError } : {}),
+  });
+  const pinger = installPinger(transport, clock);
+  return {
+    transport,
+    pinger,
+    publicKey: transport.publicKey,
+    nodeId: nodeIdFromPublicKey(transport.publicKey),
+    close: () => transport.close(),
+  };
+}

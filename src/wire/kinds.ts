@@ -1,0 +1,17 @@
+/**
+ * Every message kind's type byte, allocated here in one place so two areas can never claim the
+ * same byte. Ranges per area leave room to grow without renumbering:
+ *
+ *   0x01–0x0f  transport control and chunking     0x50–0x6f  storage
+ *   0x10–0x2f  DHT                                0x70–0x7f  computation
+ *   0x30–0x4f  NEO and group membership           0x80–0x8f  authority
+ *   0x90–0x9f  baselines (lockstep, client/server)
+ */
+export const MessageKind = {
+  ping: 0x01,
+  pong: 0x02,
+  chunk: 0x08,
+  manifest: 0x09,
+} as const;
+
+export type MessageKindName = keyof typeof MessageKind;

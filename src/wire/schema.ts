@@ -1,0 +1,350 @@
+import { ByteReader, ByteWriter } from './bytes.js';
+import { DecodeError } from './errors.js';
+
+/**
+ * A field codec: one declared layout that both encodes and decodes, so the byte format lives in
+ * one place per message kind instead of in ad-hoc offsets spread over the code.
+ *
+ * Encoding validates first (`size` walks the value and throws TypeError/RangeError on a value the
+ * layout cannot carry: that is a programmer error) and writes second, into a buffer allocated once.
+ * Decoding trusts nothing: every length is checked against its cap and against the bytes that
+ * remain before anything is allocated, and failures are DecodeErrors carrying offset and path.
+ */
+export interface Codec<T> {
+  /** The layout in words, for docs/wire.md and error messages. */
+  readonly layout: string;
+  /** The layout as data: drives the generated docs/wire.md tables and the property tests. */
+  readonly shape: Shape;
+  /** The fewest bytes any value takes; lets list decoding reject impossible counts up front. */
+  readonly minSize: number;
+  size(value: T, path: string): number;
+  write(w: ByteWriter, value: T): void;
+  read(r: ByteReader, path: string): T;
+}
+
+export type Shape =
+  | { readonly t: 'u8' | 'u16' | 'u32' | 'u64' | 'f64' | 'bool' }
+  | { readonly t: 'bytes'; readonly n: number }
+  | { readonly t: 'varBytes' | 'utf8'; readonly max: number; readonly prefix: 1 | 2 }
+  | { readonly t: 'list'; readonly of: Shape; readonly max: number; readonly prefix: 1 | 2 }
+  | { readonly t: 'optional'; readonly of: Shape }
+  | { readonly t: 'enum'; readonly names: readonly string[] }
+  | { readonly t: 'struct'; readonly fields: readonly (readonly [string, Shape])[] };
+
+export type Infer<C> = C extends Codec<infer T> ? T : never;
+
+function misuse(path: string, expected: string, value: unknown): never {
+  const shown = typeof value === 'bigint' ? `${value}n` : typeof value === 'object' ? Object.prototype.toString.call(value) : String(value);
+  throw new TypeError(`${path || 'value'}: expected ${expected}, got ${shown}`);
+}
+
+function uint(bits: 8 | 16 | 32): Codec<number> {
+  const max = 2 ** bits - 1;
+  const bytes = bits / 8;
+  return {
+    layout: `u${bits}`,
+    shape: { t: bits === 8 ? 'u8' : bits === 16 ? 'u16' : 'u32' },
+    minSize: bytes,
+    size(value, path) {
+      if (!Number.isInteger(value) || value < 0 || value > max) misuse(path, `an integer in [0, ${max}]`, value);
+      return bytes;
+    },
+    write(w, value) {
+      if (bits === 8) w.u8(value);
+      else if (bits === 16) w.u16(value);
+      else w.u32(value);
+    },
+    read(r, path) {
+      return bits === 8 ? r.u8(path) : bits === 16 ? r.u16(path) : r.u32(path);
+    },
+  };
+}
+
+export const u8 = uint(8);
+export const u16 = uint(16);
+export const u32 = uint(32);
+
+const U64_MAX = (1n << 64n) - 1n;
+
+export const u64: Codec<bigint> = {
+  layout: 'u64',
+  shape: { t: 'u64' },
+  minSize: 8,
+  size(value, path) {
+    if (typeof value !== 'bigint' || value < 0n || value > U64_MAX) misuse(path, 'a bigint in [0, 2^64-1]', value);
+    return 8;
+  },
+  write: (w, value) => w.u64(value),
+  read: (r, path) => r.u64(path),
+};
+
+/** IEEE-754 double, finite only: NaN or Infinity in game state would break replica agreement. */
+export const f64: Codec<number> = {
+  layout: 'f64 (finite)',
+  shape: { t: 'f64' },
+  minSize: 8,
+  size(value, path) {
+    if (typeof value !== 'number' || !Number.isFinite(value)) misuse(path, 'a finite number', value);
+    return 8;
+  },
+  write: (w, value) => w.f64(value),
+  read(r, path) {
+    const start = r.offset;
+    const v = r.f64(path);
+    if (!Number.isFinite(v)) throw new DecodeError('invalid-value', start, path, 'non-finite float');
+    return v;
+  },
+};
+
+export const bool: Codec<boolean> = {
+  layout: 'u8 (0 or 1)',
+  shape: { t: 'bool' },
+  minSize: 1,
+  size(value, path) {
+    if (typeof value !== 'boolean') misuse(path, 'a boolean', value);
+    return 1;
+  },
+  write: (w, value) => w.u8(value ? 1 : 0),
+  read(r, path) {
+    const start = r.offset;
+    const v = r.u8(path);
+    if (v > 1) throw new DecodeError('invalid-value', start, path, `boolean byte ${v}`);
+    return v === 1;
+  },
+};
+
+function assertBytes(value: unknown, path: string): asserts value is Uint8Array {
+  if (!(value instanceof Uint8Array)) misuse(path, 'a Uint8Array', value);
+}
+
+/** Exactly `n` bytes: keys, signatures, hashes, node IDs. */
+export function bytes(n: number): Codec<Uint8Array> {
+  if (!Number.isInteger(n) || n <= 0) throw new RangeError(`bytes(n): n must be a positive integer, got ${n}`);
+  return {
+    layout: `bytes[${n}]`,
+    shape: { t: 'bytes', n },
+    minSize: n,
+    size(value, path) {
+      assertBytes(value, path);
+      if (value.length !== n) misuse(path, `exactly ${n} bytes`, `${value.length} bytes`);
+      return n;
+    },
+    write: (w, value) => w.raw(value),
+    read: (r, path) => r.raw(n, path),
+  };
+}
+
+/** A length prefix sized to the cap: one byte when the cap fits in it, otherwise two. */
+function lengthPrefix(max: number): { bytes: 1 | 2; layout: string } {
+  return max <= 0xff ? { bytes: 1, layout: 'u8' } : { bytes: 2, layout: 'u16' };
+}
+
+function readLength(r: ByteReader, prefix: 1 | 2, max: number, path: string, what: string): number {
+  const start = r.offset;
+  const n = prefix === 1 ? r.u8(path) : r.u16(path);
+  if (n > max) throw new DecodeError('over-cap', start, path, `${what} ${n} exceeds cap ${max}`);
+  return n;
+}
+
+function writeLength(w: ByteWriter, prefix: 1 | 2, n: number): void {
+  if (prefix === 1) w.u8(n);
+  else w.u16(n);
+}
+
+function checkCap(max: number, fn: string): void {
+  if (!Number.isInteger(max) || max < 0 || max > 0xffff) throw new RangeError(`${fn}: cap must be an integer in [0, 65535], got ${max}`);
+}
+
+/** Up to `max` bytes behind a length prefix. */
+export function varBytes(max: number): Codec<Uint8Array> {
+  checkCap(max, 'varBytes');
+  const prefix = lengthPrefix(max);
+  return {
+    layout: `${prefix.layout} length (<= ${max}) + bytes`,
+    shape: { t: 'varBytes', max, prefix: prefix.bytes },
+    minSize: prefix.bytes,
+    size(value, path) {
+      assertBytes(value, path);
+      if (value.length > max) misuse(path, `at most ${max} bytes`, `${value.length} bytes`);
+      return prefix.bytes + value.length;
+    },
+    write(w, value) {
+      writeLength(w, prefix.bytes, value.length);
+      w.raw(value);
+    },
+    read(r, path) {
+      const n = readLength(r, prefix.bytes, max, path, 'length');
+      return r.raw(n, path);
+    },
+  };
+}
+
+const utf8Encoder = new TextEncoder();
+const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** UTF-8 text of at most `maxBytes` encoded bytes; invalid UTF-8 from the network is refused. */
+export function utf8(maxBytes: number): Codec<string> {
+  checkCap(maxBytes, 'utf8');
+  const prefix = lengthPrefix(maxBytes);
+  return {
+    layout: `${prefix.layout} length (<= ${maxBytes}) + UTF-8`,
+    shape: { t: 'utf8', max: maxBytes, prefix: prefix.bytes },
+    minSize: prefix.bytes,
+    size(value, path) {
+      if (typeof value !== 'string') misuse(path, 'a string', value);
+      const n = utf8Encoder.encode(value).length;
+      if (n > maxBytes) misuse(path, `at most ${maxBytes} UTF-8 bytes`, `${n} bytes`);
+      return prefix.bytes + n;
+    },
+    write(w, value) {
+      const encoded = utf8Encoder.encode(value);
+      writeLength(w, prefix.bytes, encoded.length);
+      w.raw(encoded);
+    },
+    read(r, path) {
+      const n = readLength(r, prefix.bytes, maxBytes, path, 'length');
+      const start = r.offset;
+      r.need(n, path);
+      try {
+        const text = utf8Decoder.decode(r.bytes.subarray(start, start + n));
+        r.offset += n;
+        return text;
+      } catch {
+        throw new DecodeError('invalid-value', start, path, 'invalid UTF-8');
+      }
+    },
+  };
+}
+
+/** Up to `maxCount` elements behind a count prefix. */
+export function list<T>(element: Codec<T>, maxCount: number): Codec<T[]> {
+  checkCap(maxCount, 'list');
+  const prefix = lengthPrefix(maxCount);
+  return {
+    layout: `${prefix.layout} count (<= ${maxCount}) + ${maxCount === 1 ? 'element' : 'elements'}: ${element.layout}`,
+    shape: { t: 'list', of: element.shape, max: maxCount, prefix: prefix.bytes },
+    minSize: prefix.bytes,
+    size(value, path) {
+      if (!Array.isArray(value)) misuse(path, 'an array', value);
+      if (value.length > maxCount) misuse(path, `at most ${maxCount} elements`, `${value.length} elements`);
+      let total = prefix.bytes;
+      for (let i = 0; i < value.length; i++) total += element.size(value[i] as T, `${path}[${i}]`);
+      return total;
+    },
+    write(w, value) {
+      writeLength(w, prefix.bytes, value.length);
+      for (const item of value) element.write(w, item);
+    },
+    read(r, path) {
+      const start = r.offset;
+      const n = readLength(r, prefix.bytes, maxCount, path, 'count');
+      // Refuse counts the remaining bytes cannot possibly hold before looping over them.
+      if (n * element.minSize > r.remaining) {
+        throw new DecodeError('truncated', start, path, `count ${n} needs at least ${n * element.minSize} bytes, ${r.remaining} left`);
+      }
+      const out: T[] = new Array<T>(n);
+      for (let i = 0; i < n; i++) out[i] = element.read(r, `${path}[${i}]`);
+      return out;
+    },
+  };
+}
+
+/** A value or null, behind a presence byte (0 absent, 1 present). */
+export function optional<T>(inner: Codec<T>): Codec<T | null> {
+  return {
+    layout: `u8 presence (0|1) + ${inner.layout}`,
+    shape: { t: 'optional', of: inner.shape },
+    minSize: 1,
+    size(value, path) {
+      return value === null ? 1 : 1 + inner.size(value, path);
+    },
+    write(w, value) {
+      if (value === null) w.u8(0);
+      else {
+        w.u8(1);
+        inner.write(w, value);
+      }
+    },
+    read(r, path) {
+      const start = r.offset;
+      const flag = r.u8(path);
+      if (flag === 0) return null;
+      if (flag !== 1) throw new DecodeError('invalid-value', start, path, `presence byte ${flag}`);
+      return inner.read(r, path);
+    },
+  };
+}
+
+/** One of a fixed list of names, carried as its index in one byte. */
+export function enumU8<const N extends readonly string[]>(names: N): Codec<N[number]> {
+  if (names.length === 0 || names.length > 256) throw new RangeError('enumU8: between 1 and 256 names');
+  const index = new Map<string, number>(names.map((n, i) => [n, i]));
+  return {
+    layout: `u8 enum {${names.map((n, i) => `${i}=${n}`).join(', ')}}`,
+    shape: { t: 'enum', names },
+    minSize: 1,
+    size(value, path) {
+      if (!index.has(value)) misuse(path, `one of ${names.join('|')}`, value);
+      return 1;
+    },
+    write: (w, value) => w.u8(index.get(value) as number),
+    read(r, path) {
+      const start = r.offset;
+      const i = r.u8(path);
+      const name = names[i];
+      if (name === undefined) throw new DecodeError('invalid-value', start, path, `enum index ${i} of ${names.length}`);
+      return name;
+    },
+  };
+}
+
+export type StructFields = Record<string, Codec<any>>; // eslint-disable-line @typescript-eslint/no-explicit-any
+export type InferStruct<F extends StructFields> = { [K in keyof F]: Infer<F[K]> };
+
+/** Named fields encoded in declaration order, with no padding and no field tags. */
+export interface StructCodec<F extends StructFields> extends Codec<InferStruct<F>> {
+  readonly fields: F;
+}
+
+export function struct<F extends StructFields>(fields: F): StructCodec<F> {
+  const entries = Object.entries(fields);
+  return {
+    fields,
+    layout: `{ ${entries.map(([k, c]) => `${k}: ${c.layout}`).join('; ')} }`,
+    shape: { t: 'struct', fields: entries.map(([k, c]) => [k, c.shape] as const) },
+    minSize: entries.reduce((sum, [, c]) => sum + c.minSize, 0),
+    size(value, path) {
+      if (typeof value !== 'object' || value === null) misuse(path, 'an object', value);
+      let total = 0;
+      for (const [key, codec] of entries) {
+        const fieldPath = path ? `${path}.${key}` : key;
+        if (!(key in value)) misuse(fieldPath, codec.layout, undefined);
+        total += codec.size((value as Record<string, unknown>)[key], fieldPath);
+      }
+      return total;
+    },
+    write(w, value) {
+      for (const [key, codec] of entries) codec.write(w, (value as Record<string, unknown>)[key]);
+    },
+    read(r, path) {
+      const out: Record<string, unknown> = {};
+      for (const [key, codec] of entries) out[key] = codec.read(r, path ? `${path}.${key}` : key);
+      return out as InferStruct<F>;
+    },
+  };
+}
+
+/** Encode a value with a codec on its own (no envelope); used for nested payloads and hashing. */
+export function encodeWith<T>(codec: Codec<T>, value: T): Uint8Array {
+  const w = new ByteWriter(codec.size(value, ''));
+  codec.write(w, value);
+  return w.bytes;
+}
+
+/** Decode exactly one value occupying all of `input`; leftovers are a DecodeError. */
+export function decodeWith<T>(codec: Codec<T>, input: Uint8Array): T {
+  const r = new ByteReader(input);
+  const value = codec.read(r, '');
+  if (r.remaining !== 0) throw new DecodeError('trailing-bytes', r.offset, '', `${r.remaining} byte(s) after the last field`);
+  return value;
+}
