@@ -9,9 +9,7 @@ export {
   type Incoming,
   type Handler,
   type SignatureVerifier,
-  type DatagramShaper,
   type DeliveryScheduler,
-  type ShapingVerdict,
 } from './transport.js';
 export { DROP_REASONS, type DropReason } from './drop-reasons.js';
 export { Ping, Pong } from './messages.js';
@@ -23,3 +21,17 @@ export {
   type KernelUdpCounters,
 } from './kernel-udp-stats.js';
 export { installPinger, type Pinger } from './ping.js';
+export {
+  createLinkShaper,
+  validateShapingConfig,
+  type LinkShaper,
+  type ShapingConfig,
+  type LinkProfile,
+  type DelayDist,
+  type LossModel,
+  type PartitionRule,
+  type DirectedLinkRule,
+  type EndpointId,
+  type ShapingDecision,
+  type ShapingStats,
+} from './shaping/index.js';

@@ -13,6 +13,7 @@ import {
 } from '../wire/index.js';
 import { dropReasonForDecodeError, emptyDropCounts, type DropReason } from './drop-reasons.js';
 import { ReplayGuard } from './replay-window.js';
+import type { LinkShaper, ShapingDecision } from './shaping/index.js';
 
 export interface Endpoint {
   readonly host: string;
@@ -26,21 +27,9 @@ export function endpointId(e: Endpoint): string {
 /** `(signature, message, publicKey) → valid?`; must return false, never throw, on bad bytes. */
 export type SignatureVerifier = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
 
-/** The fate of one datagram on a shaped link: due times of its copies (none when dropped). */
-export interface ShapingVerdict {
-  readonly deliveries: readonly number[];
-  readonly drop?: string;
-}
-
-/** User-space link impairment (src/net/shaping): sender side and receiver side stages. */
-export interface DatagramShaper {
-  outbound(from: string, to: string, bytes: number, nowMs: number): ShapingVerdict;
-  inbound(to: string, from: string, bytes: number, nowMs: number): ShapingVerdict;
-}
-
 /** Runs a callback at a due time on the shared clock (src/time/timer-queue). */
 export interface DeliveryScheduler {
-  schedule(dueMs: number, callback: () => void): void;
+  schedule(dueMs: number, callback: () => void): unknown;
 }
 
 export interface TransportConfig {
@@ -63,7 +52,7 @@ export interface TransportDeps {
   readonly verify: SignatureVerifier;
   readonly clock: Clock;
   /** Both or neither: shaping needs a scheduler to hold datagrams until they are due. */
-  readonly shaping?: { readonly shaper: DatagramShaper; readonly scheduler: DeliveryScheduler };
+  readonly shaping?: { readonly shaper: LinkShaper; readonly scheduler: DeliveryScheduler };
   /** First sequence number; by default derived from wall time so a restarted peer never reuses one. */
   readonly initialSequence?: bigint;
   /** A handler (or the decoder) threw: a bug in our own code, reported here and counted. */
@@ -172,8 +161,13 @@ class UdpTransport implements Transport {
       this.transmit(to, bytes);
       return;
     }
+    const toId = endpointId(to);
+    if (shaping.shaper.isOutboundIdentity(this.endpointId, toId)) {
+      this.transmit(to, bytes);
+      return;
+    }
     const now = this.deps.clock.nowMs();
-    const verdict = shaping.shaper.outbound(this.endpointId, endpointId(to), bytes.length, now);
+    const verdict = shaping.shaper.outbound(this.endpointId, toId, bytes.length, now);
     this.deliverPerVerdict(verdict, now, this.shapingStats.outboundDropped, () => this.transmit(to, bytes));
   }
 
@@ -208,7 +202,7 @@ class UdpTransport implements Transport {
     });
   }
 
-  private deliverPerVerdict(verdict: ShapingVerdict, now: number, dropCounts: Record<string, number>, deliver: () => void): void {
+  private deliverPerVerdict(verdict: ShapingDecision, now: number, dropCounts: Record<string, number>, deliver: () => void): void {
     if (verdict.deliveries.length === 0) {
       const reason = verdict.drop ?? 'loss';
       dropCounts[reason] = (dropCounts[reason] ?? 0) + 1;
@@ -227,7 +221,7 @@ class UdpTransport implements Transport {
     this.rx.bytes += msg.length;
     const from: Endpoint = { host: rinfo.address, port: rinfo.port };
     const shaping = this.deps.shaping;
-    if (!shaping) {
+    if (!shaping || shaping.shaper.isInboundIdentity(this.endpointId)) {
       this.process(msg, from);
       return;
     }

@@ -1,6 +1,6 @@
 import { createProtocolRegistry } from '../catalog.js';
 import { createEd25519, nodeIdFromPublicKey, type Ed25519Backend } from '../crypto/index.js';
-import { createTransport, installPinger, type DatagramShaper, type DeliveryScheduler, type Pinger, type Transport, type TransportConfig } from '../net/index.js';
+import { createTransport, installPinger, type LinkShaper, type DeliveryScheduler, type Pinger, type Transport, type TransportConfig } from '../net/index.js';
 import { systemClock, type Clock } from '../time/clock.js';
 
 /**
@@ -25,7 +25,7 @@ export interface PeerNodeDeps {
   /** Shared per thread: it holds the prepared-public-key cache. Native by default. */
   readonly ed25519?: Ed25519Backend;
   readonly clock?: Clock;
-  readonly shaping?: { readonly shaper: DatagramShaper; readonly scheduler: DeliveryScheduler };
+  readonly shaping?: { readonly shaper: LinkShaper; readonly scheduler: DeliveryScheduler };
   readonly onHandlerError?: (error: unknown, kind: string) => void;
 }
 

@@ -1,0 +1,66 @@
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { expandPeerSet, loadProfile, parseProfile, ProfileError } from '../../src/scenario/profile.js';
+
+function issues(text: string): { path: string; message: string }[] {
+  try {
+    parseProfile(text, 'test.yaml');
+  } catch (e) {
+    if (e instanceof ProfileError) return [...e.issues];
+    throw e;
+  }
+  throw new Error('profile was accepted');
+}
+
+describe('profiles', () => {
+  it('every shipped profile parses and starts with a comment saying what it shows', async () => {
+    const { readFileSync } = await import('node:fs');
+    const files = readdirSync('profiles').filter((f) => f.endsWith('.yaml'));
+    expect(files).toContain('default.yaml');
+    expect(files).toContain('smoke.yaml');
+    for (const f of files) {
+      expect(readFileSync(`profiles/${f}`, 'utf8').startsWith('# '), f).toBe(true);
+      expect(loadProfile(`profiles/${f}`).peers).toBeGreaterThan(1);
+    }
+  });
+
+  it('fills documented defaults and takes the name from the file', () => {
+    const p = parseProfile('peers: 4\ndurationS: 1\n', 'dir/my-run.yaml');
+    expect(p).toMatchObject({ name: 'my-run', seed: 1, probe: { intervalMs: 250, timeoutMs: 2000 }, links: { accessLinks: [], partitions: [] } });
+  });
+
+  it('names the field path and what was expected', () => {
+    expect(issues('peers: 4\ndurationS: 1\nlinks:\n  default:\n    loss: { kind: bernoulli, p: 1.5 }\n')).toEqual([
+      { path: 'links.default.loss.p', message: expect.stringMatching(/<=\s*1/) },
+    ]);
+    expect(issues('peers: 1\ndurationS: 1\n')[0]?.path).toBe('peers');
+    expect(issues('peers: 4\n')[0]?.path).toBe('durationS');
+    expect(issues('peers: 4\ndurationS: 1\nlinks:\n  default:\n    delay: { kind: uniform, minMs: 9, maxMs: 3 }\n')[0]?.path).toBe('links.default.delay.maxMs');
+  });
+
+  it('refuses unknown keys, so a typo never falls back to a default silently', () => {
+    expect(issues('peers: 4\ndurationS: 1\nsed: 3\n')[0]?.message).toMatch(/sed/);
+    expect(issues('peers: 4\ndurationS: 1\nlinks:\n  default:\n    delai: { kind: constant, ms: 1 }\n')[0]?.path).toBe('links.default');
+  });
+
+  it('refuses peer indexes beyond the peer count', () => {
+    expect(issues('peers: 4\ndurationS: 1\nlinks:\n  accessLinks:\n    - peers: "2-5"\n      up: { duplicate: 0.5 }\n')).toEqual([
+      { path: 'links.accessLinks[0].peers', message: expect.stringMatching(/index 4 is out of range/) },
+    ]);
+  });
+
+  it('refuses YAML that is not a mapping, and broken YAML', () => {
+    expect(issues('- 1\n- 2\n')[0]?.message).toMatch(/mapping/);
+    expect(issues('peers: [1\n')[0]?.message).toMatch(/not valid YAML/);
+  });
+
+  it('applies command-line overrides before validation', () => {
+    expect(parseProfile('peers: 4\ndurationS: 1\n', 'x.yaml', { peers: 9, seed: 5 })).toMatchObject({ peers: 9, seed: 5 });
+    expect(() => parseProfile('peers: 4\ndurationS: 1\n', 'x.yaml', { peers: 1 })).toThrow(ProfileError);
+  });
+
+  it('expands peer sets', () => {
+    expect(expandPeerSet('0-2, 7,1')).toEqual([0, 1, 2, 7]);
+    expect(expandPeerSet([3, 1, 3])).toEqual([1, 3]);
+  });
+});
