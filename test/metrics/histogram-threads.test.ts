@@ -1,7 +1,7 @@
 import { MessageChannel, type Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLatencyHistogram, mergeEncodedHistograms } from '../../src/metrics/index.js';
-import { startTsWorker } from './helpers/ts-worker.js';
+import { startTsWorker } from '../support/ts-worker.js';
 import { seededLatenciesUs } from './helpers/values.js';
 
 interface Telemetry {

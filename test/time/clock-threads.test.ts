@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Worker } from 'node:worker_threads';
 import { monotonicNowMs } from '../../src/time/clock.js';
-import { startTsWorker } from '../metrics/helpers/ts-worker.js';
+import { startTsWorker } from '../support/ts-worker.js';
 
 describe('monotonicNowMs across threads', () => {
   let worker: Worker;
