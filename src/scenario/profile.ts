@@ -37,6 +37,7 @@ export const linkProfileSchema = z.strictObject({
   jitterMs: nonNegative.optional(),
   loss: lossSchema.optional(),
   duplicate: probability.optional(),
+  inOrder: z.boolean().optional(),
   reorder: z.strictObject({ p: probability, extraDelayMs: nonNegative }).optional(),
   bandwidthBps: z.number().positive().optional(),
   queueLimitBytes: z.number().int().positive().optional(),
@@ -148,6 +149,16 @@ function checkPeerIndexes(profile: Profile, source: string): void {
     if (idx.length === 0) issues.push({ path, message: 'expected at least one peer index' });
   };
   profile.links.accessLinks.forEach((a, i) => check(a.peers, `links.accessLinks[${i}].peers`));
-  profile.links.partitions.forEach((p, i) => p.sides.forEach((s, j) => check(s, `links.partitions[${i}].sides[${j}]`)));
+  profile.links.partitions.forEach((p, i) => {
+    const seen = new Map<number, number>();
+    p.sides.forEach((s, j) => {
+      check(s, `links.partitions[${i}].sides[${j}]`);
+      for (const peer of expandPeerSet(s)) {
+        const other = seen.get(peer);
+        if (other !== undefined) issues.push({ path: `links.partitions[${i}].sides[${j}]`, message: `peer ${peer} is already on side ${other}: sides must be disjoint` });
+        seen.set(peer, j);
+      }
+    });
+  });
   if (issues.length > 0) throw new ProfileError(source, issues);
 }

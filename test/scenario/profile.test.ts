@@ -49,6 +49,12 @@ describe('profiles', () => {
     ]);
   });
 
+  it('refuses partition sides that share a peer', () => {
+    expect(issues('peers: 8\ndurationS: 1\nlinks:\n  partitions:\n    - { name: p, sides: ["0-3", "3-7"], startS: 0, endS: 1 }\n')).toEqual([
+      { path: 'links.partitions[0].sides[1]', message: 'peer 3 is already on side 0: sides must be disjoint' },
+    ]);
+  });
+
   it('refuses YAML that is not a mapping, and broken YAML', () => {
     expect(issues('- 1\n- 2\n')[0]?.message).toMatch(/mapping/);
     expect(issues('peers: [1\n')[0]?.message).toMatch(/not valid YAML/);

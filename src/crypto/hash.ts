@@ -1,0 +1,48 @@
+import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js';
+import { assertBytes, assertBytesOfLength } from './bytes.js';
+import { DIGEST16_LENGTH, PUBLIC_KEY_LENGTH } from './sizes.js';
+
+// Every hash with a purpose of its own starts with an ASCII tag, so a digest computed for one
+// purpose can never be presented as one for another. The tags form a prefix-free set (a test
+// checks it); a new purpose gets a new tag, a changed construction gets a new version suffix.
+export const DomainTag = {
+  nodeId: 'p2p-mmog/node-id/v1',
+  digest16: 'p2p-mmog/digest/v1',
+  aeadKeyCommitment: 'p2p-mmog/aead-key-commitment/v1',
+} as const;
+export type DomainTagName = keyof typeof DomainTag;
+
+const encodedTags = new Map<string, Uint8Array>(
+  Object.values(DomainTag).map((tag) => [tag, new TextEncoder().encode(tag)]),
+);
+
+export function sha256(bytes: Uint8Array): Uint8Array {
+  assertBytes(bytes, 'bytes');
+  return nobleSha256(bytes);
+}
+
+/** SHA-256(tag || bytes). Internal: callers use the purpose-named functions below. */
+export function taggedSha256(tag: (typeof DomainTag)[DomainTagName], bytes: Uint8Array): Uint8Array {
+  const encodedTag = encodedTags.get(tag);
+  if (encodedTag === undefined) throw new RangeError(`unknown domain tag: ${tag}`);
+  return nobleSha256.create().update(encodedTag).update(bytes).digest();
+}
+
+/**
+ * DHT node ID: SHA-256("p2p-mmog/node-id/v1" || publicKey). Derived, never chosen, so a peer cannot
+ * place itself next to a key it wants to control without grinding key pairs.
+ */
+export function nodeIdFromPublicKey(publicKey: Uint8Array): Uint8Array {
+  assertBytesOfLength(publicKey, 'publicKey', PUBLIC_KEY_LENGTH);
+  return taggedSha256(DomainTag.nodeId, publicKey);
+}
+
+/**
+ * A 16-byte name for a blob (NEO votes use it to say which ciphertext they received):
+ * the first 16 bytes of SHA-256("p2p-mmog/digest/v1" || bytes). 128 bits: finding two blobs with
+ * the same digest costs about 2^64 hash evaluations, far beyond what a round leaves time for.
+ */
+export function digest16(bytes: Uint8Array): Uint8Array {
+  assertBytes(bytes, 'bytes');
+  return taggedSha256(DomainTag.digest16, bytes).slice(0, DIGEST16_LENGTH);
+}

@@ -1,0 +1,23 @@
+export {
+  createEd25519,
+  generateSeed,
+  DEFAULT_PUBLIC_KEY_CACHE_SIZE,
+  type Ed25519Backend,
+  type Ed25519BackendName,
+  type Ed25519Options,
+  type Signer,
+} from './ed25519.js';
+export { sha256, nodeIdFromPublicKey, digest16, DomainTag, type DomainTagName } from './hash.js';
+export { seal, open, generateAeadKey, createCommitment, openCommitment, type Commitment } from './aead.js';
+export {
+  SEED_LENGTH,
+  PUBLIC_KEY_LENGTH,
+  SIGNATURE_LENGTH,
+  NODE_ID_LENGTH,
+  DIGEST16_LENGTH,
+  SHA256_LENGTH,
+  AEAD_KEY_LENGTH,
+  AEAD_NONCE_LENGTH,
+  AEAD_TAG_LENGTH,
+  COMMITMENT_OVERHEAD,
+} from './sizes.js';
