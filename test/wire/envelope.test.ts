@@ -2,13 +2,15 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ALL_MESSAGES, createProtocolRegistry } from '../../src/catalog.js';
-import { createEd25519 } from '../../src/crypto/index.js';
+import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, createEd25519 } from '../../src/crypto/index.js';
 import { Ping } from '../../src/net/index.js';
 import {
   Chunk,
   DecodeError,
   MAX_DATAGRAM_BYTES,
   Manifest,
+  PUBLIC_KEY_BYTES,
+  SIGNATURE_BYTES,
   createMessageRegistry,
   decodeMessage,
   defineMessage,
@@ -123,6 +125,11 @@ describe('envelope checks', () => {
     expect(() => encodeMessage(Big, { blob: new Uint8Array(1500) })).toThrow(/above the 1200-byte datagram cap/);
     expect(() => encodeMessage(Ping, { nonce: 1n, sentAtMs: 0 })).toThrow(/needs a signing context/);
     expect(() => encodeMessage(Chunk, { chunkId: new Uint8Array(32), data: new Uint8Array(0) }, { signer, sequence: 1n })).toThrow(/takes no signing context/);
+  });
+
+  it('the envelope field widths are the Ed25519 sizes', () => {
+    expect(PUBLIC_KEY_BYTES).toBe(PUBLIC_KEY_LENGTH);
+    expect(SIGNATURE_BYTES).toBe(SIGNATURE_LENGTH);
   });
 
   it('a registry refuses two kinds with one type byte or one name', () => {

@@ -93,27 +93,19 @@ export function createLinkShaper(input: ShapingConfig, deps: LinkShaperDeps, opt
     reordered: 0,
   };
 
-  function upStage(ep: EndpointId): Stage | undefined {
-    let s = upStages.get(ep);
+  /** The access stage of `ep` in one direction, created on first use with its own stream. */
+  function accessStage(stages: Map<EndpointId, Stage>, profiles: Map<EndpointId, LinkProfile>, direction: 'up' | 'down', ep: EndpointId): Stage | undefined {
+    let s = stages.get(ep);
     if (s === undefined) {
-      const profile = upProfiles.get(ep);
+      const profile = profiles.get(ep);
       if (profile === undefined) return undefined;
-      s = new Stage(profile, rng.fork(`up:${ep}`));
-      upStages.set(ep, s);
+      s = new Stage(profile, rng.fork(`${direction}:${ep}`));
+      stages.set(ep, s);
     }
     return s;
   }
-
-  function downStage(ep: EndpointId): Stage | undefined {
-    let s = downStages.get(ep);
-    if (s === undefined) {
-      const profile = downProfiles.get(ep);
-      if (profile === undefined) return undefined;
-      s = new Stage(profile, rng.fork(`down:${ep}`));
-      downStages.set(ep, s);
-    }
-    return s;
-  }
+  const upStage = (ep: EndpointId) => accessStage(upStages, upProfiles, 'up', ep);
+  const downStage = (ep: EndpointId) => accessStage(downStages, downProfiles, 'down', ep);
 
   function linkProfile(from: EndpointId, to: EndpointId): LinkProfile | undefined {
     const rule = linkRules.get(from)?.get(to);
