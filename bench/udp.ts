@@ -67,7 +67,7 @@ async function run(scenario: string, opts: { signed: boolean; shaping?: ShapingC
   const view = new DataView(data.buffer);
   const chunkId = new Uint8Array(32);
   let sent = 0;
-  const shapedDropped = () => Object.values(a.stats().shaping.outboundDropped).reduce((x, y) => x + y, 0);
+  const shapedDropped = () => Object.values(a.stats().shaping.outbound.dropped).reduce((x, y) => x + y, 0);
   const start = systemClock.nowMs();
   while (systemClock.nowMs() - start < SECONDS * 1000) {
     if (sent - delivered - shapedDropped() >= WINDOW) {

@@ -62,13 +62,23 @@ export function createNativeEd25519(publicKeyCacheSize: number): Ed25519Backend 
   // Keyed by the raw key bytes as a latin1 string: one char per byte, the cheapest exact Map key.
   const preparedPublicKeys = new LruCache<string, KeyObject>(publicKeyCacheSize);
 
-  function preparedPublicKey(publicKey: Uint8Array): KeyObject | undefined {
+  /**
+   * A key is cached only once a signature verified under it, so a stream of garbage keys from the
+   * network cannot churn the cache and evict the keys of peers that really talk to us.
+   */
+  function verifyPrepared(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
     const cacheKey = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('latin1');
     const cached = preparedPublicKeys.get(cacheKey);
-    if (cached !== undefined) return cached;
-    const keyObject = publicKeyObjectFromRaw(publicKey);
-    if (keyObject !== undefined) preparedPublicKeys.set(cacheKey, keyObject);
-    return keyObject;
+    const keyObject = cached ?? publicKeyObjectFromRaw(publicKey);
+    if (keyObject === undefined) return false;
+    let valid: boolean;
+    try {
+      valid = verifyWithKeyObject(null, message, keyObject, signature);
+    } catch {
+      return false;
+    }
+    if (valid && cached === undefined) preparedPublicKeys.set(cacheKey, keyObject);
+    return valid;
   }
 
   return {
@@ -88,13 +98,7 @@ export function createNativeEd25519(publicKeyCacheSize: number): Ed25519Backend 
       assertBytes(message, 'message');
       assertBytes(publicKey, 'publicKey');
       if (!passesEncodingRules(signature, publicKey)) return false;
-      const keyObject = preparedPublicKey(publicKey);
-      if (keyObject === undefined) return false;
-      try {
-        return verifyWithKeyObject(null, message, keyObject, signature);
-      } catch {
-        return false;
-      }
+      return verifyPrepared(signature, message, publicKey);
     },
 
     createSigner(seed: Uint8Array): Signer {

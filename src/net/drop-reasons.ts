@@ -13,6 +13,8 @@ export const DROP_REASONS = [
   'unsigned',
   'bad-signature',
   'replay',
+  'stale',
+  'sender-table-full',
   'no-handler',
   'handler-error',
   'internal-error',

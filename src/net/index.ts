@@ -6,6 +6,7 @@ export {
   type TransportConfig,
   type TransportDeps,
   type TransportStats,
+  type ShapingSideStats,
   type Incoming,
   type Handler,
   type SignatureVerifier,
@@ -35,3 +36,4 @@ export {
   type ShapingDecision,
   type ShapingStats,
 } from './shaping/index.js';
+export { createDeferredShaper, type DeferredShaper } from './deferred-shaper.js';

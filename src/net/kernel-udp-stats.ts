@@ -13,17 +13,20 @@ export function parseUdpSnmp(text: string): KernelUdpCounters | null {
   if (lines.length < 2) return null;
   const names = (lines[0] as string).trim().split(/\s+/).slice(1);
   const values = (lines[1] as string).trim().split(/\s+/).slice(1).map(Number);
-  const field = (name: string): number => {
+  const field = (name: string): number | null => {
     const i = names.indexOf(name);
     const v = i >= 0 ? values[i] : undefined;
-    return v !== undefined && Number.isFinite(v) ? v : 0;
+    return v !== undefined && Number.isFinite(v) ? v : null;
   };
-  return {
+  const counters = {
     inDatagrams: field('InDatagrams'),
     inErrors: field('InErrors'),
     rcvbufErrors: field('RcvbufErrors'),
     sndbufErrors: field('SndbufErrors'),
   };
+  // A kernel without one of these counters reports "unknown", never a reassuring 0.
+  if (Object.values(counters).some((v) => v === null)) return null;
+  return counters as KernelUdpCounters;
 }
 
 export function readKernelUdpCounters(path = '/proc/net/snmp'): KernelUdpCounters | null {

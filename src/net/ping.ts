@@ -13,7 +13,8 @@ export interface Pinger {
 }
 
 export function installPinger(transport: Transport, clock: Clock): Pinger {
-  const pending = new Map<bigint, { resolve: (rtt: number | null) => void; timer: NodeJS.Timeout; to: string }>();
+  // The send time is kept here, not taken from the pong: a peer's echo is not trusted for RTT.
+  const pending = new Map<bigint, { resolve: (rtt: number | null) => void; timer: NodeJS.Timeout; to: string; sentAtMs: number }>();
   let nextNonce = 1n;
   let answered = 0;
 
@@ -27,7 +28,7 @@ export function installPinger(transport: Transport, clock: Clock): Pinger {
     if (!waiter || waiter.to !== endpointId(msg.from)) return;
     pending.delete(msg.body.nonce);
     clearTimeout(waiter.timer);
-    waiter.resolve(clock.nowMs() - msg.body.echoSentAtMs);
+    waiter.resolve(clock.nowMs() - waiter.sentAtMs);
   });
 
   return {
@@ -41,8 +42,9 @@ export function installPinger(transport: Transport, clock: Clock): Pinger {
           pending.delete(nonce);
           resolve(null);
         }, timeoutMs);
-        pending.set(nonce, { resolve, timer, to: endpointId(to) });
-        transport.send(to, Ping, { nonce, sentAtMs: clock.nowMs() });
+        const sentAtMs = clock.nowMs();
+        pending.set(nonce, { resolve, timer, to: endpointId(to), sentAtMs });
+        transport.send(to, Ping, { nonce, sentAtMs });
       });
     },
   };

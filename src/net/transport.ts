@@ -2,7 +2,6 @@ import type { RemoteInfo } from 'node:dgram';
 import DgramAsPromised, { type SocketAsPromised } from 'dgram-as-promised';
 import type { Clock } from '../time/clock.js';
 import {
-  MAX_DATAGRAM_BYTES,
   decodeMessage,
   encodeMessage,
   isDecodeError,
@@ -12,7 +11,7 @@ import {
   type MessageSpec,
 } from '../wire/index.js';
 import { dropReasonForDecodeError, emptyDropCounts, type DropReason } from './drop-reasons.js';
-import { ReplayGuard } from './replay-window.js';
+import { ReplayGuard, type ReplayGuardOptions } from './replay-window.js';
 import type { LinkShaper, ShapingDecision } from './shaping/index.js';
 
 export interface Endpoint {
@@ -40,10 +39,8 @@ export interface TransportConfig {
   /** Requested SO_RCVBUF; the kernel caps it at net.core.rmem_max (reported in `socketBuffers`). */
   readonly recvBufferBytes?: number;
   readonly sendBufferBytes?: number;
-  /** Sequence numbers remembered per sender against replays. */
-  readonly replayWindow?: number;
-  /** Senders whose replay windows are kept; the least recently active is forgotten first. */
-  readonly maxTrackedSenders?: number;
+  /** Per-sender replay protection (window size, senders kept, idle horizon); see ReplayGuardOptions. */
+  readonly replay?: ReplayGuardOptions;
 }
 
 export interface TransportDeps {
@@ -71,11 +68,27 @@ export interface Incoming<T> {
 
 export type Handler<T> = (message: Incoming<T>) => void;
 
+/**
+ * Counters since the transport opened. They add up: every datagram handed to the receive pipeline
+ * is `rx.processed` and ends either accepted or under exactly one drop reason
+ * (`processed = accepted + Σ dropped`); what the socket delivered relates to it through the
+ * receiver-side shaping: `datagrams + inbound.extraCopies = processed + Σ inbound.dropped +
+ * inbound.discardedAtClose` (+ copies still held by the shaper while the transport runs).
+ */
 export interface TransportStats {
-  readonly rx: { datagrams: number; bytes: number; accepted: number };
+  readonly rx: { datagrams: number; bytes: number; processed: number; accepted: number };
   readonly tx: { datagrams: number; bytes: number; errors: number; afterClose: number };
   readonly dropped: Record<DropReason, number>;
-  readonly shaping: { outboundDropped: Record<string, number>; inboundDropped: Record<string, number>; extraCopies: number };
+  readonly shaping: { readonly outbound: ShapingSideStats; readonly inbound: ShapingSideStats };
+}
+
+export interface ShapingSideStats {
+  /** By the shaper's reason (loss, partition, queue-overflow). */
+  dropped: Record<string, number>;
+  /** Second copies made by duplication. */
+  extraCopies: number;
+  /** Copies still held by the shaper when the transport closed. */
+  discardedAtClose: number;
 }
 
 export interface Transport {
@@ -120,10 +133,11 @@ class UdpTransport implements Transport {
   private readonly replay: ReplayGuard;
   private sequence: bigint;
   private closed = false;
-  private readonly rx = { datagrams: 0, bytes: 0, accepted: 0 };
+  private readonly rx = { datagrams: 0, bytes: 0, processed: 0, accepted: 0 };
   private readonly tx = { datagrams: 0, bytes: 0, errors: 0, afterClose: 0 };
   private readonly dropped = emptyDropCounts();
-  private readonly shapingStats = { outboundDropped: {} as Record<string, number>, inboundDropped: {} as Record<string, number>, extraCopies: 0 };
+  private readonly shapingOut: ShapingSideStats = { dropped: {}, extraCopies: 0, discardedAtClose: 0 };
+  private readonly shapingIn: ShapingSideStats = { dropped: {}, extraCopies: 0, discardedAtClose: 0 };
 
   constructor(
     private readonly socket: SocketAsPromised,
@@ -133,7 +147,7 @@ class UdpTransport implements Transport {
   ) {
     this.endpointId = endpointId(local);
     this.publicKey = deps.signer.publicKey;
-    this.replay = new ReplayGuard(config.maxTrackedSenders, config.replayWindow);
+    this.replay = new ReplayGuard(config.replay);
     this.sequence = deps.initialSequence ?? BigInt(Date.now()) << 16n;
     // Read from the underlying socket: the wrapper's getSendBufferSize() recurses into itself (v6.0.0).
     this.socketBuffers = { recvBytes: socket.socket.getRecvBufferSize(), sendBytes: socket.socket.getSendBufferSize() };
@@ -168,7 +182,7 @@ class UdpTransport implements Transport {
     }
     const now = this.deps.clock.nowMs();
     const verdict = shaping.shaper.outbound(this.endpointId, toId, bytes.length, now);
-    this.deliverPerVerdict(verdict, now, this.shapingStats.outboundDropped, () => this.transmit(to, bytes));
+    this.deliverPerVerdict(verdict, now, this.shapingOut, () => this.transmit(to, bytes));
   }
 
   stats(): TransportStats {
@@ -177,9 +191,8 @@ class UdpTransport implements Transport {
       tx: { ...this.tx },
       dropped: { ...this.dropped },
       shaping: {
-        outboundDropped: { ...this.shapingStats.outboundDropped },
-        inboundDropped: { ...this.shapingStats.inboundDropped },
-        extraCopies: this.shapingStats.extraCopies,
+        outbound: { ...this.shapingOut, dropped: { ...this.shapingOut.dropped } },
+        inbound: { ...this.shapingIn, dropped: { ...this.shapingIn.dropped } },
       },
     };
   }
@@ -202,16 +215,22 @@ class UdpTransport implements Transport {
     });
   }
 
-  private deliverPerVerdict(verdict: ShapingDecision, now: number, dropCounts: Record<string, number>, deliver: () => void): void {
+  private deliverPerVerdict(verdict: ShapingDecision, now: number, side: ShapingSideStats, deliver: () => void): void {
     if (verdict.deliveries.length === 0) {
       const reason = verdict.drop ?? 'loss';
-      dropCounts[reason] = (dropCounts[reason] ?? 0) + 1;
+      side.dropped[reason] = (side.dropped[reason] ?? 0) + 1;
       return;
     }
-    this.shapingStats.extraCopies += verdict.deliveries.length - 1;
+    side.extraCopies += verdict.deliveries.length - 1;
+    const deliverUnlessClosed = () => {
+      if (this.closed) side.discardedAtClose++;
+      else deliver();
+    };
     for (const due of verdict.deliveries) {
       if (due <= now) deliver();
-      else this.deps.shaping?.scheduler.schedule(due, deliver);
+      else if (Number.isFinite(due)) this.deps.shaping?.scheduler.schedule(due, deliverUnlessClosed);
+      // The shaper bounds every delay; a non-finite due time is its bug, counted rather than thrown in a socket listener.
+      else side.dropped['invalid-due-time'] = (side.dropped['invalid-due-time'] ?? 0) + 1;
     }
   }
 
@@ -227,16 +246,12 @@ class UdpTransport implements Transport {
     }
     const now = this.deps.clock.nowMs();
     const verdict = shaping.shaper.inbound(this.endpointId, endpointId(from), msg.length, now);
-    this.deliverPerVerdict(verdict, now, this.shapingStats.inboundDropped, () => this.process(msg, from));
+    this.deliverPerVerdict(verdict, now, this.shapingIn, () => this.process(msg, from));
   }
 
   /** Decode → verify → replay check → dispatch; each failure is a counted drop, never a throw. */
   private process(datagram: Uint8Array, from: Endpoint): void {
-    if (this.closed) return;
-    if (datagram.length > MAX_DATAGRAM_BYTES) {
-      this.dropped.oversized++;
-      return;
-    }
+    this.rx.processed++;
     let decoded: DecodedMessage;
     try {
       decoded = decodeMessage(datagram, this.deps.registry);
@@ -257,8 +272,9 @@ class UdpTransport implements Transport {
         return;
       }
       // Only after the signature holds, so a forger cannot advance an honest sender's window.
-      if (!this.replay.accept(auth.publicKey, auth.sequence)) {
-        this.dropped.replay++;
+      const verdict = this.replay.accept(auth.publicKey, auth.sequence, this.deps.clock.nowMs());
+      if (verdict !== 'fresh') {
+        this.dropped[verdict]++;
         return;
       }
     }

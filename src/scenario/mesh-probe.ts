@@ -1,11 +1,11 @@
 import { createEd25519 } from '../crypto/index.js';
 import { createEventLoopMonitor, createLatencyHistogram, type LatencySummary } from '../metrics/index.js';
-import { createLinkShaper, endpointId, readKernelUdpCounters, readSocketDrops, type LinkShaper, type ShapingConfig } from '../net/index.js';
+import { createDeferredShaper, createLinkShaper, endpointId, readKernelUdpCounters, readSocketDrops } from '../net/index.js';
 import { startPeerNode, type PeerNode } from '../peer/index.js';
 import { createRng } from '../random/index.js';
 import { systemClock } from '../time/clock.js';
 import { createTimerQueue } from '../time/timer-queue.js';
-import { expandPeerSet, type Profile } from './profile.js';
+import { shapingConfigForPeers, type Profile } from './profile.js';
 
 /**
  * The scenario that runs until the full harness lands: every peer of the profile on its own real
@@ -33,44 +33,6 @@ export interface MeshProbeResult {
 /** Thresholds past which the harness, not the protocol, shapes the figures (docs/performance.md). */
 export const SATURATION = { eventLoopDelayMsP99: 50, timerLatenessMsP99: 20 } as const;
 
-/** Shaping is attached once every peer's socket is bound, because rules name endpoints. */
-function deferredShaper(): { shaper: LinkShaper; attach(inner: LinkShaper): void } {
-  let inner: LinkShaper | undefined;
-  const shaper: LinkShaper = {
-    get isIdentity() {
-      return inner?.isIdentity ?? true;
-    },
-    get startMs() {
-      return inner?.startMs ?? 0;
-    },
-    isOutboundIdentity: (from, to) => inner?.isOutboundIdentity(from, to) ?? true,
-    isInboundIdentity: (to) => inner?.isInboundIdentity(to) ?? true,
-    outbound: (from, to, bytes, nowMs) => (inner as LinkShaper).outbound(from, to, bytes, nowMs),
-    inbound: (to, from, bytes, nowMs) => (inner as LinkShaper).inbound(to, from, bytes, nowMs),
-    stats: () => (inner as LinkShaper).stats(),
-  };
-  return { shaper, attach: (s) => (inner = s) };
-}
-
-function shapingConfigFor(profile: Profile, endpoints: readonly string[]): ShapingConfig {
-  const accessLinks: NonNullable<ShapingConfig['accessLinks']> = {};
-  for (const rule of profile.links.accessLinks) {
-    for (const i of expandPeerSet(rule.peers)) {
-      accessLinks[endpoints[i] as string] = { ...(rule.up ? { up: rule.up } : {}), ...(rule.down ? { down: rule.down } : {}) };
-    }
-  }
-  return {
-    ...(profile.links.default ? { default: profile.links.default } : {}),
-    accessLinks,
-    partitions: profile.links.partitions.map((p) => ({
-      name: p.name,
-      sides: p.sides.map((side) => expandPeerSet(side).map((i) => endpoints[i] as string)),
-      startMs: p.startS * 1000,
-      endMs: p.endS * 1000,
-    })),
-  };
-}
-
 export async function runMeshProbe(profile: Profile, hooks: { onProgress?: (line: string) => void; signal?: AbortSignal } = {}): Promise<MeshProbeResult> {
   const clock = systemClock;
   const root = createRng(profile.seed);
@@ -79,7 +41,7 @@ export async function runMeshProbe(profile: Profile, hooks: { onProgress?: (line
   const rtt = createLatencyHistogram();
   const lateness = createLatencyHistogram();
   const scheduler = createTimerQueue({ clock, onLateness: (ms) => lateness.recordMs(ms) });
-  const deferred = deferredShaper();
+  const deferred = createDeferredShaper();
   const loop = createEventLoopMonitor({ resolutionMs: 10 });
   const loopP99s = createLatencyHistogram();
   let loopMax = 0;
@@ -93,7 +55,7 @@ export async function runMeshProbe(profile: Profile, hooks: { onProgress?: (line
   const socketDropsBefore = readSocketDrops(ports);
   const kernelBefore = readKernelUdpCounters();
   const start = clock.nowMs();
-  deferred.attach(createLinkShaper(shapingConfigFor(profile, endpoints), { rng: root.fork('links'), clock }, { startMs: start }));
+  deferred.attach(createLinkShaper(shapingConfigForPeers(profile, endpoints), { rng: root.fork('links'), clock }, { startMs: start }));
 
   const pings = { sent: 0, answered: 0, timedOut: 0 };
   const inflight = new Set<Promise<void>>();
@@ -160,8 +122,8 @@ export async function runMeshProbe(profile: Profile, hooks: { onProgress?: (line
     totals.received += s.rx.datagrams;
     totals.accepted += s.rx.accepted;
     add(totals.dropped, s.dropped);
-    add(totals.shapingDropped, s.shaping.outboundDropped);
-    add(totals.shapingDropped, s.shaping.inboundDropped);
+    add(totals.shapingDropped, s.shaping.outbound.dropped);
+    add(totals.shapingDropped, s.shaping.inbound.dropped);
   }
   const socketDropsAfter = readSocketDrops(ports);
   const kernelAfter = readKernelUdpCounters();

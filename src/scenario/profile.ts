@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { validateShapingConfig, type ShapingConfig } from '../net/index.js';
 
 /**
  * A scenario profile: YAML validated against a strict schema (unknown keys are errors, so a typo
@@ -39,9 +40,15 @@ export const linkProfileSchema = z.strictObject({
   duplicate: probability.optional(),
   inOrder: z.boolean().optional(),
   reorder: z.strictObject({ p: probability, extraDelayMs: nonNegative }).optional(),
-  bandwidthBps: z.number().positive().optional(),
+  bandwidthBps: z.number().min(1).optional(),
   queueLimitBytes: z.number().int().positive().optional(),
+}).refine((p) => p.queueLimitBytes === undefined || p.bandwidthBps !== undefined, {
+  message: 'queueLimitBytes needs bandwidthBps (a queue drains at a rate)',
+  path: ['queueLimitBytes'],
 });
+
+/** Node's timers hold at most 2^31−1 ms; longer values would fire after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 /** Peers named by index: "0-3,7" or a list of indexes. */
 const peerSetSchema = z.union([z.string().regex(/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/, 'expected indexes like "0-3,7"'), z.array(z.number().int().min(0))]);
@@ -53,13 +60,14 @@ export const profileSchema = z.strictObject({
   durationS: z.number().positive().max(86_400),
   probe: z
     .strictObject({
-      intervalMs: z.number().min(10).default(250),
-      timeoutMs: z.number().positive().default(2000),
+      intervalMs: z.number().min(10).max(MAX_TIMER_MS).default(250),
+      timeoutMs: z.number().positive().max(MAX_TIMER_MS).default(2000),
     })
     .default({ intervalMs: 250, timeoutMs: 2000 }),
   links: z
     .strictObject({
       default: linkProfileSchema.optional(),
+      directed: z.array(z.strictObject({ from: peerSetSchema, to: peerSetSchema, profile: linkProfileSchema })).default([]),
       accessLinks: z.array(z.strictObject({ peers: peerSetSchema, up: linkProfileSchema.optional(), down: linkProfileSchema.optional() })).default([]),
       partitions: z
         .array(
@@ -69,7 +77,7 @@ export const profileSchema = z.strictObject({
         )
         .default([]),
     })
-    .default({ accessLinks: [], partitions: [] }),
+    .default({ directed: [], accessLinks: [], partitions: [] }),
 });
 
 export type Profile = z.infer<typeof profileSchema> & { name: string };
@@ -116,6 +124,13 @@ export function parseProfile(text: string, source: string, overrides: ProfileOve
   }
   const profile = { ...result.data, name: result.data.name ?? basename(source).replace(/\.ya?ml$/, '') };
   checkPeerIndexes(profile, source);
+  // The shaper's own validator has the last word, so no profile passes here and fails at run time.
+  try {
+    validateShapingConfig(shapingConfigForPeers(profile, Array.from({ length: profile.peers }, (_, i) => `peer${i}`)));
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    throw new ProfileError(source, [{ path: 'links', message: e.message }]);
+  }
   return profile;
 }
 
@@ -129,36 +144,113 @@ export function loadProfile(path: string, overrides: ProfileOverrides = {}): Pro
   return parseProfile(text, path, overrides);
 }
 
-/** Expand a peer set to sorted unique indexes. */
-export function expandPeerSet(set: PeerSet): number[] {
-  if (Array.isArray(set)) return [...new Set(set)].sort((a, b) => a - b);
-  const out = new Set<number>();
-  for (const part of set.split(',')) {
+/** The index ranges a peer set names, unexpanded (so a huge range costs nothing to check). */
+function peerRanges(set: PeerSet): [number, number][] {
+  if (Array.isArray(set)) return set.map((i) => [i, i]);
+  return set.split(',').map((part) => {
     const [lo, hi] = part.split('-').map((x) => Number(x.trim())) as [number, number | undefined];
-    for (let i = lo; i <= (hi ?? lo); i++) out.add(i);
-  }
+    return [lo, hi ?? lo];
+  });
+}
+
+/** Expand a peer set to sorted unique indexes; call only on a validated profile's sets. */
+export function expandPeerSet(set: PeerSet): number[] {
+  const out = new Set<number>();
+  for (const [lo, hi] of peerRanges(set)) for (let i = lo; i <= hi; i++) out.add(i);
   return [...out].sort((a, b) => a - b);
 }
 
+/** The shaping configuration of a run, once every peer's endpoint is known (index → endpoint). */
+export function shapingConfigForPeers(profile: Profile, endpoints: readonly string[]): ShapingConfig {
+  const at = (i: number) => endpoints[i] as string;
+  const accessLinks: NonNullable<ShapingConfig['accessLinks']> = {};
+  for (const rule of profile.links.accessLinks) {
+    for (const i of expandPeerSet(rule.peers)) accessLinks[at(i)] = { ...(rule.up ? { up: rule.up } : {}), ...(rule.down ? { down: rule.down } : {}) };
+  }
+  const links: NonNullable<ShapingConfig['links']> = [];
+  for (const rule of profile.links.directed) {
+    for (const from of expandPeerSet(rule.from)) {
+      for (const to of expandPeerSet(rule.to)) if (from !== to) links.push({ from: at(from), to: at(to), profile: rule.profile });
+    }
+  }
+  return {
+    ...(profile.links.default ? { default: profile.links.default } : {}),
+    links,
+    accessLinks,
+    partitions: profile.links.partitions.map((p) => ({
+      name: p.name,
+      sides: p.sides.map((side) => expandPeerSet(side).map(at)),
+      startMs: p.startS * 1000,
+      endMs: p.endS * 1000,
+    })),
+  };
+}
+
+/** Directed rules expand to one rule per pair; past this, `links.default` is the tool for all-to-all. */
+const MAX_DIRECTED_PAIRS = 65_536;
+
+/** Cross-field rules zod cannot see: indexes within `peers`, disjoint sides, one rule per link. */
 function checkPeerIndexes(profile: Profile, source: string): void {
   const issues: { path: string; message: string }[] = [];
-  const check = (set: PeerSet, path: string) => {
-    const idx = expandPeerSet(set);
-    const bad = idx.find((i) => i >= profile.peers);
-    if (bad !== undefined) issues.push({ path, message: `peer index ${bad} is out of range: the profile has ${profile.peers} peers (0-${profile.peers - 1})` });
-    if (idx.length === 0) issues.push({ path, message: 'expected at least one peer index' });
-  };
-  profile.links.accessLinks.forEach((a, i) => check(a.peers, `links.accessLinks[${i}].peers`));
-  profile.links.partitions.forEach((p, i) => {
-    const seen = new Map<number, number>();
-    p.sides.forEach((s, j) => {
-      check(s, `links.partitions[${i}].sides[${j}]`);
-      for (const peer of expandPeerSet(s)) {
-        const other = seen.get(peer);
-        if (other !== undefined) issues.push({ path: `links.partitions[${i}].sides[${j}]`, message: `peer ${peer} is already on side ${other}: sides must be disjoint` });
-        seen.set(peer, j);
+  const check = (set: PeerSet, path: string): boolean => {
+    const ranges = peerRanges(set);
+    if (ranges.length === 0) {
+      issues.push({ path, message: 'expected at least one peer index' });
+      return false;
+    }
+    for (const [lo, hi] of ranges) {
+      if (hi < lo) {
+        issues.push({ path, message: `range ${lo}-${hi} is empty: write the lower index first` });
+        return false;
       }
-    });
+      if (hi >= profile.peers) {
+        issues.push({ path, message: `peer index ${hi} is out of range: the profile has ${profile.peers} peers (0-${profile.peers - 1})` });
+        return false;
+      }
+    }
+    return true;
+  };
+  const claimed = (what: string) => {
+    const owner = new Map<number, string>();
+    return (set: PeerSet, path: string) => {
+      if (!check(set, path)) return;
+      for (const peer of expandPeerSet(set)) {
+        const earlier = owner.get(peer);
+        if (earlier !== undefined) issues.push({ path, message: `peer ${peer} is already in ${earlier}: ${what}` });
+        else owner.set(peer, path);
+      }
+    };
+  };
+
+  const accessOwner = claimed('one access-link entry per peer');
+  profile.links.accessLinks.forEach((a, i) => accessOwner(a.peers, `links.accessLinks[${i}].peers`));
+
+  const pairOwner = new Map<string, string>();
+  profile.links.directed.forEach((d, i) => {
+    const path = `links.directed[${i}]`;
+    if (!check(d.from, `${path}.from`) || !check(d.to, `${path}.to`)) return;
+    const pairs = expandPeerSet(d.from).length * expandPeerSet(d.to).length;
+    if (pairOwner.size + pairs > MAX_DIRECTED_PAIRS) {
+      issues.push({ path, message: `directed rules would expand to more than ${MAX_DIRECTED_PAIRS} links; use links.default for all-to-all shaping` });
+      return;
+    }
+    for (const from of expandPeerSet(d.from)) {
+      for (const to of expandPeerSet(d.to)) {
+        if (from === to) continue;
+        const earlier = pairOwner.get(`${from}>${to}`);
+        if (earlier !== undefined) issues.push({ path, message: `link ${from} -> ${to} is already shaped by ${earlier}: one rule per directed link` });
+        else pairOwner.set(`${from}>${to}`, path);
+      }
+    }
+  });
+
+  const partitionNames = new Map<string, number>();
+  profile.links.partitions.forEach((p, i) => {
+    const earlier = partitionNames.get(p.name);
+    if (earlier !== undefined) issues.push({ path: `links.partitions[${i}].name`, message: `"${p.name}" is already the name of links.partitions[${earlier}]` });
+    partitionNames.set(p.name, i);
+    const sideOwner = claimed('sides must be disjoint');
+    p.sides.forEach((side, j) => sideOwner(side, `links.partitions[${i}].sides[${j}]`));
   });
   if (issues.length > 0) throw new ProfileError(source, issues);
 }

@@ -45,7 +45,8 @@ export interface TimerQueue {
   /**
    * Runs `callback` once the clock reaches `dueMs` (absolute, on the Clock's time base). Items due
    * at the same time run in the order they were scheduled. After `close()` this is a no-op: a
-   * datagram arriving during shutdown must not crash the peer.
+   * datagram arriving during shutdown must not crash the peer. A `dueMs` that is not a finite
+   * number is a programming error and throws a RangeError (even after `close()`).
    */
   schedule(dueMs: number, callback: () => void): TimerHandle;
   /** Pending items. */
@@ -71,6 +72,13 @@ const defaultHost: TimerHost = {
 };
 
 const INERT: TimerHandle = { cancel: () => false };
+
+/**
+ * The longest delay Node's setTimeout honours (2^31 − 1 ms, about 24.8 days). Anything longer is
+ * turned into 1 ms with a TimeoutOverflowWarning, so an item further ahead is armed for this long
+ * and the queue re-arms when the timer wakes early.
+ */
+export const MAX_TIMEOUT_MS = 2 ** 31 - 1;
 
 export function createTimerQueue(deps: TimerQueueDeps, options: TimerQueueOptions = {}): TimerQueue {
   const { clock, onLateness } = deps;
@@ -154,16 +162,23 @@ export function createTimerQueue(deps: TimerQueueDeps, options: TimerQueueOption
     // An armed wake-up at or before the earliest due time will take care of it.
     if (armedKind === 'immediate' || (armedKind === 'timeout' && armedDue <= top.due)) return;
     disarm();
-    const delay = top.due - clock.nowMs();
+    const now = clock.nowMs();
+    const delay = top.due - now;
     if (delay <= immediateWithinMs && host.setImmediate !== undefined) {
       armedKind = 'immediate';
       armedHandle = host.setImmediate(fire);
+      armedDue = top.due;
+    } else if (delay > MAX_TIMEOUT_MS) {
+      // Beyond what setTimeout honours: wake up early, then re-arm for the rest.
+      armedKind = 'timeout';
+      armedHandle = host.setTimeout(fire, MAX_TIMEOUT_MS);
+      armedDue = now + MAX_TIMEOUT_MS;
     } else {
       armedKind = 'timeout';
       // Node clamps anything below 1 ms to 1 ms anyway; an early wake-up just re-arms.
       armedHandle = host.setTimeout(fire, Math.max(0, delay));
+      armedDue = top.due;
     }
-    armedDue = top.due;
   }
 
   function fire(): void {

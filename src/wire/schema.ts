@@ -182,24 +182,41 @@ export function varBytes(max: number): Codec<Uint8Array> {
 const utf8Encoder = new TextEncoder();
 const utf8Decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-/** UTF-8 text of at most `maxBytes` encoded bytes; invalid UTF-8 from the network is refused. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/**
+ * UTF-8 text of at most `maxBytes` encoded bytes; invalid UTF-8 from the network is refused. A
+ * string with a lone surrogate cannot be encoded faithfully (it would come back as U+FFFD), so
+ * encoding one is a programmer error rather than a silent change of the value.
+ */
 export function utf8(maxBytes: number): Codec<string> {
   checkCap(maxBytes, 'utf8');
   const prefix = lengthPrefix(maxBytes);
+  // size() runs right before write() on the same value; one cached encoding serves both.
+  let lastText: string | undefined;
+  let lastBytes = new Uint8Array(0);
+  const encoded = (text: string): Uint8Array => {
+    if (text !== lastText) {
+      lastBytes = utf8Encoder.encode(text);
+      lastText = text;
+    }
+    return lastBytes;
+  };
   return {
     layout: `${prefix.layout} length (<= ${maxBytes}) + UTF-8`,
     shape: { t: 'utf8', max: maxBytes, prefix: prefix.bytes },
     minSize: prefix.bytes,
     size(value, path) {
       if (typeof value !== 'string') misuse(path, 'a string', value);
-      const n = utf8Encoder.encode(value).length;
+      if (LONE_SURROGATE.test(value)) misuse(path, 'well-formed UTF-16 (no lone surrogates)', JSON.stringify(value));
+      const n = encoded(value).length;
       if (n > maxBytes) misuse(path, `at most ${maxBytes} UTF-8 bytes`, `${n} bytes`);
       return prefix.bytes + n;
     },
     write(w, value) {
-      const encoded = utf8Encoder.encode(value);
-      writeLength(w, prefix.bytes, encoded.length);
-      w.raw(encoded);
+      const bytes = encoded(value);
+      writeLength(w, prefix.bytes, bytes.length);
+      w.raw(bytes);
     },
     read(r, path) {
       const n = readLength(r, prefix.bytes, maxBytes, path, 'length');

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createProtocolRegistry } from '../../src/catalog.js';
 import { createEd25519 } from '../../src/crypto/index.js';
-import { DROP_REASONS, Ping, createTransport, parseSocketDrops, parseUdpSnmp, type Transport } from '../../src/net/index.js';
+import { DROP_REASONS, Ping, Pong, createTransport, parseSocketDrops, parseUdpSnmp, type Transport } from '../../src/net/index.js';
 import type { PeerNode } from '../../src/peer/index.js';
 import { systemClock } from '../../src/time/clock.js';
 import { Chunk, encodeMessage } from '../../src/wire/index.js';
@@ -49,11 +49,15 @@ describe('UDP transport between real peers', () => {
     await waitUntil(() => b.transport.stats().rx.datagrams === 2, 'two datagrams');
     expect(b.pinger.answered).toBe(1);
     expect(b.transport.stats().dropped.replay).toBe(1);
-    // An older sequence from the same sender is refused too; a newer one is fresh.
+    // An older sequence not seen yet is still fresh (it arrived out of order inside the window).
     await raw.send(encodeMessage(Ping, { nonce: 2n, sentAtMs: 0 }, { signer, sequence: 9n }), b.transport.local.port);
     await raw.send(encodeMessage(Ping, { nonce: 3n, sentAtMs: 0 }, { signer, sequence: 11n }), b.transport.local.port);
     await waitUntil(() => b.transport.stats().rx.datagrams === 4, 'four datagrams');
     expect(b.pinger.answered).toBe(3);
+    await raw.send(encodeMessage(Ping, { nonce: 4n, sentAtMs: 0 }, { signer, sequence: 11n + 5000n }), b.transport.local.port);
+    await raw.send(encodeMessage(Ping, { nonce: 5n, sentAtMs: 0 }, { signer, sequence: 12n }), b.transport.local.port);
+    await waitUntil(() => b.transport.stats().rx.datagrams === 6, 'six datagrams');
+    expect(b.transport.stats().dropped.stale).toBe(1);
     await raw.close();
   });
 
@@ -110,6 +114,22 @@ describe('UDP transport between real peers', () => {
     await raw.close();
   });
 
+  it('measures round trips on its own clock: a pong cannot claim a send time', async () => {
+    const [a] = [await peer()];
+    const raw = await openRawSocket();
+    const liar = ed.createSigner(new Uint8Array(32).fill(203));
+    raw.socket.on('message', (msg) => {
+      // Answer the ping with a pong that claims it was sent far in the future.
+      const nonce = new DataView(msg.buffer, msg.byteOffset).getBigUint64(43);
+      void raw.send(encodeMessage(Pong, { nonce, echoSentAtMs: 1e15 }, { signer: liar, sequence: 1n }), a.transport.local.port);
+    });
+    const rtt = await a.pinger.ping({ host: '127.0.0.1', port: raw.socket.address().port }, 2000);
+    expect(rtt).not.toBeNull();
+    expect(rtt as number).toBeGreaterThanOrEqual(0);
+    expect(rtt as number).toBeLessThan(2000);
+    await raw.close();
+  });
+
   it('sending after close is counted, not thrown', async () => {
     const [a, b] = [await peer(), await peer()];
     await a.close();
@@ -128,6 +148,7 @@ describe('kernel UDP counters', () => {
     const text = 'Ip: Forwarding\nIp: 1\nUdp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors\nUdp: 100 2 7 90 5 1 0\n';
     expect(parseUdpSnmp(text)).toEqual({ inDatagrams: 100, inErrors: 7, rcvbufErrors: 5, sndbufErrors: 1 });
     expect(parseUdpSnmp('garbage')).toBeNull();
+    expect(parseUdpSnmp('Udp: InDatagrams NoPorts InErrors OutDatagrams\nUdp: 1 2 3 4\n')).toBeNull();
   });
 
   it('attributes per-socket drops by local port from /proc/net/udp', () => {

@@ -26,7 +26,7 @@ describe('profiles', () => {
 
   it('fills documented defaults and takes the name from the file', () => {
     const p = parseProfile('peers: 4\ndurationS: 1\n', 'dir/my-run.yaml');
-    expect(p).toMatchObject({ name: 'my-run', seed: 1, probe: { intervalMs: 250, timeoutMs: 2000 }, links: { accessLinks: [], partitions: [] } });
+    expect(p).toMatchObject({ name: 'my-run', seed: 1, probe: { intervalMs: 250, timeoutMs: 2000 }, links: { directed: [], accessLinks: [], partitions: [] } });
   });
 
   it('names the field path and what was expected', () => {
@@ -45,14 +45,30 @@ describe('profiles', () => {
 
   it('refuses peer indexes beyond the peer count', () => {
     expect(issues('peers: 4\ndurationS: 1\nlinks:\n  accessLinks:\n    - peers: "2-5"\n      up: { duplicate: 0.5 }\n')).toEqual([
-      { path: 'links.accessLinks[0].peers', message: expect.stringMatching(/index 4 is out of range/) },
+      { path: 'links.accessLinks[0].peers', message: expect.stringMatching(/index 5 is out of range/) },
     ]);
   });
 
   it('refuses partition sides that share a peer', () => {
     expect(issues('peers: 8\ndurationS: 1\nlinks:\n  partitions:\n    - { name: p, sides: ["0-3", "3-7"], startS: 0, endS: 1 }\n')).toEqual([
-      { path: 'links.partitions[0].sides[1]', message: 'peer 3 is already on side 0: sides must be disjoint' },
+      { path: 'links.partitions[0].sides[1]', message: 'peer 3 is already in links.partitions[0].sides[0]: sides must be disjoint' },
     ]);
+  });
+
+  it('checks huge or backwards ranges without expanding them', () => {
+    expect(issues('peers: 4\ndurationS: 1\nlinks:\n  accessLinks:\n    - { peers: "0-99999999", up: { duplicate: 0.1 } }\n')[0]?.message).toMatch(/index 99999999 is out of range/);
+    expect(issues('peers: 4\ndurationS: 1\nlinks:\n  accessLinks:\n    - { peers: "3-1", up: { duplicate: 0.1 } }\n')[0]?.message).toMatch(/range 3-1 is empty/);
+  });
+
+  it('refuses what the shaper would refuse later: overlapping rules, duplicate partition names, a queue without a rate', () => {
+    expect(issues('peers: 4\ndurationS: 1\nlinks:\n  accessLinks:\n    - { peers: "0-1", up: { duplicate: 0.1 } }\n    - { peers: "1", down: { duplicate: 0.1 } }\n')[0]).toEqual({
+      path: 'links.accessLinks[1].peers',
+      message: 'peer 1 is already in links.accessLinks[0].peers: one access-link entry per peer',
+    });
+    expect(issues('peers: 4\ndurationS: 1\nlinks:\n  directed:\n    - { from: "0", to: "1-2", profile: { duplicate: 0.1 } }\n    - { from: [0], to: [2], profile: {} }\n')[0]?.message).toMatch(/link 0 -> 2 is already shaped by links.directed\[0\]/);
+    expect(issues('peers: 4\ndurationS: 1\nlinks:\n  partitions:\n    - { name: p, sides: ["0", "1"], startS: 0, endS: 1 }\n    - { name: p, sides: ["2", "3"], startS: 0, endS: 1 }\n')[0]?.path).toBe('links.partitions[1].name');
+    expect(issues('peers: 4\ndurationS: 1\nlinks:\n  default: { queueLimitBytes: 1000 }\n')[0]?.path).toBe('links.default.queueLimitBytes');
+    expect(issues('peers: 4\ndurationS: 1\nprobe: { intervalMs: 3000000000 }\n')[0]?.path).toBe('probe.intervalMs');
   });
 
   it('refuses YAML that is not a mapping, and broken YAML', () => {

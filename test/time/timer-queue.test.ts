@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../src/random/index.js';
 import { ManualClock, systemClock } from '../../src/time/clock.js';
-import { createTimerQueue, type TimerHost } from '../../src/time/timer-queue.js';
+import { createTimerQueue, MAX_TIMEOUT_MS, type TimerHost } from '../../src/time/timer-queue.js';
 import { FakeTimerHost } from './fake-timers.js';
 
 function setup(opts: { lateByMs?: number; withoutImmediate?: boolean } = {}) {
@@ -194,7 +194,64 @@ describe('timer queue', () => {
     const { q } = setup();
     expect(() => q.schedule(Number.NaN, () => undefined)).toThrow(RangeError);
     expect(() => q.schedule(Infinity, () => undefined)).toThrow(/dueMs/);
+    expect(() => q.schedule(-Infinity, () => undefined)).toThrow(RangeError);
+    q.close();
+    // Still a programming error after close(), where a valid schedule is a silent no-op.
+    expect(() => q.schedule(Infinity, () => undefined)).toThrow(RangeError);
     expect(() => createTimerQueue({ clock: new ManualClock() }, { immediateWithinMs: -1 })).toThrow(/immediateWithinMs/);
+  });
+
+  /** The fake host with Node's overflow: a delay above 2^31 − 1 ms becomes 1 ms. Records each delay asked for. */
+  function nodeLikeSetup() {
+    const clock = new ManualClock(1000);
+    const fake = new FakeTimerHost(clock);
+    const armed: number[] = [];
+    const timers: TimerHost = {
+      setTimeout: (cb, ms) => {
+        armed.push(ms);
+        return fake.setTimeout(cb, ms > 2 ** 31 - 1 ? 1 : ms);
+      },
+      clearTimeout: (h) => fake.clearTimeout(h),
+      setImmediate: (cb) => fake.setImmediate(cb),
+      clearImmediate: (h) => fake.clearImmediate(h),
+    };
+    return { clock, fake, armed, q: createTimerQueue({ clock, timers }) };
+  }
+
+  it("arms one clamped timer for an item beyond setTimeout's range, not a loop of 1 ms timers", () => {
+    const { clock, fake, armed, q } = nodeLikeSetup();
+    const day = 86_400_000;
+    const due = 1000 + 35 * day;
+    const at: number[] = [];
+    q.schedule(due, () => at.push(clock.nowMs()));
+    expect(MAX_TIMEOUT_MS).toBe(2 ** 31 - 1);
+    expect(armed).toEqual([MAX_TIMEOUT_MS]);
+    fake.advanceBy(1000);
+    expect(armed).toEqual([MAX_TIMEOUT_MS]);
+    // An item due after the clamped wake-up but before the far one does not re-arm.
+    q.schedule(1000 + 30 * day, () => at.push(clock.nowMs()));
+    expect(armed).toEqual([MAX_TIMEOUT_MS]);
+    // Wakes early once, re-arms for the rest, and runs each item at its due time.
+    fake.advanceTo(due + 1);
+    expect(at).toEqual([1000 + 30 * day, due]);
+    expect(armed.every((ms) => ms >= 1 && ms <= MAX_TIMEOUT_MS)).toBe(true);
+    expect(armed.length).toBeLessThanOrEqual(3);
+    expect(q.size).toBe(0);
+  });
+
+  it('a far item behind a near one re-arms clamped once the near one has run', () => {
+    const { clock, fake, armed, q } = nodeLikeSetup();
+    const at: number[] = [];
+    q.schedule(1000 + 2 ** 32, () => at.push(clock.nowMs()));
+    q.schedule(1010, () => at.push(clock.nowMs()));
+    fake.advanceTo(1100);
+    expect(at).toEqual([1010]);
+    expect(fake.pending).toBe(1);
+    expect(armed).toEqual([MAX_TIMEOUT_MS, 10, MAX_TIMEOUT_MS]);
+    fake.advanceTo(1000 + 2 ** 32);
+    expect(at).toEqual([1010, 1000 + 2 ** 32]);
+    // 2^32 ms is two clamped timers and the remainder: no storm of early wake-ups.
+    expect(armed.length).toBeLessThanOrEqual(6);
   });
 
   it('compacts when most entries are cancelled', () => {

@@ -1,8 +1,19 @@
 import fc from 'fast-check';
 import type { Shape } from '../../src/wire/index.js';
 
-/** A fast-check arbitrary for any value a codec of this shape can carry, edges included. */
-export function arbitraryFor(shape: Shape): fc.Arbitrary<unknown> {
+export interface ArbitraryLimits {
+  /** Longest byte field generated (capped by the field's own cap). */
+  readonly maxBytes: number;
+  /** Most list elements generated (capped by the list's own cap). */
+  readonly maxItems: number;
+}
+
+/**
+ * A fast-check arbitrary for any value a codec of this shape can carry. The limits keep whole
+ * messages under the datagram cap; pass larger ones to exercise two-byte length prefixes and caps.
+ */
+export function arbitraryFor(shape: Shape, limits: ArbitraryLimits = { maxBytes: 64, maxItems: 4 }): fc.Arbitrary<unknown> {
+  const recurse = (s: Shape) => arbitraryFor(s, limits);
   switch (shape.t) {
     case 'u8':
       return fc.integer({ min: 0, max: 0xff });
@@ -19,16 +30,17 @@ export function arbitraryFor(shape: Shape): fc.Arbitrary<unknown> {
     case 'bytes':
       return fc.uint8Array({ minLength: shape.n, maxLength: shape.n });
     case 'varBytes':
-      return fc.uint8Array({ maxLength: Math.min(shape.max, 64) });
+      return fc.uint8Array({ maxLength: Math.min(shape.max, limits.maxBytes) });
     case 'utf8':
-      return fc.string({ unit: 'grapheme', maxLength: Math.floor(shape.max / 8) });
+      // Any code point (astral ones as surrogate pairs), at most 4 UTF-8 bytes each.
+      return fc.string({ unit: 'binary', maxLength: Math.floor(Math.min(shape.max, limits.maxBytes) / 4) });
     case 'list':
-      return fc.array(arbitraryFor(shape.of), { maxLength: Math.min(shape.max, 4) });
+      return fc.array(recurse(shape.of), { maxLength: Math.min(shape.max, limits.maxItems) });
     case 'optional':
-      return fc.option(arbitraryFor(shape.of), { nil: null });
+      return fc.option(recurse(shape.of), { nil: null });
     case 'enum':
       return fc.constantFrom(...shape.names);
     case 'struct':
-      return fc.record(Object.fromEntries(shape.fields.map(([k, f]) => [k, arbitraryFor(f)])));
+      return fc.record(Object.fromEntries(shape.fields.map(([k, f]) => [k, recurse(f)])));
   }
 }

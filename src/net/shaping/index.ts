@@ -15,5 +15,6 @@ export type {
   ShapingDecision,
   ShapingStats,
 } from './types.js';
+export { MAX_STAGE_DELAY_MS } from './types.js';
 export { createLinkShaper, type LinkShaper, type LinkShaperDeps, type LinkShaperOptions } from './shaper.js';
 export { validateShapingConfig } from './validate.js';

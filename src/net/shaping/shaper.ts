@@ -1,7 +1,15 @@
 import type { Rng } from '../../random/index.js';
 import type { Clock } from '../../time/clock.js';
-import { isIdentityProfile, Stage, type Copy } from './stage.js';
-import type { DropReason, EndpointId, LinkProfile, ShapingConfig, ShapingDecision, ShapingStats } from './types.js';
+import { dueTime, freshCopy, isIdentityProfile, Stage, type Copy } from './stage.js';
+import {
+  MAX_STAGE_DELAY_MS,
+  type DropReason,
+  type EndpointId,
+  type LinkProfile,
+  type ShapingConfig,
+  type ShapingDecision,
+  type ShapingStats,
+} from './types.js';
 import { validateShapingConfig } from './validate.js';
 
 export interface LinkShaperDeps {
@@ -150,11 +158,13 @@ export function createLinkShaper(input: ShapingConfig, deps: LinkShaperDeps, opt
   }
 
   function run(stages: (Stage | undefined)[], now: number, bytes: number): ShapingDecision {
-    let copies: Copy[] = [{ t: now, holdMs: 0, reordered: false }];
+    let copies: Copy[] = [freshCopy(now)];
     let duplicated = false;
     let firstDrop: DropReason | undefined;
+    let passed = 0;
     for (const stage of stages) {
       if (stage === undefined) continue;
+      passed++;
       const next: Copy[] = [];
       for (const c of copies) {
         const r = stage.offer(c, bytes);
@@ -165,8 +175,9 @@ export function createLinkShaper(input: ShapingConfig, deps: LinkShaperDeps, opt
         if (r.duplicated) duplicated = true;
         for (const c2 of r.copies) next.push(c2);
       }
-      // Copies of one datagram enter the next stage in the order they reach it.
-      if (next.length > 1) next.sort((a, b) => a.t - b.t);
+      // Copies of one datagram enter the next stage's queue in serialization order (ties: the
+      // earlier-due first; the sort is stable).
+      if (next.length > 1) next.sort((a, b) => a.t - b.t || dueTime(a, Infinity) - dueTime(b, Infinity));
       copies = next;
       if (copies.length === 0) break;
     }
@@ -175,7 +186,10 @@ export function createLinkShaper(input: ShapingConfig, deps: LinkShaperDeps, opt
       stats.dropped[firstDrop ?? 'loss']++;
       return { deliveries: [], drop: firstDrop ?? 'loss', duplicated, reordered: false };
     }
-    const deliveries = copies.map((c) => c.t + c.holdMs);
+    // Each delay sample and reorder hold is already at most MAX_STAGE_DELAY_MS; the whole hold
+    // (delays, FIFO waits, reorder holds, a late duplicate's extra) is clamped to that per stage.
+    const maxHoldMs = passed * MAX_STAGE_DELAY_MS;
+    const deliveries = copies.map((c) => dueTime(c, maxHoldMs));
     if (deliveries.length > 1) deliveries.sort((a, b) => a - b);
     const reordered = copies.some((c) => c.reordered);
     if (reordered) stats.reordered++;

@@ -6,7 +6,19 @@
 /** A transport address as the harness names it, e.g. "127.0.0.1:40001". */
 export type EndpointId = string;
 
-/** One-way delay added by a stage, in milliseconds. Samples below 0 (normal) are clamped to 0. */
+/**
+ * The most one stage adds to a datagram's delay: 10 minutes, the highest value the latency
+ * histograms track (LATENCY_HIGHEST_TRACKABLE_US). Every delay sample (distribution plus jitter,
+ * a duplicate's too) and every reorder hold is clamped to it, and a copy's total hold to it times
+ * the number of stages the copy passed. So a heavy-tailed sample (pareto with a small shape yields
+ * Infinity) never becomes a due time the timer queue rejects. docs/shaping.md, "Bounds".
+ */
+export const MAX_STAGE_DELAY_MS = 600_000;
+
+/**
+ * One-way delay added by a stage, in milliseconds. Samples below 0 (normal) are clamped to 0,
+ * samples above MAX_STAGE_DELAY_MS to it.
+ */
 export type DelayDist =
   | { kind: 'constant'; ms: number }
   | { kind: 'uniform'; minMs: number; maxMs: number }
@@ -23,7 +35,7 @@ export type LossModel =
 
 export interface LinkProfile {
   delay?: DelayDist;
-  /** Uniform in [-jitterMs, +jitterMs] added to each delay sample; the sum is clamped at 0. */
+  /** Uniform in [-jitterMs, +jitterMs] added to each delay sample; the sum is clamped to [0, MAX_STAGE_DELAY_MS]. */
   jitterMs?: number;
   loss?: LossModel;
   /** Probability that a datagram gets a second copy with its own delay. */
@@ -36,7 +48,10 @@ export interface LinkProfile {
    * datagrams is shorter than the delay's spread.
    */
   inOrder?: boolean;
-  /** With probability p a datagram is held extraDelayMs beyond its due time; later ones overtake it. */
+  /**
+   * With probability p a datagram is held extraDelayMs (at most MAX_STAGE_DELAY_MS) beyond its
+   * due time; later ones overtake it.
+   */
   reorder?: { p: number; extraDelayMs: number };
   /** Serialization rate in bits per second; absent = unlimited. */
   bandwidthBps?: number;

@@ -152,7 +152,11 @@ function validateProfile(value: unknown, p: string): void {
     nonNegative(r.extraDelayMs, `${rp}.extraDelayMs`);
   }
 
-  if (prof.bandwidthBps !== undefined) positive(prof.bandwidthBps, `${p}.bandwidthBps`);
+  if (prof.bandwidthBps !== undefined) {
+    positive(prof.bandwidthBps, `${p}.bandwidthBps`);
+    // Below 1 bit/s serialization times stop being finite numbers; no real link is that slow.
+    if ((prof.bandwidthBps as number) < 1) throw new RangeError(`${p}.bandwidthBps must be >= 1 bit/s, got ${show(prof.bandwidthBps)}`);
+  }
   if (prof.queueLimitBytes !== undefined) {
     positive(prof.queueLimitBytes, `${p}.queueLimitBytes`);
     // A queue limit without a rate would never fill: the queue drains instantly.
