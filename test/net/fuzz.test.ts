@@ -24,8 +24,10 @@ describe('a live peer under 100,000 random and mutated datagrams', () => {
     const attacker = ed.createSigner(rng.bytes(32));
     let sequence = 1n;
     const validPings: Uint8Array[] = [];
+    let firstPing: Uint8Array | undefined;
     const freshPing = () => {
       const bytes = encodeMessage(Ping, { nonce: sequence, sentAtMs: rng.float() * 1e6 }, { signer: attacker, sequence: sequence++ });
+      firstPing ??= bytes;
       validPings.push(bytes);
       if (validPings.length > 64) validPings.shift();
       return bytes;
@@ -60,7 +62,8 @@ describe('a live peer under 100,000 random and mutated datagrams', () => {
         longer.set(rng.bytes(longer.length - base.length), base.length);
         return longer;
       }
-      if (roll < 0.9 && validPings.length > 0) return rng.pick(validPings); // replay
+      if (roll < 0.89 && validPings.length > 0) return rng.pick(validPings); // replay
+      if (roll < 0.9 && firstPing && sequence > 5000n) return firstPing; // far below the window: stale
       if (roll < 0.92) {
         sent.unhandled++;
         return encodeMessage(Chunk, { chunkId: rng.bytes(32), data: rng.bytes(rng.int(1025)) });
@@ -82,12 +85,13 @@ describe('a live peer under 100,000 random and mutated datagrams', () => {
     const stats = victim.transport.stats();
     const dropped = Object.values(stats.dropped).reduce((a, b) => a + b, 0);
     expect(stats.rx.datagrams).toBe(TOTAL);
+    expect(stats.rx.processed).toBe(TOTAL);
     expect(stats.rx.accepted + dropped).toBe(TOTAL);
     expect(stats.rx.accepted).toBe(sent.valid);
     expect(stats.dropped['no-handler']).toBe(sent.unhandled);
     expect(stats.dropped['handler-error']).toBe(0);
     expect(stats.dropped['internal-error']).toBe(0);
-    for (const reason of ['oversized', 'truncated', 'malformed', 'bad-version', 'unknown-kind', 'unsigned', 'bad-signature', 'replay', 'no-handler'] as const) {
+    for (const reason of ['oversized', 'truncated', 'malformed', 'bad-version', 'unknown-kind', 'unsigned', 'bad-signature', 'replay', 'stale', 'no-handler'] as const) {
       expect(stats.dropped[reason], reason).toBeGreaterThan(0);
     }
     expect(Object.keys(stats.dropped).sort()).toEqual([...DROP_REASONS].sort());
