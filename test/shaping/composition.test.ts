@@ -5,14 +5,13 @@ import {
   MAX_STAGE_DELAY_MS,
   type DelayDist,
   type LinkProfile,
-  type LossModel,
   type ShapingConfig,
 } from '../../src/net/shaping/index.js';
 import { createRng } from '../../src/random/index.js';
 import { ManualClock } from '../../src/time/clock.js';
 import { createTimerQueue } from '../../src/time/timer-queue.js';
 import { FakeTimerHost } from '../time/fake-timers.js';
-import { A, B, C, T0, makeShaper, sendMany } from './helpers.js';
+import { A, B, C, T0, delayArb, lossArb, makeShaper, ms, prob, sendMany } from './helpers.js';
 
 /** Serialization time in ms of `bytes` at `bps`. */
 const serMs = (bytes: number, bps: number): number => (bytes * 8000) / bps;
@@ -83,18 +82,6 @@ describe('sender-side composition: queues run on the undelayed timeline', () => 
   });
 });
 
-const prob = fc.double({ min: 0, max: 1, noNaN: true });
-const ms = fc.double({ min: 0, max: 200, noNaN: true });
-const delayArb: fc.Arbitrary<DelayDist> = fc.oneof(
-  fc.record({ kind: fc.constant('constant' as const), ms }),
-  fc.tuple(ms, ms).map(([a, b]) => ({ kind: 'uniform' as const, minMs: Math.min(a, b), maxMs: Math.max(a, b) })),
-  fc.record({ kind: fc.constant('normal' as const), meanMs: ms, stdMs: ms }),
-  fc.record({ kind: fc.constant('pareto' as const), scaleMs: fc.double({ min: 0.1, max: 50, noNaN: true }), shape: fc.double({ min: 0.5, max: 5, noNaN: true }) }),
-);
-const lossArb: fc.Arbitrary<LossModel> = fc.oneof(
-  fc.record({ kind: fc.constant('bernoulli' as const), p: prob }),
-  fc.record({ kind: fc.constant('gilbert-elliott' as const), pGoodToBad: prob, pBadToGood: prob, lossInGood: prob, lossInBad: prob }),
-);
 /** The default composition: independent delays (no inOrder), no bandwidth cap of its own. */
 const independentProfileArb: fc.Arbitrary<LinkProfile> = fc
   .record(

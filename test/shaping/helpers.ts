@@ -1,4 +1,5 @@
-import { createLinkShaper, type LinkShaper, type ShapingConfig, type ShapingDecision } from '../../src/net/shaping/index.js';
+import fc from 'fast-check';
+import { createLinkShaper, type DelayDist, type LinkShaper, type LossModel, type ShapingConfig, type ShapingDecision } from '../../src/net/shaping/index.js';
 import { createRng } from '../../src/random/index.js';
 import { ManualClock } from '../../src/time/clock.js';
 
@@ -33,3 +34,19 @@ export function delays(shaper: LinkShaper, n: number, spacingMs: number, from = 
 export function sendMany(shaper: LinkShaper, n: number, spacingMs: number, from = A, to = B, bytes = 100): ShapingDecision[] {
   return Array.from({ length: n }, (_, i) => shaper.outbound(from, to, bytes, T0 + i * spacingMs));
 }
+
+/** fast-check arbitraries for valid shaping parameters, shared by the property tests. */
+export const prob = fc.double({ min: 0, max: 1, noNaN: true });
+export const ms = fc.double({ min: 0, max: 200, noNaN: true });
+
+export const delayArb: fc.Arbitrary<DelayDist> = fc.oneof(
+  fc.record({ kind: fc.constant('constant' as const), ms }),
+  fc.tuple(ms, ms).map(([a, b]) => ({ kind: 'uniform' as const, minMs: Math.min(a, b), maxMs: Math.max(a, b) })),
+  fc.record({ kind: fc.constant('normal' as const), meanMs: ms, stdMs: ms }),
+  fc.record({ kind: fc.constant('pareto' as const), scaleMs: fc.double({ min: 0.1, max: 50, noNaN: true }), shape: fc.double({ min: 0.5, max: 5, noNaN: true }) }),
+);
+
+export const lossArb: fc.Arbitrary<LossModel> = fc.oneof(
+  fc.record({ kind: fc.constant('bernoulli' as const), p: prob }),
+  fc.record({ kind: fc.constant('gilbert-elliott' as const), pGoodToBad: prob, pBadToGood: prob, lossInGood: prob, lossInBad: prob }),
+);

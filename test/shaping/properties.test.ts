@@ -1,24 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createLinkShaper, type DelayDist, type LinkProfile, type LossModel, type ShapingConfig } from '../../src/net/shaping/index.js';
+import { createLinkShaper, type LinkProfile, type ShapingConfig } from '../../src/net/shaping/index.js';
 import { createRng } from '../../src/random/index.js';
 import { ManualClock } from '../../src/time/clock.js';
-import { A, B, C, T0 } from './helpers.js';
-
-const prob = fc.double({ min: 0, max: 1, noNaN: true });
-const ms = fc.double({ min: 0, max: 200, noNaN: true });
-
-const delayArb: fc.Arbitrary<DelayDist> = fc.oneof(
-  fc.record({ kind: fc.constant('constant' as const), ms }),
-  fc.tuple(ms, ms).map(([a, b]) => ({ kind: 'uniform' as const, minMs: Math.min(a, b), maxMs: Math.max(a, b) })),
-  fc.record({ kind: fc.constant('normal' as const), meanMs: ms, stdMs: ms }),
-  fc.record({ kind: fc.constant('pareto' as const), scaleMs: fc.double({ min: 0.1, max: 50, noNaN: true }), shape: fc.double({ min: 0.5, max: 5, noNaN: true }) }),
-);
-
-const lossArb: fc.Arbitrary<LossModel> = fc.oneof(
-  fc.record({ kind: fc.constant('bernoulli' as const), p: prob }),
-  fc.record({ kind: fc.constant('gilbert-elliott' as const), pGoodToBad: prob, pBadToGood: prob, lossInGood: prob, lossInBad: prob }),
-);
+import { A, B, C, T0, delayArb, lossArb, ms, prob } from './helpers.js';
 
 const profileArb: fc.Arbitrary<LinkProfile> = fc
   .record(
