@@ -1,5 +1,5 @@
 import { createProtocolRegistry } from '../catalog.js';
-import { createEd25519, nodeIdFromPublicKey, type Ed25519Backend } from '../crypto/index.js';
+import { createEd25519, nodeIdFromPublicKey, type Ed25519Backend, type Signer } from '../crypto/index.js';
 import { createTransport, installPinger, type LinkShaper, type DeliveryScheduler, type Pinger, type Transport, type TransportConfig } from '../net/index.js';
 import { systemClock, type Clock } from '../time/clock.js';
 
@@ -14,6 +14,10 @@ export interface PeerNode {
   readonly publicKey: Uint8Array;
   /** SHA-256-derived DHT identifier; never chosen by the peer. */
   readonly nodeId: Uint8Array;
+  /** This peer's prepared signing key, for protocol messages that carry their own signature (NEO). */
+  readonly signer: Signer;
+  /** The thread's Ed25519 backend, shared by every peer of the thread (it caches prepared keys). */
+  readonly ed25519: Ed25519Backend;
   close(): Promise<void>;
 }
 
@@ -47,6 +51,8 @@ export async function startPeerNode(config: PeerNodeConfig, deps: PeerNodeDeps):
     pinger,
     publicKey: transport.publicKey,
     nodeId: nodeIdFromPublicKey(transport.publicKey),
+    signer,
+    ed25519,
     close: () => transport.close(),
   };
 }

@@ -12,6 +12,13 @@ export const MessageKind = {
   pong: 0x02,
   chunk: 0x08,
   manifest: 0x09,
+  neoRound: 0x30,
+  neoFetch: 0x31,
+  neoForward: 0x32,
+  lockstepCommit: 0x90,
+  lockstepReveal: 0x91,
+  clientUpdate: 0x92,
+  serverRelay: 0x93,
 } as const;
 
 export type MessageKindName = keyof typeof MessageKind;

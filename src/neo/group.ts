@@ -1,0 +1,106 @@
+import { createGame, createBot, encodeUpdate } from '../game/index.js';
+import { createEd25519 } from '../crypto/index.js';
+import { createLatencyHistogram, type LatencyHistogram } from '../metrics/index.js';
+import { createDeferredShaper, createLinkShaper, endpointId, type ShapingConfig } from '../net/index.js';
+import { startPeerNode, type PeerNode } from '../peer/index.js';
+import { createRng } from '../random/index.js';
+import { systemClock } from '../time/clock.js';
+import { createTimerQueue } from '../time/timer-queue.js';
+import { installNeo } from './endpoint.js';
+import { NEO_COUNTERS, type NeoAdaptation, type NeoCounter, type NeoSession, type NeoSessionStats } from './session.js';
+
+/**
+ * One NEO group on real sockets in this process: a peer per member, link shaping built from the
+ * bound endpoints, each member playing the deterministic game with a seeded bot. Used by the
+ * integration tests and `npm run bench:neo`; the harness runs groups through its worker shards.
+ */
+export interface NeoGroupOptions {
+  readonly members: number;
+  readonly rounds: number;
+  readonly roundMs: number;
+  readonly seed: number | string;
+  readonly pipelineDepth?: number;
+  readonly stateHashEvery?: number;
+  readonly adaptation?: NeoAdaptation;
+  /** Shaping rules for the group, given every member's endpoint in member order. */
+  readonly shaping?: (endpoints: readonly string[]) => ShapingConfig;
+  /** Time between binding the sockets and round 0, so every member is ready. Default 300 ms. */
+  readonly startDelayMs?: number;
+}
+
+export interface NeoGroupResult {
+  readonly members: readonly NeoSessionStats[];
+  /** Counters summed over members. */
+  readonly counters: Record<NeoCounter, number>;
+  /** Every member's playout latency of the other members' updates, merged. */
+  readonly playoutLatency: LatencyHistogram;
+  /** Playout latency of each sender's updates at every other member, merged per sender. */
+  readonly playoutLatencyBySender: readonly LatencyHistogram[];
+  readonly chestOwners: readonly (readonly number[])[];
+  readonly durationMs: number;
+}
+
+export async function runNeoGroup(options: NeoGroupOptions): Promise<NeoGroupResult> {
+  const root = createRng(options.seed);
+  const clock = systemClock;
+  const ed25519 = createEd25519('native');
+  const scheduler = createTimerQueue({ clock });
+  const deferred = createDeferredShaper();
+  const identities = root.fork('identity');
+  const peers: PeerNode[] = [];
+  for (let i = 0; i < options.members; i++) {
+    peers.push(await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: identities.bytes(32), ed25519, clock, shaping: { shaper: deferred.shaper, scheduler } }));
+  }
+  const endpoints = peers.map((p) => endpointId(p.transport.local));
+  if (options.shaping) deferred.attach(createLinkShaper(options.shaping(endpoints), { rng: root.fork('links'), clock }));
+  const view = {
+    sessionId: root.fork('session').bytes(16),
+    number: 1,
+    members: peers.map((p) => ({ publicKey: p.publicKey, endpoint: p.transport.local })),
+    startRound: 0,
+  };
+  const startMs = clock.nowMs() + (options.startDelayMs ?? 300);
+  const games = peers.map(() => createGame({ members: options.members, seed: options.seed }));
+  const sessions: NeoSession[] = peers.map((peer, i) => {
+    const game = games[i] as ReturnType<typeof createGame>;
+    const bot = createBot({ member: i, rng: root.fork(`bot:${i}`) });
+    return installNeo(peer.transport).join(
+      view,
+      {
+        roundMs: options.roundMs,
+        lastRound: options.rounds - 1,
+        ...(options.pipelineDepth !== undefined ? { pipelineDepth: options.pipelineDepth } : {}),
+        ...(options.stateHashEvery !== undefined ? { stateHashEvery: options.stateHashEvery } : {}),
+        ...(options.adaptation ? { adaptation: options.adaptation } : {}),
+      },
+      {
+        sign: (m) => peer.signer.sign(m),
+        verify: (sig, m, pk) => ed25519.verify(sig, m, pk),
+        clock,
+        scheduler,
+        memberIndex: i,
+        startMs,
+        nextUpdate: (round) => encodeUpdate(bot.nextUpdate(game.snapshot(), round)),
+        playRound: (round, updates) => game.applyRound(round, updates),
+        stateHash: () => game.stateHash(),
+      },
+    );
+  });
+  for (const s of sessions) s.start();
+  await Promise.all(sessions.map((s) => s.done));
+  const durationMs = clock.nowMs() - startMs;
+  for (const s of sessions) s.stop();
+  scheduler.close();
+  await Promise.all(peers.map((p) => p.close()));
+
+  const members = sessions.map((s) => s.stats());
+  const counters = Object.fromEntries(NEO_COUNTERS.map((c) => [c, members.reduce((sum, m) => sum + m.counters[c], 0)])) as Record<NeoCounter, number>;
+  const playoutLatency = createLatencyHistogram();
+  const bySender = peers.map(() => createLatencyHistogram());
+  for (const m of members) {
+    playoutLatency.merge(m.playoutLatency);
+    m.playoutLatencyBySender.forEach((h, j) => (bySender[j] as LatencyHistogram).merge(h));
+  }
+  const chestOwners = games.map((g) => g.snapshot().chests.map((c) => c.owner));
+  return { members, counters, playoutLatency, playoutLatencyBySender: bySender, chestOwners, durationMs };
+}

@@ -1,0 +1,608 @@
+import { createCommitment, digest16, openCommitment } from '../crypto/index.js';
+import { createLatencyHistogram, type LatencyHistogram } from '../metrics/index.js';
+import type { Endpoint, Transport } from '../net/index.js';
+import type { Clock } from '../time/clock.js';
+import type { TimerHandle } from '../time/timer-queue.js';
+import { DecodeError, decodeWith, encodeWith } from '../wire/index.js';
+import { decideUpdate, tallyVotes, type Ballot, type DropReason, type UpdateOutcome } from './acceptance.js';
+import {
+  MAX_COMMITMENT_BYTES,
+  MAX_GROUP_SIZE,
+  NeoFetch,
+  NeoForward,
+  NeoRound,
+  NeoRoundContent,
+  SESSION_ID_BYTES,
+  roundSigningBytes,
+  updateAad,
+  type NeoRoundContentValue,
+  type SignedRound,
+} from './messages.js';
+import { RoundSchedule } from './schedule.js';
+
+export interface NeoMember {
+  readonly publicKey: Uint8Array;
+  readonly endpoint: Endpoint;
+}
+
+/**
+ * The agreed membership NEO runs over: every member runs the protocol over the same ordered list,
+ * from the same round. Member index = position in `members`; member 0 leads (proposes round
+ * lengths). A new view (membership change) is a new view number from an agreed round.
+ */
+export interface NeoView {
+  readonly sessionId: Uint8Array;
+  readonly number: number;
+  readonly members: readonly NeoMember[];
+  readonly startRound: number;
+}
+
+export interface NeoAdaptation {
+  /** Rounds of decisions the leader looks at before proposing. */
+  readonly windowRounds: number;
+  /** Propose a longer round when more than this fraction of updates in the window was dropped. */
+  readonly lateThreshold: number;
+  /** Propose a shorter round when every message arrived within this fraction of the round. */
+  readonly earlyFraction: number;
+  readonly minRoundMs: number;
+  readonly maxRoundMs: number;
+  /** How many rounds ahead a change takes effect, so every member hears of it in time. */
+  readonly leadRounds: number;
+}
+
+export interface NeoConfig {
+  /** Initial round length R in ms. */
+  readonly roundMs: number;
+  /** d: the key for round r travels in round r+d's message. Default 1. */
+  readonly pipelineDepth?: number;
+  /** h: a state hash every h rounds. Default 10. */
+  readonly stateHashEvery?: number;
+  /** Messages this many rounds ahead of the local round are accepted (clock skew, early timers). Default 2. */
+  readonly futureWindow?: number;
+  /** After the votes for a round were due, wait this long before fetching what is missing. Default R/2. */
+  readonly fetchAfterMs?: number;
+  /** Decide a round anyway this many rounds after its votes were due, treating what is missing as absent. Default 8. */
+  readonly maxWaitRounds?: number;
+  /** The last round with an update; the session ends once it is decided. Unbounded when absent. */
+  readonly lastRound?: number;
+  /** Round-length adaptation by the leader; off when absent. */
+  readonly adaptation?: NeoAdaptation;
+}
+
+export interface NeoPlayedUpdate {
+  readonly member: number;
+  readonly payload: Uint8Array;
+}
+
+export interface NeoSessionDeps {
+  readonly transport: Transport;
+  readonly sign: (message: Uint8Array) => Uint8Array;
+  readonly verify: (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+  readonly clock: Clock;
+  readonly scheduler: { schedule(dueMs: number, callback: () => void): TimerHandle };
+  /** This member's index in the view. */
+  readonly memberIndex: number;
+  /** Shared-clock start of the view's first round. */
+  readonly startMs: number;
+  /** This member's update for a round (plaintext, ≤ 208 bytes). */
+  readonly nextUpdate: (round: number) => Uint8Array;
+  /** Play one decided round: the accepted updates in member order. */
+  readonly playRound: (round: number, updates: readonly NeoPlayedUpdate[]) => void;
+  /** Hash of the game state after the last played round. */
+  readonly stateHash: () => Uint8Array;
+}
+
+export const NEO_COUNTERS = [
+  'sent',
+  'received',
+  'onTime',
+  'late',
+  'forwardedIn',
+  'accepted',
+  'dropped',
+  'droppedLate',
+  'droppedNoKey',
+  'droppedBadKey',
+  'droppedNoCiphertext',
+  'roundsPlayed',
+  'forcedRounds',
+  'malformed',
+  'wrongSession',
+  'wrongView',
+  'nonMember',
+  'staleRound',
+  'futureRound',
+  'badSignature',
+  'duplicate',
+  'equivocation',
+  'fetchesSent',
+  'forwardsSent',
+  'stateHashChecks',
+  'stateHashMismatches',
+  'roundLengthChanges',
+] as const;
+export type NeoCounter = (typeof NEO_COUNTERS)[number];
+
+/** Two validly signed, different messages of one member for one round: the raw material of a cheat proof. */
+export interface Equivocation {
+  readonly round: number;
+  readonly member: number;
+  readonly first: SignedRound;
+  readonly second: SignedRound;
+}
+
+export interface NeoSessionStats {
+  readonly counters: Record<NeoCounter, number>;
+  /** Creation at the sender → playout here, for other members' accepted updates. */
+  readonly playoutLatency: LatencyHistogram;
+  /** The same, per sending member. */
+  readonly playoutLatencyBySender: readonly LatencyHistogram[];
+  /** State hash (hex) after each checkpoint round (every h rounds) this member played. */
+  readonly checkpoints: ReadonlyMap<number, string>;
+  readonly equivocations: readonly Equivocation[];
+  readonly nextRoundToDecide: number;
+  readonly roundMs: number;
+}
+
+interface Stored {
+  readonly signed: SignedRound;
+  readonly content: NeoRoundContentValue;
+  readonly digest: string;
+  readonly onTime: boolean;
+  /** Other validly signed versions (equivocation), kept so the majority's ciphertext can be found. */
+  readonly others: { digest: string; update: Uint8Array }[];
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+
+/** One member's NEO protocol over one view. Create with `NeoEndpoint.join`. */
+export class NeoSession {
+  readonly view: NeoView;
+  private readonly deps: NeoSessionDeps;
+  private readonly n: number;
+  private readonly me: number;
+  private readonly depth: number;
+  private readonly hashEvery: number;
+  private readonly futureWindow: number;
+  private readonly maxWaitRounds: number;
+  private readonly lastRound: number;
+  private readonly fetchAfterMs: number | undefined;
+  private readonly adaptation: NeoAdaptation | undefined;
+  private readonly schedule: RoundSchedule;
+  private readonly messages = new Map<number, (Stored | undefined)[]>();
+  private readonly keys = new Map<number, Uint8Array>();
+  private readonly playedHashes = new Map<number, string>();
+  private readonly awaitedHashes = new Map<number, { member: number; hash: string }[]>();
+  private readonly answeredFetches = new Set<string>();
+  /** When each (round, member) message was last asked for, so a slow answer is not asked for again and again. */
+  private readonly askedAt = new Map<string, number>();
+  private fetchArmed = false;
+  private readonly counters = Object.fromEntries(NEO_COUNTERS.map((c) => [c, 0])) as Record<NeoCounter, number>;
+  private readonly playoutLatency = createLatencyHistogram();
+  private readonly playoutBySender: LatencyHistogram[];
+  private readonly checkpoints = new Map<number, string>();
+  private readonly equivocations: Equivocation[] = [];
+  private readonly timers: TimerHandle[] = [];
+  /** The round whose message this member sent last; votes for it and earlier are closed. */
+  private currentRound: number;
+  private nextToDecide: number;
+  private proposal: { effectiveRound: number; roundMs: number } | null = null;
+  private window = { rounds: 0, dropped: 0, updates: 0, maxOffsetMs: 0 };
+  private stopped = false;
+  private resolveDone: () => void = () => {};
+  /** Resolves once every round up to `lastRound` is decided (never, for an unbounded session). */
+  readonly done: Promise<void>;
+
+  constructor(view: NeoView, config: NeoConfig, deps: NeoSessionDeps) {
+    validate(view, config, deps);
+    this.view = view;
+    this.deps = deps;
+    this.n = view.members.length;
+    this.me = deps.memberIndex;
+    this.depth = config.pipelineDepth ?? 1;
+    this.hashEvery = config.stateHashEvery ?? 10;
+    this.futureWindow = config.futureWindow ?? 2;
+    this.maxWaitRounds = config.maxWaitRounds ?? 8;
+    this.lastRound = config.lastRound ?? Number.MAX_SAFE_INTEGER;
+    this.fetchAfterMs = config.fetchAfterMs;
+    this.adaptation = config.adaptation;
+    this.schedule = new RoundSchedule(view.startRound, deps.startMs, config.roundMs);
+    this.currentRound = view.startRound - 1;
+    this.nextToDecide = view.startRound;
+    this.playoutBySender = view.members.map(() => createLatencyHistogram());
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+  }
+
+  /** Arms the first round. */
+  start(): void {
+    this.at(this.schedule.startOf(this.view.startRound), () => this.tick(this.view.startRound));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const t of this.timers.splice(0)) t.cancel();
+  }
+
+  stats(): NeoSessionStats {
+    return {
+      counters: { ...this.counters },
+      playoutLatency: this.playoutLatency,
+      playoutLatencyBySender: this.playoutBySender,
+      checkpoints: new Map(this.checkpoints),
+      equivocations: [...this.equivocations],
+      nextRoundToDecide: this.nextToDecide,
+      roundMs: this.schedule.roundMsAt(Math.max(this.currentRound, this.view.startRound)),
+    };
+  }
+
+  private at(dueMs: number, fn: () => void): void {
+    const handle = this.deps.scheduler.schedule(dueMs, () => {
+      if (!this.stopped) fn();
+    });
+    this.timers.push(handle);
+    if (this.timers.length > 64) this.timers.splice(0, this.timers.length - 64);
+  }
+
+  // ---- sending ------------------------------------------------------------------------------
+
+  private tick(round: number): void {
+    this.currentRound = round;
+    const content = this.buildContent(round);
+    const encoded = encodeWith(NeoRoundContent, content);
+    const signed: SignedRound = { content: encoded, signature: this.deps.sign(roundSigningBytes(encoded)) };
+    // Our own message is "received" on time, like everyone else's that arrived before this moment.
+    this.store(round, this.me, signed, content, true);
+    for (let j = 0; j < this.n; j++) {
+      if (j === this.me) continue;
+      this.deps.transport.send((this.view.members[j] as NeoMember).endpoint, NeoRound, signed);
+      this.counters.sent++;
+    }
+    this.tryDecide();
+    if (round - 1 >= this.view.startRound) this.armFetch(this.schedule.startOf(round) + (this.fetchAfterMs ?? this.schedule.roundMsAt(round) / 2));
+    if (round < this.lastRound + this.depth) this.at(this.schedule.startOf(round + 1), () => this.tick(round + 1));
+    else this.at(this.forceDeadline(this.nextToDecide), () => this.tryDecide());
+  }
+
+  /** When a round still missing votes, a key or a ciphertext is decided anyway with what is here. */
+  private forceDeadline(round: number): number {
+    return this.schedule.startOf(round + this.depth + this.maxWaitRounds);
+  }
+
+  private buildContent(round: number): NeoRoundContentValue {
+    const { sessionId, number } = this.view;
+    let update: Uint8Array = new Uint8Array(0);
+    if (round <= this.lastRound) {
+      const { key, commitment } = createCommitment(this.deps.nextUpdate(round), updateAad(sessionId, number, round, this.me));
+      if (commitment.length > MAX_COMMITMENT_BYTES) throw new RangeError(`NEO update for round ${round} is ${commitment.length - 48} bytes; at most ${MAX_COMMITMENT_BYTES - 48}`);
+      this.keys.set(round, key);
+      update = commitment;
+    }
+    const revealRound = round - this.depth;
+    const revealKey = this.keys.get(revealRound);
+    if (revealKey) this.keys.delete(revealRound);
+    const votedRound = round - 1;
+    let votes: NeoRoundContentValue['votes'] = null;
+    if (votedRound >= this.view.startRound) {
+      const entries: { member: number; digest: Uint8Array }[] = [];
+      for (const [member, m] of (this.messages.get(votedRound) ?? []).entries()) {
+        if (m?.onTime && m.content.update.length > 0) entries.push({ member, digest: new Uint8Array(Buffer.from(m.digest, 'hex')) });
+      }
+      votes = { round: votedRound, entries };
+    }
+    const lastPlayed = this.nextToDecide - 1;
+    const stateHash =
+      round % this.hashEvery === 0 && lastPlayed >= this.view.startRound ? { round: lastPlayed, hash: Buffer.from(this.playedHashes.get(lastPlayed) as string, 'hex') } : null;
+    if (this.proposal && this.proposal.effectiveRound <= round) this.proposal = null;
+    return {
+      session: sessionId,
+      view: number,
+      round,
+      sender: this.me,
+      update,
+      reveal: revealKey ? { round: revealRound, key: revealKey } : null,
+      votes,
+      stateHash,
+      proposal: this.proposal,
+    };
+  }
+
+  // ---- receiving ----------------------------------------------------------------------------
+
+  /** A round message, direct or forwarded. Every refusal is counted; nothing here throws on remote bytes. */
+  receive(signed: SignedRound, forwarded: boolean): void {
+    if (this.stopped) return;
+    let content: NeoRoundContentValue;
+    try {
+      content = decodeWith(NeoRoundContent, signed.content);
+    } catch (e) {
+      if (e instanceof DecodeError) {
+        this.counters.malformed++;
+        return;
+      }
+      throw e;
+    }
+    if (!sameBytes(content.session, this.view.sessionId)) return void this.counters.wrongSession++;
+    if (content.view !== this.view.number) return void this.counters.wrongView++;
+    if (content.sender >= this.n) return void this.counters.nonMember++;
+    // Our own message reflected back to us: we hold the original already.
+    if (content.sender === this.me) return void this.counters.duplicate++;
+    // Rounds below the oldest one still undecided can change nothing: replays of old rounds end here.
+    if (content.round < this.nextToDecide) return void this.counters.staleRound++;
+    if (content.round > Math.max(this.currentRound, this.view.startRound) + this.futureWindow) return void this.counters.futureRound++;
+    const member = this.view.members[content.sender] as NeoMember;
+    if (!this.deps.verify(signed.signature, roundSigningBytes(signed.content), member.publicKey)) return void this.counters.badSignature++;
+    // On time iff it arrived directly before this member closed its vote on that round.
+    const onTime = !forwarded && content.round > this.currentRound - 1;
+    if (!this.store(content.round, content.sender, signed, content, onTime)) return;
+    this.counters.received++;
+    if (forwarded) this.counters.forwardedIn++;
+    if (!forwarded) {
+      if (onTime) this.counters.onTime++;
+      else this.counters.late++;
+      if (onTime) this.window.maxOffsetMs = Math.max(this.window.maxOffsetMs, this.deps.clock.nowMs() - this.schedule.startOf(content.round));
+    }
+    if (content.stateHash) this.checkStateHash(content.sender, content.stateHash.round, hex(content.stateHash.hash));
+    if (content.proposal && content.sender === 0) this.adoptProposal(content.proposal.effectiveRound, content.proposal.roundMs);
+    this.tryDecide();
+  }
+
+  /** Stores a message; false when it was a duplicate or a second version (equivocation). */
+  private store(round: number, sender: number, signed: SignedRound, content: NeoRoundContentValue, onTime: boolean): boolean {
+    let row = this.messages.get(round);
+    if (!row) this.messages.set(round, (row = new Array<Stored | undefined>(this.n)));
+    const digest = hex(digest16(content.update));
+    const existing = row[sender];
+    if (existing) {
+      if (sameBytes(existing.signed.content, signed.content)) {
+        this.counters.duplicate++;
+        return false;
+      }
+      this.counters.equivocation++;
+      this.equivocations.push({ round, member: sender, first: existing.signed, second: signed });
+      if (!existing.others.some((o) => o.digest === digest)) existing.others.push({ digest, update: content.update });
+      return false;
+    }
+    row[sender] = { signed, content, digest, onTime, others: [] };
+    return true;
+  }
+
+  /** A fetch for a message this member holds: answer once per requester, round and member. */
+  answerFetch(requester: Endpoint, requesterKey: Uint8Array, fetch: { session: Uint8Array; view: number; round: number; member: number }): void {
+    if (this.stopped || !sameBytes(fetch.session, this.view.sessionId) || fetch.view !== this.view.number) return;
+    const requesterIndex = this.view.members.findIndex((m) => sameBytes(m.publicKey, requesterKey));
+    if (requesterIndex < 0) return void this.counters.nonMember++;
+    const key = `${requesterIndex}:${fetch.round}:${fetch.member}`;
+    if (this.answeredFetches.has(key)) return;
+    const stored = this.messages.get(fetch.round)?.[fetch.member];
+    if (!stored) return;
+    this.answeredFetches.add(key);
+    this.deps.transport.send(requester, NeoForward, stored.signed);
+    this.counters.forwardsSent++;
+  }
+
+  // ---- deciding -----------------------------------------------------------------------------
+
+  private ballots(round: number): (Ballot | undefined)[] {
+    const row = this.messages.get(round + 1) ?? [];
+    const out: (Ballot | undefined)[] = [];
+    for (let v = 0; v < this.n; v++) {
+      const m = row[v];
+      if (!m) {
+        out.push(undefined);
+        continue;
+      }
+      const ballot = new Map<number, string>();
+      if (m.content.votes && m.content.votes.round === round) {
+        for (const e of m.content.votes.entries) if (e.member < this.n && !ballot.has(e.member)) ballot.set(e.member, hex(e.digest));
+      }
+      out.push(ballot);
+    }
+    return out;
+  }
+
+  private outcomes(round: number): UpdateOutcome[] {
+    const ballots = this.ballots(round);
+    const row = this.messages.get(round) ?? [];
+    const revealRow = this.messages.get(round + this.depth) ?? [];
+    const { sessionId, number } = this.view;
+    return Array.from({ length: this.n }, (_, j) => {
+      const mine = row[j];
+      const revealMsg = revealRow[j];
+      const key = revealMsg?.content.reveal && revealMsg.content.reveal.round === round ? revealMsg.content.reveal.key : null;
+      return decideUpdate(
+        tallyVotes(j, ballots),
+        (digest) => (mine?.digest === digest ? mine.content.update : mine?.others.find((o) => o.digest === digest)?.update),
+        { known: revealMsg !== undefined, key },
+        (k, ciphertext) => openCommitment(k, ciphertext, updateAad(sessionId, number, round, j)),
+      );
+    });
+  }
+
+  private tryDecide(): void {
+    while (this.nextToDecide <= this.lastRound) {
+      const round = this.nextToDecide;
+      // Votes close when a member sends its next message: nothing is certain before our own.
+      if (this.currentRound < round + 1) return;
+      let outcomes = this.outcomes(round);
+      if (outcomes.some((o) => o.kind === 'pending')) {
+        if (this.deps.clock.nowMs() < this.forceDeadline(round)) return;
+        // Waited long enough: what is still missing is treated as absent, the same way by everyone who waited.
+        this.counters.forcedRounds++;
+        outcomes = outcomes.map((o) =>
+          o.kind !== 'pending' ? o : { kind: 'dropped', reason: o.waitingFor === 'votes' ? 'late' : o.waitingFor === 'reveal' ? 'no-key' : 'no-ciphertext' },
+        );
+      }
+      this.play(round, outcomes);
+    }
+    if (this.nextToDecide > this.lastRound) this.resolveDone();
+  }
+
+  private play(round: number, outcomes: readonly UpdateOutcome[]): void {
+    const now = this.deps.clock.nowMs();
+    const createdAt = this.schedule.startOf(round);
+    const accepted: NeoPlayedUpdate[] = [];
+    outcomes.forEach((o, member) => {
+      if (o.kind === 'accepted') {
+        accepted.push({ member, payload: o.payload });
+        this.counters.accepted++;
+        if (member !== this.me) {
+          const latency = Math.max(0, now - createdAt);
+          this.playoutLatency.recordMs(latency);
+          (this.playoutBySender[member] as LatencyHistogram).recordMs(latency);
+        }
+      } else if (o.kind === 'dropped') {
+        this.counters.dropped++;
+        this.counters[dropCounter(o.reason)]++;
+      }
+    });
+    this.deps.playRound(round, accepted);
+    this.counters.roundsPlayed++;
+    const stateHash = hex(this.deps.stateHash());
+    this.playedHashes.set(round, stateHash);
+    if (round % this.hashEvery === 0) this.checkpoints.set(round, stateHash);
+    for (const awaited of this.awaitedHashes.get(round) ?? []) this.compareHash(awaited.hash, stateHash);
+    this.awaitedHashes.delete(round);
+    this.nextToDecide = round + 1;
+    this.adapt(outcomes);
+    this.forget(round);
+  }
+
+  private forget(playedRound: number): void {
+    for (const r of this.messages.keys()) if (r < playedRound) this.messages.delete(r);
+    for (const r of this.playedHashes.keys()) if (r < playedRound - 4 * this.hashEvery) this.playedHashes.delete(r);
+    for (const k of this.askedAt.keys()) if (Number(k.slice(0, k.indexOf(':'))) <= playedRound) this.askedAt.delete(k);
+    if (playedRound % 16 === 0) this.answeredFetches.clear();
+  }
+
+  private checkStateHash(member: number, round: number, hash: string): void {
+    const mine = this.playedHashes.get(round);
+    if (mine !== undefined) this.compareHash(hash, mine);
+    else if (round >= this.nextToDecide) {
+      const list = this.awaitedHashes.get(round) ?? [];
+      list.push({ member, hash });
+      this.awaitedHashes.set(round, list);
+    }
+  }
+
+  private compareHash(theirs: string, mine: string): void {
+    this.counters.stateHashChecks++;
+    if (theirs !== mine) this.counters.stateHashMismatches++;
+  }
+
+  // ---- recovery -----------------------------------------------------------------------------
+
+  /** One recovery timer at a time, whatever number of rounds are waiting. */
+  private armFetch(dueMs: number): void {
+    if (this.fetchArmed) return;
+    this.fetchArmed = true;
+    this.at(dueMs, () => {
+      this.fetchArmed = false;
+      this.fetchMissing();
+    });
+  }
+
+  /** Ask other members for the messages the oldest undecided round is waiting on. */
+  private fetchMissing(): void {
+    this.tryDecide();
+    const round = this.nextToDecide;
+    if (round > this.lastRound || this.currentRound < round + 1) return;
+    // Everything a round needs is due by the start of round + d; ask only after that plus a grace.
+    const askFrom = this.schedule.startOf(round + this.depth) + (this.fetchAfterMs ?? this.schedule.roundMsAt(round) / 2);
+    const now = this.deps.clock.nowMs();
+    const roundMs = this.schedule.roundMsAt(round);
+    if (now < askFrom) {
+      this.armFetch(askFrom);
+      return;
+    }
+    const outcomes = this.outcomes(round);
+    const wanted = new Set<string>();
+    const ask = (r: number, member: number, preferred: number[]) => {
+      const key = `${r}:${member}`;
+      if (wanted.has(key)) return;
+      wanted.add(key);
+      // An answer takes a round trip; asking again sooner only adds load.
+      const last = this.askedAt.get(key);
+      if (last !== undefined && now - last < roundMs) return;
+      this.askedAt.set(key, now);
+      // Two members, so one lost request or one member that lacks it too does not stall the round.
+      const others = preferred.filter((k) => k !== this.me && k !== member);
+      for (let k = 1; others.length < 2 && k < this.n; k++) {
+        const candidate = (member + k + r) % this.n;
+        if (candidate !== this.me && candidate !== member && !others.includes(candidate)) others.push(candidate);
+      }
+      for (const target of others.slice(0, 2)) {
+        this.deps.transport.send((this.view.members[target] as NeoMember).endpoint, NeoFetch, { session: this.view.sessionId, view: this.view.number, round: r, member });
+        this.counters.fetchesSent++;
+      }
+    };
+    const ballots = this.ballots(round);
+    outcomes.forEach((o, j) => {
+      if (o.kind !== 'pending') return;
+      if (o.waitingFor === 'votes') ballots.forEach((b, v) => b === undefined && ask(round + 1, v, []));
+      else if (o.waitingFor === 'reveal') ask(round + this.depth, j, []);
+      else {
+        const voters = ballots.flatMap((b, v) => (b?.has(j) ? [v] : []));
+        ask(round, j, voters);
+      }
+    });
+    // Keep asking until the round is decided; past its deadline tryDecide (run first, above) forces it.
+    if (wanted.size > 0) this.armFetch(Math.min(now + roundMs / 2, this.forceDeadline(round)));
+  }
+
+  // ---- round length -------------------------------------------------------------------------
+
+  private adoptProposal(effectiveRound: number, roundMs: number): void {
+    // Only with a round of notice: a member already inside round effectiveRound−1 would disagree on its end.
+    if (effectiveRound < this.currentRound + 2) return;
+    if (roundMs < 1 || roundMs > 60_000 || !Number.isInteger(roundMs)) return;
+    if (this.schedule.change(effectiveRound, roundMs)) this.counters.roundLengthChanges++;
+  }
+
+  private adapt(outcomes: readonly UpdateOutcome[]): void {
+    const a = this.adaptation;
+    if (!a || this.me !== 0) return;
+    this.window.rounds++;
+    this.window.updates += outcomes.length;
+    this.window.dropped += outcomes.filter((o) => o.kind === 'dropped').length;
+    if (this.window.rounds < a.windowRounds || this.proposal || this.schedule.pendingChangeAfter(this.currentRound)) return;
+    const current = this.schedule.roundMsAt(this.currentRound);
+    let next = current;
+    if (this.window.dropped / this.window.updates > a.lateThreshold) next = Math.min(a.maxRoundMs, Math.ceil(current * 1.25));
+    else if (this.window.dropped === 0 && this.window.maxOffsetMs < a.earlyFraction * current) next = Math.max(a.minRoundMs, Math.floor(current * 0.9));
+    this.window = { rounds: 0, dropped: 0, updates: 0, maxOffsetMs: 0 };
+    if (next === current) return;
+    const effectiveRound = this.currentRound + a.leadRounds;
+    this.proposal = { effectiveRound, roundMs: next };
+    if (this.schedule.change(effectiveRound, next)) this.counters.roundLengthChanges++;
+  }
+}
+
+function dropCounter(reason: DropReason): NeoCounter {
+  switch (reason) {
+    case 'late':
+      return 'droppedLate';
+    case 'no-key':
+      return 'droppedNoKey';
+    case 'bad-key':
+      return 'droppedBadKey';
+    case 'no-ciphertext':
+      return 'droppedNoCiphertext';
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
+}
+
+function validate(view: NeoView, config: NeoConfig, deps: NeoSessionDeps): void {
+  if (!(view.sessionId instanceof Uint8Array) || view.sessionId.length !== SESSION_ID_BYTES) throw new TypeError(`NeoView.sessionId must be ${SESSION_ID_BYTES} bytes`);
+  if (!Number.isInteger(view.number) || view.number < 0 || view.number > 0xffffffff) throw new RangeError(`NeoView.number must be a u32, got ${view.number}`);
+  if (view.members.length < 2 || view.members.length > MAX_GROUP_SIZE) throw new RangeError(`NeoView.members: between 2 and ${MAX_GROUP_SIZE} members, got ${view.members.length}`);
+  if (!Number.isInteger(deps.memberIndex) || deps.memberIndex < 0 || deps.memberIndex >= view.members.length) throw new RangeError(`memberIndex ${deps.memberIndex} is not in the view`);
+  const d = config.pipelineDepth ?? 1;
+  if (!Number.isInteger(d) || d < 1 || d > 8) throw new RangeError(`pipelineDepth must be an integer in [1, 8], got ${d}`);
+  const h = config.stateHashEvery ?? 10;
+  if (!Number.isInteger(h) || h < 1) throw new RangeError(`stateHashEvery must be an integer >= 1, got ${h}`);
+  const a = config.adaptation;
+  if (a && (a.leadRounds < 2 || a.minRoundMs > a.maxRoundMs || a.windowRounds < 1)) throw new RangeError('adaptation: leadRounds >= 2, minRoundMs <= maxRoundMs, windowRounds >= 1');
+}
