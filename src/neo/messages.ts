@@ -23,7 +23,7 @@ export const NeoRoundContent = struct({
   update: varBytes(MAX_COMMITMENT_BYTES),
   /** K(round − d), opening the update this member sent d rounds ago. */
   reveal: optional(struct({ round: u32, key: bytes(32) })),
-  /** Which members' messages of round − 1 arrived here before the deadline, with the digest of what arrived. */
+  /** Which members' messages of round − d arrived here before the deadline, with the digest of what arrived. */
   votes: optional(struct({ round: u32, entries: list(vote, MAX_GROUP_SIZE) })),
   /** Every h rounds: the hash of this member's game state after the last round it played. */
   stateHash: optional(struct({ round: u32, hash: bytes(32) })),

@@ -53,7 +53,7 @@ export interface NeoAdaptation {
 export interface NeoConfig {
   /** Initial round length R in ms. */
   readonly roundMs: number;
-  /** d: the key for round r travels in round r+d's message. Default 1. */
+  /** d: the votes on round r and its keys travel in round r+d's messages, so delays up to d·R are on time. Default 1. */
   readonly pipelineDepth?: number;
   /** h: a state hash every h rounds. Default 10. */
   readonly stateHashEvery?: number;
@@ -280,7 +280,8 @@ export class NeoSession {
     const revealRound = round - this.depth;
     const revealKey = this.keys.get(revealRound);
     if (revealKey) this.keys.delete(revealRound);
-    const votedRound = round - 1;
+    // With pipeline depth d, a member votes on round r in its round r+d message: d rounds to arrive.
+    const votedRound = round - this.depth;
     let votes: NeoRoundContentValue['votes'] = null;
     if (votedRound >= this.view.startRound) {
       const entries: { member: number; digest: Uint8Array }[] = [];
@@ -331,8 +332,8 @@ export class NeoSession {
     if (content.round > Math.max(this.currentRound, this.view.startRound) + this.futureWindow) return void this.counters.futureRound++;
     const member = this.view.members[content.sender] as NeoMember;
     if (!this.deps.verify(signed.signature, roundSigningBytes(signed.content), member.publicKey)) return void this.counters.badSignature++;
-    // On time iff it arrived directly before this member closed its vote on that round.
-    const onTime = !forwarded && content.round > this.currentRound - 1;
+    // On time iff it arrived directly before this member closed its vote on that round (in round + d).
+    const onTime = !forwarded && content.round > this.currentRound - this.depth;
     if (!this.store(content.round, content.sender, signed, content, onTime)) return;
     this.counters.received++;
     if (forwarded) this.counters.forwardedIn++;
@@ -383,7 +384,7 @@ export class NeoSession {
   // ---- deciding -----------------------------------------------------------------------------
 
   private ballots(round: number): (Ballot | undefined)[] {
-    const row = this.messages.get(round + 1) ?? [];
+    const row = this.messages.get(round + this.depth) ?? [];
     const out: (Ballot | undefined)[] = [];
     for (let v = 0; v < this.n; v++) {
       const m = row[v];
@@ -421,8 +422,8 @@ export class NeoSession {
   private tryDecide(): void {
     while (this.nextToDecide <= this.lastRound) {
       const round = this.nextToDecide;
-      // Votes close when a member sends its next message: nothing is certain before our own.
-      if (this.currentRound < round + 1) return;
+      // Votes on a round close when a member sends its round + d message: nothing is certain before our own.
+      if (this.currentRound < round + this.depth) return;
       let outcomes = this.outcomes(round);
       if (outcomes.some((o) => o.kind === 'pending')) {
         if (this.deps.clock.nowMs() < this.forceDeadline(round)) return;
@@ -505,7 +506,7 @@ export class NeoSession {
   private fetchMissing(): void {
     this.tryDecide();
     const round = this.nextToDecide;
-    if (round > this.lastRound || this.currentRound < round + 1) return;
+    if (round > this.lastRound || this.currentRound < round + this.depth) return;
     // Everything a round needs is due by the start of round + d; ask only after that plus a grace.
     const askFrom = this.schedule.startOf(round + this.depth) + (this.fetchAfterMs ?? this.schedule.roundMsAt(round) / 2);
     const now = this.deps.clock.nowMs();
@@ -538,7 +539,7 @@ export class NeoSession {
     const ballots = this.ballots(round);
     outcomes.forEach((o, j) => {
       if (o.kind !== 'pending') return;
-      if (o.waitingFor === 'votes') ballots.forEach((b, v) => b === undefined && ask(round + 1, v, []));
+      if (o.waitingFor === 'votes') ballots.forEach((b, v) => b === undefined && ask(round + this.depth, v, []));
       else if (o.waitingFor === 'reveal') ask(round + this.depth, j, []);
       else {
         const voters = ballots.flatMap((b, v) => (b?.has(j) ? [v] : []));
@@ -552,8 +553,9 @@ export class NeoSession {
   // ---- round length -------------------------------------------------------------------------
 
   private adoptProposal(effectiveRound: number, roundMs: number): void {
-    // Only with a round of notice: a member already inside round effectiveRound−1 would disagree on its end.
-    if (effectiveRound < this.currentRound + 2) return;
+    // Round effectiveRound starts at the same time under the old and the new length; what changes is
+    // only later rounds. So a member that has not yet started effectiveRound can still switch in step.
+    if (effectiveRound <= this.currentRound) return;
     if (roundMs < 1 || roundMs > 60_000 || !Number.isInteger(roundMs)) return;
     if (this.schedule.change(effectiveRound, roundMs)) this.counters.roundLengthChanges++;
   }
