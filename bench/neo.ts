@@ -62,13 +62,18 @@ console.log(row('NEO playout, fast members\' updates at the slow member', fastTo
 console.log(row('NEO playout, slow member\'s updates', slowSender.summary(), `accepted ${slowSender.count}: late by votes, dropped`));
 console.log(row('lockstep turn latency (every player)', lockstep.turnLatencyMs, `${lockstep.turns} turns: every turn waits for the slow member twice`));
 console.log(row('client/server, fast members\' updates at fast clients', csFast.summary(), 'through the relay: two 10 ms hops'));
+/** The harness's own delay: past this, latency figures measure the machine, not the protocol. */
+const SATURATED_LATENESS_P99_MS = 20;
+const health = (name: string, lateness: LatencySummary) =>
+  `${name}: timer lateness p99 ${ms(lateness.p99)} ms${lateness.p99 > SATURATED_LATENESS_P99_MS ? ' — HARNESS SATURATED, latency figures not trustworthy' : ' (healthy)'}`;
+console.log(`\n${health('NEO run', neo.timerLatenessMs)}; ${health('lockstep run', lockstep.timerLatenessMs)}; ${health('client/server run', cs.timerLatenessMs)}`);
 const n = neo.counters;
 console.log(`\nNEO counters (all members): accepted ${n.accepted}, dropped ${n.dropped} (late ${n.droppedLate}), on time ${n.onTime}, late ${n.late}, fetches ${n.fetchesSent}, forced rounds ${n.forcedRounds}, state-hash checks ${n.stateHashChecks}, mismatches ${n.stateHashMismatches}`);
 
 console.log('\nClient/server relay traffic (10 ms links, one update per client every R):');
-console.log('| players | server bytes/s in | server bytes/s out | total | per player |');
-console.log('|---|---|---|---|---|');
+console.log('| players | server bytes/s in | server bytes/s out | total | per player | timer lateness p99 ms |');
+console.log('|---|---|---|---|---|---|');
 for (const players of [8, 16, 32]) {
   const r = await runBaseline('client-server', { players, durationS: 5, tickMs: R, seed: `bench-cs-${players}`, shaping: () => ({ default: { delay: { kind: 'constant', ms: FAST_MS } } }) });
-  console.log(`| ${players} | ${Math.round(r.serverRxBytesPerS).toLocaleString('en-US')} | ${Math.round(r.serverTxBytesPerS).toLocaleString('en-US')} | ${Math.round(r.serverBytesPerS).toLocaleString('en-US')} | ${Math.round(r.serverBytesPerS / players).toLocaleString('en-US')} |`);
+  console.log(`| ${players} | ${Math.round(r.serverRxBytesPerS).toLocaleString('en-US')} | ${Math.round(r.serverTxBytesPerS).toLocaleString('en-US')} | ${Math.round(r.serverBytesPerS).toLocaleString('en-US')} | ${Math.round(r.serverBytesPerS / players).toLocaleString('en-US')} | ${ms(r.timerLatenessMs.p99)}${r.timerLatenessMs.p99 > SATURATED_LATENESS_P99_MS ? ' (saturated: bytes valid, latency not)' : ''} |`);
 }

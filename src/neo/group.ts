@@ -1,6 +1,6 @@
 import { createGame, createBot, encodeUpdate } from '../game/index.js';
 import { createEd25519 } from '../crypto/index.js';
-import { createLatencyHistogram, type LatencyHistogram } from '../metrics/index.js';
+import { createLatencyHistogram, type LatencyHistogram, type LatencySummary } from '../metrics/index.js';
 import { createDeferredShaper, createLinkShaper, endpointId, type ShapingConfig } from '../net/index.js';
 import { startPeerNode, type PeerNode } from '../peer/index.js';
 import { createRng } from '../random/index.js';
@@ -38,13 +38,16 @@ export interface NeoGroupResult {
   readonly playoutLatencyBySender: readonly LatencyHistogram[];
   readonly chestOwners: readonly (readonly number[])[];
   readonly durationMs: number;
+  /** How late the shared timer queue ran rounds and shaped deliveries: delay the harness added itself. */
+  readonly timerLatenessMs: LatencySummary;
 }
 
 export async function runNeoGroup(options: NeoGroupOptions): Promise<NeoGroupResult> {
   const root = createRng(options.seed);
   const clock = systemClock;
   const ed25519 = createEd25519('native');
-  const scheduler = createTimerQueue({ clock });
+  const lateness = createLatencyHistogram();
+  const scheduler = createTimerQueue({ clock, onLateness: (ms) => lateness.recordMs(ms) });
   const deferred = createDeferredShaper();
   const identities = root.fork('identity');
   const peers: PeerNode[] = [];
@@ -102,5 +105,5 @@ export async function runNeoGroup(options: NeoGroupOptions): Promise<NeoGroupRes
     m.playoutLatencyBySender.forEach((h, j) => (bySender[j] as LatencyHistogram).merge(h));
   }
   const chestOwners = games.map((g) => g.snapshot().chests.map((c) => c.owner));
-  return { members, counters, playoutLatency, playoutLatencyBySender: bySender, chestOwners, durationMs };
+  return { members, counters, playoutLatency, playoutLatencyBySender: bySender, chestOwners, durationMs, timerLatenessMs: lateness.summary() };
 }
