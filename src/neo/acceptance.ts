@@ -30,24 +30,39 @@ export function strictMajority(viewSize: number): number {
   return Math.floor(viewSize / 2) + 1;
 }
 
-/** The vote outcome for one member's update, given the ballots known so far. */
+/**
+ * The vote outcome for one member's update, given the ballots known so far.
+ *
+ * A member's ballot about its own update proves nothing (its own message always reaches it) and
+ * would let it tip the balance differently for different receivers by signing two ballots. So the
+ * ballot `member` casts about itself is ignored, and the member counts as one vote for its own
+ * update: votes(D) = 1 + the other members voting D.
+ */
 export function tallyVotes(member: number, ballots: KnownBallots): VoteOutcome {
   const needed = strictMajority(ballots.length);
   const counts = new Map<string, number>();
   let unknown = 0;
-  for (const ballot of ballots) {
+  ballots.forEach((ballot, voter) => {
+    if (voter === member) return;
     if (ballot === undefined) {
       unknown++;
-      continue;
+      return;
     }
     const digest = ballot.get(member);
     if (digest !== undefined) counts.set(digest, (counts.get(digest) ?? 0) + 1);
+  });
+  // Most votes first, then the lowest digest: the same order for every replica, whatever the arrival order.
+  const ranked = [...counts].map(([digest, others]) => ({ digest, votes: others + 1 })).sort((a, b) => b.votes - a.votes || (a.digest < b.digest ? -1 : 1));
+  const top = ranked[0];
+  if (top && top.votes >= needed) {
+    // Certain only if no rival can still catch up: the runner-up (or a digest nobody voted yet,
+    // which still has the member's own vote) gains at most every unknown ballot. Rivals exist only
+    // when the member sent two versions; then small groups wait for every ballot.
+    const rival = Math.max(ranked[1]?.votes ?? 1, 1);
+    if (unknown === 0 || top.votes > rival + unknown) return { kind: 'majority', digest: top.digest, votes: top.votes };
+    return { kind: 'undecided', unknownVoters: unknown };
   }
-  let best = 0;
-  for (const [digest, votes] of counts) {
-    if (votes >= needed) return { kind: 'majority', digest, votes };
-    best = Math.max(best, votes);
-  }
+  const best = top?.votes ?? 1;
   // Even if every unknown ballot voted for the leading digest, could it still reach a majority?
   if (best + unknown < needed) return { kind: 'no-majority', bestVotes: best };
   return { kind: 'undecided', unknownVoters: unknown };
@@ -61,9 +76,10 @@ export type UpdateOutcome =
   | { readonly kind: 'pending'; readonly waitingFor: 'votes' | 'reveal' | 'ciphertext' };
 
 export interface RevealState {
-  /** The sender's round-(r+d) message is here; `key` is what it revealed for round r (if anything). */
+  /** The sender's round-(r+d) message is here. */
   readonly known: boolean;
-  readonly key: Uint8Array | null;
+  /** The keys it revealed for round r: one, or several if it signed more than one version; none if it withheld. */
+  readonly keys: readonly Uint8Array[];
 }
 
 /**
@@ -79,9 +95,12 @@ export function decideUpdate(
   if (vote.kind === 'undecided') return { kind: 'pending', waitingFor: 'votes' };
   if (vote.kind === 'no-majority') return { kind: 'dropped', reason: 'late' };
   if (!reveal.known) return { kind: 'pending', waitingFor: 'reveal' };
-  if (reveal.key === null) return { kind: 'dropped', reason: 'no-key' };
+  if (reveal.keys.length === 0) return { kind: 'dropped', reason: 'no-key' };
   const ciphertext = ciphertextFor(vote.digest);
   if (ciphertext === undefined) return { kind: 'pending', waitingFor: 'ciphertext' };
-  const payload = open(reveal.key, ciphertext);
-  return payload === null ? { kind: 'dropped', reason: 'bad-key' } : { kind: 'accepted', payload };
+  for (const key of reveal.keys) {
+    const payload = open(key, ciphertext);
+    if (payload !== null) return { kind: 'accepted', payload };
+  }
+  return { kind: 'dropped', reason: 'bad-key' };
 }

@@ -38,7 +38,7 @@ export function installNeo(transport: Transport): NeoEndpoint {
       stats.unknownSession++;
       return;
     }
-    session.answerFetch(msg.from, msg.senderKey as Uint8Array, msg.body);
+    session.answerFetch(msg.senderKey as Uint8Array, msg.body);
   });
 
   return {

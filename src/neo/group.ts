@@ -26,6 +26,8 @@ export interface NeoGroupOptions {
   readonly shaping?: (endpoints: readonly string[]) => ShapingConfig;
   /** Time between binding the sockets and round 0, so every member is ready. Default 300 ms. */
   readonly startDelayMs?: number;
+  /** Test hook: this member plays a game from a different seed, so its state hashes disagree. */
+  readonly divergentMember?: number;
 }
 
 export interface NeoGroupResult {
@@ -40,6 +42,8 @@ export interface NeoGroupResult {
   readonly durationMs: number;
   /** How late the shared timer queue ran rounds and shaped deliveries: delay the harness added itself. */
   readonly timerLatenessMs: LatencySummary;
+  /** Exceptions thrown by our own handlers while processing datagrams (bugs): should be empty. */
+  readonly handlerErrors: readonly string[];
 }
 
 export async function runNeoGroup(options: NeoGroupOptions): Promise<NeoGroupResult> {
@@ -50,9 +54,11 @@ export async function runNeoGroup(options: NeoGroupOptions): Promise<NeoGroupRes
   const scheduler = createTimerQueue({ clock, onLateness: (ms) => lateness.recordMs(ms) });
   const deferred = createDeferredShaper();
   const identities = root.fork('identity');
+  const handlerErrors: string[] = [];
+  const onHandlerError = (error: unknown, kind: string) => handlerErrors.push(`${kind}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
   const peers: PeerNode[] = [];
   for (let i = 0; i < options.members; i++) {
-    peers.push(await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: identities.bytes(32), ed25519, clock, shaping: { shaper: deferred.shaper, scheduler } }));
+    peers.push(await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: identities.bytes(32), ed25519, clock, shaping: { shaper: deferred.shaper, scheduler }, onHandlerError }));
   }
   const endpoints = peers.map((p) => endpointId(p.transport.local));
   if (options.shaping) deferred.attach(createLinkShaper(options.shaping(endpoints), { rng: root.fork('links'), clock }));
@@ -63,7 +69,7 @@ export async function runNeoGroup(options: NeoGroupOptions): Promise<NeoGroupRes
     startRound: 0,
   };
   const startMs = clock.nowMs() + (options.startDelayMs ?? 300);
-  const games = peers.map(() => createGame({ members: options.members, seed: options.seed }));
+  const games = peers.map((_, i) => createGame({ members: options.members, seed: i === options.divergentMember ? `${options.seed}/divergent` : options.seed }));
   const sessions: NeoSession[] = peers.map((peer, i) => {
     const game = games[i] as ReturnType<typeof createGame>;
     const bot = createBot({ member: i, rng: root.fork(`bot:${i}`) });
@@ -105,5 +111,5 @@ export async function runNeoGroup(options: NeoGroupOptions): Promise<NeoGroupRes
     m.playoutLatencyBySender.forEach((h, j) => (bySender[j] as LatencyHistogram).merge(h));
   }
   const chestOwners = games.map((g) => g.snapshot().chests.map((c) => c.owner));
-  return { members, counters, playoutLatency, playoutLatencyBySender: bySender, chestOwners, durationMs, timerLatenessMs: lateness.summary() };
+  return { members, counters, playoutLatency, playoutLatencyBySender: bySender, chestOwners, durationMs, timerLatenessMs: lateness.summary(), handlerErrors };
 }

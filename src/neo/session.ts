@@ -120,6 +120,7 @@ export const NEO_COUNTERS = [
   'stateHashChecks',
   'stateHashMismatches',
   'roundLengthChanges',
+  'proposalsRefused',
 ] as const;
 export type NeoCounter = (typeof NEO_COUNTERS)[number];
 
@@ -148,10 +149,21 @@ interface Stored {
   readonly signed: SignedRound;
   readonly content: NeoRoundContentValue;
   readonly digest: string;
-  readonly onTime: boolean;
-  /** Other validly signed versions (equivocation), kept so the majority's ciphertext can be found. */
-  readonly others: { digest: string; update: Uint8Array }[];
+  /** Set later if a forwarded copy came first and the direct one still arrived in time. */
+  onTime: boolean;
+  /**
+   * Other validly signed versions (equivocation), at most MAX_VERSIONS, kept so the majority's
+   * ciphertext and any version's revealed key can be found.
+   */
+  readonly others: { digest: string; content: NeoRoundContentValue }[];
 }
+
+/** Versions of one member's round message kept beyond the first: enough for proof, bounded against floods. */
+const MAX_VERSIONS = 3;
+/** Equivocation proofs kept per session (one per round and member). */
+const MAX_EQUIVOCATIONS = 1024;
+/** Checkpoint hashes kept per session. */
+const MAX_CHECKPOINTS = 4096;
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
@@ -173,9 +185,13 @@ export class NeoSession {
   private readonly keys = new Map<number, Uint8Array>();
   private readonly playedHashes = new Map<number, string>();
   private readonly awaitedHashes = new Map<number, { member: number; hash: string }[]>();
-  private readonly answeredFetches = new Set<string>();
-  /** When each (round, member) message was last asked for, so a slow answer is not asked for again and again. */
-  private readonly askedAt = new Map<string, number>();
+  /** When this member last answered a (requester, round, member) fetch: answers are rate-limited, not refused. */
+  private readonly answeredAt = new Map<string, number>();
+  /** When each (round, member) message was last asked for and how often, so retries rotate targets. */
+  private readonly asked = new Map<string, { at: number; attempts: number }>();
+  private started = false;
+  /** Decisions before this round ran at a round length that is no longer current: not counted for adaptation. */
+  private adaptFromRound = 0;
   private fetchArmed = false;
   private readonly counters = Object.fromEntries(NEO_COUNTERS.map((c) => [c, 0])) as Record<NeoCounter, number>;
   private readonly playoutLatency = createLatencyHistogram();
@@ -215,6 +231,8 @@ export class NeoSession {
 
   /** Arms the first round. */
   start(): void {
+    if (this.started) return;
+    this.started = true;
     this.at(this.schedule.startOf(this.view.startRound), () => this.tick(this.view.startRound));
   }
 
@@ -330,11 +348,24 @@ export class NeoSession {
     // Rounds below the oldest one still undecided can change nothing: replays of old rounds end here.
     if (content.round < this.nextToDecide) return void this.counters.staleRound++;
     if (content.round > Math.max(this.currentRound, this.view.startRound) + this.futureWindow) return void this.counters.futureRound++;
-    const member = this.view.members[content.sender] as NeoMember;
-    if (!this.deps.verify(signed.signature, roundSigningBytes(signed.content), member.publicKey)) return void this.counters.badSignature++;
     // On time iff it arrived directly before this member closed its vote on that round (in round + d).
     const onTime = !forwarded && content.round > this.currentRound - this.depth;
-    if (!this.store(content.round, content.sender, signed, content, onTime)) return;
+    const existing = this.messages.get(content.round)?.[content.sender];
+    // A byte-identical copy needs no second verification.
+    if (existing && sameBytes(existing.signed.content, signed.content) && sameBytes(existing.signed.signature, signed.signature)) {
+      this.counters.duplicate++;
+      if (onTime && !existing.onTime) {
+        existing.onTime = true;
+        this.counters.onTime++;
+      }
+      return;
+    }
+    const member = this.view.members[content.sender] as NeoMember;
+    if (!this.deps.verify(signed.signature, roundSigningBytes(signed.content), member.publicKey)) return void this.counters.badSignature++;
+    if (!this.store(content.round, content.sender, signed, content, onTime)) {
+      this.tryDecide();
+      return;
+    }
     this.counters.received++;
     if (forwarded) this.counters.forwardedIn++;
     if (!forwarded) {
@@ -342,7 +373,8 @@ export class NeoSession {
       else this.counters.late++;
       if (onTime) this.window.maxOffsetMs = Math.max(this.window.maxOffsetMs, this.deps.clock.nowMs() - this.schedule.startOf(content.round));
     }
-    if (content.stateHash) this.checkStateHash(content.sender, content.stateHash.round, hex(content.stateHash.hash));
+    // A hash can only be of a round played before the message was sent.
+    if (content.stateHash && content.stateHash.round < content.round) this.checkStateHash(content.sender, content.stateHash.round, hex(content.stateHash.hash));
     if (content.proposal && content.sender === 0) this.adoptProposal(content.proposal.effectiveRound, content.proposal.roundMs);
     this.tryDecide();
   }
@@ -358,9 +390,14 @@ export class NeoSession {
         this.counters.duplicate++;
         return false;
       }
-      this.counters.equivocation++;
-      this.equivocations.push({ round, member: sender, first: existing.signed, second: signed });
-      if (!existing.others.some((o) => o.digest === digest)) existing.others.push({ digest, update: content.update });
+      // A second validly signed version for one round: proof of equivocation, kept once per member and round.
+      if (existing.others.length === 0) {
+        this.counters.equivocation++;
+        if (this.equivocations.length < MAX_EQUIVOCATIONS) this.equivocations.push({ round, member: sender, first: existing.signed, second: signed });
+      }
+      if (existing.others.length < MAX_VERSIONS && !existing.others.some((o) => sameBytes(o.content.update, content.update) && sameBytes(o.content.reveal?.key ?? new Uint8Array(0), content.reveal?.key ?? new Uint8Array(0)))) {
+        existing.others.push({ digest, content });
+      }
       return false;
     }
     row[sender] = { signed, content, digest, onTime, others: [] };
@@ -368,16 +405,20 @@ export class NeoSession {
   }
 
   /** A fetch for a message this member holds: answer once per requester, round and member. */
-  answerFetch(requester: Endpoint, requesterKey: Uint8Array, fetch: { session: Uint8Array; view: number; round: number; member: number }): void {
+  answerFetch(requesterKey: Uint8Array, fetch: { session: Uint8Array; view: number; round: number; member: number }): void {
     if (this.stopped || !sameBytes(fetch.session, this.view.sessionId) || fetch.view !== this.view.number) return;
     const requesterIndex = this.view.members.findIndex((m) => sameBytes(m.publicKey, requesterKey));
     if (requesterIndex < 0) return void this.counters.nonMember++;
-    const key = `${requesterIndex}:${fetch.round}:${fetch.member}`;
-    if (this.answeredFetches.has(key)) return;
     const stored = this.messages.get(fetch.round)?.[fetch.member];
     if (!stored) return;
-    this.answeredFetches.add(key);
-    this.deps.transport.send(requester, NeoForward, stored.signed);
+    // A retry is answered again (the first answer may have been lost), but not faster than every half round.
+    const key = `${requesterIndex}:${fetch.round}:${fetch.member}`;
+    const now = this.deps.clock.nowMs();
+    const last = this.answeredAt.get(key);
+    if (last !== undefined && now - last < this.schedule.roundMsAt(Math.max(this.currentRound, this.view.startRound)) / 2) return;
+    this.answeredAt.set(key, now);
+    // To the member's registered endpoint, not to wherever the request claims to come from.
+    this.deps.transport.send((this.view.members[requesterIndex] as NeoMember).endpoint, NeoForward, stored.signed);
     this.counters.forwardsSent++;
   }
 
@@ -409,11 +450,14 @@ export class NeoSession {
     return Array.from({ length: this.n }, (_, j) => {
       const mine = row[j];
       const revealMsg = revealRow[j];
-      const key = revealMsg?.content.reveal && revealMsg.content.reveal.round === round ? revealMsg.content.reveal.key : null;
+      const keys: Uint8Array[] = [];
+      for (const version of revealMsg ? [revealMsg.content, ...revealMsg.others.map((o) => o.content)] : []) {
+        if (version.reveal && version.reveal.round === round) keys.push(version.reveal.key);
+      }
       return decideUpdate(
         tallyVotes(j, ballots),
-        (digest) => (mine?.digest === digest ? mine.content.update : mine?.others.find((o) => o.digest === digest)?.update),
-        { known: revealMsg !== undefined, key },
+        (digest) => (mine?.digest === digest ? mine.content.update : mine?.others.find((o) => o.digest === digest)?.content.update),
+        { known: revealMsg !== undefined, keys },
         (k, ciphertext) => openCommitment(k, ciphertext, updateAad(sessionId, number, round, j)),
       );
     });
@@ -460,19 +504,26 @@ export class NeoSession {
     this.counters.roundsPlayed++;
     const stateHash = hex(this.deps.stateHash());
     this.playedHashes.set(round, stateHash);
-    if (round % this.hashEvery === 0) this.checkpoints.set(round, stateHash);
+    if (round % this.hashEvery === 0) {
+      this.checkpoints.set(round, stateHash);
+      if (this.checkpoints.size > MAX_CHECKPOINTS) this.checkpoints.delete(this.checkpoints.keys().next().value as number);
+    }
     for (const awaited of this.awaitedHashes.get(round) ?? []) this.compareHash(awaited.hash, stateHash);
     this.awaitedHashes.delete(round);
     this.nextToDecide = round + 1;
-    this.adapt(outcomes);
+    this.adapt(round, outcomes);
     this.forget(round);
   }
 
   private forget(playedRound: number): void {
-    for (const r of this.messages.keys()) if (r < playedRound) this.messages.delete(r);
+    // Rounds are kept as long as a slower member may still fetch them before its forced decision.
+    const keepFrom = playedRound - this.depth - this.maxWaitRounds;
+    for (const r of this.messages.keys()) if (r < keepFrom) this.messages.delete(r);
     for (const r of this.playedHashes.keys()) if (r < playedRound - 4 * this.hashEvery) this.playedHashes.delete(r);
-    for (const k of this.askedAt.keys()) if (Number(k.slice(0, k.indexOf(':'))) <= playedRound) this.askedAt.delete(k);
-    if (playedRound % 16 === 0) this.answeredFetches.clear();
+    for (const r of this.awaitedHashes.keys()) if (r <= playedRound) this.awaitedHashes.delete(r);
+    const roundOf = (k: string, at: number) => Number(k.split(':')[at]);
+    for (const k of this.asked.keys()) if (roundOf(k, 0) <= playedRound) this.asked.delete(k);
+    for (const k of this.answeredAt.keys()) if (roundOf(k, 1) < keepFrom) this.answeredAt.delete(k);
   }
 
   private checkStateHash(member: number, round: number, hash: string): void {
@@ -505,49 +556,55 @@ export class NeoSession {
   /** Ask other members for the messages the oldest undecided round is waiting on. */
   private fetchMissing(): void {
     this.tryDecide();
-    const round = this.nextToDecide;
-    if (round > this.lastRound || this.currentRound < round + this.depth) return;
-    // Everything a round needs is due by the start of round + d; ask only after that plus a grace.
-    const askFrom = this.schedule.startOf(round + this.depth) + (this.fetchAfterMs ?? this.schedule.roundMsAt(round) / 2);
     const now = this.deps.clock.nowMs();
-    const roundMs = this.schedule.roundMsAt(round);
-    if (now < askFrom) {
-      this.armFetch(askFrom);
-      return;
+    let next = Infinity;
+    // Every round whose votes are closed here may be missing something, not only the oldest one:
+    // otherwise later rounds' data could expire at the other members while one round stalls.
+    for (let round = this.nextToDecide; round <= Math.min(this.lastRound, this.currentRound - this.depth); round++) {
+      // Everything a round needs is due by the start of round + d; ask only after that plus a grace.
+      const askFrom = this.schedule.startOf(round + this.depth) + (this.fetchAfterMs ?? this.schedule.roundMsAt(round) / 2);
+      if (now < askFrom) {
+        next = Math.min(next, askFrom);
+        break;
+      }
+      if (this.requestMissing(round, now)) next = Math.min(next, now + this.schedule.roundMsAt(round) / 2, this.forceDeadline(round));
     }
-    const outcomes = this.outcomes(round);
+    // Keep asking until decided; past a round's deadline tryDecide (run first, above) forces it.
+    if (next < Infinity) this.armFetch(next);
+  }
+
+  /** Sends fetches for what one round still lacks; true if it lacks anything. */
+  private requestMissing(round: number, now: number): boolean {
+    const roundMs = this.schedule.roundMsAt(round);
     const wanted = new Set<string>();
-    const ask = (r: number, member: number, preferred: number[]) => {
+    const ask = (r: number, member: number, preferred: readonly number[]) => {
       const key = `${r}:${member}`;
       if (wanted.has(key)) return;
       wanted.add(key);
       // An answer takes a round trip; asking again sooner only adds load.
-      const last = this.askedAt.get(key);
-      if (last !== undefined && now - last < roundMs) return;
-      this.askedAt.set(key, now);
-      // Two members, so one lost request or one member that lacks it too does not stall the round.
-      const others = preferred.filter((k) => k !== this.me && k !== member);
-      for (let k = 1; others.length < 2 && k < this.n; k++) {
-        const candidate = (member + k + r) % this.n;
-        if (candidate !== this.me && candidate !== member && !others.includes(candidate)) others.push(candidate);
-      }
-      for (const target of others.slice(0, 2)) {
+      const previous = this.asked.get(key);
+      if (previous !== undefined && now - previous.at < roundMs) return;
+      const attempt = previous ? previous.attempts + 1 : 0;
+      this.asked.set(key, { at: now, attempts: attempt });
+      // Two members per attempt, the members that voted for it first, then rotating through
+      // everyone, so neither a lost answer nor a member chosen to lack it can stall the round.
+      const candidates = [...preferred, ...Array.from({ length: this.n }, (_, k) => (member + 1 + k + r) % this.n)].filter(
+        (k, i, all) => k !== this.me && k !== member && all.indexOf(k) === i,
+      );
+      for (let t = 0; t < Math.min(2, candidates.length); t++) {
+        const target = candidates[(attempt * 2 + t) % candidates.length] as number;
         this.deps.transport.send((this.view.members[target] as NeoMember).endpoint, NeoFetch, { session: this.view.sessionId, view: this.view.number, round: r, member });
         this.counters.fetchesSent++;
       }
     };
     const ballots = this.ballots(round);
-    outcomes.forEach((o, j) => {
+    this.outcomes(round).forEach((o, j) => {
       if (o.kind !== 'pending') return;
-      if (o.waitingFor === 'votes') ballots.forEach((b, v) => b === undefined && ask(round + this.depth, v, []));
+      if (o.waitingFor === 'votes') ballots.forEach((b, v) => b === undefined && v !== j && ask(round + this.depth, v, []));
       else if (o.waitingFor === 'reveal') ask(round + this.depth, j, []);
-      else {
-        const voters = ballots.flatMap((b, v) => (b?.has(j) ? [v] : []));
-        ask(round, j, voters);
-      }
+      else ask(round, j, ballots.flatMap((b, v) => (b?.has(j) ? [v] : [])));
     });
-    // Keep asking until the round is decided; past its deadline tryDecide (run first, above) forces it.
-    if (wanted.size > 0) this.armFetch(Math.min(now + roundMs / 2, this.forceDeadline(round)));
+    return wanted.size > 0;
   }
 
   // ---- round length -------------------------------------------------------------------------
@@ -556,13 +613,23 @@ export class NeoSession {
     // Round effectiveRound starts at the same time under the old and the new length; what changes is
     // only later rounds. So a member that has not yet started effectiveRound can still switch in step.
     if (effectiveRound <= this.currentRound) return;
-    if (roundMs < 1 || roundMs > 60_000 || !Number.isInteger(roundMs)) return;
-    if (this.schedule.change(effectiveRound, roundMs)) this.counters.roundLengthChanges++;
+    // A leader is one member: its proposals must stay inside the bounds every member configured.
+    const a = this.adaptation;
+    if (!a || roundMs < a.minRoundMs || roundMs > a.maxRoundMs || effectiveRound > this.currentRound + 4 * a.leadRounds) {
+      this.counters.proposalsRefused++;
+      return;
+    }
+    if (this.schedule.change(effectiveRound, roundMs)) {
+      this.counters.roundLengthChanges++;
+      this.adaptFromRound = effectiveRound;
+    }
   }
 
-  private adapt(outcomes: readonly UpdateOutcome[]): void {
+  private adapt(round: number, outcomes: readonly UpdateOutcome[]): void {
     const a = this.adaptation;
     if (!a || this.me !== 0) return;
+    // Rounds played at the old length say nothing about the new one.
+    if (round < this.adaptFromRound) return;
     this.window.rounds++;
     this.window.updates += outcomes.length;
     this.window.dropped += outcomes.filter((o) => o.kind === 'dropped').length;
@@ -575,7 +642,10 @@ export class NeoSession {
     if (next === current) return;
     const effectiveRound = this.currentRound + a.leadRounds;
     this.proposal = { effectiveRound, roundMs: next };
-    if (this.schedule.change(effectiveRound, next)) this.counters.roundLengthChanges++;
+    if (this.schedule.change(effectiveRound, next)) {
+      this.counters.roundLengthChanges++;
+      this.adaptFromRound = effectiveRound;
+    }
   }
 }
 

@@ -32,10 +32,22 @@ describe('NEO group on real UDP', () => {
       expect(m.counters.stateHashMismatches).toBe(0);
     }
     expect(result.counters.stateHashChecks).toBeGreaterThan(0);
+    expect(result.handlerErrors).toEqual([]);
     for (const owners of result.chestOwners) expect(owners).toEqual(result.chestOwners[0]);
     expect(result.chestOwners[0]!.some((o) => o >= 0)).toBe(true);
     console.log(
       `neo: accepted ${first!.counters.accepted}/${200 * 8}, playout p50 ${result.playoutLatency.summary().p50.toFixed(1)} p99 ${result.playoutLatency.summary().p99.toFixed(1)} ms, fetches ${result.counters.fetchesSent}, forced ${result.counters.forcedRounds}, late ${result.counters.late}`,
     );
+  });
+
+  it('a replica whose state differs is caught by the state-hash exchange', async () => {
+    const result = await runNeoGroup({ members: 4, rounds: 30, roundMs: 50, seed: 'divergent', stateHashEvery: 5, divergentMember: 2, shaping: () => ({ default: { delay: { kind: 'constant', ms: 5 } } }) });
+    result.members.forEach((m, i) => {
+      // Every member compares its hash with the others': the odd one out disagrees with all three,
+      // each honest member with the odd one only.
+      expect(m.counters.stateHashMismatches, `member ${i}`).toBeGreaterThan(0);
+    });
+    expect(result.members[2]!.counters.stateHashMismatches).toBeGreaterThan(result.members[0]!.counters.stateHashMismatches);
+    expect(result.handlerErrors).toEqual([]);
   });
 });

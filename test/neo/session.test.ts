@@ -128,4 +128,41 @@ describe('NEO session: which messages count', () => {
     session.receive(signed(2, 1), false);
     expect(session.stats().counters).toMatchObject({ late: 1, onTime: 1 });
   });
+
+  it('never counts a forwarded copy as on time, but a direct copy arriving in time still is', () => {
+    const { session, runDue } = member0();
+    session.start();
+    runDue();
+    const m = signed(1, 0);
+    session.receive(m, true);
+    expect(session.stats().counters).toMatchObject({ received: 1, forwardedIn: 1, onTime: 0 });
+    session.receive(m, false);
+    expect(session.stats().counters).toMatchObject({ duplicate: 1, onTime: 1 });
+  });
+
+  it('answers a fetch from a view member only, to that member\'s own endpoint', () => {
+    const sentTo: unknown[] = [];
+    const { session, runDue } = member0();
+    (session as unknown as { deps: { transport: { send: (to: unknown) => void } } }).deps.transport.send = (to) => sentTo.push(to);
+    session.start();
+    runDue();
+    session.receive(signed(1, 0), false);
+    sentTo.length = 0;
+    session.answerFetch(outsider.publicKey, { session: sessionId, view: 3, round: 0, member: 1 });
+    expect(sentTo).toHaveLength(0);
+    session.answerFetch((signers[2] as (typeof signers)[0]).publicKey, { session: sessionId, view: 3, round: 0, member: 1 });
+    expect(sentTo).toEqual([view.members[2]?.endpoint]);
+    // A retry right away is not answered again; the counter shows one forward.
+    session.answerFetch((signers[2] as (typeof signers)[0]).publicKey, { session: sessionId, view: 3, round: 0, member: 1 });
+    expect(session.stats().counters.forwardsSent).toBe(1);
+  });
+
+  it('keeps one proof per member and round however many versions a member signs', () => {
+    const { session, runDue } = member0();
+    session.start();
+    runDue();
+    for (let v = 0; v < 20; v++) session.receive(signed(1, 0, { update: new Uint8Array([v]) }), false);
+    expect(session.stats().counters.equivocation).toBe(1);
+    expect(session.stats().equivocations).toHaveLength(1);
+  });
 });
