@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sha256 } from '../crypto/index.js';
+import { equalBytes, sha256 } from '../crypto/index.js';
 import { createLatencyHistogram, type LatencyHistogram } from '../metrics/index.js';
 import { endpointId, type Endpoint, type Incoming, type Transport } from '../net/index.js';
 import type { Clock } from '../time/clock.js';
@@ -12,7 +12,7 @@ import {
   type LockstepCommitBody,
   type LockstepRevealBody,
 } from './messages.js';
-import { checkInteger, checkPositive, deferred, indexRoster, sameBytes, type BaselineScheduler } from './support.js';
+import { checkInteger, checkPositive, deferred, indexRoster, type BaselineScheduler } from './support.js';
 
 /**
  * Lockstep (Baughman & Levine, "Cheat-proof playout for centralized and distributed online
@@ -242,7 +242,7 @@ export function startLockstepPlayer(config: LockstepConfig, deps: LockstepDeps):
         continue;
       }
       const reveal = slot.reveals[j] as LockstepRevealBody;
-      if (sameBytes(commitmentHash(reveal.update, reveal.nonce), slot.commits[j] as Uint8Array)) updates[j] = reveal.update;
+      if (equalBytes(commitmentHash(reveal.update, reveal.nonce), slot.commits[j] as Uint8Array)) updates[j] = reveal.update;
       else counts.mismatches++;
     }
     turnLatency.recordMs(clock.nowMs() - commitSentAtMs);
@@ -307,7 +307,7 @@ export function startLockstepPlayer(config: LockstepConfig, deps: LockstepDeps):
       if (held === undefined) {
         slot.commits[j] = hash;
         slot.commitCount++;
-      } else if (sameBytes(held, hash)) counts.duplicates++;
+      } else if (equalBytes(held, hash)) counts.duplicates++;
       else counts.equivocations++;
     } else {
       const reveal = body as LockstepRevealBody;
@@ -315,7 +315,7 @@ export function startLockstepPlayer(config: LockstepConfig, deps: LockstepDeps):
       if (held === undefined) {
         slot.reveals[j] = { turn: t, player: j, reply: false, update: reveal.update, nonce: reveal.nonce };
         slot.revealCount++;
-      } else if (sameBytes(held.update, reveal.update) && sameBytes(held.nonce, reveal.nonce)) counts.duplicates++;
+      } else if (equalBytes(held.update, reveal.update) && equalBytes(held.nonce, reveal.nonce)) counts.duplicates++;
       else counts.equivocations++;
     }
     if (t === turn) advance();

@@ -40,6 +40,11 @@ export interface BaselineRunOptions {
   readonly windowTurns?: number;
   /** Size of each opaque update. Default 32. */
   readonly payloadBytes?: number;
+  /**
+   * Client/server: which (receiving client, sending client) pairs to merge into `selectedLatencyMs`,
+   * e.g. only fast members' updates at fast members; one histogram per pair would cost 168 KiB each.
+   */
+  readonly selectPairs?: (receiver: number, sender: number) => boolean;
   /** Client/server: after the last update is sent, how long to wait for relays still in flight. Default 2000. */
   readonly drainMs?: number;
   /** Give up (stop, close, reject) after this long. Default: 60 s plus 2 s per turn, or 60 s plus the duration. */
@@ -85,8 +90,8 @@ export interface ClientServerRunResult extends CommonResult {
   readonly perSenderLatency: ReadonlyMap<number, LatencyHistogram>;
   /** By the receiving client's index. */
   readonly perReceiverLatency: readonly LatencyHistogram[];
-  /** `pairLatency[receiver][sender]`: one sender's updates at one receiver (empty on the diagonal). */
-  readonly pairLatency: readonly (readonly LatencyHistogram[])[];
+  /** Latency of the (receiver, sender) pairs chosen by `options.selectPairs`, merged; empty when none was given. */
+  readonly selectedLatencyMs: LatencyFigures;
   /** Relayed updates received, summed over clients; `expected` = players · (players − 1) · updatesPerClient. */
   readonly delivered: number;
   readonly expected: number;
@@ -277,7 +282,7 @@ export async function runClientServer(options: BaselineRunOptions): Promise<Clie
     const server = startRelayServer({ transport: serverPeer.transport, roster });
     serverStop = server.stop;
     const startedAt = systemClock.nowMs();
-    const pair = Array.from({ length: n }, () => Array.from({ length: n }, () => createLatencyHistogram()));
+    const selected = createLatencyHistogram();
     for (let i = 0; i < n; i++) {
       clients.push(
         startRelayClient(
@@ -293,7 +298,7 @@ export async function runClientServer(options: BaselineRunOptions): Promise<Clie
               let h = perSender.get(sender);
               if (!h) perSender.set(sender, (h = createLatencyHistogram()));
               h.recordMs(ms);
-              pair[i]?.[sender]?.recordMs(ms);
+              if (options.selectPairs?.(i, sender)) selected.recordMs(ms);
             },
           },
         ),
@@ -319,7 +324,7 @@ export async function runClientServer(options: BaselineRunOptions): Promise<Clie
       latencyMs: figures(merged),
       perSenderLatency: perSender,
       perReceiverLatency: clients.map((c) => c.stats().latency),
-      pairLatency: pair,
+      selectedLatencyMs: figures(selected),
       delivered: delivered(),
       expected,
       serverBytesPerS: (s.rxBytes + s.txBytes) / playedS,

@@ -35,9 +35,3 @@ export function deferred(): { promise: Promise<void>; resolve: () => void; rejec
   promise.catch(() => undefined);
   return { promise, resolve, reject };
 }
-
-export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}

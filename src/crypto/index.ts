@@ -21,3 +21,4 @@ export {
   AEAD_TAG_LENGTH,
   COMMITMENT_OVERHEAD,
 } from './sizes.js';
+export { equalBytes } from './bytes.js';

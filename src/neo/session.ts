@@ -1,4 +1,4 @@
-import { createCommitment, digest16, openCommitment } from '../crypto/index.js';
+import { createCommitment, digest16, equalBytes, openCommitment } from '../crypto/index.js';
 import { createLatencyHistogram, type LatencyHistogram } from '../metrics/index.js';
 import type { Endpoint, Transport } from '../net/index.js';
 import type { Clock } from '../time/clock.js';
@@ -340,7 +340,7 @@ export class NeoSession {
       }
       throw e;
     }
-    if (!sameBytes(content.session, this.view.sessionId)) return void this.counters.wrongSession++;
+    if (!equalBytes(content.session, this.view.sessionId)) return void this.counters.wrongSession++;
     if (content.view !== this.view.number) return void this.counters.wrongView++;
     if (content.sender >= this.n) return void this.counters.nonMember++;
     // Our own message reflected back to us: we hold the original already.
@@ -352,7 +352,7 @@ export class NeoSession {
     const onTime = !forwarded && content.round > this.currentRound - this.depth;
     const existing = this.messages.get(content.round)?.[content.sender];
     // A byte-identical copy needs no second verification.
-    if (existing && sameBytes(existing.signed.content, signed.content) && sameBytes(existing.signed.signature, signed.signature)) {
+    if (existing && equalBytes(existing.signed.content, signed.content) && equalBytes(existing.signed.signature, signed.signature)) {
       this.counters.duplicate++;
       if (onTime && !existing.onTime) {
         existing.onTime = true;
@@ -386,7 +386,7 @@ export class NeoSession {
     const digest = hex(digest16(content.update));
     const existing = row[sender];
     if (existing) {
-      if (sameBytes(existing.signed.content, signed.content)) {
+      if (equalBytes(existing.signed.content, signed.content)) {
         this.counters.duplicate++;
         return false;
       }
@@ -395,7 +395,7 @@ export class NeoSession {
         this.counters.equivocation++;
         if (this.equivocations.length < MAX_EQUIVOCATIONS) this.equivocations.push({ round, member: sender, first: existing.signed, second: signed });
       }
-      if (existing.others.length < MAX_VERSIONS && !existing.others.some((o) => sameBytes(o.content.update, content.update) && sameBytes(o.content.reveal?.key ?? new Uint8Array(0), content.reveal?.key ?? new Uint8Array(0)))) {
+      if (existing.others.length < MAX_VERSIONS && !existing.others.some((o) => equalBytes(o.content.update, content.update) && equalBytes(o.content.reveal?.key ?? new Uint8Array(0), content.reveal?.key ?? new Uint8Array(0)))) {
         existing.others.push({ digest, content });
       }
       return false;
@@ -406,8 +406,8 @@ export class NeoSession {
 
   /** A fetch for a message this member holds: answer once per requester, round and member. */
   answerFetch(requesterKey: Uint8Array, fetch: { session: Uint8Array; view: number; round: number; member: number }): void {
-    if (this.stopped || !sameBytes(fetch.session, this.view.sessionId) || fetch.view !== this.view.number) return;
-    const requesterIndex = this.view.members.findIndex((m) => sameBytes(m.publicKey, requesterKey));
+    if (this.stopped || !equalBytes(fetch.session, this.view.sessionId) || fetch.view !== this.view.number) return;
+    const requesterIndex = this.view.members.findIndex((m) => equalBytes(m.publicKey, requesterKey));
     if (requesterIndex < 0) return void this.counters.nonMember++;
     const stored = this.messages.get(fetch.round)?.[fetch.member];
     if (!stored) return;
@@ -662,9 +662,6 @@ function dropCounter(reason: DropReason): NeoCounter {
   }
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  return a.length === b.length && Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(Buffer.from(b.buffer, b.byteOffset, b.byteLength));
-}
 
 function validate(view: NeoView, config: NeoConfig, deps: NeoSessionDeps): void {
   if (!(view.sessionId instanceof Uint8Array) || view.sessionId.length !== SESSION_ID_BYTES) throw new TypeError(`NeoView.sessionId must be ${SESSION_ID_BYTES} bytes`);
