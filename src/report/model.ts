@@ -1,0 +1,88 @@
+/**
+ * The shape of `report.json` (SPEC §9 "report.json contract"): everything a run measured, with the
+ * encoded HdrHistograms so a run can be re-analysed. A component that does not exist in this build
+ * yet is `null`, never a block of zeros that could be mistaken for a measurement.
+ */
+
+/** A latency distribution in milliseconds, from one merged HdrHistogram, plus its encoding. */
+export interface LatencyFigures {
+  readonly count: number;
+  readonly p50: number;
+  readonly p90: number;
+  readonly p99: number;
+  readonly p999: number;
+  readonly max: number;
+  /** `src/metrics` encoding of the merged histogram (decodeLatencyHistogram re-opens it). */
+  readonly encoded: string;
+}
+
+export type ThresholdOp = '<' | '<=' | '>' | '>=' | '==' | '!=';
+
+export interface ThresholdResult {
+  /** A report path, e.g. `neo.playoutLatencyMs.p99`. */
+  readonly metric: string;
+  readonly op: ThresholdOp;
+  readonly value: number;
+  /** null when the metric is absent from this run (counts as a failure). */
+  readonly actual: number | null;
+  readonly ok: boolean;
+}
+
+/** One sample per second of the run, for the latency-over-time chart and the UI sparkline. */
+export interface SeriesPoint {
+  readonly tS: number;
+  readonly peersAlive: number;
+  readonly roundsPerS: number;
+  readonly messagesPerS: number;
+  readonly bytesPerS: number;
+  /** Fraction of datagrams lost to link shaping in this second. */
+  readonly lossRate: number;
+  /** NEO playout latency percentiles of the updates played in this second (ms). */
+  readonly neoP50: number;
+  readonly neoP99: number;
+}
+
+export interface RunEvent {
+  /** Seconds since the run started. */
+  readonly tS: number;
+  readonly type: 'phase' | 'split' | 'merge' | 'election' | 'ban' | 'proof' | 'join' | 'leave' | 'saturation' | 'threshold';
+  readonly [detail: string]: unknown;
+}
+
+export interface RunReport {
+  readonly version: 1;
+  readonly profile: string;
+  readonly seed: number;
+  /** ISO 8601 wall-clock start, for humans; every measurement uses the monotonic clock. */
+  readonly startedAt: string;
+  readonly durationS: number;
+  readonly peers: { readonly target: number; readonly peak: number };
+  readonly workers: number;
+  readonly neo: {
+    readonly roundMs: number;
+    readonly groups: number;
+    readonly playoutLatencyMs: LatencyFigures;
+    readonly updates: { readonly sent: number; readonly accepted: number; readonly dropped: number };
+    readonly stateHashMismatches: number;
+  } | null;
+  readonly lockstep: { readonly turnLatencyMs: LatencyFigures; readonly turns: number } | null;
+  readonly clientServer: { readonly latencyMs: LatencyFigures; readonly serverBytesPerS: number } | null;
+  /** Components still to land (issues 5, 6 and the group/storage/compute work): null until then. */
+  readonly dht: null;
+  readonly auth: null;
+  readonly groups: null;
+  readonly storage: null;
+  readonly compute: null;
+  readonly attacks: readonly never[];
+  readonly harness: {
+    readonly eventLoopDelayMsP99: number;
+    readonly udpKernelDrops: number | null;
+    readonly saturated: boolean;
+    readonly saturationReasons: readonly string[];
+    readonly timerLatenessMsP99: number;
+    /** Process CPU use over the run, in cores (1 = one core busy). */
+    readonly cpuCores: number;
+  };
+  readonly thresholds: readonly ThresholdResult[];
+  readonly series: readonly SeriesPoint[];
+}

@@ -1,0 +1,45 @@
+/**
+ * What the live terminal UI shows, as plain data computed outside the components (SPEC §9
+ * "Terminal UI"): the controller builds one snapshot per second; components only lay it out.
+ */
+export interface LiveSnapshot {
+  readonly profile: string;
+  readonly seed: number;
+  readonly phase: string;
+  readonly elapsedS: number;
+  readonly durationS: number;
+  readonly peersAlive: number;
+  readonly peersTarget: number;
+  readonly workers: number;
+  readonly neo: {
+    readonly p50: number;
+    readonly p90: number;
+    readonly p99: number;
+    readonly p999: number;
+    readonly max: number;
+    /** p99 per second, oldest first, for the sparkline. */
+    readonly p99History: readonly number[];
+    readonly roundMs: number;
+    readonly groups: number;
+    readonly accepted: number;
+    readonly dropped: number;
+  } | null;
+  readonly rates: { readonly roundsPerS: number; readonly messagesPerS: number; readonly bytesPerS: number; readonly lossPct: number };
+  /** Present once the DHT exists (issue 5). */
+  readonly dht: { readonly lookups: number; readonly p50: number; readonly p99: number; readonly hops: number; readonly successPct: number } | null;
+  /** Present once quadtree groups exist. */
+  readonly groups: { readonly count: number; readonly splits: number; readonly merges: number; readonly elections: number } | null;
+  /** One row per attack kind (issue 6). */
+  readonly attacks: readonly { readonly kind: string; readonly attempts: number; readonly prevented: number; readonly detected: number; readonly falsePositives: number; readonly latencyRounds: number | null }[];
+  readonly bans: number;
+  readonly health: {
+    readonly eventLoopP99Ms: number;
+    readonly cpuCores: number;
+    readonly kernelDrops: number | null;
+    readonly timerLatenessP99Ms: number;
+    readonly saturated: boolean;
+    readonly reasons: readonly string[];
+  };
+  /** Set while stopping after `q`, so the UI can say the report is still being written. */
+  readonly stopping: boolean;
+}
