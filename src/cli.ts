@@ -1,11 +1,13 @@
 #!/usr/bin/env node
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
-import { runMeshProbe, type MeshProbeResult } from './scenario/mesh-probe.js';
+import { runScenario } from './controller/index.js';
+import { compareReports, evaluateThresholds, parseThreshold, readReport, renderComparison, renderReportText, writeReport } from './report/index.js';
+import type { RunReport } from './report/model.js';
 import { loadProfile, ProfileError } from './scenario/profile.js';
+import { canShowLiveUi, formatProgressLine, startLiveUi } from './ui/index.js';
 
-/** Exit codes are part of the contract: 0 ok, 1 a threshold failed, 2 bad usage or profile. */
+/** Exit codes are part of the contract: 0 ok, 1 a threshold failed (or a regression), 2 bad usage or profile. */
 export const EXIT = { ok: 0, thresholdFailed: 1, usage: 2 } as const;
 
 function integer(name: string, min: number) {
@@ -24,23 +26,51 @@ function positive(name: string) {
   };
 }
 
-function summaryLines(r: MeshProbeResult): string[] {
-  const d = r.rttMs;
-  const lines = [
-    `profile ${r.profile}  seed ${r.seed}  peers ${r.peers}  duration ${r.durationS.toFixed(1)} s`,
-    `pings: sent ${r.pings.sent}  answered ${r.pings.answered}  timed out ${r.pings.timedOut}`,
-    `round trip ms: n ${d.count}  p50 ${d.p50.toFixed(2)}  p90 ${d.p90.toFixed(2)}  p99 ${d.p99.toFixed(2)}  p99.9 ${d.p999.toFixed(2)}  max ${d.max.toFixed(2)}`,
-    `datagrams: sent ${r.datagrams.sent}  received ${r.datagrams.received}  accepted ${r.datagrams.accepted}`,
-    `dropped by the protocol: ${Object.entries(r.datagrams.dropped).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
-    `dropped by link shaping: ${Object.entries(r.datagrams.shapingDropped).map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`,
-    `harness: event-loop delay p99 ${r.harness.eventLoopDelayMsP99.toFixed(1)} ms  shaped-delivery lateness p99 ${r.harness.timerLatenessMsP99.toFixed(1)} ms  kernel UDP drops ${r.harness.udpKernelDrops ?? 'unknown'}`,
-  ];
-  lines.push(
-    r.harness.saturated
-      ? `HARNESS SATURATED — the figures above are not trustworthy: ${r.harness.saturationReasons.join('; ')}`
-      : 'harness healthy: the figures reflect the protocol and the configured links',
-  );
-  return lines;
+interface RunOptions {
+  headless?: boolean;
+  out?: string;
+  seed?: number;
+  peers?: number;
+  duration?: number;
+}
+
+async function run(profilePath: string, opts: RunOptions): Promise<number> {
+  const profile = loadProfile(profilePath, { seed: opts.seed, peers: opts.peers, durationS: opts.duration });
+  // Thresholds are parsed before anything starts, so a typo costs nothing.
+  const thresholdSpecs = profile.thresholds.map((t, i) => {
+    try {
+      return parseThreshold(t);
+    } catch (e) {
+      throw new ProfileError(profilePath, [{ path: `thresholds[${i}]`, message: (e as Error).message }]);
+    }
+  });
+  const controller = new AbortController();
+  const stop = () => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const interactive = !opts.headless && canShowLiveUi(process.stdout, process.env);
+  const ui = interactive ? startLiveUi({ onQuit: stop }) : null;
+  if (!ui) console.log(`p2p-mmog run ${profile.name}: ${profile.peers} peers in groups of ${profile.neo.groupSize}, ${profile.durationS} s, seed ${profile.seed}`);
+  try {
+    const outcome = await runScenario(profile, {
+      signal: controller.signal,
+      onSnapshot: (s) => (ui ? ui.update(s) : console.log(formatProgressLine(s))),
+    });
+    const partial = outcome.report;
+    const thresholds = evaluateThresholds(partial, thresholdSpecs);
+    const report: RunReport = { ...partial, thresholds };
+    const outDir = opts.out ?? join('reports', `${new Date().toISOString().replace(/[:.]/g, '-')}-${profile.name}`);
+    writeReport(outDir, report, outcome.events);
+    await ui?.close();
+    console.log(renderReportText(report));
+    console.log(`report written to ${outDir}`);
+    if (outcome.handlerErrors.length > 0) console.error(`${outcome.handlerErrors.length} handler error(s) — a bug:\n${outcome.handlerErrors.slice(0, 5).join('\n')}`);
+    return thresholds.every((t) => t.ok) ? EXIT.ok : EXIT.thresholdFailed;
+  } finally {
+    await ui?.close();
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -62,22 +92,28 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--seed <n>', 'override the profile seed', integer('--seed', 0))
     .option('--peers <n>', 'override the peer count', integer('--peers', 2))
     .option('--duration <s>', 'override the duration in seconds', positive('--duration'))
-    .action(async (profilePath: string, opts: { headless?: boolean; out?: string; seed?: number; peers?: number; duration?: number }) => {
-      const profile = loadProfile(profilePath, { seed: opts.seed, peers: opts.peers, durationS: opts.duration });
-      const controller = new AbortController();
-      const stop = () => controller.abort();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-      console.log(`p2p-mmog run ${profile.name}: ${profile.peers} peers, ${profile.durationS} s, seed ${profile.seed} (mesh probe; the full harness UI is not built yet)`);
-      const result = await runMeshProbe(profile, { onProgress: (line) => console.log(line), signal: controller.signal });
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      for (const line of summaryLines(result)) console.log(line);
-      const outDir = opts.out ?? join('reports', `${new Date().toISOString().replace(/[:.]/g, '-')}-${profile.name}`);
-      mkdirSync(outDir, { recursive: true });
-      writeFileSync(join(outDir, 'probe.json'), JSON.stringify(result, null, 2) + '\n');
-      console.log(`wrote ${join(outDir, 'probe.json')}`);
+    .action(async (profilePath: string, opts: RunOptions) => {
+      exitCode = await run(profilePath, opts);
+    });
+
+  program
+    .command('report')
+    .description('re-render a finished run')
+    .argument('<dir-or-report.json>', 'a report folder or its report.json')
+    .action((path: string) => {
+      console.log(renderReportText(readReport(path)));
       exitCode = EXIT.ok;
+    });
+
+  program
+    .command('compare')
+    .description('two runs side by side with deltas; exits 1 when B regressed against A')
+    .argument('<a>', 'baseline report folder or report.json')
+    .argument('<b>', 'candidate report folder or report.json')
+    .action((a: string, b: string) => {
+      const rows = compareReports(readReport(a), readReport(b));
+      console.log(renderComparison(rows));
+      exitCode = rows.some((r) => r.regression) ? EXIT.thresholdFailed : EXIT.ok;
     });
 
   try {
@@ -89,6 +125,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (e instanceof ProfileError) {
+      console.error(e.message);
+      return EXIT.usage;
+    }
+    if (e instanceof Error && e.name === 'ReportError') {
       console.error(e.message);
       return EXIT.usage;
     }

@@ -26,6 +26,15 @@ export interface NeoGroupOptions {
   readonly shaping?: (endpoints: readonly string[]) => ShapingConfig;
   /** Time between binding the sockets and round 0, so every member is ready. Default 300 ms. */
   readonly startDelayMs?: number;
+  /** Round 0 at this time on the shared clock instead (several groups starting together). */
+  readonly startAtMs?: number;
+  /** Origin of the shaper's relative time (partition windows); default: when the shaper is built. */
+  readonly shapingStartMs?: number;
+  /**
+   * Bind the sockets and build the sessions, but start round 0 only when `begin(startAtMs)` is
+   * called: a controller starts many groups on many threads together once all are bound.
+   */
+  readonly deferStart?: boolean;
   /** Test hook: this member plays a game from a different seed, so its state hashes disagree. */
   readonly divergentMember?: number;
 }
@@ -46,12 +55,37 @@ export interface NeoGroupResult {
   readonly handlerErrors: readonly string[];
 }
 
+/** A group whose members are running: live stats, and a result once every round is decided. */
+export interface NeoGroupHandle {
+  readonly sessions: readonly NeoSession[];
+  readonly peers: readonly PeerNode[];
+  /** Resolves when every member decided the last round. */
+  readonly finished: Promise<void>;
+  /** With `deferStart`: round 0 starts at `startAtMs` (shared clock), partition windows count from it. */
+  begin(startAtMs: number): void;
+  /** Stops every member (if still running), closes the sockets and gathers the result. */
+  stop(): Promise<NeoGroupResult>;
+}
+
+export interface NeoGroupHooks {
+  readonly onPlayout?: (latencyMs: number, sender: number, receiver: number) => void;
+  /** Share one timer queue among many groups of one thread (and its lateness). Created when absent. */
+  readonly scheduler?: ReturnType<typeof createTimerQueue>;
+}
+
 export async function runNeoGroup(options: NeoGroupOptions): Promise<NeoGroupResult> {
+  const group = await startNeoGroup(options);
+  await group.finished;
+  return group.stop();
+}
+
+export async function startNeoGroup(options: NeoGroupOptions, hooks: NeoGroupHooks = {}): Promise<NeoGroupHandle> {
   const root = createRng(options.seed);
   const clock = systemClock;
   const ed25519 = createEd25519('native');
   const lateness = createLatencyHistogram();
-  const scheduler = createTimerQueue({ clock, onLateness: (ms) => lateness.recordMs(ms) });
+  const ownScheduler = hooks.scheduler === undefined;
+  const scheduler = hooks.scheduler ?? createTimerQueue({ clock, onLateness: (ms) => lateness.recordMs(ms) });
   const deferred = createDeferredShaper();
   const identities = root.fork('identity');
   const handlerErrors: string[] = [];
@@ -61,14 +95,17 @@ export async function runNeoGroup(options: NeoGroupOptions): Promise<NeoGroupRes
     peers.push(await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: identities.bytes(32), ed25519, clock, shaping: { shaper: deferred.shaper, scheduler }, onHandlerError }));
   }
   const endpoints = peers.map((p) => endpointId(p.transport.local));
-  if (options.shaping) deferred.attach(createLinkShaper(options.shaping(endpoints), { rng: root.fork('links'), clock }));
+  const attachShaping = (startMs: number | undefined) => {
+    if (options.shaping) deferred.attach(createLinkShaper(options.shaping(endpoints), { rng: root.fork('links'), clock }, startMs !== undefined ? { startMs } : {}));
+  };
+  if (!options.deferStart) attachShaping(options.shapingStartMs);
   const view = {
     sessionId: root.fork('session').bytes(16),
     number: 1,
     members: peers.map((p) => ({ publicKey: p.publicKey, endpoint: p.transport.local })),
     startRound: 0,
   };
-  const startMs = clock.nowMs() + (options.startDelayMs ?? 300);
+  let startMs = options.startAtMs ?? clock.nowMs() + (options.startDelayMs ?? 300);
   const games = peers.map((_, i) => createGame({ members: options.members, seed: i === options.divergentMember ? `${options.seed}/divergent` : options.seed }));
   const sessions: NeoSession[] = peers.map((peer, i) => {
     const game = games[i] as ReturnType<typeof createGame>;
@@ -92,24 +129,43 @@ export async function runNeoGroup(options: NeoGroupOptions): Promise<NeoGroupRes
         nextUpdate: (round) => encodeUpdate(bot.nextUpdate(game.snapshot(), round)),
         playRound: (round, updates) => game.applyRound(round, updates),
         stateHash: () => game.stateHash(),
+        ...(hooks.onPlayout ? { onPlayout: (ms: number, sender: number) => hooks.onPlayout?.(ms, sender, i) } : {}),
       },
     );
   });
-  for (const s of sessions) s.start();
-  await Promise.all(sessions.map((s) => s.done));
-  const durationMs = clock.nowMs() - startMs;
-  for (const s of sessions) s.stop();
-  scheduler.close();
-  await Promise.all(peers.map((p) => p.close()));
+  if (!options.deferStart) for (const s of sessions) s.start();
+  let begun = !options.deferStart;
+  const finished = Promise.all(sessions.map((s) => s.done)).then(() => undefined);
+  let result: Promise<NeoGroupResult> | undefined;
+  return {
+    sessions,
+    peers,
+    finished,
+    begin(startAtMs) {
+      if (begun) return;
+      begun = true;
+      startMs = startAtMs;
+      attachShaping(startAtMs);
+      for (const s of sessions) s.start(startAtMs);
+    },
+    stop: () => (result ??= collect()),
+  };
 
-  const members = sessions.map((s) => s.stats());
-  const counters = Object.fromEntries(NEO_COUNTERS.map((c) => [c, members.reduce((sum, m) => sum + m.counters[c], 0)])) as Record<NeoCounter, number>;
-  const playoutLatency = createLatencyHistogram();
-  const bySender = peers.map(() => createLatencyHistogram());
-  for (const m of members) {
-    playoutLatency.merge(m.playoutLatency);
-    m.playoutLatencyBySender.forEach((h, j) => (bySender[j] as LatencyHistogram).merge(h));
+  async function collect(): Promise<NeoGroupResult> {
+    const durationMs = clock.nowMs() - startMs;
+    for (const s of sessions) s.stop();
+    if (ownScheduler) scheduler.close();
+    await Promise.all(peers.map((p) => p.close()));
+
+    const members = sessions.map((s) => s.stats());
+    const counters = Object.fromEntries(NEO_COUNTERS.map((c) => [c, members.reduce((sum, m) => sum + m.counters[c], 0)])) as Record<NeoCounter, number>;
+    const playoutLatency = createLatencyHistogram();
+    const bySender = peers.map(() => createLatencyHistogram());
+    for (const m of members) {
+      playoutLatency.merge(m.playoutLatency);
+      m.playoutLatencyBySender.forEach((h, j) => (bySender[j] as LatencyHistogram).merge(h));
+    }
+    const chestOwners = games.map((g) => g.snapshot().chests.map((c) => c.owner));
+    return { members, counters, playoutLatency, playoutLatencyBySender: bySender, chestOwners, durationMs, timerLatenessMs: lateness.summary(), handlerErrors };
   }
-  const chestOwners = games.map((g) => g.snapshot().chests.map((c) => c.owner));
-  return { members, counters, playoutLatency, playoutLatencyBySender: bySender, chestOwners, durationMs, timerLatenessMs: lateness.summary(), handlerErrors };
 }

@@ -90,6 +90,8 @@ export interface NeoSessionDeps {
   readonly playRound: (round: number, updates: readonly NeoPlayedUpdate[]) => void;
   /** Hash of the game state after the last played round. */
   readonly stateHash: () => Uint8Array;
+  /** Told of every other member's accepted update as it is played (creation → playout, ms), for live telemetry. */
+  readonly onPlayout?: (latencyMs: number, sender: number) => void;
 }
 
 export const NEO_COUNTERS = [
@@ -121,6 +123,7 @@ export const NEO_COUNTERS = [
   'stateHashMismatches',
   'roundLengthChanges',
   'proposalsRefused',
+  'recoveryThrottled',
 ] as const;
 export type NeoCounter = (typeof NEO_COUNTERS)[number];
 
@@ -180,10 +183,12 @@ export class NeoSession {
   private readonly lastRound: number;
   private readonly fetchAfterMs: number | undefined;
   private readonly adaptation: NeoAdaptation | undefined;
-  private readonly schedule: RoundSchedule;
+  private schedule: RoundSchedule;
   private readonly messages = new Map<number, (Stored | undefined)[]>();
   private readonly keys = new Map<number, Uint8Array>();
   private readonly playedHashes = new Map<number, string>();
+  /** Per round, the outcomes already certain (see outcomes()). */
+  private readonly finalOutcomes = new Map<number, (UpdateOutcome | undefined)[]>();
   private readonly awaitedHashes = new Map<number, { member: number; hash: string }[]>();
   /** When this member last answered a (requester, round, member) fetch: answers are rate-limited, not refused. */
   private readonly answeredAt = new Map<string, number>();
@@ -193,6 +198,13 @@ export class NeoSession {
   /** Decisions before this round ran at a round length that is no longer current: not counted for adaptation. */
   private adaptFromRound = 0;
   private fetchArmed = false;
+  /**
+   * Recovery traffic is bounded: a member behind on processing would otherwise ask for everything
+   * it has not read yet, and the answers would put it further behind. Token buckets of n/2 fetch
+   * requests (two messages each) and n forwards per round length.
+   */
+  private readonly fetchBudget = { tokens: 0, at: 0 };
+  private readonly forwardBudget = { tokens: 0, at: 0 };
   private readonly counters = Object.fromEntries(NEO_COUNTERS.map((c) => [c, 0])) as Record<NeoCounter, number>;
   private readonly playoutLatency = createLatencyHistogram();
   private readonly playoutBySender: LatencyHistogram[];
@@ -229,10 +241,11 @@ export class NeoSession {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
-  /** Arms the first round. */
-  start(): void {
+  /** Arms the first round; `startMs` moves the view's first round to that time (a group started on a signal). */
+  start(startMs?: number): void {
     if (this.started) return;
     this.started = true;
+    if (startMs !== undefined) this.schedule = new RoundSchedule(this.view.startRound, startMs, this.schedule.roundMsAt(this.view.startRound));
     this.at(this.schedule.startOf(this.view.startRound), () => this.tick(this.view.startRound));
   }
 
@@ -416,6 +429,7 @@ export class NeoSession {
     const now = this.deps.clock.nowMs();
     const last = this.answeredAt.get(key);
     if (last !== undefined && now - last < this.schedule.roundMsAt(Math.max(this.currentRound, this.view.startRound)) / 2) return;
+    if (!this.take(this.forwardBudget, this.n, now)) return void this.counters.recoveryThrottled++;
     this.answeredAt.set(key, now);
     // To the member's registered endpoint, not to wherever the request claims to come from.
     this.deps.transport.send((this.view.members[requesterIndex] as NeoMember).endpoint, NeoForward, stored.signed);
@@ -443,11 +457,34 @@ export class NeoSession {
   }
 
   private outcomes(round: number): UpdateOutcome[] {
+    let final = this.finalOutcomes.get(round);
+    if (!final) this.finalOutcomes.set(round, (final = new Array<UpdateOutcome | undefined>(this.n).fill(undefined)));
+    // A final outcome is certain by construction and never revisited: no re-tally, no re-decryption.
+    if (final.every((o) => o !== undefined)) return final as UpdateOutcome[];
     const ballots = this.ballots(round);
     const row = this.messages.get(round) ?? [];
     const revealRow = this.messages.get(round + this.depth) ?? [];
     const { sessionId, number } = this.view;
+    const cache = final;
     return Array.from({ length: this.n }, (_, j) => {
+      const known = cache[j];
+      if (known) return known;
+      const outcome = this.outcomeOf(round, j, ballots, row, revealRow, sessionId, number);
+      if (outcome.kind !== 'pending') cache[j] = outcome;
+      return outcome;
+    });
+  }
+
+  private outcomeOf(
+    round: number,
+    j: number,
+    ballots: (Ballot | undefined)[],
+    row: readonly (Stored | undefined)[],
+    revealRow: readonly (Stored | undefined)[],
+    sessionId: Uint8Array,
+    number: number,
+  ): UpdateOutcome {
+    {
       const mine = row[j];
       const revealMsg = revealRow[j];
       const keys: Uint8Array[] = [];
@@ -460,7 +497,7 @@ export class NeoSession {
         { known: revealMsg !== undefined, keys },
         (k, ciphertext) => openCommitment(k, ciphertext, updateAad(sessionId, number, round, j)),
       );
-    });
+    }
   }
 
   private tryDecide(): void {
@@ -493,6 +530,7 @@ export class NeoSession {
         if (member !== this.me) {
           const latency = Math.max(0, now - createdAt);
           this.playoutLatency.recordMs(latency);
+          this.deps.onPlayout?.(latency, member);
           (this.playoutBySender[member] as LatencyHistogram).recordMs(latency);
         }
       } else if (o.kind === 'dropped') {
@@ -521,6 +559,7 @@ export class NeoSession {
     for (const r of this.messages.keys()) if (r < keepFrom) this.messages.delete(r);
     for (const r of this.playedHashes.keys()) if (r < playedRound - 4 * this.hashEvery) this.playedHashes.delete(r);
     for (const r of this.awaitedHashes.keys()) if (r <= playedRound) this.awaitedHashes.delete(r);
+    for (const r of this.finalOutcomes.keys()) if (r <= playedRound) this.finalOutcomes.delete(r);
     const roundOf = (k: string, at: number) => Number(k.split(':')[at]);
     for (const k of this.asked.keys()) if (roundOf(k, 0) <= playedRound) this.asked.delete(k);
     for (const k of this.answeredAt.keys()) if (roundOf(k, 1) < keepFrom) this.answeredAt.delete(k);
@@ -558,11 +597,12 @@ export class NeoSession {
     this.tryDecide();
     const now = this.deps.clock.nowMs();
     let next = Infinity;
-    // Every round whose votes are closed here may be missing something, not only the oldest one:
-    // otherwise later rounds' data could expire at the other members while one round stalls.
+    // Every round whose votes are closed here may be missing something, oldest first (the budget
+    // goes to the round that blocks playout); messages are kept long enough for later rounds.
     for (let round = this.nextToDecide; round <= Math.min(this.lastRound, this.currentRound - this.depth); round++) {
-      // Everything a round needs is due by the start of round + d; ask only after that plus a grace.
-      const askFrom = this.schedule.startOf(round + this.depth) + (this.fetchAfterMs ?? this.schedule.roundMsAt(round) / 2);
+      // Everything a round needs is due by the start of round + d; ask only after that plus a grace
+      // of a full round, so a member merely behind on reading its socket does not ask for what it holds.
+      const askFrom = this.schedule.startOf(round + this.depth) + (this.fetchAfterMs ?? this.schedule.roundMsAt(round));
       if (now < askFrom) {
         next = Math.min(next, askFrom);
         break;
@@ -571,6 +611,16 @@ export class NeoSession {
     }
     // Keep asking until decided; past a round's deadline tryDecide (run first, above) forces it.
     if (next < Infinity) this.armFetch(next);
+  }
+
+  /** Takes one token (two fetches, or one forward) from a bucket refilled at `capacity` per round length. */
+  private take(bucket: { tokens: number; at: number }, capacity: number, now: number): boolean {
+    const roundMs = this.schedule.roundMsAt(Math.max(this.currentRound, this.view.startRound));
+    bucket.tokens = Math.min(capacity, bucket.tokens + ((now - bucket.at) / roundMs) * capacity);
+    bucket.at = now;
+    if (bucket.tokens < 1) return false;
+    bucket.tokens -= 1;
+    return true;
   }
 
   /** Sends fetches for what one round still lacks; true if it lacks anything. */
@@ -584,6 +634,7 @@ export class NeoSession {
       // An answer takes a round trip; asking again sooner only adds load.
       const previous = this.asked.get(key);
       if (previous !== undefined && now - previous.at < roundMs) return;
+      if (!this.take(this.fetchBudget, Math.max(2, this.n / 2), now)) return void this.counters.recoveryThrottled++;
       const attempt = previous ? previous.attempts + 1 : 0;
       this.asked.set(key, { at: now, attempts: attempt });
       // Two members per attempt, the members that voted for it first, then rotating through

@@ -47,9 +47,6 @@ export const linkProfileSchema = z.strictObject({
   path: ['queueLimitBytes'],
 });
 
-/** Node's timers hold at most 2^31−1 ms; longer values would fire after 1 ms. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
 /** Peers named by index: "0-3,7" or a list of indexes. */
 const peerSetSchema = z.union([z.string().regex(/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/, 'expected indexes like "0-3,7"'), z.array(z.number().int().min(0))]);
 
@@ -58,12 +55,29 @@ export const profileSchema = z.strictObject({
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
   peers: z.number().int().min(2).max(4096),
   durationS: z.number().positive().max(86_400),
-  probe: z
+  /** Worker threads hosting peer shards; default: the machine's available parallelism. */
+  workers: z.number().int().min(1).max(64).optional(),
+  neo: z
     .strictObject({
-      intervalMs: z.number().min(10).max(MAX_TIMER_MS).default(250),
-      timeoutMs: z.number().positive().max(MAX_TIMER_MS).default(2000),
+      groupSize: z.number().int().min(2).max(40).default(8),
+      roundMs: z.number().int().min(10).max(60_000).default(100),
+      pipelineDepth: z.number().int().min(1).max(8).default(1),
+      stateHashEvery: z.number().int().min(1).max(10_000).default(10),
+      adaptation: z
+        .strictObject({
+          windowRounds: z.number().int().min(1).default(20),
+          lateThreshold: probability.default(0.05),
+          earlyFraction: probability.default(0.3),
+          minRoundMs: z.number().int().min(10).default(40),
+          maxRoundMs: z.number().int().max(60_000).default(1000),
+          leadRounds: z.number().int().min(2).default(8),
+        })
+        .refine((a) => a.minRoundMs <= a.maxRoundMs, { message: 'minRoundMs must be <= maxRoundMs', path: ['maxRoundMs'] })
+        .optional(),
     })
-    .default({ intervalMs: 250, timeoutMs: 2000 }),
+    .default({ groupSize: 8, roundMs: 100, pipelineDepth: 1, stateHashEvery: 10 }),
+  /** Checks on the finished report, e.g. "neo.playoutLatencyMs.p99 < 250": any failure exits 1. */
+  thresholds: z.array(z.string().min(1)).default([]),
   links: z
     .strictObject({
       default: linkProfileSchema.optional(),
@@ -124,6 +138,10 @@ export function parseProfile(text: string, source: string, overrides: ProfileOve
   }
   const profile = { ...result.data, name: result.data.name ?? basename(source).replace(/\.ya?ml$/, '') };
   checkPeerIndexes(profile, source);
+  const remainder = profile.peers % profile.neo.groupSize;
+  if (remainder === 1) {
+    throw new ProfileError(source, [{ path: 'peers', message: `${profile.peers} peers in groups of ${profile.neo.groupSize} leave one peer alone; use a count whose remainder is not 1` }]);
+  }
   // The shaper's own validator has the last word, so no profile passes here and fails at run time.
   try {
     validateShapingConfig(shapingConfigForPeers(profile, Array.from({ length: profile.peers }, (_, i) => `peer${i}`)));

@@ -26,7 +26,14 @@ describe('profiles', () => {
 
   it('fills documented defaults and takes the name from the file', () => {
     const p = parseProfile('peers: 4\ndurationS: 1\n', 'dir/my-run.yaml');
-    expect(p).toMatchObject({ name: 'my-run', seed: 1, probe: { intervalMs: 250, timeoutMs: 2000 }, links: { directed: [], accessLinks: [], partitions: [] } });
+    expect(p).toMatchObject({
+      name: 'my-run',
+      seed: 1,
+      neo: { groupSize: 8, roundMs: 100, pipelineDepth: 1, stateHashEvery: 10 },
+      thresholds: [],
+      links: { directed: [], accessLinks: [], partitions: [] },
+    });
+    expect(p.workers).toBeUndefined();
   });
 
   it('names the field path and what was expected', () => {
@@ -68,7 +75,7 @@ describe('profiles', () => {
     expect(issues('peers: 4\ndurationS: 1\nlinks:\n  directed:\n    - { from: "0", to: "1-2", profile: { duplicate: 0.1 } }\n    - { from: [0], to: [2], profile: {} }\n')[0]?.message).toMatch(/link 0 -> 2 is already shaped by links.directed\[0\]/);
     expect(issues('peers: 4\ndurationS: 1\nlinks:\n  partitions:\n    - { name: p, sides: ["0", "1"], startS: 0, endS: 1 }\n    - { name: p, sides: ["2", "3"], startS: 0, endS: 1 }\n')[0]?.path).toBe('links.partitions[1].name');
     expect(issues('peers: 4\ndurationS: 1\nlinks:\n  default: { queueLimitBytes: 1000 }\n')[0]?.path).toBe('links.default.queueLimitBytes');
-    expect(issues('peers: 4\ndurationS: 1\nprobe: { intervalMs: 3000000000 }\n')[0]?.path).toBe('probe.intervalMs');
+    expect(issues('peers: 4\ndurationS: 1\nneo: { roundMs: 3000000000 }\n')[0]?.path).toBe('neo.roundMs');
   });
 
   it('refuses YAML that is not a mapping, and broken YAML', () => {
@@ -77,8 +84,13 @@ describe('profiles', () => {
   });
 
   it('applies command-line overrides before validation', () => {
-    expect(parseProfile('peers: 4\ndurationS: 1\n', 'x.yaml', { peers: 9, seed: 5 })).toMatchObject({ peers: 9, seed: 5 });
+    expect(parseProfile('peers: 4\ndurationS: 1\n', 'x.yaml', { peers: 10, seed: 5 })).toMatchObject({ peers: 10, seed: 5 });
     expect(() => parseProfile('peers: 4\ndurationS: 1\n', 'x.yaml', { peers: 1 })).toThrow(ProfileError);
+  });
+
+  it('refuses a peer count that would leave one peer alone in its group', () => {
+    expect(issues('peers: 9\ndurationS: 1\n')).toEqual([{ path: 'peers', message: expect.stringMatching(/leave one peer alone/) }]);
+    expect(issues('peers: 4\ndurationS: 1\nneo: { groupSize: 41 }\n')[0]?.path).toBe('neo.groupSize');
   });
 
   it('expands peer sets', () => {

@@ -1,0 +1,293 @@
+import type { LatencyFigures, RunEvent, RunReport } from './model.js';
+import { fmtBytes, fmtMs, fmtNumber, fmtPct, renderSectionsMarkdown, renderSectionsText, type Block, type Section, type Table } from './format.js';
+import { resolveMetric } from './paths.js';
+
+/**
+ * The summary of a report as sections of tables and lines, rendered the same way to report.md,
+ * the `p2p-mmog report` text and the tables of report.html, so the three never disagree.
+ */
+
+/** Components whose contract block is null until they land in this build (SPEC §9 contract). */
+export const PENDING_COMPONENTS: readonly { readonly key: 'dht' | 'auth' | 'groups' | 'storage' | 'compute'; readonly name: string }[] = [
+  { key: 'dht', name: 'DHT' },
+  { key: 'auth', name: 'Authentication' },
+  { key: 'groups', name: 'Quadtree groups' },
+  { key: 'storage', name: 'Storage' },
+  { key: 'compute', name: 'Replicated computation' },
+];
+
+/** Detection events shown in the timeline chart and listed in the summary. */
+export const DETECTION_EVENT_TYPES: readonly string[] = ['ban', 'proof'];
+
+const MAX_LISTED_EVENTS = 50;
+
+export function reportTitle(report: RunReport): string {
+  return `p2p-mmog report: ${report.profile}`;
+}
+
+export function saturationWarning(report: RunReport): string | null {
+  if (!report.harness.saturated) return null;
+  const reasons = report.harness.saturationReasons.length > 0 ? report.harness.saturationReasons.join('; ') : 'no reason recorded';
+  return `NOT TRUSTWORTHY: the harness was saturated during this run (${reasons}). Latency and detection figures measure the overloaded harness, not the protocol; rerun with fewer peers or more cores.`;
+}
+
+function thresholdVerdict(report: RunReport): string {
+  const n = report.thresholds.length;
+  if (n === 0) return 'no thresholds set';
+  const passed = report.thresholds.filter((t) => t.ok).length;
+  return passed === n ? `PASS (${n}/${n} thresholds held)` : `FAIL (${n - passed} of ${n} thresholds failed)`;
+}
+
+const LATENCY_HEADERS = ['', 'count', 'p50', 'p90', 'p99', 'p99.9', 'max'];
+
+function latencyRow(name: string, l: LatencyFigures): string[] {
+  return [name, fmtNumber(l.count), fmtMs(l.p50), fmtMs(l.p90), fmtMs(l.p99), fmtMs(l.p999), fmtMs(l.max)];
+}
+
+function kv(rows: readonly (readonly [string, string])[]): Table {
+  return { headers: ['', ''], rows, align: ['left', 'left'] };
+}
+
+function table(t: Table): Block {
+  return { kind: 'table', table: t };
+}
+
+function text(s: string): Block {
+  return { kind: 'text', text: s };
+}
+
+function runSection(report: RunReport): Section {
+  const blocks: Block[] = [
+    table(
+      kv([
+        ['profile', report.profile],
+        ['seed', String(report.seed)],
+        ['started', report.startedAt],
+        ['duration', `${fmtNumber(report.durationS)} s`],
+        ['peers', `target ${fmtNumber(report.peers.target)}, peak ${fmtNumber(report.peers.peak)}`],
+        ['workers', fmtNumber(report.workers)],
+        ['thresholds', thresholdVerdict(report)],
+        ['harness', report.harness.saturated ? 'SATURATED (figures not trustworthy)' : 'healthy'],
+      ]),
+    ),
+  ];
+  const warning = saturationWarning(report);
+  if (warning !== null) blocks.push({ kind: 'warning', text: warning });
+  return { title: 'Run', blocks };
+}
+
+function neoSection(report: RunReport): Section {
+  const neo = report.neo;
+  if (neo === null) return { title: 'NEO latency', blocks: [text('NEO: no measurements in this run (null in report.json).')] };
+  const dropRate = resolveMetric(report, 'neo.updates.dropRate');
+  return {
+    title: 'NEO latency',
+    blocks: [
+      table({ headers: LATENCY_HEADERS.map((h) => (h === '' ? 'playout latency (ms)' : h)), rows: [latencyRow('creation to playout', neo.playoutLatencyMs)] }),
+      table(
+        kv([
+          ['round length', `${fmtMs(neo.roundMs)} ms`],
+          ['groups', fmtNumber(neo.groups)],
+          ['updates sent', fmtNumber(neo.updates.sent)],
+          ['updates accepted', fmtNumber(neo.updates.accepted)],
+          ['updates dropped', `${fmtNumber(neo.updates.dropped)} (${fmtPct(dropRate)} of decided)`],
+          ['state-hash mismatches', fmtNumber(neo.stateHashMismatches)],
+        ]),
+      ),
+    ],
+  };
+}
+
+function baselinesSection(report: RunReport): Section {
+  const rows: string[][] = [];
+  if (report.neo !== null) rows.push(latencyRow('NEO playout', report.neo.playoutLatencyMs));
+  if (report.lockstep !== null) rows.push(latencyRow('lockstep turn', report.lockstep.turnLatencyMs));
+  if (report.clientServer !== null) rows.push(latencyRow('client/server', report.clientServer.latencyMs));
+  const blocks: Block[] = [];
+  if (report.lockstep === null && report.clientServer === null) {
+    blocks.push(text('No baseline ran in this profile (lockstep and clientServer are null).'));
+    return { title: 'Baselines', blocks };
+  }
+  blocks.push(table({ headers: LATENCY_HEADERS.map((h) => (h === '' ? 'latency (ms)' : h)), rows }));
+  blocks.push(text(report.lockstep === null ? 'Lockstep baseline: did not run.' : `Lockstep baseline: ${fmtNumber(report.lockstep.turns)} turns.`));
+  blocks.push(
+    text(
+      report.clientServer === null
+        ? 'Client/server baseline: did not run.'
+        : `Client/server baseline: server sends and receives ${fmtBytes(report.clientServer.serverBytesPerS)}/s.`,
+    ),
+  );
+  return { title: 'Baselines', blocks };
+}
+
+function trafficSection(report: RunReport): Section {
+  const s = report.series;
+  if (s.length === 0) return { title: 'Traffic', blocks: [text('No per-second samples in this run.')] };
+  const peak = (f: (p: (typeof s)[number]) => number) => Math.max(...s.map(f));
+  const m = (path: string) => resolveMetric(report, path);
+  return {
+    title: 'Traffic',
+    blocks: [
+      table({
+        headers: ['per second', 'mean', 'peak'],
+        rows: [
+          ['peers alive', fmtNumber(m('throughput.peersAlive')), fmtNumber(peak((p) => p.peersAlive))],
+          ['NEO rounds', fmtNumber(m('throughput.roundsPerS')), fmtNumber(peak((p) => p.roundsPerS))],
+          ['messages', fmtNumber(m('throughput.messagesPerS')), fmtNumber(peak((p) => p.messagesPerS))],
+          ['bytes', fmtBytes(m('throughput.bytesPerS')), fmtBytes(peak((p) => p.bytesPerS))],
+          ['loss to link shaping', fmtPct(m('throughput.lossRate')), fmtPct(peak((p) => p.lossRate))],
+        ],
+      }),
+      text(`${s.length} one-second samples.`),
+    ],
+  };
+}
+
+function field(o: unknown, key: string): unknown {
+  return typeof o === 'object' && o !== null ? (o as Record<string, unknown>)[key] : undefined;
+}
+
+function cellOf(v: unknown): string {
+  if (typeof v === 'number') return fmtNumber(v);
+  if (v === null || v === undefined) return '-';
+  return String(v);
+}
+
+function attacksSection(report: RunReport): Section {
+  const attacks = report.attacks as readonly unknown[];
+  if (attacks.length === 0) return { title: 'Attacks', blocks: [text('No attack ran in this run (attacks is empty).')] };
+  const cols = ['kind', 'attempts', 'prevented', 'detected', 'falsePositives', 'detectionLatencyRounds'];
+  return {
+    title: 'Attacks',
+    blocks: [
+      table({
+        headers: ['attack', 'attempts', 'prevented', 'detected', 'false positives', 'detection latency (rounds)'],
+        rows: attacks.map((a) => cols.map((c) => cellOf(field(a, c)))),
+      }),
+    ],
+  };
+}
+
+function harnessSection(report: RunReport): Section {
+  const h = report.harness;
+  const blocks: Block[] = [
+    table(
+      kv([
+        ['event-loop delay p99', `${fmtMs(h.eventLoopDelayMsP99)} ms`],
+        ['timer lateness p99', `${fmtMs(h.timerLatenessMsP99)} ms`],
+        ['CPU', `${fmtNumber(h.cpuCores)} cores`],
+        ['kernel UDP drops', h.udpKernelDrops === null ? 'not measurable on this platform' : fmtNumber(h.udpKernelDrops)],
+        ['verdict', h.saturated ? 'SATURATED' : 'healthy: the figures reflect the protocol and the configured links'],
+      ]),
+    ),
+  ];
+  const warning = saturationWarning(report);
+  if (warning !== null) blocks.push({ kind: 'warning', text: warning });
+  return { title: 'Harness health', blocks };
+}
+
+function thresholdsSection(report: RunReport): Section {
+  if (report.thresholds.length === 0) return { title: 'Thresholds', blocks: [text('No thresholds were set for this run.')] };
+  const blocks: Block[] = [
+    table({
+      headers: ['metric', 'rule', 'actual', 'result'],
+      rows: report.thresholds.map((t) => [t.metric, `${t.op} ${fmtNumber(t.value)}`, t.actual === null ? 'not measured' : fmtNumber(t.actual), t.ok ? 'PASS' : 'FAIL']),
+      align: ['left', 'left', 'right', 'left'],
+    }),
+  ];
+  const failed = report.thresholds.filter((t) => !t.ok).length;
+  blocks.push(failed === 0 ? text('All thresholds held.') : { kind: 'warning', text: `${failed} of ${report.thresholds.length} thresholds failed.` });
+  return { title: 'Thresholds', blocks };
+}
+
+/** Flattens an unknown component block into path/value rows (encoded histograms left out). */
+function flatten(value: unknown, prefix: string, out: [string, string][]): void {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) {
+      if (k === 'encoded') continue;
+      flatten(v, prefix === '' ? k : `${prefix}.${k}`, out);
+    }
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => flatten(v, `${prefix}[${i}]`, out));
+  } else {
+    out.push([prefix, cellOf(value)]);
+  }
+}
+
+function componentSections(report: RunReport): Section[] {
+  const sections: Section[] = [];
+  const pending: Block[] = [];
+  for (const { key, name } of PENDING_COMPONENTS) {
+    const value = report[key] as unknown;
+    if (value === null || value === undefined) {
+      pending.push(text(`${name} (${key}): not in this build (null in report.json).`));
+    } else {
+      const rows: [string, string][] = [];
+      flatten(value, key, rows);
+      sections.push({ title: name, blocks: [table({ headers: ['metric', 'value'], rows })] });
+    }
+  }
+  if (pending.length > 0) sections.push({ title: 'Not in this build', blocks: pending });
+  return sections;
+}
+
+/** The detail fields of an event (everything but tS and type) as `k=v` text. */
+export function eventDetails(e: RunEvent): string {
+  const parts: string[] = [];
+  for (const [k, v] of Object.entries(e)) {
+    if (k === 'tS' || k === 'type') continue;
+    parts.push(`${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`);
+  }
+  const s = parts.join(' ');
+  return s.length > 160 ? `${s.slice(0, 159)}…` : s;
+}
+
+function eventsSection(events: readonly RunEvent[]): Section {
+  if (events.length === 0) return { title: 'Events', blocks: [text('No events were recorded.')] };
+  const counts = new Map<string, number>();
+  for (const e of events) counts.set(e.type, (counts.get(e.type) ?? 0) + 1);
+  const blocks: Block[] = [
+    table({ headers: ['event', 'count'], rows: [...counts.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([t, c]) => [t, fmtNumber(c)]) }),
+  ];
+  const detections = events.filter((e) => DETECTION_EVENT_TYPES.includes(e.type));
+  if (detections.length === 0) {
+    blocks.push(text('No detections (ban or proof events).'));
+  } else {
+    blocks.push(
+      table({
+        headers: ['t (s)', 'detection', 'details'],
+        rows: detections.slice(0, MAX_LISTED_EVENTS).map((e) => [fmtNumber(e.tS), e.type, eventDetails(e)]),
+        align: ['right', 'left', 'left'],
+      }),
+    );
+    if (detections.length > MAX_LISTED_EVENTS) blocks.push(text(`… ${detections.length - MAX_LISTED_EVENTS} more in events.ndjson.`));
+  }
+  return { title: 'Events', blocks };
+}
+
+/** All summary sections; the events section only when events are given. */
+export function reportSections(report: RunReport, events?: readonly RunEvent[]): Section[] {
+  const sections = [
+    runSection(report),
+    neoSection(report),
+    baselinesSection(report),
+    trafficSection(report),
+    attacksSection(report),
+    harnessSection(report),
+    thresholdsSection(report),
+    ...componentSections(report),
+  ];
+  if (events !== undefined) sections.push(eventsSection(events));
+  return sections;
+}
+
+/** report.md. */
+export function renderReportMarkdown(report: RunReport, events?: readonly RunEvent[]): string {
+  return renderSectionsMarkdown(reportTitle(report), reportSections(report, events));
+}
+
+/** What `p2p-mmog report <DIR|report.json>` prints: report.md's content as plain aligned text. */
+export function renderReportText(report: RunReport, events?: readonly RunEvent[]): string {
+  return renderSectionsText(reportTitle(report), reportSections(report, events));
+}
+

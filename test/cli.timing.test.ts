@@ -1,0 +1,70 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { EXIT, main } from '../src/cli.js';
+
+async function quietly<T>(fn: () => Promise<T>): Promise<{ value: T; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const spies = [
+    vi.spyOn(process.stdout, 'write').mockImplementation((s) => (out.push(String(s)), true)),
+    vi.spyOn(process.stderr, 'write').mockImplementation((s) => (err.push(String(s)), true)),
+    vi.spyOn(console, 'log').mockImplementation((...a) => void out.push(a.join(' '))),
+    vi.spyOn(console, 'error').mockImplementation((...a) => void err.push(a.join(' '))),
+  ];
+  try {
+    return { value: await fn(), out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    for (const s of spies) s.mockRestore();
+  }
+}
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'p2p-mmog-'));
+
+describe('p2p-mmog CLI', () => {
+  it('exits 2 with usage on an unknown flag, a bad flag value, or an unknown command', async () => {
+    expect((await quietly(() => main(['run', 'profiles/smoke.yaml', '--bogus']))).value).toBe(EXIT.usage);
+    const bad = await quietly(() => main(['run', 'profiles/smoke.yaml', '--peers', 'many']));
+    expect(bad.value).toBe(EXIT.usage);
+    expect(bad.err).toMatch(/Usage: p2p-mmog run/);
+    expect((await quietly(() => main(['frobnicate']))).value).toBe(EXIT.usage);
+  });
+
+  it('exits 2 naming the field for an invalid profile or threshold', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'bad.yaml'), 'peers: 4\ndurationS: -1\n');
+    const r = await quietly(() => main(['run', join(dir, 'bad.yaml')]));
+    expect(r.value).toBe(EXIT.usage);
+    expect(r.err).toMatch(/durationS: .*>\s*0/);
+    writeFileSync(join(dir, 'threshold.yaml'), 'peers: 4\ndurationS: 1\nthresholds: ["neo.playoutLatencyMs.p99 <<< 3"]\n');
+    const t = await quietly(() => main(['run', join(dir, 'threshold.yaml')]));
+    expect(t.value).toBe(EXIT.usage);
+    expect(t.err).toMatch(/thresholds\[0\]/);
+  });
+
+  it('runs the smoke profile headless, writes the four report files with the contract paths, re-renders and compares', async () => {
+    const out = tmp();
+    const r = await quietly(() => main(['run', 'profiles/smoke.yaml', '--headless', '--duration', '2', '--out', out]));
+    expect(r.value).toBe(EXIT.ok);
+    for (const f of ['report.json', 'report.md', 'report.html', 'events.ndjson']) expect(existsSync(join(out, f)), f).toBe(true);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    for (const path of ['profile', 'seed', 'durationS', 'peers.target', 'peers.peak', 'workers', 'neo.roundMs', 'neo.playoutLatencyMs.p99', 'neo.updates.accepted', 'harness.saturated', 'thresholds']) {
+      expect(path.split('.').reduce((o, k) => (o as Record<string, unknown>)?.[k], report as unknown), path).toBeDefined();
+    }
+    expect(report.thresholds.every((t: { ok: boolean }) => t.ok)).toBe(true);
+    expect((await quietly(() => main(['report', out]))).out).toMatch(/Thresholds/);
+    const cmp = await quietly(() => main(['compare', out, join(out, 'report.json')]));
+    expect(cmp.value).toBe(EXIT.ok);
+  });
+
+  it('exits 1 when a threshold cannot hold, and still writes the report', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'strict.yaml'), 'peers: 8\ndurationS: 1.5\nworkers: 1\nthresholds: ["neo.playoutLatencyMs.p99 < 1"]\n');
+    const out = join(dir, 'out');
+    const r = await quietly(() => main(['run', join(dir, 'strict.yaml'), '--headless', '--out', out]));
+    expect(r.value).toBe(EXIT.thresholdFailed);
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(report.thresholds[0]).toMatchObject({ metric: 'neo.playoutLatencyMs.p99', op: '<', value: 1, ok: false });
+  });
+});

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { runScenario } from '../../src/controller/index.js';
+import { parseProfile } from '../../src/scenario/profile.js';
+import type { LiveSnapshot } from '../../src/ui/model.js';
+
+describe('controller with worker shards on real sockets', () => {
+  it('runs NEO groups in two worker threads, merges their telemetry each second, and reports', async () => {
+    const profile = parseProfile(
+      'peers: 16\ndurationS: 3\nworkers: 2\nseed: 3\nneo: { groupSize: 8, roundMs: 100 }\nlinks:\n  default: { delay: { kind: constant, ms: 10 } }\n',
+      'controller-test.yaml',
+    );
+    const snapshots: LiveSnapshot[] = [];
+    const { report, handlerErrors } = await runScenario(profile, { onSnapshot: (s) => snapshots.push(s) });
+    expect(handlerErrors).toEqual([]);
+    expect(report.workers).toBe(2);
+    expect(report.peers).toEqual({ target: 16, peak: 16 });
+    expect(report.neo?.groups).toBe(2);
+    // 30 rounds × 16 members, every update counted once.
+    expect(report.neo?.updates.sent).toBe(30 * 16);
+    expect(report.neo?.updates.accepted).toBe(30 * 16);
+    expect(report.neo?.stateHashMismatches).toBe(0);
+    // Every member plays every other member's update: 30 rounds × 2 groups × 8 × 7.
+    expect(report.neo?.playoutLatencyMs.count).toBe(30 * 2 * 8 * 7);
+    expect(report.neo?.playoutLatencyMs.p50).toBeGreaterThan(100);
+    expect(report.series.length).toBeGreaterThanOrEqual(2);
+    expect(snapshots.some((s) => s.peersAlive === 16 && (s.neo?.p99 ?? 0) > 0)).toBe(true);
+    expect(report.dht).toBeNull();
+  });
+
+  it('stops early on abort and still reports what was measured', async () => {
+    const profile = parseProfile('peers: 8\ndurationS: 60\nworkers: 1\nneo: { groupSize: 8, roundMs: 50 }\n', 'abort-test.yaml');
+    const controller = new AbortController();
+    const outcome = runScenario(profile, { signal: controller.signal, onSnapshot: (s) => s.elapsedS > 1 && controller.abort() });
+    const { report } = await outcome;
+    expect(report.durationS).toBeLessThan(30);
+    expect(report.neo?.updates.accepted).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,102 @@
+import { createLatencyHistogram } from '../../src/metrics/index.js';
+import type { LatencyFigures, RunEvent, RunReport, SeriesPoint } from '../../src/report/index.js';
+
+/** Deterministic pseudo-random numbers (mulberry32) so fixtures are identical on every run. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Latency figures from a real encoded histogram, the way the controller produces them. */
+export function latencyFigures(valuesMs: readonly number[]): LatencyFigures {
+  const h = createLatencyHistogram();
+  for (const v of valuesMs) h.recordMs(v);
+  const s = h.summary();
+  return { count: s.count, p50: s.p50, p90: s.p90, p99: s.p99, p999: s.p999, max: s.max, encoded: h.encode() };
+}
+
+/** A long-tailed latency sample around `medianMs`: mostly near the median, a few slow ones. */
+export function latencySample(n: number, medianMs: number, seed: number): number[] {
+  const r = rng(seed);
+  return Array.from({ length: n }, () => {
+    const u = r();
+    const tail = u > 0.99 ? 6 : u > 0.9 ? 2.5 : 1;
+    return Math.round(medianMs * tail * (0.6 + 0.8 * r()) * 1000) / 1000;
+  });
+}
+
+export function series(durationS: number, peers: number, seed = 7): SeriesPoint[] {
+  const r = rng(seed);
+  return Array.from({ length: durationS }, (_, i) => ({
+    tS: i + 1,
+    peersAlive: Math.min(peers, (i + 1) * 16),
+    roundsPerS: 40 + Math.round(r() * 4),
+    messagesPerS: 12_000 + Math.round(r() * 800),
+    bytesPerS: 2_400_000 + Math.round(r() * 100_000),
+    lossRate: Math.round(r() * 100) / 10_000,
+    neoP50: 80 + Math.round(r() * 1000) / 100,
+    neoP99: 180 + Math.round(r() * 4000) / 100,
+  }));
+}
+
+/** A realistic 30 s, 64-peer run with both baselines, two thresholds and a healthy harness. */
+export function makeReport(overrides: Partial<RunReport> = {}): RunReport {
+  const playout = latencyFigures(latencySample(5000, 85, 1));
+  const base: RunReport = {
+    version: 1,
+    profile: 'neo-vs-baselines',
+    seed: 42,
+    startedAt: '2025-01-02T03:04:05.678Z',
+    durationS: 30,
+    peers: { target: 64, peak: 64 },
+    workers: 2,
+    neo: {
+      roundMs: 100,
+      groups: 8,
+      playoutLatencyMs: playout,
+      updates: { sent: 57_600, accepted: 57_312, dropped: 288 },
+      stateHashMismatches: 0,
+    },
+    lockstep: { turnLatencyMs: latencyFigures(latencySample(3000, 140, 2)), turns: 3000 },
+    clientServer: { latencyMs: latencyFigures(latencySample(4000, 30, 3)), serverBytesPerS: 512_000 },
+    dht: null,
+    auth: null,
+    groups: null,
+    storage: null,
+    compute: null,
+    attacks: [],
+    harness: {
+      eventLoopDelayMsP99: 12.5,
+      udpKernelDrops: 0,
+      saturated: false,
+      saturationReasons: [],
+      timerLatenessMsP99: 3.2,
+      cpuCores: 1.6,
+    },
+    thresholds: [
+      { metric: 'neo.playoutLatencyMs.p99', op: '<', value: 1000, actual: playout.p99, ok: playout.p99 < 1000 },
+      { metric: 'neo.updates.dropped', op: '<=', value: 100, actual: 288, ok: false },
+    ],
+    series: series(30, 64),
+  };
+  return { ...base, ...overrides };
+}
+
+export function makeEvents(): RunEvent[] {
+  return [
+    { tS: 0, type: 'phase', phase: 'ramp-up' },
+    { tS: 0.5, type: 'election', group: 'g0', leader: 'peer-3' },
+    { tS: 4, type: 'phase', phase: 'steady' },
+    { tS: 7.25, type: 'proof', kind: 'inconsistency', accused: 'peer-17', by: 'peer-3' },
+    { tS: 9.5, type: 'ban', peer: 'peer-17', reason: 'equivocation proof' },
+    { tS: 12, type: 'split', group: 'g0', into: ['g0.0', 'g0.1'] },
+    { tS: 20.125, type: 'proof', kind: 'replay', accused: 'peer-40', by: 'peer-9' },
+    { tS: 26, type: 'phase', phase: 'ramp-down' },
+  ];
+}

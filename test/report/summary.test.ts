@@ -1,0 +1,105 @@
+import { describe, expect, it } from 'vitest';
+import { renderReportMarkdown, renderReportText, reportSections } from '../../src/report/index.js';
+import { makeEvents, makeReport } from './fixture.js';
+
+describe('report.md and the `report` text', () => {
+  const report = makeReport();
+
+  it('has the run header, NEO latency, baselines, harness health and thresholds', () => {
+    const md = renderReportMarkdown(report, makeEvents());
+    const neo = report.neo!;
+    expect(md).toMatch(/^# p2p-mmog report: neo-vs-baselines\n/);
+    for (const h of ['## Run', '## NEO latency', '## Baselines', '## Traffic', '## Attacks', '## Harness health', '## Thresholds', '## Not in this build', '## Events']) {
+      expect(md).toContain(`\n${h}\n`);
+    }
+    expect(md).toContain('| profile | neo-vs-baselines |');
+    expect(md).toContain('| peers | target 64, peak 64 |');
+    expect(md).toContain('| thresholds | FAIL (1 of 2 thresholds failed) |');
+    expect(md).toContain('| playout latency (ms) | count | p50 | p90 | p99 | p99.9 | max |');
+    expect(md).toContain(`| creation to playout | 5,000 | ${neo.playoutLatencyMs.p50.toFixed(2)} |`);
+    expect(md).toContain('| updates dropped | 288 (0.50 % of decided) |');
+    expect(md).toMatch(/\| lockstep turn \| 3,000 \| /);
+    expect(md).toMatch(/\| client\/server \| 4,000 \| /);
+    expect(md).toContain('Client/server baseline: server sends and receives 500 KiB/s.');
+    expect(md).toContain('| event-loop delay p99 | 12.50 ms |');
+    expect(md).toContain('| kernel UDP drops | 0 |');
+    expect(md).toContain('| neo.updates.dropped | <= 100 | 288 | FAIL |');
+    expect(md).toMatch(/\| neo\.playoutLatencyMs\.p99 \| < 1,000 \| [\d.]+ \| PASS \|/);
+    expect(md).toContain('> **1 of 2 thresholds failed.**');
+    expect(md).not.toContain('NOT TRUSTWORTHY');
+    expect(md).toContain('| ban | 1 |');
+    expect(md).toContain('| 9.500 | ban | peer=peer-17 reason=equivocation proof |');
+  });
+
+  it('says plainly that a saturated run is not trustworthy, with the reasons', () => {
+    const saturated = makeReport({ harness: { ...report.harness, saturated: true, saturationReasons: ['event-loop delay p99 210 ms > 50 ms', 'CPU 1.97 of 2 cores'] } });
+    const md = renderReportMarkdown(saturated);
+    expect(md).toContain(
+      '> **NOT TRUSTWORTHY: the harness was saturated during this run (event-loop delay p99 210 ms > 50 ms; CPU 1.97 of 2 cores).',
+    );
+    expect(md).toContain('| harness | SATURATED (figures not trustworthy) |');
+    expect(renderReportText(saturated)).toContain('  !! NOT TRUSTWORTHY: the harness was saturated');
+  });
+
+  it('has one line per component still null, saying it is not in this build', () => {
+    const md = renderReportMarkdown(report);
+    for (const key of ['dht', 'auth', 'groups', 'storage', 'compute']) {
+      expect(md).toMatch(new RegExp(`\\(${key}\\): not in this build \\(null in report\\.json\\)\\.`));
+    }
+    // A component that has landed gets its own table instead (encoded histograms left out).
+    const landed = { ...report, dht: { lookups: 120, successRate: 0.99, lookupLatencyMs: { count: 1, p50: 2, encoded: 'x' } } } as unknown as typeof report;
+    const md2 = renderReportMarkdown(landed);
+    expect(md2).not.toContain('(dht): not in this build');
+    expect(md2).toContain('## DHT');
+    expect(md2).toContain('| dht.lookups | 120 |');
+    expect(md2).toContain('| dht.lookupLatencyMs.p50 | 2 |');
+    expect(md2).not.toContain('dht.lookupLatencyMs.encoded');
+  });
+
+  it('handles absent NEO, baselines, series, thresholds and events', () => {
+    const bare = makeReport({ neo: null, lockstep: null, clientServer: null, series: [], thresholds: [], harness: { ...report.harness, udpKernelDrops: null } });
+    const md = renderReportMarkdown(bare, []);
+    expect(md).toContain('NEO: no measurements in this run (null in report.json).');
+    expect(md).toContain('No baseline ran in this profile (lockstep and clientServer are null).');
+    expect(md).toContain('No per-second samples in this run.');
+    expect(md).toContain('No thresholds were set for this run.');
+    expect(md).toContain('| thresholds | no thresholds set |');
+    expect(md).toContain('| kernel UDP drops | not measurable on this platform |');
+    expect(md).toContain('No events were recorded.');
+    expect(renderReportMarkdown(bare)).not.toContain('## Events');
+  });
+
+  it('lists attacks when the report has them', () => {
+    const attacks = [{ kind: 'replay', attempts: 40, prevented: 40, detected: 38, falsePositives: 0, detectionLatencyRounds: 1.5 }];
+    const md = renderReportMarkdown({ ...report, attacks } as unknown as typeof report);
+    expect(md).toContain('| attack | attempts | prevented | detected | false positives | detection latency (rounds) |');
+    expect(md).toContain('| replay | 40 | 40 | 38 | 0 | 1.500 |');
+  });
+
+  it('the text form has the same content as report.md, as aligned plain text', () => {
+    const text = renderReportText(report, makeEvents());
+    expect(text).toMatch(/^p2p-mmog report: neo-vs-baselines\n=+\n/);
+    expect(text).not.toMatch(/^\|/m);
+    expect(text).not.toContain('**');
+    expect(text).toMatch(/\n {2}profile {5}neo-vs-baselines\n/);
+    expect(text).toMatch(/ {2}neo\.updates\.dropped {7}<= 100 {6}288 {2}FAIL\n/);
+    // Every table cell of the Markdown appears in the text.
+    for (const s of reportSections(report, makeEvents())) {
+      expect(text).toContain(s.title);
+      for (const b of s.blocks) {
+        if (b.kind === 'table') for (const row of b.table.rows) for (const cell of row) expect(text).toContain(cell);
+        else expect(text).toContain(b.text);
+      }
+    }
+  });
+
+  it('neutralises terminal escapes and Markdown in names', () => {
+    const nasty = makeReport({ profile: 'evil\u001b[2J\u001b[31mred|pipe <b>bold</b>\nnext' });
+    const text = renderReportText(nasty);
+    expect(text).not.toContain('\u001b');
+    expect(text).toContain('evilred|pipe <b>bold</b> next');
+    const md = renderReportMarkdown(nasty);
+    expect(md).toContain('| profile | evilred\\|pipe \\<b>bold\\</b> next |');
+    expect(md.split('\n')[0]).toBe('# p2p-mmog report: evilred\\|pipe \\<b>bold\\</b> next');
+  });
+});

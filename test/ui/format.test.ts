@@ -1,0 +1,324 @@
+import { describe, expect, it } from 'vitest';
+import {
+  buildLiveView,
+  canShowLiveUi,
+  displayWidth,
+  etaSeconds,
+  formatBytes,
+  formatBytesRate,
+  formatCompact,
+  formatCount,
+  formatDuration,
+  formatElapsed,
+  formatMs,
+  formatMsValue,
+  formatPct,
+  formatProgressLine,
+  formatRate,
+  KEYS_TEXT,
+  layoutPairs,
+  layoutTable,
+  MISSING,
+  progressBar,
+  progressFraction,
+  saturationBanner,
+  seriesRange,
+  sparkline,
+  sparklineWidth,
+  STOPPING_TEXT,
+} from '../../src/ui/format.js';
+import { bareSnapshot, sampleSnapshot, saturatedHealth } from './fixtures.js';
+
+describe('sparkline', () => {
+  it('maps the smallest value to the lowest bar and the largest to the highest', () => {
+    expect(sparkline([0, 1, 2, 3, 4, 5, 6, 7])).toBe('▁▂▃▄▅▆▇█');
+    expect(sparkline([100, 200])).toBe('▁█');
+    expect(sparkline([-5, 5, 0])).toBe('▁█▅');
+  });
+
+  it('scales to the range of the values, not to zero', () => {
+    expect(sparkline([114, 121, 114])).toBe('▁█▁');
+  });
+
+  it('gives an empty string for empty input or no width', () => {
+    expect(sparkline([])).toBe('');
+    expect(sparkline([1, 2, 3], { width: 0 })).toBe('');
+  });
+
+  it('draws a flat series at mid height, or on the bottom bar when flat at zero', () => {
+    expect(sparkline([119.3, 119.3, 119.3])).toBe('▄▄▄');
+    expect(sparkline([42])).toBe('▄');
+    expect(sparkline([0, 0, 0, 0])).toBe('▁▁▁▁');
+  });
+
+  it('keeps only the newest `width` values and scales over those', () => {
+    expect(sparkline([0, 1, 2, 3], { width: 2 })).toBe('▁█');
+    expect(sparkline([5, 6], { width: 10 })).toBe('▁█');
+    const long = Array.from({ length: 500 }, (_, i) => i);
+    expect(Array.from(sparkline(long, { width: 40 }))).toHaveLength(40);
+  });
+
+  it('leaves a gap for values that are not finite and scales over the rest', () => {
+    expect(sparkline([0, Number.NaN, 7, Number.POSITIVE_INFINITY])).toBe('▁ █ ');
+    expect(sparkline([Number.NaN, Number.NaN])).toBe('  ');
+  });
+
+  it('honours a fixed scale and clamps values outside it', () => {
+    expect(sparkline([0, 50, 100], { min: 0, max: 100 })).toBe('▁▅█');
+    expect(sparkline([-10, 200], { min: 0, max: 100 })).toBe('▁█');
+    expect(sparkline([50, 50], { min: 0 })).toBe('██');
+  });
+
+  it('seriesRange reports the range the sparkline shows', () => {
+    expect(seriesRange([3, 1, 2])).toEqual({ min: 1, max: 3 });
+    expect(seriesRange([9, 1, 2], 2)).toEqual({ min: 1, max: 2 });
+    expect(seriesRange([])).toBeNull();
+    expect(seriesRange([Number.NaN])).toBeNull();
+  });
+});
+
+describe('number formatting', () => {
+  it('formats milliseconds with one decimal, two below 1 ms, none from 10 s', () => {
+    expect(formatMsValue(114.04)).toBe('114.0');
+    expect(formatMsValue(1.23)).toBe('1.2');
+    expect(formatMsValue(0.354)).toBe('0.35');
+    expect(formatMsValue(0)).toBe('0.0');
+    expect(formatMsValue(12_345.6)).toBe('12346');
+    expect(formatMs(1.2)).toBe('1.2 ms');
+  });
+
+  it('shows a dash for missing or non-finite values everywhere', () => {
+    for (const bad of [null, undefined, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      expect(formatMsValue(bad)).toBe(MISSING);
+      expect(formatMs(bad)).toBe(MISSING);
+      expect(formatCompact(bad)).toBe(MISSING);
+      expect(formatCount(bad)).toBe(MISSING);
+      expect(formatBytes(bad)).toBe(MISSING);
+      expect(formatBytesRate(bad)).toBe(MISSING);
+      expect(formatPct(bad)).toBe(MISSING);
+      expect(formatDuration(bad)).toBe(MISSING);
+    }
+  });
+
+  it('formats rates compactly, choosing the unit after rounding', () => {
+    expect(formatRate(80)).toBe('80');
+    expect(formatRate(2.5)).toBe('2.5');
+    expect(formatRate(80.04)).toBe('80');
+    expect(formatRate(4_512)).toBe('4.5k');
+    expect(formatRate(45_000)).toBe('45k');
+    expect(formatRate(123_456)).toBe('123k');
+    expect(formatRate(999.96)).toBe('1k');
+    expect(formatRate(999_960)).toBe('1M');
+    expect(formatRate(1_234_567)).toBe('1.2M');
+    expect(formatRate(0)).toBe('0');
+    expect(formatRate(-4_512)).toBe('-4.5k');
+    expect(formatRate(-0.01)).toBe('0');
+  });
+
+  it('formats counts exactly below 10 000 and compactly above', () => {
+    expect(formatCount(0)).toBe('0');
+    expect(formatCount(9_876)).toBe('9876');
+    expect(formatCount(12.6)).toBe('13');
+    expect(formatCount(12_345)).toBe('12.3k');
+  });
+
+  it('formats bytes in IEC units', () => {
+    expect(formatBytes(0)).toBe('0 B');
+    expect(formatBytes(512)).toBe('512 B');
+    expect(formatBytes(1023.6)).toBe('1.0 KiB');
+    expect(formatBytes(1536)).toBe('1.5 KiB');
+    expect(formatBytes(1_258_291)).toBe('1.2 MiB');
+    expect(formatBytes(512 * 1024 * 1024)).toBe('512 MiB');
+    expect(formatBytes(3 * 1024 ** 4)).toBe('3.0 TiB');
+    expect(formatBytesRate(1_258_291)).toBe('1.2 MiB/s');
+  });
+
+  it('formats percentages with one decimal, two for small non-zero values', () => {
+    expect(formatPct(1)).toBe('1.0%');
+    expect(formatPct(99.5)).toBe('99.5%');
+    expect(formatPct(0)).toBe('0.0%');
+    expect(formatPct(0.05)).toBe('0.05%');
+    expect(formatPct(100)).toBe('100.0%');
+  });
+});
+
+describe('time and progress', () => {
+  it('formats durations in seconds up to 99 s, then minutes and hours', () => {
+    expect(formatDuration(0)).toBe('0s');
+    expect(formatDuration(12.9)).toBe('12s');
+    expect(formatDuration(60)).toBe('60s');
+    expect(formatDuration(99)).toBe('99s');
+    expect(formatDuration(100)).toBe('1m40s');
+    expect(formatDuration(3_599)).toBe('59m59s');
+    expect(formatDuration(3_723)).toBe('1h02m03s');
+    expect(formatDuration(-5)).toBe('0s');
+  });
+
+  it('pads elapsed so the progress line keeps its shape', () => {
+    expect(formatElapsed(12, 60)).toBe(' 12s/60s');
+    expect(formatElapsed(5, 100)).toBe('   5s/1m40s');
+    expect(formatElapsed(3, 0)).toBe('  3s/—');
+  });
+
+  it('computes the fraction done and the seconds left, clamped, or null when the duration is unknown', () => {
+    expect(progressFraction(12, 60)).toBeCloseTo(0.2);
+    expect(progressFraction(70, 60)).toBe(1);
+    expect(progressFraction(-1, 60)).toBe(0);
+    expect(progressFraction(5, 0)).toBeNull();
+    expect(etaSeconds(12, 60)).toBe(48);
+    expect(etaSeconds(70, 60)).toBe(0);
+    expect(etaSeconds(5, 0)).toBeNull();
+  });
+
+  it('draws a progress bar', () => {
+    expect(progressBar(0.2, 10)).toBe('██░░░░░░░░');
+    expect(progressBar(0, 4)).toBe('░░░░');
+    expect(progressBar(1.5, 4)).toBe('████');
+    expect(progressBar(null, 10)).toBe('');
+  });
+});
+
+describe('layout', () => {
+  it('lays out a table with column widths from the widest cell and aligned numbers', () => {
+    const t = layoutTable(
+      [{ header: 'attack' }, { header: 'n', align: 'right' }, { header: 'note' }],
+      [
+        ['speed-hack', '40', 'x'],
+        ['dup', '1234'],
+      ],
+    );
+    expect(t.header).toBe('attack         n  note');
+    expect(t.rows).toEqual(['speed-hack    40  x', 'dup         1234']);
+    expect(t.width).toBe(22);
+  });
+
+  it('measures the dash and bars as one cell each', () => {
+    expect(displayWidth('—')).toBe(1);
+    expect(displayWidth('▁▂█')).toBe(3);
+    const t = layoutTable([{ header: 'a', align: 'right' }], [['—'], ['12']]);
+    expect(t.rows).toEqual([' —', '12']);
+  });
+
+  it('lays out label/value pairs', () => {
+    expect(layoutPairs([
+      { label: 'rounds/s', value: '80' },
+      { label: 'loss', value: '1.0%' },
+    ])).toEqual(['rounds/s    80', 'loss      1.0%']);
+    expect(layoutPairs([])).toEqual([]);
+  });
+
+  it('gives the sparkline about half the terminal, within bounds', () => {
+    expect(sparklineWidth(80)).toBe(16);
+    expect(sparklineWidth(100)).toBe(26);
+    expect(sparklineWidth(40)).toBe(8);
+    expect(sparklineWidth(400)).toBe(60);
+    expect(sparklineWidth(Number.NaN)).toBe(16);
+  });
+});
+
+describe('saturationBanner', () => {
+  it('is null when healthy and names the reasons when saturated', () => {
+    expect(saturationBanner(sampleSnapshot().health)).toBeNull();
+    expect(saturationBanner(saturatedHealth(['event-loop p99 86 ms', 'kernel drops']))).toBe(
+      'HARNESS SATURATED — figures not trustworthy: event-loop p99 86 ms; kernel drops',
+    );
+    expect(saturationBanner(saturatedHealth([]))).toBe('HARNESS SATURATED — figures not trustworthy');
+  });
+});
+
+describe('buildLiveView', () => {
+  it('precomputes every panel from a full snapshot', () => {
+    const v = buildLiveView(sampleSnapshot(), { columns: 100 });
+    expect(v.header).toMatchObject({
+      profile: 'default',
+      seed: '42',
+      phase: 'steady',
+      elapsed: '12s/60s',
+      percent: '20%',
+      eta: '48s',
+      peers: '64/64',
+      peersShort: false,
+      workers: '2',
+    });
+    expect(v.neo?.table.header).toBe('  p50    p90    p99  p99.9    max');
+    expect(v.neo?.table.rows).toEqual(['114.0  117.2  119.3  125.6  131.2']);
+    expect(Array.from(v.neo?.sparkline ?? '')).toHaveLength(12);
+    expect(v.neo?.sparkSeconds).toBe(12);
+    expect(v.neo?.details).toEqual(['round 100 ms  groups 16', 'accepted 12.3k  dropped 12 (0.10%)']);
+    expect(v.rates.lines).toEqual([
+      'rounds/s           80',
+      'messages/s       4.5k',
+      'bytes/s     1.2 MiB/s',
+      'loss             1.0%',
+    ]);
+    expect(v.dht?.lines.join('\n')).toContain('8.2 ms');
+    expect(v.groups?.lines).toContain('elections   5');
+    expect(v.attacks.table?.rows[1]).toMatch(/^collusion\s+7\s+0\s+0\s+1\s+—$/);
+    expect(v.bans).toBe('3');
+    expect(v.health.saturated).toBe(false);
+    expect(v.health.banner).toBeNull();
+    expect(v.health.lines.join('\n')).toContain('kernel UDP drops 0');
+    expect(v.footer).toBe(KEYS_TEXT);
+  });
+
+  it('marks absent components as null and an empty attack schedule', () => {
+    const v = buildLiveView(bareSnapshot({ health: { ...sampleSnapshot().health, kernelDrops: null } }));
+    expect(v.neo).toBeNull();
+    expect(v.dht).toBeNull();
+    expect(v.groups).toBeNull();
+    expect(v.attacks.table).toBeNull();
+    expect(v.health.lines.join('\n')).toContain('kernel UDP drops n/a');
+  });
+
+  it('fits the sparkline to the terminal and flags short peers, unknown duration, stopping', () => {
+    const s = sampleSnapshot({ peersAlive: 60, durationS: 0, stopping: true });
+    const history = Array.from({ length: 300 }, (_, i) => i);
+    const v = buildLiveView({ ...s, neo: s.neo === null ? null : { ...s.neo, p99History: history } }, { columns: 80 });
+    expect(Array.from(v.neo?.sparkline ?? '')).toHaveLength(16);
+    expect(v.neo?.sparkRange).toBe('284.0–299.0 ms');
+    expect(v.header.peersShort).toBe(true);
+    expect(v.header.bar).toBe('');
+    expect(v.header.eta).toBe(MISSING);
+    expect(v.stopping).toBe(true);
+    expect(v.footer).toBe(STOPPING_TEXT);
+  });
+
+  it('shows no sparkline range before the first second of history', () => {
+    const s = sampleSnapshot();
+    const v = buildLiveView({ ...s, neo: s.neo === null ? null : { ...s.neo, p99History: [] } });
+    expect(v.neo?.sparkline).toBe('');
+    expect(v.neo?.sparkRange).toBe(MISSING);
+  });
+});
+
+describe('formatProgressLine', () => {
+  it('prints the one-line progress', () => {
+    expect(formatProgressLine(sampleSnapshot({ phase: 'running' }))).toBe(
+      '[ 12s/60s] running  peers 64/64  neo p50 114.0 p99 119.3 ms  rounds/s 80  msgs/s 4.5k  loss 1.0%  loop p99 1.2 ms',
+    );
+  });
+
+  it('marks saturation with its reasons, and stopping', () => {
+    const line = formatProgressLine(sampleSnapshot({ health: saturatedHealth(['loop p99 86 ms', 'drops']), stopping: true }));
+    expect(line).toMatch(/loop p99 86\.4 ms {2}SATURATED: loop p99 86 ms; drops {2}stopping$/);
+    expect(formatProgressLine(sampleSnapshot({ health: saturatedHealth([]) }))).toMatch(/ {2}SATURATED$/);
+    expect(formatProgressLine(sampleSnapshot())).not.toContain('SATURATED');
+  });
+
+  it('shows a dash for NEO before the first rounds', () => {
+    expect(formatProgressLine(bareSnapshot())).toContain('peers 64/64  neo —  rounds/s 80');
+  });
+});
+
+describe('canShowLiveUi', () => {
+  it('needs a TTY and no CI variable', () => {
+    expect(canShowLiveUi({ isTTY: true }, {})).toBe(true);
+    expect(canShowLiveUi({ isTTY: false }, {})).toBe(false);
+    expect(canShowLiveUi({}, {})).toBe(false);
+    expect(canShowLiveUi({ isTTY: true }, { CI: 'true' })).toBe(false);
+    expect(canShowLiveUi({ isTTY: true }, { CI: '1' })).toBe(false);
+    expect(canShowLiveUi({ isTTY: true }, { CONTINUOUS_INTEGRATION: 'yes' })).toBe(false);
+    expect(canShowLiveUi({ isTTY: true }, { CI: 'false' })).toBe(true);
+    expect(canShowLiveUi({ isTTY: true }, { CI: '0' })).toBe(true);
+  });
+});
