@@ -59,7 +59,7 @@ export interface NeoConfig {
   readonly stateHashEvery?: number;
   /** Messages this many rounds ahead of the local round are accepted (clock skew, early timers). Default 2. */
   readonly futureWindow?: number;
-  /** After the votes for a round were due, wait this long before fetching what is missing. Default R/2. */
+  /** After the votes for a round were due, wait this long before fetching what is missing. Default R. */
   readonly fetchAfterMs?: number;
   /** Decide a round anyway this many rounds after its votes were due, treating what is missing as absent. Default 8. */
   readonly maxWaitRounds?: number;
