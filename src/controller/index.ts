@@ -7,7 +7,8 @@ import { createEventLoopMonitor, createLatencyHistogram, decodeLatencyHistogram,
 import { NEO_COUNTERS, type NeoCounter } from '../neo/index.js';
 import { readKernelUdpCounters, readSocketDrops } from '../net/index.js';
 import type { RunEvent, RunReport, SeriesPoint } from '../report/model.js';
-import type { Profile } from '../scenario/profile.js';
+import { shapingConfigForPeers, type Profile } from '../scenario/profile.js';
+import { runBaseline } from '../baselines/index.js';
 import { monotonicNowMs } from '../time/clock.js';
 import type { LiveSnapshot } from '../ui/model.js';
 import type { ShardCommand, ShardGroup, ShardMessage, ShardResult, ShardTask, ShardTraffic } from './contract.js';
@@ -54,6 +55,36 @@ const zeroTraffic = (): ShardTraffic => ({ txDatagrams: 0, txBytes: 0, rxDatagra
 function figures(h: LatencyHistogram) {
   const s = h.summary();
   return { count: s.count, p50: s.p50, p90: s.p90, p99: s.p99, p999: s.p999, max: s.max, encoded: h.encode() };
+}
+
+/** The baselines of SPEC §5 on the profile's links, with group 0's players (see the profile schema). */
+async function runBaselines(profile: Profile, events: RunEvent[], tS: () => number): Promise<Pick<RunReport, 'lockstep' | 'clientServer'>> {
+  const players = Math.min(profile.neo.groupSize, profile.peers);
+  const placeholders = Array.from({ length: profile.peers }, (_, i) => `peer${i}`);
+  const shaping = (endpoints: readonly string[]) => {
+    const global = [...placeholders];
+    endpoints.forEach((e, i) => (global[i] = e));
+    return shapingConfigForPeers(profile, global);
+  };
+  let lockstep: RunReport['lockstep'] = null;
+  let clientServer: RunReport['clientServer'] = null;
+  if (profile.baselines.lockstep) {
+    events.push({ tS: tS(), type: 'phase', phase: 'baseline-lockstep' });
+    const r = await runBaseline('lockstep', { players, turns: profile.baselines.lockstep.turns, seed: `${profile.seed}/lockstep`, shaping });
+    lockstep = { turnLatencyMs: r.turnLatencyMs, turns: r.turns };
+  }
+  if (profile.baselines.clientServer) {
+    events.push({ tS: tS(), type: 'phase', phase: 'baseline-client-server' });
+    const r = await runBaseline('client-server', {
+      players,
+      durationS: profile.baselines.clientServer.durationS,
+      tickMs: profile.neo.roundMs,
+      seed: `${profile.seed}/client-server`,
+      shaping,
+    });
+    clientServer = { latencyMs: r.latencyMs, serverBytesPerS: r.serverBytesPerS };
+  }
+  return { lockstep, clientServer };
 }
 
 export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promise<RunOutcome> {
@@ -239,6 +270,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
   const timerLatenessMsP99 = lateness.summary().p99;
   const saturationReasons = saturation(eventLoopDelayMsP99, timerLatenessMsP99, udpKernelDrops);
   const durationS = Math.max(0, (monotonicNowMs() - startAtMs) / 1000);
+  const baselines = hooks.signal?.aborted ? { lockstep: null, clientServer: null } : await runBaselines(profile, events, tS);
 
   return {
     report: {
@@ -256,8 +288,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
         updates: { sent: updates.created, accepted: updates.accepted, dropped: updates.dropped },
         stateHashMismatches: counters.stateHashMismatches,
       },
-      lockstep: null,
-      clientServer: null,
+      ...baselines,
       dht: null,
       auth: null,
       groups: null,

@@ -76,6 +76,17 @@ export const profileSchema = z.strictObject({
         .optional(),
     })
     .default({ groupSize: 8, roundMs: 100, pipelineDepth: 1, stateHashEvery: 10 }),
+  /**
+   * Baselines run after NEO on the same links, with the players of group 0 (peers 0 … groupSize−1):
+   * lockstep for `turns` turns, and a client/server relay (the server shaped by `links.default`)
+   * sending one update per client every round length for `durationS`.
+   */
+  baselines: z
+    .strictObject({
+      lockstep: z.strictObject({ turns: z.number().int().min(1).max(100_000) }).optional(),
+      clientServer: z.strictObject({ durationS: z.number().positive().max(86_400) }).optional(),
+    })
+    .default({}),
   /** Checks on the finished report, e.g. "neo.playoutLatencyMs.p99 < 250": any failure exits 1. */
   thresholds: z.array(z.string().min(1)).default([]),
   links: z
