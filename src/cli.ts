@@ -2,13 +2,13 @@
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { runScenario } from './controller/index.js';
-import { compareReports, evaluateThresholds, parseThreshold, readReport, renderComparison, renderReportText, writeReport } from './report/index.js';
+import { compareReports, evaluateThresholds, parseThreshold, readReport, renderComparison, renderReportText, ReportError, writeReport } from './report/index.js';
 import type { RunReport } from './report/model.js';
 import { loadProfile, ProfileError } from './scenario/profile.js';
 import { canShowLiveUi, formatProgressLine, startLiveUi } from './ui/index.js';
 
 /** Exit codes are part of the contract: 0 ok, 1 a threshold failed (or a regression), 2 bad usage or profile. */
-export const EXIT = { ok: 0, thresholdFailed: 1, usage: 2 } as const;
+export const EXIT = { ok: 0, thresholdFailed: 1, usage: 2, internalError: 70 } as const;
 
 function integer(name: string, min: number) {
   return (value: string): number => {
@@ -45,9 +45,13 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
     }
   });
   const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  // The first request stops gracefully (the report is still written); a second one gives up at once.
+  const stop = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
   const interactive = !opts.headless && canShowLiveUi(process.stdout, process.env);
   const ui = interactive ? startLiveUi({ onQuit: stop }) : null;
   if (!ui) console.log(`p2p-mmog run ${profile.name}: ${profile.peers} peers in groups of ${profile.neo.groupSize}, ${profile.durationS} s, seed ${profile.seed}`);
@@ -64,12 +68,28 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
     await ui?.close();
     console.log(renderReportText(report));
     console.log(`report written to ${outDir}`);
-    if (outcome.handlerErrors.length > 0) console.error(`${outcome.handlerErrors.length} handler error(s) — a bug:\n${outcome.handlerErrors.slice(0, 5).join('\n')}`);
+    if (outcome.handlerErrors.length > 0) {
+      console.error(`${outcome.handlerErrors.length} handler error(s) — a bug in p2p-mmog, not in the run:\n${outcome.handlerErrors.slice(0, 5).join('\n')}`);
+      return EXIT.internalError;
+    }
     return thresholds.every((t) => t.ok) ? EXIT.ok : EXIT.thresholdFailed;
   } finally {
     await ui?.close();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
+  }
+}
+
+/** `report` and `compare`: a missing or broken report file is bad input (exit 2), not a crash. */
+function reportCommand(action: () => number | void): number {
+  try {
+    return action() ?? EXIT.ok;
+  } catch (e) {
+    if (e instanceof ReportError) {
+      console.error(e.message);
+      return EXIT.usage;
+    }
+    throw e;
   }
 }
 
@@ -101,8 +121,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('re-render a finished run')
     .argument('<dir-or-report.json>', 'a report folder or its report.json')
     .action((path: string) => {
-      console.log(renderReportText(readReport(path)));
-      exitCode = EXIT.ok;
+      exitCode = reportCommand(() => console.log(renderReportText(readReport(path))));
     });
 
   program
@@ -111,9 +130,11 @@ export async function main(argv: readonly string[]): Promise<number> {
     .argument('<a>', 'baseline report folder or report.json')
     .argument('<b>', 'candidate report folder or report.json')
     .action((a: string, b: string) => {
-      const rows = compareReports(readReport(a), readReport(b));
-      console.log(renderComparison(rows));
-      exitCode = rows.some((r) => r.regression) ? EXIT.thresholdFailed : EXIT.ok;
+      exitCode = reportCommand(() => {
+        const rows = compareReports(readReport(a), readReport(b));
+        console.log(renderComparison(rows));
+        return rows.some((r) => r.regression) ? EXIT.thresholdFailed : EXIT.ok;
+      });
     });
 
   try {
@@ -125,10 +146,6 @@ export async function main(argv: readonly string[]): Promise<number> {
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     if (e instanceof ProfileError) {
-      console.error(e.message);
-      return EXIT.usage;
-    }
-    if (e instanceof Error && e.name === 'ReportError') {
       console.error(e.message);
       return EXIT.usage;
     }

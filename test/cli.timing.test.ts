@@ -58,6 +58,14 @@ describe('p2p-mmog CLI', () => {
     expect(cmp.value).toBe(EXIT.ok);
   });
 
+  it('report and compare exit 2 on a missing or broken report', async () => {
+    const dir = tmp();
+    expect((await quietly(() => main(['report', join(dir, 'nothing-here')]))).value).toBe(EXIT.usage);
+    writeFileSync(join(dir, 'report.json'), '{ not json');
+    const broken = await quietly(() => main(['compare', dir, dir]));
+    expect(broken.value).toBe(EXIT.usage);
+  });
+
   it('exits 1 when a threshold cannot hold, and still writes the report', async () => {
     const dir = tmp();
     writeFileSync(join(dir, 'strict.yaml'), 'peers: 8\ndurationS: 1.5\nworkers: 1\nthresholds: ["neo.playoutLatencyMs.p99 < 1"]\n');

@@ -34,11 +34,35 @@ export type ShardCommand = { readonly type: 'start'; readonly startAtMs: number 
 
 /** Cumulative transport figures of every peer in the shard. */
 export interface ShardTraffic {
+  /** Datagrams put on the socket (after outbound shaping; duplicated copies count twice). */
   readonly txDatagrams: number;
   readonly txBytes: number;
-  readonly rxDatagrams: number;
-  readonly shapingDropped: number;
-  readonly protocolDropped: number;
+  /** Datagrams the outbound shaping dropped before the socket (loss, partitions, queue overflow). */
+  readonly outboundShapingDropped: number;
+  /** Second copies the outbound shaping made. */
+  readonly outboundExtraCopies: number;
+  /** Datagrams the receivers' downlink shaping dropped. */
+  readonly inboundShapingDropped: number;
+}
+
+/** Updates counted once each, not once per replica: member 0 of each group speaks for its group. */
+export interface UpdateCounts {
+  readonly created: number;
+  readonly accepted: number;
+  readonly dropped: number;
+}
+
+export interface ShardSample {
+  /** When the sample was taken, on the shared monotonic clock: rates are per real elapsed time. */
+  readonly atMs: number;
+  /** Cumulative since the shard started. */
+  readonly counters: Record<NeoCounter, number>;
+  readonly updates: UpdateCounts;
+  readonly traffic: ShardTraffic;
+  /** Kernel receive-buffer drops on this shard's sockets since they were bound (null: unreadable). */
+  readonly kernelDrops: number | null;
+  readonly peersAlive: number;
+  readonly roundMs: number;
 }
 
 export type ShardMessage =
@@ -46,30 +70,23 @@ export type ShardMessage =
   | {
       readonly type: 'telemetry';
       readonly shardIndex: number;
-      /** Playout latencies of this interval only, encoded (src/metrics); the controller merges. */
+      readonly sample: ShardSample;
+      /** Playout latencies since the previous message, encoded (src/metrics); the controller merges. */
       readonly playoutInterval: string;
-      /** Cumulative since the shard started. */
-      readonly counters: Record<NeoCounter, number>;
-      readonly traffic: ShardTraffic;
-      readonly peersAlive: number;
-      readonly roundMs: number;
-      readonly eventLoopP99Ms: number;
-      /** Timer-queue lateness of this interval, encoded. */
+      /** Timer-queue lateness since the previous message, encoded. */
       readonly latenessInterval: string;
+      /** Event-loop delay since the previous message, encoded. */
+      readonly eventLoopInterval: string;
     };
 
 export interface ShardResult {
   readonly shardIndex: number;
+  /** The shard's state when its groups stopped. */
+  readonly sample: ShardSample;
   /** Every playout of the run in this shard, encoded. */
   readonly playout: string;
-  readonly counters: Record<NeoCounter, number>;
-  readonly traffic: ShardTraffic;
   readonly lateness: string;
   readonly eventLoop: string;
   readonly handlerErrors: readonly string[];
   readonly ports: readonly number[];
-  readonly groups: number;
-  readonly roundMs: number;
-  /** Updates of the rounds played, counted once per update (not once per replica). */
-  readonly updates: { readonly created: number; readonly accepted: number; readonly dropped: number };
 }

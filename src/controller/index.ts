@@ -3,15 +3,14 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { createEventLoopMonitor, createLatencyHistogram, decodeLatencyHistogram, type LatencyHistogram } from '../metrics/index.js';
+import { createHealthSampler, createLatencyHistogram, decodeLatencyHistogram, type LatencyHistogram } from '../metrics/index.js';
 import { NEO_COUNTERS, type NeoCounter } from '../neo/index.js';
-import { readKernelUdpCounters, readSocketDrops } from '../net/index.js';
-import type { RunEvent, RunReport, SeriesPoint } from '../report/model.js';
-import { shapingConfigForPeers, type Profile } from '../scenario/profile.js';
+import type { LatencyFigures, RunEvent, RunReport, SeriesPoint } from '../report/model.js';
+import { shapingForMembers, type Profile } from '../scenario/profile.js';
 import { runBaseline } from '../baselines/index.js';
 import { monotonicNowMs } from '../time/clock.js';
 import type { LiveSnapshot } from '../ui/model.js';
-import type { ShardCommand, ShardGroup, ShardMessage, ShardResult, ShardTask, ShardTraffic } from './contract.js';
+import type { ShardCommand, ShardGroup, ShardMessage, ShardResult, ShardSample, ShardTask } from './contract.js';
 
 /**
  * The controller: splits the profile's peers into NEO groups, hosts them in worker shards (one
@@ -49,10 +48,8 @@ function shardWorkerFile(): string {
   return fileURLToPath(new URL('../../workers/shard-dev.mjs', import.meta.url));
 }
 
-const zeroCounters = () => Object.fromEntries(NEO_COUNTERS.map((c) => [c, 0])) as Record<NeoCounter, number>;
-const zeroTraffic = (): ShardTraffic => ({ txDatagrams: 0, txBytes: 0, rxDatagrams: 0, shapingDropped: 0, protocolDropped: 0 });
-
-function figures(h: LatencyHistogram) {
+/** A merged histogram as the report carries it: summary plus encoding. */
+export function latencyFigures(h: LatencyHistogram): LatencyFigures {
   const s = h.summary();
   return { count: s.count, p50: s.p50, p90: s.p90, p99: s.p99, p999: s.p999, max: s.max, encoded: h.encode() };
 }
@@ -60,12 +57,8 @@ function figures(h: LatencyHistogram) {
 /** The baselines of SPEC §5 on the profile's links, with group 0's players (see the profile schema). */
 async function runBaselines(profile: Profile, events: RunEvent[], tS: () => number): Promise<Pick<RunReport, 'lockstep' | 'clientServer'>> {
   const players = Math.min(profile.neo.groupSize, profile.peers);
-  const placeholders = Array.from({ length: profile.peers }, (_, i) => `peer${i}`);
-  const shaping = (endpoints: readonly string[]) => {
-    const global = [...placeholders];
-    endpoints.forEach((e, i) => (global[i] = e));
-    return shapingConfigForPeers(profile, global);
-  };
+  const members = Array.from({ length: players }, (_, i) => i);
+  const shaping = (endpoints: readonly string[]) => shapingForMembers(profile, members, endpoints);
   let lockstep: RunReport['lockstep'] = null;
   let clientServer: RunReport['clientServer'] = null;
   if (profile.baselines.lockstep) {
@@ -87,6 +80,32 @@ async function runBaselines(profile: Profile, events: RunEvent[], tS: () => numb
   return { lockstep, clientServer };
 }
 
+interface ShardRates {
+  roundsPerS: number;
+  messagesPerS: number;
+  bytesPerS: number;
+  attempts: number;
+  shapingDrops: number;
+}
+
+/** Per-shard rates over the real time between two of its samples, so unaligned timers cannot alias. */
+function ratesBetween(a: ShardSample, b: ShardSample): ShardRates {
+  const dtS = Math.max(1e-3, (b.atMs - a.atMs) / 1000);
+  const sent = b.traffic.txDatagrams - a.traffic.txDatagrams;
+  const outDropped = b.traffic.outboundShapingDropped - a.traffic.outboundShapingDropped;
+  const copies = b.traffic.outboundExtraCopies - a.traffic.outboundExtraCopies;
+  const inDropped = b.traffic.inboundShapingDropped - a.traffic.inboundShapingDropped;
+  return {
+    // Rounds played per second by the average member: about 1000 / R when all keep up.
+    roundsPerS: (b.counters.roundsPlayed - a.counters.roundsPlayed) / dtS / Math.max(1, b.peersAlive),
+    messagesPerS: sent / dtS,
+    bytesPerS: (b.traffic.txBytes - a.traffic.txBytes) / dtS,
+    // Datagrams the senders tried to send: those put on the wire, less duplicates, plus those shaped away.
+    attempts: sent - copies + outDropped,
+    shapingDrops: outDropped + inDropped,
+  };
+}
+
 export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promise<RunOutcome> {
   const groups = planGroups(profile.peers, profile.neo.groupSize);
   const workers = Math.max(1, Math.min(profile.workers ?? availableParallelism(), groups.length));
@@ -101,6 +120,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
   let readyShards = 0;
   const commands: ((c: ShardCommand) => void)[] = [];
   const startAll = () => {
+    if (hooks.signal?.aborted) return;
     // A short margin so every thread arms its first round before it is due.
     startAtMs = monotonicNowMs() + 200 + 2 * profile.peers;
     for (const send of commands) send({ type: 'start', startAtMs });
@@ -109,23 +129,26 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
   // atomics 'disabled': with the default ('sync') an idle-looking worker blocks its event loop in
   // Atomics.wait between messages, which stalls the sockets and timers of the peers it hosts.
   const pool = new Piscina({ filename: shardWorkerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 1000, atomics: 'disabled' });
-  const latest = new Map<number, { counters: Record<NeoCounter, number>; traffic: ShardTraffic; peers: number; roundMs: number; loopP99: number }>();
-  const ports: number[] = [];
+  const latest = new Map<number, { sample: ShardSample; rates: ShardRates | null }>();
+  const loopHistogram = createLatencyHistogram();
   let secondPlayout = createLatencyHistogram();
   let secondLateness = createLatencyHistogram();
+  let secondLoop = createLatencyHistogram();
 
   const tasks = shardsGroups.map((shardGroups, shardIndex) => {
     const channel = new MessageChannel();
     channel.port1.on('message', (m: ShardMessage) => {
       if (m.type === 'ready') {
-        ports.push(...m.ports);
         if (++readyShards === workers) startAll();
+        return;
       }
-      else {
-        secondPlayout.merge(decodeLatencyHistogram(m.playoutInterval));
-        secondLateness.merge(decodeLatencyHistogram(m.latenessInterval));
-        latest.set(m.shardIndex, { counters: m.counters, traffic: m.traffic, peers: m.peersAlive, roundMs: m.roundMs, loopP99: m.eventLoopP99Ms });
-      }
+      secondPlayout.merge(decodeLatencyHistogram(m.playoutInterval));
+      secondLateness.merge(decodeLatencyHistogram(m.latenessInterval));
+      const loopInterval = decodeLatencyHistogram(m.eventLoopInterval);
+      secondLoop.merge(loopInterval);
+      loopHistogram.merge(loopInterval);
+      const before = latest.get(m.shardIndex);
+      latest.set(m.shardIndex, { sample: m.sample, rates: before ? ratesBetween(before.sample, m.sample) : null });
     });
     commands.push((c) => channel.port1.postMessage(c));
     const task: ShardTask = {
@@ -143,59 +166,64 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
 
   const stop = () => commands.forEach((send) => send({ type: 'stop' }));
   hooks.signal?.addEventListener('abort', stop, { once: true });
+  if (hooks.signal?.aborted) stop();
 
-  const controllerLoop = createEventLoopMonitor({ resolutionMs: 10 });
+  const health = createHealthSampler({ resolutionMs: 10 });
   const series: SeriesPoint[] = [];
   const p99History: number[] = [];
-  let previous = { counters: zeroCounters(), traffic: zeroTraffic() };
-  let peak = 0;
   let saturatedSince: number | null = null;
-  const cpuStart = process.cpuUsage();
-  const wallStart = monotonicNowMs();
+  let peak = 0;
+  let cpuCoresSum = 0;
+  let cpuSamples = 0;
 
   const tick = () => {
-    const counters = zeroCounters();
-    const traffic = zeroTraffic();
+    const own = health.sample();
+    secondLoop.mergeEncoded([own.eventLoopDelay.encoded]);
+    loopHistogram.mergeEncoded([own.eventLoopDelay.encoded]);
+    cpuCoresSum += own.cpu.cores;
+    cpuSamples++;
+    const rates: ShardRates = { roundsPerS: 0, messagesPerS: 0, bytesPerS: 0, attempts: 0, shapingDrops: 0 };
+    const updates = { accepted: 0, dropped: 0 };
     let peersAlive = 0;
+    let kernelDrops: number | null = 0;
     let roundMs = profile.neo.roundMs;
-    let loopP99 = controllerLoop.sample().p99Ms;
-    for (const l of latest.values()) {
-      for (const c of NEO_COUNTERS) counters[c] += l.counters[c];
-      for (const k of Object.keys(traffic) as (keyof ShardTraffic)[]) (traffic as Record<keyof ShardTraffic, number>)[k] += l.traffic[k];
-      peersAlive += l.peers;
-      roundMs = l.roundMs;
-      loopP99 = Math.max(loopP99, l.loopP99);
+    for (const { sample, rates: r } of latest.values()) {
+      peersAlive += sample.peersAlive;
+      updates.accepted += sample.updates.accepted;
+      updates.dropped += sample.updates.dropped;
+      kernelDrops = kernelDrops === null || sample.kernelDrops === null ? null : kernelDrops + sample.kernelDrops;
+      roundMs = sample.roundMs;
+      if (!r) continue;
+      rates.roundsPerS += (r.roundsPerS * sample.peersAlive);
+      rates.messagesPerS += r.messagesPerS;
+      rates.bytesPerS += r.bytesPerS;
+      rates.attempts += r.attempts;
+      rates.shapingDrops += r.shapingDrops;
     }
+    rates.roundsPerS = peersAlive > 0 ? rates.roundsPerS / peersAlive : 0;
     peak = Math.max(peak, peersAlive);
     const second = secondPlayout.summary();
     const lateness = secondLateness.summary();
+    const loopP99 = secondLoop.summary().p99;
     secondPlayout = createLatencyHistogram();
     secondLateness = createLatencyHistogram();
-    const sent = traffic.txDatagrams - previous.traffic.txDatagrams;
-    const shaped = traffic.shapingDropped - previous.traffic.shapingDropped;
-    const point: SeriesPoint = {
-      tS: Math.round(tS()),
-      peersAlive,
-      roundsPerS: (counters.roundsPlayed - previous.counters.roundsPlayed) / Math.max(1, profile.neo.groupSize),
-      messagesPerS: sent,
-      bytesPerS: traffic.txBytes - previous.traffic.txBytes,
-      lossRate: sent > 0 ? shaped / sent : 0,
-      neoP50: second.p50,
-      neoP99: second.p99,
-    };
-    previous = { counters, traffic };
-    if (monotonicNowMs() >= startAtMs) series.push(point);
+    secondLoop = createLatencyHistogram();
+    const lossRate = rates.attempts > 0 ? rates.shapingDrops / rates.attempts : 0;
+    const started = monotonicNowMs() >= startAtMs;
+    if (started) {
+      series.push({ tS: Math.round(tS()), peersAlive, roundsPerS: rates.roundsPerS, messagesPerS: rates.messagesPerS, bytesPerS: rates.bytesPerS, lossRate, neoP50: second.p50, neoP99: second.p99 });
+    }
     p99History.push(second.p99);
     if (p99History.length > 60) p99History.shift();
-    const reasons = saturation(loopP99, lateness.p99, null);
+    const reasons = saturation(loopP99, lateness.p99, kernelDrops);
     if (reasons.length > 0 && saturatedSince === null) {
-      saturatedSince = point.tS;
-      events.push({ tS: point.tS, type: 'saturation', reasons });
+      saturatedSince = tS();
+      events.push({ tS: saturatedSince, type: 'saturation', reasons });
     } else if (reasons.length === 0) saturatedSince = null;
     hooks.onSnapshot?.({
       profile: profile.name,
       seed: profile.seed,
-      phase: monotonicNowMs() < startAtMs ? 'starting' : hooks.signal?.aborted ? 'stopping' : 'steady',
+      phase: !started ? 'starting' : hooks.signal?.aborted ? 'stopping' : 'steady',
       elapsedS: tS(),
       durationS: profile.durationS,
       peersAlive,
@@ -210,67 +238,59 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
         p99History: [...p99History],
         roundMs,
         groups: groups.length,
-        accepted: counters.accepted,
-        dropped: counters.dropped,
+        accepted: updates.accepted,
+        dropped: updates.dropped,
       },
-      rates: { roundsPerS: point.roundsPerS, messagesPerS: point.messagesPerS, bytesPerS: point.bytesPerS, lossPct: point.lossRate * 100 },
+      rates: { roundsPerS: rates.roundsPerS, messagesPerS: rates.messagesPerS, bytesPerS: rates.bytesPerS, lossPct: lossRate * 100 },
       dht: null,
       groups: null,
       attacks: [],
       bans: 0,
-      health: { eventLoopP99Ms: loopP99, cpuCores: cpuCores(cpuStart, wallStart), kernelDrops: null, timerLatenessP99Ms: lateness.p99, saturated: reasons.length > 0, reasons },
+      health: { eventLoopP99Ms: loopP99, cpuCores: own.cpu.cores, kernelDrops, timerLatenessP99Ms: lateness.p99, saturated: reasons.length > 0, reasons },
       stopping: hooks.signal?.aborted ?? false,
     });
   };
   const telemetryTimer = setInterval(tick, 1000);
 
   let results: ShardResult[];
-  let dropsBefore: Map<number, number> | null = null;
-  const kernelBefore = readKernelUdpCounters();
   try {
-    // Socket drops are read once every shard reported its ports.
-    const portsKnown = setInterval(() => {
-      if (dropsBefore === null && ports.length === profile.peers) dropsBefore = readSocketDrops(new Set(ports));
-    }, 50);
     results = await Promise.all(tasks);
-    clearInterval(portsKnown);
   } finally {
     clearInterval(telemetryTimer);
     hooks.signal?.removeEventListener('abort', stop);
+    health.stop();
     await pool.destroy();
   }
-  tick();
-  controllerLoop.stop();
 
   const playout = createLatencyHistogram();
   const lateness = createLatencyHistogram();
-  const loopHist = createLatencyHistogram();
-  const counters = zeroCounters();
+  const counters = Object.fromEntries(NEO_COUNTERS.map((c) => [c, 0])) as Record<NeoCounter, number>;
   const updates = { created: 0, accepted: 0, dropped: 0 };
+  let udpKernelDrops: number | null = 0;
   for (const r of results) {
     playout.merge(decodeLatencyHistogram(r.playout));
     lateness.merge(decodeLatencyHistogram(r.lateness));
-    loopHist.merge(decodeLatencyHistogram(r.eventLoop));
-    for (const c of NEO_COUNTERS) counters[c] += r.counters[c];
-    updates.created += r.updates.created;
-    updates.accepted += r.updates.accepted;
-    updates.dropped += r.updates.dropped;
+    loopHistogram.merge(decodeLatencyHistogram(r.eventLoop));
+    for (const c of NEO_COUNTERS) counters[c] += r.sample.counters[c];
+    updates.created += r.sample.updates.created;
+    updates.accepted += r.sample.updates.accepted;
+    updates.dropped += r.sample.updates.dropped;
+    udpKernelDrops = udpKernelDrops === null || r.sample.kernelDrops === null ? null : udpKernelDrops + r.sample.kernelDrops;
+    peak = Math.max(peak, r.sample.peersAlive);
   }
-  const allPorts = new Set(results.flatMap((r) => r.ports));
-  const dropsAfter = readSocketDrops(allPorts);
-  const kernelAfter = readKernelUdpCounters();
-  let udpKernelDrops: number | null = null;
-  if (dropsBefore && dropsAfter) {
-    udpKernelDrops = 0;
-    for (const [port, d] of dropsAfter) udpKernelDrops += d - ((dropsBefore as Map<number, number>).get(port) ?? 0);
-  } else if (kernelBefore && kernelAfter) {
-    udpKernelDrops = kernelAfter.rcvbufErrors - kernelBefore.rcvbufErrors;
-  }
-  const eventLoopDelayMsP99 = loopHist.summary().max;
+  const eventLoopDelayMsP99 = loopHistogram.summary().p99;
   const timerLatenessMsP99 = lateness.summary().p99;
   const saturationReasons = saturation(eventLoopDelayMsP99, timerLatenessMsP99, udpKernelDrops);
-  const durationS = Math.max(0, (monotonicNowMs() - startAtMs) / 1000);
-  const baselines = hooks.signal?.aborted ? { lockstep: null, clientServer: null } : await runBaselines(profile, events, tS);
+  const durationS = tS();
+  let baselines: Pick<RunReport, 'lockstep' | 'clientServer'> = { lockstep: null, clientServer: null };
+  if (!hooks.signal?.aborted) {
+    try {
+      baselines = await runBaselines(profile, events, tS);
+    } catch (error) {
+      // A failed baseline must not cost the NEO figures: recorded, and the report is still written.
+      events.push({ tS: tS(), type: 'phase', phase: 'baseline-failed', error: error instanceof Error ? error.message : String(error) });
+    }
+  }
 
   return {
     report: {
@@ -282,9 +302,9 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
       peers: { target: profile.peers, peak },
       workers,
       neo: {
-        roundMs: results[0]?.roundMs ?? profile.neo.roundMs,
+        roundMs: results[0]?.sample.roundMs ?? profile.neo.roundMs,
         groups: groups.length,
-        playoutLatencyMs: figures(playout),
+        playoutLatencyMs: latencyFigures(playout),
         updates: { sent: updates.created, accepted: updates.accepted, dropped: updates.dropped },
         stateHashMismatches: counters.stateHashMismatches,
       },
@@ -301,7 +321,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
         saturated: saturationReasons.length > 0,
         saturationReasons,
         timerLatenessMsP99,
-        cpuCores: cpuCores(cpuStart, wallStart),
+        cpuCores: cpuSamples > 0 ? cpuCoresSum / cpuSamples : 0,
       },
       series,
     },
@@ -316,10 +336,4 @@ function saturation(loopP99: number, latenessP99: number, kernelDrops: number | 
   if (latenessP99 > SATURATION.timerLatenessMsP99) reasons.push(`timer lateness p99 ${latenessP99.toFixed(1)} ms > ${SATURATION.timerLatenessMsP99} ms`);
   if (kernelDrops !== null && kernelDrops > 0) reasons.push(`${kernelDrops} datagrams dropped by the kernel (receive buffers full)`);
   return reasons;
-}
-
-function cpuCores(start: NodeJS.CpuUsage, wallStartMs: number): number {
-  const used = process.cpuUsage(start);
-  const wallMs = Math.max(1, monotonicNowMs() - wallStartMs);
-  return (used.user + used.system) / 1000 / wallMs;
 }

@@ -124,6 +124,7 @@ export const NEO_COUNTERS = [
   'roundLengthChanges',
   'proposalsRefused',
   'recoveryThrottled',
+  'updatesCreated',
 ] as const;
 export type NeoCounter = (typeof NEO_COUNTERS)[number];
 
@@ -254,6 +255,16 @@ export class NeoSession {
     for (const t of this.timers.splice(0)) t.cancel();
   }
 
+  /** The counters alone: cheap enough to read every second for every session. */
+  counterSnapshot(): Record<NeoCounter, number> {
+    return { ...this.counters };
+  }
+
+  /** The round length in force now. */
+  get roundMs(): number {
+    return this.schedule.roundMsAt(Math.max(this.currentRound, this.view.startRound));
+  }
+
   stats(): NeoSessionStats {
     return {
       counters: { ...this.counters },
@@ -307,6 +318,7 @@ export class NeoSession {
       if (commitment.length > MAX_COMMITMENT_BYTES) throw new RangeError(`NEO update for round ${round} is ${commitment.length - 48} bytes; at most ${MAX_COMMITMENT_BYTES - 48}`);
       this.keys.set(round, key);
       update = commitment;
+      this.counters.updatesCreated++;
     }
     const revealRound = round - this.depth;
     const revealKey = this.keys.get(revealRound);

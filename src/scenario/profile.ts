@@ -215,6 +215,16 @@ export function shapingConfigForPeers(profile: Profile, endpoints: readonly stri
   };
 }
 
+/**
+ * The shaping of one group: its members' real endpoints by global index, and for everyone else a
+ * placeholder name that no datagram ever uses, so rules about other groups simply never match.
+ */
+export function shapingForMembers(profile: Profile, members: readonly number[], endpoints: readonly string[]): ShapingConfig {
+  const global = Array.from({ length: profile.peers }, (_, i) => `peer${i}`);
+  members.forEach((peer, i) => (global[peer] = endpoints[i] as string));
+  return shapingConfigForPeers(profile, global);
+}
+
 /** Directed rules expand to one rule per pair; past this, `links.default` is the tool for all-to-all. */
 const MAX_DIRECTED_PAIRS = 65_536;
 

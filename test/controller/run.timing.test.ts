@@ -25,6 +25,13 @@ describe('controller with worker shards on real sockets', () => {
     expect(report.series.length).toBeGreaterThanOrEqual(2);
     expect(snapshots.some((s) => s.peersAlive === 16 && (s.neo?.p99 ?? 0) > 0)).toBe(true);
     expect(report.dht).toBeNull();
+    // The run's own sockets were read before they closed (Linux), and nothing overflowed them.
+    expect(report.harness.udpKernelDrops).toBe(0);
+    // Rates are per real second: about 1000 / R rounds per member once running, never a trailing zero point.
+    const steady = report.series.filter((p) => p.roundsPerS > 0);
+    expect(steady.length).toBeGreaterThan(0);
+    for (const p of steady.slice(1)) expect(p.roundsPerS).toBeGreaterThan(5);
+    expect(report.series.at(-1)?.messagesPerS).toBeGreaterThan(0);
   });
 
   it('stops early on abort and still reports what was measured', async () => {
