@@ -1,5 +1,5 @@
 import { createEd25519 } from '../crypto/index.js';
-import { createLatencyHistogram, type LatencyHistogram, type LatencySummary } from '../metrics/index.js';
+import { createLatencyHistogram, latencyFigures, type LatencyHistogram, type LatencySummary } from '../metrics/index.js';
 import { createDeferredShaper, createLinkShaper, endpointId, type ShapingConfig, type TransportStats } from '../net/index.js';
 import { startPeerNode, type PeerNode } from '../peer/index.js';
 import { createRng, type Rng, type RngSeed } from '../random/index.js';
@@ -172,9 +172,6 @@ function createHarness(kind: BaselineKind, seed: RngSeed): Harness {
   };
 }
 
-function figures(h: LatencyHistogram): LatencyFigures {
-  return { ...h.summary(), encoded: h.encode() };
-}
 
 function payloads(rng: Rng, bytes: number): (n: number) => Uint8Array {
   return () => rng.bytes(bytes);
@@ -244,7 +241,7 @@ export async function runLockstep(options: BaselineRunOptions): Promise<Lockstep
       kind: 'lockstep',
       players: n,
       turns: completed,
-      turnLatencyMs: figures(merged),
+      turnLatencyMs: latencyFigures(merged),
       perPlayerTurnLatency: players.map((p) => p.stats().turnLatency),
       mismatches,
       retransmits,
@@ -321,10 +318,10 @@ export async function runClientServer(options: BaselineRunOptions): Promise<Clie
       kind: 'client-server',
       players: n,
       updatesPerClient: updates,
-      latencyMs: figures(merged),
+      latencyMs: latencyFigures(merged),
       perSenderLatency: perSender,
       perReceiverLatency: clients.map((c) => c.stats().latency),
-      selectedLatencyMs: figures(selected),
+      selectedLatencyMs: latencyFigures(selected),
       delivered: delivered(),
       expected,
       serverBytesPerS: (s.rxBytes + s.txBytes) / playedS,

@@ -3,9 +3,9 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { createHealthSampler, createLatencyHistogram, decodeLatencyHistogram, type LatencyHistogram } from '../metrics/index.js';
+import { createHealthSampler, createLatencyHistogram, decodeLatencyHistogram, latencyFigures } from '../metrics/index.js';
 import { NEO_COUNTERS, type NeoCounter } from '../neo/index.js';
-import type { LatencyFigures, RunEvent, RunReport, SeriesPoint } from '../report/model.js';
+import type { RunEvent, RunReport, SeriesPoint } from '../report/model.js';
 import { shapingForMembers, type Profile } from '../scenario/profile.js';
 import { runBaseline } from '../baselines/index.js';
 import { monotonicNowMs } from '../time/clock.js';
@@ -48,11 +48,6 @@ function shardWorkerFile(): string {
   return fileURLToPath(new URL('../../workers/shard-dev.mjs', import.meta.url));
 }
 
-/** A merged histogram as the report carries it: summary plus encoding. */
-export function latencyFigures(h: LatencyHistogram): LatencyFigures {
-  const s = h.summary();
-  return { count: s.count, p50: s.p50, p90: s.p90, p99: s.p99, p999: s.p999, max: s.max, encoded: h.encode() };
-}
 
 /** The baselines of SPEC §5 on the profile's links, with group 0's players (see the profile schema). */
 async function runBaselines(profile: Profile, events: RunEvent[], tS: () => number): Promise<Pick<RunReport, 'lockstep' | 'clientServer'>> {

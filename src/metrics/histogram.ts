@@ -393,3 +393,8 @@ export function createLatencyHistogram(): LatencyHistogram {
 export function mergeEncodedHistograms(encoded: readonly string[]): LatencyHistogram {
   return new HdrLatencyHistogram().mergeEncoded(encoded);
 }
+
+/** A histogram's summary together with its encoding: what reports carry, so runs can be re-analysed. */
+export function latencyFigures(h: LatencyHistogram): LatencySummary & { readonly encoded: string } {
+  return { ...h.summary(), encoded: h.encode() };
+}

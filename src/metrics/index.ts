@@ -5,6 +5,7 @@ export {
   createLatencyHistogram,
   decodeLatencyHistogram,
   mergeEncodedHistograms,
+  latencyFigures,
   type LatencyHistogram,
   type LatencySummary,
   type PercentilePoint,
