@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { runScenario } from './controller/index.js';
 import { compareReports, evaluateThresholds, parseThreshold, readReport, renderComparison, renderReportText, ReportError, writeReport } from './report/index.js';
-import type { RunReport } from './report/model.js';
-import { loadProfile, ProfileError } from './scenario/profile.js';
-import { canShowLiveUi, formatProgressLine, startLiveUi } from './ui/index.js';
+import type { CapacityResult, CapacityStep, RunReport } from './report/model.js';
+import { loadProfile, ProfileError, type Profile } from './scenario/profile.js';
+import { canShowLiveUi, formatProgressLine, startLiveUi, type LiveSnapshot } from './ui/index.js';
 
 /** Exit codes are part of the contract: 0 ok, 1 a threshold failed (or a regression), 2 bad usage or profile. */
 export const EXIT = { ok: 0, thresholdFailed: 1, usage: 2, internalError: 70 } as const;
@@ -35,7 +35,9 @@ interface RunOptions {
 }
 
 async function run(profilePath: string, opts: RunOptions): Promise<number> {
-  const profile = loadProfile(profilePath, { seed: opts.seed, peers: opts.peers, durationS: opts.duration });
+  const loaded = loadProfile(profilePath, { seed: opts.seed, peers: opts.peers, durationS: opts.duration });
+  // A capacity search starts at its first step.
+  const profile: Profile = loaded.capacity ? { ...loaded, peers: nextPeerCount(loaded.capacity.startPeers, loaded.neo.groupSize), durationS: loaded.capacity.stepDurationS } : loaded;
   // Thresholds are parsed before anything starts, so a typo costs nothing.
   const thresholdSpecs = profile.thresholds.map((t, i) => {
     try {
@@ -56,23 +58,43 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
   const ui = interactive ? startLiveUi({ onQuit: stop }) : null;
   if (!ui) console.log(`p2p-mmog run ${profile.name}: ${profile.peers} peers in groups of ${profile.neo.groupSize}, ${profile.durationS} s, seed ${profile.seed}`);
   try {
-    const outcome = await runScenario(profile, {
-      signal: controller.signal,
-      onSnapshot: (s) => (ui ? ui.update(s) : console.log(formatProgressLine(s))),
-    });
-    const partial = outcome.report;
-    const thresholds = evaluateThresholds(partial, thresholdSpecs);
-    const report: RunReport = { ...partial, thresholds };
+    const onSnapshot = (snapshot: LiveSnapshot) => (ui ? ui.update(snapshot) : console.log(formatProgressLine(snapshot)));
+    const measure = async (p: Profile) => {
+      const outcome = await runScenario(p, { signal: controller.signal, onSnapshot });
+      const report: RunReport = { ...outcome.report, thresholds: evaluateThresholds(outcome.report, thresholdSpecs) };
+      return { outcome, report };
+    };
+    let run = await measure(profile);
+    let capacity: CapacityResult | undefined;
+    if (profile.capacity) {
+      // The peer count steps up until the harness saturates or a threshold fails (SPEC §9).
+      const steps: CapacityStep[] = [];
+      let largest: number | null = null;
+      for (let peers = profile.capacity.startPeers; ; ) {
+        const step = capacityStep(peers, run.report);
+        steps.push(step);
+        if (!step.healthy || !step.thresholdsOk || controller.signal.aborted) break;
+        largest = peers;
+        peers = nextPeerCount(peers + profile.capacity.stepPeers, profile.neo.groupSize);
+        if (peers > profile.capacity.maxPeers) break;
+        const next = await measure({ ...profile, peers, durationS: profile.capacity.stepDurationS });
+        run = next;
+      }
+      capacity = { steps, largestHealthyPeers: largest };
+    }
+    const report: RunReport = capacity ? { ...run.report, capacity } : run.report;
     const outDir = opts.out ?? join('reports', `${new Date().toISOString().replace(/[:.]/g, '-')}-${profile.name}`);
-    writeReport(outDir, report, outcome.events);
+    writeReport(outDir, report, run.outcome.events);
     await ui?.close();
     console.log(renderReportText(report));
+    if (capacity) console.log(renderCapacity(capacity));
     console.log(`report written to ${outDir}`);
-    if (outcome.handlerErrors.length > 0) {
-      console.error(`${outcome.handlerErrors.length} handler error(s) — a bug in p2p-mmog, not in the run:\n${outcome.handlerErrors.slice(0, 5).join('\n')}`);
+    if (run.outcome.handlerErrors.length > 0) {
+      console.error(`${run.outcome.handlerErrors.length} handler error(s) — a bug in p2p-mmog, not in the run:\n${run.outcome.handlerErrors.slice(0, 5).join('\n')}`);
       return EXIT.internalError;
     }
-    return thresholds.every((t) => t.ok) ? EXIT.ok : EXIT.thresholdFailed;
+    if (capacity) return capacity.largestHealthyPeers === null ? EXIT.thresholdFailed : EXIT.ok;
+    return report.thresholds.every((t) => t.ok) ? EXIT.ok : EXIT.thresholdFailed;
   } finally {
     await ui?.close();
     process.off('SIGINT', stop);
@@ -91,6 +113,36 @@ function reportCommand(action: () => number | void): number {
     }
     throw e;
   }
+}
+
+/** A peer count the group plan accepts: never one peer alone in the last group. */
+function nextPeerCount(peers: number, groupSize: number): number {
+  return peers % groupSize === 1 ? peers + 1 : peers;
+}
+
+function capacityStep(peers: number, report: RunReport): CapacityStep {
+  const neo = report.neo;
+  const decided = neo ? neo.updates.accepted + neo.updates.dropped : 0;
+  return {
+    peers,
+    healthy: !report.harness.saturated,
+    thresholdsOk: report.thresholds.every((t) => t.ok),
+    saturationReasons: report.harness.saturationReasons,
+    neoP99Ms: neo?.playoutLatencyMs.p99 ?? 0,
+    acceptedFraction: decided > 0 ? (neo?.updates.accepted ?? 0) / decided : 0,
+    eventLoopDelayMsP99: report.harness.eventLoopDelayMsP99,
+    timerLatenessMsP99: report.harness.timerLatenessMsP99,
+    cpuCores: report.harness.cpuCores,
+  };
+}
+
+function renderCapacity(c: CapacityResult): string {
+  const rows = c.steps.map(
+    (s) =>
+      `  ${String(s.peers).padStart(5)}  ${(s.healthy ? 'healthy' : 'SATURATED').padEnd(9)}  ${(s.thresholdsOk ? 'held' : 'FAILED').padEnd(6)}  p99 ${s.neoP99Ms.toFixed(1).padStart(7)} ms  accepted ${(100 * s.acceptedFraction).toFixed(1).padStart(5)}%  loop p99 ${s.eventLoopDelayMsP99.toFixed(1).padStart(6)} ms  lateness p99 ${s.timerLatenessMsP99.toFixed(1).padStart(6)} ms  cpu ${s.cpuCores.toFixed(2)}`,
+  );
+  const verdict = c.largestHealthyPeers === null ? 'no step stayed healthy with every threshold held' : `largest healthy peer count: ${c.largestHealthyPeers}`;
+  return ['Capacity search', '---------------', '  peers  harness    thresh.', ...rows, `  ${verdict}`].join('\n');
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -75,4 +75,21 @@ describe('p2p-mmog CLI', () => {
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
     expect(report.thresholds[0]).toMatchObject({ metric: 'neo.playoutLatencyMs.p99', op: '<', value: 1, ok: false });
   });
+
+  it('a capacity search steps the peer count up and names the largest healthy count', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'cap.yaml'), 'peers: 8\ndurationS: 1\nneo: { groupSize: 8 }\ncapacity: { startPeers: 8, stepPeers: 8, maxPeers: 16, stepDurationS: 1.5 }\nthresholds: ["neo.updates.accepted > 0"]\n');
+    const out = join(dir, 'out');
+    const r = await quietly(() => main(['run', join(dir, 'cap.yaml'), '--headless', '--out', out]));
+    const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    const steps = report.capacity.steps as { peers: number; healthy: boolean; thresholdsOk: boolean }[];
+    expect(steps[0]?.peers).toBe(8);
+    // Steps go up by stepPeers and stop at the first unhealthy one or at maxPeers.
+    steps.forEach((s, i) => expect(s.peers).toBe(8 + 8 * i));
+    expect(steps.length).toBeLessThanOrEqual(2);
+    const healthy = steps.filter((s) => s.healthy && s.thresholdsOk).map((s) => s.peers);
+    expect(report.capacity.largestHealthyPeers).toBe(healthy.length > 0 ? Math.max(...healthy) : null);
+    expect(r.value).toBe(report.capacity.largestHealthyPeers === null ? EXIT.thresholdFailed : EXIT.ok);
+    expect(r.out).toMatch(/Capacity search/);
+  });
 });

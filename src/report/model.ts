@@ -85,4 +85,24 @@ export interface RunReport {
   };
   readonly thresholds: readonly ThresholdResult[];
   readonly series: readonly SeriesPoint[];
+  /** Present for a capacity search: every step, and the largest peer count that stayed healthy. */
+  readonly capacity?: CapacityResult;
+}
+
+export interface CapacityStep {
+  readonly peers: number;
+  readonly healthy: boolean;
+  readonly thresholdsOk: boolean;
+  readonly saturationReasons: readonly string[];
+  readonly neoP99Ms: number;
+  readonly acceptedFraction: number;
+  readonly eventLoopDelayMsP99: number;
+  readonly timerLatenessMsP99: number;
+  readonly cpuCores: number;
+}
+
+export interface CapacityResult {
+  readonly steps: readonly CapacityStep[];
+  /** The largest count at which the harness stayed healthy and every threshold held; null if none did. */
+  readonly largestHealthyPeers: number | null;
 }

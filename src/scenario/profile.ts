@@ -87,6 +87,20 @@ export const profileSchema = z.strictObject({
       clientServer: z.strictObject({ durationS: z.number().positive().max(86_400) }).optional(),
     })
     .default({}),
+  /**
+   * Capacity search: instead of one run, runs of `stepDurationS` at startPeers, startPeers +
+   * stepPeers, … up to maxPeers, stopping at the first step where the harness was saturated or a
+   * threshold failed; the report names the largest healthy count.
+   */
+  capacity: z
+    .strictObject({
+      startPeers: z.number().int().min(2),
+      stepPeers: z.number().int().min(1),
+      maxPeers: z.number().int().max(4096),
+      stepDurationS: z.number().positive().max(3600),
+    })
+    .refine((c) => c.maxPeers >= c.startPeers, { message: 'maxPeers must be >= startPeers', path: ['maxPeers'] })
+    .optional(),
   /** Checks on the finished report, e.g. "neo.playoutLatencyMs.p99 < 250": any failure exits 1. */
   thresholds: z.array(z.string().min(1)).default([]),
   links: z
