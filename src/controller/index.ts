@@ -76,7 +76,8 @@ async function runBaselines(profile: Profile, events: RunEvent[], tS: () => numb
 }
 
 interface ShardRates {
-  roundsPerS: number;
+  /** Rounds played per second, summed over the shard's members. */
+  memberRoundsPerS: number;
   messagesPerS: number;
   bytesPerS: number;
   attempts: number;
@@ -91,8 +92,7 @@ function ratesBetween(a: ShardSample, b: ShardSample): ShardRates {
   const copies = b.traffic.outboundExtraCopies - a.traffic.outboundExtraCopies;
   const inDropped = b.traffic.inboundShapingDropped - a.traffic.inboundShapingDropped;
   return {
-    // Rounds played per second by the average member: about 1000 / R when all keep up.
-    roundsPerS: (b.counters.roundsPlayed - a.counters.roundsPlayed) / dtS / Math.max(1, b.peersAlive),
+    memberRoundsPerS: (b.counters.roundsPlayed - a.counters.roundsPlayed) / dtS,
     messagesPerS: sent / dtS,
     bytesPerS: (b.traffic.txBytes - a.traffic.txBytes) / dtS,
     // Datagrams the senders tried to send: those put on the wire, less duplicates, plus those shaped away.
@@ -177,7 +177,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     loopHistogram.mergeEncoded([own.eventLoopDelay.encoded]);
     cpuCoresSum += own.cpu.cores;
     cpuSamples++;
-    const rates: ShardRates = { roundsPerS: 0, messagesPerS: 0, bytesPerS: 0, attempts: 0, shapingDrops: 0 };
+    const rates: ShardRates = { memberRoundsPerS: 0, messagesPerS: 0, bytesPerS: 0, attempts: 0, shapingDrops: 0 };
     const updates = { accepted: 0, dropped: 0 };
     let peersAlive = 0;
     let kernelDrops: number | null = 0;
@@ -189,13 +189,14 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
       kernelDrops = kernelDrops === null || sample.kernelDrops === null ? null : kernelDrops + sample.kernelDrops;
       roundMs = sample.roundMs;
       if (!r) continue;
-      rates.roundsPerS += (r.roundsPerS * sample.peersAlive);
+      rates.memberRoundsPerS += r.memberRoundsPerS;
       rates.messagesPerS += r.messagesPerS;
       rates.bytesPerS += r.bytesPerS;
       rates.attempts += r.attempts;
       rates.shapingDrops += r.shapingDrops;
     }
-    rates.roundsPerS = peersAlive > 0 ? rates.roundsPerS / peersAlive : 0;
+    // Rounds played per second by the average member: about 1000 / R when all keep up.
+    const roundsPerS = peersAlive > 0 ? rates.memberRoundsPerS / peersAlive : 0;
     peak = Math.max(peak, peersAlive);
     const second = secondPlayout.summary();
     const lateness = secondLateness.summary();
@@ -206,7 +207,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     const lossRate = rates.attempts > 0 ? rates.shapingDrops / rates.attempts : 0;
     const started = monotonicNowMs() >= startAtMs;
     if (started) {
-      series.push({ tS: Math.round(tS()), peersAlive, roundsPerS: rates.roundsPerS, messagesPerS: rates.messagesPerS, bytesPerS: rates.bytesPerS, lossRate, neoP50: second.p50, neoP99: second.p99 });
+      series.push({ tS: Math.round(tS()), peersAlive, roundsPerS, messagesPerS: rates.messagesPerS, bytesPerS: rates.bytesPerS, lossRate, neoP50: second.p50, neoP99: second.p99 });
     }
     p99History.push(second.p99);
     if (p99History.length > 60) p99History.shift();
@@ -236,7 +237,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
         accepted: updates.accepted,
         dropped: updates.dropped,
       },
-      rates: { roundsPerS: rates.roundsPerS, messagesPerS: rates.messagesPerS, bytesPerS: rates.bytesPerS, lossPct: lossRate * 100 },
+      rates: { roundsPerS, messagesPerS: rates.messagesPerS, bytesPerS: rates.bytesPerS, lossPct: lossRate * 100 },
       dht: null,
       groups: null,
       attacks: [],

@@ -273,7 +273,7 @@ export class NeoSession {
       checkpoints: new Map(this.checkpoints),
       equivocations: [...this.equivocations],
       nextRoundToDecide: this.nextToDecide,
-      roundMs: this.schedule.roundMsAt(Math.max(this.currentRound, this.view.startRound)),
+      roundMs: this.roundMs,
     };
   }
 
@@ -468,12 +468,12 @@ export class NeoSession {
     return out;
   }
 
-  private outcomes(round: number): UpdateOutcome[] {
+  private outcomes(round: number, knownBallots?: (Ballot | undefined)[]): UpdateOutcome[] {
     let final = this.finalOutcomes.get(round);
     if (!final) this.finalOutcomes.set(round, (final = new Array<UpdateOutcome | undefined>(this.n).fill(undefined)));
     // A final outcome is certain by construction and never revisited: no re-tally, no re-decryption.
     if (final.every((o) => o !== undefined)) return final as UpdateOutcome[];
-    const ballots = this.ballots(round);
+    const ballots = knownBallots ?? this.ballots(round);
     const row = this.messages.get(round) ?? [];
     const revealRow = this.messages.get(round + this.depth) ?? [];
     const { sessionId, number } = this.view;
@@ -661,7 +661,7 @@ export class NeoSession {
       }
     };
     const ballots = this.ballots(round);
-    this.outcomes(round).forEach((o, j) => {
+    this.outcomes(round, ballots).forEach((o, j) => {
       if (o.kind !== 'pending') return;
       if (o.waitingFor === 'votes') ballots.forEach((b, v) => b === undefined && v !== j && ask(round + this.depth, v, []));
       else if (o.waitingFor === 'reveal') ask(round + this.depth, j, []);
