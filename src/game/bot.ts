@@ -12,6 +12,11 @@ export interface BotOptions {
   readonly attackPercent?: number;
   /** Chance, in percent, of picking a new wandering heading each round; default 25. */
   readonly turnPercent?: number;
+  /**
+   * A movement model's destination for a round (src/scenario/movement.ts), or null to roam: when
+   * given, the bot walks there instead of seeking chests or wandering, and still fights on the way.
+   */
+  readonly steer?: (round: number) => { readonly x: number; readonly y: number } | null;
 }
 
 export interface Bot {
@@ -64,9 +69,11 @@ export function createBot(options: BotOptions): Bot {
       if (!me.alive) return IDLE;
       const edge = view.worldSize - 1;
 
+      const destination = options.steer?.(round) ?? null;
       let target: { x: number; y: number } | undefined;
       let best = Infinity;
-      for (const c of view.chests) {
+      // A bot sent somewhere by its movement model goes there; only a roaming bot seeks chests.
+      for (const c of destination === null ? view.chests : []) {
         if (c.owner !== -1) continue;
         const d = chebyshev(me.x, me.y, c.x, c.y);
         if (d < best) {
@@ -77,7 +84,10 @@ export function createBot(options: BotOptions): Bot {
 
       let dx: number;
       let dy: number;
-      if (target !== undefined) {
+      if (destination !== null) {
+        dx = step(destination.x - me.x);
+        dy = step(destination.y - me.y);
+      } else if (target !== undefined) {
         dx = step(target.x - me.x);
         dy = step(target.y - me.y);
       } else {

@@ -49,6 +49,12 @@ export interface Game {
    * entry names a member outside the game or the same member twice.
    */
   applyRound(round: number, updates: readonly RoundUpdate[]): void;
+  /**
+   * A seat's player leaves (`occupied` false: dead and out of the game) or a new player takes it
+   * (`occupied` true: respawns where the seat was, with full hp and no gold). Membership changes
+   * are agreed by the group, so every replica calls this at the same point between two rounds.
+   */
+  setSeat(seat: number, occupied: boolean): void;
   /** SHA-256 over the tag and the canonical state encoding (docs/game.md). */
   stateHash(): Uint8Array;
   snapshot(): GameSnapshot;
@@ -72,6 +78,32 @@ function checkInt(fn: string, name: string, v: unknown, lo: number, hi: number):
   if (typeof v !== 'number' || !Number.isInteger(v)) throw new TypeError(`${fn}: ${name} must be an integer, got ${String(v)}`);
   if (v < lo || v > hi) throw new RangeError(`${fn}: ${name} must be in [${lo}, ${hi}], got ${v}`);
   return v;
+}
+
+/**
+ * A replica of a game in progress, from another replica's snapshot: a player joining a group
+ * takes the state after the round before its first. The snapshot is checked for shape; whether it
+ * is the group's true state shows at the next state-hash checkpoint.
+ */
+export function restoreGame(snapshot: GameSnapshot): Game {
+  if (typeof snapshot !== 'object' || snapshot === null) throw new TypeError('restoreGame: expected a snapshot');
+  const worldSize = checkInt('restoreGame', 'worldSize', snapshot.worldSize, 1, MAX_WORLD_SIZE);
+  checkInt('restoreGame', 'members', snapshot.members.length, 1, MAX_MEMBERS);
+  checkInt('restoreGame', 'chests', snapshot.chests.length, 1, MAX_CHESTS);
+  checkInt('restoreGame', 'round', snapshot.round, -1, Number.MAX_SAFE_INTEGER);
+  const edge = worldSize - 1;
+  snapshot.members.forEach((m, i) => {
+    checkInt('restoreGame', `members[${i}].x`, m.x, 0, edge);
+    checkInt('restoreGame', `members[${i}].y`, m.y, 0, edge);
+    checkInt('restoreGame', `members[${i}].hp`, m.hp, 0, START_HP);
+    if (m.alive !== m.hp > 0) throw new RangeError(`restoreGame: members[${i}] must be alive exactly when hp > 0`);
+  });
+  snapshot.chests.forEach((c, i) => {
+    checkInt('restoreGame', `chests[${i}].owner`, c.owner, -1, snapshot.members.length - 1);
+  });
+  const game = new GameImpl(snapshot.members.length, worldSize, snapshot.chests.length, 'restored');
+  game.load(snapshot);
+  return game;
 }
 
 export function createGame(options: GameOptions): Game {
@@ -123,6 +155,23 @@ class GameImpl implements Game {
     }
     // Private fields stay writable; this makes members/worldSize truly read-only at run time.
     Object.freeze(this);
+  }
+
+  /** Only for restoreGame, on a fresh instance. */
+  load(snapshot: GameSnapshot): void {
+    snapshot.members.forEach((m, i) => Object.assign(this.#state[i] as Member, { x: m.x, y: m.y, hp: m.hp, alive: m.alive, gold: m.gold }));
+    this.#chests.splice(0, this.#chests.length, ...snapshot.chests.map((c) => ({ x: c.x, y: c.y, owner: c.owner })));
+    this.#lastRound = snapshot.round;
+    this.#hash = null;
+  }
+
+  setSeat(seat: number, occupied: boolean): void {
+    checkInt('setSeat', 'seat', seat, 0, this.members - 1);
+    if (typeof occupied !== 'boolean') throw new TypeError('setSeat: occupied must be a boolean');
+    const m = this.#state[seat] as Member;
+    if (occupied) Object.assign(m, { hp: START_HP, alive: true, gold: 0 });
+    else Object.assign(m, { hp: 0, alive: false, gold: 0 });
+    this.#hash = null;
   }
 
   get lastRound(): number {

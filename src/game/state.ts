@@ -1,4 +1,4 @@
-import { bool, encodeWith, list, optional, struct, u16, u32, u64, u8 } from '../wire/index.js';
+import { bool, decodeWith, encodeWith, list, optional, struct, u16, u32, u64, u8 } from '../wire/index.js';
 import { MAX_CHESTS, MAX_MEMBERS } from './rules.js';
 
 export interface MemberState {
@@ -50,4 +50,15 @@ export function encodeState(s: GameSnapshot): Uint8Array {
     members: s.members.map((m) => ({ x: m.x, y: m.y, hp: m.hp, alive: m.alive, gold: m.gold })),
     chests: s.chests.map((c) => ({ x: c.x, y: c.y, owner: c.owner + 1 })),
   });
+}
+
+/** The state `encodeState` wrote; throws DecodeError on bytes that are not one (remote input: catch it). */
+export function decodeState(bytes: Uint8Array): GameSnapshot {
+  const raw = decodeWith(stateCodec, bytes);
+  return {
+    round: raw.round === null ? -1 : Number(raw.round),
+    worldSize: raw.worldSize,
+    members: raw.members.map((m) => ({ ...m })),
+    chests: raw.chests.map((c) => ({ x: c.x, y: c.y, owner: c.owner - 1 })),
+  };
 }

@@ -13,19 +13,24 @@ export interface NeoEndpoint {
   readonly stats: { unknownSession: number; malformed: number };
 }
 
-const key = (sessionId: Uint8Array) => Buffer.from(sessionId.buffer, sessionId.byteOffset, sessionId.byteLength).toString('hex');
+// Successive views of one group share the session id; a member runs the old view to its last
+// round while the new one starts, so sessions are told apart by (session id, view number).
+const key = (sessionId: Uint8Array, view: number) => `${Buffer.from(sessionId.buffer, sessionId.byteOffset, sessionId.byteLength).toString('hex')}/${view}`;
+const VIEW_BYTES = 4;
 
 export function installNeo(transport: Transport): NeoEndpoint {
   const sessions = new Map<string, NeoSession>();
   const stats = { unknownSession: 0, malformed: 0 };
 
-  // The session id is the content's first field, so routing needs no full decode.
+  // The session id and the view number are the content's first fields, so routing needs no full decode.
   const route = (signed: SignedRound): NeoSession | undefined => {
-    if (signed.content.length < SESSION_ID_BYTES) {
+    const c = signed.content;
+    if (c.length < SESSION_ID_BYTES + VIEW_BYTES) {
       stats.malformed++;
       return undefined;
     }
-    const session = sessions.get(key(signed.content.subarray(0, SESSION_ID_BYTES)));
+    const view = new DataView(c.buffer, c.byteOffset + SESSION_ID_BYTES, VIEW_BYTES).getUint32(0);
+    const session = sessions.get(key(c.subarray(0, SESSION_ID_BYTES), view));
     if (!session) stats.unknownSession++;
     return session;
   };
@@ -33,7 +38,7 @@ export function installNeo(transport: Transport): NeoEndpoint {
   transport.handle(NeoRound, (msg) => route(msg.body)?.receive(msg.body, false));
   transport.handle(NeoForward, (msg) => route(msg.body)?.receive(msg.body, true));
   transport.handle(NeoFetch, (msg) => {
-    const session = sessions.get(key(msg.body.session));
+    const session = sessions.get(key(msg.body.session, msg.body.view));
     if (!session) {
       stats.unknownSession++;
       return;
@@ -44,7 +49,7 @@ export function installNeo(transport: Transport): NeoEndpoint {
   return {
     stats,
     join(view, config, deps) {
-      const id = key(view.sessionId);
+      const id = key(view.sessionId, view.number);
       if (sessions.has(id)) throw new RangeError(`NEO session ${id} is already joined on this peer`);
       const session = new NeoSession(view, config, { ...deps, transport });
       sessions.set(id, session);
@@ -52,7 +57,7 @@ export function installNeo(transport: Transport): NeoEndpoint {
     },
     leave(session) {
       session.stop();
-      sessions.delete(key(session.view.sessionId));
+      sessions.delete(key(session.view.sessionId, session.view.number));
     },
   };
 }

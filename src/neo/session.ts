@@ -92,6 +92,12 @@ export interface NeoSessionDeps {
   readonly stateHash: () => Uint8Array;
   /** Told of every other member's accepted update as it is played (creation → playout, ms), for live telemetry. */
   readonly onPlayout?: (latencyMs: number, sender: number) => void;
+  /**
+   * Rounds are played only while this allows it: a view that follows another waits until the
+   * previous view played its last round (and a joiner until it holds the game state). Call
+   * `poke()` when the answer changes.
+   */
+  readonly canPlay?: (round: number) => boolean;
 }
 
 export const NEO_COUNTERS = [
@@ -125,6 +131,9 @@ export const NEO_COUNTERS = [
   'proposalsRefused',
   'recoveryThrottled',
   'updatesCreated',
+  /** Decisions on this member's own updates: summed over members, every update is counted once. */
+  'ownAccepted',
+  'ownDropped',
 ] as const;
 export type NeoCounter = (typeof NEO_COUNTERS)[number];
 
@@ -181,7 +190,7 @@ export class NeoSession {
   private readonly hashEvery: number;
   private readonly futureWindow: number;
   private readonly maxWaitRounds: number;
-  private readonly lastRound: number;
+  private lastRound: number;
   private readonly fetchAfterMs: number | undefined;
   private readonly adaptation: NeoAdaptation | undefined;
   private schedule: RoundSchedule;
@@ -218,6 +227,7 @@ export class NeoSession {
   private proposal: { effectiveRound: number; roundMs: number } | null = null;
   private window = { rounds: 0, dropped: 0, updates: 0, maxOffsetMs: 0 };
   private stopped = false;
+  private deciding = false;
   private resolveDone: () => void = () => {};
   /** Resolves once every round up to `lastRound` is decided (never, for an unbounded session). */
   readonly done: Promise<void>;
@@ -253,6 +263,41 @@ export class NeoSession {
   stop(): void {
     this.stopped = true;
     for (const t of this.timers.splice(0)) t.cancel();
+  }
+
+  /**
+   * This view ends after `round`: no updates for later rounds, and the session is done once
+   * `round` is decided (a membership change takes effect at round + 1). Only ever shortens.
+   */
+  endAfter(round: number): void {
+    if (!Number.isInteger(round) || round < this.view.startRound - 1) throw new RangeError(`endAfter: round ${round} precedes the view's first round ${this.view.startRound}`);
+    if (round >= this.lastRound) return;
+    this.lastRound = Math.max(round, this.nextToDecide - 1);
+    this.tryDecide();
+  }
+
+  /** Try to decide and play again (after `canPlay` changed its answer). */
+  poke(): void {
+    if (!this.stopped) this.tryDecide();
+  }
+
+  /** The last round this view plays. */
+  get finalRound(): number {
+    return this.lastRound;
+  }
+
+  /** The next round this member will decide: every earlier one is played. */
+  get nextRound(): number {
+    return this.nextToDecide;
+  }
+
+  /** When `round` starts on the shared clock, under the agreed schedule. */
+  startOfRound(round: number): number {
+    return this.schedule.startOf(round);
+  }
+
+  roundMsAt(round: number): number {
+    return this.schedule.roundMsAt(round);
   }
 
   /** The counters alone: cheap enough to read every second for every session. */
@@ -513,8 +558,20 @@ export class NeoSession {
   }
 
   private tryDecide(): void {
+    // playRound may end the view (endAfter) and so call back in here: one decision loop at a time.
+    if (this.deciding) return;
+    this.deciding = true;
+    try {
+      this.decideReady();
+    } finally {
+      this.deciding = false;
+    }
+  }
+
+  private decideReady(): void {
     while (this.nextToDecide <= this.lastRound) {
       const round = this.nextToDecide;
+      if (this.deps.canPlay && !this.deps.canPlay(round)) return;
       // Votes on a round close when a member sends its round + d message: nothing is certain before our own.
       if (this.currentRound < round + this.depth) return;
       let outcomes = this.outcomes(round);
@@ -536,6 +593,7 @@ export class NeoSession {
     const createdAt = this.schedule.startOf(round);
     const accepted: NeoPlayedUpdate[] = [];
     outcomes.forEach((o, member) => {
+      if (member === this.me && o.kind !== 'pending') this.counters[o.kind === 'accepted' ? 'ownAccepted' : 'ownDropped']++;
       if (o.kind === 'accepted') {
         accepted.push({ member, payload: o.payload });
         this.counters.accepted++;

@@ -1,0 +1,20 @@
+/**
+ * Peer groups: agreed membership over NEO (docs/groups.md). A view change is decided by the
+ * membership operations carried in accepted NEO updates, so every replica applies it at the same
+ * round. Zones and the quadtree that maps positions to groups build on this.
+ */
+export {
+  createFounder,
+  createJoiner,
+  GROUP_COUNTERS,
+  type GroupMember,
+  type GroupMemberState,
+  type GroupConfig,
+  type GroupMemberDeps,
+  type GroupView,
+  type GroupSeat,
+  type GroupEvent,
+  type GroupCounter,
+} from './member.js';
+export { GroupJoin, GroupWelcome, GroupState, MAX_CHANGING_GROUP_SIZE } from './messages.js';
+export { encodePayload, decodePayload, MAX_OPS_PER_UPDATE, type GroupPayload, type MembershipOp } from './payload.js';

@@ -1,0 +1,544 @@
+import { equalBytes } from '../crypto/index.js';
+import { createBot, createGame, decodeState, encodeState, encodeUpdate, restoreGame, type Bot, type Game, type GameSnapshot } from '../game/index.js';
+import { NEO_COUNTERS, type NeoConfig, type NeoCounter, type NeoEndpoint, type NeoPlayedUpdate, type NeoSession } from '../neo/index.js';
+import type { Endpoint, Incoming } from '../net/index.js';
+import type { PeerNode } from '../peer/index.js';
+import type { Rng, RngSeed } from '../random/index.js';
+import type { Clock } from '../time/clock.js';
+import type { TimerHandle } from '../time/timer-queue.js';
+import { DecodeError } from '../wire/index.js';
+import { GroupJoin, GroupState, GroupWelcome, MAX_CHANGING_GROUP_SIZE, type GroupWelcomeBody } from './messages.js';
+import { decodePayload, encodePayload, MAX_OPS_PER_UPDATE, type MembershipOp } from './payload.js';
+
+export interface GroupSeat {
+  readonly publicKey: Uint8Array;
+  readonly endpoint: Endpoint;
+  /** The player's place in the game state; stable while the player stays in the group. */
+  readonly seat: number;
+}
+
+/** An agreed membership: NEO runs over `members` (in this order) from `startRound` on. */
+export interface GroupView {
+  readonly sessionId: Uint8Array;
+  readonly number: number;
+  readonly startRound: number;
+  readonly members: readonly GroupSeat[];
+}
+
+export interface GroupConfig {
+  /** Seats in the game (the most players the group holds at once). */
+  readonly seats: number;
+  /** Every replica's game seed: places players and chests. */
+  readonly gameSeed: RngSeed;
+  /** NEO settings for every view; `lastRound` is the group's last round with an update. */
+  readonly neo: NeoConfig & { readonly lastRound: number };
+  /** A member whose updates were dropped this many rounds in a row may be removed (a crash). Default 10. */
+  readonly evictAfterRounds?: number;
+}
+
+export type GroupEvent =
+  | {
+      readonly type: 'view-change';
+      readonly view: number;
+      readonly round: number;
+      readonly members: number;
+      readonly joined: number;
+      readonly left: number;
+      readonly removed: number;
+      readonly leaderChanged: boolean;
+    }
+  | { readonly type: 'joined'; readonly view: number; readonly round: number }
+  | { readonly type: 'left'; readonly view: number; readonly round: number; readonly reason: 'leave' | 'removed' | 'alone' };
+
+export interface GroupMemberDeps {
+  readonly peer: PeerNode;
+  readonly neo: NeoEndpoint;
+  readonly clock: Clock;
+  readonly scheduler: { schedule(dueMs: number, callback: () => void): TimerHandle };
+  /** The bot's own random stream. */
+  readonly botRng: Rng;
+  /** A movement model's destination per round (null: roam). */
+  readonly steer?: (round: number) => { readonly x: number; readonly y: number } | null;
+  readonly onPlayout?: (latencyMs: number) => void;
+  /** Told of every view change this member applies; only member 0 of the old view should report it for the group. */
+  readonly onEvent?: (event: GroupEvent, reporter: boolean) => void;
+}
+
+export const GROUP_COUNTERS = [
+  'viewChanges',
+  'admitted',
+  'leaves',
+  'removals',
+  'opsDeferred',
+  'opsRefused',
+  'malformedPayloads',
+  'joinRequests',
+  'welcomesSent',
+  'statesSent',
+  'welcomesRefused',
+  'statesRefused',
+] as const;
+export type GroupCounter = (typeof GROUP_COUNTERS)[number];
+
+export type GroupMemberState = 'joining' | 'member' | 'leaving' | 'left' | 'crashed' | 'finished';
+
+export interface GroupMember {
+  readonly publicKey: Uint8Array;
+  readonly state: GroupMemberState;
+  /** Resolves when this member is out of the group: left, removed, crashed, or the last round played. */
+  readonly done: Promise<void>;
+  /** Founders: round `startRound` of the first view at `startMs` on the shared clock. */
+  begin(startMs: number): void;
+  /** Graceful leave: proposed in the next updates until a view without this member takes effect. */
+  leave(): void;
+  /** Stops at once, telling nobody (a crash); the host closes the socket. */
+  crash(): void;
+  counters(): Record<GroupCounter, number>;
+  /** NEO counters summed over every view this member ran. */
+  neoCounters(): Record<NeoCounter, number>;
+  readonly view: GroupView | null;
+  readonly game: Game | null;
+  readonly roundMs: number;
+}
+
+interface PendingChange {
+  readonly view: GroupView;
+  readonly removedSeats: readonly number[];
+  readonly addedSeats: readonly number[];
+  /** Joiners this member sponsored: it sends them the welcome now and the state after the change. */
+  readonly sponsored: readonly GroupSeat[];
+  readonly leaderChanged: boolean;
+  readonly left: number;
+  readonly removed: number;
+  /** The first member that stays reports the change for the group (one report per change). */
+  readonly reporter: boolean;
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+const IDLE_UPDATE = encodeUpdate({ dx: 0, dy: 0, action: { kind: 'none' } });
+/** Join requests are held this many rounds for the sponsor to get them into a view. */
+const ADMIT_HOLD_ROUNDS = 100;
+const MAX_ADMIT_REQUESTS = 16;
+
+/** A founding member of a group: every founder builds the same first view. */
+export function createFounder(view: GroupView, config: GroupConfig, deps: GroupMemberDeps): GroupMember {
+  checkView(view, config);
+  const member = new Member(config, deps);
+  member.found(view);
+  return member;
+}
+
+/**
+ * A player joining a running group: asks `contacts()` (rotating) until a member sponsors it, takes
+ * the view from the welcome and the game state from its sponsor, and plays from the view's first round.
+ */
+export function createJoiner(sessionId: Uint8Array, contacts: () => readonly Endpoint[], config: GroupConfig, deps: GroupMemberDeps): GroupMember {
+  const member = new Member(config, deps);
+  member.requestJoin(sessionId, contacts);
+  return member;
+}
+
+function checkView(view: GroupView, config: GroupConfig): void {
+  if (view.members.length < 2 || view.members.length > config.seats) throw new RangeError(`group view: between 2 and ${config.seats} members, got ${view.members.length}`);
+  const seats = new Set(view.members.map((m) => m.seat));
+  if (seats.size !== view.members.length || [...seats].some((s) => !Number.isInteger(s) || s < 0 || s >= config.seats)) {
+    throw new RangeError(`group view: seats must be distinct integers in [0, ${config.seats - 1}]`);
+  }
+}
+
+class Member implements GroupMember {
+  readonly publicKey: Uint8Array;
+  state: GroupMemberState = 'joining';
+  readonly done: Promise<void>;
+  view: GroupView | null = null;
+  game: Game | null = null;
+  private resolveDone: () => void = () => {};
+  private bot: Bot | null = null;
+  private session: NeoSession | null = null;
+  private nextSession: NeoSession | null = null;
+  private readonly allSessions: NeoSession[] = [];
+  private pending: PendingChange | null = null;
+  /** Consecutive rounds each member of the current view had no accepted update: agreed by every replica. */
+  private missed: number[] = [];
+  private readonly admitRequests = new Map<string, { seat: GroupSeat; untilRound: number }>();
+  private leaveRequested = false;
+  /** The latest change's welcome and post-change state, so any member can answer a joiner that asks again. */
+  private lastWelcome: { view: GroupView; lastRound: number } | null = null;
+  private lastState: { view: number; round: number; bytes: Uint8Array } | null = null;
+  private joinTimer: TimerHandle | null = null;
+  private readonly evictAfter: number;
+  private readonly leadRounds: number;
+  private readonly count = Object.fromEntries(GROUP_COUNTERS.map((c) => [c, 0])) as Record<GroupCounter, number>;
+
+  constructor(
+    private readonly config: GroupConfig,
+    private readonly deps: GroupMemberDeps,
+  ) {
+    if (config.seats < 2 || config.seats > MAX_CHANGING_GROUP_SIZE) throw new RangeError(`group seats must be in [2, ${MAX_CHANGING_GROUP_SIZE}], got ${config.seats}`);
+    this.publicKey = deps.peer.publicKey;
+    this.evictAfter = config.evictAfterRounds ?? 10;
+    // A change decided in round r takes effect once every member has surely decided r, even one that
+    // had to wait for the forced decision: r + d + maxWait, plus a margin for the news to arrive.
+    this.leadRounds = (config.neo.pipelineDepth ?? 1) + (config.neo.maxWaitRounds ?? 8) + 3;
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    const transport = deps.peer.transport;
+    transport.handle(GroupJoin, (m) => this.onJoinRequest(m));
+    transport.handle(GroupWelcome, (m) => this.onWelcome(m));
+    transport.handle(GroupState, (m) => this.onState(m));
+  }
+
+  get roundMs(): number {
+    return this.session?.roundMs ?? this.config.neo.roundMs;
+  }
+
+  counters(): Record<GroupCounter, number> {
+    return { ...this.count };
+  }
+
+  neoCounters(): Record<NeoCounter, number> {
+    const sum = Object.fromEntries(NEO_COUNTERS.map((c) => [c, 0])) as Record<NeoCounter, number>;
+    for (const s of this.allSessions) {
+      const c = s.counterSnapshot();
+      for (const k of NEO_COUNTERS) sum[k] += c[k];
+    }
+    return sum;
+  }
+
+  // ---- founding and joining ---------------------------------------------------------------------
+
+  found(view: GroupView): void {
+    const game = createGame({ members: this.config.seats, seed: this.config.gameSeed });
+    const occupied = new Set(view.members.map((m) => m.seat));
+    for (let seat = 0; seat < this.config.seats; seat++) if (!occupied.has(seat)) game.setSeat(seat, false);
+    this.game = game;
+    this.enterView(view);
+    this.session = this.openSession(view, null);
+    this.state = 'member';
+  }
+
+  begin(startMs: number): void {
+    this.session?.start(startMs);
+  }
+
+  requestJoin(sessionId: Uint8Array, contacts: () => readonly Endpoint[]): void {
+    let attempt = 0;
+    const ask = () => {
+      this.joinTimer = null;
+      if (this.state !== 'joining' || this.game !== null) return;
+      const list = contacts();
+      const to = list[attempt++ % Math.max(1, list.length)];
+      if (to) this.deps.peer.transport.send(to, GroupJoin, { session: sessionId });
+      // Retries until the state arrived: a lost request, welcome or state costs one retry period.
+      this.joinTimer = this.deps.scheduler.schedule(this.deps.clock.nowMs() + 5 * this.config.neo.roundMs, ask);
+    };
+    ask();
+  }
+
+  private onJoinRequest(m: Incoming<{ session: Uint8Array }>): void {
+    const key = m.senderKey;
+    const view = this.view;
+    if (!key || !view || (this.state !== 'member' && this.state !== 'leaving') || !equalBytes(m.body.session, view.sessionId)) return;
+    this.count.joinRequests++;
+    const id = hex(key);
+    // Asked again by someone already admitted: the welcome (or the state) was lost on the way.
+    const target = this.pending?.view.members.find((s) => equalBytes(s.publicKey, key)) ?? view.members.find((s) => equalBytes(s.publicKey, key));
+    if (target) {
+      if (this.lastWelcome && this.lastWelcome.view.members.some((s) => equalBytes(s.publicKey, key))) this.sendWelcome(target, this.lastWelcome.view);
+      if (this.lastState && this.lastState.view === this.lastWelcome?.view.number) this.sendState(target, this.lastState);
+      return;
+    }
+    if (this.admitRequests.size >= MAX_ADMIT_REQUESTS && !this.admitRequests.has(id)) return;
+    const round = this.session?.nextRound ?? 0;
+    this.admitRequests.set(id, { seat: { publicKey: key, endpoint: m.from, seat: -1 }, untilRound: round + ADMIT_HOLD_ROUNDS });
+  }
+
+  private onWelcome(m: Incoming<GroupWelcomeBody>): void {
+    const w = m.body;
+    const from = m.senderKey;
+    if (this.state !== 'joining' || !from) return;
+    const me = w.members.findIndex((s) => equalBytes(s.publicKey, this.publicKey));
+    const sponsor = w.members.findIndex((s) => equalBytes(s.publicKey, from));
+    const seats = new Set(w.members.map((s) => s.seat));
+    const valid = me >= 0 && sponsor >= 0 && sponsor !== me && w.members.length >= 2 && seats.size === w.members.length && [...seats].every((s) => s < this.config.seats) && w.roundMs >= 1 && w.roundMs <= 60_000 && Number.isFinite(w.startOffsetMs) && Math.abs(w.startOffsetMs) < 600_000;
+    if (!valid) return void this.count.welcomesRefused++;
+    // The first welcome wins; a later one for the same view is a retransmission.
+    if (this.view) return;
+    const view: GroupView = { sessionId: w.session, number: w.view, startRound: w.startRound, members: w.members.map((s) => ({ publicKey: s.publicKey, endpoint: { host: s.host, port: s.port }, seat: s.seat })) };
+    this.enterView(view);
+    const startMs = this.deps.clock.nowMs() + w.startOffsetMs;
+    this.session = this.openSession(view, { startMs, roundMs: w.roundMs, lastRound: Math.min(w.lastRound, this.config.neo.lastRound) });
+    this.session.start();
+  }
+
+  private onState(m: Incoming<{ session: Uint8Array; view: number; round: number; state: Uint8Array }>): void {
+    const from = m.senderKey;
+    const view = this.view;
+    if (this.state !== 'joining' || this.game || !view || !from || !equalBytes(m.body.session, view.sessionId) || m.body.view !== view.number) return;
+    if (m.body.round !== view.startRound - 1 || !view.members.some((s) => equalBytes(s.publicKey, from))) return void this.count.statesRefused++;
+    let snapshot: GameSnapshot;
+    let game: Game;
+    try {
+      snapshot = decodeState(m.body.state);
+      if (snapshot.members.length !== this.config.seats || snapshot.round !== m.body.round) return void this.count.statesRefused++;
+      game = restoreGame(snapshot);
+    } catch (e) {
+      if (e instanceof DecodeError || e instanceof RangeError || e instanceof TypeError) return void this.count.statesRefused++;
+      throw e;
+    }
+    this.game = game;
+    this.state = 'member';
+    this.joinTimer?.cancel();
+    this.deps.onEvent?.({ type: 'joined', view: view.number, round: view.startRound }, false);
+    this.session?.poke();
+  }
+
+  // ---- views and sessions -----------------------------------------------------------------------
+
+  private enterView(view: GroupView): void {
+    this.view = view;
+    this.missed = view.members.map(() => 0);
+    const mine = view.members.find((s) => equalBytes(s.publicKey, this.publicKey));
+    if (mine && (!this.bot || this.bot.member !== mine.seat)) {
+      this.bot = createBot({ member: mine.seat, rng: this.deps.botRng, ...(this.deps.steer ? { steer: this.deps.steer } : {}) });
+    }
+  }
+
+  private openSession(view: GroupView, timing: { startMs: number; roundMs: number; lastRound: number } | null): NeoSession {
+    const me = view.members.findIndex((s) => equalBytes(s.publicKey, this.publicKey));
+    const peer = this.deps.peer;
+    const session = this.deps.neo.join(
+      { sessionId: view.sessionId, number: view.number, startRound: view.startRound, members: view.members.map((s) => ({ publicKey: s.publicKey, endpoint: s.endpoint })) },
+      { ...this.config.neo, ...(timing ? { roundMs: timing.roundMs, lastRound: timing.lastRound } : {}) },
+      {
+        sign: (msg) => peer.signer.sign(msg),
+        verify: (sig, msg, pk) => peer.ed25519.verify(sig, msg, pk),
+        clock: this.deps.clock,
+        scheduler: this.deps.scheduler,
+        memberIndex: me,
+        startMs: timing?.startMs ?? this.deps.clock.nowMs(),
+        nextUpdate: (round) => this.nextPayload(round),
+        playRound: (round, updates) => this.play(view, round, updates),
+        stateHash: () => (this.game as Game).stateHash(),
+        canPlay: (round) => this.game !== null && this.game.lastRound === round - 1 && this.view === view,
+        ...(this.deps.onPlayout ? { onPlayout: this.deps.onPlayout } : {}),
+      },
+    );
+    this.allSessions.push(session);
+    session.done.then(() => this.sessionFinished(session));
+    return session;
+  }
+
+  private nextPayload(round: number): Uint8Array {
+    const update = this.game && this.bot ? encodeUpdate(this.bot.nextUpdate(this.game.snapshot(), round)) : IDLE_UPDATE;
+    return encodePayload({ update, ops: this.proposals(round) });
+  }
+
+  /** What this member asks the group to change; repeated each round until the change is agreed. */
+  private proposals(round: number): MembershipOp[] {
+    const view = this.view;
+    if (!view || this.pending || this.state === 'joining' || round + this.leadRounds > this.config.neo.lastRound) return [];
+    const ops: MembershipOp[] = [];
+    if (this.leaveRequested) ops.push({ kind: 'leave' });
+    view.members.forEach((s, i) => {
+      if ((this.missed[i] ?? 0) >= this.evictAfter && !equalBytes(s.publicKey, this.publicKey)) ops.push({ kind: 'remove', publicKey: s.publicKey });
+    });
+    for (const [id, req] of this.admitRequests) {
+      if (req.untilRound < round || view.members.some((s) => equalBytes(s.publicKey, req.seat.publicKey))) {
+        this.admitRequests.delete(id);
+        continue;
+      }
+      ops.push({ kind: 'admit', publicKey: req.seat.publicKey, host: req.seat.endpoint.host, port: req.seat.endpoint.port });
+    }
+    return ops.slice(0, MAX_OPS_PER_UPDATE);
+  }
+
+  /** Plays one decided round of `view`: the game updates, then the membership operations they carried. */
+  private play(view: GroupView, round: number, accepted: readonly NeoPlayedUpdate[]): void {
+    const game = this.game as Game;
+    const ops: { from: number; op: MembershipOp }[] = [];
+    const updates = accepted.map(({ member, payload }) => {
+      const decoded = decodePayload(payload);
+      const seat = (view.members[member] as GroupSeat).seat;
+      if (!decoded) {
+        this.count.malformedPayloads++;
+        // The game counts it as malformed too, the same way in every replica.
+        return { member: seat, payload };
+      }
+      for (const op of decoded.ops) ops.push({ from: member, op });
+      return { member: seat, payload: decoded.update };
+    });
+    game.applyRound(round, updates);
+    const played = new Set(accepted.map((u) => u.member));
+    this.missed = this.missed.map((n, i) => (played.has(i) ? 0 : n + 1));
+    if (ops.length > 0) this.decideChange(view, round, ops);
+    if (this.pending && round === this.pending.view.startRound - 1) this.applyChange();
+  }
+
+  /** Every replica runs this on the same operations in the same round, so every replica decides the same view. */
+  private decideChange(view: GroupView, round: number, ops: readonly { from: number; op: MembershipOp }[]): void {
+    const effective = round + this.leadRounds;
+    if (this.pending || effective > this.config.neo.lastRound) {
+      this.count.opsDeferred += ops.length;
+      return;
+    }
+    const removed = new Set<number>();
+    const added: GroupSeat[] = [];
+    const sponsored: GroupSeat[] = [];
+    let left = 0;
+    let evicted = 0;
+    for (const { from, op } of ops) {
+      if (op.kind === 'leave') {
+        if (!removed.has(from)) left++;
+        removed.add(from);
+      } else if (op.kind === 'remove') {
+        const i = view.members.findIndex((s) => equalBytes(s.publicKey, op.publicKey));
+        // Only what every replica can check: the member's updates were missing for evictAfter rounds.
+        if (i < 0 || (this.missed[i] ?? 0) < this.evictAfter) {
+          this.count.opsRefused++;
+          continue;
+        }
+        if (!removed.has(i)) evicted++;
+        removed.add(i);
+      } else {
+        const known = view.members.some((s) => equalBytes(s.publicKey, op.publicKey)) || added.some((s) => equalBytes(s.publicKey, op.publicKey));
+        const size = view.members.length - removed.size + added.length;
+        if (known || size >= this.config.seats) {
+          this.count.opsRefused++;
+          continue;
+        }
+        const seat: GroupSeat = { publicKey: op.publicKey, endpoint: { host: op.host, port: op.port }, seat: -1 };
+        added.push(seat);
+        if (equalBytes((view.members[from] as GroupSeat).publicKey, this.publicKey)) sponsored.push(seat);
+      }
+    }
+    if (removed.size === 0 && added.length === 0) return;
+    const remaining = view.members.filter((_, i) => !removed.has(i));
+    // Seats freed by this change may be taken by its joiners: the game vacates before it fills.
+    const taken = new Set(remaining.map((s) => s.seat));
+    const addedSeats: number[] = [];
+    const joined = added.map((s) => {
+      let seat = 0;
+      while (taken.has(seat)) seat++;
+      taken.add(seat);
+      addedSeats.push(seat);
+      return { ...s, seat };
+    });
+    const members = [...remaining, ...joined];
+    const next: GroupView = { sessionId: view.sessionId, number: view.number + 1, startRound: effective, members };
+    this.pending = {
+      view: next,
+      removedSeats: [...removed].map((i) => (view.members[i] as GroupSeat).seat),
+      addedSeats,
+      sponsored: joined.filter((j) => sponsored.some((s) => equalBytes(s.publicKey, j.publicKey))),
+      leaderChanged: members.length > 0 && !equalBytes((members[0] as GroupSeat).publicKey, (view.members[0] as GroupSeat).publicKey),
+      left,
+      removed: evicted,
+      reporter: remaining.length > 0 && equalBytes((remaining[0] as GroupSeat).publicKey, this.publicKey),
+    };
+    this.session?.endAfter(effective - 1);
+    const stays = members.some((s) => equalBytes(s.publicKey, this.publicKey));
+    if (stays && members.length >= 2) {
+      const current = this.session as NeoSession;
+      this.nextSession = this.openSession(next, { startMs: current.startOfRound(effective), roundMs: current.roundMsAt(effective), lastRound: this.config.neo.lastRound });
+      this.nextSession.start();
+    }
+    this.lastWelcome = { view: next, lastRound: this.config.neo.lastRound };
+    for (const s of this.pending.sponsored) this.sendWelcome(s, next);
+  }
+
+  /** After the old view's last round: the game's seats change, joiners get the state, the new view plays on. */
+  private applyChange(): void {
+    const change = this.pending as PendingChange;
+    const game = this.game as Game;
+    for (const seat of change.removedSeats) game.setSeat(seat, false);
+    for (const seat of change.addedSeats) game.setSeat(seat, true);
+    const round = change.view.startRound - 1;
+    this.lastState = { view: change.view.number, round, bytes: encodeState(game.snapshot()) };
+    for (const s of change.sponsored) this.sendState(s, this.lastState);
+    this.count.viewChanges++;
+    this.count.admitted += change.addedSeats.length;
+    this.count.leaves += change.left;
+    this.count.removals += change.removed;
+    this.deps.onEvent?.(
+      { type: 'view-change', view: change.view.number, round: change.view.startRound, members: change.view.members.length, joined: change.addedSeats.length, left: change.left, removed: change.removed, leaderChanged: change.leaderChanged },
+      change.reporter,
+    );
+    this.pending = null;
+    const stays = change.view.members.some((s) => equalBytes(s.publicKey, this.publicKey));
+    const old = this.session as NeoSession;
+    this.retire(old);
+    if (!stays || change.view.members.length < 2) {
+      this.session = null;
+      this.nextSession = null;
+      this.finish('left', !stays ? (this.leaveRequested ? 'leave' : 'removed') : 'alone', change.view.number, change.view.startRound);
+      return;
+    }
+    this.enterView(change.view);
+    this.session = this.nextSession;
+    this.nextSession = null;
+    // Not now: the old view is still inside its play of this round and hashes the state right after.
+    const next = this.session;
+    queueMicrotask(() => next?.poke());
+  }
+
+  /** A finished view keeps answering fetches for the rounds a slower member may still ask about. */
+  private retire(session: NeoSession): void {
+    const depth = this.config.neo.pipelineDepth ?? 1;
+    const grace = session.startOfRound(session.finalRound + depth + (this.config.neo.maxWaitRounds ?? 8) + 2);
+    this.deps.scheduler.schedule(Math.max(grace, this.deps.clock.nowMs()), () => this.deps.neo.leave(session));
+  }
+
+  private sessionFinished(session: NeoSession): void {
+    // The group's last round (the run's end) was played in the view this member is in.
+    if (session === this.session && session.finalRound >= this.config.neo.lastRound && this.state !== 'crashed') {
+      this.finish('finished', null, session.view.number, session.finalRound);
+    }
+  }
+
+  private finish(state: GroupMemberState, reason: 'leave' | 'removed' | 'alone' | null, view: number, round: number): void {
+    this.state = state;
+    this.joinTimer?.cancel();
+    if (reason) this.deps.onEvent?.({ type: 'left', view, round, reason }, false);
+    this.resolveDone();
+  }
+
+  leave(): void {
+    if (this.state === 'member') {
+      this.leaveRequested = true;
+      this.state = 'leaving';
+    } else if (this.state === 'joining') {
+      this.crash();
+    }
+  }
+
+  crash(): void {
+    if (this.state === 'left' || this.state === 'crashed' || this.state === 'finished') return;
+    this.state = 'crashed';
+    this.joinTimer?.cancel();
+    for (const s of this.allSessions) this.deps.neo.leave(s);
+    this.resolveDone();
+  }
+
+  // ---- joiners ----------------------------------------------------------------------------------
+
+  private sendWelcome(to: GroupSeat, view: GroupView): void {
+    const current = this.session ?? this.nextSession;
+    if (!current) return;
+    this.deps.peer.transport.send(to.endpoint, GroupWelcome, {
+      session: view.sessionId,
+      view: view.number,
+      startRound: view.startRound,
+      startOffsetMs: current.startOfRound(view.startRound) - this.deps.clock.nowMs(),
+      roundMs: current.roundMsAt(view.startRound),
+      lastRound: this.config.neo.lastRound,
+      members: view.members.map((s) => ({ publicKey: s.publicKey, host: s.endpoint.host, port: s.endpoint.port, seat: s.seat })),
+    });
+    this.count.welcomesSent++;
+  }
+
+  private sendState(to: GroupSeat, state: { view: number; round: number; bytes: Uint8Array }): void {
+    const view = this.view as GroupView;
+    this.deps.peer.transport.send(to.endpoint, GroupState, { session: view.sessionId, view: state.view, round: state.round, state: state.bytes });
+    this.count.statesSent++;
+  }
+}

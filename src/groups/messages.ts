@@ -1,0 +1,51 @@
+import { MessageKind, bytes, defineMessage, f64, list, struct, u16, u32, u8, utf8, varBytes, type Infer } from '../wire/index.js';
+import { PUBLIC_KEY_LENGTH } from '../crypto/index.js';
+import { SESSION_ID_BYTES } from '../neo/index.js';
+
+/**
+ * A welcome lists every member of the new view with its endpoint and must fit one datagram; groups
+ * that change membership are capped at this size (profiles check it).
+ */
+export const MAX_CHANGING_GROUP_SIZE = 12;
+/** Longest textual IPv6 address. */
+export const MAX_HOST_BYTES = 45;
+/** The encoded game state a joiner receives (src/game/state.ts) for up to MAX_CHANGING_GROUP_SIZE seats. */
+export const MAX_STATE_BYTES = 900;
+
+export const GroupJoin = defineMessage({
+  kind: MessageKind.groupJoin,
+  name: 'group-join',
+  signed: true,
+  summary: 'a player asks a member of a group to admit it (its key is the envelope\'s, its endpoint where the datagram came from)',
+  body: struct({ session: bytes(SESSION_ID_BYTES) }),
+});
+
+const welcomeMember = struct({ publicKey: bytes(PUBLIC_KEY_LENGTH), host: utf8(MAX_HOST_BYTES), port: u16, seat: u8 });
+
+export const GroupWelcome = defineMessage({
+  kind: MessageKind.groupWelcome,
+  name: 'group-welcome',
+  signed: true,
+  summary: 'the view that admits a joiner: members with endpoints and seats, its first round and when that round starts relative to now',
+  body: struct({
+    session: bytes(SESSION_ID_BYTES),
+    view: u32,
+    startRound: u32,
+    /** Start of startRound minus the sender's now, in ms (negative once it began): clocks of two hosts are never compared. */
+    startOffsetMs: f64,
+    roundMs: u32,
+    /** The group's last round with an update (the run's end). */
+    lastRound: u32,
+    members: list(welcomeMember, MAX_CHANGING_GROUP_SIZE),
+  }),
+});
+
+export const GroupState = defineMessage({
+  kind: MessageKind.groupState,
+  name: 'group-state',
+  signed: true,
+  summary: 'the game state after `round` (the round before the joiner\'s first), sent by its sponsor; checked at the next state-hash checkpoint',
+  body: struct({ session: bytes(SESSION_ID_BYTES), view: u32, round: u32, state: varBytes(MAX_STATE_BYTES) }),
+});
+
+export type GroupWelcomeBody = Infer<typeof GroupWelcome.body>;

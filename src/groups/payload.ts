@@ -1,0 +1,76 @@
+import { PUBLIC_KEY_LENGTH } from '../crypto/index.js';
+import { GAME_UPDATE_BYTES } from '../game/index.js';
+import { DecodeError, bytes, decodeWith, encodeWith, enumU8, list, struct, u16, utf8 } from '../wire/index.js';
+import { MAX_HOST_BYTES } from './messages.js';
+
+/**
+ * What a member commits to in one NEO round inside a group: its game update, plus membership
+ * operations it proposes. Operations ride in accepted updates, so every replica learns of them in
+ * the same round and applies them the same way: that is what makes a view change agreed.
+ *
+ * Membership operations are not moves: their presence (a longer ciphertext) is not hidden the way
+ * an attack is hidden behind a fixed-size update.
+ */
+export type MembershipOp =
+  /** The sender leaves the group (graceful leave). */
+  | { readonly kind: 'leave' }
+  /** The sender sponsors a joiner: its key and the endpoint its join request came from. */
+  | { readonly kind: 'admit'; readonly publicKey: Uint8Array; readonly host: string; readonly port: number }
+  /** A member silent for the agreed number of rounds is removed (a crashed player). */
+  | { readonly kind: 'remove'; readonly publicKey: Uint8Array };
+
+export interface GroupPayload {
+  readonly update: Uint8Array;
+  readonly ops: readonly MembershipOp[];
+}
+
+export const MAX_OPS_PER_UPDATE = 4;
+
+const OP_KINDS = ['leave', 'admit', 'remove'] as const;
+const NO_KEY = new Uint8Array(PUBLIC_KEY_LENGTH);
+
+const payloadCodec = struct({
+  update: bytes(GAME_UPDATE_BYTES),
+  // One layout for every kind; fields a kind does not use must be zero/empty (one encoding per op).
+  ops: list(struct({ kind: enumU8(OP_KINDS), publicKey: bytes(PUBLIC_KEY_LENGTH), host: utf8(MAX_HOST_BYTES), port: u16 }), MAX_OPS_PER_UPDATE),
+});
+
+export function encodePayload(payload: GroupPayload): Uint8Array {
+  if (payload.ops.length > MAX_OPS_PER_UPDATE) throw new RangeError(`encodePayload: at most ${MAX_OPS_PER_UPDATE} membership operations per update, got ${payload.ops.length}`);
+  return encodeWith(payloadCodec, {
+    update: payload.update,
+    ops: payload.ops.map((op) =>
+      op.kind === 'leave'
+        ? { kind: op.kind, publicKey: NO_KEY, host: '', port: 0 }
+        : op.kind === 'remove'
+          ? { kind: op.kind, publicKey: op.publicKey, host: '', port: 0 }
+          : { kind: op.kind, publicKey: op.publicKey, host: op.host, port: op.port },
+    ),
+  });
+}
+
+/** The payload `bytes` carry, or null when they are not exactly one canonical payload (remote input never throws). */
+export function decodePayload(bytes: Uint8Array): GroupPayload | null {
+  let raw;
+  try {
+    raw = decodeWith(payloadCodec, bytes);
+  } catch (e) {
+    if (e instanceof DecodeError) return null;
+    throw e;
+  }
+  const ops: MembershipOp[] = [];
+  for (const op of raw.ops) {
+    const zeroKey = op.publicKey.every((b) => b === 0);
+    if (op.kind === 'leave') {
+      if (!zeroKey || op.host !== '' || op.port !== 0) return null;
+      ops.push({ kind: 'leave' });
+    } else if (op.kind === 'remove') {
+      if (op.host !== '' || op.port !== 0) return null;
+      ops.push({ kind: 'remove', publicKey: op.publicKey });
+    } else {
+      if (op.host === '' || op.port === 0) return null;
+      ops.push({ kind: 'admit', publicKey: op.publicKey, host: op.host, port: op.port });
+    }
+  }
+  return { update: raw.update, ops };
+}
