@@ -1,17 +1,43 @@
 /**
- * A piscina task hosting one shard of peers for the life of a run: its NEO groups on real
- * sockets, a timer queue of its own, telemetry to the controller once a second.
+ * A piscina task hosting one shard of peers for the life of a run: its groups on real sockets, a
+ * timer queue of its own, the schedule's spawns and leaves as the controller sends them, telemetry
+ * to the controller once a second.
  */
-import type { ShardCommand, ShardMessage, ShardResult, ShardSample, ShardTask, ShardTraffic, UpdateCounts } from '../src/controller/contract.js';
+import type { ShardCommand, ShardGroup, ShardGroupEvent, ShardMessage, ShardResult, ShardSample, ShardTask, ShardTraffic, UpdateCounts } from '../src/controller/contract.js';
+import { createEd25519 } from '../src/crypto/index.js';
+import { createFounder, createJoiner, type GroupConfig, type GroupEvent, type GroupMember } from '../src/groups/index.js';
 import { createEventLoopMonitor, createLatencyHistogram } from '../src/metrics/index.js';
-import { NEO_COUNTERS, startNeoGroup, type NeoCounter, type NeoGroupHandle } from '../src/neo/index.js';
-import { readSocketDrops } from '../src/net/index.js';
+import { NEO_COUNTERS, installNeo, type NeoCounter, type NeoEndpoint } from '../src/neo/index.js';
+import { createDeferredShaper, createLinkShaper, endpointId, readSocketDrops, type DeferredShaper } from '../src/net/index.js';
+import { startPeerNode, type PeerNode } from '../src/peer/index.js';
+import { createRng } from '../src/random/index.js';
+import { createSteer } from '../src/scenario/movement.js';
 import { shapingForMembers } from '../src/scenario/profile.js';
 import { systemClock } from '../src/time/clock.js';
 import { createTimerQueue } from '../src/time/timer-queue.js';
 
+interface Player {
+  readonly id: number;
+  readonly group: number;
+  readonly peer: PeerNode;
+  readonly neo: NeoEndpoint;
+  member: GroupMember | null;
+  closed: boolean;
+}
+
+interface HostedGroup {
+  readonly plan: ShardGroup;
+  readonly sessionId: Uint8Array;
+  readonly shaper: DeferredShaper;
+}
+
+/** Game world side in tiles (src/game default). */
+const WORLD_SIZE = 64;
+
 export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const clock = systemClock;
+  const ed25519 = createEd25519('native');
+  const root = createRng(task.seed);
   const lateness = createLatencyHistogram();
   let latenessInterval = createLatencyHistogram();
   const scheduler = createTimerQueue({
@@ -24,66 +50,191 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const playout = createLatencyHistogram();
   let playoutInterval = createLatencyHistogram();
   const post = (m: ShardMessage) => task.port.postMessage(m);
+  const handlerErrors: string[] = [];
+  const onHandlerError = (error: unknown, kind: string) => handlerErrors.push(`${kind}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  const rounds = task.neo.rounds;
+  const groupConfig = (g: ShardGroup): GroupConfig => ({
+    seats: task.neo.seats,
+    gameSeed: `${task.seed}/group/${g.groupIndex}`,
+    neo: {
+      roundMs: task.neo.roundMs,
+      lastRound: rounds - 1,
+      pipelineDepth: task.neo.pipelineDepth,
+      stateHashEvery: task.neo.stateHashEvery,
+      ...(task.neo.adaptation ? { adaptation: task.neo.adaptation } : {}),
+    },
+    evictAfterRounds: task.neo.evictAfterRounds,
+  });
 
-  const groups: NeoGroupHandle[] = [];
+  const players = new Map<number, Player>();
+  const groups = new Map<number, HostedGroup>();
+  const allPlayers: Player[] = [];
+  const events: ShardGroupEvent[] = [];
+  let pendingEvents: ShardGroupEvent[] = [];
+  const groupTotals = { viewChanges: 0, admitted: 0, leaves: 0, removals: 0, elections: 0 };
+  const reportedViews = new Set<string>();
+
+  const bindPlayer = async (id: number, group: HostedGroup): Promise<Player> => {
+    const peer = await startPeerNode(
+      { host: '127.0.0.1', port: 0 },
+      { identitySeed: root.fork('identity').fork(`player:${id}`).bytes(32), ed25519, clock, shaping: { shaper: group.shaper.shaper, scheduler }, onHandlerError },
+    );
+    const player: Player = { id, group: group.plan.groupIndex, peer, neo: installNeo(peer.transport), member: null, closed: false };
+    players.set(id, player);
+    allPlayers.push(player);
+    return player;
+  };
+
+  const memberDeps = (player: Player) => {
+    const steer = createSteer(task.movement, { seed: task.seed, player: player.id, group: player.group, worldSize: WORLD_SIZE });
+    return {
+      peer: player.peer,
+      neo: player.neo,
+      clock,
+      scheduler,
+      botRng: root.fork(`bot:${player.id}`),
+      ...(steer ? { steer } : {}),
+      onPlayout: (ms: number) => {
+        playout.recordMs(ms);
+        playoutInterval.recordMs(ms);
+      },
+      onEvent: (event: GroupEvent) => {
+        if (event.type === 'view-change') {
+          // Every member of the group applies the same change; count it once.
+          const key = `${player.group}/${event.view}`;
+          if (reportedViews.has(key)) return;
+          reportedViews.add(key);
+          groupTotals.viewChanges++;
+          groupTotals.admitted += event.joined;
+          groupTotals.leaves += event.left;
+          groupTotals.removals += event.removed;
+          if (event.leaderChanged) groupTotals.elections++;
+        }
+        const e = { ...event, group: player.group, atMs: clock.nowMs() };
+        events.push(e);
+        pendingEvents.push(e);
+      },
+    };
+  };
+
   try {
-    for (const g of task.groups) {
-      groups.push(
-        await startNeoGroup(
-          {
-            members: g.peers.length,
-            rounds: task.neo.rounds,
-            roundMs: task.neo.roundMs,
-            seed: `${task.seed}/group/${g.groupIndex}`,
-            pipelineDepth: task.neo.pipelineDepth,
-            stateHashEvery: task.neo.stateHashEvery,
-            ...(task.neo.adaptation ? { adaptation: task.neo.adaptation } : {}),
-            deferStart: true,
-            shaping: (endpoints) => shapingForMembers(task.profile, g.peers, endpoints),
-          },
-          {
-            scheduler,
-            onPlayout: (ms) => {
-              playout.recordMs(ms);
-              playoutInterval.recordMs(ms);
-            },
-          },
-        ),
-      );
+    for (const plan of task.groups) {
+      const group: HostedGroup = { plan, sessionId: root.fork(`group:${plan.groupIndex}`).bytes(16), shaper: createDeferredShaper() };
+      groups.set(plan.groupIndex, group);
+      for (const id of plan.peers) await bindPlayer(id, group);
+      const founders = plan.founders.map((id) => players.get(id) as Player);
+      const view = {
+        sessionId: group.sessionId,
+        number: 1,
+        startRound: 0,
+        members: founders.map((p) => ({ publicKey: p.peer.publicKey, endpoint: p.peer.transport.local, seat: plan.peers.indexOf(p.id) })),
+      };
+      for (const p of founders) p.member = createFounder(view, groupConfig(plan), memberDeps(p));
     }
   } catch (error) {
     // Sockets already bound must not outlive a failed start.
-    await Promise.all(groups.map((g) => g.stop()));
+    await Promise.all(allPlayers.map((p) => p.peer.close()));
     scheduler.close();
     throw error;
   }
-  const ports = groups.flatMap((g) => g.peers.map((p) => p.transport.local.port));
-  const portSet = new Set(ports);
-  const dropsAtBind = readSocketDrops(portSet);
-  post({ type: 'ready', shardIndex: task.shardIndex, ports });
+  const initialPorts = allPlayers.map((p) => p.peer.transport.local.port);
+  const dropsAtBind = new Map(readSocketDrops(new Set(initialPorts)) ?? []);
+  // A closed socket's counter disappears from /proc/net/udp: its last reading stands.
+  const lastDrops = new Map<number, number>();
+  let dropsReadable = true;
+  post({ type: 'ready', shardIndex: task.shardIndex, ports: initialPorts });
+
+  const close = (player: Player) => {
+    if (player.closed) return;
+    player.closed = true;
+    readDrops();
+    void player.peer.close();
+  };
+
+  const spawn = async (id: number, groupIndex: number) => {
+    const group = groups.get(groupIndex);
+    if (!group) return;
+    const player = players.get(id) ?? (await bindPlayer(id, group));
+    if (player.member || player.closed) return;
+    if (!dropsAtBind.has(player.peer.transport.local.port)) dropsAtBind.set(player.peer.transport.local.port, 0);
+    const contacts = () => [...players.values()].filter((p) => p.group === groupIndex && p.member && (p.member.state === 'member' || p.member.state === 'leaving')).map((p) => p.peer.transport.local);
+    player.member = createJoiner(group.sessionId, contacts, groupConfig(group.plan), memberDeps(player));
+    player.member.done.then(() => close(player));
+  };
+
+  const leave = (id: number, mode: 'graceful' | 'crash') => {
+    const player = players.get(id);
+    const member = player?.member;
+    if (!player || !member) return;
+    if (mode === 'crash') {
+      member.crash();
+      close(player);
+      return;
+    }
+    member.leave();
+    // A leave that cannot be agreed (a group without a live majority) ends as a crash.
+    scheduler.schedule(clock.nowMs() + 200 * task.neo.roundMs, () => {
+      member.crash();
+      close(player);
+    });
+  };
 
   // Measured from the start signal on, so binding sockets does not count as event-loop delay.
   let loop: ReturnType<typeof createEventLoopMonitor> | null = null;
   const loopHistogram = createLatencyHistogram();
+  let started = false;
   let stopRequested: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
   task.port.on('message', (command: ShardCommand) => {
-    if (command.type === 'stop') stopRequested();
-    else {
-      loop ??= createEventLoopMonitor({ resolutionMs: 10 });
-      for (const g of groups) g.begin(command.startAtMs);
+    switch (command.type) {
+      case 'stop':
+        stopRequested();
+        break;
+      case 'start':
+        if (started) break;
+        started = true;
+        loop ??= createEventLoopMonitor({ resolutionMs: 10 });
+        for (const g of groups.values()) {
+          g.shaper.attach(createLinkShaper(shapingForMembers(task.profile, g.plan.peers, g.plan.peers.map((id) => endpointId((players.get(id) as Player).peer.transport.local))), { rng: root.fork(`links:${g.plan.groupIndex}`), clock }, { startMs: command.startAtMs }));
+        }
+        for (const p of players.values()) p.member?.begin(command.startAtMs);
+        break;
+      case 'spawn':
+        spawn(command.player, command.group).catch((e: unknown) => onHandlerError(e, 'spawn'));
+        break;
+      case 'leave':
+        leave(command.player, command.mode);
+        break;
     }
   });
 
-  const sample = (): ShardSample => ({
-    atMs: clock.nowMs(),
-    counters: sumCounters(groups),
-    updates: updateCounts(groups),
-    traffic: traffic(groups),
-    kernelDrops: kernelDropsSince(dropsAtBind, portSet),
-    peersAlive: ports.length,
-    roundMs: groups[0]?.sessions[0]?.roundMs ?? task.neo.roundMs,
-  });
+  function readDrops(): void {
+    const open = allPlayers.filter((p) => !p.closed).map((p) => p.peer.transport.local.port);
+    const now = readSocketDrops(new Set(open));
+    dropsReadable = now !== null;
+    if (now) for (const [port, d] of now) lastDrops.set(port, d);
+  }
+
+  const sample = (): ShardSample => {
+    readDrops();
+    let kernelDrops = 0;
+    for (const [port, d] of lastDrops) kernelDrops += d - (dropsAtBind.get(port) ?? 0);
+    const active = allPlayers.filter((p) => p.member && !['left', 'crashed', 'finished'].includes(p.member.state));
+    return {
+      atMs: clock.nowMs(),
+      counters: sumCounters(allPlayers),
+      updates: updateCounts(allPlayers),
+      traffic: traffic(allPlayers),
+      kernelDrops: dropsReadable ? kernelDrops : null,
+      peersAlive: active.length,
+      roundMs: active.find((p) => p.member?.state === 'member')?.member?.roundMs ?? task.neo.roundMs,
+      groups: { ...groupTotals },
+    };
+  };
+
+  // The run is over once no member is left playing: every one finished its last round, left or crashed.
+  let resolveFinished: () => void = () => {};
+  const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
   const telemetry = setInterval(() => {
     const loopSample = loop?.sample();
     if (loopSample) loopHistogram.mergeEncoded([loopSample.encoded]);
@@ -94,19 +245,24 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       playoutInterval: playoutInterval.encode(),
       latenessInterval: latenessInterval.encode(),
       eventLoopInterval: loopSample?.encoded ?? createLatencyHistogram().encode(),
+      events: pendingEvents,
     });
+    pendingEvents = [];
     playoutInterval = createLatencyHistogram();
     latenessInterval = createLatencyHistogram();
+    const playing = allPlayers.some((p) => p.member && (p.member.state === 'member' || p.member.state === 'leaving'));
+    if (started && !playing) resolveFinished();
   }, 1000);
 
-  await Promise.race([Promise.all(groups.map((g) => g.finished)), stopped]);
+  await Promise.race([finished, stopped]);
   clearInterval(telemetry);
   // Read before the sockets close: a closed socket's drop counter disappears from /proc/net/udp.
   const final = sample();
   const last = (loop as ReturnType<typeof createEventLoopMonitor> | null)?.sample();
   if (last) loopHistogram.mergeEncoded([last.encoded]);
-  const results = await Promise.all(groups.map((g) => g.stop()));
+  for (const p of allPlayers) p.member?.crash();
   scheduler.close();
+  await Promise.all(allPlayers.map((p) => p.peer.close()));
   (loop as ReturnType<typeof createEventLoopMonitor> | null)?.stop();
   task.port.close();
   return {
@@ -115,56 +271,46 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     playout: playout.encode(),
     lateness: lateness.encode(),
     eventLoop: loopHistogram.encode(),
-    handlerErrors: results.flatMap((r) => r.handlerErrors),
-    ports,
+    handlerErrors,
+    ports: initialPorts,
+    events,
   };
 }
 
-function sumCounters(groups: readonly NeoGroupHandle[]): Record<NeoCounter, number> {
+function sumCounters(players: readonly Player[]): Record<NeoCounter, number> {
   const sum = Object.fromEntries(NEO_COUNTERS.map((c) => [c, 0])) as Record<NeoCounter, number>;
-  for (const g of groups) {
-    for (const s of g.sessions) {
-      const counters = s.counterSnapshot();
-      for (const c of NEO_COUNTERS) sum[c] += counters[c];
-    }
+  for (const p of players) {
+    if (!p.member) continue;
+    const counters = p.member.neoCounters();
+    for (const c of NEO_COUNTERS) sum[c] += counters[c];
   }
   return sum;
 }
 
-/** Per update, not per replica: every member decides every update alike, so member 0 speaks for its group. */
-function updateCounts(groups: readonly NeoGroupHandle[]): UpdateCounts {
+/** Each update counted once, by its author's own decision about it. */
+function updateCounts(players: readonly Player[]): UpdateCounts {
   const u = { created: 0, accepted: 0, dropped: 0 };
-  for (const g of groups) {
-    for (const s of g.sessions) u.created += s.counterSnapshot().updatesCreated;
-    const c = g.sessions[0]?.counterSnapshot();
-    if (!c) continue;
-    u.accepted += c.accepted;
-    u.dropped += c.dropped;
+  for (const p of players) {
+    if (!p.member) continue;
+    const c = p.member.neoCounters();
+    u.created += c.updatesCreated;
+    u.accepted += c.ownAccepted;
+    u.dropped += c.ownDropped;
   }
   return u;
 }
 
-function traffic(groups: readonly NeoGroupHandle[]): ShardTraffic {
+function traffic(players: readonly Player[]): ShardTraffic {
   const t = { txDatagrams: 0, txBytes: 0, outboundShapingDropped: 0, outboundExtraCopies: 0, inboundShapingDropped: 0 };
-  for (const g of groups) {
-    for (const p of g.peers) {
-      const s = p.transport.stats();
-      t.txDatagrams += s.tx.datagrams;
-      t.txBytes += s.tx.bytes;
-      t.outboundShapingDropped += sumValues(s.shaping.outbound.dropped);
-      t.outboundExtraCopies += s.shaping.outbound.extraCopies;
-      t.inboundShapingDropped += sumValues(s.shaping.inbound.dropped);
-    }
+  for (const p of players) {
+    const s = p.peer.transport.stats();
+    t.txDatagrams += s.tx.datagrams;
+    t.txBytes += s.tx.bytes;
+    t.outboundShapingDropped += sumValues(s.shaping.outbound.dropped);
+    t.outboundExtraCopies += s.shaping.outbound.extraCopies;
+    t.inboundShapingDropped += sumValues(s.shaping.inbound.dropped);
   }
   return t;
-}
-
-function kernelDropsSince(atBind: Map<number, number> | null, ports: ReadonlySet<number>): number | null {
-  const now = readSocketDrops(ports);
-  if (!atBind || !now) return null;
-  let drops = 0;
-  for (const [port, d] of now) drops += d - (atBind.get(port) ?? 0);
-  return drops;
 }
 
 function sumValues(record: Record<string, number>): number {

@@ -3,13 +3,17 @@
  * tasks in `workers/shard.ts`). Type-only: both sides import it, neither imports the other.
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { GroupEvent } from '../groups/member.js';
 import type { NeoAdaptation, NeoCounter } from '../neo/session.js';
+import type { MovementModel } from '../scenario/movement.js';
 import type { Profile } from '../scenario/profile.js';
 
 export interface ShardGroup {
   readonly groupIndex: number;
-  /** Global peer indexes of the members, in view order. */
+  /** Global peer indexes of the group's initial players, in seat order; their sockets are bound before the start. */
   readonly peers: readonly number[];
+  /** The players of the first view (all of `peers` unless the run has a ramp-up). */
+  readonly founders: readonly number[];
 }
 
 export interface ShardTask {
@@ -22,15 +26,29 @@ export interface ShardTask {
     readonly pipelineDepth: number;
     readonly stateHashEvery: number;
     readonly adaptation: NeoAdaptation | null;
+    readonly evictAfterRounds: number;
+    /** Seats per group's game: the profile's group size. */
+    readonly seats: number;
   };
+  readonly movement: MovementModel;
   /** The validated profile: link rules name peers by global index (src/scenario/profile.ts). */
   readonly profile: Profile;
   /** Telemetry out, commands in. Transferred with the task. */
   readonly port: MessagePort;
 }
 
-/** `start` once every shard reported ready: round 0 of every group at `startAtMs` (shared clock). */
-export type ShardCommand = { readonly type: 'start'; readonly startAtMs: number } | { readonly type: 'stop' };
+/**
+ * `start` once every shard reported ready: round 0 of every group at `startAtMs` (shared clock).
+ * `spawn` and `leave` carry the run's schedule (src/scenario/schedule.ts) as it falls due.
+ */
+export type ShardCommand =
+  | { readonly type: 'start'; readonly startAtMs: number }
+  | { readonly type: 'spawn'; readonly player: number; readonly group: number }
+  | { readonly type: 'leave'; readonly player: number; readonly group: number; readonly mode: 'graceful' | 'crash' }
+  | { readonly type: 'stop' };
+
+/** A group's view change (or a player's arrival or departure), as the group reported it. */
+export type ShardGroupEvent = GroupEvent & { readonly group: number; readonly atMs: number };
 
 /** Cumulative transport figures of every peer in the shard. */
 export interface ShardTraffic {
@@ -63,6 +81,7 @@ export interface ShardSample {
   readonly kernelDrops: number | null;
   readonly peersAlive: number;
   readonly roundMs: number;
+  readonly groups: { readonly viewChanges: number; readonly admitted: number; readonly leaves: number; readonly removals: number; readonly elections: number };
 }
 
 export type ShardMessage =
@@ -77,6 +96,8 @@ export type ShardMessage =
       readonly latenessInterval: string;
       /** Event-loop delay since the previous message, encoded. */
       readonly eventLoopInterval: string;
+      /** Group events since the previous message. */
+      readonly events: readonly ShardGroupEvent[];
     };
 
 export interface ShardResult {
@@ -89,4 +110,5 @@ export interface ShardResult {
   readonly eventLoop: string;
   readonly handlerErrors: readonly string[];
   readonly ports: readonly number[];
+  readonly events: readonly ShardGroupEvent[];
 }

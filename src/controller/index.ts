@@ -7,10 +7,12 @@ import { createHealthSampler, createLatencyHistogram, decodeLatencyHistogram, la
 import { NEO_COUNTERS, type NeoCounter } from '../neo/index.js';
 import type { RunEvent, RunReport, SeriesPoint } from '../report/model.js';
 import { shapingForMembers, type Profile } from '../scenario/profile.js';
+import { phaseAt, type RunSchedule } from '../scenario/schedule.js';
+import { movementForProfile, scheduleForProfile } from '../scenario/stages.js';
 import { runBaseline } from '../baselines/index.js';
 import { monotonicNowMs } from '../time/clock.js';
 import type { LiveSnapshot } from '../ui/model.js';
-import type { ShardCommand, ShardGroup, ShardMessage, ShardResult, ShardSample, ShardTask } from './contract.js';
+import type { ShardCommand, ShardGroup, ShardGroupEvent, ShardMessage, ShardResult, ShardSample, ShardTask } from './contract.js';
 
 /**
  * The controller: splits the profile's peers into NEO groups, hosts them in worker shards (one
@@ -33,11 +35,10 @@ export interface RunOutcome {
 /** Past these the harness, not the protocol, shapes the figures (docs/performance.md). */
 export const SATURATION = { eventLoopDelayMsP99: 50, timerLatenessMsP99: 20 } as const;
 
-export function planGroups(peers: number, groupSize: number): ShardGroup[] {
-  const groups: ShardGroup[] = [];
-  for (let first = 0, g = 0; first < peers; first += groupSize, g++) {
-    groups.push({ groupIndex: g, peers: Array.from({ length: Math.min(groupSize, peers - first) }, (_, k) => first + k) });
-  }
+/** Consecutive peer indexes per group, groupSize at a time. */
+export function planGroups(peers: number, groupSize: number): number[][] {
+  const groups: number[][] = [];
+  for (let first = 0; first < peers; first += groupSize) groups.push(Array.from({ length: Math.min(groupSize, peers - first) }, (_, k) => first + k));
   return groups;
 }
 
@@ -102,10 +103,16 @@ function ratesBetween(a: ShardSample, b: ShardSample): ShardRates {
 }
 
 export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promise<RunOutcome> {
-  const groups = planGroups(profile.peers, profile.neo.groupSize);
+  const plan = planGroups(profile.peers, profile.neo.groupSize);
+  const schedule = scheduleForProfile(profile, plan);
+  const groups: ShardGroup[] = plan.map((peers, groupIndex) => ({ groupIndex, peers, founders: schedule.founders[groupIndex] ?? peers }));
+  const shardOfGroup = new Map<number, number>();
   const workers = Math.max(1, Math.min(profile.workers ?? availableParallelism(), groups.length));
   const shardsGroups: ShardGroup[][] = Array.from({ length: workers }, () => []);
-  groups.forEach((g, i) => (shardsGroups[i % workers] as ShardGroup[]).push(g));
+  groups.forEach((g, i) => {
+    (shardsGroups[i % workers] as ShardGroup[]).push(g);
+    shardOfGroup.set(g.groupIndex, i % workers);
+  });
   const rounds = Math.max(1, Math.floor((profile.durationS * 1000) / profile.neo.roundMs));
   const events: RunEvent[] = [];
   const startedAt = new Date().toISOString();
@@ -119,6 +126,29 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     // A short margin so every thread arms its first round before it is due.
     startAtMs = monotonicNowMs() + 200 + 2 * profile.peers;
     for (const send of commands) send({ type: 'start', startAtMs });
+    dispatchSchedule(schedule);
+  };
+  // The schedule's joins and leaves go to the shard hosting the group, each at its time.
+  const scheduleTimers: NodeJS.Timeout[] = [];
+  const dispatchSchedule = (s: RunSchedule) => {
+    for (const phase of s.phases) {
+      scheduleTimers.push(setTimeout(() => events.push({ tS: tS(), type: 'phase', phase: phase.name }), Math.max(0, startAtMs + phase.startS * 1000 - monotonicNowMs())));
+    }
+    for (const entry of s.entries) {
+      const send = commands[shardOfGroup.get(entry.group) ?? 0];
+      const delay = Math.max(0, startAtMs + entry.tS * 1000 - monotonicNowMs());
+      scheduleTimers.push(
+        setTimeout(() => {
+          if (hooks.signal?.aborted) return;
+          send?.(entry.type === 'join' ? { type: 'spawn', player: entry.player, group: entry.group } : { type: 'leave', player: entry.player, group: entry.group, mode: entry.mode });
+          events.push({ tS: entry.tS, type: entry.type === 'join' ? 'join' : 'leave', player: entry.player, group: entry.group, ...(entry.type === 'leave' ? { mode: entry.mode } : {}) });
+        }, delay),
+      );
+    }
+  };
+  const groupEvent = (e: ShardGroupEvent) => {
+    const { atMs, ...rest } = e;
+    events.push({ ...rest, tS: Math.max(0, (atMs - startAtMs) / 1000), type: e.type === 'view-change' ? 'view-change' : e.type === 'joined' ? 'player-joined' : 'player-left' });
   };
 
   // atomics 'disabled': with the default ('sync') an idle-looking worker blocks its event loop in
@@ -142,6 +172,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
       const loopInterval = decodeLatencyHistogram(m.eventLoopInterval);
       secondLoop.merge(loopInterval);
       loopHistogram.merge(loopInterval);
+      for (const e of m.events) groupEvent(e);
       const before = latest.get(m.shardIndex);
       latest.set(m.shardIndex, { sample: m.sample, rates: before ? ratesBetween(before.sample, m.sample) : null });
     });
@@ -150,14 +181,23 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
       shardIndex,
       seed: profile.seed,
       groups: shardGroups,
-      neo: { roundMs: profile.neo.roundMs, rounds, pipelineDepth: profile.neo.pipelineDepth, stateHashEvery: profile.neo.stateHashEvery, adaptation: profile.neo.adaptation ?? null },
+      neo: {
+        roundMs: profile.neo.roundMs,
+        rounds,
+        pipelineDepth: profile.neo.pipelineDepth,
+        stateHashEvery: profile.neo.stateHashEvery,
+        adaptation: profile.neo.adaptation ?? null,
+        evictAfterRounds: profile.neo.evictAfterRounds,
+        seats: profile.neo.groupSize,
+      },
+      movement: movementForProfile(profile),
       profile,
       port: channel.port2,
     };
     const run = pool.run(task, { transferList: [channel.port2] }) as Promise<ShardResult>;
     return run.finally(() => channel.port1.close());
   });
-  events.push({ tS: 0, type: 'phase', phase: 'steady', peers: profile.peers, groups: groups.length, workers });
+  events.push({ tS: 0, type: 'run', peers: profile.peers, groups: groups.length, workers, scheduleDigest: schedule.digest, joins: schedule.entries.filter((e) => e.type === 'join').length, leaves: schedule.entries.filter((e) => e.type === 'leave').length });
 
   const stop = () => commands.forEach((send) => send({ type: 'stop' }));
   hooks.signal?.addEventListener('abort', stop, { once: true });
@@ -182,7 +222,13 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     let peersAlive = 0;
     let kernelDrops: number | null = 0;
     let roundMs = profile.neo.roundMs;
+    const groupsLive = { count: groups.length, splits: null, merges: null, elections: 0, viewChanges: 0, joins: 0, leaves: 0, removals: 0 };
     for (const { sample, rates: r } of latest.values()) {
+      groupsLive.elections += sample.groups.elections;
+      groupsLive.viewChanges += sample.groups.viewChanges;
+      groupsLive.joins += sample.groups.admitted;
+      groupsLive.leaves += sample.groups.leaves;
+      groupsLive.removals += sample.groups.removals;
       peersAlive += sample.peersAlive;
       updates.accepted += sample.updates.accepted;
       updates.dropped += sample.updates.dropped;
@@ -219,7 +265,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     hooks.onSnapshot?.({
       profile: profile.name,
       seed: profile.seed,
-      phase: !started ? 'starting' : hooks.signal?.aborted ? 'stopping' : 'steady',
+      phase: !started ? 'starting' : hooks.signal?.aborted ? 'stopping' : phaseAt(schedule, tS()),
       elapsedS: tS(),
       durationS: profile.durationS,
       peersAlive,
@@ -239,7 +285,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
       },
       rates: { roundsPerS, messagesPerS: rates.messagesPerS, bytesPerS: rates.bytesPerS, lossPct: lossRate * 100 },
       dht: null,
-      groups: null,
+      groups: groupsLive,
       attacks: [],
       bans: 0,
       health: { eventLoopP99Ms: loopP99, cpuCores: own.cpu.cores, kernelDrops, timerLatenessP99Ms: lateness.p99, saturated: reasons.length > 0, reasons },
@@ -253,6 +299,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     results = await Promise.all(tasks);
   } finally {
     clearInterval(telemetryTimer);
+    for (const t of scheduleTimers) clearTimeout(t);
     hooks.signal?.removeEventListener('abort', stop);
     health.stop();
     await pool.destroy();
@@ -307,7 +354,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
       ...baselines,
       dht: null,
       auth: null,
-      groups: null,
+      groups: groupFigures(results, groups.length),
       storage: null,
       compute: null,
       attacks: [],
@@ -324,6 +371,13 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     events,
     handlerErrors: results.flatMap((r) => r.handlerErrors),
   };
+}
+
+/** Group figures for the report: summed shard totals (each change reported once, by its group). */
+function groupFigures(results: readonly ShardResult[], count: number): RunReport['groups'] {
+  const sum = { viewChanges: 0, admitted: 0, leaves: 0, removals: 0, elections: 0 };
+  for (const r of results) for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += r.sample.groups[k];
+  return { count, splits: null, merges: null, elections: sum.elections, viewChanges: sum.viewChanges, joins: sum.admitted, leaves: sum.leaves, removals: sum.removals };
 }
 
 function saturation(loopP99: number, latenessP99: number, kernelDrops: number | null): string[] {

@@ -1,13 +1,13 @@
 import { equalBytes } from '../crypto/index.js';
 import { createBot, createGame, decodeState, encodeState, encodeUpdate, restoreGame, type Bot, type Game, type GameSnapshot } from '../game/index.js';
-import { NEO_COUNTERS, type NeoConfig, type NeoCounter, type NeoEndpoint, type NeoPlayedUpdate, type NeoSession } from '../neo/index.js';
+import { MAX_GROUP_SIZE, NEO_COUNTERS, type NeoConfig, type NeoCounter, type NeoEndpoint, type NeoPlayedUpdate, type NeoSession } from '../neo/index.js';
 import type { Endpoint, Incoming } from '../net/index.js';
 import type { PeerNode } from '../peer/index.js';
 import type { Rng, RngSeed } from '../random/index.js';
 import type { Clock } from '../time/clock.js';
 import type { TimerHandle } from '../time/timer-queue.js';
 import { DecodeError } from '../wire/index.js';
-import { GroupJoin, GroupState, GroupWelcome, MAX_CHANGING_GROUP_SIZE, type GroupWelcomeBody } from './messages.js';
+import { GroupJoin, GroupState, GroupWelcome, type GroupWelcomeBody } from './messages.js';
 import { decodePayload, encodePayload, MAX_OPS_PER_UPDATE, type MembershipOp } from './payload.js';
 
 export interface GroupSeat {
@@ -60,8 +60,8 @@ export interface GroupMemberDeps {
   /** A movement model's destination per round (null: roam). */
   readonly steer?: (round: number) => { readonly x: number; readonly y: number } | null;
   readonly onPlayout?: (latencyMs: number) => void;
-  /** Told of every view change this member applies; only member 0 of the old view should report it for the group. */
-  readonly onEvent?: (event: GroupEvent, reporter: boolean) => void;
+  /** Told of every view change this member applies (every member of the group tells the same change) and of its own arrival and departure. */
+  readonly onEvent?: (event: GroupEvent) => void;
 }
 
 export const GROUP_COUNTERS = [
@@ -110,8 +110,6 @@ interface PendingChange {
   readonly leaderChanged: boolean;
   readonly left: number;
   readonly removed: number;
-  /** The first member that stays reports the change for the group (one report per change). */
-  readonly reporter: boolean;
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
@@ -174,7 +172,8 @@ class Member implements GroupMember {
     private readonly config: GroupConfig,
     private readonly deps: GroupMemberDeps,
   ) {
-    if (config.seats < 2 || config.seats > MAX_CHANGING_GROUP_SIZE) throw new RangeError(`group seats must be in [2, ${MAX_CHANGING_GROUP_SIZE}], got ${config.seats}`);
+    // Welcomes (one datagram) cap groups that admit players at MAX_CHANGING_GROUP_SIZE; profiles check that.
+    if (config.seats < 2 || config.seats > MAX_GROUP_SIZE) throw new RangeError(`group seats must be in [2, ${MAX_GROUP_SIZE}], got ${config.seats}`);
     this.publicKey = deps.peer.publicKey;
     this.evictAfter = config.evictAfterRounds ?? 10;
     // A change decided in round r takes effect once every member has surely decided r, even one that
@@ -288,7 +287,7 @@ class Member implements GroupMember {
     this.game = game;
     this.state = 'member';
     this.joinTimer?.cancel();
-    this.deps.onEvent?.({ type: 'joined', view: view.number, round: view.startRound }, false);
+    this.deps.onEvent?.({ type: 'joined', view: view.number, round: view.startRound });
     this.session?.poke();
   }
 
@@ -433,7 +432,6 @@ class Member implements GroupMember {
       leaderChanged: members.length > 0 && !equalBytes((members[0] as GroupSeat).publicKey, (view.members[0] as GroupSeat).publicKey),
       left,
       removed: evicted,
-      reporter: remaining.length > 0 && equalBytes((remaining[0] as GroupSeat).publicKey, this.publicKey),
     };
     this.session?.endAfter(effective - 1);
     const stays = members.some((s) => equalBytes(s.publicKey, this.publicKey));
@@ -461,7 +459,6 @@ class Member implements GroupMember {
     this.count.removals += change.removed;
     this.deps.onEvent?.(
       { type: 'view-change', view: change.view.number, round: change.view.startRound, members: change.view.members.length, joined: change.addedSeats.length, left: change.left, removed: change.removed, leaderChanged: change.leaderChanged },
-      change.reporter,
     );
     this.pending = null;
     const stays = change.view.members.some((s) => equalBytes(s.publicKey, this.publicKey));
@@ -498,7 +495,7 @@ class Member implements GroupMember {
   private finish(state: GroupMemberState, reason: 'leave' | 'removed' | 'alone' | null, view: number, round: number): void {
     this.state = state;
     this.joinTimer?.cancel();
-    if (reason) this.deps.onEvent?.({ type: 'left', view, round, reason }, false);
+    if (reason) this.deps.onEvent?.({ type: 'left', view, round, reason });
     this.resolveDone();
   }
 

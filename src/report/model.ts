@@ -45,7 +45,7 @@ export interface SeriesPoint {
 export interface RunEvent {
   /** Seconds since the run started. */
   readonly tS: number;
-  readonly type: 'phase' | 'split' | 'merge' | 'election' | 'ban' | 'proof' | 'join' | 'leave' | 'saturation' | 'threshold';
+  readonly type: 'run' | 'phase' | 'split' | 'merge' | 'election' | 'ban' | 'proof' | 'join' | 'leave' | 'view-change' | 'player-joined' | 'player-left' | 'saturation' | 'threshold';
   readonly [detail: string]: unknown;
 }
 
@@ -70,7 +70,19 @@ export interface RunReport {
   /** Components still to land (issues 5, 6 and the group/storage/compute work): null until then. */
   readonly dht: null;
   readonly auth: null;
-  readonly groups: null;
+  /** Agreed membership; splits and merges stay null until zones and the quadtree land. */
+  readonly groups: {
+    readonly count: number;
+    readonly splits: number | null;
+    readonly merges: number | null;
+    /** View changes in which the group's leader (member 0) changed. */
+    readonly elections: number;
+    readonly viewChanges: number;
+    readonly joins: number;
+    readonly leaves: number;
+    /** Silent (crashed) members removed by the group. */
+    readonly removals: number;
+  } | null;
   readonly storage: null;
   readonly compute: null;
   readonly attacks: readonly never[];

@@ -11,7 +11,7 @@ import { resolveMetric } from './paths.js';
 export const PENDING_COMPONENTS: readonly { readonly key: 'dht' | 'auth' | 'groups' | 'storage' | 'compute'; readonly name: string }[] = [
   { key: 'dht', name: 'DHT' },
   { key: 'auth', name: 'Authentication' },
-  { key: 'groups', name: 'Quadtree groups' },
+  { key: 'groups', name: 'Groups' },
   { key: 'storage', name: 'Storage' },
   { key: 'compute', name: 'Replicated computation' },
 ];

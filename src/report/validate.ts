@@ -56,7 +56,7 @@ const reportSchema = z.looseObject({
   clientServer: z.looseObject({ latencyMs: latency, serverBytesPerS: num }).nullable(),
   dht: futureComponent,
   auth: futureComponent,
-  groups: futureComponent,
+  groups: z.looseObject({ count, splits: count.nullable(), merges: count.nullable(), elections: count, viewChanges: count, joins: count, leaves: count, removals: count }).nullable(),
   storage: futureComponent,
   compute: futureComponent,
   attacks: z.array(attack),

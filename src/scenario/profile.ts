@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { MAX_CHANGING_GROUP_SIZE } from '../groups/messages.js';
 import { validateShapingConfig, type ShapingConfig } from '../net/index.js';
 
 /**
@@ -47,6 +48,17 @@ export const linkProfileSchema = z.strictObject({
   path: ['queueLimitBytes'],
 });
 
+const lifetimeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('exponential'), meanS: z.number().positive() }),
+  z.strictObject({ kind: z.literal('pareto'), scaleS: z.number().positive(), shape: z.number().positive() }),
+  z.strictObject({ kind: z.literal('weibull'), scaleS: z.number().positive(), shape: z.number().positive() }),
+]);
+
+const legSchema = {
+  minLegS: z.number().positive().default(2),
+  maxLegS: z.number().positive().default(6),
+};
+
 /** Peers named by index: "0-3,7" or a list of indexes. */
 const peerSetSchema = z.union([z.string().regex(/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/, 'expected indexes like "0-3,7"'), z.array(z.number().int().min(0))]);
 
@@ -63,6 +75,8 @@ export const profileSchema = z.strictObject({
       roundMs: z.number().int().min(10).max(60_000).default(100),
       pipelineDepth: z.number().int().min(1).max(8).default(1),
       stateHashEvery: z.number().int().min(1).max(10_000).default(10),
+      /** A member whose updates were dropped this many rounds in a row is removed from its group (crash detection). */
+      evictAfterRounds: z.number().int().min(2).max(10_000).default(10),
       adaptation: z
         .strictObject({
           windowRounds: z.number().int().min(1).default(20),
@@ -75,7 +89,36 @@ export const profileSchema = z.strictObject({
         .refine((a) => a.minRoundMs <= a.maxRoundMs, { message: 'minRoundMs must be <= maxRoundMs', path: ['maxRoundMs'] })
         .optional(),
     })
-    .default({ groupSize: 8, roundMs: 100, pipelineDepth: 1, stateHashEvery: 10 }),
+    .default({ groupSize: 8, roundMs: 100, pipelineDepth: 1, stateHashEvery: 10, evictAfterRounds: 10 }),
+  /**
+   * Load-test stages: with rampUpS > 0 each group starts with two founders and the others join one
+   * by one over the ramp-up; over the last rampDownS all but two per group leave gracefully.
+   */
+  phases: z.strictObject({ rampUpS: nonNegative.default(0), rampDownS: nonNegative.default(0) }).default({ rampUpS: 0, rampDownS: 0 }),
+  /** Steady-phase churn: each player's lifetime drawn from `lifetime`; crashes vs graceful leaves; replacements. */
+  churn: z
+    .strictObject({
+      lifetime: lifetimeSchema,
+      crashFraction: probability.default(0.5),
+      /** A new player joins the same group this long after each departure; null: no replacements. */
+      replaceAfterS: nonNegative.nullable().default(2),
+      /** Churn never takes a group below this many members (NEO needs a live majority). */
+      minGroupMembers: z.number().int().min(2).default(3),
+    })
+    .optional(),
+  /** Where the bots walk (src/scenario/movement.ts); default: roam after chests. */
+  movement: z
+    .discriminatedUnion('model', [
+      z.strictObject({ model: z.literal('roam') }),
+      z.strictObject({ model: z.literal('random-waypoint'), ...legSchema }),
+      z.strictObject({ model: z.literal('group-travel'), ...legSchema }),
+      z.strictObject({ model: z.literal('hotspot'), x: z.number().int().min(0), y: z.number().int().min(0), startS: nonNegative.default(0) }),
+      z.strictObject({
+        model: z.literal('scripted'),
+        paths: z.array(z.strictObject({ peers: peerSetSchema, points: z.array(z.tuple([z.number().int().min(0), z.number().int().min(0)])).min(1), legS: z.number().positive() })).min(1),
+      }),
+    ])
+    .default({ model: 'roam' }),
   /**
    * Baselines run after NEO on the same links, with the players of group 0 (peers 0 … groupSize−1):
    * lockstep for `turns` turns, and a client/server relay (the server shaped by `links.default`)
@@ -163,6 +206,7 @@ export function parseProfile(text: string, source: string, overrides: ProfileOve
   }
   const profile = { ...result.data, name: result.data.name ?? basename(source).replace(/\.ya?ml$/, '') };
   checkPeerIndexes(profile, source);
+  checkStages(profile, source);
   const remainder = profile.peers % profile.neo.groupSize;
   if (remainder === 1) {
     throw new ProfileError(source, [{ path: 'peers', message: `${profile.peers} peers in groups of ${profile.neo.groupSize} leave one peer alone; use a count whose remainder is not 1` }]);
@@ -237,6 +281,23 @@ export function shapingForMembers(profile: Profile, members: readonly number[], 
   const global = Array.from({ length: profile.peers }, (_, i) => `peer${i}`);
   members.forEach((peer, i) => (global[peer] = endpoints[i] as string));
   return shapingConfigForPeers(profile, global);
+}
+
+/** Rules across fields for phases, churn and movement. */
+function checkStages(profile: Profile, source: string): void {
+  const issues: { path: string; message: string }[] = [];
+  const { rampUpS, rampDownS } = profile.phases;
+  if (rampUpS + rampDownS > profile.durationS) issues.push({ path: 'phases', message: `rampUpS + rampDownS (${rampUpS + rampDownS} s) must not exceed durationS (${profile.durationS} s)` });
+  const changing = rampUpS > 0 || rampDownS > 0 || profile.churn !== undefined;
+  if (changing && profile.neo.groupSize > MAX_CHANGING_GROUP_SIZE) {
+    issues.push({ path: 'neo.groupSize', message: `groups that change membership (phases or churn) hold at most ${MAX_CHANGING_GROUP_SIZE} players, got ${profile.neo.groupSize}` });
+  }
+  const m = profile.movement;
+  if ((m.model === 'random-waypoint' || m.model === 'group-travel') && m.maxLegS < m.minLegS) issues.push({ path: 'movement.maxLegS', message: 'maxLegS must be >= minLegS' });
+  if (m.model === 'scripted') m.paths.forEach((p, i) => {
+    for (const [lo, hi] of peerRanges(p.peers)) if (hi >= profile.peers || hi < lo) issues.push({ path: `movement.paths[${i}].peers`, message: `peer indexes must be within 0-${profile.peers - 1}, lower first` });
+  });
+  if (issues.length > 0) throw new ProfileError(source, issues);
 }
 
 /** Directed rules expand to one rule per pair; past this, `links.default` is the tool for all-to-all. */

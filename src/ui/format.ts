@@ -413,6 +413,10 @@ export function buildLiveView(s: LiveSnapshot, options: ViewOptions = {}): LiveV
             { label: 'splits', value: formatCount(s.groups.splits) },
             { label: 'merges', value: formatCount(s.groups.merges) },
             { label: 'elections', value: formatCount(s.groups.elections) },
+            { label: 'views', value: formatCount(s.groups.viewChanges) },
+            { label: 'joins', value: formatCount(s.groups.joins) },
+            { label: 'leaves', value: formatCount(s.groups.leaves) },
+            { label: 'removed', value: formatCount(s.groups.removals) },
           ]),
         };
 

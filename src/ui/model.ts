@@ -27,8 +27,8 @@ export interface LiveSnapshot {
   readonly rates: { readonly roundsPerS: number; readonly messagesPerS: number; readonly bytesPerS: number; readonly lossPct: number };
   /** Present once the DHT exists (issue 5). */
   readonly dht: { readonly lookups: number; readonly p50: number; readonly p99: number; readonly hops: number; readonly successPct: number } | null;
-  /** Present once quadtree groups exist. */
-  readonly groups: { readonly count: number; readonly splits: number; readonly merges: number; readonly elections: number } | null;
+  /** Group membership; splits and merges are null until the quadtree exists. */
+  readonly groups: { readonly count: number; readonly splits: number | null; readonly merges: number | null; readonly elections: number; readonly viewChanges: number; readonly joins: number; readonly leaves: number; readonly removals: number } | null;
   /** One row per attack kind (issue 6). */
   readonly attacks: readonly { readonly kind: string; readonly attempts: number; readonly prevented: number; readonly detected: number; readonly falsePositives: number; readonly latencyRounds: number | null }[];
   readonly bans: number;

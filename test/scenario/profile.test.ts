@@ -93,6 +93,18 @@ describe('profiles', () => {
     expect(issues('peers: 4\ndurationS: 1\nneo: { groupSize: 41 }\n')[0]?.path).toBe('neo.groupSize');
   });
 
+  it('checks phases, churn and movement across fields', () => {
+    expect(issues('peers: 8\ndurationS: 10\nphases: { rampUpS: 8, rampDownS: 5 }\n')).toEqual([{ path: 'phases', message: expect.stringContaining('must not exceed durationS') }]);
+    expect(issues('peers: 40\ndurationS: 10\nneo: { groupSize: 20 }\nchurn: { lifetime: { kind: exponential, meanS: 5 } }\n')[0]?.path).toBe('neo.groupSize');
+    expect(issues('peers: 8\ndurationS: 10\nchurn: { lifetime: { kind: gamma, meanS: 5 } }\n')[0]?.path).toBe('churn.lifetime.kind');
+    expect(issues('peers: 8\ndurationS: 10\nmovement: { model: random-waypoint, minLegS: 5, maxLegS: 1 }\n')[0]?.path).toBe('movement.maxLegS');
+    expect(issues('peers: 8\ndurationS: 10\nmovement: { model: scripted, paths: [{ peers: "0-9", points: [[1, 2]], legS: 1 }] }\n')[0]?.path).toBe('movement.paths[0].peers');
+    const p = parseProfile('peers: 8\ndurationS: 10\nchurn: { lifetime: { kind: weibull, scaleS: 5, shape: 0.8 } }\n', 'c.yaml');
+    expect(p.churn).toEqual({ lifetime: { kind: 'weibull', scaleS: 5, shape: 0.8 }, crashFraction: 0.5, replaceAfterS: 2, minGroupMembers: 3 });
+    expect(p.movement).toEqual({ model: 'roam' });
+    expect(p.phases).toEqual({ rampUpS: 0, rampDownS: 0 });
+  });
+
   it('expands peer sets', () => {
     expect(expandPeerSet('0-2, 7,1')).toEqual([0, 1, 2, 7]);
     expect(expandPeerSet([3, 1, 3])).toEqual([1, 3]);
