@@ -24,6 +24,7 @@ export {
 } from './relay.js';
 export {
   runBaseline,
+  BaselineInterrupted,
   runLockstep,
   runClientServer,
   type BaselineKind,

@@ -49,6 +49,13 @@ export interface BaselineRunOptions {
   readonly drainMs?: number;
   /** Give up (stop, close, reject) after this long. Default: 60 s plus 2 s per turn, or 60 s plus the duration. */
   readonly timeoutMs?: number;
+  /** Aborting stops the baseline at once: its peers stop and close, and the run rejects with BaselineInterrupted. */
+  readonly signal?: AbortSignal;
+}
+
+/** A baseline stopped by its caller's signal (a user pressing q): not a failure of the baseline. */
+export class BaselineInterrupted extends Error {
+  override readonly name = 'BaselineInterrupted';
 }
 
 /** A merged latency histogram's summary, with its encoding for merging elsewhere (src/metrics). */
@@ -177,16 +184,24 @@ function payloads(rng: Rng, bytes: number): (n: number) => Uint8Array {
   return () => rng.bytes(bytes);
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number, queue: TimerQueue, what: () => string): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, ms: number, queue: TimerQueue, what: () => string, signal: AbortSignal | undefined): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const timer = queue.schedule(systemClock.nowMs() + ms, () => reject(new Error(`${what()}: timed out after ${ms} ms`)));
+    const onAbort = () => {
+      timer.cancel();
+      reject(new BaselineInterrupted(`${what()}: interrupted`));
+    };
+    if (signal?.aborted) return onAbort();
+    signal?.addEventListener('abort', onAbort, { once: true });
     promise.then(
       (v) => {
         timer.cancel();
+        signal?.removeEventListener('abort', onAbort);
         resolve(v);
       },
       (e: unknown) => {
         timer.cancel();
+        signal?.removeEventListener('abort', onAbort);
         reject(e instanceof Error ? e : new Error(String(e)));
       },
     );
@@ -222,7 +237,7 @@ export async function runLockstep(options: BaselineRunOptions): Promise<Lockstep
       );
     }
     const timeoutMs = options.timeoutMs ?? 60_000 + 2_000 * turns;
-    await withTimeout(Promise.all(players.map((p) => p.done)), timeoutMs, harness.queue, () => `lockstep: turns completed ${players.map((p) => p.stats().turnsCompleted).join('/')} of ${turns}`);
+    await withTimeout(Promise.all(players.map((p) => p.done)), timeoutMs, harness.queue, () => `lockstep: turns completed ${players.map((p) => p.stats().turnsCompleted).join('/')} of ${turns}`, options.signal);
     const durationMs = systemClock.nowMs() - startedAt;
     const merged = createLatencyHistogram();
     let mismatches = 0;
@@ -302,11 +317,11 @@ export async function runClientServer(options: BaselineRunOptions): Promise<Clie
       );
     }
     const timeoutMs = options.timeoutMs ?? 60_000 + updates * tickMs;
-    await withTimeout(Promise.all(clients.map((c) => c.done)), timeoutMs, harness.queue, () => 'client-server: sending');
+    await withTimeout(Promise.all(clients.map((c) => c.done)), timeoutMs, harness.queue, () => 'client-server: sending', options.signal);
     const delivered = () => clients.reduce((sum, c) => sum + c.stats().received, 0);
     // Relays still in flight (shaped delays) are waited for, up to drainMs; lost ones never come.
     const drainUntil = systemClock.nowMs() + drainMs;
-    while (delivered() < expected && systemClock.nowMs() < drainUntil) {
+    while (delivered() < expected && systemClock.nowMs() < drainUntil && !options.signal?.aborted) {
       await new Promise<void>((resolve) => harness.queue.schedule(systemClock.nowMs() + 5, resolve));
     }
     const durationMs = systemClock.nowMs() - startedAt;

@@ -6,10 +6,11 @@ import { Piscina } from 'piscina';
 import { createHealthSampler, createLatencyHistogram, decodeLatencyHistogram, latencyFigures } from '../metrics/index.js';
 import { NEO_COUNTERS, type NeoCounter } from '../neo/index.js';
 import type { RunEvent, RunReport, SeriesPoint } from '../report/model.js';
+import { readKernelUdpCounters } from '../net/index.js';
 import { shapingForMembers, type Profile } from '../scenario/profile.js';
 import { phaseAt, type RunSchedule } from '../scenario/schedule.js';
 import { movementForProfile, scheduleForProfile } from '../scenario/stages.js';
-import { runBaseline } from '../baselines/index.js';
+import { BaselineInterrupted, runBaseline } from '../baselines/index.js';
 import { monotonicNowMs } from '../time/clock.js';
 import type { LiveSnapshot } from '../ui/model.js';
 import type { ShardCommand, ShardGroup, ShardGroupEvent, ShardMessage, ShardResult, ShardSample, ShardTask } from './contract.js';
@@ -51,7 +52,7 @@ function shardWorkerFile(): string {
 
 
 /** The baselines of SPEC §5 on the profile's links, with group 0's players (see the profile schema). */
-async function runBaselines(profile: Profile, events: RunEvent[], tS: () => number): Promise<Pick<RunReport, 'lockstep' | 'clientServer'>> {
+async function runBaselines(profile: Profile, events: RunEvent[], tS: () => number, signal: AbortSignal | undefined): Promise<Pick<RunReport, 'lockstep' | 'clientServer'>> {
   const players = Math.min(profile.neo.groupSize, profile.peers);
   const members = Array.from({ length: players }, (_, i) => i);
   const shaping = (endpoints: readonly string[]) => shapingForMembers(profile, members, endpoints);
@@ -59,7 +60,7 @@ async function runBaselines(profile: Profile, events: RunEvent[], tS: () => numb
   let clientServer: RunReport['clientServer'] = null;
   if (profile.baselines.lockstep) {
     events.push({ tS: tS(), type: 'phase', phase: 'baseline-lockstep' });
-    const r = await runBaseline('lockstep', { players, turns: profile.baselines.lockstep.turns, seed: `${profile.seed}/lockstep`, shaping });
+    const r = await runBaseline('lockstep', { players, turns: profile.baselines.lockstep.turns, seed: `${profile.seed}/lockstep`, shaping, ...(signal ? { signal } : {}) });
     lockstep = { turnLatencyMs: r.turnLatencyMs, turns: r.turns };
   }
   if (profile.baselines.clientServer) {
@@ -70,6 +71,7 @@ async function runBaselines(profile: Profile, events: RunEvent[], tS: () => numb
       tickMs: profile.neo.roundMs,
       seed: `${profile.seed}/client-server`,
       shaping,
+      ...(signal ? { signal } : {}),
     });
     clientServer = { latencyMs: r.latencyMs, serverBytesPerS: r.serverBytesPerS };
   }
@@ -204,6 +206,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
   if (hooks.signal?.aborted) stop();
 
   const health = createHealthSampler({ resolutionMs: 10 });
+  const snmpAtStart = readKernelUdpCounters();
   const series: SeriesPoint[] = [];
   const p99History: number[] = [];
   let saturatedSince: number | null = null;
@@ -321,6 +324,8 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     udpKernelDrops = udpKernelDrops === null || r.sample.kernelDrops === null ? null : udpKernelDrops + r.sample.kernelDrops;
     peak = Math.max(peak, r.sample.peersAlive);
   }
+  const snmpAtEnd = readKernelUdpCounters();
+  const udpRcvbufErrorsSystem = snmpAtStart && snmpAtEnd ? snmpAtEnd.rcvbufErrors - snmpAtStart.rcvbufErrors : null;
   const eventLoopDelayMsP99 = loopHistogram.summary().p99;
   const timerLatenessMsP99 = lateness.summary().p99;
   const saturationReasons = saturation(eventLoopDelayMsP99, timerLatenessMsP99, udpKernelDrops);
@@ -328,10 +333,11 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
   let baselines: Pick<RunReport, 'lockstep' | 'clientServer'> = { lockstep: null, clientServer: null };
   if (!hooks.signal?.aborted) {
     try {
-      baselines = await runBaselines(profile, events, tS);
+      baselines = await runBaselines(profile, events, tS, hooks.signal);
     } catch (error) {
-      // A failed baseline must not cost the NEO figures: recorded, and the report is still written.
-      events.push({ tS: tS(), type: 'phase', phase: 'baseline-failed', error: error instanceof Error ? error.message : String(error) });
+      // A failed or interrupted baseline must not cost the NEO figures: recorded, and the report is still written.
+      const interrupted = error instanceof BaselineInterrupted;
+      events.push({ tS: tS(), type: 'phase', phase: interrupted ? 'baseline-interrupted' : 'baseline-failed', error: error instanceof Error ? error.message : String(error) });
     }
   }
 
@@ -361,6 +367,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
       harness: {
         eventLoopDelayMsP99,
         udpKernelDrops,
+        udpRcvbufErrorsSystem,
         saturated: saturationReasons.length > 0,
         saturationReasons,
         timerLatenessMsP99,

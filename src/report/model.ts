@@ -89,6 +89,12 @@ export interface RunReport {
   readonly harness: {
     readonly eventLoopDelayMsP99: number;
     readonly udpKernelDrops: number | null;
+    /**
+     * Machine-wide UDP receive-buffer errors (/proc/net/snmp RcvbufErrors) during the run, every
+     * process's sockets included: beside udpKernelDrops (this run's sockets only) it tells whether
+     * something else on the machine was losing datagrams too. Null where unreadable.
+     */
+    readonly udpRcvbufErrorsSystem?: number | null;
     readonly saturated: boolean;
     readonly saturationReasons: readonly string[];
     readonly timerLatenessMsP99: number;

@@ -177,6 +177,7 @@ function harnessSection(report: RunReport): Section {
         ['timer lateness p99', `${fmtMs(h.timerLatenessMsP99)} ms`],
         ['CPU', `${fmtNumber(h.cpuCores)} cores`],
         ['kernel UDP drops', h.udpKernelDrops === null ? 'not measurable on this platform' : fmtNumber(h.udpKernelDrops)],
+        ['machine-wide RcvbufErrors', h.udpRcvbufErrorsSystem === undefined || h.udpRcvbufErrorsSystem === null ? 'not measured' : fmtNumber(h.udpRcvbufErrorsSystem)],
         ['verdict', h.saturated ? 'SATURATED' : 'healthy: the figures reflect the protocol and the configured links'],
       ]),
     ),

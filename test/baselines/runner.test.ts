@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BASELINE_MESSAGES,
+  BaselineInterrupted,
   ClientUpdate,
   LockstepReveal,
   MAX_BASELINE_PLAYERS,
@@ -60,5 +61,13 @@ describe('runBaseline', () => {
     await expect(
       runBaseline('lockstep', { players: 2, turns: 3, seed: 1, timeoutMs: 400, shaping: () => ({ default: { loss: { kind: 'bernoulli', p: 1 } } }) }),
     ).rejects.toThrow(/turns completed 0\/0 of 3: timed out/);
+  });
+});
+
+describe('interrupting a baseline', () => {
+  it('an aborted signal stops lockstep at once and rejects with BaselineInterrupted', async () => {
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    await expect(runBaseline('lockstep', { players: 3, turns: 100_000, seed: 'interrupt', signal: controller.signal })).rejects.toBeInstanceOf(BaselineInterrupted);
   });
 });
