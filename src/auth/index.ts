@@ -58,3 +58,31 @@ export {
   MAX_PROOF_CHUNKS,
   type RefusalReason,
 } from './messages.js';
+export { openAuthorityStore, type AuthorityStore, type AuthorityStoreOptions, type Account, type BanRecord, type StoreCounts } from './store.js';
+export { startAuthority, AUTHORITY_COUNTERS, type Authority, type AuthorityConfig, type AuthorityDeps, type AuthorityCounter, type AuthorityCounterName } from './authority.js';
+export {
+  installAuthClient,
+  authorityCertificateSource,
+  AUTH_CLIENT_COUNTERS,
+  type AuthClient,
+  type AuthClientConfig,
+  type AuthClientDeps,
+  type AuthClientCounter,
+  type AuthorityAddress,
+  type AuthFailure,
+  type RegistrationResult,
+  type ProofResult,
+  type LookupResult,
+} from './client.js';
+export {
+  createIdentityVerifier,
+  IDENTITY_VERDICTS,
+  IDENTITY_COUNTERS,
+  type IdentityVerdict,
+  type IdentityVerifier,
+  type IdentityVerifierConfig,
+  type IdentityVerifierDeps,
+  type IdentityCounter,
+  type CertificateBundle,
+  type CertificateSource,
+} from './identity.js';
