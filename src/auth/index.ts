@@ -20,7 +20,7 @@ export {
   type KeyCertificate,
   type BanCertificate,
 } from './certificates.js';
-export { createPaymentIssuer, type PaymentIssuer, type PaymentIssuerDeps } from './payment.js';
+export { createPaymentIssuer, DEV_PAYMENT_ISSUER_SEED, type PaymentIssuer, type PaymentIssuerDeps } from './payment.js';
 export { systemWallClock } from './wall-clock.js';
 export {
   ProofKind,

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createEd25519, type Ed25519Backend } from '../crypto/index.js';
+import { createEd25519, sha256, type Ed25519Backend } from '../crypto/index.js';
 import type { Clock } from '../time/clock.js';
 import { systemWallClock } from './wall-clock.js';
 import { PaymentTokenType, TOKEN_ID_BYTES, signCertificate, type PaymentToken } from './certificates.js';
@@ -21,6 +21,13 @@ export interface PaymentIssuerDeps {
   /** Source of token ids; a seeded one (src/random) makes a run's tokens repeatable. OS randomness by default. */
   readonly rng?: { bytes(n: number): Uint8Array };
 }
+
+/**
+ * The development issuer's seed: SHA-256("p2p-mmog/dev-payment-issuer"). Public by design, so a
+ * standalone authority started without a payment key and the peers pointed at it can mint tokens
+ * on one machine; anyone can, so it is for local runs only (the CLI says so when it uses it).
+ */
+export const DEV_PAYMENT_ISSUER_SEED: Uint8Array = sha256(new TextEncoder().encode('p2p-mmog/dev-payment-issuer'));
 
 export function createPaymentIssuer(seed: Uint8Array, deps: PaymentIssuerDeps = {}): PaymentIssuer {
   const ed25519 = deps.ed25519 ?? createEd25519('native');
