@@ -244,19 +244,20 @@ export async function startAuthority(config: AuthorityConfig, deps: AuthorityDep
       const { requestId, username, token } = msg.body;
       if (!validUsername(username)) return refuse(msg.from, requestId, 'bad-username');
       const now = nowMs();
-      const problem = tokenProblem(token, now);
-      if (problem) return refuse(msg.from, requestId, problem);
       const existing = store.accountByUsername(username);
       if (existing) {
         if (!equalBytes(existing.publicKey, key)) return refuse(msg.from, requestId, 'username-taken');
         // The same key asking for the same name again: a retry whose answer was lost, or a client
-        // that restarted. It gets its account back; a token that paid for someone else's is refused.
+        // that restarted. The key proves who it is, so it gets its account back even if the token
+        // has aged out since; a token that paid for someone else's account is still refused.
         const owner = store.tokenOwner(token.tokenId);
         if (owner !== undefined && owner !== existing.playerId) return refuse(msg.from, requestId, 'token-used');
         if (store.banOf(existing.playerId)) return refuse(msg.from, requestId, 'banned');
         counters.inc('reRegistrations');
         return answerCertificates(msg.from, requestId, refreshGameKey(existing, now));
       }
+      const problem = tokenProblem(token, now);
+      if (problem) return refuse(msg.from, requestId, problem);
       if (store.accountByKey(key)) return refuse(msg.from, requestId, 'key-taken');
       if (store.tokenOwner(token.tokenId) !== undefined) return refuse(msg.from, requestId, 'token-used');
       const paidUntilMs = min(now + token.planMs, I64_MAX);

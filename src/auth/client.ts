@@ -39,7 +39,7 @@ export type LookupResult = ({ readonly ok: true } & CertificateBundle) | { reado
 export const AUTH_CLIENT_COUNTERS = [
   /** Datagrams to the authority, retries and proof chunks included. */
   'messagesSent',
-  /** Datagrams from the authority that matched a request. */
+  /** Datagrams signed by the authority, late duplicates of answers included. */
   'messagesReceived',
   'requests',
   'retries',
@@ -100,9 +100,9 @@ export function installAuthClient(transport: Transport, config: AuthClientConfig
 
   function onAnswer(msg: Incoming<{ requestId: bigint }>, answer: Answer): void {
     if (!msg.senderKey || !equalBytes(msg.senderKey, authority.publicKey)) return void counters.inc('foreignAnswers');
+    counters.inc('messagesReceived');
     const waiter = pending.get(msg.body.requestId);
     if (!waiter || (waiter.accepts !== answer.kind && answer.kind !== 'refused')) return void counters.inc('unmatchedAnswers');
-    counters.inc('messagesReceived');
     waiter.settle(answer);
   }
   transport.handle(AuthCertificates, (msg) => onAnswer(msg, { kind: 'certificates', body: msg.body }));
@@ -135,7 +135,13 @@ export function installAuthClient(transport: Transport, config: AuthClientConfig
         entry.timer = setTimeout(attempt, timeoutMs);
       };
       pending.set(requestId, entry);
-      attempt();
+      try {
+        attempt();
+      } catch (error) {
+        // A request that cannot be encoded is the caller's mistake: nothing stays pending.
+        pending.delete(requestId);
+        throw error;
+      }
     });
   }
 
@@ -222,6 +228,38 @@ export function installAuthClient(transport: Transport, config: AuthClientConfig
       for (const entry of [...pending.values()]) entry.settle('closed');
     },
   };
+}
+
+const clients = new WeakMap<Transport, AuthClient>();
+
+/** The transport's client, installed on first use; one authority per transport. */
+function clientFor(transport: Transport, config: AuthClientConfig, deps: AuthClientDeps): AuthClient {
+  const existing = clients.get(transport);
+  if (existing) {
+    const same = equalBytes(existing.authority.publicKey, config.authority.publicKey) && existing.authority.endpoint.host === config.authority.endpoint.host && existing.authority.endpoint.port === config.authority.endpoint.port;
+    if (!same) throw new TypeError('registerPlayer/submitProof: this transport already talks to another authority');
+    return existing;
+  }
+  const client = installAuthClient(transport, config, deps);
+  clients.set(transport, client);
+  return client;
+}
+
+/**
+ * One-call registration on a transport: installs the client on first use (a transport takes one
+ * handler per kind, so later calls reuse it), sends with retries, verifies the certificates.
+ */
+export function registerPlayer(
+  transport: Transport,
+  request: AuthClientConfig & { readonly username: string; readonly token: PaymentToken },
+  deps: AuthClientDeps,
+): Promise<RegistrationResult> {
+  return clientFor(transport, request, deps).register(request.username, request.token);
+}
+
+/** One-call proof submission on a transport; shares the transport's client with registerPlayer. */
+export function submitProof(transport: Transport, request: AuthClientConfig & { readonly proof: Uint8Array }, deps: AuthClientDeps): Promise<ProofResult> {
+  return clientFor(transport, request, deps).submitProof(request.proof);
 }
 
 /**

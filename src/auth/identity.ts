@@ -148,6 +148,8 @@ export function createIdentityVerifier(config: IdentityVerifierConfig, deps: Ide
       else if (fetched.ban.playerId === playerId) addBan(fetched.ban);
     }
     if (bans.has(playerId)) return remember(key, 'banned', playerId);
+    // An attached game key is a claim by the sender: one for another player is a forgery, not noise.
+    if (attached.gameKey && attached.gameKey.playerId !== playerId) return remember(key, 'forged', playerId);
     const gameKeys = [attached.gameKey, fetched.gameKey].filter((c): c is GameKey => c !== undefined);
     if (gameKeys.length === 0) return remember(key, 'unknown', playerId);
     const valid = gameKeys.filter((g) => g.playerId === playerId && verifyCertificate(GameKeyType, g, authorityKey, ed25519));
@@ -172,7 +174,8 @@ export function createIdentityVerifier(config: IdentityVerifierConfig, deps: Ide
     if (attached.keyCertificate && !(equalBytes(attached.keyCertificate.publicKey, publicKey) && verifyCertificate(KeyCertificateType, attached.keyCertificate, authorityKey, ed25519))) {
       return remember(key, 'forged', undefined);
     }
-    if (attached.gameKey && (!attached.keyCertificate || attached.gameKey.playerId !== attached.keyCertificate.playerId || !verifyCertificate(GameKeyType, attached.gameKey, authorityKey, ed25519))) {
+    // A game key attached alone (a renewal) is matched to the fetched key certificate in judge().
+    if (attached.gameKey && ((attached.keyCertificate && attached.gameKey.playerId !== attached.keyCertificate.playerId) || !verifyCertificate(GameKeyType, attached.gameKey, authorityKey, ed25519))) {
       return remember(key, 'forged', undefined);
     }
     return judge(publicKey, key, attached, await fetchBundle(publicKey));

@@ -62,6 +62,8 @@ export { openAuthorityStore, type AuthorityStore, type AuthorityStoreOptions, ty
 export { startAuthority, AUTHORITY_COUNTERS, type Authority, type AuthorityConfig, type AuthorityDeps, type AuthorityCounter, type AuthorityCounterName } from './authority.js';
 export {
   installAuthClient,
+  registerPlayer,
+  submitProof,
   authorityCertificateSource,
   AUTH_CLIENT_COUNTERS,
   type AuthClient,

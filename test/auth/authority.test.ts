@@ -1,15 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import {
   AuthLookup,
   AuthProof,
   KeyCertificateType,
   encodeNeoEquivocationProof,
+  registerPlayer,
   signCertificate,
   startAuthority,
+  submitProof,
   verifyCertificate,
   type KeyCertificate,
 } from '../../src/auth/index.js';
 import { createPaymentIssuer } from '../../src/auth/index.js';
+import { startPeerNode } from '../../src/peer/index.js';
 import { Chunk, encodeMessage } from '../../src/wire/index.js';
 import { openRawSocket, waitUntil } from '../support/peers.js';
 import { ed, hex, roundContent, seed, signRound } from './helpers.js';
@@ -67,12 +70,35 @@ describe('authority over real UDP and SQLite', () => {
     expect(b.counters()).toMatchObject({ refused: 5, retries: 0, timeouts: 0 });
   });
 
-  it('refuses tokens older than tokenMaxAgeMs', async () => {
+  it('refuses tokens older than tokenMaxAgeMs, but not the retry of a registration they already paid for', async () => {
     const h = await start({ tokenMaxAgeMs: 1000 });
     const { client } = await h.player(1);
+    const { client: late } = await h.player(2);
     const token = h.issuer.issue({ amount: 1, planMs: PLAN });
+    const stale = h.issuer.issue({ amount: 1, planMs: PLAN });
+    const first = await client.register('early', token);
     h.wall.advance(1001);
-    expect(await client.register('late', token)).toEqual({ ok: false, reason: 'token-expired' });
+    expect(await late.register('late', stale)).toEqual({ ok: false, reason: 'token-expired' });
+    expect(await client.register('early', token)).toMatchObject({ ok: true, playerId: first.ok ? first.playerId : -1n });
+  });
+
+  it('registerPlayer and submitProof: one call each, sharing the transport\'s client', async () => {
+    const h = await start();
+    // Bare peers: the harness's players already have a client installed.
+    const honest = await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: seed(31), ed25519: ed });
+    const cheater = await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: seed(32), ed25519: ed });
+    onTestFinished(() => Promise.all([honest.close(), cheater.close()]).then(() => undefined));
+    const authority = { endpoint: h.authority.local, publicKey: h.authority.publicKey };
+    const reg = await registerPlayer(cheater.transport, { authority, username: 'mallory', token: h.issuer.issue({ amount: 1, planMs: PLAN }) }, { ed25519: ed });
+    const mine = await registerPlayer(honest.transport, { authority, username: 'alice', token: h.issuer.issue({ amount: 1, planMs: PLAN }) }, { ed25519: ed });
+    expect(reg.ok && mine.ok).toBe(true);
+    if (!reg.ok) return;
+    const proof = encodeNeoEquivocationProof(reg.keyCertificate, signRound(cheater.signer, roundContent({ update: new Uint8Array([1]) })), signRound(cheater.signer, roundContent({ update: new Uint8Array([2]) })));
+    const banned = await submitProof(honest.transport, { authority, proof }, { ed25519: ed });
+    expect(banned.ok && banned.ban.playerId === reg.playerId).toBe(true);
+    // The transport's client is bound to one authority; a name that cannot be encoded is the caller's mistake.
+    await expect(async () => registerPlayer(honest.transport, { authority: { ...authority, publicKey: new Uint8Array(32) }, username: 'x', token: h.issuer.issue({ amount: 1, planMs: PLAN }) }, { ed25519: ed })).rejects.toThrow(TypeError);
+    await expect(registerPlayer(honest.transport, { authority, username: 'x'.repeat(33), token: h.issuer.issue({ amount: 1, planMs: PLAN }) }, { ed25519: ed })).rejects.toThrow(TypeError);
   });
 
   it('renews game keys within the paid period, extends it with a token once, and refuses after it ends', async () => {

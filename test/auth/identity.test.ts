@@ -41,11 +41,14 @@ function memorySource(entries: [Uint8Array, CertificateBundle][]): CertificateSo
   };
 }
 
-function setup(entries: [Uint8Array, CertificateBundle][], ttl = { cacheTtlMs: 10_000, negativeCacheTtlMs: 1_000 }) {
+function setupWith<S extends CertificateSource>(source: S, ttl = { cacheTtlMs: 10_000, negativeCacheTtlMs: 1_000 }) {
   const clock = new ManualClock(NOW);
-  const source = memorySource(entries);
   const verifier = createIdentityVerifier({ authorityPublicKey: authoritySigner.publicKey, ...ttl }, { clock, ed25519: ed, source });
   return { clock, source, verifier };
+}
+
+function setup(entries: [Uint8Array, CertificateBundle][], ttl?: { cacheTtlMs: number; negativeCacheTtlMs: number }) {
+  return setupWith(memorySource(entries), ttl);
 }
 
 const [valid, expired, banned, forgedCert, flipped, unknown] = signers as [typeof forger, typeof forger, typeof forger, typeof forger, typeof forger, typeof forger];
@@ -144,6 +147,12 @@ describe('identity verifier', () => {
     source.set(expired.publicKey, { keyCertificate: keyCert(2n, expired.publicKey), gameKey: gameKey(2n, NOW - 1) });
     expect(await verifier.check(expired.publicKey)).toBe('expired');
     expect(await verifier.check(expired.publicKey, { keyCertificate: keyCert(2n, expired.publicKey), gameKey: gameKey(2n, NOW + 60_000) })).toBe('ok');
+    // A renewed game key attached alone is matched to the published key certificate; another player's is forged.
+    source.set(valid.publicKey, { keyCertificate: keyCert(1n, valid.publicKey), gameKey: gameKey(1n, NOW - 5) });
+    source.set(unknown.publicKey, { keyCertificate: keyCert(6n, unknown.publicKey), gameKey: gameKey(6n, NOW - 5) });
+    const { verifier: fresh } = setupWith(source);
+    expect(await fresh.check(valid.publicKey, { gameKey: gameKey(1n, NOW + 60_000) })).toBe('ok');
+    expect(await fresh.check(unknown.publicKey, { gameKey: gameKey(1n, NOW + 60_000) })).toBe('forged');
   });
 
   it('a failing source counts and yields unknown; concurrent checks of one key share one fetch', async () => {
