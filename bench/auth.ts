@@ -14,10 +14,10 @@ import {
   createProofVerifier,
   encodeNeoEquivocationProof,
   installAuthClient,
-  openAuthorityStore,
   signCertificate,
   startAuthority,
 } from '../src/auth/index.js';
+import { openAuthorityStore } from '../src/auth/store.js';
 import { createEd25519 } from '../src/crypto/index.js';
 import { createLatencyHistogram, type LatencyHistogram } from '../src/metrics/index.js';
 import { NeoRoundContent, roundSigningBytes, type NeoRoundContentValue } from '../src/neo/index.js';

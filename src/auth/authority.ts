@@ -19,7 +19,7 @@ import {
   type RefusalReason,
 } from './messages.js';
 import { MAX_PROOF_BYTES, createProofVerifier, type ProofKindVerifier } from './proofs.js';
-import { openAuthorityStore, type Account, type AuthorityStore, type BanRecord, type StoreCounts } from './store.js';
+import type { Account, AuthorityStore, BanRecord, StoreCounts } from './store.js';
 import { systemWallClock } from './wall-clock.js';
 
 export interface AuthorityConfig {
@@ -158,6 +158,8 @@ export async function startAuthority(config: AuthorityConfig, deps: AuthorityDep
   const ed25519 = deps.ed25519 ?? createEd25519('native');
   const clock = deps.clock ?? systemClock;
   const wallClock = deps.wallClock ?? systemWallClock;
+  // Loaded here, not at import: peers use the rest of src/auth and never need the native SQLite module.
+  const { openAuthorityStore } = await import('./store.js');
   const store = openAuthorityStore(config.dbPath, config.synchronous ? { synchronous: config.synchronous } : {});
   let signer: Signer;
   try {

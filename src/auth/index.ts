@@ -58,7 +58,8 @@ export {
   MAX_PROOF_CHUNKS,
   type RefusalReason,
 } from './messages.js';
-export { openAuthorityStore, type AuthorityStore, type AuthorityStoreOptions, type Account, type BanRecord, type StoreCounts } from './store.js';
+// Types only: the store (and its native SQLite module) is loaded by startAuthority when it runs.
+export type { AuthorityStore, AuthorityStoreOptions, Account, BanRecord, StoreCounts } from './store.js';
 export { startAuthority, AUTHORITY_COUNTERS, type Authority, type AuthorityConfig, type AuthorityDeps, type AuthorityCounter, type AuthorityCounterName } from './authority.js';
 export {
   installAuthClient,

@@ -3,12 +3,12 @@ import {
   createPaymentIssuer,
   encodeNeoEquivocationProof,
   installAuthClient,
-  openAuthorityStore,
   startAuthority,
   type AuthClient,
   type KeyCertificate,
   type PaymentToken,
 } from '../../src/auth/index.js';
+import { openAuthorityStore } from '../../src/auth/store.js';
 import type { Endpoint } from '../../src/net/index.js';
 import { startPeerNode, type PeerNode } from '../../src/peer/index.js';
 import { ensureBuilt, spawnCli } from '../support/built-cli.js';
