@@ -102,6 +102,70 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
   }
 }
 
+interface AuthorityOptions {
+  host: string;
+  port: number;
+  db: string;
+  keySeed?: Uint8Array;
+  paymentKey?: Uint8Array;
+  gameKeyTtl: number;
+}
+
+function hexBytes(name: string, length: number) {
+  return (value: string): Uint8Array => {
+    if (!new RegExp(`^[0-9a-fA-F]{${2 * length}}$`).test(value)) throw new InvalidArgumentError(`${name} must be ${2 * length} hex digits (${length} bytes)`);
+    return new Uint8Array(Buffer.from(value, 'hex'));
+  };
+}
+
+const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+/**
+ * One authority until SIGINT/SIGTERM. The first line of output is the contract (SPEC §9):
+ * `authority <host:port> <public key hex>`, so a script can start it and read where it listens.
+ */
+async function authority(opts: AuthorityOptions): Promise<number> {
+  // Loaded here so the other commands never load the native SQLite module.
+  const { startAuthority, createPaymentIssuer, DEV_PAYMENT_ISSUER_SEED } = await import('./auth/index.js');
+  const paymentKey = opts.paymentKey ?? createPaymentIssuer(DEV_PAYMENT_ISSUER_SEED).publicKey;
+  let ac: Awaited<ReturnType<typeof startAuthority>>;
+  try {
+    ac = await startAuthority(
+      { host: opts.host, port: opts.port, dbPath: opts.db, gameKeyTtlMs: opts.gameKeyTtl, paymentIssuerKey: paymentKey },
+      { ...(opts.keySeed ? { identitySeed: opts.keySeed } : {}), onError: (e, where) => console.error(`authority: ${where}: ${String(e)}`) },
+    );
+  } catch (e) {
+    // A database of another authority, a newer schema, a port in use: the operator's to fix.
+    console.error(`p2p-mmog authority: ${(e as Error).message}`);
+    return EXIT.usage;
+  }
+  // Installed before the first line is printed: whoever reads it may signal at once. One listener
+  // for the whole life of the command; a second signal while closing gives up at once.
+  let signals = 0;
+  let onSignal = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    onSignal = () => {
+      if (++signals > 1) process.exit(130);
+      resolve();
+    };
+  });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  console.log(`authority ${ac.endpointId} ${toHex(ac.publicKey)}`);
+  console.log(`database ${opts.db}; payment issuer ${toHex(paymentKey)}; game keys last ${opts.gameKeyTtl} ms`);
+  if (!opts.paymentKey) console.error('p2p-mmog authority: no --payment-key: accepting tokens of the development issuer, which anyone can mint (local runs only)');
+  await stopped;
+  const c = ac.counters();
+  const store = ac.storeCounts();
+  await ac.close();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  console.log(
+    `authority stopped: ${c.registrations} registrations, ${c.renewals} renewals, ${c.proofsAccepted} proofs accepted, ${c.proofsRejected} rejected, ${c.bans} bans, ${c.messagesReceived} messages; database holds ${store.accounts} accounts, ${store.bans} bans`,
+  );
+  return EXIT.ok;
+}
+
 /** `report` and `compare`: a missing or broken report file is bad input (exit 2), not a crash. */
 function reportCommand(action: () => number | void): number {
   try {
@@ -187,6 +251,19 @@ export async function main(argv: readonly string[]): Promise<number> {
         console.log(renderComparison(rows));
         return rows.some((r) => r.regression) ? EXIT.thresholdFailed : EXIT.ok;
       });
+    });
+
+  program
+    .command('authority')
+    .description('run one authority (accounts, certificates, cheat proofs, bans) until SIGINT/SIGTERM; first line: authority <host:port> <public key>')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--port <port>', 'UDP port (0 = any free port)', integer('--port', 0), 0)
+    .option('--db <file>', 'SQLite database (created if missing)', 'p2p-mmog-authority.db')
+    .option('--key-seed <hex>', 'Ed25519 seed of the authority key (default: the one stored in the database, or a new one stored there)', hexBytes('--key-seed', 32))
+    .option('--payment-key <hex>', "payment issuer's public key (default: the development issuer)", hexBytes('--payment-key', 32))
+    .option('--game-key-ttl <ms>', 'game key lifetime in ms', integer('--game-key-ttl', 1), 3_600_000)
+    .action(async (opts: AuthorityOptions) => {
+      exitCode = await authority(opts);
     });
 
   try {

@@ -102,3 +102,14 @@ export function describeMessage(spec: AnyMessageSpec): string {
 export function describeRegistry(specs: readonly AnyMessageSpec[]): string {
   return specs.map(describeMessage).join('\n');
 }
+
+/**
+ * The layout of a record that is not a message of its own but travels inside messages and is
+ * stored (certificates), as a Markdown table with offsets from the record's first byte.
+ */
+export function describeRecord(record: { readonly name: string; readonly summary: string; readonly shape: Shape }): string {
+  const rows: Row[] = [];
+  bodyRows(record.shape, 0, '', rows);
+  const header = `### \`${record.name}\`\n\n${record.summary}\n\n| offset | size | field | type |\n|---|---|---|---|\n`;
+  return header + rows.map((r) => `| ${r.offset} | ${r.size} | ${r.field} | ${r.type} |`).join('\n') + '\n';
+}

@@ -45,7 +45,7 @@ export {
   decodeMessage,
 } from './envelope.js';
 export { MessageKind, type MessageKindName } from './kinds.js';
-export { describeMessage, describeRegistry } from './describe.js';
+export { describeMessage, describeRegistry, describeRecord } from './describe.js';
 export {
   Chunk,
   Manifest,

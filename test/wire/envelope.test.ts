@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { ALL_MESSAGES, createProtocolRegistry } from '../../src/catalog.js';
+import { ALL_MESSAGES, ALL_RECORDS, createProtocolRegistry } from '../../src/catalog.js';
 import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, createEd25519 } from '../../src/crypto/index.js';
 import { Ping } from '../../src/net/index.js';
 import {
@@ -14,6 +14,7 @@ import {
   createMessageRegistry,
   decodeMessage,
   defineMessage,
+  describeRecord,
   describeRegistry,
   encodeMessage,
   struct,
@@ -208,5 +209,10 @@ describe('docs/wire.md', () => {
   it('contains the layout generated from the current schemas (run npm run docs:wire)', () => {
     const doc = readFileSync(new URL('../../docs/wire.md', import.meta.url), 'utf8');
     expect(doc).toContain(describeRegistry(registry.specs));
+  });
+
+  it('contains the signed-record layouts generated from the current schemas', () => {
+    const doc = readFileSync(new URL('../../docs/wire.md', import.meta.url), 'utf8');
+    for (const record of ALL_RECORDS) expect(doc).toContain(describeRecord(record));
   });
 });
