@@ -9,6 +9,11 @@ export interface RoutingTableConfig {
   readonly replacementCacheSize: number;
   /** Consecutive unanswered requests after which a contact is dropped. */
   readonly maxFailures: number;
+  /**
+   * A least-recently-seen member heard from within this many ms counts as alive without a ping,
+   * so a newcomer that sends several messages in a row does not cause a ping for each.
+   */
+  readonly freshContactMs: number;
 }
 
 export interface RoutingTableDeps {
@@ -48,7 +53,7 @@ interface Bucket {
  * What happened to a contact that was heard from: `added` to a bucket with room, `refreshed` as
  * the most recently seen member, `probing` (its bucket was full: the least recently seen member is
  * being pinged, and the newcomer waits in the replacement cache), or `cached` (a probe for that
- * bucket is already running).
+ * bucket is already running, or its least recently seen member was heard from too recently to doubt).
  */
 export type ObserveOutcome = 'self' | 'added' | 'refreshed' | 'probing' | 'cached';
 
@@ -70,9 +75,10 @@ export class RoutingTable {
       ['k', 1],
       ['replacementCacheSize', 0],
       ['maxFailures', 1],
+      ['freshContactMs', 0],
     ] as const) {
       const v = config[name];
-      if (!Number.isSafeInteger(v) || v < min) throw new RangeError(`RoutingTable: ${name} must be an integer >= ${min}, got ${v}`);
+      if (!Number.isFinite(v) || v < min || (name !== 'freshContactMs' && !Number.isSafeInteger(v))) throw new RangeError(`RoutingTable: ${name} must be ${name === 'freshContactMs' ? 'a number' : 'an integer'} >= ${min}, got ${v}`);
     }
     this.buckets = Array.from({ length: ID_BITS }, () => ({ entries: [], replacements: [], probing: null, lastLookupMs: -Infinity }));
   }
@@ -105,8 +111,8 @@ export class RoutingTable {
       return 'added';
     }
     this.cacheReplacement(bucket, { contact, hex, lastSeenMs: now, failures: 0 });
-    if (bucket.probing !== null) return 'cached';
     const lrs = bucket.entries[0] as Entry;
+    if (bucket.probing !== null || now - lrs.lastSeenMs < this.config.freshContactMs) return 'cached';
     bucket.probing = lrs.hex;
     this.deps.probe(lrs.contact);
     return 'probing';

@@ -12,12 +12,12 @@ let port = 1000;
 const contactIn = (bucket: number): DhtContact => ({ nodeId: randomIdWithPrefix(self, bucket, rng), endpoint: { host: '127.0.0.1', port: port++ } });
 const ids = (cs: readonly DhtContact[]) => cs.map((c) => idHex(c.nodeId));
 
-function table(options: { k?: number; replacements?: number; maxFailures?: number } = {}) {
+function table(options: { k?: number; replacements?: number; maxFailures?: number; freshContactMs?: number } = {}) {
   const clock = new ManualClock(1000);
   const probes: DhtContact[] = [];
   const t = new RoutingTable(
     self,
-    { k: options.k ?? 3, replacementCacheSize: options.replacements ?? 2, maxFailures: options.maxFailures ?? 2 },
+    { k: options.k ?? 3, replacementCacheSize: options.replacements ?? 2, maxFailures: options.maxFailures ?? 2, freshContactMs: options.freshContactMs ?? 0 },
     { clock, probe: (c) => probes.push(c) },
   );
   return { t, clock, probes };
@@ -115,6 +115,18 @@ describe('RoutingTable', () => {
     expect(ids(probes)).toEqual(ids([a, b]));
   });
 
+  it('does not ping a least recently seen member heard from within freshContactMs', () => {
+    const { t, clock, probes } = table({ freshContactMs: 5_000 });
+    const [a, b, c] = [contactIn(9), contactIn(9), contactIn(9)];
+    for (const x of [a, b, c]) t.observe(x);
+    clock.advance(4_999);
+    expect(t.observe(contactIn(9))).toBe('cached');
+    expect(probes).toHaveLength(0);
+    clock.advance(1);
+    expect(t.observe(contactIn(9))).toBe('probing');
+    expect(ids(probes)).toEqual(ids([a]));
+  });
+
   it('ignores a probe result nobody asked for', () => {
     const { t } = table();
     const [a, b, c] = [contactIn(4), contactIn(4), contactIn(4)];
@@ -177,7 +189,8 @@ describe('RoutingTable', () => {
 
   it('refuses a configuration it cannot honour', () => {
     const clock = new ManualClock();
-    expect(() => new RoutingTable(self, { k: 0, replacementCacheSize: 1, maxFailures: 1 }, { clock, probe: () => {} })).toThrow(RangeError);
-    expect(() => new RoutingTable(self, { k: 1, replacementCacheSize: 1, maxFailures: 0 }, { clock, probe: () => {} })).toThrow(RangeError);
+    expect(() => new RoutingTable(self, { k: 0, replacementCacheSize: 1, maxFailures: 1, freshContactMs: 0 }, { clock, probe: () => {} })).toThrow(RangeError);
+    expect(() => new RoutingTable(self, { k: 1, replacementCacheSize: 1, maxFailures: 0, freshContactMs: 0 }, { clock, probe: () => {} })).toThrow(RangeError);
+    expect(() => new RoutingTable(self, { k: 1, replacementCacheSize: 1, maxFailures: 1, freshContactMs: -1 }, { clock, probe: () => {} })).toThrow(RangeError);
   });
 });
