@@ -20,7 +20,7 @@ import {
   type StoreOutcome,
 } from './messages.js';
 import { SenderRateLimiter, type RateLimit } from './rate-limit.js';
-import { recordKey, sameRecord, verifyRecord, type DhtRecord, type RecordPolicies, type RecordRejection, type RecordType } from './records.js';
+import { isExpired, recordKey, sameRecord, verifyRecord, type DhtRecord, type RecordPolicies, type RecordRejection, type RecordType } from './records.js';
 import { RoutingTable } from './routing-table.js';
 import { DHT_COUNTERS, MAX_TRACKED_HOPS, emptyLookupStats, emptyRejections, type DhtCounter, type DhtStats } from './stats.js';
 import { RecordStore } from './store.js';
@@ -360,7 +360,7 @@ class KademliaNode implements DhtNode {
     this.assertOpen('leave');
     this.cancelTimers();
     const wallNow = this.wallClock.nowMs();
-    const records = this.store.records().map((h) => h.record).filter((r) => r.expiresAtMs > BigInt(Math.floor(wallNow)));
+    const records = this.store.records().map((h) => h.record).filter((r) => !isExpired(r, wallNow));
     let storesSent = 0;
     let storesAcked = 0;
     await runLimited(records, this.config.alpha, async (record) => {
@@ -586,7 +586,9 @@ class KademliaNode implements DhtNode {
       shortlist.splice(lo, 0, candidate);
     };
 
-    for (const contact of this.table.closest(target, k)) add(contact, 1);
+    // The whole table, not just its k closest: when those turn out dead, the window of the k
+    // closest candidates not failed slides on to the next ones instead of ending the lookup.
+    for (const contact of this.table.closest(target, this.table.size)) add(contact, 1);
 
     return new Promise((resolve) => {
       const finish = () => {
@@ -676,7 +678,10 @@ class KademliaNode implements DhtNode {
   }
 
   private recordLookup(stats: ReturnType<typeof emptyLookupStats>, ok: boolean, latencyMs: number, hops: number): void {
-    if (ok) {
+    if (this.closed) {
+      stats.abandoned++;
+      this.counters.inc('lookupsAbandoned');
+    } else if (ok) {
       stats.succeeded++;
       this.counters.inc('lookupSuccesses');
       stats.latencyMs.recordMs(latencyMs);
@@ -776,13 +781,13 @@ class KademliaNode implements DhtNode {
     const now = this.deps.clock.nowMs();
     const due: DhtRecord[] = [];
     for (const [hex, record] of this.published) {
-      if (record.expiresAtMs <= BigInt(Math.floor(wallNow))) this.published.delete(hex);
+      if (isExpired(record, wallNow)) this.published.delete(hex);
       else due.push(record);
     }
     for (const held of this.store.records()) {
       if (this.published.has(idHex(held.record.key))) continue;
       if (now - held.refreshedAtMs < this.config.republishIntervalMs) continue;
-      if (held.record.expiresAtMs <= BigInt(Math.floor(wallNow))) continue;
+      if (isExpired(held.record, wallNow)) continue;
       held.refreshedAtMs = now;
       due.push(held.record);
     }
@@ -806,7 +811,9 @@ class KademliaNode implements DhtNode {
   }
 
   private sweep(): void {
-    this.counters.inc('expiredSwept', this.store.sweep(this.wallClock.nowMs()));
+    const wallNow = this.wallClock.nowMs();
+    this.counters.inc('expiredSwept', this.store.sweep(wallNow));
+    for (const [hex, record] of this.published) if (isExpired(record, wallNow)) this.published.delete(hex);
   }
 
   private assertOpen(what: string): void {

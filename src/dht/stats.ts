@@ -6,6 +6,8 @@ export const DHT_COUNTERS = [
   'lookups',
   'lookupSuccesses',
   'lookupFailures',
+  /** Lookups cut short by close() or leave(): neither success nor failure. */
+  'lookupsAbandoned',
   'requestsSent',
   /** Answers matched to an outstanding request from the node that was asked. */
   'responsesReceived',
@@ -49,9 +51,11 @@ export type DhtCounter = (typeof DHT_COUNTERS)[number];
 export const MAX_TRACKED_HOPS = 32;
 
 export interface DhtLookupStats {
+  /** started = succeeded + failed + abandoned + still running. */
   readonly started: number;
   readonly succeeded: number;
   readonly failed: number;
+  readonly abandoned: number;
   /** Latency of successful lookups, from start to result. */
   readonly latencyMs: LatencyHistogram;
   /** hops[h] = successful lookups whose result came from h hops away (slot MAX_TRACKED_HOPS: that many or more). */
@@ -74,8 +78,8 @@ export function emptyRejections(): Record<RecordRejection, number> {
   return Object.fromEntries(RECORD_REJECTIONS.map((r) => [r, 0])) as Record<RecordRejection, number>;
 }
 
-export function emptyLookupStats(): { started: number; succeeded: number; failed: number; latencyMs: LatencyHistogram; hops: number[] } {
-  return { started: 0, succeeded: 0, failed: 0, latencyMs: createLatencyHistogram(), hops: new Array<number>(MAX_TRACKED_HOPS + 1).fill(0) };
+export function emptyLookupStats(): { started: number; succeeded: number; failed: number; abandoned: number; latencyMs: LatencyHistogram; hops: number[] } {
+  return { started: 0, succeeded: 0, failed: 0, abandoned: 0, latencyMs: createLatencyHistogram(), hops: new Array<number>(MAX_TRACKED_HOPS + 1).fill(0) };
 }
 
 function sumLookupStats(all: readonly DhtLookupStats[]): DhtLookupStats {
@@ -84,6 +88,7 @@ function sumLookupStats(all: readonly DhtLookupStats[]): DhtLookupStats {
     out.started += s.started;
     out.succeeded += s.succeeded;
     out.failed += s.failed;
+    out.abandoned += s.abandoned;
     out.latencyMs.merge(s.latencyMs);
     s.hops.forEach((n, h) => (out.hops[h] = (out.hops[h] as number) + n));
   }
