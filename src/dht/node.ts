@@ -63,7 +63,7 @@ export const DEFAULT_DHT_CONFIG: Omit<ResolvedDhtConfig, 'replacementCacheSize'>
   alpha: 3,
   requestTimeoutMs: 1000,
   maxFailures: 2,
-  freshContactMs: 5_000,
+  freshContactMs: 30_000,
   republishIntervalMs: 60_000,
   refreshIntervalMs: 60_000,
   expirySweepIntervalMs: 10_000,

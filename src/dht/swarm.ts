@@ -161,8 +161,8 @@ export async function runDhtSwarm(options: DhtSwarmOptions): Promise<DhtSwarmRes
     const reader = pick.pick(readers);
     const target = pick.pick(published);
     if (target.owner === reader) return;
-    counts.gets++;
     const result = await reader.dht.get('player-data', target.subject);
+    counts.gets++;
     const ok = result.ok && result.record?.seq === target.record.seq;
     if (ok) {
       counts.getSuccesses++;
