@@ -289,8 +289,9 @@ class KademliaNode implements DhtNode {
 
   async bootstrap(seeds: readonly (DhtContact | Endpoint)[]): Promise<BootstrapResult> {
     this.assertOpen('bootstrap');
+    const others = seeds.filter((seed) => ('nodeId' in seed ? idHex(seed.nodeId) !== this.selfHex : endpointId(seed) !== endpointId(this.contact.endpoint)));
     const answers = await Promise.all(
-      seeds.map((seed) => ('nodeId' in seed ? this.request(seed, 'ping', DhtPing, {}) : this.requestEndpoint(seed, 'ping', DhtPing, {}))),
+      others.map((seed) => ('nodeId' in seed ? this.request(seed, 'ping', DhtPing, {}) : this.requestEndpoint(seed, 'ping', DhtPing, {}))),
     );
     const reached = answers.filter((a) => a !== null).length;
     if (reached === 0 || this.closed) return { reached, known: this.table.size };
@@ -303,7 +304,7 @@ class KademliaNode implements DhtNode {
     return { reached, known: this.table.size };
   }
 
-  findNode(target: Uint8Array): Promise<FindNodeResult> {
+  async findNode(target: Uint8Array): Promise<FindNodeResult> {
     this.assertOpen('findNode');
     if (!(target instanceof Uint8Array) || target.length !== this.nodeId.length) throw new TypeError(`findNode: target must be ${this.nodeId.length} bytes`);
     return this.findClosest(target);

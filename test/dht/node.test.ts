@@ -154,6 +154,22 @@ describe('DHT node on real sockets', () => {
     expect(c.recordsStored).toBe(1);
   });
 
+  it('programmer misuse throws: impossible configuration, wrong arguments, use after close', async () => {
+    const net = await network(2, 'dht-misuse');
+    const node = net.members[0]!;
+    const deps = { clock: systemClock, scheduler: net.scheduler, rng: net.rng.fork('x'), verify: ed.verify, policies };
+    for (const bad of [{ k: 0 }, { k: 21 }, { alpha: 0 }, { requestTimeoutMs: 0 }, { freshContactMs: -1 }, { storeRateLimit: { perSecond: 0, burst: 1 } }]) {
+      expect(() => installDht(net.members[1]!.peer.transport, bad, deps)).toThrow(RangeError);
+    }
+    await expect(node.dht.findNode(new Uint8Array(31))).rejects.toThrow(TypeError);
+    await expect(node.dht.get('no-such-type' as 'ban', new Uint8Array(1))).rejects.toThrow(TypeError);
+    await expect(node.dht.get('ban', new Uint8Array(1), { quorum: 0 })).rejects.toThrow(RangeError);
+    // A second DHT on the same transport would fight over the kinds.
+    expect(() => installDht(node.peer.transport, {}, deps)).toThrow(TypeError);
+    node.dht.close();
+    await expect(node.dht.findNode(node.dht.nodeId)).rejects.toThrow(/closed/);
+  });
+
   it('ping-before-evict on the wire: a dead least-recently-seen contact is replaced, a live one keeps its place', async () => {
     const clock = systemClock;
     const scheduler = createTimerQueue({ clock });
