@@ -6,8 +6,7 @@
  * 1 s request time-out, 60 s republish and refresh). Usage:
  *   npm run bench:dht [-- --peers 100 --minutes 2 --churn 0.1 --gets 20 --graceful 0]
  */
-import { DEFAULT_DHT_CONFIG, RECORD_REJECTIONS, type DhtLookupStats } from '../src/dht/index.js';
-import { runDhtSwarm } from '../src/dht/swarm.js';
+import { DEFAULT_DHT_CONFIG, RECORD_REJECTIONS, runDhtSwarm, type DhtLookupStats } from '../src/dht/index.js';
 import type { LatencySummary } from '../src/metrics/index.js';
 
 const arg = (name: string, fallback: number) => {
