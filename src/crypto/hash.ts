@@ -9,6 +9,7 @@ export const DomainTag = {
   nodeId: 'p2p-mmog/node-id/v1',
   digest16: 'p2p-mmog/digest/v1',
   aeadKeyCommitment: 'p2p-mmog/aead-key-commitment/v1',
+  dhtRecordKey: 'p2p-mmog/dht-record-key/v1',
 } as const;
 export type DomainTagName = keyof typeof DomainTag;
 
@@ -45,4 +46,19 @@ export function nodeIdFromPublicKey(publicKey: Uint8Array): Uint8Array {
 export function digest16(bytes: Uint8Array): Uint8Array {
   assertBytes(bytes, 'bytes');
   return taggedSha256(DomainTag.digest16, bytes).slice(0, DIGEST16_LENGTH);
+}
+
+/**
+ * DHT record key: SHA-256("p2p-mmog/dht-record-key/v1" || type || subject), with the record type as
+ * one byte. Derived from what the record is about, so a writer cannot pick the key it lands on and
+ * a reader asking for (type, subject) can check that an answer is filed under the right key. The
+ * subject is the last field, so no length prefix is needed to keep the input unambiguous.
+ */
+export function dhtRecordKey(type: number, subject: Uint8Array): Uint8Array {
+  if (!Number.isInteger(type) || type < 0 || type > 0xff) throw new RangeError(`dhtRecordKey: type must be a byte, got ${type}`);
+  assertBytes(subject, 'subject');
+  const input = new Uint8Array(1 + subject.length);
+  input[0] = type;
+  input.set(subject, 1);
+  return taggedSha256(DomainTag.dhtRecordKey, input);
 }

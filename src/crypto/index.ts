@@ -7,7 +7,7 @@ export {
   type Ed25519Options,
   type Signer,
 } from './ed25519.js';
-export { sha256, nodeIdFromPublicKey, digest16, DomainTag, type DomainTagName } from './hash.js';
+export { sha256, nodeIdFromPublicKey, digest16, dhtRecordKey, DomainTag, type DomainTagName } from './hash.js';
 export { seal, open, generateAeadKey, createCommitment, openCommitment, type Commitment } from './aead.js';
 export {
   SEED_LENGTH,

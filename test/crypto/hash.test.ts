@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DomainTag, digest16, nodeIdFromPublicKey, sha256 } from '../../src/crypto/index.js';
+import { DomainTag, dhtRecordKey, digest16, nodeIdFromPublicKey, sha256 } from '../../src/crypto/index.js';
 import { RFC8032_VECTORS } from './fixtures/rfc8032-ed25519.js';
 import { fromHex, toHex } from './helpers.js';
 
@@ -71,6 +71,24 @@ describe('digest16', () => {
         expect(toHex(digest16(bytes))).not.toBe(toHex(nodeIdFromPublicKey(bytes).subarray(0, 16)));
       }),
     );
+  });
+});
+
+describe('dhtRecordKey', () => {
+  // Pinned: changing it moves every record in a deployed DHT to another key.
+  it('is SHA-256 over its tag, the type byte and the subject', () => {
+    expect(toHex(dhtRecordKey(3, new Uint8Array(32)))).toBe('761ef06639bcc0e39907c8cb3a6809d6d0f3aabd7d06fad42da2a6cec9723082');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 255 }), fc.uint8Array({ maxLength: 64 }), (type, subject) => {
+        const expected = createHash('sha256').update('p2p-mmog/dht-record-key/v1', 'ascii').update(Uint8Array.of(type)).update(subject).digest('hex');
+        expect(toHex(dhtRecordKey(type, subject))).toBe(expected);
+      }),
+    );
+  });
+
+  it('throws on a type that is not a byte or a subject that is not bytes', () => {
+    expect(() => dhtRecordKey(256, new Uint8Array(0))).toThrow(RangeError);
+    expect(() => dhtRecordKey(1, 'x' as unknown as Uint8Array)).toThrow(TypeError);
   });
 });
 

@@ -1,0 +1,85 @@
+import { NODE_ID_LENGTH } from '../crypto/index.js';
+import { MessageKind, bytes, defineMessage, enumU8, list, struct, u32 } from '../wire/index.js';
+import { WireContact } from './contact.js';
+import { RECORD_KEY_BYTES, RecordCodec } from './records.js';
+
+/**
+ * The most contacts one answer carries, and so the largest k: 20 contacts of ≤ 51 bytes fit a
+ * signed datagram (4 + 1 + 20 × 51 = 1025 ≤ 1093 body bytes) and allow Kademlia's classic k = 20.
+ */
+export const MAX_CONTACTS = 20;
+
+/**
+ * Every DHT message is signed by the transport (the envelope carries the sender's key), so a
+ * response is attributable to a node ID; `rid` ties it to the request it answers, and the sender
+ * must be the node that was asked.
+ */
+export const DhtPing = defineMessage({
+  kind: MessageKind.dhtPing,
+  name: 'dht-ping',
+  signed: true,
+  summary: 'DHT liveness check (ping-before-evict, bootstrap); answered by dht-pong with the same rid',
+  body: struct({ rid: u32 }),
+});
+
+export const DhtPong = defineMessage({
+  kind: MessageKind.dhtPong,
+  name: 'dht-pong',
+  signed: true,
+  summary: 'answer to dht-ping, echoing its rid',
+  body: struct({ rid: u32 }),
+});
+
+export const DhtFindNode = defineMessage({
+  kind: MessageKind.dhtFindNode,
+  name: 'dht-find-node',
+  signed: true,
+  summary: 'ask for the k contacts closest (XOR) to target that the receiver knows; answered by dht-nodes',
+  body: struct({ rid: u32, target: bytes(NODE_ID_LENGTH) }),
+});
+
+export const DhtNodes = defineMessage({
+  kind: MessageKind.dhtNodes,
+  name: 'dht-nodes',
+  signed: true,
+  summary: 'up to k contacts (node ID, IPv4/IPv6 address bytes, port) closest to the requested ID; answers dht-find-node, or dht-find-value when the value is not held',
+  body: struct({ rid: u32, contacts: list(WireContact, MAX_CONTACTS) }),
+});
+
+export const DhtFindValue = defineMessage({
+  kind: MessageKind.dhtFindValue,
+  name: 'dht-find-value',
+  signed: true,
+  summary: 'ask for the record stored under key; answered by dht-value when held, by dht-nodes otherwise',
+  body: struct({ rid: u32, key: bytes(RECORD_KEY_BYTES) }),
+});
+
+export const DhtValue = defineMessage({
+  kind: MessageKind.dhtValue,
+  name: 'dht-value',
+  signed: true,
+  summary: 'the signed record held under the requested key (the reader verifies it again)',
+  body: struct({ rid: u32, record: RecordCodec }),
+});
+
+export const DhtStore = defineMessage({
+  kind: MessageKind.dhtStore,
+  name: 'dht-store',
+  signed: true,
+  summary: 'ask the receiver to hold a signed record; verified, rate-limited per sender, answered by dht-stored',
+  body: struct({ rid: u32, record: RecordCodec }),
+});
+
+/** What a storing node did with a record (rate-limited STOREs get no answer at all). */
+export const STORE_OUTCOMES = ['stored', 'duplicate', 'stale', 'conflict', 'invalid', 'full'] as const;
+export type StoreOutcome = (typeof STORE_OUTCOMES)[number];
+
+export const DhtStored = defineMessage({
+  kind: MessageKind.dhtStored,
+  name: 'dht-stored',
+  signed: true,
+  summary: 'answer to dht-store: stored, duplicate (already held), stale, conflict, invalid or full',
+  body: struct({ rid: u32, outcome: enumU8(STORE_OUTCOMES) }),
+});
+
+export const DHT_MESSAGES = [DhtPing, DhtPong, DhtFindNode, DhtNodes, DhtFindValue, DhtValue, DhtStore, DhtStored] as const;

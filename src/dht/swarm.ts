@@ -1,0 +1,211 @@
+import { createEd25519 } from '../crypto/index.js';
+import { createLatencyHistogram, type LatencyHistogram, type LatencySummary } from '../metrics/index.js';
+import { startPeerNode, type PeerNode } from '../peer/index.js';
+import { createRng } from '../random/index.js';
+import { systemClock } from '../time/clock.js';
+import { createTimerQueue } from '../time/timer-queue.js';
+import { installDht, type DhtConfig, type DhtNode } from './node.js';
+import { ownerWriterPolicy, signRecord, type DhtRecord } from './records.js';
+import { MAX_TRACKED_HOPS, sumDhtStats, type DhtStats } from './stats.js';
+
+/**
+ * A population of DHT nodes on real sockets in this process, under churn: every node publishes
+ * one record about itself, nodes crash (socket closed, no hand-off) and new ones join at a steady
+ * rate, and a workload of gets asks random live nodes for random published records, those of
+ * departed publishers included. Used by the integration tests and `npm run bench:dht`.
+ */
+export interface DhtSwarmOptions {
+  readonly peers: number;
+  readonly seed: string | number;
+  readonly config?: DhtConfig;
+  /** Bootstrap contacts per joining node (random live nodes; the first nodes use the first ones). Default 3. */
+  readonly bootstrapContacts?: number;
+  /** How long churn and gets run after the initial population has bootstrapped and published. */
+  readonly durationMs: number;
+  /** Crash leaves per minute as a fraction of the initial population; as many nodes join. */
+  readonly churnPerMinute: number;
+  /** Of the leaves, the fraction that leave gracefully (hand-off) instead of crashing. Default 0. */
+  readonly gracefulFraction?: number;
+  readonly getsPerSecond: number;
+  /** Called about once a second with progress. */
+  readonly onProgress?: (progress: DhtSwarmProgress) => void;
+}
+
+export interface DhtSwarmProgress {
+  readonly elapsedMs: number;
+  readonly live: number;
+  readonly gets: number;
+  readonly getSuccesses: number;
+  readonly crashes: number;
+  readonly gracefulLeaves: number;
+  readonly joins: number;
+}
+
+export interface DhtSwarmResult extends DhtSwarmProgress {
+  /** Gets of the workload that failed or returned another version than the one published. */
+  readonly failures: readonly { readonly publisherAlive: boolean; readonly ok: boolean }[];
+  /** Workload gets only: latency (successful ones) and hop counts. */
+  readonly getLatencyMs: LatencySummary;
+  readonly getLatencyHistogram: LatencyHistogram;
+  readonly hops: readonly number[];
+  /** Summed over every node that ever ran, departed ones at their departure. */
+  readonly stats: DhtStats;
+  /** Bootstrap time of the initial population. */
+  readonly bootstrapMs: number;
+  readonly timerLatenessMs: LatencySummary;
+  readonly handlerErrors: readonly string[];
+}
+
+interface Node {
+  readonly peer: PeerNode;
+  readonly dht: DhtNode;
+  ready: boolean;
+}
+
+export async function runDhtSwarm(options: DhtSwarmOptions): Promise<DhtSwarmResult> {
+  const clock = systemClock;
+  const root = createRng(options.seed);
+  const identities = root.fork('identities');
+  const pick = root.fork('workload');
+  const ed25519 = createEd25519('native');
+  const lateness = createLatencyHistogram();
+  const scheduler = createTimerQueue({ clock, onLateness: (ms) => lateness.recordMs(ms) });
+  const policies = { 'player-data': ownerWriterPolicy(), house: ownerWriterPolicy() };
+  const handlerErrors: string[] = [];
+  const onHandlerError = (error: unknown, kind: string) => {
+    if (handlerErrors.length < 100) handlerErrors.push(`${kind}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  };
+  const live: Node[] = [];
+  const departedStats: DhtStats[] = [];
+  const published: { subject: Uint8Array; record: DhtRecord; owner: Node }[] = [];
+  const contactsPerJoin = options.bootstrapContacts ?? 3;
+  let spawned = 0;
+
+  const spawn = async (): Promise<Node> => {
+    const index = spawned++;
+    const peer = await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: identities.bytes(32), ed25519, clock, onHandlerError });
+    const dht = installDht(peer.transport, options.config ?? {}, { clock, scheduler, rng: root.fork(`dht:${index}`), verify: (s, m, k) => ed25519.verify(s, m, k), policies });
+    const node = { peer, dht, ready: false };
+    live.push(node);
+    return node;
+  };
+  const publish = async (node: Node) => {
+    const record = signRecord(
+      { type: 'player-data', subject: node.peer.publicKey, seq: 1n, expiresAtMs: BigInt(Date.now() + 24 * 3_600_000), value: new TextEncoder().encode(`player ${node.dht.contact.endpoint.port}`) },
+      node.peer.signer,
+    );
+    await node.dht.put(record);
+    published.push({ subject: node.peer.publicKey, record, owner: node });
+  };
+  const seedsFor = (node: Node) => pick.shuffle(live.filter((n) => n !== node && n.ready)).slice(0, contactsPerJoin).map((n) => n.dht.contact);
+
+  // Initial population: the first nodes bootstrap from each other, the rest in waves from random ready nodes.
+  const bootStart = clock.nowMs();
+  for (let i = 0; i < options.peers; i++) await spawn();
+  const first = live.slice(0, contactsPerJoin);
+  for (const node of first) {
+    await node.dht.bootstrap(first.filter((n) => n !== node).map((n) => n.dht.contact));
+    node.ready = true;
+  }
+  const rest = live.slice(contactsPerJoin);
+  for (let i = 0; i < rest.length; i += 10) {
+    const wave = rest.slice(i, i + 10);
+    await Promise.all(wave.map((n) => n.dht.bootstrap(seedsFor(n))));
+    for (const n of wave) n.ready = true;
+  }
+  const bootstrapMs = clock.nowMs() - bootStart;
+  for (let i = 0; i < live.length; i += 20) await Promise.all(live.slice(i, i + 20).map(publish));
+
+  // Churn and workload.
+  const counts = { gets: 0, getSuccesses: 0, crashes: 0, gracefulLeaves: 0, joins: 0 };
+  const failures: { publisherAlive: boolean; ok: boolean }[] = [];
+  const getLatency = createLatencyHistogram();
+  const hops = new Array<number>(MAX_TRACKED_HOPS + 1).fill(0);
+  const inFlight = new Set<Promise<void>>();
+  const track = (p: Promise<void>) => {
+    inFlight.add(p);
+    void p.finally(() => inFlight.delete(p));
+  };
+  const start = clock.nowMs();
+  const end = start + options.durationMs;
+  const churnEveryMs = options.churnPerMinute > 0 ? 60_000 / (options.churnPerMinute * options.peers) : Infinity;
+  const getEveryMs = 1000 / options.getsPerSecond;
+  let nextChurn = start + churnEveryMs;
+  let nextGet = start;
+  let nextProgress = start + 1000;
+  const progress = (): DhtSwarmProgress => ({ elapsedMs: clock.nowMs() - start, live: live.length, ...counts });
+
+  const leave = async (node: Node) => {
+    live.splice(live.indexOf(node), 1);
+    if (pick.float() < (options.gracefulFraction ?? 0)) {
+      counts.gracefulLeaves++;
+      await node.dht.leave();
+    } else {
+      counts.crashes++;
+      node.dht.close();
+    }
+    await node.peer.close();
+    // After the socket closed, so lookups the close cut short have settled as abandoned.
+    departedStats.push(node.dht.stats());
+  };
+  const join = async () => {
+    counts.joins++;
+    const node = await spawn();
+    await node.dht.bootstrap(seedsFor(node));
+    node.ready = true;
+    await publish(node);
+  };
+  const get = async () => {
+    const readers = live.filter((n) => n.ready);
+    if (readers.length === 0 || published.length === 0) return;
+    const reader = pick.pick(readers);
+    const target = pick.pick(published);
+    if (target.owner === reader) return;
+    const result = await reader.dht.get('player-data', target.subject);
+    counts.gets++;
+    const ok = result.ok && result.record?.seq === target.record.seq;
+    if (ok) {
+      counts.getSuccesses++;
+      getLatency.recordMs(result.latencyMs);
+      const slot = Math.min(result.hops, MAX_TRACKED_HOPS);
+      hops[slot] = (hops[slot] as number) + 1;
+    } else {
+      failures.push({ publisherAlive: live.includes(target.owner), ok: result.ok });
+    }
+  };
+
+  while (clock.nowMs() < end) {
+    const now = clock.nowMs();
+    if (now >= nextChurn) {
+      nextChurn += churnEveryMs;
+      const victim = pick.pick(live.filter((n) => n.ready));
+      track(leave(victim).then(join));
+    }
+    while (now >= nextGet) {
+      nextGet += getEveryMs;
+      track(get());
+    }
+    if (now >= nextProgress) {
+      nextProgress += 1000;
+      options.onProgress?.(progress());
+    }
+    await new Promise((r) => setTimeout(r, Math.max(1, Math.min(nextChurn, nextGet, nextProgress) - clock.nowMs())));
+  }
+  while (inFlight.size > 0) await Promise.all([...inFlight]);
+  const finalProgress = progress();
+  const stats = sumDhtStats([...departedStats, ...live.map((n) => n.dht.stats())]);
+  for (const n of live) n.dht.close();
+  await Promise.all(live.map((n) => n.peer.close()));
+  scheduler.close();
+  return {
+    ...finalProgress,
+    failures,
+    getLatencyMs: getLatency.summary(),
+    getLatencyHistogram: getLatency,
+    hops,
+    stats,
+    bootstrapMs,
+    timerLatenessMs: lateness.summary(),
+    handlerErrors,
+  };
+}

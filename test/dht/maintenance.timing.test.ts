@@ -1,0 +1,105 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { DhtConfig } from '../../src/dht/index.js';
+import { waitUntil } from '../support/peers.js';
+import { playerRecord, startNetwork, type Member, type TestNetwork } from './network.js';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0)) await c();
+});
+
+const HOUR = 3_600_000;
+
+async function network(seed: string, config: DhtConfig): Promise<TestNetwork> {
+  const net = await startNetwork(20, { seed, config: { k: 3, requestTimeoutMs: 500, refreshIntervalMs: HOUR, ...config } });
+  cleanup.push(() => net.close());
+  return net;
+}
+
+/** A peer crashes: its DHT stops and its socket closes, nobody is told. */
+async function crash(m: Member, live: Member[]): Promise<void> {
+  live.splice(live.indexOf(m), 1);
+  m.dht.close();
+  await m.peer.close();
+}
+
+describe('DHT maintenance on real sockets', () => {
+  it('graceful leave hands records to the closest remaining nodes: after every original holder (and their successors) left, the record is still found', async () => {
+    const net = await network('dht-handoff', { republishIntervalMs: HOUR });
+    const live = [...net.members];
+    const owner = live[0] as Member;
+    const record = playerRecord(owner, 1n, new TextEncoder().encode('house deed'));
+    await owner.dht.put(record);
+    await crash(owner, live); // no publisher left to re-put it
+    const originals = live.filter((m) => m.dht.held(record.key));
+    expect(originals).toHaveLength(3);
+    for (let round = 0; round < 2; round++) {
+      for (const holder of live.filter((m) => m.dht.held(record.key))) {
+        live.splice(live.indexOf(holder), 1);
+        const result = await holder.dht.leave();
+        expect(result.records).toBe(1);
+        expect(result.storesAcked).toBeGreaterThanOrEqual(1);
+        await holder.peer.close();
+      }
+    }
+    expect(live.some((m) => originals.includes(m))).toBe(false);
+    expect(live.filter((m) => m.dht.held(record.key)).length).toBeGreaterThanOrEqual(3);
+    const got = await (live[live.length - 1] as Member).dht.get('player-data', owner.peer.publicKey);
+    expect(got.ok).toBe(true);
+    expect(new TextDecoder().decode(got.record?.value)).toBe('house deed');
+  });
+
+  it('without hand-off or republish, the same departures as crashes lose the record (what the hand-off prevents)', async () => {
+    const net = await network('dht-handoff', { republishIntervalMs: HOUR });
+    const live = [...net.members];
+    const owner = live[0] as Member;
+    const record = playerRecord(owner, 1n, new TextEncoder().encode('house deed'));
+    await owner.dht.put(record);
+    await crash(owner, live);
+    for (const holder of live.filter((m) => m.dht.held(record.key))) await crash(holder, live);
+    const got = await (live[live.length - 1] as Member).dht.get('player-data', owner.peer.publicKey);
+    expect(got.ok).toBe(false);
+  });
+
+  it('a surviving holder republishes: after the publisher and two of three holders crash, k copies exist again', async () => {
+    const net = await network('dht-republish', { republishIntervalMs: 1_000 });
+    const live = [...net.members];
+    const owner = live[0] as Member;
+    const record = playerRecord(owner, 1n, new TextEncoder().encode('character'));
+    await owner.dht.put(record);
+    await crash(owner, live);
+    const holders = live.filter((m) => m.dht.held(record.key));
+    for (const h of holders.slice(0, 2)) await crash(h, live);
+    await waitUntil(() => live.filter((m) => m.dht.held(record.key)).length >= 3, 'three live copies again', 20_000);
+    expect(live.reduce((n, m) => n + m.dht.stats().counters.republished, 0)).toBeGreaterThanOrEqual(1);
+    expect((await (live[1] as Member).dht.get('player-data', owner.peer.publicKey)).ok).toBe(true);
+  });
+
+  it('the publisher re-puts its own records: after every holder crashed, the publisher restores k copies', async () => {
+    const net = await network('dht-reput', { republishIntervalMs: 1_000 });
+    const live = [...net.members];
+    const owner = live[0] as Member;
+    const record = playerRecord(owner, 1n, new TextEncoder().encode('character'));
+    await owner.dht.put(record);
+    for (const h of live.filter((m) => m !== owner && m.dht.held(record.key))) await crash(h, live);
+    expect(live.filter((m) => m !== owner && m.dht.held(record.key))).toHaveLength(0);
+    await waitUntil(() => live.filter((m) => m !== owner && m.dht.held(record.key)).length >= 3, 'three copies from the publisher', 20_000);
+    expect(owner.dht.stats().counters.republished).toBeGreaterThanOrEqual(1);
+  });
+
+  it('expired records are swept by holders, never served, and no longer re-put', async () => {
+    const net = await network('dht-expiry', { republishIntervalMs: 500, expirySweepIntervalMs: 200 });
+    const owner = net.members[0] as Member;
+    const record = playerRecord(owner, 1n, new TextEncoder().encode('short-lived'), 2_000);
+    await owner.dht.put(record);
+    const reader = net.members[10] as Member;
+    expect((await reader.dht.get('player-data', owner.peer.publicKey)).ok).toBe(true);
+    await waitUntil(() => net.members.every((m) => m.dht.stats().heldRecords === 0), 'every copy swept', 20_000);
+    expect(net.members.reduce((n, m) => n + m.dht.stats().counters.expiredSwept, 0)).toBeGreaterThanOrEqual(3);
+    const servedBefore = net.members.reduce((n, m) => n + m.dht.stats().counters.recordsServed, 0);
+    const got = await reader.dht.get('player-data', owner.peer.publicKey);
+    expect(got.ok).toBe(false);
+    expect(net.members.reduce((n, m) => n + m.dht.stats().counters.recordsServed, 0)).toBe(servedBefore);
+    expect(owner.dht.stats().publishedRecords).toBe(0);
+  });
+});
