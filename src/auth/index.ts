@@ -89,3 +89,5 @@ export {
   type CertificateBundle,
   type CertificateSource,
 } from './identity.js';
+export { certificateRecordPolicies, certificateRecords, banRecord, dhtCertificateSource } from './dht-records.js';
+export { createIdentityGate, GATE_COUNTERS, type IdentityGate, type GateCounter } from './gate.js';
