@@ -166,6 +166,94 @@ async function authority(opts: AuthorityOptions): Promise<number> {
   return EXIT.ok;
 }
 
+interface PeerOptions {
+  host: string;
+  port: number;
+  authority: { host: string; port: number };
+  authorityKey: Uint8Array;
+  bootstrap: { host: string; port: number }[];
+  keySeed?: Uint8Array;
+  paymentSeed?: Uint8Array;
+  name?: string;
+}
+
+function endpointArg(name: string) {
+  return (value: string): { host: string; port: number } => {
+    const m = /^(?:\[([0-9a-fA-F:.]+)\]|([^:\s]+)):(\d{1,5})$/.exec(value.trim());
+    const port = m ? Number(m[3]) : NaN;
+    if (!m || port < 1 || port > 65535) throw new InvalidArgumentError(`${name} must be host:port (e.g. 127.0.0.1:4000 or [::1]:4000), got "${value}"`);
+    return { host: (m[1] ?? m[2]) as string, port };
+  };
+}
+
+function endpointList(name: string) {
+  const one = endpointArg(name);
+  return (value: string): { host: string; port: number }[] => value.split(',').filter((v) => v.trim() !== '').map(one);
+}
+
+/**
+ * One standalone player until SIGINT/SIGTERM (SPEC §9): its own socket, the DHT bootstrapped from
+ * the given contacts, registration with the authority (paid by a token of the development payment
+ * stand-in unless a payment seed is given), its certificates published and checked in the DHT.
+ * First line: `peer <host:port> <public key hex>`; a signal makes it leave gracefully (DHT hand-off).
+ */
+async function peer(opts: PeerOptions): Promise<number> {
+  const { createPaymentIssuer, DEV_PAYMENT_ISSUER_SEED, systemWallClock } = await import('./auth/index.js');
+  const { startPeerNode, startPlayerServices } = await import('./peer/index.js');
+  const { createRng } = await import('./random/index.js');
+  const { systemClock } = await import('./time/clock.js');
+  const { createTimerQueue } = await import('./time/timer-queue.js');
+  const { randomBytes } = await import('node:crypto');
+  const seed = opts.keySeed ?? new Uint8Array(randomBytes(32));
+  let node: Awaited<ReturnType<typeof startPeerNode>>;
+  try {
+    node = await startPeerNode({ host: opts.host, port: opts.port }, { identitySeed: seed });
+  } catch (e) {
+    console.error(`p2p-mmog peer: ${(e as Error).message}`);
+    return EXIT.usage;
+  }
+  const scheduler = createTimerQueue({ clock: systemClock });
+  const services = startPlayerServices(
+    node,
+    { authority: { endpoint: opts.authority, publicKey: opts.authorityKey }, bootstrap: opts.bootstrap },
+    { clock: systemClock, wallClock: systemWallClock, scheduler, rng: createRng(toHex(seed)).fork('dht') },
+  );
+  let signals = 0;
+  let onSignal = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    onSignal = () => {
+      if (++signals > 1) process.exit(130);
+      resolve();
+    };
+  });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  console.log(`peer ${node.transport.endpointId} ${toHex(node.publicKey)}`);
+  const issuer = createPaymentIssuer(opts.paymentSeed ?? DEV_PAYMENT_ISSUER_SEED);
+  const joined = await Promise.race([services.join(opts.name ?? `peer-${toHex(node.publicKey).slice(0, 16)}`, issuer.issue({ amount: 1, planMs: 30 * 86_400_000 })), stopped.then(() => null)]);
+  let code: number = EXIT.ok;
+  if (joined === null) {
+    console.log('stopped before joining');
+  } else if (!joined.ok) {
+    console.error(`p2p-mmog peer: could not join: ${joined.reason}`);
+    code = EXIT.thresholdFailed;
+  } else {
+    console.log(`joined: player ${joined.keyCertificate.playerId}, certificates published in the DHT${joined.republished > 0 ? ` (${joined.republished} republished)` : ''}; ${services.dht.contacts().length} DHT contacts`);
+    await stopped;
+  }
+  const left = await services.close(true).then(
+    () => 'left gracefully (records handed off)',
+    (e: unknown) => `left: ${String(e)}`,
+  );
+  const stats = services.dht.stats();
+  scheduler.close();
+  await node.close();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
+  console.log(`peer stopped: ${left}; ${stats.counters.lookups} lookups, ${stats.counters.recordsStored} records stored, ${stats.counters.recordsServed} served, ${services.acMessages()} authority messages`);
+  return code;
+}
+
 /** `report` and `compare`: a missing or broken report file is bad input (exit 2), not a crash. */
 function reportCommand(action: () => number | void): number {
   try {
@@ -264,6 +352,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--game-key-ttl <ms>', 'game key lifetime in ms', integer('--game-key-ttl', 1), 3_600_000)
     .action(async (opts: AuthorityOptions) => {
       exitCode = await authority(opts);
+    });
+
+  program
+    .command('peer')
+    .description('run one standalone player (DHT, registration, certificates) until SIGINT/SIGTERM; first line: peer <host:port> <public key>')
+    .option('--host <host>', 'address to bind', '127.0.0.1')
+    .option('--port <port>', 'UDP port (0 = any free port)', integer('--port', 0), 0)
+    .requiredOption('--authority <host:port>', "the authority's address (first line of `p2p-mmog authority`)", endpointArg('--authority'))
+    .requiredOption('--authority-key <hex>', "the authority's public key: the root of trust", hexBytes('--authority-key', 32))
+    .option('--bootstrap <host:port,...>', 'DHT contacts to bootstrap from (none: the first node)', endpointList('--bootstrap'), [])
+    .option('--key-seed <hex>', 'Ed25519 seed of this player (default: random)', hexBytes('--key-seed', 32))
+    .option('--payment-seed <hex>', 'seed of the payment stand-in that pays the account (default: the development issuer)', hexBytes('--payment-seed', 32))
+    .option('--name <username>', 'account name (default: derived from the key)')
+    .action(async (opts: PeerOptions) => {
+      exitCode = await peer(opts);
     });
 
   try {

@@ -3,13 +3,15 @@
  * timer queue of its own, the schedule's spawns and leaves as the controller sends them, telemetry
  * to the controller once a second.
  */
-import type { ShardCommand, ShardGroup, ShardGroupEvent, ShardMessage, ShardResult, ShardSample, ShardTask, ShardTraffic, UpdateCounts } from '../src/controller/contract.js';
+import { PaymentTokenType, decodeCertificate, systemWallClock } from '../src/auth/index.js';
+import type { ShardAuthFigures, ShardCommand, ShardDhtFigures, ShardGroup, ShardGroupEvent, ShardMessage, ShardResult, ShardSample, ShardTask, ShardTraffic, UpdateCounts } from '../src/controller/contract.js';
 import { createEd25519 } from '../src/crypto/index.js';
 import { createFounder, createJoiner, type GroupConfig, type GroupEvent, type GroupMember } from '../src/groups/index.js';
+import { sumDhtStats } from '../src/dht/index.js';
 import { createEventLoopMonitor, createLatencyHistogram } from '../src/metrics/index.js';
 import { NEO_COUNTERS, installNeo, type NeoCounter, type NeoEndpoint } from '../src/neo/index.js';
 import { createDeferredShaper, createLinkShaper, endpointId, readSocketDrops, type DeferredShaper } from '../src/net/index.js';
-import { startPeerNode, type PeerNode } from '../src/peer/index.js';
+import { startPeerNode, startPlayerServices, type PeerNode, type PlayerServices } from '../src/peer/index.js';
 import { createRng } from '../src/random/index.js';
 import { createSteer } from '../src/scenario/movement.js';
 import { shapingForMembers } from '../src/scenario/profile.js';
@@ -21,8 +23,15 @@ interface Player {
   readonly group: number;
   readonly peer: PeerNode;
   readonly neo: NeoEndpoint;
+  readonly services: PlayerServices;
   member: GroupMember | null;
   closed: boolean;
+  /** When the join flow finished (shared clock) and how many AC datagrams it took; null until then. */
+  joinedAtMs: number | null;
+  acMessagesAtJoin: number;
+  closedAtMs: number | null;
+  /** Told to leave while still in its join flow: it stops there instead of joining. */
+  leaveRequested: boolean;
 }
 
 interface HostedGroup {
@@ -79,16 +88,40 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       { host: '127.0.0.1', port: 0 },
       { identitySeed: root.fork('identity').fork(`player:${id}`).bytes(32), ed25519, clock, shaping: { shaper: group.shaper.shaper, scheduler }, onHandlerError },
     );
-    const player: Player = { id, group: group.plan.groupIndex, peer, neo: installNeo(peer.transport), member: null, closed: false };
+    const services = startPlayerServices(
+      peer,
+      { authority: task.identity.authority, bootstrap: task.identity.bootstrap },
+      { clock, wallClock: systemWallClock, scheduler, rng: root.fork(`dht:${id}`) },
+    );
+    const player: Player = { id, group: group.plan.groupIndex, peer, neo: installNeo(peer.transport), services, member: null, closed: false, joinedAtMs: null, acMessagesAtJoin: 0, closedAtMs: null, leaveRequested: false };
     players.set(id, player);
     allPlayers.push(player);
     return player;
   };
 
+  const authTotals = { registrations: 0, registrationFailures: 0, republished: 0 };
+  /** The join flow: register with the authority, publish the certificates, check them in the DHT. */
+  const identify = async (player: Player): Promise<boolean> => {
+    const bytes = task.identity.tokens.get(player.id);
+    const token = bytes ? decodeCertificate(PaymentTokenType, bytes) : null;
+    const result = token ? await player.services.join(`player-${task.seed}-${player.id}`, token) : { ok: false as const, reason: 'no-token' };
+    if (!result.ok) {
+      authTotals.registrationFailures++;
+      onHandlerError(new Error(`player ${player.id} could not join: ${result.reason}`), 'identity');
+      return false;
+    }
+    authTotals.registrations++;
+    authTotals.republished += result.republished;
+    player.joinedAtMs = clock.nowMs();
+    player.acMessagesAtJoin = player.services.acMessages();
+    return true;
+  };
+
   const memberDeps = (player: Player) => {
     const steer = createSteer(task.movement, { seed: task.seed, player: player.id, group: player.group, worldSize: WORLD_SIZE });
     return {
-      peer: player.peer,
+      // Group messages pass only from players whose certificates check out (first contact).
+      peer: { ...player.peer, transport: player.services.gate.transport },
       neo: player.neo,
       clock,
       scheduler,
@@ -123,6 +156,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       groups.set(plan.groupIndex, group);
       for (const id of plan.peers) await bindPlayer(id, group);
       const founders = plan.founders.map((id) => players.get(id) as Player);
+      await Promise.all(founders.map((p) => identify(p)));
       const view = {
         sessionId: group.sessionId,
         number: 1,
@@ -133,6 +167,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     }
   } catch (error) {
     // Sockets already bound must not outlive a failed start.
+    for (const p of allPlayers) void p.services.close(false);
     await Promise.all(allPlayers.map((p) => p.peer.close()));
     scheduler.close();
     throw error;
@@ -144,11 +179,12 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   let dropsReadable = true;
   post({ type: 'ready', shardIndex: task.shardIndex, ports: initialPorts });
 
-  const close = (player: Player) => {
+  const close = (player: Player, graceful: boolean) => {
     if (player.closed) return;
     player.closed = true;
+    player.closedAtMs = clock.nowMs();
     readDrops();
-    void player.peer.close();
+    void player.services.close(graceful).finally(() => player.peer.close());
   };
 
   const spawn = async (id: number, groupIndex: number) => {
@@ -157,25 +193,30 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     const player = players.get(id) ?? (await bindPlayer(id, group));
     if (player.member || player.closed) return;
     if (!dropsAtBind.has(player.peer.transport.local.port)) dropsAtBind.set(player.peer.transport.local.port, 0);
+    if (player.joinedAtMs === null && !(await identify(player))) return;
+    if (player.leaveRequested || player.closed) return close(player, false);
     const contacts = () => [...players.values()].filter((p) => p.group === groupIndex && p.member && (p.member.state === 'member' || p.member.state === 'leaving')).map((p) => p.peer.transport.local);
     player.member = createJoiner(group.sessionId, contacts, groupConfig(group.plan), memberDeps(player));
-    player.member.done.then(() => close(player));
+    const member = player.member;
+    member.done.then(() => close(player, member.state === 'left'));
   };
 
   const leave = (id: number, mode: 'graceful' | 'crash') => {
     const player = players.get(id);
     const member = player?.member;
+    if (player && !member) player.leaveRequested = true;
     if (!player || !member) return;
     if (mode === 'crash') {
       member.crash();
-      close(player);
+      close(player, false);
       return;
     }
     member.leave();
+    void member.done.then(() => close(player, true));
     // A leave that cannot be agreed (a group without a live majority) ends as a crash.
     scheduler.schedule(clock.nowMs() + 200 * task.neo.roundMs, () => {
       member.crash();
-      close(player);
+      close(player, false);
     });
   };
 
@@ -183,6 +224,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   let loop: ReturnType<typeof createEventLoopMonitor> | null = null;
   const loopHistogram = createLatencyHistogram();
   let started = false;
+  let shuttingDown = false;
   let stopRequested: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
   task.port.on('message', (command: ShardCommand) => {
@@ -200,7 +242,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         for (const p of players.values()) p.member?.begin(command.startAtMs);
         break;
       case 'spawn':
-        spawn(command.player, command.group).catch((e: unknown) => onHandlerError(e, 'spawn'));
+        // A join flow still running when the run ends is cut short by the closing sockets: not an error.
+        spawn(command.player, command.group).catch((e: unknown) => shuttingDown || onHandlerError(e, 'spawn'));
         break;
       case 'leave':
         leave(command.player, command.mode);
@@ -229,6 +272,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       peersAlive: active.length,
       roundMs: active.find((p) => p.member?.state === 'member')?.member?.roundMs ?? task.neo.roundMs,
       groups: { ...groupTotals },
+      dht: dhtFigures(allPlayers),
+      auth: authFigures(allPlayers, authTotals, clock.nowMs()),
     };
   };
 
@@ -255,12 +300,14 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   }, 1000);
 
   await Promise.race([finished, stopped]);
+  shuttingDown = true;
   clearInterval(telemetry);
   // Read before the sockets close: a closed socket's drop counter disappears from /proc/net/udp.
   const final = sample();
   const last = (loop as ReturnType<typeof createEventLoopMonitor> | null)?.sample();
   if (last) loopHistogram.mergeEncoded([last.encoded]);
   for (const p of allPlayers) p.member?.crash();
+  for (const p of allPlayers) if (!p.closed) void p.services.close(false);
   scheduler.close();
   await Promise.all(allPlayers.map((p) => p.peer.close()));
   (loop as ReturnType<typeof createEventLoopMonitor> | null)?.stop();
@@ -275,6 +322,42 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     ports: initialPorts,
     events,
   };
+}
+
+function dhtFigures(players: readonly Player[]): ShardDhtFigures {
+  const stats = sumDhtStats(players.map((p) => p.services.dht.stats()));
+  const latency = createLatencyHistogram();
+  latency.merge(stats.lookups.findNode.latencyMs);
+  latency.merge(stats.lookups.findValue.latencyMs);
+  const hops = stats.lookups.findNode.hops.map((n, h) => n + (stats.lookups.findValue.hops[h] ?? 0));
+  return {
+    lookups: stats.counters.lookups,
+    succeeded: stats.counters.lookupSuccesses,
+    failed: stats.counters.lookupFailures,
+    hops,
+    latency: latency.encode(),
+    recordsStored: stats.counters.recordsStored,
+    recordsServed: stats.counters.recordsServed,
+    recordsRejected: stats.counters.recordsRejected,
+    rateLimited: stats.counters.rateLimited,
+  };
+}
+
+function authFigures(players: readonly Player[], totals: { registrations: number; registrationFailures: number; republished: number }, nowMs: number): ShardAuthFigures {
+  const verdicts = { ok: 0, banned: 0, expired: 0, forged: 0, unknown: 0 };
+  const ignored = { banned: 0, expired: 0, forged: 0, unknown: 0 };
+  let acMessagesAfterJoin = 0;
+  let playerMsAfterJoin = 0;
+  for (const p of players) {
+    const v = p.services.verifier.counters();
+    for (const k of Object.keys(verdicts) as (keyof typeof verdicts)[]) verdicts[k] += v[`verdict.${k}`];
+    const g = p.services.gate.counters();
+    for (const k of Object.keys(ignored) as (keyof typeof ignored)[]) ignored[k] += g[`ignored.${k}`];
+    if (p.joinedAtMs === null) continue;
+    acMessagesAfterJoin += p.services.acMessages() - p.acMessagesAtJoin;
+    playerMsAfterJoin += (p.closedAtMs ?? nowMs) - p.joinedAtMs;
+  }
+  return { ...totals, acMessagesAfterJoin, playerMsAfterJoin, verdicts, ignored };
 }
 
 function sumCounters(players: readonly Player[]): Record<NeoCounter, number> {

@@ -31,6 +31,15 @@ export interface ShardTask {
     readonly seats: number;
   };
   readonly movement: MovementModel;
+  /**
+   * Identity services every player runs (SPEC §3, §4): the authority the controller started, the
+   * controller's DHT bootstrap nodes, and each player's payment token (encoded, by player id).
+   */
+  readonly identity: {
+    readonly authority: { readonly endpoint: { readonly host: string; readonly port: number }; readonly publicKey: Uint8Array };
+    readonly bootstrap: readonly { readonly host: string; readonly port: number }[];
+    readonly tokens: ReadonlyMap<number, Uint8Array>;
+  };
   /** The validated profile: link rules name peers by global index (src/scenario/profile.ts). */
   readonly profile: Profile;
   /** Telemetry out, commands in. Transferred with the task. */
@@ -82,6 +91,38 @@ export interface ShardSample {
   readonly peersAlive: number;
   readonly roundMs: number;
   readonly groups: { readonly viewChanges: number; readonly admitted: number; readonly leaves: number; readonly removals: number; readonly elections: number };
+  readonly dht: ShardDhtFigures;
+  readonly auth: ShardAuthFigures;
+}
+
+/** Cumulative DHT figures of every player the shard ever hosted. */
+export interface ShardDhtFigures {
+  readonly lookups: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  /** Successful lookups by hops (index = hops). */
+  readonly hops: readonly number[];
+  /** Latency of successful lookups (find-node and find-value), encoded, cumulative. */
+  readonly latency: string;
+  readonly recordsStored: number;
+  readonly recordsServed: number;
+  readonly recordsRejected: number;
+  readonly rateLimited: number;
+}
+
+/** Cumulative authentication figures of the shard's players. */
+export interface ShardAuthFigures {
+  readonly registrations: number;
+  readonly registrationFailures: number;
+  /** Certificates republished by the join check (missing from the DHT). */
+  readonly republished: number;
+  /** Datagrams exchanged with the authority after each player's join (steady state). */
+  readonly acMessagesAfterJoin: number;
+  /** Player-milliseconds since each player's join, summed: the denominator of AC messages per player-minute. */
+  readonly playerMsAfterJoin: number;
+  /** Identity checks' verdicts, and messages the gates ignored by verdict. */
+  readonly verdicts: Readonly<Record<'ok' | 'banned' | 'expired' | 'forged' | 'unknown', number>>;
+  readonly ignored: Readonly<Record<'banned' | 'expired' | 'forged' | 'unknown', number>>;
 }
 
 export type ShardMessage =

@@ -14,6 +14,7 @@ import { BaselineInterrupted, runBaseline } from '../baselines/index.js';
 import { monotonicNowMs } from '../time/clock.js';
 import type { LiveSnapshot } from '../ui/model.js';
 import type { ShardCommand, ShardGroup, ShardGroupEvent, ShardMessage, ShardResult, ShardSample, ShardTask } from './contract.js';
+import { startIdentityInfrastructure } from './identity.js';
 
 /**
  * The controller: splits the profile's peers into NEO groups, hosts them in worker shards (one
@@ -162,6 +163,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
   let secondLateness = createLatencyHistogram();
   let secondLoop = createLatencyHistogram();
 
+  const identity = await startIdentityInfrastructure(profile.seed, schedule.players);
   const tasks = shardsGroups.map((shardGroups, shardIndex) => {
     const channel = new MessageChannel();
     channel.port1.on('message', (m: ShardMessage) => {
@@ -193,6 +195,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
         seats: profile.neo.groupSize,
       },
       movement: movementForProfile(profile),
+      identity: identity.task,
       profile,
       port: channel.port2,
     };
@@ -287,7 +290,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
         dropped: updates.dropped,
       },
       rates: { roundsPerS, messagesPerS: rates.messagesPerS, bytesPerS: rates.bytesPerS, lossPct: lossRate * 100 },
-      dht: null,
+      dht: liveDht([...latest.values()].map((l) => l.sample)),
       groups: groupsLive,
       attacks: [],
       bans: 0,
@@ -298,6 +301,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
   const telemetryTimer = setInterval(tick, 1000);
 
   let results: ShardResult[];
+  let authorityCounters: Record<string, number> = {};
   try {
     results = await Promise.all(tasks);
   } finally {
@@ -306,6 +310,8 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     hooks.signal?.removeEventListener('abort', stop);
     health.stop();
     await pool.destroy();
+    authorityCounters = identity.authority.counters();
+    await identity.close();
   }
 
   const playout = createLatencyHistogram();
@@ -358,8 +364,8 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
         stateHashMismatches: counters.stateHashMismatches,
       },
       ...baselines,
-      dht: null,
-      auth: null,
+      dht: dhtReport(results.map((r) => r.sample)),
+      auth: authReport(results.map((r) => r.sample), authorityCounters),
       groups: groupFigures(results, groups.length),
       storage: null,
       compute: null,
@@ -377,6 +383,64 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     },
     events,
     handlerErrors: results.flatMap((r) => r.handlerErrors),
+  };
+}
+
+function mergedDht(samples: readonly ShardSample[]) {
+  const latency = createLatencyHistogram();
+  const hops: number[] = [];
+  const sum = { lookups: 0, succeeded: 0, failed: 0, recordsStored: 0, recordsServed: 0, recordsRejected: 0, rateLimited: 0 };
+  for (const s of samples) {
+    latency.merge(decodeLatencyHistogram(s.dht.latency));
+    s.dht.hops.forEach((n, h) => (hops[h] = (hops[h] ?? 0) + n));
+    for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += s.dht[k];
+  }
+  const counted = hops.reduce((a, b) => a + (b ?? 0), 0);
+  const hopsMean = counted > 0 ? hops.reduce((a, n, h) => a + h * (n ?? 0), 0) / counted : 0;
+  const decided = sum.succeeded + sum.failed;
+  const used = hops.reduce((last, n, h) => ((n ?? 0) > 0 ? h + 1 : last), 0);
+  return { ...sum, latency, hops: Array.from(hops.slice(0, used), (n) => n ?? 0), hopsMean, successRate: decided > 0 ? sum.succeeded / decided : 0 };
+}
+
+function liveDht(samples: readonly ShardSample[]): LiveSnapshot['dht'] {
+  if (samples.length === 0) return null;
+  const m = mergedDht(samples);
+  const s = m.latency.summary();
+  return { lookups: m.lookups, p50: s.p50, p99: s.p99, hops: m.hopsMean, successPct: m.successRate * 100 };
+}
+
+function dhtReport(samples: readonly ShardSample[]): RunReport['dht'] {
+  const m = mergedDht(samples);
+  const { latency, ...rest } = m;
+  return { ...rest, lookupLatencyMs: latencyFigures(latency) };
+}
+
+function authReport(samples: readonly ShardSample[], authority: Record<string, number>): RunReport['auth'] {
+  const rejected = { banned: 0, expired: 0, forged: 0, unknown: 0 };
+  const verdicts = { ok: 0, banned: 0, expired: 0, forged: 0, unknown: 0 };
+  let registrations = 0;
+  let registrationFailures = 0;
+  let republished = 0;
+  let acMessages = 0;
+  let playerMs = 0;
+  for (const s of samples) {
+    registrations += s.auth.registrations;
+    registrationFailures += s.auth.registrationFailures;
+    republished += s.auth.republished;
+    acMessages += s.auth.acMessagesAfterJoin;
+    playerMs += s.auth.playerMsAfterJoin;
+    for (const k of Object.keys(rejected) as (keyof typeof rejected)[]) rejected[k] += s.auth.ignored[k];
+    for (const k of Object.keys(verdicts) as (keyof typeof verdicts)[]) verdicts[k] += s.auth.verdicts[k];
+  }
+  return {
+    acMessagesPerPlayerMinute: playerMs > 0 ? acMessages / (playerMs / 60_000) : 0,
+    registrations,
+    registrationFailures,
+    republished,
+    rejected,
+    verdicts,
+    bans: authority['bans'] ?? 0,
+    authorityMessages: (authority['messagesReceived'] ?? 0) + (authority['messagesSent'] ?? 0),
   };
 }
 

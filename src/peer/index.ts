@@ -56,3 +56,4 @@ export async function startPeerNode(config: PeerNodeConfig, deps: PeerNodeDeps):
     close: () => transport.close(),
   };
 }
+export { startPlayerServices, type PlayerServices, type PlayerServicesConfig, type PlayerServicesDeps, type JoinResult } from './player.js';

@@ -68,8 +68,34 @@ export interface RunReport {
   readonly lockstep: { readonly turnLatencyMs: LatencyFigures; readonly turns: number } | null;
   readonly clientServer: { readonly latencyMs: LatencyFigures; readonly serverBytesPerS: number } | null;
   /** Components still to land (issues 5, 6 and the group/storage/compute work): null until then. */
-  readonly dht: null;
-  readonly auth: null;
+  readonly dht: {
+    /** Iterative lookups of every kind (gets, find-node, those inside puts, refresh, bootstrap). */
+    readonly lookups: number;
+    readonly succeeded: number;
+    readonly failed: number;
+    /** succeeded / (succeeded + failed); lookups cut short by a leave count as neither. */
+    readonly successRate: number;
+    readonly lookupLatencyMs: LatencyFigures;
+    readonly hopsMean: number;
+    /** Successful lookups by hops (index = hops). */
+    readonly hops: readonly number[];
+    readonly recordsStored: number;
+    readonly recordsServed: number;
+    readonly recordsRejected: number;
+    readonly rateLimited: number;
+  } | null;
+  readonly auth: {
+    /** Datagrams to and from the authority per player-minute after each player's join (steady state). */
+    readonly acMessagesPerPlayerMinute: number;
+    readonly registrations: number;
+    readonly registrationFailures: number;
+    readonly republished: number;
+    /** Messages ignored by the first-contact identity checks, by verdict. */
+    readonly rejected: { readonly banned: number; readonly expired: number; readonly forged: number; readonly unknown: number };
+    readonly verdicts: { readonly ok: number; readonly banned: number; readonly expired: number; readonly forged: number; readonly unknown: number };
+    readonly bans: number;
+    readonly authorityMessages: number;
+  } | null;
   /** Agreed membership; splits and merges stay null until zones and the quadtree land. */
   readonly groups: {
     readonly count: number;

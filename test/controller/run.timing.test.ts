@@ -24,7 +24,13 @@ describe('controller with worker shards on real sockets', () => {
     expect(report.neo?.playoutLatencyMs.p50).toBeGreaterThan(100);
     expect(report.series.length).toBeGreaterThanOrEqual(2);
     expect(snapshots.some((s) => s.peersAlive === 16 && (s.neo?.p99 ?? 0) > 0)).toBe(true);
-    expect(report.dht).toBeNull();
+    // Every player registered, published its certificates and found them in the DHT.
+    expect(report.auth?.registrations).toBe(16);
+    expect(report.auth?.registrationFailures).toBe(0);
+    expect(report.auth?.acMessagesPerPlayerMinute).toBe(0);
+    expect(report.dht?.lookups).toBeGreaterThan(16);
+    expect(report.dht?.successRate).toBeGreaterThanOrEqual(0.99);
+    expect(report.dht?.recordsRejected).toBe(0);
     // The run's own sockets were read before they closed (Linux), and nothing overflowed them.
     expect(report.harness.udpKernelDrops).toBe(0);
     // The machine-wide counter is read too (Linux): a number, whatever other processes did.

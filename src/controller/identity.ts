@@ -1,0 +1,70 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PaymentTokenType, certificateRecordPolicies, createPaymentIssuer, encodeCertificate, startAuthority, systemWallClock, type Authority } from '../auth/index.js';
+import { createEd25519 } from '../crypto/index.js';
+import { installDht, type DhtNode } from '../dht/index.js';
+import { startPeerNode, type PeerNode } from '../peer/index.js';
+import { createRng } from '../random/index.js';
+import { systemClock } from '../time/clock.js';
+import { createTimerQueue } from '../time/timer-queue.js';
+import type { ShardTask } from './contract.js';
+
+/**
+ * What the controller runs for the players' identities (SPEC §9 "Controller and workers"): the
+ * authority with a fresh SQLite file, the payment stand-in that pays every player's account, and
+ * a few DHT bootstrap nodes. All on the main thread; everything derives from the profile seed.
+ */
+export interface IdentityInfrastructure {
+  readonly task: ShardTask['identity'];
+  readonly authority: Authority;
+  readonly bootstrap: readonly DhtNode[];
+  close(): Promise<void>;
+}
+
+/** Game keys outlive any run, so no player needs the authority again after joining. */
+const GAME_KEY_TTL_MS = 24 * 3600_000;
+const BOOTSTRAP_NODES = 3;
+
+export async function startIdentityInfrastructure(seed: number, players: number): Promise<IdentityInfrastructure> {
+  const root = createRng(seed).fork('identity-infrastructure');
+  const ed25519 = createEd25519('native');
+  const dir = mkdtempSync(join(tmpdir(), 'p2p-mmog-run-'));
+  const issuer = createPaymentIssuer(root.fork('payment').bytes(32), { ed25519, rng: root.fork('token-ids') });
+  const authority = await startAuthority(
+    { dbPath: join(dir, 'authority.db'), gameKeyTtlMs: GAME_KEY_TTL_MS, paymentIssuerKey: issuer.publicKey },
+    { identitySeed: root.fork('authority').bytes(32), ed25519 },
+  );
+  const scheduler = createTimerQueue({ clock: systemClock });
+  const peers: PeerNode[] = [];
+  const nodes: DhtNode[] = [];
+  for (let i = 0; i < BOOTSTRAP_NODES; i++) {
+    const peer = await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: root.fork(`bootstrap:${i}`).bytes(32), ed25519 });
+    peers.push(peer);
+    nodes.push(
+      installDht(peer.transport, {}, {
+        clock: systemClock,
+        scheduler,
+        rng: root.fork(`bootstrap-dht:${i}`),
+        verify: (s, m, k) => ed25519.verify(s, m, k),
+        policies: certificateRecordPolicies(authority.publicKey, ed25519),
+        wallClock: systemWallClock,
+      }),
+    );
+  }
+  await Promise.all(nodes.map((n, i) => n.bootstrap(peers.filter((_, j) => j !== i).map((p) => p.transport.local))));
+  const tokens = new Map<number, Uint8Array>();
+  for (let id = 0; id < players; id++) tokens.set(id, encodeCertificate(PaymentTokenType, issuer.issue({ amount: 1, planMs: GAME_KEY_TTL_MS })));
+  return {
+    task: { authority: { endpoint: authority.local, publicKey: authority.publicKey }, bootstrap: peers.map((p) => p.transport.local), tokens },
+    authority,
+    bootstrap: nodes,
+    async close() {
+      for (const n of nodes) n.close();
+      scheduler.close();
+      await Promise.all(peers.map((p) => p.close()));
+      await authority.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,119 @@
+import {
+  certificateRecordPolicies,
+  certificateRecords,
+  createIdentityGate,
+  createIdentityVerifier,
+  dhtCertificateSource,
+  installAuthClient,
+  type AuthClient,
+  type AuthFailure,
+  type GameKey,
+  type IdentityGate,
+  type IdentityVerifier,
+  type KeyCertificate,
+  type PaymentToken,
+} from '../auth/index.js';
+import { installDht, type DhtConfig, type DhtNode } from '../dht/index.js';
+import type { Endpoint } from '../net/index.js';
+import type { Rng } from '../random/index.js';
+import type { Clock } from '../time/clock.js';
+import type { TimerHandle } from '../time/timer-queue.js';
+import type { PeerNode } from './index.js';
+
+/**
+ * A player's services on its peer (SPEC §3, §4): the DHT on the peer's socket, the authority
+ * client, and first-contact identity checks fed by the DHT. `join` is the join flow: register
+ * with the authority (once, with a payment token), publish the certificates in the DHT, check
+ * they are there and republish if not.
+ */
+export interface PlayerServicesConfig {
+  readonly authority: { readonly endpoint: Endpoint; readonly publicKey: Uint8Array };
+  readonly bootstrap: readonly Endpoint[];
+  readonly dht?: DhtConfig;
+  /** How long a verified identity is trusted before it is checked again. Default 60 s. */
+  readonly identityCacheTtlMs?: number;
+}
+
+export interface PlayerServicesDeps {
+  /** The shared monotonic clock (timers, request timeouts). */
+  readonly clock: Clock;
+  /** Unix-epoch ms: certificate and record expiry. */
+  readonly wallClock: Clock;
+  readonly scheduler: { schedule(dueMs: number, callback: () => void): TimerHandle };
+  readonly rng: Rng;
+}
+
+export type JoinResult =
+  | { readonly ok: true; readonly keyCertificate: KeyCertificate; readonly gameKey: GameKey; readonly republished: number }
+  | { readonly ok: false; readonly reason: AuthFailure | 'dht-unreachable' };
+
+export interface PlayerServices {
+  readonly dht: DhtNode;
+  readonly auth: AuthClient;
+  readonly verifier: IdentityVerifier;
+  /** Hand `gate.transport` to game components: their signed messages pass only from verified players. */
+  readonly gate: IdentityGate;
+  join(username: string, token: PaymentToken): Promise<JoinResult>;
+  /** Checks the own certificates are in the DHT and republishes them if not; the count republished. */
+  ensurePublished(): Promise<number>;
+  /** Datagrams exchanged with the authority so far (both directions, retries included). */
+  acMessages(): number;
+  /** Graceful: hand the held records to the closest remaining nodes first. */
+  close(graceful: boolean): Promise<void>;
+}
+
+export function startPlayerServices(peer: PeerNode, config: PlayerServicesConfig, deps: PlayerServicesDeps): PlayerServices {
+  const ed25519 = peer.ed25519;
+  const dht = installDht(peer.transport, config.dht ?? {}, {
+    clock: deps.clock,
+    scheduler: deps.scheduler,
+    rng: deps.rng,
+    verify: (s, m, k) => ed25519.verify(s, m, k),
+    policies: certificateRecordPolicies(config.authority.publicKey, ed25519),
+    wallClock: deps.wallClock,
+  });
+  const auth = installAuthClient(peer.transport, { authority: config.authority }, { ed25519 });
+  const verifier = createIdentityVerifier(
+    { authorityPublicKey: config.authority.publicKey, cacheTtlMs: config.identityCacheTtlMs ?? 60_000 },
+    { clock: deps.wallClock, ed25519, source: dhtCertificateSource(dht) },
+  );
+  const gate = createIdentityGate(peer.transport, verifier);
+  let certificates: { keyCertificate: KeyCertificate; gameKey: GameKey } | null = null;
+
+  const ensurePublished = async (): Promise<number> => {
+    if (!certificates) return 0;
+    const found = await dht.get('key-certificate', peer.publicKey);
+    const keyFound = await dht.get('game-key', peer.publicKey);
+    if (found.record && keyFound.record) return 0;
+    const records = certificateRecords(peer.signer, certificates.keyCertificate, certificates.gameKey);
+    await Promise.all(records.map((r) => dht.put(r)));
+    return records.length;
+  };
+
+  return {
+    dht,
+    auth,
+    verifier,
+    gate,
+    async join(username, token) {
+      const reached = await dht.bootstrap(config.bootstrap);
+      if (reached.reached === 0 && config.bootstrap.length > 0) return { ok: false, reason: 'dht-unreachable' };
+      const reg = await auth.register(username, token);
+      if (!reg.ok) return reg;
+      certificates = { keyCertificate: reg.keyCertificate, gameKey: reg.gameKey };
+      await Promise.all(certificateRecords(peer.signer, reg.keyCertificate, reg.gameKey).map((r) => dht.put(r)));
+      const republished = await ensurePublished();
+      return { ok: true, keyCertificate: reg.keyCertificate, gameKey: reg.gameKey, republished };
+    },
+    ensurePublished,
+    acMessages() {
+      const c = auth.counters();
+      return c.messagesSent + c.messagesReceived;
+    },
+    async close(graceful) {
+      auth.close();
+      if (graceful) await dht.leave();
+      else dht.close();
+    },
+  };
+}
