@@ -406,7 +406,23 @@ function liveDht(samples: readonly ShardSample[]): LiveSnapshot['dht'] {
   if (samples.length === 0) return null;
   const m = mergedDht(samples);
   const s = m.latency.summary();
-  return { lookups: m.lookups, p50: s.p50, p99: s.p99, hops: m.hopsMean, successPct: m.successRate * 100 };
+  let acMessages = 0;
+  let playerMs = 0;
+  for (const x of samples) {
+    acMessages += x.auth.acMessagesAfterJoin;
+    playerMs += x.auth.playerMsAfterJoin;
+  }
+  return {
+    lookups: m.lookups,
+    p50: s.p50,
+    p99: s.p99,
+    hops: m.hopsMean,
+    successPct: m.successRate * 100,
+    stored: m.recordsStored,
+    served: m.recordsServed,
+    rejected: m.recordsRejected,
+    acPerPlayerMin: playerMs > 0 ? acMessages / (playerMs / 60_000) : 0,
+  };
 }
 
 function dhtReport(samples: readonly ShardSample[]): RunReport['dht'] {

@@ -401,6 +401,10 @@ export function buildLiveView(s: LiveSnapshot, options: ViewOptions = {}): LiveV
             { label: 'p99', value: formatMs(s.dht.p99) },
             { label: 'hops', value: isNumber(s.dht.hops) ? s.dht.hops.toFixed(1) : MISSING },
             { label: 'success', value: formatPct(s.dht.successPct) },
+            { label: 'stored', value: formatCount(s.dht.stored) },
+            { label: 'served', value: formatCount(s.dht.served) },
+            { label: 'rejected', value: formatCount(s.dht.rejected) },
+            { label: 'AC msg/player-min', value: isNumber(s.dht.acPerPlayerMin) ? s.dht.acPerPlayerMin.toFixed(2) : MISSING },
           ]),
         };
 

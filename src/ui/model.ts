@@ -26,7 +26,18 @@ export interface LiveSnapshot {
   } | null;
   readonly rates: { readonly roundsPerS: number; readonly messagesPerS: number; readonly bytesPerS: number; readonly lossPct: number };
   /** Present once the DHT exists (issue 5). */
-  readonly dht: { readonly lookups: number; readonly p50: number; readonly p99: number; readonly hops: number; readonly successPct: number } | null;
+  readonly dht: {
+    readonly lookups: number;
+    readonly p50: number;
+    readonly p99: number;
+    readonly hops: number;
+    readonly successPct: number;
+    readonly stored: number;
+    readonly served: number;
+    readonly rejected: number;
+    /** Datagrams to and from the authority per player-minute since each player joined. */
+    readonly acPerPlayerMin: number;
+  } | null;
   /** Group membership; splits and merges are null until the quadtree exists. */
   readonly groups: { readonly count: number; readonly splits: number | null; readonly merges: number | null; readonly elections: number; readonly viewChanges: number; readonly joins: number; readonly leaves: number; readonly removals: number } | null;
   /** One row per attack kind (issue 6). */

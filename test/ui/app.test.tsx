@@ -63,6 +63,8 @@ describe('App', () => {
     has(/^splits\s+—$/);
     has(/^merges\s+—$/);
     has(/^joins\s+9$/);
+    has(/^rejected\s+3$/);
+    has(/^AC msg\/player-min\s+0\.04$/);
     has(/^removed\s+2$/);
     has(/^elections\s+5$/);
     has(/^3 banned$/);
