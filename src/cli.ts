@@ -121,6 +121,30 @@ function hexBytes(name: string, length: number) {
 const toHex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /**
+ * Resolves on the first SIGINT/SIGTERM. One listener for the whole life of a long-running command;
+ * a second signal while it is closing gives up at once (exit 130).
+ */
+function untilSignal(): { stopped: Promise<void>; dispose(): void } {
+  let signals = 0;
+  let onSignal = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    onSignal = () => {
+      if (++signals > 1) process.exit(130);
+      resolve();
+    };
+  });
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return {
+    stopped,
+    dispose() {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    },
+  };
+}
+
+/**
  * One authority until SIGINT/SIGTERM. The first line of output is the contract (SPEC §9):
  * `authority <host:port> <public key hex>`, so a script can start it and read where it listens.
  */
@@ -139,18 +163,9 @@ async function authority(opts: AuthorityOptions): Promise<number> {
     console.error(`p2p-mmog authority: ${(e as Error).message}`);
     return EXIT.usage;
   }
-  // Installed before the first line is printed: whoever reads it may signal at once. One listener
-  // for the whole life of the command; a second signal while closing gives up at once.
-  let signals = 0;
-  let onSignal = () => {};
-  const stopped = new Promise<void>((resolve) => {
-    onSignal = () => {
-      if (++signals > 1) process.exit(130);
-      resolve();
-    };
-  });
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  // Installed before the first line is printed: whoever reads it may signal at once.
+  const signal = untilSignal();
+  const stopped = signal.stopped;
   console.log(`authority ${ac.endpointId} ${toHex(ac.publicKey)}`);
   console.log(`database ${opts.db}; payment issuer ${toHex(paymentKey)}; game keys last ${opts.gameKeyTtl} ms`);
   if (!opts.paymentKey) console.error('p2p-mmog authority: no --payment-key: accepting tokens of the development issuer, which anyone can mint (local runs only)');
@@ -158,8 +173,7 @@ async function authority(opts: AuthorityOptions): Promise<number> {
   const c = ac.counters();
   const store = ac.storeCounts();
   await ac.close();
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  signal.dispose();
   console.log(
     `authority stopped: ${c.registrations} registrations, ${c.renewals} renewals, ${c.proofsAccepted} proofs accepted, ${c.proofsRejected} rejected, ${c.bans} bans, ${c.messagesReceived} messages; database holds ${store.accounts} accounts, ${store.bans} bans`,
   );
@@ -218,16 +232,8 @@ async function peer(opts: PeerOptions): Promise<number> {
     { authority: { endpoint: opts.authority, publicKey: opts.authorityKey }, bootstrap: opts.bootstrap },
     { clock: systemClock, wallClock: systemWallClock, scheduler, rng: createRng(toHex(seed)).fork('dht') },
   );
-  let signals = 0;
-  let onSignal = () => {};
-  const stopped = new Promise<void>((resolve) => {
-    onSignal = () => {
-      if (++signals > 1) process.exit(130);
-      resolve();
-    };
-  });
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const signal = untilSignal();
+  const stopped = signal.stopped;
   console.log(`peer ${node.transport.endpointId} ${toHex(node.publicKey)}`);
   const issuer = createPaymentIssuer(opts.paymentSeed ?? DEV_PAYMENT_ISSUER_SEED);
   const joined = await Promise.race([services.join(opts.name ?? `peer-${toHex(node.publicKey).slice(0, 16)}`, issuer.issue({ amount: 1, planMs: 30 * 86_400_000 })), stopped.then(() => null)]);
@@ -248,8 +254,7 @@ async function peer(opts: PeerOptions): Promise<number> {
   const stats = services.dht.stats();
   scheduler.close();
   await node.close();
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  signal.dispose();
   console.log(`peer stopped: ${left}; ${stats.counters.lookups} lookups, ${stats.counters.recordsStored} records stored, ${stats.counters.recordsServed} served, ${services.acMessages()} authority messages`);
   return code;
 }
