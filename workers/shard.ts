@@ -40,6 +40,9 @@ interface HostedGroup {
   readonly shaper: DeferredShaper;
 }
 
+/** When the founders check their certificates are still findable (see 'start'). */
+const RECHECK_AFTER_START_MS = 3000;
+
 /** Game world side in tiles (src/game default). */
 const WORLD_SIZE = 64;
 
@@ -240,6 +243,17 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
           g.shaper.attach(createLinkShaper(shapingForMembers(task.profile, g.plan.peers, g.plan.peers.map((id) => endpointId((players.get(id) as Player).peer.transport.local))), { rng: root.fork(`links:${g.plan.groupIndex}`), clock }, { startMs: command.startAtMs }));
         }
         for (const p of players.values()) p.member?.begin(command.startAtMs);
+        // Founders published while the overlay was still forming, into nodes that may no longer be
+        // the closest to their keys once everyone is in: the join flow's check runs again then.
+        scheduler.schedule(command.startAtMs + RECHECK_AFTER_START_MS, () => {
+          for (const p of players.values()) {
+            if (p.joinedAtMs === null || p.closed) continue;
+            p.services.ensurePublished().then(
+              (n) => (authTotals.republished += n),
+              (e: unknown) => shuttingDown || onHandlerError(e, 'republish'),
+            );
+          }
+        });
         break;
       case 'spawn':
         // A join flow still running when the run ends is cut short by the closing sockets: not an error.
