@@ -40,6 +40,12 @@ interface HostedGroup {
   readonly shaper: DeferredShaper;
 }
 
+/**
+ * Players' DHT request timeout: loopback plus the profiles' shaped delays answer well within it,
+ * and a first-contact check that meets a crashed node waits this long, not the DHT's default 1 s.
+ */
+const PLAYER_DHT_TIMEOUT_MS = 600;
+
 /** When the founders check their certificates are still findable (see 'start'). */
 const RECHECK_AFTER_START_MS = 3000;
 
@@ -93,7 +99,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     );
     const services = startPlayerServices(
       peer,
-      { authority: task.identity.authority, bootstrap: task.identity.bootstrap },
+      { authority: task.identity.authority, bootstrap: task.identity.bootstrap, dht: { requestTimeoutMs: PLAYER_DHT_TIMEOUT_MS } },
       { clock, wallClock: systemWallClock, scheduler, rng: root.fork(`dht:${id}`) },
     );
     const player: Player = { id, group: group.plan.groupIndex, peer, neo: installNeo(peer.transport), services, member: null, closed: false, joinedAtMs: null, acMessagesAtJoin: 0, closedAtMs: null, leaveRequested: false };

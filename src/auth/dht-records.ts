@@ -93,7 +93,7 @@ export function banRecord(writer: Signer, offender: KeyCertificate, ban: BanCert
 export function dhtCertificateSource(dht: Pick<DhtNode, 'get'>): CertificateSource {
   return {
     async fetch(publicKey) {
-      const [kc, gk, ban] = await Promise.all([dht.get('key-certificate', publicKey), dht.get('game-key', publicKey), dht.get('ban', publicKey)]);
+      const [kc, gk, ban] = await Promise.all([dht.get('key-certificate', publicKey), dht.get('game-key', publicKey), dht.get('ban', publicKey, { absenceIsAnswer: true })]);
       const bundle: { keyCertificate?: KeyCertificate; gameKey?: GameKey; ban?: BanCertificate } = {};
       const keyCertificate = kc.record ? decodeCertificate(KeyCertificateType, kc.record.value) : null;
       if (keyCertificate) bundle.keyCertificate = keyCertificate;

@@ -109,6 +109,11 @@ export interface GetResult extends DhtLookupResult {
 export interface GetOptions {
   /** Overrides config.getQuorum for this lookup. */
   readonly quorum?: number;
+  /**
+   * The record may well not exist (a ban): a lookup whose closest nodes answered without it has
+   * found the answer, and counts as a success in the statistics, not a failure.
+   */
+  readonly absenceIsAnswer?: boolean;
 }
 
 export interface PutResult {
@@ -338,7 +343,8 @@ class KademliaNode implements DhtNode {
     const best = this.chooseBest(key, outcome.found);
     const latencyMs = this.deps.clock.nowMs() - start;
     const hops = best ? best.from.depth : 0;
-    this.recordLookup(stats, best !== null, latencyMs, hops);
+    const answered = best !== null || (options.absenceIsAnswer === true && outcome.answered.length > 0);
+    this.recordLookup(stats, answered, latencyMs, hops);
     return { ok: best !== null, latencyMs, hops, queried: outcome.queried, record: best?.record ?? null };
   }
 
