@@ -1,0 +1,264 @@
+import type { UpdateOutcome } from '../neo/index.js';
+
+/**
+ * The attack statistics of SPEC §8, kept apart from both the attacks and the honest code: attack
+ * behaviours report what they tried, honest members report what they decided and what they
+ * proved, and the ledger judges each attempt against the honest replicas' decisions. Nothing here
+ * feeds back into the protocol.
+ */
+
+export const ATTACK_KINDS = [
+  'fixed-delay',
+  'timestamp',
+  'suppress-correct',
+  'lookahead',
+  'inconsistency',
+  'replay',
+  'key-withholding',
+  'false-votes',
+  'colluding-majority',
+] as const;
+export type AttackKind = (typeof ATTACK_KINDS)[number];
+
+/**
+ * What an attempt tries to do to the honest state, and so what "prevented" means for it:
+ * - `accepted`: get an update accepted that the rules should drop (late, looked-ahead, copied);
+ *   prevented iff every honest replica that decided it dropped it.
+ * - `split`: make honest replicas decide differently; prevented iff they all decided the same.
+ */
+export type AttackGoal = 'accepted' | 'split';
+
+export interface AttackAttempt {
+  readonly kind: AttackKind;
+  /** The attacking peer's key. */
+  readonly attacker: Uint8Array;
+  /** The update the attempt is about: (session, view, round, member index in that view). */
+  readonly sessionId: Uint8Array;
+  readonly view: number;
+  readonly round: number;
+  readonly target: number;
+  readonly goal: AttackGoal;
+}
+
+/** A view as an observer reports it: enough to name members by key. */
+export interface ObservedView {
+  readonly sessionId: Uint8Array;
+  readonly number: number;
+  readonly startRound: number;
+  readonly members: readonly { readonly publicKey: Uint8Array }[];
+}
+
+/** Plugs into GroupMemberDeps.onDecided. */
+export type DecisionObserver = (view: ObservedView, round: number, outcomes: readonly UpdateOutcome[], stateHash: string) => void;
+
+export interface LatencySummary {
+  readonly count: number;
+  readonly p50: number | null;
+  readonly max: number | null;
+}
+
+/** One row of report.json `attacks[]` (the contract's fields first). */
+export interface AttackKindSummary {
+  readonly kind: AttackKind;
+  readonly attempts: number;
+  /** Attempts with no effect on the honest state (see AttackGoal); unobserved attempts count here. */
+  readonly prevented: number;
+  /** Attempts for which an honest member holds signed evidence against the attacker (that round or its reveal). */
+  readonly detected: number;
+  /** Accusations of honest players (evidence, accepted proofs, bans): every kind reports the same global count. */
+  readonly falsePositives: number;
+  /** Offending round (the attacker's first attempt) → the round its exclusion by ban took effect. */
+  readonly detectionLatencyRounds: LatencySummary;
+  readonly attackers: number;
+  /** Attempts no honest replica decided (e.g. messages of a view the attacker was already excluded from). */
+  readonly unobserved: number;
+  readonly proofsAccepted: number;
+  /** Attackers of this kind banned by the authority. */
+  readonly bans: number;
+  /** Attackers of this kind no longer in any honest member's view (banned or evicted). */
+  readonly exclusions: number;
+}
+
+export interface AttackLedgerSummary {
+  readonly kinds: readonly AttackKindSummary[];
+  /** Rounds where two honest replicas' state hashes after the round differ: 0 unless an attack succeeded in splitting them. */
+  readonly honestDivergentRounds: number;
+  readonly honestRoundsCompared: number;
+  readonly falsePositives: number;
+}
+
+export interface AttackLedger {
+  /** An attacking peer and the kind it runs; anything honest members hold against any other key is a false positive. */
+  registerAttacker(kind: AttackKind, publicKey: Uint8Array): void;
+  /** Attack behaviours: one attempt per round message the attack altered (or per update it is about). */
+  attempt(attempt: AttackAttempt): void;
+  /** For an honest member (GroupMemberDeps.onDecided): its decisions and state hashes. */
+  observer(publicKey: Uint8Array): DecisionObserver;
+  /** An honest member holds signed evidence against `offender` about `round`. */
+  evidence(accuser: Uint8Array, offender: Uint8Array, round: number): void;
+  /** The authority accepted a proof against `offender` and signed a ban. */
+  proofAccepted(accuser: Uint8Array, offender: Uint8Array): void;
+  summary(): AttackLedgerSummary;
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+/** Decision and hash records kept at most: the ledger is a test and harness aid, bounded like everything else. */
+const MAX_RECORDS = 200_000;
+
+interface AttemptRecord {
+  readonly kind: AttackKind;
+  readonly attacker: string;
+  readonly key: string;
+  readonly round: number;
+  readonly goal: AttackGoal;
+}
+
+export function createAttackLedger(): AttackLedger {
+  const attackers = new Map<string, Set<AttackKind>>();
+  const attempts: AttemptRecord[] = [];
+  /** Update keys someone attempted something about: only these decisions are recorded. */
+  const watched = new Set<string>();
+  /** (session/view/round/member) → observer → accepted? */
+  const decisions = new Map<string, Map<string, boolean>>();
+  /** (session/round) → distinct honest state hashes after that round. */
+  const hashes = new Map<string, Set<string>>();
+  let divergent = 0;
+  /** Offender → rounds with evidence. */
+  const evidenceRounds = new Map<string, Set<number>>();
+  const firstAttempt = new Map<string, number>();
+  const proofs = new Map<string, number>();
+  const banned = new Set<string>();
+  /** Attacker → round its exclusion took effect (first honest view without it, after one with it). */
+  const excludedAt = new Map<string, number>();
+  /** session → attacker keys seen in some honest view of it. */
+  const seenIn = new Map<string, Set<string>>();
+  const accused = new Set<string>();
+
+  const updateKey = (session: string, view: number, round: number, member: number) => `${session}/${view}/${round}/${member}`;
+  const accuse = (offender: string, what: string) => {
+    if (!attackers.has(offender)) accused.add(`${what}:${offender}`);
+  };
+
+  const registerAttacker = (kind: AttackKind, publicKey: Uint8Array) => {
+    const id = hex(publicKey);
+    const kinds = attackers.get(id) ?? new Set<AttackKind>();
+    kinds.add(kind);
+    attackers.set(id, kinds);
+  };
+
+  return {
+    registerAttacker,
+
+    attempt(a) {
+      if (!ATTACK_KINDS.includes(a.kind)) throw new RangeError(`attack ledger: unknown attack kind ${String(a.kind)}`);
+      const attacker = hex(a.attacker);
+      if (!attackers.get(attacker)?.has(a.kind)) registerAttacker(a.kind, a.attacker);
+      const key = updateKey(hex(a.sessionId), a.view, a.round, a.target);
+      attempts.push({ kind: a.kind, attacker, key, round: a.round, goal: a.goal });
+      watched.add(key);
+      const first = firstAttempt.get(`${a.kind}:${attacker}`);
+      if (first === undefined || a.round < first) firstAttempt.set(`${a.kind}:${attacker}`, a.round);
+    },
+
+    observer(publicKey) {
+      const me = hex(publicKey);
+      return (view, round, outcomes, stateHash) => {
+        if (attackers.has(me)) return;
+        const session = hex(view.sessionId);
+        outcomes.forEach((o, member) => {
+          const key = updateKey(session, view.number, round, member);
+          if (!watched.has(key)) return;
+          let row = decisions.get(key);
+          if (!row) {
+            if (decisions.size >= MAX_RECORDS) return;
+            decisions.set(key, (row = new Map()));
+          }
+          row.set(me, o.kind === 'accepted');
+        });
+        const hashKey = `${session}/${round}`;
+        let set = hashes.get(hashKey);
+        if (!set && hashes.size < MAX_RECORDS) hashes.set(hashKey, (set = new Set()));
+        if (set && !set.has(stateHash)) {
+          set.add(stateHash);
+          if (set.size === 2) divergent++;
+        }
+        // Exclusions: an attacker seen in an earlier view of this session and absent from this one.
+        const seen = seenIn.get(session) ?? new Set<string>();
+        seenIn.set(session, seen);
+        const present = new Set(view.members.map((m) => hex(m.publicKey)));
+        for (const id of present) if (attackers.has(id)) seen.add(id);
+        for (const id of seen) {
+          if (present.has(id)) continue;
+          const at = excludedAt.get(id);
+          if (at === undefined || view.startRound < at) excludedAt.set(id, view.startRound);
+        }
+      };
+    },
+
+    evidence(accuser, offender, round) {
+      if (attackers.has(hex(accuser))) return;
+      const id = hex(offender);
+      accuse(id, 'evidence');
+      const rounds = evidenceRounds.get(id) ?? new Set<number>();
+      rounds.add(round);
+      evidenceRounds.set(id, rounds);
+    },
+
+    proofAccepted(accuser, offender) {
+      if (attackers.has(hex(accuser))) return;
+      const id = hex(offender);
+      accuse(id, 'proof');
+      proofs.set(id, (proofs.get(id) ?? 0) + 1);
+      banned.add(id);
+    },
+
+    summary() {
+      const falsePositives = accused.size;
+      const kinds = ATTACK_KINDS.flatMap((kind): AttackKindSummary[] => {
+        const mine = attempts.filter((a) => a.kind === kind);
+        const ids = [...attackers].filter(([, ks]) => ks.has(kind)).map(([id]) => id);
+        if (mine.length === 0 && ids.length === 0) return [];
+        let prevented = 0;
+        let unobserved = 0;
+        let detected = 0;
+        for (const a of mine) {
+          const seen = [...(decisions.get(a.key)?.values() ?? [])];
+          if (seen.length === 0) {
+            unobserved++;
+            prevented++;
+          } else if (a.goal === 'accepted' ? seen.every((acc) => !acc) : seen.every((acc) => acc === seen[0])) prevented++;
+          const ev = evidenceRounds.get(a.attacker);
+          // Evidence about the round's message or about its reveal (the next messages).
+          if (ev && [0, 1, 2].some((d) => ev.has(a.round + d))) detected++;
+        }
+        const latencies: number[] = [];
+        for (const id of ids) {
+          const at = excludedAt.get(id);
+          const first = firstAttempt.get(`${kind}:${id}`);
+          if (banned.has(id) && at !== undefined && first !== undefined) latencies.push(at - first);
+        }
+        latencies.sort((a, b) => a - b);
+        return [
+          {
+            kind,
+            attempts: mine.length,
+            prevented,
+            detected,
+            falsePositives,
+            detectionLatencyRounds: {
+              count: latencies.length,
+              p50: latencies.length > 0 ? (latencies[Math.floor((latencies.length - 1) / 2)] as number) : null,
+              max: latencies.length > 0 ? (latencies[latencies.length - 1] as number) : null,
+            },
+            attackers: ids.length,
+            unobserved,
+            proofsAccepted: ids.reduce((n, id) => n + (proofs.get(id) ?? 0), 0),
+            bans: ids.filter((id) => banned.has(id)).length,
+            exclusions: ids.filter((id) => excludedAt.has(id)).length,
+          },
+        ];
+      });
+      return { kinds, honestDivergentRounds: divergent, honestRoundsCompared: hashes.size, falsePositives };
+    },
+  };
+}
