@@ -38,16 +38,25 @@ export interface AttackSpec {
   readonly params?: AttackParams;
 }
 
-/** Colluders' shared channel (in-process): the late friend posts its update digests, voters read them. */
+/**
+ * Colluders' shared channel (in-process): voters enlist their endpoints, so the late friend sends
+ * to them on time (their own replicas then vote it on time and agree with what they tell others);
+ * the friend also posts its update digests, and a voter adds the friend to any ballot that lacks it.
+ */
 export interface Collusion {
+  enlist(endpoint: Endpoint): void;
+  includes(endpoint: Endpoint): boolean;
   post(sessionId: Uint8Array, view: number, round: number, member: number, digest: Uint8Array): void;
   get(sessionId: Uint8Array, view: number, round: number, member: number): Uint8Array | undefined;
 }
 
 export function createCollusion(): Collusion {
   const posted = new Map<string, Uint8Array>();
+  const members = new Set<string>();
   const key = (s: Uint8Array, v: number, r: number, m: number) => `${hex(s)}/${v}/${r}/${m}`;
   return {
+    enlist: (e) => void members.add(endpointId(e)),
+    includes: (e) => members.has(endpointId(e)),
     post(s, v, r, m, digest) {
       posted.set(key(s, v, r, m), digest);
       if (posted.size > 4096) posted.delete(posted.keys().next().value as string);
@@ -109,7 +118,10 @@ function validate(attacks: readonly AttackSpec[], deps: AttackDeps): void {
  */
 export function createAttackTransport(inner: Transport, attacks: readonly AttackSpec[], deps: AttackDeps): AttackTransport {
   validate(attacks, deps);
-  for (const a of attacks) deps.ledger?.registerAttacker(a.kind, inner.publicKey);
+  for (const a of attacks) {
+    deps.ledger?.registerAttacker(a.kind, inner.publicKey);
+    if (a.params?.role === 'voter') deps.collusion?.enlist(inner.local);
+  }
   const counters = Object.fromEntries(ATTACK_COUNTERS.map((c) => [c, 0])) as Record<AttackCounter, number>;
   const active = (kind: AttackKind, round: number) => attacks.find((a) => a.kind === kind && a.fromRound <= round && round <= a.toRound);
   const anyActive = (kinds: readonly AttackKind[], round: number) => kinds.some((k) => active(k, round));
@@ -326,7 +338,9 @@ export function createAttackTransport(inner: Transport, attacks: readonly Attack
       out.recipients.push(to);
       return;
     }
-    const delayed = active('fixed-delay', r) ?? active('timestamp', r) ?? [active('false-votes', r), active('colluding-majority', r)].find((a) => a?.params?.role === 'friend');
+    const friend = [active('false-votes', r), active('colluding-majority', r)].find((a) => a?.params?.role === 'friend');
+    // The late friend is late only for the honest members: its colluders get it on time.
+    const delayed = active('fixed-delay', r) ?? active('timestamp', r) ?? (friend && !deps.collusion?.includes(to) ? friend : undefined);
     const split = active('inconsistency', r) || active('inconsistency', r - 1);
     // Every other recipient gets the second version: the honest replicas split about in half.
     const version = split && i % 2 === 1 ? 'B' : 'A';

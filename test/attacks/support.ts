@@ -109,3 +109,20 @@ export async function runAttack(s: AttackScenario): Promise<AttackRun> {
   await authority?.close();
   return { members, peers, honest: peers.map((_, i) => i).filter((i) => !s.attacks[i]), ledger, sanctioners, transports, authorityBans };
 }
+
+/** What every attack test asserts of the honest side: no divergence, nobody honest accused, identical final games. */
+export function honestChecks(run: AttackRun): { finalHashes: Set<string>; summary: ReturnType<AttackLedger['summary']> } {
+  const summary = run.ledger.summary();
+  const finalHashes = new Set(run.honest.map((i) => hex((run.members[i] as GroupMember).game!.stateHash())));
+  return { finalHashes, summary };
+}
+
+/** One line per kind for the test log (the figures docs/attacks.md quotes). */
+export function logFigures(run: AttackRun): void {
+  const s = run.ledger.summary();
+  for (const k of s.kinds) {
+    console.log(
+      `attack ${k.kind}: attempts ${k.attempts}, prevented ${k.prevented}, detected ${k.detected}, proofsAccepted ${k.proofsAccepted}, bans ${k.bans}, exclusions ${k.exclusions}, falsePositives ${k.falsePositives}, detectionLatencyRounds ${JSON.stringify(k.detectionLatencyRounds)}, honestDivergentRounds ${s.honestDivergentRounds}/${s.honestRoundsCompared}`,
+    );
+  }
+}
