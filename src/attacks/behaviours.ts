@@ -28,6 +28,12 @@ export interface AttackParams {
   readonly role?: 'friend' | 'voter';
   /** false-votes, colluding-majority voters: the friend's member index in the view. */
   readonly friend?: number;
+  /**
+   * inconsistency: what differs between the two versions. `update` (default): the second half of
+   * the group gets another sealed update, opened by another key; `reveal`: the same update, but
+   * the second half gets the revealing message without the key (the split of docs/protocol-neo.md).
+   */
+  readonly split?: 'update' | 'reveal';
 }
 
 /** One attack of one peer: `kind` with `params`, on the messages of rounds `fromRound`..`toRound`. */
@@ -175,9 +181,12 @@ export function createAttackTransport(inner: Transport, attacks: readonly Attack
     const r = c.round;
     const prev = c.reveal && c.reveal.round === r - 1 ? c.reveal : null;
     if (active('key-withholding', r - 1) && prev) out = { ...out, reveal: null };
-    if (version === 'B') {
+    const revealSplit = active('inconsistency', r - 1)?.params?.split === 'reveal';
+    if (version === 'B' && revealSplit) {
+      if (prev) out = { ...out, reveal: null };
+    } else if (version === 'B') {
       const aad = updateAad(c.session, c.view, r, c.sender);
-      if (active('inconsistency', r) && c.update.length > 0) {
+      if (active('inconsistency', r) && active('inconsistency', r)?.params?.split !== 'reveal' && c.update.length > 0) {
         const { key, commitment } = createCommitment(IDLE_PAYLOAD, aad);
         freshKeys.set(`${rk(c, r)}/B`, key);
         out = { ...out, update: commitment };

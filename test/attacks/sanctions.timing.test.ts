@@ -41,6 +41,14 @@ describe('detection to sanction (real UDP, real authority)', () => {
     await expectBanned({ name: 'inconsistency', size: 6, authority: true, attacks: { 2: [{ kind: 'inconsistency', fromRound: 10, toRound: 40 }] } }, 'inconsistency', 2);
   }, 30_000);
 
+  it('inconsistency in the reveal: the key to half the group and none to the rest no longer splits honest replicas, and is proven', async () => {
+    await expectBanned(
+      { name: 'reveal-split', size: 6, authority: true, attacks: { 2: [{ kind: 'inconsistency', fromRound: 10, toRound: 40, params: { split: 'reveal' } }] } },
+      'inconsistency',
+      2,
+    );
+  }, 30_000);
+
   it('replay: another player\'s sealed update and key passed off as its own end in a bad-reveal proof, a ban and an exclusion', async () => {
     await expectBanned({ name: 'replay', size: 6, authority: true, attacks: { 2: [{ kind: 'replay', fromRound: 10, toRound: 40, params: { victim: 0 } }] } }, 'replay', 2);
   }, 30_000);
