@@ -77,6 +77,8 @@ export interface AttackKindSummary {
   readonly bans: number;
   /** Attackers of this kind no longer in any honest member's view (banned or evicted). */
   readonly exclusions: number;
+  /** The latencies behind detectionLatencyRounds, so summaries of several ledgers (worker shards) merge exactly. */
+  readonly detectionLatencies: readonly number[];
 }
 
 export interface AttackLedgerSummary {
@@ -237,7 +239,6 @@ export function createAttackLedger(): AttackLedger {
           const first = firstAttempt.get(`${kind}:${id}`);
           if (banned.has(id) && at !== undefined && first !== undefined) latencies.push(at - first);
         }
-        latencies.sort((a, b) => a - b);
         return [
           {
             kind,
@@ -245,20 +246,63 @@ export function createAttackLedger(): AttackLedger {
             prevented,
             detected,
             falsePositives,
-            detectionLatencyRounds: {
-              count: latencies.length,
-              p50: latencies.length > 0 ? (latencies[Math.floor((latencies.length - 1) / 2)] as number) : null,
-              max: latencies.length > 0 ? (latencies[latencies.length - 1] as number) : null,
-            },
+            detectionLatencyRounds: latencySummary(latencies),
             attackers: ids.length,
             unobserved,
             proofsAccepted: ids.reduce((n, id) => n + (proofs.get(id) ?? 0), 0),
             bans: ids.filter((id) => banned.has(id)).length,
             exclusions: ids.filter((id) => excludedAt.has(id)).length,
+            detectionLatencies: latencies,
           },
         ];
       });
       return { kinds, honestDivergentRounds: divergent, honestRoundsCompared: hashes.size, falsePositives };
     },
+  };
+}
+
+function latencySummary(values: readonly number[]): LatencySummary {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    // The lower median: an observed latency, never an average of two.
+    p50: sorted.length > 0 ? (sorted[Math.floor((sorted.length - 1) / 2)] as number) : null,
+    max: sorted.length > 0 ? (sorted[sorted.length - 1] as number) : null,
+  };
+}
+
+/** Sums per-kind rows of several ledgers (one per worker shard); each group's observations must be within one ledger. */
+export function mergeAttackSummaries(summaries: readonly AttackLedgerSummary[]): AttackLedgerSummary {
+  const rows = new Map<AttackKind, AttackKindSummary>();
+  const falsePositives = summaries.reduce((n, s) => n + s.falsePositives, 0);
+  for (const s of summaries) {
+    for (const k of s.kinds) {
+      const prev = rows.get(k.kind);
+      if (!prev) {
+        rows.set(k.kind, { ...k, falsePositives });
+        continue;
+      }
+      const detectionLatencies = [...prev.detectionLatencies, ...k.detectionLatencies];
+      rows.set(k.kind, {
+        kind: k.kind,
+        attempts: prev.attempts + k.attempts,
+        prevented: prev.prevented + k.prevented,
+        detected: prev.detected + k.detected,
+        falsePositives,
+        detectionLatencyRounds: latencySummary(detectionLatencies),
+        attackers: prev.attackers + k.attackers,
+        unobserved: prev.unobserved + k.unobserved,
+        proofsAccepted: prev.proofsAccepted + k.proofsAccepted,
+        bans: prev.bans + k.bans,
+        exclusions: prev.exclusions + k.exclusions,
+        detectionLatencies,
+      });
+    }
+  }
+  return {
+    kinds: ATTACK_KINDS.flatMap((k) => (rows.has(k) ? [rows.get(k) as AttackKindSummary] : [])),
+    honestDivergentRounds: summaries.reduce((n, s) => n + s.honestDivergentRounds, 0),
+    honestRoundsCompared: summaries.reduce((n, s) => n + s.honestRoundsCompared, 0),
+    falsePositives,
   };
 }

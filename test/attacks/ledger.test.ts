@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createAttackLedger } from '../../src/attacks/index.js';
+import { createAttackLedger, mergeAttackSummaries } from '../../src/attacks/index.js';
 import type { UpdateOutcome } from '../../src/neo/index.js';
 
 const key = (n: number) => new Uint8Array(32).fill(n);
@@ -40,6 +40,10 @@ describe('attack ledger', () => {
     expect(k).toMatchObject({ kind: 'inconsistency', attempts: 4, prevented: 2, unobserved: 1, detected: 1, proofsAccepted: 1, bans: 1, exclusions: 1, falsePositives: 0 });
     expect(k.detectionLatencyRounds).toEqual({ count: 1, p50: 10, max: 10 });
     expect(s.honestDivergentRounds).toBe(1);
+    // Two shards' summaries merge exactly.
+    const merged = mergeAttackSummaries([s, s]);
+    expect(merged.kinds[0]).toMatchObject({ attempts: 8, prevented: 4, bans: 2, detectionLatencyRounds: { count: 2, p50: 10, max: 10 } });
+    expect(merged.honestDivergentRounds).toBe(2);
   });
 
   it('counts any accusation of a player that is not an attacker as a false positive', () => {
