@@ -17,6 +17,9 @@ export const ATTACK_KINDS = [
   'key-withholding',
   'false-votes',
   'colluding-majority',
+  'forged-certificate',
+  'expired-certificate',
+  'banned-certificate',
 ] as const;
 export type AttackKind = (typeof ATTACK_KINDS)[number];
 
@@ -96,6 +99,14 @@ export interface AttackLedger {
   attempt(attempt: AttackAttempt): void;
   /** For an honest member (GroupMemberDeps.onDecided): its decisions and state hashes. */
   observer(publicKey: Uint8Array): DecisionObserver;
+  /**
+   * A player with a forged, expired or banned identity tries to join a group (one attempt per
+   * player). Prevented iff it never appears in an honest member's view; detected iff an honest
+   * member refused it (`joinRefused`).
+   */
+  joinAttempt(kind: AttackKind, publicKey: Uint8Array): void;
+  /** An honest member refused a join request for the joiner's identity (GroupMemberDeps.onJoinRefused). */
+  joinRefused(observer: Uint8Array, publicKey: Uint8Array, verdict: string): void;
   /** An honest member holds signed evidence against `offender` about `round`. */
   evidence(accuser: Uint8Array, offender: Uint8Array, round: number): void;
   /** The authority accepted a proof against `offender` and signed a ban. */
@@ -135,6 +146,11 @@ export function createAttackLedger(): AttackLedger {
   /** session → attacker keys seen in some honest view of it. */
   const seenIn = new Map<string, Set<string>>();
   const accused = new Set<string>();
+  /** Identity attempts: kind and key; which of those keys an honest view ever held, which an honest member refused. */
+  const joins: { kind: AttackKind; id: string }[] = [];
+  const joinKeys = new Set<string>();
+  const admitted = new Set<string>();
+  const refused = new Set<string>();
 
   const updateKey = (session: string, view: number, round: number, member: number) => `${session}/${view}/${round}/${member}`;
   const accuse = (offender: string, what: string) => {
@@ -188,6 +204,7 @@ export function createAttackLedger(): AttackLedger {
         const seen = seenIn.get(session) ?? new Set<string>();
         seenIn.set(session, seen);
         const present = new Set(view.members.map((m) => hex(m.publicKey)));
+        for (const id of present) if (joinKeys.has(id)) admitted.add(id);
         for (const id of present) if (attackers.has(id)) seen.add(id);
         for (const id of seen) {
           if (present.has(id)) continue;
@@ -195,6 +212,22 @@ export function createAttackLedger(): AttackLedger {
           if (at === undefined || view.startRound < at) excludedAt.set(id, view.startRound);
         }
       };
+    },
+
+    joinAttempt(kind, publicKey) {
+      if (!ATTACK_KINDS.includes(kind)) throw new RangeError(`attack ledger: unknown attack kind ${String(kind)}`);
+      const id = hex(publicKey);
+      registerAttacker(kind, publicKey);
+      joins.push({ kind, id });
+      joinKeys.add(id);
+    },
+
+    joinRefused(observer, publicKey, verdict) {
+      if (attackers.has(hex(observer))) return;
+      const id = hex(publicKey);
+      // Refusing an honest player is a false positive like any other accusation.
+      accuse(id, `refused-${verdict}`);
+      refused.add(id);
     },
 
     evidence(accuser, offender, round) {
@@ -220,9 +253,10 @@ export function createAttackLedger(): AttackLedger {
         const mine = attempts.filter((a) => a.kind === kind);
         const ids = [...attackers].filter(([, ks]) => ks.has(kind)).map(([id]) => id);
         if (mine.length === 0 && ids.length === 0) return [];
-        let prevented = 0;
+        const myJoins = joins.filter((j) => j.kind === kind);
+        let prevented = myJoins.filter((j) => !admitted.has(j.id)).length;
         let unobserved = 0;
-        let detected = 0;
+        let detected = myJoins.filter((j) => refused.has(j.id)).length;
         for (const a of mine) {
           const seen = [...(decisions.get(a.key)?.values() ?? [])];
           if (seen.length === 0) {
@@ -242,7 +276,7 @@ export function createAttackLedger(): AttackLedger {
         return [
           {
             kind,
-            attempts: mine.length,
+            attempts: mine.length + myJoins.length,
             prevented,
             detected,
             falsePositives,

@@ -1,4 +1,5 @@
-import { BanType, KeyCertificateType, verifyCertificate, type BanCertificate, type KeyCertificate } from '../auth/certificates.js';
+import { BanType, KeyCertificateType, verifyCertificate, type BanCertificate, type GameKey, type KeyCertificate } from '../auth/certificates.js';
+import type { IdentityVerdict } from '../auth/identity.js';
 import { equalBytes } from '../crypto/index.js';
 import { createBot, createGame, decodeState, encodeState, encodeUpdate, restoreGame, type Bot, type Game, type GameSnapshot } from '../game/index.js';
 import { MAX_GROUP_SIZE, NEO_COUNTERS, type NeoConfig, type NeoCounter, type NeoEndpoint, type NeoEvidence, type NeoPlayedUpdate, type NeoSession, type UpdateOutcome } from '../neo/index.js';
@@ -8,7 +9,7 @@ import type { Rng, RngSeed } from '../random/index.js';
 import type { Clock } from '../time/clock.js';
 import type { TimerHandle } from '../time/timer-queue.js';
 import { DecodeError } from '../wire/index.js';
-import { GroupBan, GroupJoin, GroupState, GroupWelcome, type GroupBanBody, type GroupWelcomeBody } from './messages.js';
+import { GroupBan, GroupJoin, GroupState, GroupWelcome, type GroupBanBody, type GroupJoinBody, type GroupWelcomeBody } from './messages.js';
 import { decodePayload, encodePayload, MAX_OPS_PER_UPDATE, type MembershipOp } from './payload.js';
 
 export interface GroupSeat {
@@ -77,6 +78,15 @@ export interface GroupMemberDeps {
   readonly onDecided?: (view: GroupView, round: number, outcomes: readonly UpdateOutcome[], stateHash: string) => void;
   /** Signed evidence against another member (a cheat-proof candidate); `member` is the one that found it. */
   readonly onEvidence?: (evidence: GroupEvidence, member: GroupMember) => void;
+  /**
+   * Checks a joiner's identity (src/auth createIdentityVerifier) before this member sponsors it:
+   * banned, expired, forged and unknown identities are refused and counted. Absent: anyone may join.
+   */
+  readonly identity?: { check(publicKey: Uint8Array, attached?: { readonly keyCertificate?: KeyCertificate; readonly gameKey?: GameKey }): Promise<IdentityVerdict> };
+  /** Told of every join request refused for its identity. */
+  readonly onJoinRefused?: (publicKey: Uint8Array, verdict: Exclude<IdentityVerdict, 'ok'>) => void;
+  /** This player's certificates, attached to its join requests. */
+  readonly credentials?: { readonly keyCertificate?: KeyCertificate; readonly gameKey?: GameKey };
 }
 
 export const GROUP_COUNTERS = [
@@ -98,6 +108,11 @@ export const GROUP_COUNTERS = [
   'banGossipReceived',
   /** Ban certificates (gossip or exclude()) whose signatures did not verify, or that name nobody in the view. */
   'banGossipRefused',
+  /** Join requests refused for the joiner's identity, by verdict. */
+  'joinsRefusedBanned',
+  'joinsRefusedExpired',
+  'joinsRefusedForged',
+  'joinsRefusedUnknown',
 ] as const;
 export type GroupCounter = (typeof GROUP_COUNTERS)[number];
 
@@ -257,18 +272,33 @@ class Member implements GroupMember {
       if (this.state !== 'joining' || this.game !== null) return;
       const list = contacts();
       const to = list[attempt++ % Math.max(1, list.length)];
-      if (to) this.deps.peer.transport.send(to, GroupJoin, { session: sessionId });
+      const c = this.deps.credentials;
+      if (to) this.deps.peer.transport.send(to, GroupJoin, { session: sessionId, keyCertificate: c?.keyCertificate ?? null, gameKey: c?.gameKey ?? null });
       // Retries until the state arrived: a lost request, welcome or state costs one retry period.
       this.joinTimer = this.deps.scheduler.schedule(this.deps.clock.nowMs() + 5 * this.config.neo.roundMs, ask);
     };
     ask();
   }
 
-  private onJoinRequest(m: Incoming<{ session: Uint8Array }>): void {
+  private onJoinRequest(m: Incoming<GroupJoinBody>): void {
     const key = m.senderKey;
     const view = this.view;
     if (!key || !view || (this.state !== 'member' && this.state !== 'leaving') || !equalBytes(m.body.session, view.sessionId)) return;
     this.count.joinRequests++;
+    const identity = this.deps.identity;
+    if (!identity) return this.holdJoinRequest(key, m.from);
+    const attached = { ...(m.body.keyCertificate ? { keyCertificate: m.body.keyCertificate } : {}), ...(m.body.gameKey ? { gameKey: m.body.gameKey } : {}) };
+    void identity.check(key, attached).then((verdict) => {
+      if (verdict === 'ok') return this.holdJoinRequest(key, m.from);
+      const counter = verdict === 'banned' ? 'joinsRefusedBanned' : verdict === 'expired' ? 'joinsRefusedExpired' : verdict === 'forged' ? 'joinsRefusedForged' : 'joinsRefusedUnknown';
+      this.count[counter]++;
+      this.deps.onJoinRefused?.(key, verdict);
+    });
+  }
+
+  private holdJoinRequest(key: Uint8Array, from: Endpoint): void {
+    const view = this.view;
+    if (!view || (this.state !== 'member' && this.state !== 'leaving')) return;
     const id = hex(key);
     // Asked again by someone already admitted: the welcome (or the state) was lost on the way.
     const target = this.pending?.view.members.find((s) => equalBytes(s.publicKey, key)) ?? view.members.find((s) => equalBytes(s.publicKey, key));
@@ -279,7 +309,7 @@ class Member implements GroupMember {
     }
     if (this.admitRequests.size >= MAX_ADMIT_REQUESTS && !this.admitRequests.has(id)) return;
     const round = this.session?.nextRound ?? 0;
-    this.admitRequests.set(id, { seat: { publicKey: key, endpoint: m.from, seat: -1 }, untilRound: round + ADMIT_HOLD_ROUNDS });
+    this.admitRequests.set(id, { seat: { publicKey: key, endpoint: from, seat: -1 }, untilRound: round + ADMIT_HOLD_ROUNDS });
   }
 
   private onWelcome(m: Incoming<GroupWelcomeBody>): void {
