@@ -220,9 +220,9 @@ export function createAttackTransport(inner: Transport, attacks: readonly Attack
       if (active('lookahead', r - 1) && !freshKeys.has(rk(c, r - 1)) && !late) return false;
       let content = c;
       if (active('lookahead', r)) {
-        // Commit only once the others' round-r keys are in (their round r+1 messages) and our own key is known.
+        // Commit only once every other member's round-r key is in (their round r+1 messages) and our own key is known.
         const original = ownKeys.get(rk(c, r));
-        if (!original || (othersSeen(c, r + 1) < Math.max(1, Math.floor(o.recipients.length / 2)) && !late)) return false;
+        if (!original || (othersSeen(c, r + 1) < o.recipients.length && !late)) return false;
         const plaintext = openCommitment(original, c.update, updateAad(c.session, c.view, r, c.sender));
         if (plaintext) {
           const { key, commitment } = createCommitment(plaintext, updateAad(c.session, c.view, r, c.sender));
