@@ -117,6 +117,8 @@ export interface AttackLedger {
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 /** Decision and hash records kept at most: the ledger is a test and harness aid, bounded like everything else. */
 const MAX_RECORDS = 200_000;
+/** Rounds of state hashes kept per session for comparison: far more than any replica lags (d + maxWait). */
+const HASH_WINDOW_ROUNDS = 256;
 
 interface AttemptRecord {
   readonly kind: AttackKind;
@@ -133,9 +135,10 @@ export function createAttackLedger(): AttackLedger {
   const watched = new Set<string>();
   /** (session/view/round/member) → observer → accepted? */
   const decisions = new Map<string, Map<string, boolean>>();
-  /** (session/round) → distinct honest state hashes after that round. */
-  const hashes = new Map<string, Set<string>>();
+  /** session → round → distinct honest state hashes after that round; only recent rounds are kept (replicas play within maxWait rounds of each other). */
+  const hashes = new Map<string, Map<number, Set<string>>>();
   let divergent = 0;
+  let compared = 0;
   /** Offender → rounds with evidence. */
   const evidenceRounds = new Map<string, Set<number>>();
   const firstAttempt = new Map<string, number>();
@@ -193,10 +196,16 @@ export function createAttackLedger(): AttackLedger {
           }
           row.set(me, o.kind === 'accepted');
         });
-        const hashKey = `${session}/${round}`;
-        let set = hashes.get(hashKey);
-        if (!set && hashes.size < MAX_RECORDS) hashes.set(hashKey, (set = new Set()));
-        if (set && !set.has(stateHash)) {
+        let rounds = hashes.get(session);
+        if (!rounds) hashes.set(session, (rounds = new Map()));
+        let set = rounds.get(round);
+        if (!set) {
+          rounds.set(round, (set = new Set()));
+          compared++;
+          // Insertion order is about round order: drop the oldest beyond a window no replica lags behind.
+          while (rounds.size > HASH_WINDOW_ROUNDS) rounds.delete(rounds.keys().next().value as number);
+        }
+        if (!set.has(stateHash)) {
           set.add(stateHash);
           if (set.size === 2) divergent++;
         }
@@ -290,7 +299,7 @@ export function createAttackLedger(): AttackLedger {
           },
         ];
       });
-      return { kinds, honestDivergentRounds: divergent, honestRoundsCompared: hashes.size, falsePositives };
+      return { kinds, honestDivergentRounds: divergent, honestRoundsCompared: compared, falsePositives };
     },
   };
 }

@@ -182,6 +182,8 @@ interface Stored {
   readonly signed: SignedRound;
   readonly content: NeoRoundContentValue;
   readonly digest: string;
+  /** The same digest as bytes: compared against every ballot entry, so no hex conversion per vote. */
+  readonly digestBytes: Uint8Array;
   /** Set later if a forwarded copy came first and the direct one still arrived in time. */
   onTime: boolean;
   /**
@@ -486,9 +488,9 @@ export class NeoSession {
     if (!row) return;
     for (const e of votes.entries) {
       const held = e.member < this.n ? row[e.member] : undefined;
-      if (!held || e.member === voter) continue;
+      if (!held || e.member === voter || equalBytes(held.digestBytes, e.digest)) continue;
       const digest = hex(e.digest);
-      if (held.digest === digest || held.others.some((o) => o.digest === digest)) continue;
+      if (held.others.some((o) => o.digest === digest)) continue;
       const key = `${votes.round}:${e.member}:${digest}`;
       if (this.evidenceAsked.has(key) || this.evidenceAsked.size >= 4 * MAX_EQUIVOCATIONS) continue;
       this.evidenceAsked.add(key);
@@ -501,7 +503,8 @@ export class NeoSession {
   private store(round: number, sender: number, signed: SignedRound, content: NeoRoundContentValue, onTime: boolean): boolean {
     let row = this.messages.get(round);
     if (!row) this.messages.set(round, (row = new Array<Stored | undefined>(this.n)));
-    const digest = hex(digest16(content.update));
+    const digestBytes = digest16(content.update);
+    const digest = hex(digestBytes);
     const existing = row[sender];
     if (existing) {
       if (equalBytes(existing.signed.content, signed.content)) {
@@ -519,7 +522,7 @@ export class NeoSession {
       }
       return false;
     }
-    row[sender] = { signed, content, digest, onTime, others: [] };
+    row[sender] = { signed, content, digest, digestBytes, onTime, others: [] };
     return true;
   }
 
