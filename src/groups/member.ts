@@ -82,7 +82,11 @@ export interface GroupMemberDeps {
    * Checks a joiner's identity (src/auth createIdentityVerifier) before this member sponsors it:
    * banned, expired, forged and unknown identities are refused and counted. Absent: anyone may join.
    */
-  readonly identity?: { check(publicKey: Uint8Array, attached?: { readonly keyCertificate?: KeyCertificate; readonly gameKey?: GameKey }): Promise<IdentityVerdict> };
+  readonly identity?: {
+    check(publicKey: Uint8Array, attached?: { readonly keyCertificate?: KeyCertificate; readonly gameKey?: GameKey }): Promise<IdentityVerdict>;
+    /** Told of every valid ban this member learns (exclude() or group-ban gossip), so the banned player is refused at the door too. */
+    learnBan?(ban: BanCertificate): boolean;
+  };
   /** Told of every join request refused for its identity. */
   readonly onJoinRefused?: (publicKey: Uint8Array, verdict: Exclude<IdentityVerdict, 'ok'>) => void;
   /** This player's certificates, attached to its join requests. */
@@ -389,7 +393,10 @@ class Member implements GroupMember {
       return false;
     }
     const id = hex(keyCertificate.publicKey);
-    if (!this.bans.has(id)) this.bans.set(id, { ban, keySignature: keyCertificate.signature });
+    if (!this.bans.has(id)) {
+      this.bans.set(id, { ban, keySignature: keyCertificate.signature });
+      this.deps.identity?.learnBan?.(ban);
+    }
     return true;
   }
 
