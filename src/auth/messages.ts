@@ -34,6 +34,8 @@ export const REFUSAL_REASONS = [
   'proof-unknown-player',
   'busy',
   'internal-error',
+  // Appended, not inserted: the byte values of the reasons above are on the wire.
+  'proof-opens',
 ] as const;
 export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 

@@ -1,5 +1,5 @@
-import { equalBytes, sha256, type Ed25519Backend } from '../crypto/index.js';
-import { NeoRound, NeoRoundContent, roundSigningBytes, type SignedRound } from '../neo/messages.js';
+import { equalBytes, openCommitment, sha256, type Ed25519Backend } from '../crypto/index.js';
+import { NeoRound, NeoRoundContent, roundSigningBytes, updateAad, type SignedRound } from '../neo/messages.js';
 import { DecodeError, decodeWith, encodeWith, struct, u8, varBytes, type Infer } from '../wire/index.js';
 import { KeyCertificateType, verifyCertificate, type KeyCertificate } from './certificates.js';
 
@@ -12,7 +12,7 @@ import { KeyCertificateType, verifyCertificate, type KeyCertificate } from './ce
  */
 
 /** Kind codes on the wire. 2 is reserved for the computation's wrong signed result (SPEC §7). */
-export const ProofKind = { neoEquivocation: 1, computeWrongResult: 2 } as const;
+export const ProofKind = { neoEquivocation: 1, computeWrongResult: 2, neoBadReveal: 3 } as const;
 
 /** Room for two NEO round messages at their caps (2 × 1166 bytes) with margin. */
 export const MAX_EVIDENCE_BYTES = 3968;
@@ -28,7 +28,7 @@ export type CheatProof = Infer<typeof CheatProofCodec>;
 export const MAX_PROOF_BYTES = CheatProofCodec.minSize + MAX_EVIDENCE_BYTES;
 
 /** Why a proof was refused; each is counted apart, and none of them bans anyone. */
-export const PROOF_REJECTIONS = ['malformed', 'unknown-kind', 'certificate', 'context', 'identical', 'signature'] as const;
+export const PROOF_REJECTIONS = ['malformed', 'unknown-kind', 'certificate', 'context', 'identical', 'signature', 'opens'] as const;
 export type ProofRejection = (typeof PROOF_REJECTIONS)[number];
 
 export type ProofCheck = { readonly ok: true } | { readonly ok: false; readonly reason: ProofRejection };
@@ -84,7 +84,43 @@ export const neoEquivocationVerifier: ProofKindVerifier = {
   },
 };
 
-export const DEFAULT_PROOF_VERIFIERS: readonly ProofKindVerifier[] = [neoEquivocationVerifier];
+/** Evidence of a bad reveal in NEO: the round-r message with the sealed update, and a later message of the same member revealing a key for round r. */
+export const NeoBadRevealEvidence = struct({ commitment: NeoRound.body, reveal: NeoRound.body });
+
+/**
+ * NEO bad reveal: a member signed a sealed update for round r and, in a later message, a key for
+ * round r that does not open that update under the member's own context (session, view, round,
+ * sender index). NeoSession reveals exactly the key it sealed its own update with, so an honest
+ * member never signs such a pair; a member that copies another player's ciphertext and key (a
+ * replay of someone else's update as its own) always does, because the AAD binds the author's
+ * index. An equivocator that reveals one version's key next to the other version's ciphertext is
+ * caught by it too.
+ */
+export const neoBadRevealVerifier: ProofKindVerifier = {
+  kind: ProofKind.neoBadReveal,
+  name: 'neo-bad-reveal',
+  verify(evidence, offenderKey, ed25519) {
+    let pair: Infer<typeof NeoBadRevealEvidence>;
+    let c: Infer<typeof NeoRoundContent>;
+    let r: Infer<typeof NeoRoundContent>;
+    try {
+      pair = decodeWith(NeoBadRevealEvidence, evidence);
+      c = decodeWith(NeoRoundContent, pair.commitment.content);
+      r = decodeWith(NeoRoundContent, pair.reveal.content);
+    } catch (e) {
+      if (e instanceof DecodeError) return REJECT('malformed');
+      throw e;
+    }
+    if (!equalBytes(c.session, r.session) || c.view !== r.view || c.sender !== r.sender || r.round <= c.round) return REJECT('context');
+    if (c.update.length === 0 || !r.reveal || r.reveal.round !== c.round) return REJECT('context');
+    if (!ed25519.verify(pair.commitment.signature, roundSigningBytes(pair.commitment.content), offenderKey)) return REJECT('signature');
+    if (!ed25519.verify(pair.reveal.signature, roundSigningBytes(pair.reveal.content), offenderKey)) return REJECT('signature');
+    if (openCommitment(r.reveal.key, c.update, updateAad(c.session, c.view, c.round, c.sender)) !== null) return REJECT('opens');
+    return { ok: true };
+  },
+};
+
+export const DEFAULT_PROOF_VERIFIERS: readonly ProofKindVerifier[] = [neoEquivocationVerifier, neoBadRevealVerifier];
 
 const PROOF_DIGEST_TAG = new TextEncoder().encode('p2p-mmog/cheat-proof/v1');
 
@@ -137,4 +173,10 @@ export function createProofVerifier(config: ProofVerifierConfig, deps: ProofVeri
 export function encodeNeoEquivocationProof(offender: KeyCertificate, first: SignedRound, second: SignedRound): Uint8Array {
   const evidence = encodeWith(NeoEquivocationEvidence, { first, second });
   return encodeWith(CheatProofCodec, { kind: ProofKind.neoEquivocation, offender, evidence });
+}
+
+/** The proof a member submits when a member revealed, for its own sealed update, a key that does not open it. */
+export function encodeNeoBadRevealProof(offender: KeyCertificate, commitment: SignedRound, reveal: SignedRound): Uint8Array {
+  const evidence = encodeWith(NeoBadRevealEvidence, { commitment, reveal });
+  return encodeWith(CheatProofCodec, { kind: ProofKind.neoBadReveal, offender, evidence });
 }

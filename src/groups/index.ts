@@ -15,6 +15,7 @@ export {
   type GroupSeat,
   type GroupEvent,
   type GroupCounter,
+  type GroupEvidence,
 } from './member.js';
-export { GroupJoin, GroupWelcome, GroupState, MAX_CHANGING_GROUP_SIZE } from './messages.js';
-export { encodePayload, decodePayload, MAX_OPS_PER_UPDATE, type GroupPayload, type MembershipOp } from './payload.js';
+export { GroupJoin, GroupWelcome, GroupState, GroupBan, MAX_CHANGING_GROUP_SIZE } from './messages.js';
+export { encodePayload, decodePayload, MAX_OPS_PER_UPDATE, MAX_BANS_PER_UPDATE, type GroupPayload, type MembershipOp } from './payload.js';

@@ -1,13 +1,15 @@
+import { BanType, KeyCertificateType, verifyCertificate, type BanCertificate, type GameKey, type KeyCertificate } from '../auth/certificates.js';
+import type { IdentityVerdict } from '../auth/identity.js';
 import { equalBytes } from '../crypto/index.js';
 import { createBot, createGame, decodeState, encodeState, encodeUpdate, restoreGame, type Bot, type Game, type GameSnapshot } from '../game/index.js';
-import { MAX_GROUP_SIZE, NEO_COUNTERS, type NeoConfig, type NeoCounter, type NeoEndpoint, type NeoPlayedUpdate, type NeoSession } from '../neo/index.js';
+import { MAX_GROUP_SIZE, NEO_COUNTERS, type NeoConfig, type NeoCounter, type NeoEndpoint, type NeoEvidence, type NeoPlayedUpdate, type NeoSession, type UpdateOutcome } from '../neo/index.js';
 import type { Endpoint, Incoming } from '../net/index.js';
 import type { PeerNode } from '../peer/index.js';
 import type { Rng, RngSeed } from '../random/index.js';
 import type { Clock } from '../time/clock.js';
 import type { TimerHandle } from '../time/timer-queue.js';
 import { DecodeError } from '../wire/index.js';
-import { GroupJoin, GroupState, GroupWelcome, type GroupWelcomeBody } from './messages.js';
+import { GroupBan, GroupJoin, GroupState, GroupWelcome, type GroupBanBody, type GroupJoinBody, type GroupWelcomeBody } from './messages.js';
 import { decodePayload, encodePayload, MAX_OPS_PER_UPDATE, type MembershipOp } from './payload.js';
 
 export interface GroupSeat {
@@ -34,7 +36,15 @@ export interface GroupConfig {
   readonly neo: NeoConfig & { readonly lastRound: number };
   /** A member whose updates were dropped this many rounds in a row may be removed (a crash). Default 10. */
   readonly evictAfterRounds?: number;
+  /**
+   * The authority's key (the root of trust): `ban` operations and `group-ban` gossip are checked
+   * against it. Without it every ban is refused (counted), the same way by every replica.
+   */
+  readonly authorityPublicKey?: Uint8Array;
 }
+
+/** Signed evidence NEO found against a member of this member's view, with that member's key. */
+export type GroupEvidence = NeoEvidence & { readonly offender: Uint8Array; readonly sessionId: Uint8Array; readonly view: number };
 
 export type GroupEvent =
   | {
@@ -45,6 +55,8 @@ export type GroupEvent =
       readonly joined: number;
       readonly left: number;
       readonly removed: number;
+      /** Members excluded by an authority ban. */
+      readonly banned: number;
       readonly leaderChanged: boolean;
     }
   | { readonly type: 'joined'; readonly view: number; readonly round: number }
@@ -62,6 +74,23 @@ export interface GroupMemberDeps {
   readonly onPlayout?: (latencyMs: number) => void;
   /** Told of every view change this member applies (every member of the group tells the same change) and of its own arrival and departure. */
   readonly onEvent?: (event: GroupEvent) => void;
+  /** Every decided round of every view this member ran, after it was played (NeoSessionDeps.onDecided). */
+  readonly onDecided?: (view: GroupView, round: number, outcomes: readonly UpdateOutcome[], stateHash: string) => void;
+  /** Signed evidence against another member (a cheat-proof candidate); `member` is the one that found it. */
+  readonly onEvidence?: (evidence: GroupEvidence, member: GroupMember) => void;
+  /**
+   * Checks a joiner's identity (src/auth createIdentityVerifier) before this member sponsors it:
+   * banned, expired, forged and unknown identities are refused and counted. Absent: anyone may join.
+   */
+  readonly identity?: {
+    check(publicKey: Uint8Array, attached?: { readonly keyCertificate?: KeyCertificate; readonly gameKey?: GameKey }): Promise<IdentityVerdict>;
+    /** Told of every valid ban this member learns (exclude() or group-ban gossip), so the banned player is refused at the door too. */
+    learnBan?(ban: BanCertificate): boolean;
+  };
+  /** Told of every join request refused for its identity. */
+  readonly onJoinRefused?: (publicKey: Uint8Array, verdict: Exclude<IdentityVerdict, 'ok'>) => void;
+  /** This player's certificates, attached to its join requests. */
+  readonly credentials?: { readonly keyCertificate?: KeyCertificate; readonly gameKey?: GameKey };
 }
 
 export const GROUP_COUNTERS = [
@@ -77,6 +106,17 @@ export const GROUP_COUNTERS = [
   'statesSent',
   'welcomesRefused',
   'statesRefused',
+  /** Members excluded by an authority ban (applied view changes). */
+  'bans',
+  'banGossipSent',
+  'banGossipReceived',
+  /** Ban certificates (gossip or exclude()) whose signatures did not verify, or that name nobody in the view. */
+  'banGossipRefused',
+  /** Join requests refused for the joiner's identity, by verdict. */
+  'joinsRefusedBanned',
+  'joinsRefusedExpired',
+  'joinsRefusedForged',
+  'joinsRefusedUnknown',
 ] as const;
 export type GroupCounter = (typeof GROUP_COUNTERS)[number];
 
@@ -93,6 +133,12 @@ export interface GroupMember {
   leave(): void;
   /** Stops at once, telling nobody (a crash); the host closes the socket. */
   crash(): void;
+  /**
+   * Propose the exclusion of a banned player: `ban` and `keyCertificate` are the authority's, and
+   * the key must be a member of the current view. Also gossips them to the view (`group-ban`).
+   * False (and counted) when they do not verify or name nobody here.
+   */
+  exclude(ban: BanCertificate, keyCertificate: KeyCertificate): boolean;
   counters(): Record<GroupCounter, number>;
   /** NEO counters summed over every view this member ran. */
   neoCounters(): Record<NeoCounter, number>;
@@ -110,6 +156,7 @@ interface PendingChange {
   readonly leaderChanged: boolean;
   readonly left: number;
   readonly removed: number;
+  readonly banned: number;
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
@@ -160,6 +207,8 @@ class Member implements GroupMember {
   private missed: number[] = [];
   private readonly admitRequests = new Map<string, { seat: GroupSeat; untilRound: number }>();
   private leaveRequested = false;
+  /** Verified bans of current members, proposed until the exclusion is agreed; keyed by member key (hex). */
+  private readonly bans = new Map<string, { ban: BanCertificate; keySignature: Uint8Array }>();
   /** The latest change's welcome and post-change state, so any member can answer a joiner that asks again. */
   private lastWelcome: { view: GroupView; lastRound: number } | null = null;
   private lastState: { view: number; round: number; bytes: Uint8Array } | null = null;
@@ -184,6 +233,7 @@ class Member implements GroupMember {
     transport.handle(GroupJoin, (m) => this.onJoinRequest(m));
     transport.handle(GroupWelcome, (m) => this.onWelcome(m));
     transport.handle(GroupState, (m) => this.onState(m));
+    transport.handle(GroupBan, (m) => this.onBan(m));
   }
 
   get roundMs(): number {
@@ -226,18 +276,33 @@ class Member implements GroupMember {
       if (this.state !== 'joining' || this.game !== null) return;
       const list = contacts();
       const to = list[attempt++ % Math.max(1, list.length)];
-      if (to) this.deps.peer.transport.send(to, GroupJoin, { session: sessionId });
+      const c = this.deps.credentials;
+      if (to) this.deps.peer.transport.send(to, GroupJoin, { session: sessionId, keyCertificate: c?.keyCertificate ?? null, gameKey: c?.gameKey ?? null });
       // Retries until the state arrived: a lost request, welcome or state costs one retry period.
       this.joinTimer = this.deps.scheduler.schedule(this.deps.clock.nowMs() + 5 * this.config.neo.roundMs, ask);
     };
     ask();
   }
 
-  private onJoinRequest(m: Incoming<{ session: Uint8Array }>): void {
+  private onJoinRequest(m: Incoming<GroupJoinBody>): void {
     const key = m.senderKey;
     const view = this.view;
     if (!key || !view || (this.state !== 'member' && this.state !== 'leaving') || !equalBytes(m.body.session, view.sessionId)) return;
     this.count.joinRequests++;
+    const identity = this.deps.identity;
+    if (!identity) return this.holdJoinRequest(key, m.from);
+    const attached = { ...(m.body.keyCertificate ? { keyCertificate: m.body.keyCertificate } : {}), ...(m.body.gameKey ? { gameKey: m.body.gameKey } : {}) };
+    void identity.check(key, attached).then((verdict) => {
+      if (verdict === 'ok') return this.holdJoinRequest(key, m.from);
+      const counter = verdict === 'banned' ? 'joinsRefusedBanned' : verdict === 'expired' ? 'joinsRefusedExpired' : verdict === 'forged' ? 'joinsRefusedForged' : 'joinsRefusedUnknown';
+      this.count[counter]++;
+      this.deps.onJoinRefused?.(key, verdict);
+    });
+  }
+
+  private holdJoinRequest(key: Uint8Array, from: Endpoint): void {
+    const view = this.view;
+    if (!view || (this.state !== 'member' && this.state !== 'leaving')) return;
     const id = hex(key);
     // Asked again by someone already admitted: the welcome (or the state) was lost on the way.
     const target = this.pending?.view.members.find((s) => equalBytes(s.publicKey, key)) ?? view.members.find((s) => equalBytes(s.publicKey, key));
@@ -248,7 +313,7 @@ class Member implements GroupMember {
     }
     if (this.admitRequests.size >= MAX_ADMIT_REQUESTS && !this.admitRequests.has(id)) return;
     const round = this.session?.nextRound ?? 0;
-    this.admitRequests.set(id, { seat: { publicKey: key, endpoint: m.from, seat: -1 }, untilRound: round + ADMIT_HOLD_ROUNDS });
+    this.admitRequests.set(id, { seat: { publicKey: key, endpoint: from, seat: -1 }, untilRound: round + ADMIT_HOLD_ROUNDS });
   }
 
   private onWelcome(m: Incoming<GroupWelcomeBody>): void {
@@ -291,6 +356,58 @@ class Member implements GroupMember {
     this.session?.poke();
   }
 
+  // ---- bans -------------------------------------------------------------------------------------
+
+  exclude(ban: BanCertificate, keyCertificate: KeyCertificate): boolean {
+    if (!this.acceptBan(ban, keyCertificate)) return false;
+    const view = this.view as GroupView;
+    for (const s of view.members) {
+      if (equalBytes(s.publicKey, this.publicKey)) continue;
+      this.deps.peer.transport.send(s.endpoint, GroupBan, { session: view.sessionId, ban, keyCertificate });
+      this.count.banGossipSent++;
+    }
+    return true;
+  }
+
+  private onBan(m: Incoming<GroupBanBody>): void {
+    const view = this.view;
+    if (!view || !equalBytes(m.body.session, view.sessionId)) return;
+    this.count.banGossipReceived++;
+    this.acceptBan(m.body.ban, m.body.keyCertificate);
+  }
+
+  /** Verifies a ban against the authority key and remembers it for proposal if it names a current member. */
+  private acceptBan(ban: BanCertificate, keyCertificate: KeyCertificate): boolean {
+    const view = this.view;
+    const authority = this.config.authorityPublicKey;
+    const ed = this.deps.peer.ed25519;
+    const valid =
+      view !== null &&
+      authority !== undefined &&
+      ban.playerId === keyCertificate.playerId &&
+      verifyCertificate(BanType, ban, authority, ed) &&
+      verifyCertificate(KeyCertificateType, keyCertificate, authority, ed) &&
+      view.members.some((s) => equalBytes(s.publicKey, keyCertificate.publicKey));
+    if (!valid) {
+      this.count.banGossipRefused++;
+      return false;
+    }
+    const id = hex(keyCertificate.publicKey);
+    if (!this.bans.has(id)) {
+      this.bans.set(id, { ban, keySignature: keyCertificate.signature });
+      this.deps.identity?.learnBan?.(ban);
+    }
+    return true;
+  }
+
+  /** The member a ban op names: the one whose key, with the ban's player id, the authority certified. */
+  private bannedMember(view: GroupView, op: { ban: BanCertificate; keySignature: Uint8Array }): number {
+    const authority = this.config.authorityPublicKey;
+    const ed = this.deps.peer.ed25519;
+    if (!authority || !verifyCertificate(BanType, op.ban, authority, ed)) return -1;
+    return view.members.findIndex((s) => verifyCertificate(KeyCertificateType, { playerId: op.ban.playerId, publicKey: s.publicKey, signature: op.keySignature }, authority, ed));
+  }
+
   // ---- views and sessions -----------------------------------------------------------------------
 
   private enterView(view: GroupView): void {
@@ -319,6 +436,11 @@ class Member implements GroupMember {
         playRound: (round, updates) => this.play(view, round, updates),
         stateHash: () => (this.game as Game).stateHash(),
         canPlay: (round) => this.game !== null && this.game.lastRound === round - 1 && this.view === view,
+        onDecided: (round, outcomes, stateHash) => this.deps.onDecided?.(view, round, outcomes, stateHash),
+        onEvidence: (evidence) => {
+          const offender = view.members[evidence.member];
+          if (offender) this.deps.onEvidence?.({ ...evidence, offender: offender.publicKey, sessionId: view.sessionId, view: view.number }, this);
+        },
         ...(this.deps.onPlayout ? { onPlayout: this.deps.onPlayout } : {}),
       },
     );
@@ -336,6 +458,14 @@ class Member implements GroupMember {
   private proposals(round: number): MembershipOp[] {
     const view = this.view;
     if (!view || this.pending || this.state === 'joining' || round + this.leadRounds > this.config.neo.lastRound) return [];
+    // A ban (176 bytes of signatures) travels alone: the sealed update holds at most 208 bytes.
+    for (const [id, b] of this.bans) {
+      if (!view.members.some((s) => hex(s.publicKey) === id)) {
+        this.bans.delete(id);
+        continue;
+      }
+      return [{ kind: 'ban', ban: b.ban, keySignature: b.keySignature }];
+    }
     const ops: MembershipOp[] = [];
     if (this.leaveRequested) ops.push({ kind: 'leave' });
     view.members.forEach((s, i) => {
@@ -385,8 +515,18 @@ class Member implements GroupMember {
     const sponsored: GroupSeat[] = [];
     let left = 0;
     let evicted = 0;
+    let banned = 0;
     for (const { from, op } of ops) {
-      if (op.kind === 'leave') {
+      if (op.kind === 'ban') {
+        // Self-verifying, so every replica decides the same: the authority signed both the ban and the key binding.
+        const i = this.bannedMember(view, op);
+        if (i < 0) {
+          this.count.opsRefused++;
+          continue;
+        }
+        if (!removed.has(i)) banned++;
+        removed.add(i);
+      } else if (op.kind === 'leave') {
         if (!removed.has(from)) left++;
         removed.add(from);
       } else if (op.kind === 'remove') {
@@ -432,6 +572,7 @@ class Member implements GroupMember {
       leaderChanged: members.length > 0 && !equalBytes((members[0] as GroupSeat).publicKey, (view.members[0] as GroupSeat).publicKey),
       left,
       removed: evicted,
+      banned,
     };
     this.session?.endAfter(effective - 1);
     const stays = members.some((s) => equalBytes(s.publicKey, this.publicKey));
@@ -457,8 +598,9 @@ class Member implements GroupMember {
     this.count.admitted += change.addedSeats.length;
     this.count.leaves += change.left;
     this.count.removals += change.removed;
+    this.count.bans += change.banned;
     this.deps.onEvent?.(
-      { type: 'view-change', view: change.view.number, round: change.view.startRound, members: change.view.members.length, joined: change.addedSeats.length, left: change.left, removed: change.removed, leaderChanged: change.leaderChanged },
+      { type: 'view-change', view: change.view.number, round: change.view.startRound, members: change.view.members.length, joined: change.addedSeats.length, left: change.left, removed: change.removed, banned: change.banned, leaderChanged: change.leaderChanged },
     );
     this.pending = null;
     const stays = change.view.members.some((s) => equalBytes(s.publicKey, this.publicKey));

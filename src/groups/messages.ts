@@ -1,6 +1,7 @@
-import { MessageKind, bytes, defineMessage, f64, list, struct, u16, u32, u8, utf8, varBytes, type Infer } from '../wire/index.js';
+import { MessageKind, bytes, defineMessage, f64, list, optional, struct, u16, u32, u8, utf8, varBytes, type Infer } from '../wire/index.js';
+import { BanType, GameKeyType, KeyCertificateType } from '../auth/certificates.js';
 import { PUBLIC_KEY_LENGTH } from '../crypto/index.js';
-import { SESSION_ID_BYTES } from '../neo/index.js';
+import { SESSION_ID_BYTES } from '../neo/messages.js';
 
 /**
  * A welcome lists every member of the new view with its endpoint and must fit one datagram; groups
@@ -16,8 +17,10 @@ export const GroupJoin = defineMessage({
   kind: MessageKind.groupJoin,
   name: 'group-join',
   signed: true,
-  summary: 'a player asks a member of a group to admit it (its key is the envelope\'s, its endpoint where the datagram came from)',
-  body: struct({ session: bytes(SESSION_ID_BYTES) }),
+  summary: 'a player asks a member of a group to admit it (its key is the envelope\'s, its endpoint where the datagram came from), attaching its authority certificates',
+  // The certificates are the joiner's claim: a member with an identity verifier checks them (and
+  // asks the authority for a ban) before it sponsors the joiner.
+  body: struct({ session: bytes(SESSION_ID_BYTES), keyCertificate: optional(KeyCertificateType.codec), gameKey: optional(GameKeyType.codec) }),
 });
 
 const welcomeMember = struct({ publicKey: bytes(PUBLIC_KEY_LENGTH), host: utf8(MAX_HOST_BYTES), port: u16, seat: u8 });
@@ -49,3 +52,18 @@ export const GroupState = defineMessage({
 });
 
 export type GroupWelcomeBody = Infer<typeof GroupWelcome.body>;
+export type GroupJoinBody = Infer<typeof GroupJoin.body>;
+
+/**
+ * A ban certificate gossiped to the banned player's group, with the key certificate that ties the
+ * banned player id to a member's key. Both are signed by the authority, so whoever sends it is not
+ * trusted: a receiver checks both signatures and then proposes the exclusion (docs/groups.md).
+ */
+export const GroupBan = defineMessage({
+  kind: MessageKind.groupBan,
+  name: 'group-ban',
+  signed: true,
+  summary: 'an authority ban certificate and the banned player\'s key certificate, gossiped to its group so every member proposes its exclusion',
+  body: struct({ session: bytes(SESSION_ID_BYTES), ban: BanType.codec, keyCertificate: KeyCertificateType.codec }),
+});
+export type GroupBanBody = Infer<typeof GroupBan.body>;

@@ -1,4 +1,5 @@
-import { PUBLIC_KEY_LENGTH } from '../crypto/index.js';
+import { BanType, type BanCertificate } from '../auth/certificates.js';
+import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from '../crypto/index.js';
 import { GAME_UPDATE_BYTES } from '../game/index.js';
 import { DecodeError, bytes, decodeWith, encodeWith, enumU8, list, struct, u16, utf8 } from '../wire/index.js';
 import { MAX_HOST_BYTES } from './messages.js';
@@ -17,7 +18,14 @@ export type MembershipOp =
   /** The sender sponsors a joiner: its key and the endpoint its join request came from. */
   | { readonly kind: 'admit'; readonly publicKey: Uint8Array; readonly host: string; readonly port: number }
   /** A member silent for the agreed number of rounds is removed (a crashed player). */
-  | { readonly kind: 'remove'; readonly publicKey: Uint8Array };
+  | { readonly kind: 'remove'; readonly publicKey: Uint8Array }
+  /**
+   * A banned player is excluded: the authority's ban certificate, plus the signature of the
+   * authority's key certificate binding the ban's player id to a member's key (the key itself is
+   * in the view, so it need not travel). Self-verifying: every replica checks both signatures
+   * against the authority key at play time, so every replica decides the same exclusion.
+   */
+  | { readonly kind: 'ban'; readonly ban: BanCertificate; readonly keySignature: Uint8Array };
 
 export interface GroupPayload {
   readonly update: Uint8Array;
@@ -25,6 +33,8 @@ export interface GroupPayload {
 }
 
 export const MAX_OPS_PER_UPDATE = 4;
+/** A ban carries two authority signatures (176 bytes): one per update, and it travels alone (the sealed update holds at most 208 bytes). */
+export const MAX_BANS_PER_UPDATE = 1;
 
 const OP_KINDS = ['leave', 'admit', 'remove'] as const;
 const NO_KEY = new Uint8Array(PUBLIC_KEY_LENGTH);
@@ -33,13 +43,19 @@ const payloadCodec = struct({
   update: bytes(GAME_UPDATE_BYTES),
   // One layout for every kind; fields a kind does not use must be zero/empty (one encoding per op).
   ops: list(struct({ kind: enumU8(OP_KINDS), publicKey: bytes(PUBLIC_KEY_LENGTH), host: utf8(MAX_HOST_BYTES), port: u16 }), MAX_OPS_PER_UPDATE),
+  // Bans have their own layout (two signatures would bloat every other operation); they decode after the other operations.
+  bans: list(struct({ ban: BanType.codec, keySignature: bytes(SIGNATURE_LENGTH) }), MAX_BANS_PER_UPDATE),
 });
 
 export function encodePayload(payload: GroupPayload): Uint8Array {
-  if (payload.ops.length > MAX_OPS_PER_UPDATE) throw new RangeError(`encodePayload: at most ${MAX_OPS_PER_UPDATE} membership operations per update, got ${payload.ops.length}`);
+  const bans = payload.ops.flatMap((op) => (op.kind === 'ban' ? [{ ban: op.ban, keySignature: op.keySignature }] : []));
+  const ops = payload.ops.filter((op): op is Exclude<MembershipOp, { kind: 'ban' }> => op.kind !== 'ban');
+  if (ops.length > MAX_OPS_PER_UPDATE) throw new RangeError(`encodePayload: at most ${MAX_OPS_PER_UPDATE} membership operations per update, got ${ops.length}`);
+  if (bans.length > MAX_BANS_PER_UPDATE) throw new RangeError(`encodePayload: at most ${MAX_BANS_PER_UPDATE} ban per update, got ${bans.length}`);
   return encodeWith(payloadCodec, {
     update: payload.update,
-    ops: payload.ops.map((op) =>
+    bans,
+    ops: ops.map((op) =>
       op.kind === 'leave'
         ? { kind: op.kind, publicKey: NO_KEY, host: '', port: 0 }
         : op.kind === 'remove'
@@ -72,5 +88,6 @@ export function decodePayload(bytes: Uint8Array): GroupPayload | null {
       ops.push({ kind: 'admit', publicKey: op.publicKey, host: op.host, port: op.port });
     }
   }
+  for (const b of raw.bans) ops.push({ kind: 'ban', ban: b.ban, keySignature: b.keySignature });
   return { update: raw.update, ops };
 }

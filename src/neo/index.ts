@@ -11,6 +11,7 @@ export {
   type NeoSessionStats,
   type NeoView,
   type Equivocation,
+  type NeoEvidence,
 } from './session.js';
 export { tallyVotes, decideUpdate, strictMajority, type Ballot, type KnownBallots, type VoteOutcome, type UpdateOutcome, type RevealState, type DropReason } from './acceptance.js';
 export { RoundSchedule } from './schedule.js';

@@ -98,7 +98,23 @@ export interface NeoSessionDeps {
    * `poke()` when the answer changes.
    */
   readonly canPlay?: (round: number) => boolean;
+  /**
+   * Told of every decided round after it was played: the outcome of each member's update and the
+   * state hash (hex) after it. For observers (attack statistics, audits); never changes the protocol.
+   */
+  readonly onDecided?: (round: number, outcomes: readonly UpdateOutcome[], stateHash: string) => void;
+  /**
+   * Told once per (member, round) when this member holds signed evidence of misbehaviour: two
+   * different signed messages of one member for one round, or a revealed key that does not open
+   * the member's own sealed update. The raw material of a cheat proof (src/auth/proofs.ts).
+   */
+  readonly onEvidence?: (evidence: NeoEvidence) => void;
 }
+
+/** Signed evidence against one member of the view, as NeoSession found it. */
+export type NeoEvidence =
+  | { readonly kind: 'equivocation'; readonly member: number; readonly round: number; readonly first: SignedRound; readonly second: SignedRound }
+  | { readonly kind: 'bad-reveal'; readonly member: number; readonly round: number; readonly commitment: SignedRound; readonly reveal: SignedRound };
 
 export const NEO_COUNTERS = [
   'sent',
@@ -127,6 +143,10 @@ export const NEO_COUNTERS = [
   'forwardsSent',
   'stateHashChecks',
   'stateHashMismatches',
+  /** Fetches sent because a vote named a digest of a member's update this member does not hold (evidence exchange). */
+  'evidenceFetches',
+  /** Keys revealed that do not open the revealing member's own sealed update (signed evidence of a bad reveal). */
+  'badReveals',
   'roundLengthChanges',
   'proposalsRefused',
   'recoveryThrottled',
@@ -162,13 +182,15 @@ interface Stored {
   readonly signed: SignedRound;
   readonly content: NeoRoundContentValue;
   readonly digest: string;
+  /** The same digest as bytes: compared against every ballot entry, so no hex conversion per vote. */
+  readonly digestBytes: Uint8Array;
   /** Set later if a forwarded copy came first and the direct one still arrived in time. */
   onTime: boolean;
   /**
    * Other validly signed versions (equivocation), at most MAX_VERSIONS, kept so the majority's
    * ciphertext and any version's revealed key can be found.
    */
-  readonly others: { digest: string; content: NeoRoundContentValue }[];
+  readonly others: { digest: string; content: NeoRoundContentValue; signed: SignedRound }[];
 }
 
 /** Versions of one member's round message kept beyond the first: enough for proof, bounded against floods. */
@@ -204,6 +226,10 @@ export class NeoSession {
   private readonly answeredAt = new Map<string, number>();
   /** When each (round, member) message was last asked for and how often, so retries rotate targets. */
   private readonly asked = new Map<string, { at: number; attempts: number }>();
+  /** (round, member, digest) versions already asked of a voter that named them: one evidence fetch each. */
+  private readonly evidenceAsked = new Set<string>();
+  /** (member, round) pairs already reported as bad reveals. */
+  private readonly badRevealsSeen = new Set<string>();
   private started = false;
   /** Decisions before this round ran at a round length that is no longer current: not counted for adaptation. */
   private adaptFromRound = 0;
@@ -443,17 +469,42 @@ export class NeoSession {
       else this.counters.late++;
       if (onTime) this.window.maxOffsetMs = Math.max(this.window.maxOffsetMs, this.deps.clock.nowMs() - this.schedule.startOf(content.round));
     }
+    if (content.votes) this.checkVotedDigests(content.sender, content.votes);
     // A hash can only be of a round played before the message was sent.
     if (content.stateHash && content.stateHash.round < content.round) this.checkStateHash(content.sender, content.stateHash.round, hex(content.stateHash.hash));
     if (content.proposal && content.sender === 0) this.adoptProposal(content.proposal.effectiveRound, content.proposal.roundMs);
     this.tryDecide();
   }
 
+  /**
+   * Evidence exchange: a voter names a digest for a member's update that differs from every version
+   * held here. Either the member sent different updates to different members (equivocation) or the
+   * voter lies; asking the voter for what it holds settles it, since the answer is the member's own
+   * signed message (a second version is proof) — a lying voter has nothing signed to send.
+   */
+  private checkVotedDigests(voter: number, votes: NonNullable<NeoRoundContentValue['votes']>): void {
+    if (votes.round < this.nextToDecide) return;
+    const row = this.messages.get(votes.round);
+    if (!row) return;
+    for (const e of votes.entries) {
+      const held = e.member < this.n ? row[e.member] : undefined;
+      if (!held || e.member === voter || equalBytes(held.digestBytes, e.digest)) continue;
+      const digest = hex(e.digest);
+      if (held.others.some((o) => o.digest === digest)) continue;
+      const key = `${votes.round}:${e.member}:${digest}`;
+      if (this.evidenceAsked.has(key) || this.evidenceAsked.size >= 4 * MAX_EQUIVOCATIONS) continue;
+      this.evidenceAsked.add(key);
+      this.deps.transport.send((this.view.members[voter] as NeoMember).endpoint, NeoFetch, { session: this.view.sessionId, view: this.view.number, round: votes.round, member: e.member });
+      this.counters.evidenceFetches++;
+    }
+  }
+
   /** Stores a message; false when it was a duplicate or a second version (equivocation). */
   private store(round: number, sender: number, signed: SignedRound, content: NeoRoundContentValue, onTime: boolean): boolean {
     let row = this.messages.get(round);
     if (!row) this.messages.set(round, (row = new Array<Stored | undefined>(this.n)));
-    const digest = hex(digest16(content.update));
+    const digestBytes = digest16(content.update);
+    const digest = hex(digestBytes);
     const existing = row[sender];
     if (existing) {
       if (equalBytes(existing.signed.content, signed.content)) {
@@ -464,13 +515,14 @@ export class NeoSession {
       if (existing.others.length === 0) {
         this.counters.equivocation++;
         if (this.equivocations.length < MAX_EQUIVOCATIONS) this.equivocations.push({ round, member: sender, first: existing.signed, second: signed });
+        this.deps.onEvidence?.({ kind: 'equivocation', member: sender, round, first: existing.signed, second: signed });
       }
       if (existing.others.length < MAX_VERSIONS && !existing.others.some((o) => equalBytes(o.content.update, content.update) && equalBytes(o.content.reveal?.key ?? new Uint8Array(0), content.reveal?.key ?? new Uint8Array(0)))) {
-        existing.others.push({ digest, content });
+        existing.others.push({ digest, content, signed });
       }
       return false;
     }
-    row[sender] = { signed, content, digest, onTime, others: [] };
+    row[sender] = { signed, content, digest, digestBytes, onTime, others: [] };
     return true;
   }
 
@@ -488,9 +540,15 @@ export class NeoSession {
     if (last !== undefined && now - last < this.schedule.roundMsAt(Math.max(this.currentRound, this.view.startRound)) / 2) return;
     if (!this.take(this.forwardBudget, this.n, now)) return void this.counters.recoveryThrottled++;
     this.answeredAt.set(key, now);
-    // To the member's registered endpoint, not to wherever the request claims to come from.
-    this.deps.transport.send((this.view.members[requesterIndex] as NeoMember).endpoint, NeoForward, stored.signed);
-    this.counters.forwardsSent++;
+    // To the member's registered endpoint, not to wherever the request claims to come from. Every
+    // version this member holds goes along (at most MAX_VERSIONS + 1): an equivocator's other
+    // version is the evidence the asker needs, and the version with the key is what it needs to
+    // decide like everyone else.
+    const to = (this.view.members[requesterIndex] as NeoMember).endpoint;
+    for (const signed of [stored.signed, ...stored.others.map((o) => o.signed)]) {
+      this.deps.transport.send(to, NeoForward, signed);
+      this.counters.forwardsSent++;
+    }
   }
 
   // ---- deciding -----------------------------------------------------------------------------
@@ -540,21 +598,40 @@ export class NeoSession {
     revealRow: readonly (Stored | undefined)[],
     sessionId: Uint8Array,
     number: number,
+    final = false,
   ): UpdateOutcome {
-    {
-      const mine = row[j];
-      const revealMsg = revealRow[j];
-      const keys: Uint8Array[] = [];
-      for (const version of revealMsg ? [revealMsg.content, ...revealMsg.others.map((o) => o.content)] : []) {
-        if (version.reveal && version.reveal.round === round) keys.push(version.reveal.key);
-      }
-      return decideUpdate(
-        tallyVotes(j, ballots),
-        (digest) => (mine?.digest === digest ? mine.content.update : mine?.others.find((o) => o.digest === digest)?.content.update),
-        { known: revealMsg !== undefined, keys },
-        (k, ciphertext) => openCommitment(k, ciphertext, updateAad(sessionId, number, round, j)),
-      );
-    }
+    const mine = row[j];
+    const revealMsg = revealRow[j];
+    const revealVersions = revealMsg ? [{ content: revealMsg.content, signed: revealMsg.signed }, ...revealMsg.others] : [];
+    const keys: Uint8Array[] = [];
+    for (const version of revealVersions) if (version.content.reveal && version.content.reveal.round === round) keys.push(version.content.reveal.key);
+    const vote = tallyVotes(j, ballots);
+    const outcome = decideUpdate(
+      vote,
+      (digest) => (mine?.digest === digest ? mine.content.update : mine?.others.find((o) => o.digest === digest)?.content.update),
+      { known: revealMsg !== undefined, keys },
+      (k, ciphertext) => openCommitment(k, ciphertext, updateAad(sessionId, number, round, j)),
+    );
+    if (outcome.kind !== 'dropped' || (outcome.reason !== 'no-key' && outcome.reason !== 'bad-key')) return outcome;
+    if (outcome.reason === 'bad-key' && vote.kind === 'majority' && mine) this.reportBadReveal(round, j, vote.digest, mine, revealVersions);
+    // A reveal without a key that opens the majority's ciphertext is not final before the forced
+    // deadline: a member that signed two versions of its revealing message (the key to some
+    // members, none or another to the rest) would otherwise make honest replicas decide
+    // differently. Waiting and fetching every version from the others makes every replica hold the
+    // same versions by then; an honest member never sends such a reveal, so only a cheater's (or a
+    // crashed member's) update waits.
+    return final ? outcome : { kind: 'pending', waitingFor: 'reveal' };
+  }
+
+  private reportBadReveal(round: number, member: number, digest: string, mine: Stored, reveals: readonly { content: NeoRoundContentValue; signed: SignedRound }[]): void {
+    const key = `${member}:${round}`;
+    if (this.badRevealsSeen.has(key)) return;
+    const commitment = mine.digest === digest ? mine.signed : mine.others.find((o) => o.digest === digest)?.signed;
+    const reveal = reveals.find((v) => v.content.reveal?.round === round)?.signed;
+    if (!commitment || !reveal) return;
+    this.badRevealsSeen.add(key);
+    this.counters.badReveals++;
+    this.deps.onEvidence?.({ kind: 'bad-reveal', member, round, commitment, reveal });
   }
 
   private tryDecide(): void {
@@ -579,9 +656,16 @@ export class NeoSession {
         if (this.deps.clock.nowMs() < this.forceDeadline(round)) return;
         // Waited long enough: what is still missing is treated as absent, the same way by everyone who waited.
         this.counters.forcedRounds++;
-        outcomes = outcomes.map((o) =>
-          o.kind !== 'pending' ? o : { kind: 'dropped', reason: o.waitingFor === 'votes' ? 'late' : o.waitingFor === 'reveal' ? 'no-key' : 'no-ciphertext' },
-        );
+        const row = this.messages.get(round) ?? [];
+        const revealRow = this.messages.get(round + this.depth) ?? [];
+        const ballots = this.ballots(round);
+        outcomes = outcomes.map((o, j) => {
+          if (o.kind !== 'pending') return o;
+          // A reveal that is here but does not open decides as what it is: no key, or a bad key.
+          const held = this.outcomeOf(round, j, ballots, row, revealRow, this.view.sessionId, this.view.number, true);
+          if (held.kind !== 'pending') return held;
+          return { kind: 'dropped', reason: o.waitingFor === 'votes' ? 'late' : o.waitingFor === 'reveal' ? 'no-key' : 'no-ciphertext' };
+        });
       }
       this.play(round, outcomes);
     }
@@ -616,6 +700,7 @@ export class NeoSession {
       this.checkpoints.set(round, stateHash);
       if (this.checkpoints.size > MAX_CHECKPOINTS) this.checkpoints.delete(this.checkpoints.keys().next().value as number);
     }
+    this.deps.onDecided?.(round, outcomes, stateHash);
     for (const awaited of this.awaitedHashes.get(round) ?? []) this.compareHash(awaited.hash, stateHash);
     this.awaitedHashes.delete(round);
     this.nextToDecide = round + 1;
@@ -632,6 +717,8 @@ export class NeoSession {
     for (const r of this.finalOutcomes.keys()) if (r <= playedRound) this.finalOutcomes.delete(r);
     const roundOf = (k: string, at: number) => Number(k.split(':')[at]);
     for (const k of this.asked.keys()) if (roundOf(k, 0) <= playedRound) this.asked.delete(k);
+    for (const k of this.evidenceAsked) if (roundOf(k, 0) <= playedRound) this.evidenceAsked.delete(k);
+    for (const k of this.badRevealsSeen) if (roundOf(k, 1) < keepFrom) this.badRevealsSeen.delete(k);
     for (const k of this.answeredAt.keys()) if (roundOf(k, 1) < keepFrom) this.answeredAt.delete(k);
   }
 

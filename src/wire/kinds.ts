@@ -26,6 +26,7 @@ export const MessageKind = {
   groupJoin: 0x38,
   groupWelcome: 0x39,
   groupState: 0x3a,
+  groupBan: 0x3b,
   authRegister: 0x80,
   authRenew: 0x81,
   authCertificates: 0x82,

@@ -18,6 +18,7 @@ import {
   KeyCertificateType,
   PaymentTokenType,
   encodeCertificate,
+  encodeNeoBadRevealProof,
   encodeNeoEquivocationProof,
   signCertificate,
 } from '../../src/auth/index.js';
@@ -44,6 +45,11 @@ export function buildGolden(): GoldenEntry[] {
     { name: 'game-key', note: 'authority seed 0x01*32; playerId 42, expiresAtMs 1700003600000', bytes: hex(encodeCertificate(GameKeyType, gameKey)) },
     { name: 'ban', note: 'authority seed 0x01*32; playerId 42, bannedAtMs 1700000500000, reason 0xbb*32', bytes: hex(encodeCertificate(BanType, ban)) },
     { name: 'cheat-proof', note: 'neo-equivocation by playerId 42: two round-7 messages with updates 01 and 02', bytes: hex(proof) },
+    {
+      name: 'cheat-proof-bad-reveal',
+      note: 'neo-bad-reveal by playerId 42: round-7 message with update 010203, round-8 message revealing key 0x11*32 for round 7',
+      bytes: hex(encodeNeoBadRevealProof(keyCertificate, signRound(playerSigner, roundContent({ update: new Uint8Array([1, 2, 3]) })), signRound(playerSigner, roundContent({ round: 8, update: new Uint8Array(0), reveal: { round: 7, key: new Uint8Array(32).fill(0x11) } })))),
+    },
     player(AuthRegister as MessageSpec<unknown>, { requestId: 1n, username: 'alice', token }, 'requestId 1, username alice, the payment-token above'),
     player(AuthRenew as MessageSpec<unknown>, { requestId: 2n, token: null }, 'requestId 2, no token'),
     authority(AuthCertificates as MessageSpec<unknown>, { requestId: 1n, keyCertificate, gameKey, paidUntilMs: 1_702_592_000_000n }, 'requestId 1, the certificates above'),

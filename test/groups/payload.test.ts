@@ -1,7 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeUpdate } from '../../src/game/index.js';
+import { BanType, signCertificate } from '../../src/auth/index.js';
+import { createEd25519 } from '../../src/crypto/index.js';
 import { decodePayload, encodePayload, type MembershipOp } from '../../src/groups/index.js';
+import { MAX_COMMITMENT_BYTES } from '../../src/neo/index.js';
 
 const update = encodeUpdate({ dx: 1, dy: -2, action: { kind: 'none' } });
 const key = new Uint8Array(32).fill(7);
@@ -28,6 +31,17 @@ describe('group payload: a game update plus membership operations', () => {
         if (p !== null) expect(encodePayload(p)).toEqual(bytes);
       }),
     );
+  });
+
+  it('carries a ban (authority ban certificate and key-certificate signature) alone within a sealed update', () => {
+    const authority = createEd25519('native').createSigner(new Uint8Array(32).fill(1));
+    const ban = signCertificate(BanType, authority, { playerId: 42n, bannedAtMs: 1_700_000_000_000n, reason: new Uint8Array(32).fill(0xbb) });
+    const ops: MembershipOp[] = [{ kind: 'ban', ban, keySignature: new Uint8Array(64).fill(5) }];
+    const bytes = encodePayload({ update, ops });
+    // It must fit the plaintext NEO seals (the commitment adds 48 bytes).
+    expect(bytes.length).toBeLessThanOrEqual(MAX_COMMITMENT_BYTES - 48);
+    expect(decodePayload(bytes)!.ops).toEqual(ops);
+    expect(() => encodePayload({ update, ops: [...ops, ...ops] })).toThrow(RangeError);
   });
 
   it('refuses more operations than an update may carry (a programmer error)', () => {

@@ -1,0 +1,351 @@
+import type { UpdateOutcome } from '../neo/index.js';
+
+/**
+ * The attack statistics of SPEC §8, kept apart from both the attacks and the honest code: attack
+ * behaviours report what they tried, honest members report what they decided and what they
+ * proved, and the ledger judges each attempt against the honest replicas' decisions. Nothing here
+ * feeds back into the protocol.
+ */
+
+export const ATTACK_KINDS = [
+  'fixed-delay',
+  'timestamp',
+  'suppress-correct',
+  'lookahead',
+  'inconsistency',
+  'replay',
+  'key-withholding',
+  'false-votes',
+  'colluding-majority',
+  'forged-certificate',
+  'expired-certificate',
+  'banned-certificate',
+] as const;
+export type AttackKind = (typeof ATTACK_KINDS)[number];
+
+/**
+ * What an attempt tries to do to the honest state, and so what "prevented" means for it:
+ * - `accepted`: get an update accepted that the rules should drop (late, looked-ahead, copied);
+ *   prevented iff every honest replica that decided it dropped it.
+ * - `split`: make honest replicas decide differently; prevented iff they all decided the same.
+ */
+export type AttackGoal = 'accepted' | 'split';
+
+export interface AttackAttempt {
+  readonly kind: AttackKind;
+  /** The attacking peer's key. */
+  readonly attacker: Uint8Array;
+  /** The update the attempt is about: (session, view, round, member index in that view). */
+  readonly sessionId: Uint8Array;
+  readonly view: number;
+  readonly round: number;
+  readonly target: number;
+  readonly goal: AttackGoal;
+}
+
+/** A view as an observer reports it: enough to name members by key. */
+export interface ObservedView {
+  readonly sessionId: Uint8Array;
+  readonly number: number;
+  readonly startRound: number;
+  readonly members: readonly { readonly publicKey: Uint8Array }[];
+}
+
+/** Plugs into GroupMemberDeps.onDecided. */
+export type DecisionObserver = (view: ObservedView, round: number, outcomes: readonly UpdateOutcome[], stateHash: string) => void;
+
+export interface LatencySummary {
+  readonly count: number;
+  readonly p50: number | null;
+  readonly max: number | null;
+}
+
+/** One row of report.json `attacks[]` (the contract's fields first). */
+export interface AttackKindSummary {
+  readonly kind: AttackKind;
+  readonly attempts: number;
+  /** Attempts with no effect on the honest state (see AttackGoal); unobserved attempts count here. */
+  readonly prevented: number;
+  /** Attempts for which an honest member holds signed evidence against the attacker (that round or its reveal). */
+  readonly detected: number;
+  /** Accusations of honest players (evidence, accepted proofs, bans): every kind reports the same global count. */
+  readonly falsePositives: number;
+  /** Offending round (the attacker's first attempt) → the round its exclusion by ban took effect. */
+  readonly detectionLatencyRounds: LatencySummary;
+  readonly attackers: number;
+  /** Attempts no honest replica decided (e.g. messages of a view the attacker was already excluded from). */
+  readonly unobserved: number;
+  readonly proofsAccepted: number;
+  /** Attackers of this kind banned by the authority. */
+  readonly bans: number;
+  /** Attackers of this kind no longer in any honest member's view (banned or evicted). */
+  readonly exclusions: number;
+  /** The latencies behind detectionLatencyRounds, so summaries of several ledgers (worker shards) merge exactly. */
+  readonly detectionLatencies: readonly number[];
+}
+
+export interface AttackLedgerSummary {
+  readonly kinds: readonly AttackKindSummary[];
+  /** Rounds where two honest replicas' state hashes after the round differ: 0 unless an attack succeeded in splitting them. */
+  readonly honestDivergentRounds: number;
+  readonly honestRoundsCompared: number;
+  readonly falsePositives: number;
+}
+
+export interface AttackLedger {
+  /** An attacking peer and the kind it runs; anything honest members hold against any other key is a false positive. */
+  registerAttacker(kind: AttackKind, publicKey: Uint8Array): void;
+  /** Attack behaviours: one attempt per round message the attack altered (or per update it is about). */
+  attempt(attempt: AttackAttempt): void;
+  /** For an honest member (GroupMemberDeps.onDecided): its decisions and state hashes. */
+  observer(publicKey: Uint8Array): DecisionObserver;
+  /**
+   * A player with a forged, expired or banned identity tries to join a group (one attempt per
+   * player). Prevented iff it never appears in an honest member's view; detected iff an honest
+   * member refused it (`joinRefused`).
+   */
+  joinAttempt(kind: AttackKind, publicKey: Uint8Array): void;
+  /** An honest member refused a join request for the joiner's identity (GroupMemberDeps.onJoinRefused). */
+  joinRefused(observer: Uint8Array, publicKey: Uint8Array, verdict: string): void;
+  /** An honest member holds signed evidence against `offender` about `round`. */
+  evidence(accuser: Uint8Array, offender: Uint8Array, round: number): void;
+  /** The authority accepted a proof against `offender` and signed a ban. */
+  proofAccepted(accuser: Uint8Array, offender: Uint8Array): void;
+  summary(): AttackLedgerSummary;
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+/** Decision and hash records kept at most: the ledger is a test and harness aid, bounded like everything else. */
+const MAX_RECORDS = 200_000;
+/** Rounds of state hashes kept per session for comparison: far more than any replica lags (d + maxWait). */
+const HASH_WINDOW_ROUNDS = 256;
+
+interface AttemptRecord {
+  readonly kind: AttackKind;
+  readonly attacker: string;
+  readonly key: string;
+  readonly round: number;
+  readonly goal: AttackGoal;
+}
+
+export function createAttackLedger(): AttackLedger {
+  const attackers = new Map<string, Set<AttackKind>>();
+  const attempts: AttemptRecord[] = [];
+  /** Update keys someone attempted something about: only these decisions are recorded. */
+  const watched = new Set<string>();
+  /** (session/view/round/member) → observer → accepted? */
+  const decisions = new Map<string, Map<string, boolean>>();
+  /** session → round → distinct honest state hashes after that round; only recent rounds are kept (replicas play within maxWait rounds of each other). */
+  const hashes = new Map<string, Map<number, Set<string>>>();
+  let divergent = 0;
+  let compared = 0;
+  /** Offender → rounds with evidence. */
+  const evidenceRounds = new Map<string, Set<number>>();
+  const firstAttempt = new Map<string, number>();
+  const proofs = new Map<string, number>();
+  const banned = new Set<string>();
+  /** Attacker → round its exclusion took effect (first honest view without it, after one with it). */
+  const excludedAt = new Map<string, number>();
+  /** session → attacker keys seen in some honest view of it. */
+  const seenIn = new Map<string, Set<string>>();
+  const accused = new Set<string>();
+  /** Identity attempts: kind and key; which of those keys an honest view ever held, which an honest member refused. */
+  const joins: { kind: AttackKind; id: string }[] = [];
+  const joinKeys = new Set<string>();
+  const admitted = new Set<string>();
+  const refused = new Set<string>();
+
+  const updateKey = (session: string, view: number, round: number, member: number) => `${session}/${view}/${round}/${member}`;
+  const accuse = (offender: string, what: string) => {
+    if (!attackers.has(offender)) accused.add(`${what}:${offender}`);
+  };
+
+  const registerAttacker = (kind: AttackKind, publicKey: Uint8Array) => {
+    const id = hex(publicKey);
+    const kinds = attackers.get(id) ?? new Set<AttackKind>();
+    kinds.add(kind);
+    attackers.set(id, kinds);
+  };
+
+  return {
+    registerAttacker,
+
+    attempt(a) {
+      if (!ATTACK_KINDS.includes(a.kind)) throw new RangeError(`attack ledger: unknown attack kind ${String(a.kind)}`);
+      const attacker = hex(a.attacker);
+      if (!attackers.get(attacker)?.has(a.kind)) registerAttacker(a.kind, a.attacker);
+      const key = updateKey(hex(a.sessionId), a.view, a.round, a.target);
+      attempts.push({ kind: a.kind, attacker, key, round: a.round, goal: a.goal });
+      watched.add(key);
+      const first = firstAttempt.get(`${a.kind}:${attacker}`);
+      if (first === undefined || a.round < first) firstAttempt.set(`${a.kind}:${attacker}`, a.round);
+    },
+
+    observer(publicKey) {
+      const me = hex(publicKey);
+      return (view, round, outcomes, stateHash) => {
+        if (attackers.has(me)) return;
+        const session = hex(view.sessionId);
+        outcomes.forEach((o, member) => {
+          const key = updateKey(session, view.number, round, member);
+          if (!watched.has(key)) return;
+          let row = decisions.get(key);
+          if (!row) {
+            if (decisions.size >= MAX_RECORDS) return;
+            decisions.set(key, (row = new Map()));
+          }
+          row.set(me, o.kind === 'accepted');
+        });
+        let rounds = hashes.get(session);
+        if (!rounds) hashes.set(session, (rounds = new Map()));
+        let set = rounds.get(round);
+        if (!set) {
+          rounds.set(round, (set = new Set()));
+          compared++;
+          // Insertion order is about round order: drop the oldest beyond a window no replica lags behind.
+          while (rounds.size > HASH_WINDOW_ROUNDS) rounds.delete(rounds.keys().next().value as number);
+        }
+        if (!set.has(stateHash)) {
+          set.add(stateHash);
+          if (set.size === 2) divergent++;
+        }
+        // Exclusions: an attacker seen in an earlier view of this session and absent from this one.
+        const seen = seenIn.get(session) ?? new Set<string>();
+        seenIn.set(session, seen);
+        const present = new Set(view.members.map((m) => hex(m.publicKey)));
+        for (const id of present) if (joinKeys.has(id)) admitted.add(id);
+        for (const id of present) if (attackers.has(id)) seen.add(id);
+        for (const id of seen) {
+          if (present.has(id)) continue;
+          const at = excludedAt.get(id);
+          if (at === undefined || view.startRound < at) excludedAt.set(id, view.startRound);
+        }
+      };
+    },
+
+    joinAttempt(kind, publicKey) {
+      if (!ATTACK_KINDS.includes(kind)) throw new RangeError(`attack ledger: unknown attack kind ${String(kind)}`);
+      const id = hex(publicKey);
+      registerAttacker(kind, publicKey);
+      joins.push({ kind, id });
+      joinKeys.add(id);
+    },
+
+    joinRefused(observer, publicKey, verdict) {
+      if (attackers.has(hex(observer))) return;
+      const id = hex(publicKey);
+      // Refusing an honest player is a false positive like any other accusation.
+      accuse(id, `refused-${verdict}`);
+      refused.add(id);
+    },
+
+    evidence(accuser, offender, round) {
+      if (attackers.has(hex(accuser))) return;
+      const id = hex(offender);
+      accuse(id, 'evidence');
+      const rounds = evidenceRounds.get(id) ?? new Set<number>();
+      rounds.add(round);
+      evidenceRounds.set(id, rounds);
+    },
+
+    proofAccepted(accuser, offender) {
+      if (attackers.has(hex(accuser))) return;
+      const id = hex(offender);
+      accuse(id, 'proof');
+      proofs.set(id, (proofs.get(id) ?? 0) + 1);
+      banned.add(id);
+    },
+
+    summary() {
+      const falsePositives = accused.size;
+      const kinds = ATTACK_KINDS.flatMap((kind): AttackKindSummary[] => {
+        const mine = attempts.filter((a) => a.kind === kind);
+        const ids = [...attackers].filter(([, ks]) => ks.has(kind)).map(([id]) => id);
+        if (mine.length === 0 && ids.length === 0) return [];
+        const myJoins = joins.filter((j) => j.kind === kind);
+        let prevented = myJoins.filter((j) => !admitted.has(j.id)).length;
+        let unobserved = 0;
+        let detected = myJoins.filter((j) => refused.has(j.id)).length;
+        for (const a of mine) {
+          const seen = [...(decisions.get(a.key)?.values() ?? [])];
+          if (seen.length === 0) {
+            unobserved++;
+            prevented++;
+          } else if (a.goal === 'accepted' ? seen.every((acc) => !acc) : seen.every((acc) => acc === seen[0])) prevented++;
+          const ev = evidenceRounds.get(a.attacker);
+          // Evidence about the round's message or about its reveal (the next messages).
+          if (ev && [0, 1, 2].some((d) => ev.has(a.round + d))) detected++;
+        }
+        const latencies: number[] = [];
+        for (const id of ids) {
+          const at = excludedAt.get(id);
+          const first = firstAttempt.get(`${kind}:${id}`);
+          if (banned.has(id) && at !== undefined && first !== undefined) latencies.push(at - first);
+        }
+        return [
+          {
+            kind,
+            attempts: mine.length + myJoins.length,
+            prevented,
+            detected,
+            falsePositives,
+            detectionLatencyRounds: latencySummary(latencies),
+            attackers: ids.length,
+            unobserved,
+            proofsAccepted: ids.reduce((n, id) => n + (proofs.get(id) ?? 0), 0),
+            bans: ids.filter((id) => banned.has(id)).length,
+            exclusions: ids.filter((id) => excludedAt.has(id)).length,
+            detectionLatencies: latencies,
+          },
+        ];
+      });
+      return { kinds, honestDivergentRounds: divergent, honestRoundsCompared: compared, falsePositives };
+    },
+  };
+}
+
+function latencySummary(values: readonly number[]): LatencySummary {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    count: sorted.length,
+    // The lower median: an observed latency, never an average of two.
+    p50: sorted.length > 0 ? (sorted[Math.floor((sorted.length - 1) / 2)] as number) : null,
+    max: sorted.length > 0 ? (sorted[sorted.length - 1] as number) : null,
+  };
+}
+
+/** Sums per-kind rows of several ledgers (one per worker shard); each group's observations must be within one ledger. */
+export function mergeAttackSummaries(summaries: readonly AttackLedgerSummary[]): AttackLedgerSummary {
+  const rows = new Map<AttackKind, AttackKindSummary>();
+  const falsePositives = summaries.reduce((n, s) => n + s.falsePositives, 0);
+  for (const s of summaries) {
+    for (const k of s.kinds) {
+      const prev = rows.get(k.kind);
+      if (!prev) {
+        rows.set(k.kind, { ...k, falsePositives });
+        continue;
+      }
+      const detectionLatencies = [...prev.detectionLatencies, ...k.detectionLatencies];
+      rows.set(k.kind, {
+        kind: k.kind,
+        attempts: prev.attempts + k.attempts,
+        prevented: prev.prevented + k.prevented,
+        detected: prev.detected + k.detected,
+        falsePositives,
+        detectionLatencyRounds: latencySummary(detectionLatencies),
+        attackers: prev.attackers + k.attackers,
+        unobserved: prev.unobserved + k.unobserved,
+        proofsAccepted: prev.proofsAccepted + k.proofsAccepted,
+        bans: prev.bans + k.bans,
+        exclusions: prev.exclusions + k.exclusions,
+        detectionLatencies,
+      });
+    }
+  }
+  return {
+    kinds: ATTACK_KINDS.flatMap((k) => (rows.has(k) ? [rows.get(k) as AttackKindSummary] : [])),
+    honestDivergentRounds: summaries.reduce((n, s) => n + s.honestDivergentRounds, 0),
+    honestRoundsCompared: summaries.reduce((n, s) => n + s.honestRoundsCompared, 0),
+    falsePositives,
+  };
+}

@@ -1,0 +1,64 @@
+import { describe, expect, it } from 'vitest';
+import { createAttackLedger, mergeAttackSummaries } from '../../src/attacks/index.js';
+import type { UpdateOutcome } from '../../src/neo/index.js';
+
+const key = (n: number) => new Uint8Array(32).fill(n);
+const session = new Uint8Array(16).fill(7);
+const view = (number: number, startRound: number, members: number[]) => ({ sessionId: session, number, startRound, members: members.map((m) => ({ publicKey: key(m) })) });
+const acc: UpdateOutcome = { kind: 'accepted', payload: new Uint8Array(0) };
+const drop: UpdateOutcome = { kind: 'dropped', reason: 'late' };
+
+describe('attack ledger', () => {
+  it('judges each attempt by the honest replicas\' decisions, counts detection, bans and latency', () => {
+    const ledger = createAttackLedger();
+    ledger.registerAttacker('inconsistency', key(3));
+    const v1 = view(1, 0, [1, 2, 3]);
+    // Round 5: a split goal, both honest replicas agree → prevented. Round 6: they disagree → not.
+    ledger.attempt({ kind: 'inconsistency', attacker: key(3), sessionId: session, view: 1, round: 5, target: 2, goal: 'split' });
+    ledger.attempt({ kind: 'inconsistency', attacker: key(3), sessionId: session, view: 1, round: 6, target: 2, goal: 'split' });
+    // Round 7: an accepted-goal attempt (as if late) that an honest replica accepted → not prevented.
+    ledger.attempt({ kind: 'inconsistency', attacker: key(3), sessionId: session, view: 1, round: 7, target: 2, goal: 'accepted' });
+    // Never decided by anyone: unobserved, counted as prevented.
+    ledger.attempt({ kind: 'inconsistency', attacker: key(3), sessionId: session, view: 1, round: 99, target: 2, goal: 'split' });
+    const o1 = ledger.observer(key(1));
+    const o2 = ledger.observer(key(2));
+    const attackerObserver = ledger.observer(key(3));
+    o1(v1, 5, [acc, acc, drop], 'h5');
+    o2(v1, 5, [acc, acc, drop], 'h5');
+    o1(v1, 6, [acc, acc, acc], 'h6a');
+    o2(v1, 6, [acc, acc, drop], 'h6b');
+    o1(v1, 7, [acc, acc, acc], 'h7');
+    o2(v1, 7, [acc, acc, acc], 'h7');
+    // The attacker's own replica says nothing the ledger believes.
+    attackerObserver(v1, 5, [acc, acc, acc], 'x');
+    ledger.evidence(key(1), key(3), 5);
+    ledger.proofAccepted(key(1), key(3));
+    // The view without it starts at round 15: detection latency 15 − 5 = 10.
+    o1(view(2, 15, [1, 2]), 15, [acc, acc], 'h15');
+    const s = ledger.summary();
+    const k = s.kinds[0]!;
+    expect(k).toMatchObject({ kind: 'inconsistency', attempts: 4, prevented: 2, unobserved: 1, detected: 1, proofsAccepted: 1, bans: 1, exclusions: 1, falsePositives: 0 });
+    expect(k.detectionLatencyRounds).toEqual({ count: 1, p50: 10, max: 10 });
+    expect(s.honestDivergentRounds).toBe(1);
+    // Two shards' summaries merge exactly.
+    const merged = mergeAttackSummaries([s, s]);
+    expect(merged.kinds[0]).toMatchObject({ attempts: 8, prevented: 4, bans: 2, detectionLatencyRounds: { count: 2, p50: 10, max: 10 } });
+    expect(merged.honestDivergentRounds).toBe(2);
+  });
+
+  it('counts any accusation of a player that is not an attacker as a false positive', () => {
+    const ledger = createAttackLedger();
+    ledger.registerAttacker('replay', key(3));
+    ledger.evidence(key(1), key(2), 4);
+    ledger.proofAccepted(key(1), key(2));
+    // An attacker's accusations are not counted at all.
+    ledger.evidence(key(3), key(1), 4);
+    expect(ledger.summary().falsePositives).toBe(2);
+    expect(ledger.summary().kinds[0]!.falsePositives).toBe(2);
+  });
+
+  it('refuses an unknown attack kind (a programmer error)', () => {
+    const ledger = createAttackLedger();
+    expect(() => ledger.attempt({ kind: 'nope' as 'replay', attacker: key(1), sessionId: session, view: 1, round: 1, target: 0, goal: 'split' })).toThrow(RangeError);
+  });
+});
