@@ -3,7 +3,8 @@
  * timer queue of its own, the schedule's spawns and leaves as the controller sends them, telemetry
  * to the controller once a second.
  */
-import { PaymentTokenType, decodeCertificate, systemWallClock } from '../src/auth/index.js';
+import { createAttackLedger, createAttackTransport, createCollusion, createSanctioner, type Collusion } from '../src/attacks/index.js';
+import { PaymentTokenType, decodeCertificate, systemWallClock, type GameKey, type KeyCertificate } from '../src/auth/index.js';
 import type { ShardAuthFigures, ShardCommand, ShardDhtFigures, ShardGroup, ShardGroupEvent, ShardMessage, ShardResult, ShardSample, ShardTask, ShardTraffic, UpdateCounts } from '../src/controller/contract.js';
 import { createEd25519 } from '../src/crypto/index.js';
 import { createFounder, createJoiner, type GroupConfig, type GroupEvent, type GroupMember } from '../src/groups/index.js';
@@ -32,6 +33,9 @@ interface Player {
   closedAtMs: number | null;
   /** Told to leave while still in its join flow: it stops there instead of joining. */
   leaveRequested: boolean;
+  /** Cheats (an attack transport under its NEO endpoint). */
+  readonly attacker: boolean;
+  credentials: { keyCertificate: KeyCertificate; gameKey: GameKey } | null;
 }
 
 interface HostedGroup {
@@ -82,8 +86,18 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       ...(task.neo.adaptation ? { adaptation: task.neo.adaptation } : {}),
     },
     evictAfterRounds: task.neo.evictAfterRounds,
+    authorityPublicKey: task.identity.authority.publicKey,
   });
 
+  const ledger = createAttackLedger();
+  const attackSpecs = new Map(task.attacks.map((a) => [a.player, a.specs]));
+  // Colluders of a group share one collusion; profiles keep colluders in one group, so in one shard.
+  const collusions = new Map<number, Collusion>();
+  const collusionOf = (group: number) => {
+    let c = collusions.get(group);
+    if (!c) collusions.set(group, (c = createCollusion()));
+    return c;
+  };
   const players = new Map<number, Player>();
   const groups = new Map<number, HostedGroup>();
   const allPlayers: Player[] = [];
@@ -97,12 +111,17 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       { host: '127.0.0.1', port: 0 },
       { identitySeed: root.fork('identity').fork(`player:${id}`).bytes(32), ed25519, clock, shaping: { shaper: group.shaper.shaper, scheduler }, onHandlerError },
     );
+    const specs = attackSpecs.get(id);
+    // A cheater is an honest member over a lying transport: its NEO endpoint sees only what the attack lets through.
+    const neoTransport = specs
+      ? createAttackTransport(peer.transport, specs, { sign: (m) => peer.signer.sign(m), clock, scheduler, ledger, collusion: collusionOf(group.plan.groupIndex) })
+      : peer.transport;
     const services = startPlayerServices(
       peer,
       { authority: task.identity.authority, bootstrap: task.identity.bootstrap, dht: { requestTimeoutMs: PLAYER_DHT_TIMEOUT_MS } },
       { clock, wallClock: systemWallClock, scheduler, rng: root.fork(`dht:${id}`) },
     );
-    const player: Player = { id, group: group.plan.groupIndex, peer, neo: installNeo(peer.transport), services, member: null, closed: false, joinedAtMs: null, acMessagesAtJoin: 0, closedAtMs: null, leaveRequested: false };
+    const player: Player = { id, group: group.plan.groupIndex, peer, neo: installNeo(neoTransport), services, member: null, closed: false, joinedAtMs: null, acMessagesAtJoin: 0, closedAtMs: null, leaveRequested: false, attacker: specs !== undefined, credentials: null };
     players.set(id, player);
     allPlayers.push(player);
     return player;
@@ -121,6 +140,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     }
     authTotals.registrations++;
     authTotals.republished += result.republished;
+    player.credentials = { keyCertificate: result.keyCertificate, gameKey: result.gameKey };
     player.joinedAtMs = clock.nowMs();
     player.acMessagesAtJoin = player.services.acMessages();
     return true;
@@ -128,7 +148,13 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
 
   const memberDeps = (player: Player) => {
     const steer = createSteer(task.movement, { seed: task.seed, player: player.id, group: player.group, worldSize: WORLD_SIZE });
+    // Honest members turn what NEO proves into cheat proofs at the authority; cheaters do not.
+    const sanctioner = player.attacker ? null : createSanctioner({ client: player.services.auth, ledger });
     return {
+      onDecided: ledger.observer(player.peer.publicKey),
+      ...(sanctioner ? { onEvidence: sanctioner.onEvidence } : {}),
+      identity: player.services.verifier,
+      ...(player.credentials ? { credentials: player.credentials } : {}),
       // Group messages pass only from players whose certificates check out (first contact).
       peer: { ...player.peer, transport: player.services.gate.transport },
       neo: player.neo,
@@ -294,6 +320,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       groups: { ...groupTotals },
       dht: dhtFigures(allPlayers),
       auth: authFigures(allPlayers, authTotals, clock.nowMs()),
+      attacks: ledger.summary(),
     };
   };
 

@@ -3,6 +3,7 @@
  * tasks in `workers/shard.ts`). Type-only: both sides import it, neither imports the other.
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { AttackLedgerSummary, AttackSpec } from '../attacks/index.js';
 import type { GroupEvent } from '../groups/member.js';
 import type { NeoAdaptation, NeoCounter } from '../neo/session.js';
 import type { MovementModel } from '../scenario/movement.js';
@@ -31,6 +32,8 @@ export interface ShardTask {
     readonly seats: number;
   };
   readonly movement: MovementModel;
+  /** Players that cheat, with their behaviours (rounds from the profile's seconds). */
+  readonly attacks: readonly { readonly player: number; readonly specs: readonly AttackSpec[] }[];
   /**
    * Identity services every player runs (SPEC §3, §4): the authority the controller started, the
    * controller's DHT bootstrap nodes, and each player's payment token (encoded, by player id).
@@ -93,6 +96,8 @@ export interface ShardSample {
   readonly groups: { readonly viewChanges: number; readonly admitted: number; readonly leaves: number; readonly removals: number; readonly elections: number };
   readonly dht: ShardDhtFigures;
   readonly auth: ShardAuthFigures;
+  /** The shard's attack ledger (src/attacks); the controller merges shards with mergeAttackSummaries. */
+  readonly attacks: AttackLedgerSummary;
 }
 
 /** Cumulative DHT figures of every player the shard ever hosted. */

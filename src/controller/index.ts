@@ -6,8 +6,9 @@ import { Piscina } from 'piscina';
 import { createHealthSampler, createLatencyHistogram, decodeLatencyHistogram, latencyFigures } from '../metrics/index.js';
 import { NEO_COUNTERS, type NeoCounter } from '../neo/index.js';
 import type { RunEvent, RunReport, SeriesPoint } from '../report/model.js';
+import { mergeAttackSummaries, type AttackLedgerSummary, type AttackSpec } from '../attacks/index.js';
 import { readKernelUdpCounters } from '../net/index.js';
-import { shapingForMembers, type Profile } from '../scenario/profile.js';
+import { expandPeerSet, shapingForMembers, type Profile } from '../scenario/profile.js';
 import { phaseAt, type RunSchedule } from '../scenario/schedule.js';
 import { movementForProfile, scheduleForProfile } from '../scenario/stages.js';
 import { BaselineInterrupted, runBaseline } from '../baselines/index.js';
@@ -151,7 +152,16 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
   };
   const groupEvent = (e: ShardGroupEvent) => {
     const { atMs, ...rest } = e;
-    events.push({ ...rest, tS: Math.max(0, (atMs - startAtMs) / 1000), type: e.type === 'view-change' ? 'view-change' : e.type === 'joined' ? 'player-joined' : 'player-left' });
+    const tAt = Math.max(0, (atMs - startAtMs) / 1000);
+    events.push({ ...rest, tS: tAt, type: e.type === 'view-change' ? 'view-change' : e.type === 'joined' ? 'player-joined' : 'player-left' });
+    // The detection timeline: a cheater excluded by an authority ban, at the round its group agreed.
+    if (e.type === 'view-change' && e.banned > 0) events.push({ tS: tAt, type: 'ban', group: e.group, view: e.view, round: e.round, excluded: e.banned });
+  };
+  let proofsSeen = new Map<string, number>();
+  const proofEvents = (summary: AttackLedgerSummary) => {
+    const now = new Map(summary.kinds.map((k) => [k.kind, k.proofsAccepted]));
+    for (const [kind, n] of now) if (n > (proofsSeen.get(kind) ?? 0)) events.push({ tS: tS(), type: 'proof', kind, accepted: n - (proofsSeen.get(kind) ?? 0) });
+    proofsSeen = now;
   };
 
   // atomics 'disabled': with the default ('sync') an idle-looking worker blocks its event loop in
@@ -195,6 +205,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
         seats: profile.neo.groupSize,
       },
       movement: movementForProfile(profile),
+      attacks: attackPlan(profile),
       identity: identity.task,
       profile,
       port: channel.port2,
@@ -228,6 +239,8 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     let peersAlive = 0;
     let kernelDrops: number | null = 0;
     let roundMs = profile.neo.roundMs;
+    const liveAttacks = mergeAttackSummaries([...latest.values()].map((l) => l.sample.attacks));
+    proofEvents(liveAttacks);
     const groupsLive = { count: groups.length, splits: null, merges: null, elections: 0, viewChanges: 0, joins: 0, leaves: 0, removals: 0 };
     for (const { sample, rates: r } of latest.values()) {
       groupsLive.elections += sample.groups.elections;
@@ -292,8 +305,8 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
       rates: { roundsPerS, messagesPerS: rates.messagesPerS, bytesPerS: rates.bytesPerS, lossPct: lossRate * 100 },
       dht: liveDht([...latest.values()].map((l) => l.sample)),
       groups: groupsLive,
-      attacks: [],
-      bans: 0,
+      attacks: liveAttacks.kinds.map((k) => ({ kind: k.kind, attempts: k.attempts, prevented: k.prevented, detected: k.detected, falsePositives: k.falsePositives, latencyRounds: k.detectionLatencyRounds.count > 0 ? k.detectionLatencyRounds.p50 : null })),
+      bans: liveAttacks.kinds.reduce((n, k) => n + k.bans, 0),
       health: { eventLoopP99Ms: loopP99, cpuCores: own.cpu.cores, kernelDrops, timerLatenessP99Ms: lateness.p99, saturated: reasons.length > 0, reasons },
       stopping: hooks.signal?.aborted ?? false,
     });
@@ -369,7 +382,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
       groups: groupFigures(results, groups.length),
       storage: null,
       compute: null,
-      attacks: [],
+      attacks: attackReport(mergeAttackSummaries(results.map((r) => r.sample.attacks))),
       harness: {
         eventLoopDelayMsP99,
         udpKernelDrops,
@@ -384,6 +397,43 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     events,
     handlerErrors: results.flatMap((r) => r.handlerErrors),
   };
+}
+
+/** Each attack entry of the profile as behaviours of its players, seconds turned into rounds. */
+function attackPlan(profile: Profile): ShardTask['attacks'] {
+  const round = (s: number) => Math.floor((s * 1000) / profile.neo.roundMs);
+  const byPlayer = new Map<number, AttackSpec[]>();
+  for (const a of profile.attacks) {
+    const params = Object.fromEntries(Object.entries(a.params).filter(([, v]) => v !== undefined)) as AttackSpec['params'];
+    for (const player of expandPeerSet(a.peers)) {
+      byPlayer.set(player, [...(byPlayer.get(player) ?? []), { kind: a.kind, fromRound: round(a.fromS), toRound: Math.max(round(a.fromS), round(a.toS) - 1), ...(params ? { params } : {}) }]);
+    }
+  }
+  return [...byPlayer.entries()].map(([player, specs]) => ({ player, specs }));
+}
+
+/** report.json `attacks[]` (SPEC §9), per kind that ran, with the ledger's further figures. */
+function attackReport(summary: AttackLedgerSummary): RunReport['attacks'] {
+  return summary.kinds
+    .filter((k) => k.attackers > 0 || k.attempts > 0)
+    .map((k) => ({
+      kind: k.kind,
+      attempts: k.attempts,
+      prevented: k.prevented,
+      detected: k.detected,
+      falsePositives: k.falsePositives,
+      detectionLatencyRounds: k.detectionLatencyRounds.count > 0 ? k.detectionLatencyRounds.p50 : null,
+      // For thresholds ("attacks[kind=replay].unprevented == 0"): a threshold compares with a number, not another field.
+      unprevented: k.attempts - k.prevented,
+      undetected: k.attempts - k.detected,
+      detectionLatencyRoundsMax: k.detectionLatencyRounds.count > 0 ? k.detectionLatencyRounds.max : null,
+      detectionLatencies: [...k.detectionLatencies],
+      proofsAccepted: k.proofsAccepted,
+      bans: k.bans,
+      exclusions: k.exclusions,
+      attackers: k.attackers,
+      honestDivergentRounds: summary.honestDivergentRounds,
+    }));
 }
 
 function mergedDht(samples: readonly ShardSample[]) {

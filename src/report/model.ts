@@ -111,7 +111,28 @@ export interface RunReport {
   } | null;
   readonly storage: null;
   readonly compute: null;
-  readonly attacks: readonly never[];
+  /** Per attack kind that ran (SPEC §8 fields first; docs/attacks.md explains each). */
+  readonly attacks: readonly {
+    readonly kind: string;
+    readonly attempts: number;
+    readonly prevented: number;
+    readonly detected: number;
+    readonly falsePositives: number;
+    /** Median rounds from the attacker's first attempt to its exclusion by ban; null when never excluded. */
+    readonly detectionLatencyRounds: number | null;
+    readonly detectionLatencyRoundsMax: number | null;
+    /** attempts − prevented and attempts − detected, so thresholds can ask for zero. */
+    readonly unprevented: number;
+    readonly undetected: number;
+    /** Every attacker's detection latency in rounds (the distribution). */
+    readonly detectionLatencies: readonly number[];
+    readonly proofsAccepted: number;
+    readonly bans: number;
+    readonly exclusions: number;
+    readonly attackers: number;
+    /** Rounds in which two honest replicas' state hashes differed (the whole run, every kind). */
+    readonly honestDivergentRounds: number;
+  }[];
   readonly harness: {
     readonly eventLoopDelayMsP99: number;
     readonly udpKernelDrops: number | null;

@@ -59,6 +59,9 @@ const legSchema = {
   maxLegS: z.number().positive().default(6),
 };
 
+/** The attacks a profile can schedule on existing players (identity attacks are library-level, docs/attacks.md). */
+export const NEO_ATTACK_KINDS = ['fixed-delay', 'timestamp', 'suppress-correct', 'lookahead', 'inconsistency', 'replay', 'key-withholding', 'false-votes', 'colluding-majority'] as const;
+
 /** Peers named by index: "0-3,7" or a list of indexes. */
 const peerSetSchema = z.union([z.string().regex(/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/, 'expected indexes like "0-3,7"'), z.array(z.number().int().min(0))]);
 
@@ -144,6 +147,32 @@ export const profileSchema = z.strictObject({
     })
     .refine((c) => c.maxPeers >= c.startPeers, { message: 'maxPeers must be >= startPeers', path: ['maxPeers'] })
     .optional(),
+  /**
+   * NEO-level attacks (docs/attacks.md): each listed peer runs the behaviour on its own messages of
+   * rounds in [fromS, toS). `victim` and `friend` are seats (member indexes) in the attacker's group;
+   * colluders (false-votes, colluding-majority) must share a group.
+   */
+  attacks: z
+    .array(
+      z.strictObject({
+        kind: z.enum(NEO_ATTACK_KINDS),
+        peers: peerSetSchema,
+        fromS: nonNegative.default(0),
+        toS: z.number().positive(),
+        params: z
+          .strictObject({
+            delayMs: nonNegative.optional(),
+            holdRounds: z.number().int().min(1).optional(),
+            victim: z.number().int().min(0).optional(),
+            waitMs: nonNegative.optional(),
+            role: z.enum(['friend', 'voter']).optional(),
+            friend: z.number().int().min(0).optional(),
+            split: z.enum(['update', 'reveal']).optional(),
+          })
+          .default({}),
+      }),
+    )
+    .default([]),
   /** Checks on the finished report, e.g. "neo.playoutLatencyMs.p99 < 250": any failure exits 1. */
   thresholds: z.array(z.string().min(1)).default([]),
   links: z
@@ -294,6 +323,14 @@ function checkStages(profile: Profile, source: string): void {
   }
   const m = profile.movement;
   if ((m.model === 'random-waypoint' || m.model === 'group-travel') && m.maxLegS < m.minLegS) issues.push({ path: 'movement.maxLegS', message: 'maxLegS must be >= minLegS' });
+  profile.attacks.forEach((a, i) => {
+    const path = `attacks[${i}]`;
+    if (a.toS <= a.fromS) issues.push({ path: `${path}.toS`, message: 'toS must be > fromS' });
+    for (const [lo, hi] of peerRanges(a.peers)) if (hi >= profile.peers || hi < lo) issues.push({ path: `${path}.peers`, message: `peer indexes must be within 0-${profile.peers - 1}, lower first` });
+    if (changing) issues.push({ path, message: 'attacks name seats of fixed groups: use them without phases or churn' });
+    const groupsOf = new Set(expandPeerSet(a.peers).map((peer) => Math.floor(peer / profile.neo.groupSize)));
+    if ((a.kind === 'false-votes' || a.kind === 'colluding-majority') && groupsOf.size > 1) issues.push({ path: `${path}.peers`, message: 'colluders must be in one group' });
+  });
   if (m.model === 'scripted') m.paths.forEach((p, i) => {
     for (const [lo, hi] of peerRanges(p.peers)) if (hi >= profile.peers || hi < lo) issues.push({ path: `movement.paths[${i}].peers`, message: `peer indexes must be within 0-${profile.peers - 1}, lower first` });
   });

@@ -105,6 +105,17 @@ describe('profiles', () => {
     expect(p.phases).toEqual({ rampUpS: 0, rampDownS: 0 });
   });
 
+  it('checks attacks: known kinds, windows, peers in range, colluders in one group, fixed groups only', () => {
+    const base = 'peers: 12\ndurationS: 10\nneo: { groupSize: 6 }\n';
+    expect(issues(`${base}attacks: [{ kind: teleport, peers: "1", toS: 5 }]\n`)[0]?.path).toBe('attacks[0].kind');
+    expect(issues(`${base}attacks: [{ kind: replay, peers: "1", fromS: 5, toS: 5 }]\n`)[0]?.path).toBe('attacks[0].toS');
+    expect(issues(`${base}attacks: [{ kind: replay, peers: "12", toS: 5 }]\n`)[0]?.path).toBe('attacks[0].peers');
+    expect(issues(`${base}attacks: [{ kind: false-votes, peers: "5-6", toS: 5 }]\n`)[0]).toEqual({ path: 'attacks[0].peers', message: 'colluders must be in one group' });
+    expect(issues(`${base}phases: { rampUpS: 2 }\nattacks: [{ kind: replay, peers: "1", toS: 5 }]\n`)[0]?.path).toBe('attacks[0]');
+    expect(issues(`${base}attacks: [{ kind: replay, peers: "1", toS: 5, params: { victm: 0 } }]\n`)[0]?.path).toBe('attacks[0].params');
+    expect(parseProfile(`${base}attacks: [{ kind: replay, peers: "1", toS: 5 }]\n`, 'a.yaml').attacks[0]).toEqual({ kind: 'replay', peers: '1', fromS: 0, toS: 5, params: {} });
+  });
+
   it('expands peer sets', () => {
     expect(expandPeerSet('0-2, 7,1')).toEqual([0, 1, 2, 7]);
     expect(expandPeerSet([3, 1, 3])).toEqual([1, 3]);
