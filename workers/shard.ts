@@ -155,8 +155,9 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       ...(sanctioner ? { onEvidence: sanctioner.onEvidence } : {}),
       identity: player.services.verifier,
       ...(player.credentials ? { credentials: player.credentials } : {}),
-      // Group messages pass only from players whose certificates check out (first contact).
-      peer: { ...player.peer, transport: player.services.gate.transport },
+      // First contact is checked at the group's door: a join request carries the joiner's
+      // certificates and the sponsor checks them (and the DHT for a ban) before admitting it.
+      peer: player.peer,
       neo: player.neo,
       clock,
       scheduler,
@@ -317,7 +318,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       kernelDrops: dropsReadable ? kernelDrops : null,
       peersAlive: active.length,
       roundMs: active.find((p) => p.member?.state === 'member')?.member?.roundMs ?? task.neo.roundMs,
-      groups: { ...groupTotals },
+      groups: { ...groupTotals, memberCounters: sumGroupCounters(allPlayers) },
       dht: dhtFigures(allPlayers),
       auth: authFigures(allPlayers, authTotals, clock.nowMs()),
       attacks: ledger.summary(),
@@ -369,6 +370,15 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     ports: initialPorts,
     events,
   };
+}
+
+function sumGroupCounters(players: readonly Player[]): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const p of players) {
+    if (!p.member) continue;
+    for (const [k, v] of Object.entries(p.member.counters())) sum[k] = (sum[k] ?? 0) + v;
+  }
+  return sum;
 }
 
 function dhtFigures(players: readonly Player[]): ShardDhtFigures {

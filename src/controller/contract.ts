@@ -93,7 +93,15 @@ export interface ShardSample {
   readonly kernelDrops: number | null;
   readonly peersAlive: number;
   readonly roundMs: number;
-  readonly groups: { readonly viewChanges: number; readonly admitted: number; readonly leaves: number; readonly removals: number; readonly elections: number };
+  readonly groups: {
+    readonly viewChanges: number;
+    readonly admitted: number;
+    readonly leaves: number;
+    readonly removals: number;
+    readonly elections: number;
+    /** GroupMember counters (src/groups GROUP_COUNTERS) summed over the shard's players. */
+    readonly memberCounters: Readonly<Record<string, number>>;
+  };
   readonly dht: ShardDhtFigures;
   readonly auth: ShardAuthFigures;
   /** The shard's attack ledger (src/attacks); the controller merges shards with mergeAttackSummaries. */

@@ -375,6 +375,10 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
         playoutLatencyMs: latencyFigures(playout),
         updates: { sent: updates.created, accepted: updates.accepted, dropped: updates.dropped },
         stateHashMismatches: counters.stateHashMismatches,
+        // Summed over every replica's decisions (each update counted once per member that decided it).
+        dropReasons: { late: counters.droppedLate, noKey: counters.droppedNoKey, badKey: counters.droppedBadKey, noCiphertext: counters.droppedNoCiphertext },
+        forcedRounds: counters.forcedRounds,
+        roundsSkippedAtStart: counters.roundsSkippedAtStart,
       },
       ...baselines,
       dht: dhtReport(results.map((r) => r.sample)),
@@ -513,8 +517,12 @@ function authReport(samples: readonly ShardSample[], authority: Record<string, n
 /** Group figures for the report: summed shard totals (each change reported once, by its group). */
 function groupFigures(results: readonly ShardResult[], count: number): RunReport['groups'] {
   const sum = { viewChanges: 0, admitted: 0, leaves: 0, removals: 0, elections: 0 };
-  for (const r of results) for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += r.sample.groups[k];
-  return { count, splits: null, merges: null, elections: sum.elections, viewChanges: sum.viewChanges, joins: sum.admitted, leaves: sum.leaves, removals: sum.removals };
+  const members: Record<string, number> = {};
+  for (const r of results) {
+    for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += r.sample.groups[k];
+    for (const [k, v] of Object.entries(r.sample.groups.memberCounters)) members[k] = (members[k] ?? 0) + v;
+  }
+  return { count, splits: null, merges: null, elections: sum.elections, viewChanges: sum.viewChanges, joins: sum.admitted, leaves: sum.leaves, removals: sum.removals, members };
 }
 
 function saturation(loopP99: number, latenessP99: number, kernelDrops: number | null): string[] {

@@ -455,8 +455,32 @@ class KademliaNode implements DhtNode {
   private accept(msg: Incoming<unknown>): DhtContact | null {
     if (this.closed || msg.senderKey === null) return null;
     const contact = { nodeId: nodeIdFromPublicKey(msg.senderKey), endpoint: msg.from };
-    this.table.observe(contact);
+    this.noteContact(contact);
     return contact;
+  }
+
+  /** Every contact heard from goes into the routing table; one new to it may be owed records. */
+  private noteContact(contact: DhtContact): void {
+    if (this.table.observe(contact) === 'added') this.handOver(contact);
+  }
+
+  /**
+   * Kademlia's transfer to a newcomer: the records this node holds or published for which the new
+   * contact is now among the k closest known nodes go to it at once. Without it, a key whose k
+   * closest nodes all joined after it was stored would look missing until the next republish.
+   */
+  private handOver(contact: DhtContact): void {
+    const wallNow = this.wallClock.nowMs();
+    const records = [...this.published.values(), ...this.store.records().map((h) => h.record)];
+    const sent = new Set<string>();
+    for (const record of records) {
+      const hex = idHex(record.key);
+      if (sent.has(hex) || isExpired(record, wallNow)) continue;
+      if (!this.table.closest(record.key, this.config.k).some((c) => equalBytes(c.nodeId, contact.nodeId))) continue;
+      sent.add(hex);
+      this.counters.inc('handOvers');
+      void this.request(contact, 'store', DhtStore, { record });
+    }
   }
 
   private answer<T>(to: DhtContact, spec: MessageSpec<T>, body: T): void {
@@ -473,7 +497,7 @@ class KademliaNode implements DhtNode {
       return;
     }
     const from = { nodeId, endpoint: msg.from };
-    this.table.observe(from);
+    this.noteContact(from);
     this.counters.inc('storeRequests');
     const record = msg.body.record;
     const wallNow = this.wallClock.nowMs();
@@ -505,7 +529,7 @@ class KademliaNode implements DhtNode {
     pending.timer.cancel();
     this.counters.inc('responsesReceived');
     const from = { nodeId, endpoint: msg.from };
-    this.table.observe(from);
+    this.noteContact(from);
     pending.resolve({ reply, from });
   }
 

@@ -39,6 +39,8 @@ export const DHT_COUNTERS = [
   'expiredSwept',
   /** Newer versions pushed to nodes that answered a get with an older one. */
   'readRepairs',
+  /** Records pushed to a newly met node that is among the k closest to them (Kademlia's join-time transfer). */
+  'handOvers',
   /** Least-recently-seen contacts pinged before eviction, and how many of them did not answer. */
   'probes',
   'probeEvictions',

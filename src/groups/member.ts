@@ -105,6 +105,10 @@ export const GROUP_COUNTERS = [
   'welcomesSent',
   'statesSent',
   'welcomesRefused',
+  /** Welcomes that arrived rounds after their view began (the joiner starts from the round in progress). */
+  'welcomesLate',
+  /** Views a joiner gave up because the game state never came. */
+  'viewsAbandoned',
   'statesRefused',
   /** Members excluded by an authority ban (applied view changes). */
   'bans',
@@ -158,6 +162,13 @@ interface PendingChange {
   readonly removed: number;
   readonly banned: number;
 }
+
+/** Extra rounds before a view that admits a player takes effect (see decideChange). */
+const ADMIT_EXTRA_LEAD_ROUNDS = 10;
+/** A joiner still without the game state this many rounds into its view gives the view up. */
+const ABANDON_VIEW_AFTER_ROUNDS = 30;
+/** A welcome whose view started more than this many rounds ago is too late to join on. */
+const LATE_WELCOME_ROUNDS = 2;
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const IDLE_UPDATE = encodeUpdate({ dx: 0, dy: 0, action: { kind: 'none' } });
@@ -274,6 +285,7 @@ class Member implements GroupMember {
     const ask = () => {
       this.joinTimer = null;
       if (this.state !== 'joining' || this.game !== null) return;
+      this.abandonStaleView();
       const list = contacts();
       const to = list[attempt++ % Math.max(1, list.length)];
       const c = this.deps.credentials;
@@ -282,6 +294,22 @@ class Member implements GroupMember {
       this.joinTimer = this.deps.scheduler.schedule(this.deps.clock.nowMs() + 5 * this.config.neo.roundMs, ask);
     };
     ask();
+  }
+
+  /**
+   * A joiner holding a view but, long after it began, still no game state (the state was lost and
+   * the group has changed again since, so nobody keeps it) gives that view up and asks afresh; the
+   * group evicts the silent seat and admits it again.
+   */
+  private abandonStaleView(): void {
+    const session = this.session;
+    if (!session || !this.view || this.game) return;
+    const giveUpAt = session.startOfRound(this.view.startRound + ABANDON_VIEW_AFTER_ROUNDS);
+    if (this.deps.clock.nowMs() < giveUpAt) return;
+    this.deps.neo.leave(session);
+    this.session = null;
+    this.view = null;
+    this.count.viewsAbandoned++;
   }
 
   private onJoinRequest(m: Incoming<GroupJoinBody>): void {
@@ -327,6 +355,9 @@ class Member implements GroupMember {
     if (!valid) return void this.count.welcomesRefused++;
     // The first welcome wins; a later one for the same view is a retransmission.
     if (this.view) return;
+    // A view that began rounds ago: join it from the round in progress (NeoSession.start skips the
+    // past ones). Staying silent instead would leave an admitted seat that counts in every majority.
+    if (w.startOffsetMs < -LATE_WELCOME_ROUNDS * w.roundMs) this.count.welcomesLate++;
     const view: GroupView = { sessionId: w.session, number: w.view, startRound: w.startRound, members: w.members.map((s) => ({ publicKey: s.publicKey, endpoint: { host: s.host, port: s.port }, seat: s.seat })) };
     this.enterView(view);
     const startMs = this.deps.clock.nowMs() + w.startOffsetMs;
@@ -563,7 +594,14 @@ class Member implements GroupMember {
       return { ...s, seat };
     });
     const members = [...remaining, ...joined];
-    const next: GroupView = { sessionId: view.sessionId, number: view.number + 1, startRound: effective, members };
+    // A joiner needs the welcome before the view starts, and its first contact with the sponsor may
+    // wait for an identity check in the DHT: views that admit someone start later.
+    const startRound = effective + (joined.length > 0 ? ADMIT_EXTRA_LEAD_ROUNDS : 0);
+    if (startRound > this.config.neo.lastRound) {
+      this.count.opsDeferred += ops.length;
+      return;
+    }
+    const next: GroupView = { sessionId: view.sessionId, number: view.number + 1, startRound, members };
     this.pending = {
       view: next,
       removedSeats: [...removed].map((i) => (view.members[i] as GroupSeat).seat),
@@ -574,11 +612,11 @@ class Member implements GroupMember {
       removed: evicted,
       banned,
     };
-    this.session?.endAfter(effective - 1);
+    this.session?.endAfter(startRound - 1);
     const stays = members.some((s) => equalBytes(s.publicKey, this.publicKey));
     if (stays && members.length >= 2) {
       const current = this.session as NeoSession;
-      this.nextSession = this.openSession(next, { startMs: current.startOfRound(effective), roundMs: current.roundMsAt(effective), lastRound: this.config.neo.lastRound });
+      this.nextSession = this.openSession(next, { startMs: current.startOfRound(startRound), roundMs: current.roundMsAt(startRound), lastRound: this.config.neo.lastRound });
       this.nextSession.start();
     }
     this.lastWelcome = { view: next, lastRound: this.config.neo.lastRound };

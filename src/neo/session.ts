@@ -151,6 +151,8 @@ export const NEO_COUNTERS = [
   'proposalsRefused',
   'recoveryThrottled',
   'updatesCreated',
+  /** Rounds of the view that had already passed when this member started it (it sent nothing for them). */
+  'roundsSkippedAtStart',
   /** Decisions on this member's own updates: summed over members, every update is counted once. */
   'ownAccepted',
   'ownDropped',
@@ -254,6 +256,9 @@ export class NeoSession {
   private window = { rounds: 0, dropped: 0, updates: 0, maxOffsetMs: 0 };
   private stopped = false;
   private deciding = false;
+  /** The first round this member sent a message for (later than the view's first when it started late). */
+  private firstSentRound = 0;
+  private catchUpUntilMs = 0;
   private resolveDone: () => void = () => {};
   /** Resolves once every round up to `lastRound` is decided (never, for an unbounded session). */
   readonly done: Promise<void>;
@@ -283,7 +288,17 @@ export class NeoSession {
     if (this.started) return;
     this.started = true;
     if (startMs !== undefined) this.schedule = new RoundSchedule(this.view.startRound, startMs, this.schedule.roundMsAt(this.view.startRound));
-    this.at(this.schedule.startOf(this.view.startRound), () => this.tick(this.view.startRound));
+    // Started late (a view joined after its first round): begin with the round in progress rather
+    // than firing every past round's message at once; the past rounds are decided from what others sent.
+    const now = this.deps.clock.nowMs();
+    const first = Math.max(this.view.startRound, this.schedule.roundAt(now));
+    this.currentRound = first - 1;
+    this.firstSentRound = first;
+    if (first > this.view.startRound) {
+      this.counters.roundsSkippedAtStart += first - this.view.startRound;
+      this.catchUpUntilMs = now + (this.depth + this.maxWaitRounds) * this.schedule.roundMsAt(first);
+    }
+    this.at(this.schedule.startOf(first), () => this.tick(first));
   }
 
   stop(): void {
@@ -378,7 +393,10 @@ export class NeoSession {
 
   /** When a round still missing votes, a key or a ciphertext is decided anyway with what is here. */
   private forceDeadline(round: number): number {
-    return this.schedule.startOf(round + this.depth + this.maxWaitRounds);
+    const deadline = this.schedule.startOf(round + this.depth + this.maxWaitRounds);
+    // Rounds this member joined too late to hear get the same wait from when it started, so it
+    // can fetch what it missed instead of deciding them blind (and differently from the others).
+    return round < this.firstSentRound ? Math.max(deadline, this.catchUpUntilMs) : deadline;
   }
 
   private buildContent(round: number): NeoRoundContentValue {
@@ -767,7 +785,9 @@ export class NeoSession {
       if (this.requestMissing(round, now)) next = Math.min(next, now + this.schedule.roundMsAt(round) / 2, this.forceDeadline(round));
     }
     // Keep asking until decided; past a round's deadline tryDecide (run first, above) forces it.
-    if (next < Infinity) this.armFetch(next);
+    // Never sooner than half a round: a round that cannot be played yet (canPlay) stays undecided
+    // past its forced deadline, and an already-due timer would spin on it.
+    if (next < Infinity) this.armFetch(next > now ? next : now + this.schedule.roundMsAt(this.nextToDecide) / 2);
   }
 
   /** Takes one token (two fetches, or one forward) from a bucket refilled at `capacity` per round length. */

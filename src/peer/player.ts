@@ -74,7 +74,8 @@ export function startPlayerServices(peer: PeerNode, config: PlayerServicesConfig
   });
   const auth = installAuthClient(peer.transport, { authority: config.authority }, { ed25519 });
   const verifier = createIdentityVerifier(
-    { authorityPublicKey: config.authority.publicKey, cacheTtlMs: config.identityCacheTtlMs ?? 60_000 },
+    // A negative verdict is often transient (certificates still on their way into the DHT): re-asked after a second.
+    { authorityPublicKey: config.authority.publicKey, cacheTtlMs: config.identityCacheTtlMs ?? 60_000, negativeCacheTtlMs: 1000 },
     { clock: deps.wallClock, ed25519, source: dhtCertificateSource(dht) },
   );
   const gate = createIdentityGate(peer.transport, verifier);

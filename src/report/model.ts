@@ -64,6 +64,10 @@ export interface RunReport {
     readonly playoutLatencyMs: LatencyFigures;
     readonly updates: { readonly sent: number; readonly accepted: number; readonly dropped: number };
     readonly stateHashMismatches: number;
+    readonly dropReasons?: { readonly late: number; readonly noKey: number; readonly badKey: number; readonly noCiphertext: number };
+    /** Rounds decided with something still missing, once the wait for it ran out (summed over members). */
+    readonly forcedRounds?: number;
+    readonly roundsSkippedAtStart?: number;
   } | null;
   readonly lockstep: { readonly turnLatencyMs: LatencyFigures; readonly turns: number } | null;
   readonly clientServer: { readonly latencyMs: LatencyFigures; readonly serverBytesPerS: number } | null;
@@ -108,6 +112,8 @@ export interface RunReport {
     readonly leaves: number;
     /** Silent (crashed) members removed by the group. */
     readonly removals: number;
+    /** Every member's group counters summed (join requests, welcomes, refused and late ones, …; docs/groups.md). */
+    readonly members?: Readonly<Record<string, number>>;
   } | null;
   readonly storage: null;
   readonly compute: null;

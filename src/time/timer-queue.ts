@@ -60,6 +60,8 @@ export interface TimerQueue {
 
 interface Entry extends TimerHandle {
   due: number;
+  /** When it was scheduled: an item due before that could not have run earlier, so it is late only from then. */
+  since: number;
   seq: number;
   callback: (() => void) | undefined;
 }
@@ -199,7 +201,7 @@ export function createTimerQueue(deps: TimerQueueDeps, options: TimerQueueOption
         live--;
         const cb = top.callback as () => void;
         top.callback = undefined;
-        onLateness?.(now - top.due);
+        onLateness?.(now - Math.max(top.due, top.since));
         cb();
         if (closed) return;
       }
@@ -226,6 +228,7 @@ export function createTimerQueue(deps: TimerQueueDeps, options: TimerQueueOption
       if (closed) return INERT;
       const entry: Entry = {
         due: dueMs,
+        since: clock.nowMs(),
         seq: nextSeq++,
         callback,
         cancel(): boolean {

@@ -49,6 +49,26 @@ describe('DHT maintenance on real sockets', () => {
     expect(new TextDecoder().decode(got.record?.value)).toBe('house deed');
   });
 
+  it('join-time transfer: a newcomer that becomes one of the k closest to a key receives the record from the nodes that hold it, with no republish', async () => {
+    const net = await network('dht-newcomers', { republishIntervalMs: HOUR });
+    const live = [...net.members];
+    const owner = live[0] as Member;
+    const record = playerRecord(owner, 1n, new TextEncoder().encode('map of the keep'));
+    await owner.dht.put(record);
+    // Twenty more nodes join; some of them end up closer to the key than every original holder.
+    const newcomers: Member[] = [];
+    for (let i = 0; i < 20; i++) {
+      const m = await net.spawn();
+      await m.dht.bootstrap([(live[1 + (i % (live.length - 1))] as Member).dht.contact]);
+      newcomers.push(m);
+    }
+    await waitUntil(() => newcomers.some((m) => m.dht.held(record.key) !== undefined), 'a newcomer holds the record');
+    const handOvers = [...live, ...newcomers].reduce((n, m) => n + m.dht.stats().counters.handOvers, 0);
+    expect(handOvers).toBeGreaterThan(0);
+    const got = await (newcomers[newcomers.length - 1] as Member).dht.get('player-data', owner.peer.publicKey);
+    expect(new TextDecoder().decode(got.record?.value)).toBe('map of the keep');
+  });
+
   it('without hand-off or republish, the same departures as crashes lose the record (what the hand-off prevents)', async () => {
     const net = await network('dht-handoff', { republishIntervalMs: HOUR });
     const live = [...net.members];

@@ -82,6 +82,17 @@ describe('timer queue', () => {
     expect(at).toEqual([1020, 1500]);
   });
 
+  it('an item scheduled when already due is late only from when it was scheduled, not from its due time', () => {
+    const { clock, host, q, lateness } = setup({ lateByMs: 3, withoutImmediate: true });
+    host.advanceTo(2000);
+    q.schedule(clock.nowMs() - 900, () => {});
+    host.advanceTo(2010);
+    // Deliberately scheduled in the past (a protocol catching up): only the host's delay counts
+    // (3 ms late plus its 1 ms minimum), not the 900 ms by which it was already due.
+    expect(lateness).toHaveLength(1);
+    expect(lateness[0]).toBeLessThanOrEqual(4);
+  });
+
   it('reports lateness when the host timer fires late (an overloaded event loop)', () => {
     const { clock, host, q, lateness } = setup({ lateByMs: 7 });
     const at: number[] = [];
