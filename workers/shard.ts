@@ -83,6 +83,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       lastRound: rounds - 1,
       pipelineDepth: task.neo.pipelineDepth,
       stateHashEvery: task.neo.stateHashEvery,
+      maxWaitRounds: task.neo.maxWaitRounds,
       ...(task.neo.adaptation ? { adaptation: task.neo.adaptation } : {}),
     },
     evictAfterRounds: task.neo.evictAfterRounds,

@@ -28,6 +28,7 @@ export interface ShardTask {
     readonly stateHashEvery: number;
     readonly adaptation: NeoAdaptation | null;
     readonly evictAfterRounds: number;
+    readonly maxWaitRounds: number;
     /** Seats per group's game: the profile's group size. */
     readonly seats: number;
   };

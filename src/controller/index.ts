@@ -202,6 +202,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
         stateHashEvery: profile.neo.stateHashEvery,
         adaptation: profile.neo.adaptation ?? null,
         evictAfterRounds: profile.neo.evictAfterRounds,
+        maxWaitRounds: profile.neo.maxWaitRounds,
         seats: profile.neo.groupSize,
       },
       movement: movementForProfile(profile),

@@ -816,9 +816,12 @@ export class NeoSession {
       this.asked.set(key, { at: now, attempts: attempt });
       // Two members per attempt, the members that voted for it first, then rotating through
       // everyone, so neither a lost answer nor a member chosen to lack it can stall the round.
-      const candidates = [...preferred, ...Array.from({ length: this.n }, (_, k) => (member + 1 + k + r) % this.n)].filter(
+      const others = [...preferred, ...Array.from({ length: this.n }, (_, k) => (member + 1 + k + r) % this.n)].filter(
         (k, i, all) => k !== this.me && k !== member && all.indexOf(k) === i,
       );
+      // The author holds its own message too: the one to ask when nobody else can be (a group of
+      // two), and a last resort after the others.
+      const candidates = member !== this.me ? [...others, member] : others;
       for (let t = 0; t < Math.min(2, candidates.length); t++) {
         const target = candidates[(attempt * 2 + t) % candidates.length] as number;
         this.deps.transport.send((this.view.members[target] as NeoMember).endpoint, NeoFetch, { session: this.view.sessionId, view: this.view.number, round: r, member });

@@ -80,6 +80,8 @@ export const profileSchema = z.strictObject({
       stateHashEvery: z.number().int().min(1).max(10_000).default(10),
       /** A member whose updates were dropped this many rounds in a row is removed from its group (crash detection). */
       evictAfterRounds: z.number().int().min(2).max(10_000).default(10),
+      /** A round still missing votes, a key or a ciphertext is decided anyway this many rounds after its votes were due. */
+      maxWaitRounds: z.number().int().min(1).max(1000).default(8),
       adaptation: z
         .strictObject({
           windowRounds: z.number().int().min(1).default(20),
@@ -92,7 +94,7 @@ export const profileSchema = z.strictObject({
         .refine((a) => a.minRoundMs <= a.maxRoundMs, { message: 'minRoundMs must be <= maxRoundMs', path: ['maxRoundMs'] })
         .optional(),
     })
-    .default({ groupSize: 8, roundMs: 100, pipelineDepth: 1, stateHashEvery: 10, evictAfterRounds: 10 }),
+    .default({ groupSize: 8, roundMs: 100, pipelineDepth: 1, stateHashEvery: 10, evictAfterRounds: 10, maxWaitRounds: 8 }),
   /**
    * Load-test stages: with rampUpS > 0 each group starts with two founders and the others join one
    * by one over the ramp-up; over the last rampDownS all but two per group leave gracefully.
