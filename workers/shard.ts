@@ -50,6 +50,9 @@ interface HostedGroup {
  */
 const PLAYER_DHT_TIMEOUT_MS = 600;
 
+/** How long an impostor keeps asking to be admitted. */
+const IMPOSTOR_GIVES_UP_AFTER_ROUNDS = 50;
+
 /** When the founders check their certificates are still findable (see 'start'). */
 const RECHECK_AFTER_START_MS = 3000;
 
@@ -155,6 +158,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       onDecided: ledger.observer(player.peer.publicKey),
       ...(sanctioner ? { onEvidence: sanctioner.onEvidence } : {}),
       identity: player.services.verifier,
+      onJoinRefused: (key: Uint8Array, verdict: string) => ledger.joinRefused(player.peer.publicKey, key, verdict),
       ...(player.credentials ? { credentials: player.credentials } : {}),
       // First contact is checked at the group's door: a join request carries the joiner's
       // certificates and the sponsor checks them (and the DHT for a ban) before admitting it.
@@ -238,6 +242,22 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     member.done.then(() => close(player, member.state === 'left'));
   };
 
+  /** A player with a bad identity asks to join; it never registered, and gives up after a while. */
+  const impostor = async (command: Extract<ShardCommand, { type: 'impostor' }>) => {
+    const group = groups.get(command.group);
+    if (!group) return;
+    const player = await bindPlayer(command.player, group);
+    player.credentials = { ...command.credentials };
+    ledger.joinAttempt(command.kind, player.peer.publicKey);
+    const contacts = () => [...players.values()].filter((p) => p.group === command.group && p.member && p.member.state === 'member').map((p) => p.peer.transport.local);
+    const member = createJoiner(group.sessionId, contacts, groupConfig(group.plan), memberDeps(player));
+    player.member = member;
+    scheduler.schedule(clock.nowMs() + IMPOSTOR_GIVES_UP_AFTER_ROUNDS * task.neo.roundMs, () => {
+      member.crash();
+      close(player, false);
+    });
+  };
+
   const leave = (id: number, mode: 'graceful' | 'crash') => {
     const player = players.get(id);
     const member = player?.member;
@@ -295,6 +315,9 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         break;
       case 'leave':
         leave(command.player, command.mode);
+        break;
+      case 'impostor':
+        impostor(command).catch((e: unknown) => shuttingDown || onHandlerError(e, 'impostor'));
         break;
     }
   });
@@ -411,6 +434,14 @@ function authFigures(players: readonly Player[], totals: { registrations: number
     for (const k of Object.keys(verdicts) as (keyof typeof verdicts)[]) verdicts[k] += v[`verdict.${k}`];
     const g = p.services.gate.counters();
     for (const k of Object.keys(ignored) as (keyof typeof ignored)[]) ignored[k] += g[`ignored.${k}`];
+    // Join requests refused at the group's door, by the joiner's verdict.
+    const c = p.member?.counters();
+    if (c) {
+      ignored.banned += c.joinsRefusedBanned;
+      ignored.expired += c.joinsRefusedExpired;
+      ignored.forged += c.joinsRefusedForged;
+      ignored.unknown += c.joinsRefusedUnknown;
+    }
     if (p.joinedAtMs === null) continue;
     acMessagesAfterJoin += p.services.acMessages() - p.acMessagesAtJoin;
     playerMsAfterJoin += (p.closedAtMs ?? nowMs) - p.joinedAtMs;

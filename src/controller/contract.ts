@@ -4,6 +4,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { AttackLedgerSummary, AttackSpec } from '../attacks/index.js';
+import type { GameKey, KeyCertificate } from '../auth/index.js';
 import type { GroupEvent } from '../groups/member.js';
 import type { NeoAdaptation, NeoCounter } from '../neo/session.js';
 import type { MovementModel } from '../scenario/movement.js';
@@ -58,6 +59,14 @@ export type ShardCommand =
   | { readonly type: 'start'; readonly startAtMs: number }
   | { readonly type: 'spawn'; readonly player: number; readonly group: number }
   | { readonly type: 'leave'; readonly player: number; readonly group: number; readonly mode: 'graceful' | 'crash' }
+  | {
+      /** A player with a bad identity tries to join `group` with these certificates (src/attacks). */
+      readonly type: 'impostor';
+      readonly player: number;
+      readonly group: number;
+      readonly kind: 'forged-certificate' | 'expired-certificate' | 'banned-certificate';
+      readonly credentials: { readonly keyCertificate: KeyCertificate; readonly gameKey: GameKey };
+    }
   | { readonly type: 'stop' };
 
 /** A group's view change (or a player's arrival or departure), as the group reported it. */

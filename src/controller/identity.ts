@@ -1,7 +1,22 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PaymentTokenType, certificateRecordPolicies, createPaymentIssuer, encodeCertificate, startAuthority, systemWallClock, type Authority } from '../auth/index.js';
+import {
+  BanType,
+  GameKeyType,
+  KeyCertificateType,
+  PaymentTokenType,
+  banRecord,
+  certificateRecordPolicies,
+  createPaymentIssuer,
+  encodeCertificate,
+  signCertificate,
+  startAuthority,
+  systemWallClock,
+  type Authority,
+  type GameKey,
+  type KeyCertificate,
+} from '../auth/index.js';
 import { createEd25519 } from '../crypto/index.js';
 import { installDht, type DhtNode } from '../dht/index.js';
 import { startPeerNode, type PeerNode } from '../peer/index.js';
@@ -19,6 +34,12 @@ export interface IdentityInfrastructure {
   readonly task: ShardTask['identity'];
   readonly authority: Authority;
   readonly bootstrap: readonly DhtNode[];
+  /**
+   * Certificates for a player with a bad identity (profiles' identityAttacks): forged (signed by a
+   * key that is not the authority's), expired (the authority's, run out) or banned (the
+   * authority's, with a ban the controller publishes in the DHT as the authority would).
+   */
+  impostor(kind: 'forged-certificate' | 'expired-certificate' | 'banned-certificate', publicKey: Uint8Array, playerId: bigint): Promise<{ keyCertificate: KeyCertificate; gameKey: GameKey }>;
   close(): Promise<void>;
 }
 
@@ -53,12 +74,27 @@ export async function startIdentityInfrastructure(seed: number, players: number)
     );
   }
   await Promise.all(nodes.map((n, i) => n.bootstrap(peers.filter((_, j) => j !== i).map((p) => p.transport.local))));
+  // The authority's signer, for the impostors' certificates (the controller runs the authority).
+  const authoritySigner = ed25519.createSigner(root.fork('authority').bytes(32));
+  const forger = ed25519.createSigner(root.fork('forger').bytes(32));
   const tokens = new Map<number, Uint8Array>();
   for (let id = 0; id < players; id++) tokens.set(id, encodeCertificate(PaymentTokenType, issuer.issue({ amount: 1, planMs: GAME_KEY_TTL_MS })));
   return {
     task: { authority: { endpoint: authority.local, publicKey: authority.publicKey }, bootstrap: peers.map((p) => p.transport.local), tokens },
     authority,
     bootstrap: nodes,
+    async impostor(kind, publicKey, playerId) {
+      const now = BigInt(systemWallClock.nowMs());
+      const signer = kind === 'forged-certificate' ? forger : authoritySigner;
+      const keyCertificate = signCertificate(KeyCertificateType, signer, { playerId, publicKey });
+      const expiresAtMs = kind === 'expired-certificate' ? now - 60_000n : now + BigInt(GAME_KEY_TTL_MS);
+      const gameKey = signCertificate(GameKeyType, signer, { playerId, expiresAtMs });
+      if (kind === 'banned-certificate') {
+        const ban = signCertificate(BanType, authoritySigner, { playerId, bannedAtMs: now, reason: new Uint8Array(32) });
+        await (nodes[0] as DhtNode).put(banRecord((peers[0] as PeerNode).signer, keyCertificate, ban, GAME_KEY_TTL_MS));
+      }
+      return { keyCertificate, gameKey };
+    },
     async close() {
       for (const n of nodes) n.close();
       scheduler.close();

@@ -16,6 +16,8 @@ import { monotonicNowMs } from '../time/clock.js';
 import type { LiveSnapshot } from '../ui/model.js';
 import type { ShardCommand, ShardGroup, ShardGroupEvent, ShardMessage, ShardResult, ShardSample, ShardTask } from './contract.js';
 import { startIdentityInfrastructure } from './identity.js';
+import { createEd25519 } from '../crypto/index.js';
+import { createRng } from '../random/index.js';
 
 /**
  * The controller: splits the profile's peers into NEO groups, hosts them in worker shards (one
@@ -131,6 +133,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     startAtMs = monotonicNowMs() + 200 + 2 * profile.peers;
     for (const send of commands) send({ type: 'start', startAtMs });
     dispatchSchedule(schedule);
+    dispatchImpostors();
   };
   // The schedule's joins and leaves go to the shard hosting the group, each at its time.
   const scheduleTimers: NodeJS.Timeout[] = [];
@@ -149,6 +152,29 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
         }, delay),
       );
     }
+  };
+  // Impostors (profiles' identityAttacks) get player numbers after everyone the schedule knows.
+  const impostorKeys = profile.identityAttacks.map((_, k) => {
+    const player = schedule.players + k;
+    return { player, publicKey: createEd25519('native').createSigner(createRng(profile.seed).fork('identity').fork(`player:${player}`).bytes(32)).publicKey };
+  });
+  const dispatchImpostors = () => {
+    profile.identityAttacks.forEach((a, k) => {
+      const { player, publicKey } = impostorKeys[k] as { player: number; publicKey: Uint8Array };
+      const send = commands[shardOfGroup.get(a.group) ?? 0];
+      scheduleTimers.push(
+        setTimeout(
+          () => {
+            if (hooks.signal?.aborted) return;
+            void identity.impostor(a.kind, publicKey, 1_000_000_000n + BigInt(k)).then((credentials) => {
+              send?.({ type: 'impostor', player, group: a.group, kind: a.kind, credentials });
+              events.push({ tS: tS(), type: 'join', player, group: a.group, impostor: a.kind });
+            });
+          },
+          Math.max(0, startAtMs + a.atS * 1000 - monotonicNowMs()),
+        ),
+      );
+    });
   };
   const groupEvent = (e: ShardGroupEvent) => {
     const { atMs, ...rest } = e;

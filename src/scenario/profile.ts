@@ -175,6 +175,13 @@ export const profileSchema = z.strictObject({
       }),
     )
     .default([]),
+  /**
+   * Players with bad identities (forged, expired or banned certificates) who try to join group
+   * `group` at `atS`; the group's members must refuse them at the door (docs/attacks.md).
+   */
+  identityAttacks: z
+    .array(z.strictObject({ kind: z.enum(['forged-certificate', 'expired-certificate', 'banned-certificate']), group: z.number().int().min(0), atS: nonNegative }))
+    .default([]),
   /** Checks on the finished report, e.g. "neo.playoutLatencyMs.p99 < 250": any failure exits 1. */
   thresholds: z.array(z.string().min(1)).default([]),
   links: z
@@ -332,6 +339,11 @@ function checkStages(profile: Profile, source: string): void {
     if (changing) issues.push({ path, message: 'attacks name seats of fixed groups: use them without phases or churn' });
     const groupsOf = new Set(expandPeerSet(a.peers).map((peer) => Math.floor(peer / profile.neo.groupSize)));
     if ((a.kind === 'false-votes' || a.kind === 'colluding-majority') && groupsOf.size > 1) issues.push({ path: `${path}.peers`, message: 'colluders must be in one group' });
+  });
+  const groupCount = Math.ceil(profile.peers / profile.neo.groupSize);
+  profile.identityAttacks.forEach((a, i) => {
+    if (a.group >= groupCount) issues.push({ path: `identityAttacks[${i}].group`, message: `the profile has ${groupCount} groups (0-${groupCount - 1})` });
+    if (a.atS >= profile.durationS) issues.push({ path: `identityAttacks[${i}].atS`, message: 'must be within the run' });
   });
   if (m.model === 'scripted') m.paths.forEach((p, i) => {
     for (const [lo, hi] of peerRanges(p.peers)) if (hi >= profile.peers || hi < lo) issues.push({ path: `movement.paths[${i}].peers`, message: `peer indexes must be within 0-${profile.peers - 1}, lower first` });

@@ -116,6 +116,13 @@ describe('profiles', () => {
     expect(parseProfile(`${base}attacks: [{ kind: replay, peers: "1", toS: 5 }]\n`, 'a.yaml').attacks[0]).toEqual({ kind: 'replay', peers: '1', fromS: 0, toS: 5, params: {} });
   });
 
+  it('checks identity attacks: kind, group within the run, time within the run', () => {
+    const base = 'peers: 12\ndurationS: 10\nneo: { groupSize: 6 }\n';
+    expect(issues(`${base}identityAttacks: [{ kind: stolen-certificate, group: 0, atS: 1 }]\n`)[0]?.path).toBe('identityAttacks[0].kind');
+    expect(issues(`${base}identityAttacks: [{ kind: forged-certificate, group: 2, atS: 1 }]\n`)[0]?.path).toBe('identityAttacks[0].group');
+    expect(issues(`${base}identityAttacks: [{ kind: forged-certificate, group: 1, atS: 10 }]\n`)[0]?.path).toBe('identityAttacks[0].atS');
+  });
+
   it('expands peer sets', () => {
     expect(expandPeerSet('0-2, 7,1')).toEqual([0, 1, 2, 7]);
     expect(expandPeerSet([3, 1, 3])).toEqual([1, 3]);
