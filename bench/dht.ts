@@ -7,27 +7,20 @@
  *   npm run bench:dht [-- --peers 100 --minutes 2 --churn 0.1 --gets 20 --graceful 0]
  */
 import { DEFAULT_DHT_CONFIG, RECORD_REJECTIONS, runDhtSwarm, type DhtLookupStats } from '../src/dht/index.js';
-import type { LatencySummary } from '../src/metrics/index.js';
+import { latencyLine, ms, numberArg, pct } from './support.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const PEERS = arg('peers', 100);
-const MINUTES = arg('minutes', 2);
-const CHURN = arg('churn', 0.1);
-const GETS = arg('gets', 20);
-const GRACEFUL = arg('graceful', 0);
+const PEERS = numberArg('peers', 100);
+const MINUTES = numberArg('minutes', 2);
+const CHURN = numberArg('churn', 0.1);
+const GETS = numberArg('gets', 20);
+const GRACEFUL = numberArg('graceful', 0);
 
-const ms = (n: number) => n.toFixed(2);
-const pct = (a: number, b: number) => (b === 0 ? '—' : `${((100 * a) / b).toFixed(2)} %`);
-const latency = (s: LatencySummary) => `p50 ${ms(s.p50)} / p90 ${ms(s.p90)} / p99 ${ms(s.p99)} / max ${ms(s.max)} ms (n = ${s.count})`;
 const hopsLine = (hops: readonly number[]) => {
   const total = hops.reduce((a, b) => a + b, 0);
   return hops.map((n, h) => (n > 0 ? `${h}: ${n} (${pct(n, total)})` : '')).filter(Boolean).join(', ');
 };
 const lookupLine = (name: string, s: DhtLookupStats) =>
-  `${name}: ${s.started} started, ${s.succeeded} ok, ${s.failed} failed, ${s.abandoned} abandoned by leaving nodes; latency ${latency(s.latencyMs.summary())}`;
+  `${name}: ${s.started} started, ${s.succeeded} ok, ${s.failed} failed, ${s.abandoned} abandoned by leaving nodes; latency ${latencyLine(s.latencyMs.summary())}`;
 
 console.log(
   `bench:dht — ${PEERS} peers, ${MINUTES} min, churn ${(CHURN * 100).toFixed(0)} %/min (${GRACEFUL > 0 ? `${(GRACEFUL * 100).toFixed(0)} % graceful` : 'crash'} leaves + joins), ` +
@@ -50,7 +43,7 @@ const c = s.counters;
 console.log(`\ninitial bootstrap of ${PEERS} peers: ${(r.bootstrapMs / 1000).toFixed(1)} s; run ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
 console.log(`churn: ${r.crashes} crashed, ${r.gracefulLeaves} left gracefully, ${r.joins} joined (${r.live} live at the end)`);
 console.log(`\nworkload gets: ${r.gets}, found ${r.getSuccesses} → success rate ${pct(r.getSuccesses, r.gets)}; failures with the publisher gone: ${r.failures.filter((f) => !f.publisherAlive).length}`);
-console.log(`get latency: ${latency(r.getLatencyMs)}`);
+console.log(`get latency: ${latencyLine(r.getLatencyMs)}`);
 console.log(`get hops: ${hopsLine(r.hops)}`);
 console.log(`\nall lookups (counted by the nodes: ${c.lookups} started, ${c.lookupSuccesses} ok, ${c.lookupFailures} failed, ${c.lookupsAbandoned} abandoned)`);
 console.log(`  ${lookupLine('get (find-value)', s.lookups.findValue)}`);

@@ -10,25 +10,18 @@
  *   npm run bench:identity [-- --peers 100 --minutes 2 --churn 0.1 --lookups 20 --seed 5 --burst]
  */
 import { RECORD_REJECTIONS, DEFAULT_DHT_CONFIG, type DhtLookupStats } from '../src/dht/index.js';
-import type { LatencySummary } from '../src/metrics/index.js';
+import { latencyLine, ms, numberArg, pct } from './support.js';
 import { runIdentitySwarm } from '../src/peer/index.js';
 
-const arg = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : fallback;
-};
-const PEERS = arg('peers', 100);
-const MINUTES = arg('minutes', 2);
-const CHURN = arg('churn', 0.1);
-const LOOKUPS = arg('lookups', 20);
-const SEED = arg('seed', 5);
+const PEERS = numberArg('peers', 100);
+const MINUTES = numberArg('minutes', 2);
+const CHURN = numberArg('churn', 0.1);
+const LOOKUPS = numberArg('lookups', 20);
+const SEED = numberArg('seed', 5);
 const BURST = process.argv.includes('--burst');
 
-const ms = (n: number) => n.toFixed(2);
-const pct = (a: number, b: number) => (b === 0 ? '—' : `${((100 * a) / b).toFixed(2)} %`);
-const latency = (s: LatencySummary) => `p50 ${ms(s.p50)} / p90 ${ms(s.p90)} / p99 ${ms(s.p99)} / max ${ms(s.max)} ms (n = ${s.count})`;
 const lookupLine = (name: string, s: DhtLookupStats) =>
-  `${name}: ${s.started} started, ${s.succeeded} ok, ${s.failed} failed, ${s.abandoned} abandoned; latency of successes ${latency(s.latencyMs.summary())}`;
+  `${name}: ${s.started} started, ${s.succeeded} ok, ${s.failed} failed, ${s.abandoned} abandoned; latency of successes ${latencyLine(s.latencyMs.summary())}`;
 
 console.log(
   `bench:identity — ${PEERS} players, ${MINUTES} min, churn ${(CHURN * 100).toFixed(0)} %/min (crash leaves + joins), ${LOOKUPS} identity lookups/s; ` +
@@ -55,7 +48,7 @@ console.log(`churn: ${r.crashes} crashed, ${r.joins} joined (${r.live} live at t
 console.log(`\nidentity lookups: ${r.lookups}, verified ${r.successes} → success rate ${pct(r.successes, r.lookups)}`);
 console.log(`  of players already gone: ${r.lookupsOfDeparted}, verified ${r.successesOfDeparted}`);
 console.log(`  failures: ${reasons.size === 0 ? 'none' : [...reasons].map(([k, n]) => `${k} ${n}`).join(', ')}`);
-console.log(`lookup latency (key certificate, game key and ban gets in parallel): ${latency(r.latencyMs)}`);
+console.log(`lookup latency (key certificate, game key and ban gets in parallel): ${latencyLine(r.latencyMs)}`);
 console.log(`\nAC datagrams after join: ${r.acMessagesAfterJoin} over ${r.playerMinutesAfterJoin.toFixed(1)} player-minutes → ${r.acMessagesPerPlayerMinute.toFixed(3)} per player-minute`);
 console.log(`\nDHT (all players and the bootstrap nodes): ${c.lookups} lookups, ${c.lookupSuccesses} ok, ${c.lookupFailures} failed (a ban get finds nothing for an unbanned player), ${c.lookupsAbandoned} abandoned`);
 console.log(`  ${lookupLine('get (find-value)', r.dht.lookups.findValue)}`);

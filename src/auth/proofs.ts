@@ -1,6 +1,6 @@
 import { equalBytes, openCommitment, sha256, type Ed25519Backend } from '../crypto/index.js';
-import { NeoRound, NeoRoundContent, roundSigningBytes, updateAad, type SignedRound } from '../neo/messages.js';
-import { DecodeError, decodeWith, encodeWith, struct, u8, varBytes, type Infer } from '../wire/index.js';
+import { NeoRound, NeoRoundContent, roundSigningBytes, updateAad, type NeoRoundContentValue, type SignedRound } from '../neo/messages.js';
+import { DecodeError, decodeWith, encodeWith, struct, u8, varBytes, type Codec, type Infer } from '../wire/index.js';
 import { KeyCertificateType, verifyCertificate, type KeyCertificate } from './certificates.js';
 
 /**
@@ -64,25 +64,37 @@ export const neoEquivocationVerifier: ProofKindVerifier = {
   kind: ProofKind.neoEquivocation,
   name: 'neo-equivocation',
   verify(evidence, offenderKey, ed25519) {
-    let pair: Infer<typeof NeoEquivocationEvidence>;
-    let a: Infer<typeof NeoRoundContent>;
-    let b: Infer<typeof NeoRoundContent>;
-    try {
-      pair = decodeWith(NeoEquivocationEvidence, evidence);
-      a = decodeWith(NeoRoundContent, pair.first.content);
-      b = decodeWith(NeoRoundContent, pair.second.content);
-    } catch (e) {
-      if (e instanceof DecodeError) return REJECT('malformed');
-      throw e;
-    }
+    const pair = decodeRoundPair(NeoEquivocationEvidence, evidence, 'first', 'second');
+    if ('ok' in pair) return pair;
+    const [a, b] = pair.contents;
     if (!equalBytes(a.session, b.session) || a.view !== b.view || a.round !== b.round || a.sender !== b.sender) return REJECT('context');
-    if (equalBytes(pair.first.content, pair.second.content)) return REJECT('identical');
+    if (equalBytes(pair.signed[0].content, pair.signed[1].content)) return REJECT('identical');
     // Both under the offender's certified key: neither a third party's signature nor a stray copy counts.
-    if (!ed25519.verify(pair.first.signature, roundSigningBytes(pair.first.content), offenderKey)) return REJECT('signature');
-    if (!ed25519.verify(pair.second.signature, roundSigningBytes(pair.second.content), offenderKey)) return REJECT('signature');
+    if (!bothSignedBy(pair.signed, offenderKey, ed25519)) return REJECT('signature');
     return { ok: true };
   },
 };
+
+/** The two signed round messages of a piece of evidence and their decoded contents, or why not. */
+function decodeRoundPair<F1 extends string, F2 extends string>(
+  codec: Codec<Record<F1 | F2, SignedRound>>,
+  evidence: Uint8Array,
+  first: F1,
+  second: F2,
+): { signed: [SignedRound, SignedRound]; contents: [NeoRoundContentValue, NeoRoundContentValue] } | ProofCheck {
+  try {
+    const pair = decodeWith(codec, evidence);
+    const signed: [SignedRound, SignedRound] = [pair[first], pair[second]];
+    return { signed, contents: [decodeWith(NeoRoundContent, signed[0].content), decodeWith(NeoRoundContent, signed[1].content)] };
+  } catch (e) {
+    if (e instanceof DecodeError) return REJECT('malformed');
+    throw e;
+  }
+}
+
+function bothSignedBy(signed: readonly [SignedRound, SignedRound], key: Uint8Array, ed25519: Pick<Ed25519Backend, 'verify'>): boolean {
+  return signed.every((m) => ed25519.verify(m.signature, roundSigningBytes(m.content), key));
+}
 
 /** Evidence of a bad reveal in NEO: the round-r message with the sealed update, and a later message of the same member revealing a key for round r. */
 export const NeoBadRevealEvidence = struct({ commitment: NeoRound.body, reveal: NeoRound.body });
@@ -100,21 +112,12 @@ export const neoBadRevealVerifier: ProofKindVerifier = {
   kind: ProofKind.neoBadReveal,
   name: 'neo-bad-reveal',
   verify(evidence, offenderKey, ed25519) {
-    let pair: Infer<typeof NeoBadRevealEvidence>;
-    let c: Infer<typeof NeoRoundContent>;
-    let r: Infer<typeof NeoRoundContent>;
-    try {
-      pair = decodeWith(NeoBadRevealEvidence, evidence);
-      c = decodeWith(NeoRoundContent, pair.commitment.content);
-      r = decodeWith(NeoRoundContent, pair.reveal.content);
-    } catch (e) {
-      if (e instanceof DecodeError) return REJECT('malformed');
-      throw e;
-    }
+    const pair = decodeRoundPair(NeoBadRevealEvidence, evidence, 'commitment', 'reveal');
+    if ('ok' in pair) return pair;
+    const [c, r] = pair.contents;
     if (!equalBytes(c.session, r.session) || c.view !== r.view || c.sender !== r.sender || r.round <= c.round) return REJECT('context');
     if (c.update.length === 0 || !r.reveal || r.reveal.round !== c.round) return REJECT('context');
-    if (!ed25519.verify(pair.commitment.signature, roundSigningBytes(pair.commitment.content), offenderKey)) return REJECT('signature');
-    if (!ed25519.verify(pair.reveal.signature, roundSigningBytes(pair.reveal.content), offenderKey)) return REJECT('signature');
+    if (!bothSignedBy(pair.signed, offenderKey, ed25519)) return REJECT('signature');
     if (openCommitment(r.reveal.key, c.update, updateAad(c.session, c.view, c.round, c.sender)) !== null) return REJECT('opens');
     return { ok: true };
   },
