@@ -143,27 +143,29 @@ export class RoutingTable {
 
   /** A request to this contact went unanswered; after `maxFailures` in a row it is dropped. */
   failed(nodeId: Uint8Array): void {
-    const bucket = this.buckets[this.bucketIndex(nodeId)];
-    if (!bucket) return;
-    const hex = idHex(nodeId);
-    this.dropReplacement(bucket, hex);
-    const at = bucket.entries.findIndex((e) => e.hex === hex);
-    if (at < 0) return;
-    const entry = bucket.entries[at] as Entry;
+    const found = this.forget(nodeId);
+    if (!found) return;
+    const entry = found.bucket.entries[found.at] as Entry;
     entry.failures++;
-    if (entry.failures < this.config.maxFailures) return;
-    bucket.entries.splice(at, 1);
-    if (bucket.probing === hex) bucket.probing = null;
-    this.promoteReplacement(bucket);
+    if (entry.failures >= this.config.maxFailures) this.dropEntry(found.bucket, found.at, found.hex);
   }
 
   remove(nodeId: Uint8Array): void {
+    const found = this.forget(nodeId);
+    if (found) this.dropEntry(found.bucket, found.at, found.hex);
+  }
+
+  /** Drops the contact from its bucket's replacement cache and says where it stands in the bucket, if it does. */
+  private forget(nodeId: Uint8Array): { bucket: Bucket; hex: string; at: number } | null {
     const bucket = this.buckets[this.bucketIndex(nodeId)];
-    if (!bucket) return;
+    if (!bucket) return null;
     const hex = idHex(nodeId);
     this.dropReplacement(bucket, hex);
     const at = bucket.entries.findIndex((e) => e.hex === hex);
-    if (at < 0) return;
+    return at < 0 ? null : { bucket, hex, at };
+  }
+
+  private dropEntry(bucket: Bucket, at: number, hex: string): void {
     bucket.entries.splice(at, 1);
     if (bucket.probing === hex) bucket.probing = null;
     this.promoteReplacement(bucket);
