@@ -334,10 +334,11 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     let kernelDrops = 0;
     for (const [port, d] of lastDrops) kernelDrops += d - (dropsAtBind.get(port) ?? 0);
     const active = allPlayers.filter((p) => p.member && !['left', 'crashed', 'finished'].includes(p.member.state));
+    const counters = sumCounters(allPlayers);
     return {
       atMs: clock.nowMs(),
-      counters: sumCounters(allPlayers),
-      updates: updateCounts(allPlayers),
+      counters,
+      updates: updateCounts(counters),
       traffic: traffic(allPlayers),
       kernelDrops: dropsReadable ? kernelDrops : null,
       peersAlive: active.length,
@@ -459,17 +460,9 @@ function sumCounters(players: readonly Player[]): Record<NeoCounter, number> {
   return sum;
 }
 
-/** Each update counted once, by its author's own decision about it. */
-function updateCounts(players: readonly Player[]): UpdateCounts {
-  const u = { created: 0, accepted: 0, dropped: 0 };
-  for (const p of players) {
-    if (!p.member) continue;
-    const c = p.member.neoCounters();
-    u.created += c.updatesCreated;
-    u.accepted += c.ownAccepted;
-    u.dropped += c.ownDropped;
-  }
-  return u;
+/** Each update counted once, by its author's own decision about it (the members' counters summed). */
+function updateCounts(c: Record<NeoCounter, number>): UpdateCounts {
+  return { created: c.updatesCreated, accepted: c.ownAccepted, dropped: c.ownDropped };
 }
 
 function traffic(players: readonly Player[]): ShardTraffic {

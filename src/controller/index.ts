@@ -487,12 +487,6 @@ function liveDht(samples: readonly ShardSample[]): LiveSnapshot['dht'] {
   if (samples.length === 0) return null;
   const m = mergedDht(samples);
   const s = m.latency.summary();
-  let acMessages = 0;
-  let playerMs = 0;
-  for (const x of samples) {
-    acMessages += x.auth.acMessagesAfterJoin;
-    playerMs += x.auth.playerMsAfterJoin;
-  }
   return {
     lookups: m.lookups,
     p50: s.p50,
@@ -502,8 +496,19 @@ function liveDht(samples: readonly ShardSample[]): LiveSnapshot['dht'] {
     stored: m.recordsStored,
     served: m.recordsServed,
     rejected: m.recordsRejected,
-    acPerPlayerMin: playerMs > 0 ? acMessages / (playerMs / 60_000) : 0,
+    acPerPlayerMin: acMessagesPerPlayerMinute(samples),
   };
+}
+
+/** Datagrams exchanged with the authority after each player's join, per player-minute since its join. */
+function acMessagesPerPlayerMinute(samples: readonly ShardSample[]): number {
+  let acMessages = 0;
+  let playerMs = 0;
+  for (const x of samples) {
+    acMessages += x.auth.acMessagesAfterJoin;
+    playerMs += x.auth.playerMsAfterJoin;
+  }
+  return playerMs > 0 ? acMessages / (playerMs / 60_000) : 0;
 }
 
 function dhtReport(samples: readonly ShardSample[]): RunReport['dht'] {
@@ -518,19 +523,15 @@ function authReport(samples: readonly ShardSample[], authority: Record<string, n
   let registrations = 0;
   let registrationFailures = 0;
   let republished = 0;
-  let acMessages = 0;
-  let playerMs = 0;
   for (const s of samples) {
     registrations += s.auth.registrations;
     registrationFailures += s.auth.registrationFailures;
     republished += s.auth.republished;
-    acMessages += s.auth.acMessagesAfterJoin;
-    playerMs += s.auth.playerMsAfterJoin;
     for (const k of Object.keys(rejected) as (keyof typeof rejected)[]) rejected[k] += s.auth.ignored[k];
     for (const k of Object.keys(verdicts) as (keyof typeof verdicts)[]) verdicts[k] += s.auth.verdicts[k];
   }
   return {
-    acMessagesPerPlayerMinute: playerMs > 0 ? acMessages / (playerMs / 60_000) : 0,
+    acMessagesPerPlayerMinute: acMessagesPerPlayerMinute(samples),
     registrations,
     registrationFailures,
     republished,
