@@ -433,8 +433,6 @@ function authFigures(players: readonly Player[], totals: { registrations: number
   for (const p of players) {
     const v = p.services.verifier.counters();
     for (const k of Object.keys(verdicts) as (keyof typeof verdicts)[]) verdicts[k] += v[`verdict.${k}`];
-    const g = p.services.gate.counters();
-    for (const k of Object.keys(ignored) as (keyof typeof ignored)[]) ignored[k] += g[`ignored.${k}`];
     // Join requests refused at the group's door, by the joiner's verdict.
     const c = p.member?.counters();
     if (c) {

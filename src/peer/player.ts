@@ -1,14 +1,12 @@
 import {
   certificateRecordPolicies,
   certificateRecords,
-  createIdentityGate,
   createIdentityVerifier,
   dhtCertificateSource,
   installAuthClient,
   type AuthClient,
   type AuthFailure,
   type GameKey,
-  type IdentityGate,
   type IdentityVerifier,
   type KeyCertificate,
   type PaymentToken,
@@ -22,7 +20,7 @@ import type { PeerNode } from './index.js';
 
 /**
  * A player's services on its peer (SPEC §3, §4): the DHT on the peer's socket, the authority
- * client, and first-contact identity checks fed by the DHT. `join` is the join flow: register
+ * client, and the identity verifier fed by the DHT (first-contact checks: the group's door). `join` is the join flow: register
  * with the authority (once, with a payment token), publish the certificates in the DHT, check
  * they are there and republish if not.
  */
@@ -51,8 +49,6 @@ export interface PlayerServices {
   readonly dht: DhtNode;
   readonly auth: AuthClient;
   readonly verifier: IdentityVerifier;
-  /** Hand `gate.transport` to game components: their signed messages pass only from verified players. */
-  readonly gate: IdentityGate;
   join(username: string, token: PaymentToken): Promise<JoinResult>;
   /** Checks the own certificates are in the DHT and republishes them if not; the count republished. */
   ensurePublished(): Promise<number>;
@@ -78,7 +74,6 @@ export function startPlayerServices(peer: PeerNode, config: PlayerServicesConfig
     { authorityPublicKey: config.authority.publicKey, cacheTtlMs: config.identityCacheTtlMs ?? 60_000, negativeCacheTtlMs: 1000 },
     { clock: deps.wallClock, ed25519, source: dhtCertificateSource(dht) },
   );
-  const gate = createIdentityGate(peer.transport, verifier);
   let certificates: { keyCertificate: KeyCertificate; gameKey: GameKey } | null = null;
 
   const ensurePublished = async (): Promise<number> => {
@@ -95,7 +90,6 @@ export function startPlayerServices(peer: PeerNode, config: PlayerServicesConfig
     dht,
     auth,
     verifier,
-    gate,
     async join(username, token) {
       const reached = await dht.bootstrap(config.bootstrap);
       if (reached.reached === 0 && config.bootstrap.length > 0) return { ok: false, reason: 'dht-unreachable' };
