@@ -5,7 +5,7 @@
  * server's traffic at 8, 16 and 32 players. Usage: npm run bench:neo [-- --rounds N]
  */
 import { runBaseline, type ClientServerRunResult } from '../src/baselines/index.js';
-import { createLatencyHistogram, type LatencyHistogram, type LatencySummary } from '../src/metrics/index.js';
+import type { LatencyHistogram, LatencySummary } from '../src/metrics/index.js';
 import type { ShapingConfig } from '../src/net/index.js';
 import { runNeoGroup } from '../src/neo/index.js';
 
@@ -40,14 +40,8 @@ const row = (name: string, s: LatencySummary, note = '') => `| ${name} | ${s.cou
 console.log(`bench:neo — ${MEMBERS} members, member ${SLOW} at ${SLOW_MS} ms one way, the others at ${FAST_MS} ms; R = ${R} ms; ${ROUNDS} rounds; Node ${process.version}`);
 
 const neo = await runNeoGroup({ members: MEMBERS, rounds: ROUNDS, roundMs: R, seed: 'bench-neo', shaping: (eps) => slowMemberLinks(eps) });
-const fastToFast = createLatencyHistogram();
-const fastToSlow = createLatencyHistogram();
-neo.members.forEach((receiver, i) =>
-  receiver.playoutLatencyBySender.forEach((h, sender) => {
-    if (sender === SLOW || sender === i) return;
-    (i === SLOW ? fastToSlow : fastToFast).merge(h);
-  }),
-);
+const fastToFast = neo.playoutLatencyOf((receiver, sender) => sender !== SLOW && receiver !== SLOW);
+const fastToSlow = neo.playoutLatencyOf((receiver, sender) => sender !== SLOW && receiver === SLOW);
 const slowSender = neo.playoutLatencyBySender[SLOW] as LatencyHistogram;
 
 const lockstep = await runBaseline('lockstep', { players: MEMBERS, turns: Math.max(30, Math.floor(ROUNDS / 5)), seed: 'bench-lockstep', shaping: (eps) => slowMemberLinks(eps) });

@@ -425,6 +425,12 @@ export function createAttackTransport(inner: Transport, attacks: readonly Attack
       else if (spec.kind === NeoForward.kind) forwardOwn(to, spec, body);
       else inner.send(to, spec, body);
     },
+    broadcast<T>(to: readonly Endpoint[], spec: MessageSpec<T>, body: T): void {
+      // One recipient at a time, so the behaviours can treat recipients differently (a split, a friend).
+      if (spec.kind === NeoRound.kind || spec.kind === NeoForward.kind) for (const e of to) this.send(e, spec, body);
+      else inner.broadcast(to, spec, body);
+    },
+    introduce: (endpoint, publicKey) => inner.introduce(endpoint, publicKey),
     sendBytes: (to, bytes) => inner.sendBytes(to, bytes),
     stats: (): TransportStats => inner.stats(),
     close: () => inner.close(),

@@ -1,5 +1,5 @@
 import { createProtocolRegistry } from '../catalog.js';
-import { createEd25519, equalBytes, generateSeed, sha256, type Ed25519Backend, type Signer } from '../crypto/index.js';
+import { createEd25519, createPairwiseAuthenticator, equalBytes, generateSeed, sha256, type Ed25519Backend, type Signer } from '../crypto/index.js';
 import { createCounters, type CounterSnapshot } from '../metrics/index.js';
 import { createTransport, installPinger, type Endpoint, type Incoming, type Transport, type TransportStats } from '../net/index.js';
 import { systemClock, type Clock } from '../time/clock.js';
@@ -125,8 +125,8 @@ function validateConfig(config: AuthorityConfig): void {
   }
 }
 
-/** The authority's signing key: given, or kept in the database, checked against the key the database was created with. */
-function authorityIdentity(store: AuthorityStore, ed25519: Ed25519Backend, given: Uint8Array | undefined): Signer {
+/** The authority's signing key (and its seed, for pairwise MACs): given, or kept in the database, checked against the key the database was created with. */
+function authorityIdentity(store: AuthorityStore, ed25519: Ed25519Backend, given: Uint8Array | undefined): { signer: Signer; seed: Uint8Array } {
   const seed = given ?? store.getMeta(META_SEED) ?? generateSeed();
   const signer = ed25519.createSigner(seed);
   const recorded = store.getMeta(META_PUBLIC_KEY);
@@ -135,7 +135,7 @@ function authorityIdentity(store: AuthorityStore, ed25519: Ed25519Backend, given
   }
   if (!recorded) store.setMeta(META_PUBLIC_KEY, signer.publicKey);
   if (!given && !store.getMeta(META_SEED)) store.setMeta(META_SEED, seed);
-  return signer;
+  return { signer, seed };
 }
 
 interface PendingProof {
@@ -162,8 +162,9 @@ export async function startAuthority(config: AuthorityConfig, deps: AuthorityDep
   const { openAuthorityStore } = await import('./store.js');
   const store = openAuthorityStore(config.dbPath, config.synchronous ? { synchronous: config.synchronous } : {});
   let signer: Signer;
+  let seed: Uint8Array;
   try {
-    signer = authorityIdentity(store, ed25519, deps.identitySeed);
+    ({ signer, seed } = authorityIdentity(store, ed25519, deps.identitySeed));
   } catch (e) {
     store.close();
     throw e;
@@ -190,6 +191,7 @@ export async function startAuthority(config: AuthorityConfig, deps: AuthorityDep
         registry: createProtocolRegistry(),
         signer,
         verify: (signature, message, publicKey) => ed25519.verify(signature, message, publicKey),
+        macKeys: createPairwiseAuthenticator(seed, signer.publicKey),
         clock,
         ...(deps.onError ? { onHandlerError: deps.onError } : {}),
       },

@@ -42,7 +42,7 @@ export type RefusalReason = (typeof REFUSAL_REASONS)[number];
 export const AuthRegister = defineMessage({
   kind: MessageKind.authRegister,
   name: 'auth-register',
-  signed: true,
+  authenticated: true,
   summary: 'register the sender key under username, paid by a token; a retry of the same registration gets the same player_id',
   body: struct({ requestId: u64, username: utf8(MAX_USERNAME_BYTES), token: PaymentTokenType.codec }),
 });
@@ -50,7 +50,7 @@ export const AuthRegister = defineMessage({
 export const AuthRenew = defineMessage({
   kind: MessageKind.authRenew,
   name: 'auth-renew',
-  signed: true,
+  authenticated: true,
   summary: 'a fresh game key for the sender key; an optional token extends the subscription first',
   body: struct({ requestId: u64, token: optional(PaymentTokenType.codec) }),
 });
@@ -58,7 +58,7 @@ export const AuthRenew = defineMessage({
 export const AuthCertificates = defineMessage({
   kind: MessageKind.authCertificates,
   name: 'auth-certificates',
-  signed: true,
+  authenticated: true,
   summary: 'answer to auth-register or auth-renew: key certificate, game key, and when the subscription ends (Unix epoch ms)',
   body: struct({ requestId: u64, keyCertificate: KeyCertificateType.codec, gameKey: GameKeyType.codec, paidUntilMs: u64 }),
 });
@@ -66,7 +66,7 @@ export const AuthCertificates = defineMessage({
 export const AuthRefused = defineMessage({
   kind: MessageKind.authRefused,
   name: 'auth-refused',
-  signed: true,
+  authenticated: true,
   summary: 'answer to any authority request that was refused, with the reason',
   body: struct({ requestId: u64, reason: enumU8(REFUSAL_REASONS) }),
 });
@@ -74,7 +74,7 @@ export const AuthRefused = defineMessage({
 export const AuthProof = defineMessage({
   kind: MessageKind.authProof,
   name: 'auth-proof',
-  signed: true,
+  authenticated: true,
   summary: 'submit a cheat proof: its SHA-256, its length and the ids of the chunk messages that carry it',
   body: struct({ requestId: u64, proofId: bytes(32), totalBytes: u32, chunkIds: list(bytes(32), MAX_PROOF_CHUNKS) }),
 });
@@ -82,7 +82,7 @@ export const AuthProof = defineMessage({
 export const AuthBanned = defineMessage({
   kind: MessageKind.authBanned,
   name: 'auth-banned',
-  signed: true,
+  authenticated: true,
   summary: 'answer to an accepted cheat proof: the ban certificate (the existing one if the offender was already banned)',
   body: struct({ requestId: u64, ban: BanType.codec }),
 });
@@ -90,7 +90,7 @@ export const AuthBanned = defineMessage({
 export const AuthLookup = defineMessage({
   kind: MessageKind.authLookup,
   name: 'auth-lookup',
-  signed: true,
+  authenticated: true,
   summary: 'ask for the certificates and ban of a player, by public key or by player_id (exactly one)',
   body: struct({ requestId: u64, publicKey: optional(bytes(32)), playerId: optional(u64) }),
 });
@@ -98,7 +98,7 @@ export const AuthLookup = defineMessage({
 export const AuthLookupResult = defineMessage({
   kind: MessageKind.authLookupResult,
   name: 'auth-lookup-result',
-  signed: true,
+  authenticated: true,
   summary: 'answer to auth-lookup: whatever the authority holds (all absent for an unknown player)',
   body: struct({
     requestId: u64,

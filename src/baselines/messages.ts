@@ -18,7 +18,7 @@ export const MAX_BASELINE_PLAYERS = 0x10000;
 export const LockstepCommit = defineMessage({
   kind: MessageKind.lockstepCommit,
   name: 'lockstep-commit',
-  signed: true,
+  authenticated: true,
   summary: 'lockstep turn commitment: hash = SHA-256(update || nonce); reply = answer to a laggard, never answered',
   body: struct({ turn: u32, player: u16, reply: bool, hash: bytes(LOCKSTEP_HASH_BYTES) }),
 });
@@ -27,7 +27,7 @@ export const LockstepCommit = defineMessage({
 export const LockstepReveal = defineMessage({
   kind: MessageKind.lockstepReveal,
   name: 'lockstep-reveal',
-  signed: true,
+  authenticated: true,
   summary: 'lockstep turn reveal: the update and nonce opening the commitment; reply = answer to a laggard, never answered',
   body: struct({ turn: u32, player: u16, reply: bool, update: varBytes(MAX_BASELINE_UPDATE_BYTES), nonce: bytes(LOCKSTEP_NONCE_BYTES) }),
 });
@@ -36,7 +36,7 @@ export const LockstepReveal = defineMessage({
 export const ClientUpdate = defineMessage({
   kind: MessageKind.clientUpdate,
   name: 'client-update',
-  signed: true,
+  authenticated: true,
   summary: 'client/server baseline: one client update to the relay server; createdAtMs on the shared clock',
   body: struct({ client: u16, seq: u32, createdAtMs: f64, payload: varBytes(MAX_BASELINE_UPDATE_BYTES) }),
 });
@@ -45,7 +45,7 @@ export const ClientUpdate = defineMessage({
 export const ServerRelay = defineMessage({
   kind: MessageKind.serverRelay,
   name: 'server-relay',
-  signed: true,
+  authenticated: true,
   summary: 'client/server baseline: a client update forwarded by the server; serverSeq = the server\'s arrival order',
   body: struct({ client: u16, seq: u32, createdAtMs: f64, serverSeq: u64, payload: varBytes(MAX_BASELINE_UPDATE_BYTES) }),
 });

@@ -33,7 +33,9 @@ function rawPublicKeyOf(privateKey: KeyObject): Uint8Array {
 
 function publicKeyObjectFromRaw(publicKey: Uint8Array): KeyObject | undefined {
   try {
-    return createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' });
+    // JWK rather than SPKI DER: the same key object, but OpenSSL 3's DER decoder costs about as
+    // much again as the verification itself (docs/performance.md).
+    return createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('base64url') }, format: 'jwk' });
   } catch {
     return undefined;
   }

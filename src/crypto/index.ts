@@ -22,3 +22,4 @@ export {
   COMMITMENT_OVERHEAD,
 } from './sizes.js';
 export { equalBytes } from './bytes.js';
+export { createPairwiseAuthenticator, montgomeryFromEdwards, MAC_TAG_LENGTH, type PairwiseAuthenticator, type PairwiseChannel, type PairwiseOptions } from './pairwise.js';

@@ -17,7 +17,7 @@ export const MAX_CONTACTS = 20;
 export const DhtPing = defineMessage({
   kind: MessageKind.dhtPing,
   name: 'dht-ping',
-  signed: true,
+  authenticated: true,
   summary: 'DHT liveness check (ping-before-evict, bootstrap); answered by dht-pong with the same rid',
   body: struct({ rid: u32 }),
 });
@@ -25,7 +25,7 @@ export const DhtPing = defineMessage({
 export const DhtPong = defineMessage({
   kind: MessageKind.dhtPong,
   name: 'dht-pong',
-  signed: true,
+  authenticated: true,
   summary: 'answer to dht-ping, echoing its rid',
   body: struct({ rid: u32 }),
 });
@@ -33,7 +33,7 @@ export const DhtPong = defineMessage({
 export const DhtFindNode = defineMessage({
   kind: MessageKind.dhtFindNode,
   name: 'dht-find-node',
-  signed: true,
+  authenticated: true,
   summary: 'ask for the k contacts closest (XOR) to target that the receiver knows; answered by dht-nodes',
   body: struct({ rid: u32, target: bytes(NODE_ID_LENGTH) }),
 });
@@ -41,7 +41,7 @@ export const DhtFindNode = defineMessage({
 export const DhtNodes = defineMessage({
   kind: MessageKind.dhtNodes,
   name: 'dht-nodes',
-  signed: true,
+  authenticated: true,
   summary: 'up to k contacts (node ID, IPv4/IPv6 address bytes, port) closest to the requested ID; answers dht-find-node, or dht-find-value when the value is not held',
   body: struct({ rid: u32, contacts: list(WireContact, MAX_CONTACTS) }),
 });
@@ -49,7 +49,7 @@ export const DhtNodes = defineMessage({
 export const DhtFindValue = defineMessage({
   kind: MessageKind.dhtFindValue,
   name: 'dht-find-value',
-  signed: true,
+  authenticated: true,
   summary: 'ask for the record stored under key; answered by dht-value when held, by dht-nodes otherwise',
   body: struct({ rid: u32, key: bytes(RECORD_KEY_BYTES) }),
 });
@@ -57,7 +57,7 @@ export const DhtFindValue = defineMessage({
 export const DhtValue = defineMessage({
   kind: MessageKind.dhtValue,
   name: 'dht-value',
-  signed: true,
+  authenticated: true,
   summary: 'the signed record held under the requested key (the reader verifies it again)',
   body: struct({ rid: u32, record: RecordCodec }),
 });
@@ -65,7 +65,7 @@ export const DhtValue = defineMessage({
 export const DhtStore = defineMessage({
   kind: MessageKind.dhtStore,
   name: 'dht-store',
-  signed: true,
+  authenticated: true,
   summary: 'ask the receiver to hold a signed record; verified, rate-limited per sender, answered by dht-stored',
   body: struct({ rid: u32, record: RecordCodec }),
 });
@@ -77,7 +77,7 @@ export type StoreOutcome = (typeof STORE_OUTCOMES)[number];
 export const DhtStored = defineMessage({
   kind: MessageKind.dhtStored,
   name: 'dht-stored',
-  signed: true,
+  authenticated: true,
   summary: 'answer to dht-store: stored, duplicate (already held), stale, conflict, invalid or full',
   body: struct({ rid: u32, outcome: enumU8(STORE_OUTCOMES) }),
 });

@@ -227,6 +227,8 @@ class Member implements GroupMember {
   private readonly evictAfter: number;
   private readonly leadRounds: number;
   private readonly count = Object.fromEntries(GROUP_COUNTERS.map((c) => [c, 0])) as Record<GroupCounter, number>;
+  /** Which round messages NEO samples for a signature check: a stream of this member's own. */
+  private readonly sampleRandom: () => number;
 
   constructor(
     private readonly config: GroupConfig,
@@ -236,6 +238,8 @@ class Member implements GroupMember {
     if (config.seats < 2 || config.seats > MAX_GROUP_SIZE) throw new RangeError(`group seats must be in [2, ${MAX_GROUP_SIZE}], got ${config.seats}`);
     this.publicKey = deps.peer.publicKey;
     this.evictAfter = config.evictAfterRounds ?? 10;
+    const sampleRng = deps.botRng.fork('neo-signature-sample');
+    this.sampleRandom = () => sampleRng.float();
     // A change decided in round r takes effect once every member has surely decided r, even one that
     // had to wait for the forced decision: r + d + maxWait, plus a margin for the news to arrive.
     this.leadRounds = (config.neo.pipelineDepth ?? 1) + (config.neo.maxWaitRounds ?? 8) + 3;
@@ -459,6 +463,7 @@ class Member implements GroupMember {
       {
         sign: (msg) => peer.signer.sign(msg),
         verify: (sig, msg, pk) => peer.ed25519.verify(sig, msg, pk),
+        random: this.sampleRandom,
         clock: this.deps.clock,
         scheduler: this.deps.scheduler,
         memberIndex: me,

@@ -16,7 +16,7 @@ export const MAX_STATE_BYTES = 900;
 export const GroupJoin = defineMessage({
   kind: MessageKind.groupJoin,
   name: 'group-join',
-  signed: true,
+  authenticated: true,
   summary: 'a player asks a member of a group to admit it (its key is the envelope\'s, its endpoint where the datagram came from), attaching its authority certificates',
   // The certificates are the joiner's claim: a member with an identity verifier checks them (and
   // asks the authority for a ban) before it sponsors the joiner.
@@ -28,7 +28,7 @@ const welcomeMember = struct({ publicKey: bytes(PUBLIC_KEY_LENGTH), host: utf8(M
 export const GroupWelcome = defineMessage({
   kind: MessageKind.groupWelcome,
   name: 'group-welcome',
-  signed: true,
+  authenticated: true,
   summary: 'the view that admits a joiner: members with endpoints and seats, its first round and when that round starts relative to now',
   body: struct({
     session: bytes(SESSION_ID_BYTES),
@@ -46,7 +46,7 @@ export const GroupWelcome = defineMessage({
 export const GroupState = defineMessage({
   kind: MessageKind.groupState,
   name: 'group-state',
-  signed: true,
+  authenticated: true,
   summary: 'the game state after `round` (the round before the joiner\'s first), sent by its sponsor; checked at the next state-hash checkpoint',
   body: struct({ session: bytes(SESSION_ID_BYTES), view: u32, round: u32, state: varBytes(MAX_STATE_BYTES) }),
 });
@@ -62,7 +62,7 @@ export type GroupJoinBody = Infer<typeof GroupJoin.body>;
 export const GroupBan = defineMessage({
   kind: MessageKind.groupBan,
   name: 'group-ban',
-  signed: true,
+  authenticated: true,
   summary: 'an authority ban certificate and the banned player\'s key certificate, gossiped to its group so every member proposes its exclusion',
   body: struct({ session: bytes(SESSION_ID_BYTES), ban: BanType.codec, keyCertificate: KeyCertificateType.codec }),
 });

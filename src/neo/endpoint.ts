@@ -35,8 +35,8 @@ export function installNeo(transport: Transport): NeoEndpoint {
     return session;
   };
 
-  transport.handle(NeoRound, (msg) => route(msg.body)?.receive(msg.body, false));
-  transport.handle(NeoForward, (msg) => route(msg.body)?.receive(msg.body, true));
+  transport.handle(NeoRound, (msg) => route(msg.body)?.receive(msg.body, false, msg.senderKey));
+  transport.handle(NeoForward, (msg) => route(msg.body)?.receive(msg.body, true, msg.senderKey));
   transport.handle(NeoFetch, (msg) => {
     const session = sessions.get(key(msg.body.session, msg.body.view));
     if (!session) {

@@ -47,6 +47,8 @@ export interface NeoGroupResult {
   readonly playoutLatency: LatencyHistogram;
   /** Playout latency of each sender's updates at every other member, merged per sender. */
   readonly playoutLatencyBySender: readonly LatencyHistogram[];
+  /** Playout latency merged over the (receiver, sender) pairs `select` picks. */
+  playoutLatencyOf(select: (receiver: number, sender: number) => boolean): LatencyHistogram;
   readonly chestOwners: readonly (readonly number[])[];
   readonly durationMs: number;
   /** How late the shared timer queue ran rounds and shaped deliveries: delay the harness added itself. */
@@ -91,6 +93,15 @@ export async function startNeoGroup(options: NeoGroupOptions, hooks: NeoGroupHoo
   const handlerErrors: string[] = [];
   const onHandlerError = (error: unknown, kind: string) => handlerErrors.push(`${kind}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
   const peers: PeerNode[] = [];
+  // Sessions keep no histograms (telemetry is the host's): this runner records per (receiver, sender) pair.
+  const byPair = new Map<number, LatencyHistogram>();
+  const recordPlayout = (ms: number, sender: number, receiver: number) => {
+    const key = receiver * 1024 + sender;
+    let h = byPair.get(key);
+    if (!h) byPair.set(key, (h = createLatencyHistogram()));
+    h.recordMs(ms);
+    hooks.onPlayout?.(ms, sender, receiver);
+  };
   for (let i = 0; i < options.members; i++) {
     peers.push(await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: identities.bytes(32), ed25519, clock, shaping: { shaper: deferred.shaper, scheduler }, onHandlerError }));
   }
@@ -122,6 +133,10 @@ export async function startNeoGroup(options: NeoGroupOptions, hooks: NeoGroupHoo
       {
         sign: (m) => peer.signer.sign(m),
         verify: (sig, m, pk) => ed25519.verify(sig, m, pk),
+        random: (() => {
+          const rng = root.fork(`neo-sample:${i}`);
+          return () => rng.float();
+        })(),
         clock,
         scheduler,
         memberIndex: i,
@@ -129,7 +144,7 @@ export async function startNeoGroup(options: NeoGroupOptions, hooks: NeoGroupHoo
         nextUpdate: (round) => encodeUpdate(bot.nextUpdate(game.snapshot(), round)),
         playRound: (round, updates) => game.applyRound(round, updates),
         stateHash: () => game.stateHash(),
-        ...(hooks.onPlayout ? { onPlayout: (ms: number, sender: number) => hooks.onPlayout?.(ms, sender, i) } : {}),
+        onPlayout: (ms: number, sender: number) => recordPlayout(ms, sender, i),
       },
     );
   });
@@ -159,13 +174,22 @@ export async function startNeoGroup(options: NeoGroupOptions, hooks: NeoGroupHoo
 
     const members = sessions.map((s) => s.stats());
     const counters = Object.fromEntries(NEO_COUNTERS.map((c) => [c, members.reduce((sum, m) => sum + m.counters[c], 0)])) as Record<NeoCounter, number>;
-    const playoutLatency = createLatencyHistogram();
-    const bySender = peers.map(() => createLatencyHistogram());
-    for (const m of members) {
-      playoutLatency.merge(m.playoutLatency);
-      m.playoutLatencyBySender.forEach((h, j) => (bySender[j] as LatencyHistogram).merge(h));
-    }
+    const playoutLatencyOf = (select: (receiver: number, sender: number) => boolean) => {
+      const merged = createLatencyHistogram();
+      for (const [key, h] of byPair) if (select(Math.floor(key / 1024), key % 1024)) merged.merge(h);
+      return merged;
+    };
     const chestOwners = games.map((g) => g.snapshot().chests.map((c) => c.owner));
-    return { members, counters, playoutLatency, playoutLatencyBySender: bySender, chestOwners, durationMs, timerLatenessMs: lateness.summary(), handlerErrors };
+    return {
+      members,
+      counters,
+      playoutLatency: playoutLatencyOf(() => true),
+      playoutLatencyBySender: peers.map((_, j) => playoutLatencyOf((_receiver, sender) => sender === j)),
+      playoutLatencyOf,
+      chestOwners,
+      durationMs,
+      timerLatenessMs: lateness.summary(),
+      handlerErrors,
+    };
   }
 }

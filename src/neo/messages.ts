@@ -1,8 +1,11 @@
 import { DIGEST16_LENGTH, SIGNATURE_LENGTH } from '../crypto/index.js';
 import { MessageKind, bytes, defineMessage, list, optional, struct, u32, u8, varBytes, type Infer } from '../wire/index.js';
 
-/** The largest group NEO runs: votes for every member must fit one datagram with everything else. */
-export const MAX_GROUP_SIZE = 40;
+/**
+ * The largest group NEO runs: votes for every member must fit one datagram with everything else,
+ * behind an authenticated envelope (the content with 32 members' votes is 916 bytes at most).
+ */
+export const MAX_GROUP_SIZE = 32;
 /** An encrypted update: ≤ 208 bytes of game update plus the 48-byte key commitment and tag. */
 export const MAX_COMMITMENT_BYTES = 256;
 export const SESSION_ID_BYTES = 16;
@@ -33,15 +36,18 @@ export const NeoRoundContent = struct({
 
 export type NeoRoundContentValue = Infer<typeof NeoRoundContent>;
 
-const signedRound = struct({ content: varBytes(1100), signature: bytes(SIGNATURE_LENGTH) });
+const signedRound = struct({ content: varBytes(1024), signature: bytes(SIGNATURE_LENGTH) });
 
 export const NeoRound = defineMessage({
   kind: MessageKind.neoRound,
   name: 'neo-round',
-  // Authenticated by its own signature (over session, view, round, sender and every field), which
-  // survives forwarding; an envelope signature per recipient would double the cost for nothing.
-  signed: false,
-  summary: 'a member\'s NEO message for one round: sealed update, previous key, votes, state hash; content signed by the sender',
+  // Two proofs with two jobs. The envelope (a pairwise MAC, as members know each other's keys from
+  // the view) authenticates the sender to its one recipient, cheaply, on every message. The content
+  // signature (over session, view, round, sender and every field) survives forwarding and makes
+  // evidence; receivers check it when a message is used as evidence or forwarded, and on a random
+  // sample (docs/protocol-neo.md, "Authentication cost").
+  authenticated: true,
+  summary: 'a member\'s NEO message for one round: sealed update, previous key, votes, state hash; content signed by the sender, envelope authenticated to the recipient',
   body: signedRound,
 });
 
@@ -49,7 +55,7 @@ export const NeoRound = defineMessage({
 export const NeoForward = defineMessage({
   kind: MessageKind.neoForward,
   name: 'neo-forward',
-  signed: false,
+  authenticated: false,
   summary: 'a copy of another member\'s signed neo-round content, sent in answer to neo-fetch; never counts as on time',
   body: signedRound,
 });
@@ -57,7 +63,7 @@ export const NeoForward = defineMessage({
 export const NeoFetch = defineMessage({
   kind: MessageKind.neoFetch,
   name: 'neo-fetch',
-  signed: true,
+  authenticated: true,
   summary: 'ask a group member for the signed round message of `member` in `round` that this member missed',
   body: struct({ session: bytes(SESSION_ID_BYTES), view: u32, round: u32, member: u8 }),
 });

@@ -1,5 +1,4 @@
 import { createCommitment, digest16, equalBytes, openCommitment } from '../crypto/index.js';
-import { createLatencyHistogram, type LatencyHistogram } from '../metrics/index.js';
 import type { Endpoint, Transport } from '../net/index.js';
 import type { Clock } from '../time/clock.js';
 import type { TimerHandle } from '../time/timer-queue.js';
@@ -67,7 +66,17 @@ export interface NeoConfig {
   readonly lastRound?: number;
   /** Round-length adaptation by the leader; off when absent. */
   readonly adaptation?: NeoAdaptation;
+  /**
+   * Share of round messages, authenticated to this member by their envelope, whose content
+   * signature is verified anyway: a member sending bad signatures is caught by the sample. Messages
+   * used as evidence, forwarded, or from a member already caught are always verified. Default 1/16;
+   * 1 verifies everything (docs/protocol-neo.md, "Authentication cost").
+   */
+  readonly signatureSampleRate?: number;
 }
+
+/** Default share of envelope-authenticated round messages whose signature is verified anyway. */
+export const DEFAULT_SIGNATURE_SAMPLE_RATE = 1 / 16;
 
 export interface NeoPlayedUpdate {
   readonly member: number;
@@ -78,6 +87,8 @@ export interface NeoSessionDeps {
   readonly transport: Transport;
   readonly sign: (message: Uint8Array) => Uint8Array;
   readonly verify: (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+  /** Uniform in [0, 1), private to this member (which messages it samples must not be predictable to others). */
+  readonly random: () => number;
   readonly clock: Clock;
   readonly scheduler: { schedule(dueMs: number, callback: () => void): TimerHandle };
   /** This member's index in the view. */
@@ -90,7 +101,7 @@ export interface NeoSessionDeps {
   readonly playRound: (round: number, updates: readonly NeoPlayedUpdate[]) => void;
   /** Hash of the game state after the last played round. */
   readonly stateHash: () => Uint8Array;
-  /** Told of every other member's accepted update as it is played (creation → playout, ms), for live telemetry. */
+  /** Told of every other member's accepted update as it is played (creation → playout, ms): the session keeps no histogram of its own. */
   readonly onPlayout?: (latencyMs: number, sender: number) => void;
   /**
    * Rounds are played only while this allows it: a view that follows another waits until the
@@ -109,6 +120,12 @@ export interface NeoSessionDeps {
    * the member's own sealed update. The raw material of a cheat proof (src/auth/proofs.ts).
    */
   readonly onEvidence?: (evidence: NeoEvidence) => void;
+  /**
+   * Told once per member when one of its round messages, authenticated to this member by its
+   * envelope, carried a content signature that does not verify: proof to this member only (the
+   * envelope's MAC convinces nobody else), so it is reported, not sent to the authority.
+   */
+  readonly onBadSignature?: (member: number, round: number) => void;
 }
 
 /** Signed evidence against one member of the view, as NeoSession found it. */
@@ -137,6 +154,11 @@ export const NEO_COUNTERS = [
   'staleRound',
   'futureRound',
   'badSignature',
+  /** Content signatures verified, and how many of them because the sample drew them. */
+  'signaturesVerified',
+  'signaturesSampled',
+  /** Envelope-authenticated messages whose content signature failed (their sender is verified in full from then on). */
+  'badSignaturesCaught',
   'duplicate',
   'equivocation',
   'fetchesSent',
@@ -169,10 +191,6 @@ export interface Equivocation {
 
 export interface NeoSessionStats {
   readonly counters: Record<NeoCounter, number>;
-  /** Creation at the sender → playout here, for other members' accepted updates. */
-  readonly playoutLatency: LatencyHistogram;
-  /** The same, per sending member. */
-  readonly playoutLatencyBySender: readonly LatencyHistogram[];
   /** State hash (hex) after each checkpoint round (every h rounds) this member played. */
   readonly checkpoints: ReadonlyMap<number, string>;
   readonly equivocations: readonly Equivocation[];
@@ -186,14 +204,28 @@ interface Stored {
   readonly digest: string;
   /** The same digest as bytes: compared against every ballot entry, so no hex conversion per vote. */
   readonly digestBytes: Uint8Array;
+  /** This message's votes (member → digest), read once when it is stored rather than at every decision. */
+  readonly ballot: Ballot;
   /** Set later if a forwarded copy came first and the direct one still arrived in time. */
   onTime: boolean;
+  /** Whether the content signature was verified (it may not have been: docs/protocol-neo.md), and its verdict. */
+  signature: 'unchecked' | 'valid' | 'invalid';
   /**
    * Other validly signed versions (equivocation), at most MAX_VERSIONS, kept so the majority's
    * ciphertext and any version's revealed key can be found.
    */
-  readonly others: { digest: string; content: NeoRoundContentValue; signed: SignedRound }[];
+  readonly others: Version[];
 }
+
+/** A second (third, …) version of one member's message for one round. */
+interface Version {
+  readonly digest: string;
+  readonly content: NeoRoundContentValue;
+  readonly signed: SignedRound;
+  signature: Stored['signature'];
+}
+
+const EMPTY_BALLOT: Ballot = new Map();
 
 /** Versions of one member's round message kept beyond the first: enough for proof, bounded against floods. */
 const MAX_VERSIONS = 3;
@@ -221,8 +253,8 @@ export class NeoSession {
   private readonly messages = new Map<number, (Stored | undefined)[]>();
   private readonly keys = new Map<number, Uint8Array>();
   private readonly playedHashes = new Map<number, string>();
-  /** Per round, the outcomes already certain (see outcomes()). */
-  private readonly finalOutcomes = new Map<number, (UpdateOutcome | undefined)[]>();
+  /** Per round, the outcomes already certain (see outcomes()) and how many are not yet. */
+  private readonly finalOutcomes = new Map<number, { outcomes: (UpdateOutcome | undefined)[]; pending: number }>();
   private readonly awaitedHashes = new Map<number, { member: number; hash: string }[]>();
   /** When this member last answered a (requester, round, member) fetch: answers are rate-limited, not refused. */
   private readonly answeredAt = new Map<string, number>();
@@ -244,8 +276,11 @@ export class NeoSession {
   private readonly fetchBudget = { tokens: 0, at: 0 };
   private readonly forwardBudget = { tokens: 0, at: 0 };
   private readonly counters = Object.fromEntries(NEO_COUNTERS.map((c) => [c, 0])) as Record<NeoCounter, number>;
-  private readonly playoutLatency = createLatencyHistogram();
-  private readonly playoutBySender: LatencyHistogram[];
+  /** Every other member's endpoint, in member order: the round message goes to all of them. */
+  private readonly others: readonly Endpoint[];
+  private readonly sampleRate: number;
+  /** Members caught sending a bad content signature: every message of theirs is verified from then on. */
+  private readonly distrusted = new Set<number>();
   private readonly checkpoints = new Map<number, string>();
   private readonly equivocations: Equivocation[] = [];
   private readonly timers: TimerHandle[] = [];
@@ -279,7 +314,10 @@ export class NeoSession {
     this.schedule = new RoundSchedule(view.startRound, deps.startMs, config.roundMs);
     this.currentRound = view.startRound - 1;
     this.nextToDecide = view.startRound;
-    this.playoutBySender = view.members.map(() => createLatencyHistogram());
+    this.others = view.members.filter((_, j) => j !== deps.memberIndex).map((m) => m.endpoint);
+    this.sampleRate = config.signatureSampleRate ?? DEFAULT_SIGNATURE_SAMPLE_RATE;
+    // Pairwise MACs from the first round: the view says which key answers at each member's endpoint.
+    view.members.forEach((m, j) => j !== deps.memberIndex && deps.transport.introduce(m.endpoint, m.publicKey));
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
   }
 
@@ -354,8 +392,6 @@ export class NeoSession {
   stats(): NeoSessionStats {
     return {
       counters: { ...this.counters },
-      playoutLatency: this.playoutLatency,
-      playoutLatencyBySender: this.playoutBySender,
       checkpoints: new Map(this.checkpoints),
       equivocations: [...this.equivocations],
       nextRoundToDecide: this.nextToDecide,
@@ -379,12 +415,9 @@ export class NeoSession {
     const encoded = encodeWith(NeoRoundContent, content);
     const signed: SignedRound = { content: encoded, signature: this.deps.sign(roundSigningBytes(encoded)) };
     // Our own message is "received" on time, like everyone else's that arrived before this moment.
-    this.store(round, this.me, signed, content, true);
-    for (let j = 0; j < this.n; j++) {
-      if (j === this.me) continue;
-      this.deps.transport.send((this.view.members[j] as NeoMember).endpoint, NeoRound, signed);
-      this.counters.sent++;
-    }
+    this.store(round, this.me, signed, content, true, 'valid');
+    this.deps.transport.broadcast(this.others, NeoRound, signed);
+    this.counters.sent += this.others.length;
     this.tryDecide();
     if (round - 1 >= this.view.startRound) this.armFetch(this.schedule.startOf(round) + (this.fetchAfterMs ?? this.schedule.roundMsAt(round) / 2));
     if (round < this.lastRound + this.depth) this.at(this.schedule.startOf(round + 1), () => this.tick(round + 1));
@@ -418,7 +451,7 @@ export class NeoSession {
     if (votedRound >= this.view.startRound) {
       const entries: { member: number; digest: Uint8Array }[] = [];
       for (const [member, m] of (this.messages.get(votedRound) ?? []).entries()) {
-        if (m?.onTime && m.content.update.length > 0) entries.push({ member, digest: new Uint8Array(Buffer.from(m.digest, 'hex')) });
+        if (m?.onTime && m.content.update.length > 0) entries.push({ member, digest: m.digestBytes });
       }
       votes = { round: votedRound, entries };
     }
@@ -441,8 +474,13 @@ export class NeoSession {
 
   // ---- receiving ----------------------------------------------------------------------------
 
-  /** A round message, direct or forwarded. Every refusal is counted; nothing here throws on remote bytes. */
-  receive(signed: SignedRound, forwarded: boolean): void {
+  /**
+   * A round message, direct or forwarded. Every refusal is counted; nothing here throws on remote
+   * bytes. `senderKey` is the key the transport authenticated the datagram's sender by (null when
+   * unauthenticated): a direct message from the member itself needs its content signature verified
+   * only when sampled; anything else (a forwarded copy, or a member's message from another's key) always.
+   */
+  receive(signed: SignedRound, forwarded: boolean, senderKey: Uint8Array | null = null): void {
     if (this.stopped) return;
     let content: NeoRoundContentValue;
     try {
@@ -465,7 +503,7 @@ export class NeoSession {
     // On time iff it arrived directly before this member closed its vote on that round (in round + d).
     const onTime = !forwarded && content.round > this.currentRound - this.depth;
     const existing = this.messages.get(content.round)?.[content.sender];
-    // A byte-identical copy needs no second verification.
+    // A byte-identical copy needs no second check.
     if (existing && equalBytes(existing.signed.content, signed.content) && equalBytes(existing.signed.signature, signed.signature)) {
       this.counters.duplicate++;
       if (onTime && !existing.onTime) {
@@ -475,8 +513,19 @@ export class NeoSession {
       return;
     }
     const member = this.view.members[content.sender] as NeoMember;
-    if (!this.deps.verify(signed.signature, roundSigningBytes(signed.content), member.publicKey)) return void this.counters.badSignature++;
-    if (!this.store(content.round, content.sender, signed, content, onTime)) {
+    const fromAuthor = !forwarded && senderKey !== null && equalBytes(senderKey, member.publicKey);
+    let signature: Stored['signature'] = 'unchecked';
+    if (!fromAuthor || this.distrusted.has(content.sender) || this.deps.random() < this.sampleRate) {
+      if (fromAuthor && !this.distrusted.has(content.sender)) this.counters.signaturesSampled++;
+      signature = this.checkSignature(signed, content.sender) ? 'valid' : 'invalid';
+      if (signature === 'invalid') {
+        // Only the author's own, envelope-authenticated message is kept despite a bad signature: its
+        // content is the author's, and every replica that got it must decide the same way.
+        if (!fromAuthor) return void this.counters.badSignature++;
+        this.caughtBadSignature(content.sender, content.round);
+      }
+    }
+    if (!this.store(content.round, content.sender, signed, content, onTime, signature)) {
       this.tryDecide();
       return;
     }
@@ -492,6 +541,28 @@ export class NeoSession {
     if (content.stateHash && content.stateHash.round < content.round) this.checkStateHash(content.sender, content.stateHash.round, hex(content.stateHash.hash));
     if (content.proposal && content.sender === 0) this.adoptProposal(content.proposal.effectiveRound, content.proposal.roundMs);
     this.tryDecide();
+  }
+
+  private checkSignature(signed: SignedRound, member: number): boolean {
+    this.counters.signaturesVerified++;
+    return this.deps.verify(signed.signature, roundSigningBytes(signed.content), (this.view.members[member] as NeoMember).publicKey);
+  }
+
+  /** A stored message's signature, verified now if it was not yet (evidence and forwarding need it). */
+  private signatureHolds(stored: { signed: SignedRound; signature?: Stored['signature'] }, member: number, round: number): boolean {
+    if (stored.signature === 'valid') return true;
+    if (stored.signature === 'invalid') return false;
+    const valid = this.checkSignature(stored.signed, member);
+    stored.signature = valid ? 'valid' : 'invalid';
+    if (!valid) this.caughtBadSignature(member, round);
+    return valid;
+  }
+
+  private caughtBadSignature(member: number, round: number): void {
+    if (this.distrusted.has(member)) return;
+    this.distrusted.add(member);
+    this.counters.badSignaturesCaught++;
+    this.deps.onBadSignature?.(member, round);
   }
 
   /**
@@ -518,7 +589,7 @@ export class NeoSession {
   }
 
   /** Stores a message; false when it was a duplicate or a second version (equivocation). */
-  private store(round: number, sender: number, signed: SignedRound, content: NeoRoundContentValue, onTime: boolean): boolean {
+  private store(round: number, sender: number, signed: SignedRound, content: NeoRoundContentValue, onTime: boolean, signature: Stored['signature']): boolean {
     let row = this.messages.get(round);
     if (!row) this.messages.set(round, (row = new Array<Stored | undefined>(this.n)));
     const digestBytes = digest16(content.update);
@@ -529,18 +600,18 @@ export class NeoSession {
         this.counters.duplicate++;
         return false;
       }
-      // A second validly signed version for one round: proof of equivocation, kept once per member and round.
-      if (existing.others.length === 0) {
+      // A second version for one round: proof of equivocation once both signatures hold (kept once per member and round).
+      if (existing.others.length === 0 && this.signatureHolds(existing, sender, round) && (signature === 'valid' || this.signatureHolds({ signed, signature }, sender, round))) {
         this.counters.equivocation++;
         if (this.equivocations.length < MAX_EQUIVOCATIONS) this.equivocations.push({ round, member: sender, first: existing.signed, second: signed });
         this.deps.onEvidence?.({ kind: 'equivocation', member: sender, round, first: existing.signed, second: signed });
       }
       if (existing.others.length < MAX_VERSIONS && !existing.others.some((o) => equalBytes(o.content.update, content.update) && equalBytes(o.content.reveal?.key ?? new Uint8Array(0), content.reveal?.key ?? new Uint8Array(0)))) {
-        existing.others.push({ digest, content, signed });
+        existing.others.push({ digest, content, signed, signature });
       }
       return false;
     }
-    row[sender] = { signed, content, digest, digestBytes, onTime, others: [] };
+    row[sender] = { signed, content, digest, digestBytes, ballot: this.readBallot(content), onTime, signature, others: [] };
     return true;
   }
 
@@ -562,50 +633,61 @@ export class NeoSession {
     // version this member holds goes along (at most MAX_VERSIONS + 1): an equivocator's other
     // version is the evidence the asker needs, and the version with the key is what it needs to
     // decide like everyone else.
+    // A forwarded copy is only as good as its signature (the asker verifies it): versions whose
+    // signature was not checked yet are checked now, and a bad one is not passed on.
     const to = (this.view.members[requesterIndex] as NeoMember).endpoint;
-    for (const signed of [stored.signed, ...stored.others.map((o) => o.signed)]) {
-      this.deps.transport.send(to, NeoForward, signed);
+    for (const version of [stored, ...stored.others]) {
+      if (!this.signatureHolds(version, fetch.member, fetch.round)) continue;
+      this.deps.transport.send(to, NeoForward, version.signed);
       this.counters.forwardsSent++;
     }
   }
 
   // ---- deciding -----------------------------------------------------------------------------
 
+  /** The ballots on `round`: each voter's round + d message's votes, read when it was stored. */
   private ballots(round: number): (Ballot | undefined)[] {
-    const row = this.messages.get(round + this.depth) ?? [];
-    const out: (Ballot | undefined)[] = [];
+    const row = this.messages.get(round + this.depth);
+    const out = new Array<Ballot | undefined>(this.n);
     for (let v = 0; v < this.n; v++) {
-      const m = row[v];
-      if (!m) {
-        out.push(undefined);
-        continue;
-      }
-      const ballot = new Map<number, string>();
-      if (m.content.votes && m.content.votes.round === round) {
-        for (const e of m.content.votes.entries) if (e.member < this.n && !ballot.has(e.member)) ballot.set(e.member, hex(e.digest));
-      }
-      out.push(ballot);
+      const m = row?.[v];
+      out[v] = m === undefined ? undefined : m.content.votes?.round === round ? m.ballot : EMPTY_BALLOT;
     }
     return out;
   }
 
+  private readBallot(content: NeoRoundContentValue): Ballot {
+    const votes = content.votes;
+    if (!votes || votes.entries.length === 0) return EMPTY_BALLOT;
+    const ballot = new Map<number, string>();
+    for (const e of votes.entries) if (e.member < this.n && !ballot.has(e.member)) ballot.set(e.member, hex(e.digest));
+    return ballot;
+  }
+
   private outcomes(round: number, knownBallots?: (Ballot | undefined)[]): UpdateOutcome[] {
     let final = this.finalOutcomes.get(round);
-    if (!final) this.finalOutcomes.set(round, (final = new Array<UpdateOutcome | undefined>(this.n).fill(undefined)));
+    if (!final) this.finalOutcomes.set(round, (final = { outcomes: new Array<UpdateOutcome | undefined>(this.n).fill(undefined), pending: this.n }));
     // A final outcome is certain by construction and never revisited: no re-tally, no re-decryption.
-    if (final.every((o) => o !== undefined)) return final as UpdateOutcome[];
+    if (final.pending === 0) return final.outcomes as UpdateOutcome[];
     const ballots = knownBallots ?? this.ballots(round);
     const row = this.messages.get(round) ?? [];
     const revealRow = this.messages.get(round + this.depth) ?? [];
     const { sessionId, number } = this.view;
-    const cache = final;
-    return Array.from({ length: this.n }, (_, j) => {
-      const known = cache[j];
-      if (known) return known;
+    const out = new Array<UpdateOutcome>(this.n);
+    for (let j = 0; j < this.n; j++) {
+      const known = final.outcomes[j];
+      if (known) {
+        out[j] = known;
+        continue;
+      }
       const outcome = this.outcomeOf(round, j, ballots, row, revealRow, sessionId, number);
-      if (outcome.kind !== 'pending') cache[j] = outcome;
-      return outcome;
-    });
+      if (outcome.kind !== 'pending') {
+        final.outcomes[j] = outcome;
+        final.pending--;
+      }
+      out[j] = outcome;
+    }
+    return out;
   }
 
   private outcomeOf(
@@ -620,7 +702,7 @@ export class NeoSession {
   ): UpdateOutcome {
     const mine = row[j];
     const revealMsg = revealRow[j];
-    const revealVersions = revealMsg ? [{ content: revealMsg.content, signed: revealMsg.signed }, ...revealMsg.others] : [];
+    const revealVersions: (Stored | Version)[] = revealMsg ? [revealMsg, ...revealMsg.others] : [];
     const keys: Uint8Array[] = [];
     for (const version of revealVersions) if (version.content.reveal && version.content.reveal.round === round) keys.push(version.content.reveal.key);
     const vote = tallyVotes(j, ballots);
@@ -641,15 +723,17 @@ export class NeoSession {
     return final ? outcome : { kind: 'pending', waitingFor: 'reveal' };
   }
 
-  private reportBadReveal(round: number, member: number, digest: string, mine: Stored, reveals: readonly { content: NeoRoundContentValue; signed: SignedRound }[]): void {
+  private reportBadReveal(round: number, member: number, digest: string, mine: Stored, reveals: readonly (Stored | Version)[]): void {
     const key = `${member}:${round}`;
     if (this.badRevealsSeen.has(key)) return;
-    const commitment = mine.digest === digest ? mine.signed : mine.others.find((o) => o.digest === digest)?.signed;
-    const reveal = reveals.find((v) => v.content.reveal?.round === round)?.signed;
+    const commitment = mine.digest === digest ? mine : mine.others.find((o) => o.digest === digest);
+    const reveal = reveals.find((v) => v.content.reveal?.round === round);
     if (!commitment || !reveal) return;
+    // Evidence for the authority must carry valid signatures; a bad one is this member's proof only.
+    if (!this.signatureHolds(commitment, member, round) || !this.signatureHolds(reveal, member, round + this.depth)) return;
     this.badRevealsSeen.add(key);
     this.counters.badReveals++;
-    this.deps.onEvidence?.({ kind: 'bad-reveal', member, round, commitment, reveal });
+    this.deps.onEvidence?.({ kind: 'bad-reveal', member, round, commitment: commitment.signed, reveal: reveal.signed });
   }
 
   private tryDecide(): void {
@@ -700,10 +784,7 @@ export class NeoSession {
         accepted.push({ member, payload: o.payload });
         this.counters.accepted++;
         if (member !== this.me) {
-          const latency = Math.max(0, now - createdAt);
-          this.playoutLatency.recordMs(latency);
-          this.deps.onPlayout?.(latency, member);
-          (this.playoutBySender[member] as LatencyHistogram).recordMs(latency);
+          this.deps.onPlayout?.(Math.max(0, now - createdAt), member);
         }
       } else if (o.kind === 'dropped') {
         this.counters.dropped++;

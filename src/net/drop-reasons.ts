@@ -12,6 +12,8 @@ export const DROP_REASONS = [
   'unknown-kind',
   'unsigned',
   'bad-signature',
+  /** A pairwise MAC that does not check out (or from a key no pairwise key can be agreed with). */
+  'bad-mac',
   'replay',
   'stale',
   'sender-table-full',

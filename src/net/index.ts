@@ -10,6 +10,8 @@ export {
   type Incoming,
   type Handler,
   type SignatureVerifier,
+  type MacChannel,
+  type MacKeys,
   type DeliveryScheduler,
 } from './transport.js';
 export { DROP_REASONS, type DropReason } from './drop-reasons.js';

@@ -4,7 +4,7 @@ import { MessageKind, defineMessage, f64, struct, u64 } from '../wire/index.js';
 export const Ping = defineMessage({
   kind: MessageKind.ping,
   name: 'ping',
-  signed: true,
+  authenticated: true,
   summary: 'liveness / round-trip probe; the receiver answers with a pong echoing nonce and time',
   body: struct({ nonce: u64, sentAtMs: f64 }),
 });
@@ -12,7 +12,7 @@ export const Ping = defineMessage({
 export const Pong = defineMessage({
   kind: MessageKind.pong,
   name: 'pong',
-  signed: true,
+  authenticated: true,
   summary: 'answer to a ping, echoing its nonce and send time',
   body: struct({ nonce: u64, echoSentAtMs: f64 }),
 });

@@ -3,9 +3,12 @@ import DgramAsPromised, { type SocketAsPromised } from 'dgram-as-promised';
 import type { Clock } from '../time/clock.js';
 import {
   decodeMessage,
-  encodeMessage,
+  encodeBody,
   isDecodeError,
+  sealEnvelope,
   type DecodedMessage,
+  type EnvelopeAuth,
+  type MessageMac,
   type MessageRegistry,
   type MessageSigner,
   type MessageSpec,
@@ -25,6 +28,16 @@ export function endpointId(e: Endpoint): string {
 
 /** `(signature, message, publicKey) → valid?`; must return false, never throw, on bad bytes. */
 export type SignatureVerifier = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => boolean;
+
+/** The pairwise key this peer shares with one other (src/crypto/pairwise.ts): tags what it sends there, checks what comes from there. */
+export interface MacChannel extends MessageMac {
+  check(covered: Uint8Array, tag: Uint8Array): boolean;
+}
+
+/** Agrees pairwise keys with peers by their public keys; null when no key can be agreed with one. */
+export interface MacKeys {
+  channel(remoteKey: Uint8Array): MacChannel | null;
+}
 
 /** Runs a callback at a due time on the shared clock (src/time/timer-queue). */
 export interface DeliveryScheduler {
@@ -47,6 +60,12 @@ export interface TransportDeps {
   readonly registry: MessageRegistry;
   readonly signer: MessageSigner;
   readonly verify: SignatureVerifier;
+  /**
+   * Pairwise MACs (docs/wire.md, "Authentication"): an authenticated datagram to a peer whose key
+   * this transport knows carries a 16-byte MAC instead of a signature, and received MACs are
+   * checked with it. Without it every authenticated datagram is signed, and MACs are refused.
+   */
+  readonly macKeys?: MacKeys;
   readonly clock: Clock;
   /** Both or neither: shaping needs a scheduler to hold datagrams until they are due. */
   readonly shaping?: { readonly shaper: LinkShaper; readonly scheduler: DeliveryScheduler };
@@ -78,6 +97,8 @@ export type Handler<T> = (message: Incoming<T>) => void;
 export interface TransportStats {
   readonly rx: { datagrams: number; bytes: number; processed: number; accepted: number };
   readonly tx: { datagrams: number; bytes: number; errors: number; afterClose: number };
+  /** How authenticated datagrams proved their sender: signatures made and verified, MACs made and checked. */
+  readonly authentication: { signed: number; maced: number; signaturesVerified: number; macsChecked: number };
   readonly dropped: Record<DropReason, number>;
   readonly shaping: { readonly outbound: ShapingSideStats; readonly inbound: ShapingSideStats };
 }
@@ -99,8 +120,19 @@ export interface Transport {
   readonly socketBuffers: { recvBytes: number; sendBytes: number };
   /** Install the one handler for a kind; a second handler for the same kind is a programmer error. */
   handle<T>(spec: MessageSpec<T>, handler: Handler<T>): void;
-  /** Encode, sign when the kind is signed, shape, send. Throws only on programmer error. */
+  /**
+   * Encode, authenticate when the kind is authenticated (a MAC when the recipient's key is known,
+   * else a signature), shape, send. Throws only on programmer error.
+   */
   send<T>(to: Endpoint, spec: MessageSpec<T>, body: T): void;
+  /** The same message to each endpoint, the body encoded once (each datagram has its own sequence and proof). */
+  broadcast<T>(to: readonly Endpoint[], spec: MessageSpec<T>, body: T): void;
+  /**
+   * Declares the key that answers at `endpoint` (a group's agreed view, say), so datagrams to it
+   * carry a MAC from the first. Without it the key is learned from the first authenticated datagram
+   * that comes from there; a declared key is never replaced by a learned one.
+   */
+  introduce(endpoint: Endpoint, publicKey: Uint8Array): void;
   /** Already-encoded bytes, shaped like any other datagram (replays, fuzzing, forwarding). */
   sendBytes(to: Endpoint, bytes: Uint8Array): void;
   stats(): TransportStats;
@@ -108,6 +140,15 @@ export interface Transport {
 }
 
 const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
+/** Endpoints whose keys a transport remembers; past this, learned ones are forgotten oldest first. */
+const MAX_KNOWN_ENDPOINTS = 4096;
+
+/** The key known to answer at one endpoint, and the pairwise channel with it once agreed (null: none can be). */
+interface KnownKey {
+  readonly publicKey: Uint8Array;
+  readonly declared: boolean;
+  channel: MacChannel | null | undefined;
+}
 
 /**
  * One UDP socket per peer, carrying every message kind. Bind, send and close go through
@@ -135,6 +176,10 @@ class UdpTransport implements Transport {
   private closed = false;
   private readonly rx = { datagrams: 0, bytes: 0, processed: 0, accepted: 0 };
   private readonly tx = { datagrams: 0, bytes: 0, errors: 0, afterClose: 0 };
+  private readonly authentication = { signed: 0, maced: 0, signaturesVerified: 0, macsChecked: 0 };
+  /** host → port → key: two levels, so a lookup builds no string per datagram. */
+  private readonly known = new Map<string, Map<number, KnownKey>>();
+  private knownCount = 0;
   private readonly dropped = emptyDropCounts();
   private readonly shapingOut: ShapingSideStats = { dropped: {}, extraCopies: 0, discardedAtClose: 0 };
   private readonly shapingIn: ShapingSideStats = { dropped: {}, extraCopies: 0, discardedAtClose: 0 };
@@ -161,8 +206,63 @@ class UdpTransport implements Transport {
   }
 
   send<T>(to: Endpoint, spec: MessageSpec<T>, body: T): void {
-    const signing = spec.signed ? { signer: this.deps.signer, sequence: this.sequence++ } : undefined;
-    this.sendBytes(to, encodeMessage(spec, body, signing));
+    const encoded = encodeBody(spec, body);
+    this.sendBytes(to, sealEnvelope(spec, encoded, spec.authenticated ? this.authFor(to) : undefined));
+  }
+
+  broadcast<T>(to: readonly Endpoint[], spec: MessageSpec<T>, body: T): void {
+    const encoded = encodeBody(spec, body);
+    for (const endpoint of to) this.sendBytes(endpoint, sealEnvelope(spec, encoded, spec.authenticated ? this.authFor(endpoint) : undefined));
+  }
+
+  introduce(endpoint: Endpoint, publicKey: Uint8Array): void {
+    if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) throw new TypeError('introduce: publicKey must be 32 bytes');
+    this.remember(endpoint.host, endpoint.port, publicKey, true);
+  }
+
+  /** A MAC when a key is known at `to` and agrees, else a signature. */
+  private authFor(to: Endpoint): EnvelopeAuth {
+    const sequence = this.sequence++;
+    const known = this.known.get(to.host)?.get(to.port);
+    if (known && this.deps.macKeys) {
+      if (known.channel === undefined) known.channel = this.deps.macKeys.channel(known.publicKey);
+      if (known.channel) {
+        this.authentication.maced++;
+        return { mac: known.channel, sequence };
+      }
+    }
+    this.authentication.signed++;
+    return { signer: this.deps.signer, sequence };
+  }
+
+  private remember(host: string, port: number, publicKey: Uint8Array, declared: boolean): void {
+    let ports = this.known.get(host);
+    const existing = ports?.get(port);
+    if (existing) {
+      if (existing.declared && !declared) return;
+      if (equalKeys(existing.publicKey, publicKey)) {
+        if (declared && !existing.declared) ports?.set(port, { ...existing, declared });
+        return;
+      }
+    }
+    if (!ports) this.known.set(host, (ports = new Map()));
+    if (!existing) {
+      if (this.knownCount >= MAX_KNOWN_ENDPOINTS) this.forgetOldestLearned();
+      this.knownCount++;
+    }
+    ports.set(port, { publicKey: Uint8Array.from(publicKey), declared, channel: undefined });
+  }
+
+  private forgetOldestLearned(): void {
+    for (const [host, ports] of this.known) {
+      for (const [port, k] of ports) {
+        if (k.declared) continue;
+        ports.delete(port);
+        if (ports.size === 0) this.known.delete(host);
+        this.knownCount--;
+        return;
+      }
+    }
   }
 
   sendBytes(to: Endpoint, bytes: Uint8Array): void {
@@ -189,6 +289,7 @@ class UdpTransport implements Transport {
     return {
       rx: { ...this.rx },
       tx: { ...this.tx },
+      authentication: { ...this.authentication },
       dropped: { ...this.dropped },
       shaping: {
         outbound: { ...this.shapingOut, dropped: { ...this.shapingOut.dropped } },
@@ -267,16 +368,28 @@ class UdpTransport implements Transport {
     }
     const auth = decoded.auth;
     if (auth) {
-      if (!this.deps.verify(auth.signature, auth.signedBytes, auth.publicKey)) {
-        this.dropped['bad-signature']++;
-        return;
+      if (auth.method === 'signature') {
+        this.authentication.signaturesVerified++;
+        if (!this.deps.verify(auth.proof, auth.coveredBytes, auth.publicKey)) {
+          this.dropped['bad-signature']++;
+          return;
+        }
+      } else {
+        this.authentication.macsChecked++;
+        const channel = this.deps.macKeys?.channel(auth.publicKey);
+        if (!channel || !channel.check(auth.coveredBytes, auth.proof)) {
+          this.dropped['bad-mac']++;
+          return;
+        }
       }
-      // Only after the signature holds, so a forger cannot advance an honest sender's window.
+      // Only after the proof holds, so a forger cannot advance an honest sender's window.
       const verdict = this.replay.accept(auth.publicKey, auth.sequence, this.deps.clock.nowMs());
       if (verdict !== 'fresh') {
         this.dropped[verdict]++;
         return;
       }
+      // The sender proved its key: answers to it can carry a MAC.
+      if (this.deps.macKeys) this.remember(from.host, from.port, auth.publicKey, false);
     }
     const handler = this.handlers[decoded.spec.kind];
     if (!handler) {
@@ -298,4 +411,10 @@ class UdpTransport implements Transport {
       this.deps.onHandlerError?.(error, decoded.spec.name);
     }
   }
+}
+
+function equalKeys(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }

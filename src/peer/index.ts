@@ -1,5 +1,5 @@
 import { createProtocolRegistry } from '../catalog.js';
-import { createEd25519, nodeIdFromPublicKey, type Ed25519Backend, type Signer } from '../crypto/index.js';
+import { createEd25519, createPairwiseAuthenticator, nodeIdFromPublicKey, type Ed25519Backend, type Signer } from '../crypto/index.js';
 import { createTransport, installPinger, type LinkShaper, type DeliveryScheduler, type Pinger, type Transport, type TransportConfig } from '../net/index.js';
 import { systemClock, type Clock } from '../time/clock.js';
 
@@ -41,6 +41,8 @@ export async function startPeerNode(config: PeerNodeConfig, deps: PeerNodeDeps):
     registry: createProtocolRegistry(),
     signer,
     verify: (signature, message, publicKey) => ed25519.verify(signature, message, publicKey),
+    // Pairwise MACs with every peer whose key it knows: a tenth of a signature's cost (docs/crypto.md).
+    macKeys: createPairwiseAuthenticator(deps.identitySeed, signer.publicKey),
     clock,
     ...(deps.shaping ? { shaping: deps.shaping } : {}),
     ...(deps.onHandlerError ? { onHandlerError: deps.onHandlerError } : {}),

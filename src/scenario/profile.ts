@@ -3,6 +3,7 @@ import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { MAX_CHANGING_GROUP_SIZE } from '../groups/messages.js';
+import { MAX_GROUP_SIZE } from '../neo/messages.js';
 import { validateShapingConfig, type ShapingConfig } from '../net/index.js';
 
 /**
@@ -74,7 +75,7 @@ export const profileSchema = z.strictObject({
   workers: z.number().int().min(1).max(64).optional(),
   neo: z
     .strictObject({
-      groupSize: z.number().int().min(2).max(40).default(8),
+      groupSize: z.number().int().min(2).max(MAX_GROUP_SIZE).default(8),
       roundMs: z.number().int().min(10).max(60_000).default(100),
       pipelineDepth: z.number().int().min(1).max(8).default(1),
       stateHashEvery: z.number().int().min(1).max(10_000).default(10),

@@ -1,4 +1,4 @@
-import { MAX_SIGNED_BODY_BYTES, MAX_UNSIGNED_BODY_BYTES, defineMessage } from './envelope.js';
+import { MAX_AUTHENTICATED_BODY_BYTES, MAX_UNAUTHENTICATED_BODY_BYTES, defineMessage } from './envelope.js';
 import { MessageKind } from './kinds.js';
 import { bytes, list, struct, u32, varBytes, type Infer } from './schema.js';
 
@@ -17,7 +17,7 @@ export const MAX_CHUNKED_VALUE_BYTES = CHUNK_DATA_MAX_BYTES * MANIFEST_MAX_CHUNK
 export const Chunk = defineMessage({
   kind: MessageKind.chunk,
   name: 'chunk',
-  signed: false,
+  authenticated: false,
   summary: 'one content-addressed piece of a value too large for a datagram; chunkId = SHA-256(data)',
   body: struct({ chunkId: bytes(32), data: varBytes(CHUNK_DATA_MAX_BYTES) }),
 });
@@ -26,7 +26,7 @@ export const Chunk = defineMessage({
 export const Manifest = defineMessage({
   kind: MessageKind.manifest,
   name: 'manifest',
-  signed: true,
+  authenticated: true,
   summary: 'signed description of a chunked value: its hash, its length and its chunks in order',
   body: struct({ valueId: bytes(32), totalBytes: u32, chunkIds: list(bytes(32), MANIFEST_MAX_CHUNKS) }),
 });
@@ -35,7 +35,7 @@ export type ManifestBody = Infer<typeof Manifest.body>;
 export type ChunkBody = Infer<typeof Chunk.body>;
 
 // Both messages must fit at their caps; checked once here rather than discovered at send time.
-if (32 + 2 + CHUNK_DATA_MAX_BYTES > MAX_UNSIGNED_BODY_BYTES || 32 + 4 + 1 + 32 * MANIFEST_MAX_CHUNKS > MAX_SIGNED_BODY_BYTES) {
+if (32 + 2 + CHUNK_DATA_MAX_BYTES > MAX_UNAUTHENTICATED_BODY_BYTES || 32 + 4 + 1 + 32 * MANIFEST_MAX_CHUNKS > MAX_AUTHENTICATED_BODY_BYTES) {
   throw new Error('chunk or manifest caps exceed the datagram size');
 }
 

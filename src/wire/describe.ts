@@ -1,4 +1,4 @@
-import { HEADER_BYTES, PUBLIC_KEY_BYTES, SEQUENCE_BYTES, SIGNATURE_BYTES, type AnyMessageSpec } from './envelope.js';
+import { HEADER_BYTES, MAC_BYTES, PUBLIC_KEY_BYTES, SEQUENCE_BYTES, SIGNATURE_BYTES, WIRE_VERSION, type AnyMessageSpec } from './envelope.js';
 import type { Shape } from './schema.js';
 
 interface Row {
@@ -80,22 +80,23 @@ function bodyRows(shape: Shape, start: number | null, prefix: string, rows: Row[
 /** The byte-by-byte layout of one message kind as a Markdown table, generated from its schema. */
 export function describeMessage(spec: AnyMessageSpec): string {
   const rows: Row[] = [
-    { offset: '0', size: '1', field: 'version', type: 'u8, must be 1' },
+    { offset: '0', size: '1', field: 'version', type: `u8, must be ${WIRE_VERSION}` },
     { offset: '1', size: '1', field: 'kind', type: `u8 = 0x${spec.kind.toString(16).padStart(2, '0')}` },
-    { offset: '2', size: '1', field: 'flags', type: spec.signed ? 'u8 = 0x01 (signed)' : 'u8 = 0x00' },
+    { offset: '2', size: '1', field: 'flags', type: spec.authenticated ? 'u8 = 0x01 (signature) or 0x02 (MAC)' : 'u8 = 0x00' },
   ];
   let offset: number | null = HEADER_BYTES;
-  if (spec.signed) {
+  if (spec.authenticated) {
     rows.push({ offset: String(offset), size: String(PUBLIC_KEY_BYTES), field: 'sender public key', type: 'Ed25519 public key' });
     offset += PUBLIC_KEY_BYTES;
     rows.push({ offset: String(offset), size: String(SEQUENCE_BYTES), field: 'sequence', type: 'u64 big-endian, strictly increasing per sender' });
     offset += SEQUENCE_BYTES;
   }
   const end = bodyRows(spec.body.shape, offset, '', rows);
-  if (spec.signed) {
-    rows.push({ offset: end === null ? 'len−64' : String(end), size: String(SIGNATURE_BYTES), field: 'signature', type: 'Ed25519 over bytes [0, len−64)' });
+  if (spec.authenticated) {
+    rows.push({ offset: end === null ? 'len−64' : String(end), size: String(SIGNATURE_BYTES), field: 'signature (flags 0x01)', type: 'Ed25519 over bytes [0, len−64)' });
+    rows.push({ offset: end === null ? 'len−16' : String(end), size: String(MAC_BYTES), field: 'tag (flags 0x02)', type: 'HMAC-SHA-256 under the pairwise key, first 16 bytes, over bytes [0, len−16)' });
   }
-  const header = `### 0x${spec.kind.toString(16).padStart(2, '0')} \`${spec.name}\`${spec.signed ? ' (signed)' : ''}\n\n${spec.summary}\n\n| offset | size | field | type |\n|---|---|---|---|\n`;
+  const header = `### 0x${spec.kind.toString(16).padStart(2, '0')} \`${spec.name}\`${spec.authenticated ? ' (authenticated)' : ''}\n\n${spec.summary}\n\n| offset | size | field | type |\n|---|---|---|---|\n`;
   return header + rows.map((r) => `| ${r.offset} | ${r.size} | ${r.field} | ${r.type} |`).join('\n') + '\n';
 }
 

@@ -3,26 +3,36 @@ import { DecodeError } from './errors.js';
 import type { Codec } from './schema.js';
 
 /** Bumped on any change to the envelope or to a message layout; peers refuse other versions. */
-export const WIRE_VERSION = 1;
+export const WIRE_VERSION = 2;
 /** Keeps every datagram under the common 1280-byte IPv6 minimum MTU after IP/UDP headers. */
 export const MAX_DATAGRAM_BYTES = 1200;
 export const HEADER_BYTES = 3;
 export const PUBLIC_KEY_BYTES = 32;
 export const SEQUENCE_BYTES = 8;
 export const SIGNATURE_BYTES = 64;
-/** Header, sender key and sequence before the body, signature after it. */
-export const SIGNED_OVERHEAD_BYTES = HEADER_BYTES + PUBLIC_KEY_BYTES + SEQUENCE_BYTES + SIGNATURE_BYTES;
-export const MAX_SIGNED_BODY_BYTES = MAX_DATAGRAM_BYTES - SIGNED_OVERHEAD_BYTES;
-export const MAX_UNSIGNED_BODY_BYTES = MAX_DATAGRAM_BYTES - HEADER_BYTES;
+/** A pairwise HMAC-SHA-256 tag, truncated (src/crypto/pairwise.ts). */
+export const MAC_BYTES = 16;
+/** Header, sender key and sequence before the body of an authenticated kind. */
+export const AUTHENTICATED_PREFIX_BYTES = HEADER_BYTES + PUBLIC_KEY_BYTES + SEQUENCE_BYTES;
+export const SIGNED_OVERHEAD_BYTES = AUTHENTICATED_PREFIX_BYTES + SIGNATURE_BYTES;
+export const MAC_OVERHEAD_BYTES = AUTHENTICATED_PREFIX_BYTES + MAC_BYTES;
+/** An authenticated body must fit behind either proof: the sender picks one per datagram. */
+export const MAX_AUTHENTICATED_BODY_BYTES = MAX_DATAGRAM_BYTES - SIGNED_OVERHEAD_BYTES;
+export const MAX_UNAUTHENTICATED_BODY_BYTES = MAX_DATAGRAM_BYTES - HEADER_BYTES;
 
 const FLAG_SIGNED = 0x01;
-const KNOWN_FLAGS = FLAG_SIGNED;
+const FLAG_MAC = 0x02;
+const KNOWN_FLAGS = FLAG_SIGNED | FLAG_MAC;
 
-/** One message kind: its type byte, its name, whether it must be signed, and its body layout. */
+/** One message kind: its type byte, its name, whether its sender must be authenticated, and its body layout. */
 export interface MessageSpec<T = unknown> {
   readonly kind: number;
   readonly name: string;
-  readonly signed: boolean;
+  /**
+   * The envelope proves who sent the datagram: the sender's key and sequence, then an Ed25519
+   * signature or a pairwise MAC for its one recipient (the sender picks; docs/wire.md).
+   */
+  readonly authenticated: boolean;
   readonly body: Codec<T>;
   /** One line for docs/wire.md: what the message is for. */
   readonly summary: string;
@@ -33,7 +43,7 @@ export function defineMessage<T>(spec: MessageSpec<T>): MessageSpec<T> {
     throw new RangeError(`defineMessage(${spec.name}): kind must be an integer in [1, 255], got ${spec.kind}`);
   }
   if (!/^[a-z][a-z0-9-]*$/.test(spec.name)) throw new RangeError(`defineMessage: name must be kebab-case, got "${spec.name}"`);
-  const maxBody = spec.signed ? MAX_SIGNED_BODY_BYTES : MAX_UNSIGNED_BODY_BYTES;
+  const maxBody = spec.authenticated ? MAX_AUTHENTICATED_BODY_BYTES : MAX_UNAUTHENTICATED_BODY_BYTES;
   if (spec.body.minSize > maxBody) throw new RangeError(`defineMessage(${spec.name}): body can never fit in a datagram`);
   return Object.freeze({ ...spec });
 }
@@ -67,64 +77,95 @@ export interface MessageSigner {
   sign(message: Uint8Array): Uint8Array;
 }
 
-export interface SignedEnvelope {
+/** A pairwise MAC for one recipient: `tag` covers the datagram up to the tag (src/crypto/pairwise.ts). */
+export interface MessageMac {
+  readonly publicKey: Uint8Array;
+  tag(covered: Uint8Array): Uint8Array;
+}
+
+/** How one datagram of an authenticated kind proves its sender: a signature anyone can check, or a MAC only its recipient can. */
+export type EnvelopeAuth =
+  | { readonly signer: MessageSigner; readonly sequence: bigint }
+  | { readonly mac: MessageMac; readonly sequence: bigint };
+
+export type AuthMethod = 'signature' | 'mac';
+
+export interface ReceivedAuth {
   readonly publicKey: Uint8Array;
   readonly sequence: bigint;
-  readonly signature: Uint8Array;
-  /** The bytes the signature covers (header through body). A view into the received datagram. */
-  readonly signedBytes: Uint8Array;
+  readonly method: AuthMethod;
+  /** The signature (64 bytes) or the tag (16 bytes); not yet checked here. */
+  readonly proof: Uint8Array;
+  /** The bytes the proof covers (header through body). A view into the received datagram. */
+  readonly coveredBytes: Uint8Array;
 }
 
 export interface DecodedMessage<T = unknown> {
   readonly spec: MessageSpec<T>;
   readonly body: T;
-  /** Present exactly when the kind is signed; the signature is not yet verified here. */
-  readonly auth: SignedEnvelope | null;
-}
-
-export interface SigningContext {
-  readonly signer: MessageSigner;
-  /** Strictly increasing per sender; receivers use it against replays. */
-  readonly sequence: bigint;
+  /** Present exactly when the kind is authenticated; the proof is not yet checked here. */
+  readonly auth: ReceivedAuth | null;
 }
 
 /**
  * Encode one message into one datagram. Throws (programmer error) when the body does not match
- * its schema, when a signed kind gets no signer or an unsigned one gets one, or when the result
+ * its schema, when an authenticated kind gets no proof or another kind gets one, or when the result
  * would exceed MAX_DATAGRAM_BYTES: callers split large values into chunks before they get here.
  */
-export function encodeMessage<T>(spec: MessageSpec<T>, body: T, signing?: SigningContext): Uint8Array {
-  if (spec.signed !== (signing !== undefined)) {
-    throw new TypeError(`${spec.name}: ${spec.signed ? 'a signed kind needs a signing context' : 'an unsigned kind takes no signing context'}`);
+export function encodeMessage<T>(spec: MessageSpec<T>, body: T, auth?: EnvelopeAuth): Uint8Array {
+  return sealEnvelope(spec, encodeBody(spec, body), auth);
+}
+
+/** The body alone, validated against its schema: encode once, then seal it for each recipient. */
+export function encodeBody<T>(spec: MessageSpec<T>, body: T): Uint8Array {
+  const size = spec.body.size(body, spec.name);
+  const maxBody = spec.authenticated ? MAX_AUTHENTICATED_BODY_BYTES : MAX_UNAUTHENTICATED_BODY_BYTES;
+  if (size > maxBody) {
+    const overhead = spec.authenticated ? SIGNED_OVERHEAD_BYTES : HEADER_BYTES;
+    throw new RangeError(`${spec.name}: encodes to ${overhead + size} bytes, above the ${MAX_DATAGRAM_BYTES}-byte datagram cap; split it into chunks`);
   }
-  const bodySize = spec.body.size(body, spec.name);
-  const total = spec.signed ? SIGNED_OVERHEAD_BYTES + bodySize : HEADER_BYTES + bodySize;
-  if (total > MAX_DATAGRAM_BYTES) {
-    throw new RangeError(`${spec.name}: encodes to ${total} bytes, above the ${MAX_DATAGRAM_BYTES}-byte datagram cap; split it into chunks`);
-  }
-  const w = new ByteWriter(total);
-  w.u8(WIRE_VERSION);
-  w.u8(spec.kind);
-  w.u8(spec.signed ? FLAG_SIGNED : 0);
-  if (signing) {
-    if (signing.signer.publicKey.length !== PUBLIC_KEY_BYTES) throw new TypeError(`${spec.name}: signer public key must be ${PUBLIC_KEY_BYTES} bytes`);
-    if (signing.sequence < 0n || signing.sequence >= 1n << 64n) throw new RangeError(`${spec.name}: sequence out of u64 range`);
-    w.raw(signing.signer.publicKey);
-    w.u64(signing.sequence);
-  }
+  const w = new ByteWriter(size);
   spec.body.write(w, body);
-  if (signing) {
-    const signature = signing.signer.sign(w.bytes.subarray(0, w.offset));
-    if (signature.length !== SIGNATURE_BYTES) throw new TypeError(`${spec.name}: signer returned ${signature.length} bytes, expected ${SIGNATURE_BYTES}`);
-    w.raw(signature);
-  }
   return w.bytes;
+}
+
+/** Header, sender and sequence, the encoded body, and the proof: one datagram. */
+export function sealEnvelope(spec: MessageSpec<unknown>, encodedBody: Uint8Array, auth?: EnvelopeAuth): Uint8Array {
+  if (spec.authenticated !== (auth !== undefined)) {
+    throw new TypeError(`${spec.name}: ${spec.authenticated ? 'an authenticated kind needs a signer or a MAC' : 'an unauthenticated kind takes no signer or MAC'}`);
+  }
+  if (!auth) {
+    const out = new Uint8Array(HEADER_BYTES + encodedBody.length);
+    out[0] = WIRE_VERSION;
+    out[1] = spec.kind;
+    out[2] = 0;
+    out.set(encodedBody, HEADER_BYTES);
+    return out;
+  }
+  const signed = 'signer' in auth;
+  const sender = signed ? auth.signer.publicKey : auth.mac.publicKey;
+  if (sender.length !== PUBLIC_KEY_BYTES) throw new TypeError(`${spec.name}: sender public key must be ${PUBLIC_KEY_BYTES} bytes`);
+  if (auth.sequence < 0n || auth.sequence >= 1n << 64n) throw new RangeError(`${spec.name}: sequence out of u64 range`);
+  const coveredLength = AUTHENTICATED_PREFIX_BYTES + encodedBody.length;
+  const proofLength = signed ? SIGNATURE_BYTES : MAC_BYTES;
+  const out = new Uint8Array(coveredLength + proofLength);
+  out[0] = WIRE_VERSION;
+  out[1] = spec.kind;
+  out[2] = signed ? FLAG_SIGNED : FLAG_MAC;
+  out.set(sender, HEADER_BYTES);
+  new DataView(out.buffer).setBigUint64(HEADER_BYTES + PUBLIC_KEY_BYTES, auth.sequence);
+  out.set(encodedBody, AUTHENTICATED_PREFIX_BYTES);
+  const covered = out.subarray(0, coveredLength);
+  const proof = signed ? auth.signer.sign(covered) : auth.mac.tag(covered);
+  if (proof.length !== proofLength) throw new TypeError(`${spec.name}: ${signed ? 'signer' : 'MAC'} returned ${proof.length} bytes, expected ${proofLength}`);
+  out.set(proof, coveredLength);
+  return out;
 }
 
 /**
  * Decode one datagram. Everything that is wrong with the bytes is a DecodeError with the offset
- * where it was found; nothing else is thrown for any input. The signature is returned, not
- * checked: verification needs the crypto backend and belongs to the receive pipeline.
+ * where it was found; nothing else is thrown for any input. The proof is returned, not checked:
+ * checking needs keys and belongs to the receive pipeline.
  */
 export function decodeMessage(datagram: Uint8Array, registry: MessageRegistry): DecodedMessage {
   if (datagram.length > MAX_DATAGRAM_BYTES) {
@@ -137,23 +178,24 @@ export function decodeMessage(datagram: Uint8Array, registry: MessageRegistry): 
   const spec = registry.get(kind);
   if (!spec) throw new DecodeError('unknown-kind', 1, 'header.kind', `no schema for kind 0x${kind.toString(16).padStart(2, '0')}`);
   const flags = r.u8('header.flags');
-  if ((flags & ~KNOWN_FLAGS) !== 0) throw new DecodeError('bad-flags', 2, 'header.flags', `reserved flag bits 0x${flags.toString(16)}`);
-  const signed = (flags & FLAG_SIGNED) !== 0;
-  if (spec.signed && !signed) throw new DecodeError('unsigned', 2, 'header.flags', `${spec.name} must be signed`);
-  if (!spec.signed && signed) throw new DecodeError('bad-flags', 2, 'header.flags', `${spec.name} is never signed`);
+  if ((flags & ~KNOWN_FLAGS) !== 0 || flags === KNOWN_FLAGS) throw new DecodeError('bad-flags', 2, 'header.flags', `flags 0x${flags.toString(16)}: reserved bits, or both proofs`);
+  const method: AuthMethod | null = flags === FLAG_SIGNED ? 'signature' : flags === FLAG_MAC ? 'mac' : null;
+  if (spec.authenticated && !method) throw new DecodeError('unsigned', 2, 'header.flags', `${spec.name} must carry a signature or a MAC`);
+  if (!spec.authenticated && method) throw new DecodeError('bad-flags', 2, 'header.flags', `${spec.name} is never authenticated`);
 
-  if (!signed) {
+  if (!method) {
     const body = spec.body.read(r, spec.name);
     if (r.remaining !== 0) throw new DecodeError('trailing-bytes', r.offset, spec.name, `${r.remaining} byte(s) after the body`);
     return { spec, body, auth: null };
   }
 
-  if (datagram.length < SIGNED_OVERHEAD_BYTES) {
-    throw new DecodeError('truncated', datagram.length, 'envelope', `signed datagram of ${datagram.length} bytes, minimum ${SIGNED_OVERHEAD_BYTES}`);
+  const proofLength = method === 'signature' ? SIGNATURE_BYTES : MAC_BYTES;
+  if (datagram.length < AUTHENTICATED_PREFIX_BYTES + proofLength) {
+    throw new DecodeError('truncated', datagram.length, 'envelope', `authenticated datagram of ${datagram.length} bytes, minimum ${AUTHENTICATED_PREFIX_BYTES + proofLength}`);
   }
   const publicKey = r.raw(PUBLIC_KEY_BYTES, 'envelope.publicKey');
   const sequence = r.u64('envelope.sequence');
-  const bodyEnd = datagram.length - SIGNATURE_BYTES;
+  const bodyEnd = datagram.length - proofLength;
   const bodyReader = new ByteReader(datagram, r.offset, bodyEnd);
   const body = spec.body.read(bodyReader, spec.name);
   if (bodyReader.remaining !== 0) {
@@ -162,11 +204,6 @@ export function decodeMessage(datagram: Uint8Array, registry: MessageRegistry): 
   return {
     spec,
     body,
-    auth: {
-      publicKey,
-      sequence,
-      signature: datagram.slice(bodyEnd),
-      signedBytes: datagram.subarray(0, bodyEnd),
-    },
+    auth: { publicKey, sequence, method, proof: datagram.slice(bodyEnd), coveredBytes: datagram.subarray(0, bodyEnd) },
   };
 }

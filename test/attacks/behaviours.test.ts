@@ -23,6 +23,8 @@ function fakeTransport() {
     socketBuffers: { recvBytes: 0, sendBytes: 0 },
     handle: <T>(spec: MessageSpec<T>, h: Handler<T>) => void handlers.set(spec.kind, h as Handler<unknown>),
     send: <T>(t: Endpoint, spec: MessageSpec<T>, body: T) => void sent.push({ to: t, kind: spec.name, body }),
+    broadcast: <T>(ts: readonly Endpoint[], spec: MessageSpec<T>, body: T) => ts.forEach((t) => sent.push({ to: t, kind: spec.name, body })),
+    introduce: () => {},
     sendBytes: () => {},
     stats: () => {
       throw new Error('not used');

@@ -23,7 +23,7 @@ describe('authority wire format', () => {
       const decoded = decodeMessage(fromHex(g!.bytes), registry);
       expect(decoded.spec).toBe(spec);
       expect([hex(authoritySigner.publicKey), hex(playerSigner.publicKey)]).toContain(hex(decoded.auth!.publicKey));
-      expect(ed.verify(decoded.auth!.signature, decoded.auth!.signedBytes, decoded.auth!.publicKey)).toBe(true);
+      expect(ed.verify(decoded.auth!.proof, decoded.auth!.coveredBytes, decoded.auth!.publicKey)).toBe(true);
     }
   });
 

@@ -20,7 +20,7 @@ describe('baseline messages', () => {
   it('are registered, signed, and in the baselines kind range', () => {
     for (const spec of BASELINE_MESSAGES) {
       expect(ALL_MESSAGES).toContain(spec);
-      expect(spec.signed).toBe(true);
+      expect(spec.authenticated).toBe(true);
       expect(spec.kind).toBeGreaterThanOrEqual(0x90);
       expect(spec.kind).toBeLessThanOrEqual(0x9f);
     }

@@ -23,7 +23,7 @@ describe('DHT golden datagrams pin the wire format', () => {
     for (const spec of DHT_MESSAGES) {
       expect(spec.kind).toBeGreaterThanOrEqual(0x10);
       expect(spec.kind).toBeLessThanOrEqual(0x2f);
-      expect(spec.signed).toBe(true);
+      expect(spec.authenticated).toBe(true);
     }
   });
 
@@ -38,7 +38,7 @@ describe('DHT golden datagrams pin the wire format', () => {
 
   it('dht-nodes: rid, count, then per contact node ID, address length + bytes, port', () => {
     const bytes = cases.find((c) => c.name === 'dht-nodes')?.bytes as Uint8Array;
-    expect(hex(bytes.subarray(0, 3))).toBe(`01${MessageKind.dhtNodes.toString(16)}01`);
+    expect(hex(bytes.subarray(0, 3))).toBe(`02${MessageKind.dhtNodes.toString(16)}01`);
     const body = bytes.subarray(43, bytes.length - 64);
     expect(hex(body.subarray(0, 4))).toBe('00000006');
     expect(body[4]).toBe(2);

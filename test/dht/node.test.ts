@@ -6,7 +6,7 @@ import { startPeerNode, type PeerNode } from '../../src/peer/index.js';
 import { createRng } from '../../src/random/index.js';
 import { systemClock } from '../../src/time/clock.js';
 import { createTimerQueue } from '../../src/time/timer-queue.js';
-import { MessageKind, encodeMessage } from '../../src/wire/index.js';
+import { MessageKind, WIRE_VERSION, encodeMessage } from '../../src/wire/index.js';
 import { openRawSocket, waitUntil } from '../support/peers.js';
 import { startScriptedNode, toWireContact, type ScriptedNode } from './actors.js';
 import { playerRecord, policies, startNetwork, type TestNetwork } from './network.js';
@@ -94,7 +94,7 @@ describe('DHT node on real sockets', () => {
     const overCap = nodes.slice();
     overCap[43 + 4] = 200; // contact count over the cap of 20
     const truncated = encodeMessage(DhtStore, { rid: 1, record: playerRecord(net.members[1]!, 1n, new Uint8Array(10)) }, { signer, sequence: 2n }).subarray(0, 150);
-    const unsigned = Uint8Array.of(1, MessageKind.dhtPing, 0, 0, 0, 0, 1);
+    const unsigned = Uint8Array.of(WIRE_VERSION, MessageKind.dhtPing, 0, 0, 0, 0, 1);
     const forged = encodeMessage(DhtPong, { rid: 5 }, { signer, sequence: 3n });
     forged[45] = (forged[45] as number) ^ 1;
     const before = node.peer.transport.stats().dropped;

@@ -15,7 +15,7 @@ describe('group-ban wire format', () => {
     const decoded = decodeMessage(fromHex((golden[0] as GoldenEntry).bytes), createProtocolRegistry());
     expect(decoded.spec).toBe(GroupBan);
     expect(hex(decoded.auth!.publicKey)).toBe(hex(playerSigner.publicKey));
-    expect(ed.verify(decoded.auth!.signature, decoded.auth!.signedBytes, decoded.auth!.publicKey)).toBe(true);
+    expect(ed.verify(decoded.auth!.proof, decoded.auth!.coveredBytes, decoded.auth!.publicKey)).toBe(true);
     expect(MessageKind.groupBan).toBe(0x3b);
   });
 });

@@ -12,16 +12,24 @@ const sessionId = new Uint8Array(16).fill(5);
 const view = { sessionId, number: 3, startRound: 0, members: signers.map((s, i) => ({ publicKey: s.publicKey, endpoint: { host: '127.0.0.1', port: 1000 + i } })) };
 
 /** Member 0's session with a recording transport and a hand-driven timer list (unit level: no sockets). */
-function member0() {
+function member0(options: { signatureSampleRate?: number } = {}) {
   const clock = new ManualClock(1000);
   const timers: { due: number; fn: () => void }[] = [];
   const sent: unknown[] = [];
   const played: number[] = [];
-  const transport = { send: (_to: unknown, _spec: unknown, body: unknown) => sent.push(body) } as unknown as Transport;
-  const session = new NeoSession(view, { roundMs: 100, lastRound: 20 }, {
+  const caught: { member: number; round: number }[] = [];
+  const verified = { count: 0 };
+  const transport = {
+    send: (_to: unknown, _spec: unknown, body: unknown) => sent.push(body),
+    broadcast: (to: readonly unknown[], _spec: unknown, body: unknown) => to.forEach(() => sent.push(body)),
+    introduce: () => {},
+  } as unknown as Transport;
+  const session = new NeoSession(view, { roundMs: 100, lastRound: 20, ...options }, {
     transport,
     sign: (m) => (signers[0] as (typeof signers)[0]).sign(m),
-    verify: ed.verify,
+    verify: (sig, m, pk) => (verified.count++, ed.verify(sig, m, pk)),
+    random: () => 0.5,
+    onBadSignature: (member, round) => caught.push({ member, round }),
     clock,
     scheduler: { schedule: (due, fn) => (timers.push({ due, fn }), { cancel: () => true }) },
     memberIndex: 0,
@@ -39,8 +47,12 @@ function member0() {
       next.fn();
     }
   };
-  return { session, clock, sent, played, runDue };
+  return { session, clock, sent, played, runDue, caught, verified };
 }
+
+const keyOf = (member: number) => (signers[member] as (typeof signers)[0]).publicKey;
+/** The same content under a corrupted signature: what a member sending bad signatures puts on the wire. */
+const badlySigned = (m: SignedRound): SignedRound => ({ content: m.content, signature: m.signature.map((b, i) => (i === 0 ? b ^ 1 : b)) });
 
 function signed(sender: number, round: number, overrides: Partial<NeoRoundContentValue> = {}, signer = signers[sender]): SignedRound {
   const content = encodeWith(NeoRoundContent, {
@@ -164,5 +176,66 @@ describe('NEO session: which messages count', () => {
     for (let v = 0; v < 20; v++) session.receive(signed(1, 0, { update: new Uint8Array([v]) }), false);
     expect(session.stats().counters.equivocation).toBe(1);
     expect(session.stats().equivocations).toHaveLength(1);
+  });
+});
+
+describe('NEO session: content signatures under envelope authentication (docs/protocol-neo.md, "Authentication cost")', () => {
+  it('verifies a message its author authenticated in the envelope only when the sample draws it', () => {
+    const unsampled = member0({ signatureSampleRate: 0.25 });
+    unsampled.session.start();
+    unsampled.runDue();
+    unsampled.session.receive(signed(1, 0), false, keyOf(1));
+    expect(unsampled.verified.count).toBe(0);
+    expect(unsampled.session.stats().counters).toMatchObject({ received: 1, signaturesVerified: 0, signaturesSampled: 0 });
+
+    const sampled = member0({ signatureSampleRate: 0.75 });
+    sampled.session.start();
+    sampled.runDue();
+    sampled.session.receive(signed(1, 0), false, keyOf(1));
+    expect(sampled.session.stats().counters).toMatchObject({ received: 1, signaturesVerified: 1, signaturesSampled: 1 });
+  });
+
+  it('always verifies a forwarded copy, or a member\'s message that came from another key, and refuses a bad one', () => {
+    const { session, runDue, verified } = member0({ signatureSampleRate: 0 });
+    session.start();
+    runDue();
+    session.receive(badlySigned(signed(1, 0)), true, keyOf(2));
+    session.receive(badlySigned(signed(2, 0)), false, keyOf(1));
+    session.receive(badlySigned(signed(2, 0)), false, null);
+    expect(verified.count).toBe(3);
+    expect(session.stats().counters).toMatchObject({ received: 0, badSignature: 3, badSignaturesCaught: 0 });
+    session.receive(signed(1, 0), true, keyOf(2));
+    expect(session.stats().counters).toMatchObject({ received: 1, forwardedIn: 1 });
+  });
+
+  it('keeps a sampled bad signature from the author (its content is the author\'s), catches the author once and verifies it in full from then on', () => {
+    const { session, clock, runDue, caught, verified } = member0({ signatureSampleRate: 0.75 });
+    session.start();
+    runDue();
+    session.receive(badlySigned(signed(1, 0)), false, keyOf(1));
+    expect(session.stats().counters).toMatchObject({ received: 1, badSignaturesCaught: 1 });
+    // From here on the sample would not draw member 1's messages (0.5 >= 0.25 below): verified because it was caught.
+    (session as unknown as { sampleRate: number }).sampleRate = 0.25;
+    expect(caught).toEqual([{ member: 1, round: 0 }]);
+    clock.advance(100);
+    runDue();
+    const before = verified.count;
+    session.receive(badlySigned(signed(1, 1)), false, keyOf(1));
+    expect(verified.count).toBe(before + 1);
+    expect(caught).toHaveLength(1);
+  });
+
+  it('checks both signatures before two versions become evidence, and never forwards a version whose signature fails', () => {
+    const { session, runDue, sent } = member0({ signatureSampleRate: 0 });
+    session.start();
+    runDue();
+    session.receive(badlySigned(signed(1, 0, { update: new Uint8Array([1]) })), false, keyOf(1));
+    session.receive(signed(1, 0, { update: new Uint8Array([2]) }), false, keyOf(1));
+    expect(session.stats().counters).toMatchObject({ equivocation: 0, badSignaturesCaught: 1 });
+    expect(session.stats().equivocations).toHaveLength(0);
+    sent.length = 0;
+    session.answerFetch(keyOf(2), { session: sessionId, view: 3, round: 0, member: 1 });
+    // Only the version with a valid signature goes out.
+    expect(sent).toHaveLength(1);
   });
 });

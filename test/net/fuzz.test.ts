@@ -3,7 +3,7 @@ import { ALL_MESSAGES } from '../../src/catalog.js';
 import { createEd25519 } from '../../src/crypto/index.js';
 import { DROP_REASONS, Ping } from '../../src/net/index.js';
 import { createRng } from '../../src/random/index.js';
-import { Chunk, encodeMessage, MAX_DATAGRAM_BYTES } from '../../src/wire/index.js';
+import { Chunk, encodeMessage, MAX_DATAGRAM_BYTES, WIRE_VERSION } from '../../src/wire/index.js';
 import { openRawSocket, startTestPeer, waitUntil } from '../support/peers.js';
 
 const TOTAL = 100_000;
@@ -40,7 +40,7 @@ describe('a live peer under 100,000 random and mutated datagrams', () => {
       if (roll < 0.15) return rng.bytes(rng.int(MAX_DATAGRAM_BYTES + 200));
       if (roll < 0.35) {
         const b = rng.bytes(rng.int(300));
-        if (b.length > 0) b[0] = 1;
+        if (b.length > 0) b[0] = WIRE_VERSION;
         if (b.length > 1) b[1] = rng.pick(kinds);
         if (b.length > 2) b[2] = rng.int(4);
         return b;
@@ -91,7 +91,7 @@ describe('a live peer under 100,000 random and mutated datagrams', () => {
     expect(stats.dropped['no-handler']).toBe(sent.unhandled);
     expect(stats.dropped['handler-error']).toBe(0);
     expect(stats.dropped['internal-error']).toBe(0);
-    for (const reason of ['oversized', 'truncated', 'malformed', 'bad-version', 'unknown-kind', 'unsigned', 'bad-signature', 'replay', 'stale', 'no-handler'] as const) {
+    for (const reason of ['oversized', 'truncated', 'malformed', 'bad-version', 'unknown-kind', 'unsigned', 'bad-signature', 'bad-mac', 'replay', 'stale', 'no-handler'] as const) {
       expect(stats.dropped[reason], reason).toBeGreaterThan(0);
     }
     expect(Object.keys(stats.dropped).sort()).toEqual([...DROP_REASONS].sort());

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ALL_MESSAGES, ALL_RECORDS, createProtocolRegistry } from '../../src/catalog.js';
-import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, createEd25519 } from '../../src/crypto/index.js';
+import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, createEd25519, createPairwiseAuthenticator } from '../../src/crypto/index.js';
 import { Ping } from '../../src/net/index.js';
 import {
   Chunk,
@@ -11,6 +11,7 @@ import {
   Manifest,
   PUBLIC_KEY_BYTES,
   SIGNATURE_BYTES,
+  WIRE_VERSION,
   createMessageRegistry,
   decodeMessage,
   defineMessage,
@@ -50,7 +51,7 @@ describe('golden datagrams pin the wire format', () => {
   it('ping (signed): header, sender key, sequence, body, signature', () => {
     const bytes = encodeMessage(Ping, { nonce: 42n, sentAtMs: 1.5 }, { signer, sequence: 0x0102030405060708n });
     expect(hex(bytes)).toBe(hex(goldenBytes('ping')));
-    expect(hex(bytes.subarray(0, 3))).toBe('010101');
+    expect(hex(bytes.subarray(0, 3))).toBe('020101');
     expect(hex(bytes.subarray(3, 35))).toBe(hex(signer.publicKey));
     expect(hex(bytes.subarray(35, 43))).toBe('0102030405060708');
     expect(hex(bytes.subarray(43, 51))).toBe('000000000000002a');
@@ -59,10 +60,24 @@ describe('golden datagrams pin the wire format', () => {
     expect(ed.verify(bytes.subarray(59), bytes.subarray(0, 59), signer.publicKey)).toBe(true);
   });
 
-  it('chunk (unsigned)', () => {
+  it('ping (MAC): the same header, sender key, sequence and body, then a 16-byte pairwise tag only its recipient can check', () => {
+    const recipientSeed = new Uint8Array(32).fill(2);
+    const sender = createPairwiseAuthenticator(new Uint8Array(32).fill(1), signer.publicKey).channel(ed.publicKeyFromSeed(recipientSeed));
+    const bytes = encodeMessage(Ping, { nonce: 42n, sentAtMs: 1.5 }, { mac: sender!, sequence: 0x0102030405060708n });
+    expect(hex(bytes)).toBe(hex(goldenBytes('ping-mac')));
+    expect(hex(bytes.subarray(0, 3))).toBe('020102');
+    expect(hex(bytes.subarray(3, 35))).toBe(hex(signer.publicKey));
+    expect(bytes.length).toBe(59 + 16);
+    const recipient = createPairwiseAuthenticator(recipientSeed, ed.publicKeyFromSeed(recipientSeed)).channel(signer.publicKey);
+    expect(recipient!.check(bytes.subarray(0, 59), bytes.subarray(59))).toBe(true);
+    const bystander = createPairwiseAuthenticator(new Uint8Array(32).fill(3), ed.publicKeyFromSeed(new Uint8Array(32).fill(3))).channel(signer.publicKey);
+    expect(bystander!.check(bytes.subarray(0, 59), bytes.subarray(59))).toBe(false);
+  });
+
+  it('chunk (unauthenticated)', () => {
     const bytes = encodeMessage(Chunk, { chunkId: new Uint8Array(32).fill(0xab), data: new Uint8Array([1, 2, 3]) });
     expect(hex(bytes)).toBe(hex(goldenBytes('chunk')));
-    expect(hex(bytes)).toBe('010800' + 'ab'.repeat(32) + '0003' + '010203');
+    expect(hex(bytes)).toBe('020800' + 'ab'.repeat(32) + '0003' + '010203');
   });
 
   it('manifest (signed)', () => {
@@ -75,7 +90,7 @@ describe('golden datagrams pin the wire format', () => {
   });
 
   it('every golden fixture still decodes to a known kind', () => {
-    for (const g of golden) expect(decodeMessage(fromHex(g.bytes), registry).spec.name).toBe(g.name);
+    for (const g of golden) expect(decodeMessage(fromHex(g.bytes), registry).spec.name).toBe(g.name.replace(/-mac$/, ''));
   });
 });
 
@@ -84,7 +99,7 @@ describe('envelope checks', () => {
 
   it('refuses another version, an unknown kind, reserved flags', () => {
     const v = ping();
-    v[0] = 2;
+    v[0] = 1;
     expect(decodeError(v)).toMatchObject({ code: 'bad-version', offset: 0 });
     const k = ping();
     k[1] = 0xfe;
@@ -92,6 +107,9 @@ describe('envelope checks', () => {
     const f = ping();
     f[2] = 0x81;
     expect(decodeError(f)).toMatchObject({ code: 'bad-flags', offset: 2 });
+    const both = ping();
+    both[2] = 0x03;
+    expect(decodeError(both)).toMatchObject({ code: 'bad-flags', offset: 2 });
   });
 
   it('refuses a signed kind without the signed flag, and the flag on an unsigned kind', () => {
@@ -117,15 +135,15 @@ describe('envelope checks', () => {
     const bytes = ping();
     const decoded = decodeMessage(bytes, registry);
     expect(decoded.auth?.sequence).toBe(3n);
-    expect(hex(decoded.auth?.signedBytes as Uint8Array)).toBe(hex(bytes.subarray(0, bytes.length - 64)));
-    expect(ed.verify(decoded.auth!.signature, decoded.auth!.signedBytes, decoded.auth!.publicKey)).toBe(true);
+    expect(hex(decoded.auth?.coveredBytes as Uint8Array)).toBe(hex(bytes.subarray(0, bytes.length - 64)));
+    expect(ed.verify(decoded.auth!.proof, decoded.auth!.coveredBytes, decoded.auth!.publicKey)).toBe(true);
   });
 
   it('refuses to encode past the datagram cap, or with the wrong signing context', () => {
-    const Big = defineMessage({ kind: 0xf0, name: 'big', signed: false, summary: 'test', body: struct({ blob: varBytes(4000) }) });
+    const Big = defineMessage({ kind: 0xf0, name: 'big', authenticated: false, summary: 'test', body: struct({ blob: varBytes(4000) }) });
     expect(() => encodeMessage(Big, { blob: new Uint8Array(1500) })).toThrow(/above the 1200-byte datagram cap/);
-    expect(() => encodeMessage(Ping, { nonce: 1n, sentAtMs: 0 })).toThrow(/needs a signing context/);
-    expect(() => encodeMessage(Chunk, { chunkId: new Uint8Array(32), data: new Uint8Array(0) }, { signer, sequence: 1n })).toThrow(/takes no signing context/);
+    expect(() => encodeMessage(Ping, { nonce: 1n, sentAtMs: 0 })).toThrow(/needs a signer or a MAC/);
+    expect(() => encodeMessage(Chunk, { chunkId: new Uint8Array(32), data: new Uint8Array(0) }, { signer, sequence: 1n })).toThrow(/takes no signer or MAC/);
   });
 
   it('the envelope field widths are the Ed25519 sizes', () => {
@@ -134,9 +152,9 @@ describe('envelope checks', () => {
   });
 
   it('a registry refuses two kinds with one type byte or one name', () => {
-    const a = defineMessage({ kind: 0xf1, name: 'a', signed: false, summary: '', body: struct({}) });
-    const b = defineMessage({ kind: 0xf1, name: 'b', signed: false, summary: '', body: struct({}) });
-    const a2 = defineMessage({ kind: 0xf2, name: 'a', signed: false, summary: '', body: struct({}) });
+    const a = defineMessage({ kind: 0xf1, name: 'a', authenticated: false, summary: '', body: struct({}) });
+    const b = defineMessage({ kind: 0xf1, name: 'b', authenticated: false, summary: '', body: struct({}) });
+    const a2 = defineMessage({ kind: 0xf2, name: 'a', authenticated: false, summary: '', body: struct({}) });
     expect(() => createMessageRegistry([a, b])).toThrow(/declared twice/);
     expect(() => createMessageRegistry([a, a2])).toThrow(/declared twice/);
   });
@@ -147,12 +165,12 @@ describe('every message kind (property)', () => {
     it(`${spec.name}: decode(encode(m)) equals m`, () => {
       fc.assert(
         fc.property(arbitraryFor(spec.body.shape), fc.bigInt({ min: 0n, max: (1n << 64n) - 1n }), (body, sequence) => {
-          const bytes = encodeMessage(spec, body, spec.signed ? { signer, sequence } : undefined);
+          const bytes = encodeMessage(spec, body, spec.authenticated ? { signer, sequence } : undefined);
           expect(bytes.length).toBeLessThanOrEqual(MAX_DATAGRAM_BYTES);
           const decoded = decodeMessage(bytes, registry);
           expect(decoded.spec).toBe(spec);
           expect(decoded.body).toEqual(body);
-          if (spec.signed) expect(decoded.auth?.sequence).toBe(sequence);
+          if (spec.authenticated) expect(decoded.auth?.sequence).toBe(sequence);
         }),
         { numRuns: 200 },
       );
@@ -165,7 +183,7 @@ describe('every message kind (property)', () => {
           fc.array(fc.record({ at: fc.nat(), xor: fc.integer({ min: 1, max: 255 }) }), { minLength: 1, maxLength: 4 }),
           fc.option(fc.nat(), { nil: undefined }),
           (body, flips, cut) => {
-            const original = encodeMessage(spec, body, spec.signed ? { signer, sequence: 1n } : undefined);
+            const original = encodeMessage(spec, body, spec.authenticated ? { signer, sequence: 1n } : undefined);
             let mutated: Uint8Array = original.slice();
             for (const { at, xor } of flips) mutated[at % mutated.length] = (mutated[at % mutated.length] as number) ^ xor;
             if (cut !== undefined) mutated = mutated.subarray(0, cut % mutated.length);
@@ -178,7 +196,7 @@ describe('every message kind (property)', () => {
               return;
             }
             // Still parseable: a signed kind must then fail verification (unsigned chunks are checked by content hash on reassembly).
-            if (decoded.auth) expect(ed.verify(decoded.auth.signature, decoded.auth.signedBytes, decoded.auth.publicKey)).toBe(false);
+            if (decoded.auth) expect(ed.verify(decoded.auth.proof, decoded.auth.coveredBytes, decoded.auth.publicKey)).toBe(false);
           },
         ),
         { numRuns: 300 },
@@ -190,9 +208,9 @@ describe('every message kind (property)', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 1300 }), fc.boolean(), (input, plausibleHeader) => {
         if (plausibleHeader && input.length >= 3) {
-          input[0] = 1;
+          input[0] = WIRE_VERSION;
           input[1] = (ALL_MESSAGES[input[1]! % ALL_MESSAGES.length] as AnyMessageSpec).kind;
-          input[2] = input[2]! & 1;
+          input[2] = input[2]! & 3;
         }
         try {
           decodeMessage(input, registry);
