@@ -5,10 +5,11 @@
  * as crypto, and time in NEO's own code as NEO bookkeeping.
  *
  *   node --cpu-prof --cpu-prof-dir=DIR dist/src/cli.js run profile.yaml --headless
- *   npx tsx scripts/profile-breakdown.ts DIR/*.cpuprofile [--from-s S] [--to-s S]
+ *   npx tsx scripts/profile-breakdown.ts DIR/*.cpuprofile [--from-s S] [--to-s S] [--functions N]
  *
  * --from-s / --to-s keep only samples in that window of each thread's profile (seconds from its
- * start), e.g. to leave start-up out of a steady-state figure.
+ * start), e.g. to leave start-up out of a steady-state figure; --functions N lists the N busiest
+ * functions (self time) of all threads in the window as well.
  */
 import { readFileSync } from 'node:fs';
 
@@ -67,6 +68,7 @@ const option = (name: string): number | undefined => {
   return value;
 };
 const fromS = option('--from-s') ?? 0;
+const topFunctions = option('--functions') ?? 0;
 const toS = option('--to-s') ?? Infinity;
 if (args.length === 0) {
   console.error('usage: profile-breakdown.ts FILE.cpuprofile... [--from-s S] [--to-s S]');
@@ -76,6 +78,7 @@ if (args.length === 0) {
 const shortUrl = (url: string) => url.replace(/^file:\/\//, '').replace(/^.*\/node_modules\/((@[^/]+\/)?[^/]+)\/.*$/, 'npm:$1').replace(/^.*\/dist\//, 'dist/');
 
 const grand = new Map<string, number>();
+const functions = new Map<string, number>();
 let grandBusy = 0;
 for (const file of args) {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
@@ -112,6 +115,11 @@ for (const file of args) {
     windowUs += dt;
     const category = classify(id);
     totals.set(category, (totals.get(category) ?? 0) + dt);
+    if (topFunctions > 0 && category !== 'idle') {
+      const frame = (byId.get(id) as ProfileNode).callFrame;
+      const name = `${frame.functionName || '(anonymous)'}  ${shortUrl(frame.url)}`;
+      functions.set(name, (functions.get(name) ?? 0) + dt);
+    }
   });
   const busy = windowUs - (totals.get('idle') ?? 0);
   grandBusy += busy;
@@ -125,5 +133,11 @@ if (args.length > 1) {
   console.log(`\nall threads: busy ${(grandBusy / 1e6).toFixed(2)} s`);
   for (const [category, us] of [...grand].sort((a, b) => b[1] - a[1])) {
     console.log(`  ${((100 * us) / Math.max(1, grandBusy)).toFixed(1).padStart(5)} %  ${(us / 1e6).toFixed(2).padStart(7)} s  ${category}`);
+  }
+}
+if (topFunctions > 0) {
+  console.log(`\nbusiest functions (self time, all threads):`);
+  for (const [name, us] of [...functions].sort((a, b) => b[1] - a[1]).slice(0, topFunctions)) {
+    console.log(`  ${((100 * us) / Math.max(1, grandBusy)).toFixed(1).padStart(5)} %  ${(us / 1e6).toFixed(2).padStart(7)} s  ${name}`);
   }
 }

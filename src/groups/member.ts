@@ -9,8 +9,9 @@ import type { Rng, RngSeed } from '../random/index.js';
 import type { Clock } from '../time/clock.js';
 import type { TimerHandle } from '../time/timer-queue.js';
 import { DecodeError } from '../wire/index.js';
-import { GroupBan, GroupJoin, GroupState, GroupWelcome, type GroupBanBody, type GroupJoinBody, type GroupWelcomeBody } from './messages.js';
+import { GroupBan, GroupJoin, GroupResyncFetch, GroupResyncState, GroupState, GroupWelcome, type GroupBanBody, type GroupJoinBody, type GroupWelcomeBody } from './messages.js';
 import { decodePayload, encodePayload, MAX_OPS_PER_UPDATE, type MembershipOp } from './payload.js';
+import { RESYNC_GROUP_COUNTERS, Resync, type ResyncOutcome } from './resync.js';
 
 export interface GroupSeat {
   readonly publicKey: Uint8Array;
@@ -91,6 +92,8 @@ export interface GroupMemberDeps {
   readonly onJoinRefused?: (publicKey: Uint8Array, verdict: Exclude<IdentityVerdict, 'ok'>) => void;
   /** This player's certificates, attached to its join requests. */
   readonly credentials?: { readonly keyCertificate?: KeyCertificate; readonly gameKey?: GameKey };
+  /** Told of every successful resynchronisation of this member's game (src/groups/resync.ts). */
+  readonly onResync?: (outcome: ResyncOutcome) => void;
 }
 
 export const GROUP_COUNTERS = [
@@ -121,6 +124,7 @@ export const GROUP_COUNTERS = [
   'joinsRefusedExpired',
   'joinsRefusedForged',
   'joinsRefusedUnknown',
+  ...RESYNC_GROUP_COUNTERS,
 ] as const;
 export type GroupCounter = (typeof GROUP_COUNTERS)[number];
 
@@ -229,6 +233,7 @@ class Member implements GroupMember {
   private readonly count = Object.fromEntries(GROUP_COUNTERS.map((c) => [c, 0])) as Record<GroupCounter, number>;
   /** Which round messages NEO samples for a signature check: a stream of this member's own. */
   private readonly sampleRandom: () => number;
+  private readonly resync: Resync;
 
   constructor(
     private readonly config: GroupConfig,
@@ -249,6 +254,24 @@ class Member implements GroupMember {
     transport.handle(GroupWelcome, (m) => this.onWelcome(m));
     transport.handle(GroupState, (m) => this.onState(m));
     transport.handle(GroupBan, (m) => this.onBan(m));
+    this.resync = new Resync(
+      { stateHashEvery: config.neo.stateHashEvery ?? 10, seats: config.seats },
+      {
+        transport,
+        clock: deps.clock,
+        scheduler: deps.scheduler,
+        publicKey: this.publicKey,
+        counters: this.count,
+        game: () => this.game,
+        adopt: (game, hashes) => this.adoptGame(game, hashes),
+        view: () => this.view,
+        roundMs: () => this.roundMs,
+        roundNow: () => this.roundNow(),
+        ...(deps.onResync ? { onResync: deps.onResync } : {}),
+      },
+    );
+    transport.handle(GroupResyncFetch, (m) => this.resync.answer(m));
+    transport.handle(GroupResyncState, (m) => this.resync.receive(m));
   }
 
   get roundMs(): number {
@@ -265,7 +288,26 @@ class Member implements GroupMember {
       const c = s.counterSnapshot();
       for (const k of NEO_COUNTERS) sum[k] += c[k];
     }
+    // Resynchronisation is NEO's (SPEC §5) but runs here, over the game: its counters join the sum.
+    for (const [k, v] of Object.entries(this.resync.neo) as [NeoCounter, number][]) sum[k] += v;
     return sum;
+  }
+
+  /** A resync healed the game: play on from the fetched state, and report the corrected hashes. */
+  private adoptGame(game: Game, hashes: ReadonlyMap<number, string>): void {
+    this.game = game;
+    for (const s of this.allSessions) s.replaceStateHashes(hashes);
+  }
+
+  /** The round of the current view's schedule in progress now. */
+  private roundNow(): number {
+    const s = this.session;
+    if (!s) return 0;
+    const now = this.deps.clock.nowMs();
+    let r = s.nextRound;
+    while (s.startOfRound(r + 1) <= now) r++;
+    while (r > s.view.startRound && s.startOfRound(r) > now) r--;
+    return r;
   }
 
   // ---- founding and joining ---------------------------------------------------------------------
@@ -472,7 +514,11 @@ class Member implements GroupMember {
         playRound: (round, updates) => this.play(view, round, updates),
         stateHash: () => (this.game as Game).stateHash(),
         canPlay: (round) => this.game !== null && this.game.lastRound === round - 1 && this.view === view,
-        onDecided: (round, outcomes, stateHash) => this.deps.onDecided?.(view, round, outcomes, stateHash),
+        onDecided: (round, outcomes, stateHash) => {
+          this.resync.played(view, round, stateHash);
+          this.deps.onDecided?.(view, round, outcomes, stateHash);
+        },
+        onStateHash: (member, round, hash) => this.resync.report(view, me, member, round, hash),
         onEvidence: (evidence) => {
           const offender = view.members[evidence.member];
           if (offender) this.deps.onEvidence?.({ ...evidence, offender: offender.publicKey, sessionId: view.sessionId, view: view.number }, this);
@@ -533,6 +579,7 @@ class Member implements GroupMember {
       return { member: seat, payload: decoded.update };
     });
     game.applyRound(round, updates);
+    this.resync.record(round, updates);
     const played = new Set(accepted.map((u) => u.member));
     this.missed = this.missed.map((n, i) => (played.has(i) ? 0 : n + 1));
     if (ops.length > 0) this.decideChange(view, round, ops);
@@ -632,9 +679,15 @@ class Member implements GroupMember {
   private applyChange(): void {
     const change = this.pending as PendingChange;
     const game = this.game as Game;
-    for (const seat of change.removedSeats) game.setSeat(seat, false);
-    for (const seat of change.addedSeats) game.setSeat(seat, true);
     const round = change.view.startRound - 1;
+    for (const seat of change.removedSeats) {
+      game.setSeat(seat, false);
+      this.resync.recordSeat(round, seat, false);
+    }
+    for (const seat of change.addedSeats) {
+      game.setSeat(seat, true);
+      this.resync.recordSeat(round, seat, true);
+    }
     this.lastState = { view: change.view.number, round, bytes: encodeState(game.snapshot()) };
     for (const s of change.sponsored) this.sendState(s, this.lastState);
     this.count.viewChanges++;
@@ -680,6 +733,7 @@ class Member implements GroupMember {
   private finish(state: GroupMemberState, reason: 'leave' | 'removed' | 'alone' | null, view: number, round: number): void {
     this.state = state;
     this.joinTimer?.cancel();
+    this.resync.stop();
     if (reason) this.deps.onEvent?.({ type: 'left', view, round, reason });
     this.resolveDone();
   }
@@ -697,6 +751,7 @@ class Member implements GroupMember {
     if (this.state === 'left' || this.state === 'crashed' || this.state === 'finished') return;
     this.state = 'crashed';
     this.joinTimer?.cancel();
+    this.resync.stop();
     for (const s of this.allSessions) this.deps.neo.leave(s);
     this.resolveDone();
   }

@@ -67,3 +67,28 @@ export const GroupBan = defineMessage({
   body: struct({ session: bytes(SESSION_ID_BYTES), ban: BanType.codec, keyCertificate: KeyCertificateType.codec }),
 });
 export type GroupBanBody = Infer<typeof GroupBan.body>;
+
+/**
+ * A replica whose state hash disagrees with a strict majority of its view asks one member of that
+ * majority for its game state after `round` (docs/protocol-neo.md, "Resynchronisation"). Only a
+ * member of the asked member's view is answered, at its registered endpoint.
+ */
+export const GroupResyncFetch = defineMessage({
+  kind: MessageKind.groupResyncFetch,
+  name: 'group-resync-fetch',
+  authenticated: true,
+  summary: 'a replica that disagrees with the majority\'s state hash for `round` asks a member of that majority for its game state after that round',
+  body: struct({ session: bytes(SESSION_ID_BYTES), round: u32 }),
+});
+
+export const GroupResyncState = defineMessage({
+  kind: MessageKind.groupResyncState,
+  name: 'group-resync-state',
+  authenticated: true,
+  // The sender is not trusted: the asker restores the state only if its hash is the one the
+  // majority reported for that round.
+  summary: 'the encoded game state after `round` (src/game/state.ts), answering a group-resync-fetch; used only if its hash equals the majority\'s',
+  body: struct({ session: bytes(SESSION_ID_BYTES), round: u32, state: varBytes(MAX_STATE_BYTES) }),
+});
+export type GroupResyncFetchBody = Infer<typeof GroupResyncFetch.body>;
+export type GroupResyncStateBody = Infer<typeof GroupResyncState.body>;

@@ -126,6 +126,13 @@ export interface NeoSessionDeps {
    * envelope's MAC convinces nobody else), so it is reported, not sent to the authority.
    */
   readonly onBadSignature?: (member: number, round: number) => void;
+  /**
+   * Told of every state-hash report in this view: another member's as its (authenticated)
+   * message is stored, and this member's own as it puts it in its round message (`member` is then
+   * its own index, and the game is still exactly the state hashed). For resynchronisation
+   * (src/groups/resync.ts), which tallies them per round; never changes the protocol.
+   */
+  readonly onStateHash?: (member: number, round: number, hash: string) => void;
 }
 
 /** Signed evidence against one member of the view, as NeoSession found it. */
@@ -178,6 +185,14 @@ export const NEO_COUNTERS = [
   /** Decisions on this member's own updates: summed over members, every update is counted once. */
   'ownAccepted',
   'ownDropped',
+  /**
+   * Resynchronisation (docs/protocol-neo.md, "Resynchronisation"): counted by the group member that
+   * runs it (src/groups/resync.ts) and added to its sessions' sum; a bare NeoSession leaves them 0.
+   * Successful resyncs, attempts that gave up, and rounds of the schedule from detection to healed.
+   */
+  'resyncs',
+  'resyncFailures',
+  'roundsDivergent',
 ] as const;
 export type NeoCounter = (typeof NEO_COUNTERS)[number];
 
@@ -458,6 +473,7 @@ export class NeoSession {
     const lastPlayed = this.nextToDecide - 1;
     const stateHash =
       round % this.hashEvery === 0 && lastPlayed >= this.view.startRound ? { round: lastPlayed, hash: Buffer.from(this.playedHashes.get(lastPlayed) as string, 'hex') } : null;
+    if (stateHash) this.deps.onStateHash?.(this.me, lastPlayed, this.playedHashes.get(lastPlayed) as string);
     if (this.proposal && this.proposal.effectiveRound <= round) this.proposal = null;
     return {
       session: sessionId,
@@ -822,6 +838,7 @@ export class NeoSession {
   }
 
   private checkStateHash(member: number, round: number, hash: string): void {
+    this.deps.onStateHash?.(member, round, hash);
     const mine = this.playedHashes.get(round);
     if (mine !== undefined) this.compareHash(hash, mine);
     else if (round >= this.nextToDecide) {
@@ -834,6 +851,18 @@ export class NeoSession {
   private compareHash(theirs: string, mine: string): void {
     this.counters.stateHashChecks++;
     if (theirs !== mine) this.counters.stateHashMismatches++;
+  }
+
+  /**
+   * The game was resynchronised (src/groups/resync.ts): its state was replaced by the majority's
+   * and replayed forward, so the hashes recorded for these played rounds are replaced by the
+   * corrected ones. Later reports and comparisons use them; rounds not held here are ignored.
+   */
+  replaceStateHashes(hashes: ReadonlyMap<number, string>): void {
+    for (const [round, hash] of hashes) {
+      if (this.playedHashes.has(round)) this.playedHashes.set(round, hash);
+      if (this.checkpoints.has(round)) this.checkpoints.set(round, hash);
+    }
   }
 
   // ---- recovery -----------------------------------------------------------------------------

@@ -68,6 +68,12 @@ export interface RunReport {
     /** Rounds decided with something still missing, once the wait for it ran out (summed over members). */
     readonly forcedRounds?: number;
     readonly roundsSkippedAtStart?: number;
+    /** Replicas healed by resynchronisation (docs/protocol-neo.md), summed over members. */
+    readonly resyncs?: number;
+    /** Resync attempts that gave up (every member of the majority asked failed); retried at a later checkpoint. */
+    readonly resyncFailures?: number;
+    /** Rounds of the schedule from detection to healed, summed over successful resyncs. */
+    readonly roundsDivergent?: number;
   } | null;
   readonly lockstep: { readonly turnLatencyMs: LatencyFigures; readonly turns: number } | null;
   readonly clientServer: { readonly latencyMs: LatencyFigures; readonly serverBytesPerS: number } | null;

@@ -92,6 +92,10 @@ function neoSection(report: RunReport): Section {
           ['updates accepted', fmtNumber(neo.updates.accepted)],
           ['updates dropped', `${fmtNumber(neo.updates.dropped)} (${fmtPct(dropRate)} of decided)`],
           ['state-hash mismatches', fmtNumber(neo.stateHashMismatches)],
+          // Reports written before resynchronisation existed have no such fields.
+          ...(neo.resyncs === undefined
+            ? []
+            : [['resyncs', `${fmtNumber(neo.resyncs)} (${fmtNumber(neo.roundsDivergent ?? 0)} rounds divergent, ${fmtNumber(neo.resyncFailures ?? 0)} gave up)`] as [string, string]]),
         ]),
       ),
     ],

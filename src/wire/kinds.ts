@@ -27,6 +27,8 @@ export const MessageKind = {
   groupWelcome: 0x39,
   groupState: 0x3a,
   groupBan: 0x3b,
+  groupResyncFetch: 0x3c,
+  groupResyncState: 0x3d,
   authRegister: 0x80,
   authRenew: 0x81,
   authCertificates: 0x82,

@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest';
+import { checkpointVerdict, RESYNC_BOUND_ROUNDS, RESYNC_MAX_ASKS, RESYNC_RETRY_ROUNDS } from '../../src/groups/index.js';
+
+/** reports[i] is member i's hash for the round (undefined: no report). */
+const tally = (...reports: (string | undefined)[]) => new Map(reports.flatMap((h, i) => (h === undefined ? [] : [[i, h] as [number, string]])));
+
+describe('resync detection rule (checkpointVerdict)', () => {
+  it('a strict majority of the view on another hash makes this replica divergent, naming the holders', () => {
+    // View of 6: 4 = ⌊6/2⌋ + 1 report A, this replica (5) has B.
+    expect(checkpointVerdict(6, 5, tally('A', 'A', 'C', 'A', 'A', 'B'))).toEqual({ kind: 'divergent', hash: 'A', holders: [0, 1, 3, 4] });
+    // View of 5: 3 of 5 suffice, even with members that did not report.
+    expect(checkpointVerdict(5, 0, tally('B', 'A', undefined, 'A', 'A'))).toEqual({ kind: 'divergent', hash: 'A', holders: [1, 3, 4] });
+  });
+
+  it('no majority resyncs nobody: a plurality, or too few reports yet, is not enough', () => {
+    // 3 of 6 is a plurality, not a strict majority of the view.
+    expect(checkpointVerdict(6, 5, tally('A', 'A', 'A', 'C', 'D', 'B'))).toEqual({ kind: 'no-majority' });
+    // Only 3 reports in a view of 7 (majority 4): wait for more.
+    expect(checkpointVerdict(7, 0, tally('B', 'A', 'A', 'A'))).toEqual({ kind: 'no-majority' });
+    // A single liar against a silent view moves nobody.
+    expect(checkpointVerdict(5, 0, tally('B', 'A'))).toEqual({ kind: 'no-majority' });
+  });
+
+  it('a tie resyncs nobody, on either side', () => {
+    const tie = tally('A', 'A', 'A', 'B', 'B', 'B');
+    expect(checkpointVerdict(6, 0, tie)).toEqual({ kind: 'no-majority' });
+    expect(checkpointVerdict(6, 5, tie)).toEqual({ kind: 'no-majority' });
+    expect(checkpointVerdict(2, 0, tally('A', 'B'))).toEqual({ kind: 'no-majority' });
+  });
+
+  it('a member in the majority never resyncs, whatever the minority says', () => {
+    expect(checkpointVerdict(6, 2, tally('A', 'B', 'A', 'A', 'A', 'C'))).toEqual({ kind: 'in-majority', hash: 'A' });
+    // Counting itself, it is the majority (3 of 5).
+    expect(checkpointVerdict(5, 4, tally('A', 'A', 'B', 'B', 'A'))).toEqual({ kind: 'in-majority', hash: 'A' });
+  });
+
+  it('a majority this replica has no hash for yet is undecided; reports from outside the view do not count', () => {
+    expect(checkpointVerdict(5, 4, tally('A', 'A', 'A'))).toEqual({ kind: 'unknown' });
+    const outside = new Map([[0, 'B'], [1, 'A'], [7, 'A'], [9, 'A'], [-1, 'A']]);
+    expect(checkpointVerdict(4, 0, outside)).toEqual({ kind: 'no-majority' });
+  });
+
+  it('the documented bound: every member asked gets the retry period, plus the round of detection', () => {
+    expect(RESYNC_BOUND_ROUNDS).toBe(RESYNC_MAX_ASKS * RESYNC_RETRY_ROUNDS + 1);
+  });
+});
