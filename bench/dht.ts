@@ -8,6 +8,7 @@
  */
 import { DEFAULT_DHT_CONFIG, RECORD_REJECTIONS, runDhtSwarm, type DhtLookupStats } from '../src/dht/index.js';
 import { latencyLine, ms, numberArg, pct } from './support.js';
+import { createLatencyHistogram } from '../src/metrics/index.js';
 
 const PEERS = numberArg('peers', 100);
 const MINUTES = numberArg('minutes', 2);
@@ -20,7 +21,7 @@ const hopsLine = (hops: readonly number[]) => {
   return hops.map((n, h) => (n > 0 ? `${h}: ${n} (${pct(n, total)})` : '')).filter(Boolean).join(', ');
 };
 const lookupLine = (name: string, s: DhtLookupStats) =>
-  `${name}: ${s.started} started, ${s.succeeded} ok, ${s.failed} failed, ${s.abandoned} abandoned by leaving nodes; latency ${latencyLine(s.latencyMs.summary())}`;
+  `${name}: ${s.started} started, ${s.succeeded} ok, ${s.failed} failed, ${s.abandoned} abandoned by leaving nodes; latency ${latencyLine((s.latencyMs ?? createLatencyHistogram()).summary())}`;
 
 console.log(
   `bench:dht — ${PEERS} peers, ${MINUTES} min, churn ${(CHURN * 100).toFixed(0)} %/min (${GRACEFUL > 0 ? `${(GRACEFUL * 100).toFixed(0)} % graceful` : 'crash'} leaves + joins), ` +

@@ -11,6 +11,7 @@
  */
 import { RECORD_REJECTIONS, DEFAULT_DHT_CONFIG, type DhtLookupStats } from '../src/dht/index.js';
 import { latencyLine, ms, numberArg, pct } from './support.js';
+import { createLatencyHistogram } from '../src/metrics/index.js';
 import { runIdentitySwarm } from '../src/peer/index.js';
 
 const PEERS = numberArg('peers', 100);
@@ -21,7 +22,7 @@ const SEED = numberArg('seed', 5);
 const BURST = process.argv.includes('--burst');
 
 const lookupLine = (name: string, s: DhtLookupStats) =>
-  `${name}: ${s.started} started, ${s.succeeded} ok, ${s.failed} failed, ${s.abandoned} abandoned; latency of successes ${latencyLine(s.latencyMs.summary())}`;
+  `${name}: ${s.started} started, ${s.succeeded} ok, ${s.failed} failed, ${s.abandoned} abandoned; latency of successes ${latencyLine((s.latencyMs ?? createLatencyHistogram()).summary())}`;
 
 console.log(
   `bench:identity — ${PEERS} players, ${MINUTES} min, churn ${(CHURN * 100).toFixed(0)} %/min (crash leaves + joins), ${LOOKUPS} identity lookups/s; ` +

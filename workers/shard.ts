@@ -9,7 +9,7 @@ import type { ShardAuthFigures, ShardCommand, ShardDhtFigures, ShardGroup, Shard
 import { createEd25519 } from '../src/crypto/index.js';
 import { createFounder, createJoiner, type GroupConfig, type GroupEvent, type GroupMember } from '../src/groups/index.js';
 import { sumDhtStats } from '../src/dht/index.js';
-import { createEventLoopMonitor, createLatencyHistogram } from '../src/metrics/index.js';
+import { createEventLoopMonitor, createLatencyHistogram, type LatencyHistogram } from '../src/metrics/index.js';
 import { NEO_COUNTERS, installNeo, type NeoCounter, type NeoEndpoint } from '../src/neo/index.js';
 import { createDeferredShaper, createLinkShaper, endpointId, readSocketDrops, type DeferredShaper } from '../src/net/index.js';
 import { startPeerNode, startPlayerServices, type PeerNode, type PlayerServices } from '../src/peer/index.js';
@@ -53,8 +53,27 @@ const PLAYER_DHT_TIMEOUT_MS = 600;
 /** How long an impostor keeps asking to be admitted. */
 const IMPOSTOR_GIVES_UP_AFTER_ROUNDS = 50;
 
-/** When the founders check their certificates are still findable (see 'start'). */
+/** When the founders check their certificates are still findable (see 'start'), spread over a window. */
 const RECHECK_AFTER_START_MS = 3000;
+const RECHECK_SPREAD_MS = 10_000;
+
+/** The golden ratio's fractional part: multiples of it mod 1 are spread about evenly however many there are. */
+const GOLDEN_FRACTION = 0.6180339887498949;
+
+/**
+ * Where in the round a group's rounds start. Every member of a group starts its round at the same
+ * instant (NEO needs that), but groups started together would make every member of the shard sign,
+ * seal and send at once, ten times a second: bursts that make timers late while the threads are
+ * half idle. Each group's schedule is shifted by a fixed share of R instead (docs/harness.md).
+ */
+function roundPhaseMs(groupIndex: number, roundMs: number): number {
+  return Math.floor(((groupIndex * GOLDEN_FRACTION) % 1) * roundMs);
+}
+
+/** A deterministic offset in [0, windowMs) for a player, so per-player chores of a shard do not coincide. */
+function spreadMs(player: number, windowMs: number): number {
+  return Math.floor(((player * GOLDEN_FRACTION) % 1) * windowMs);
+}
 
 /** Game world side in tiles (src/game default). */
 const WORLD_SIZE = 64;
@@ -74,6 +93,9 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   });
   const playout = createLatencyHistogram();
   let playoutInterval = createLatencyHistogram();
+  // One histogram for every player's DHT lookups: per-player histograms cost 172 KB each.
+  const dhtLatency = createLatencyHistogram();
+  const onLookupLatency = (_kind: 'findNode' | 'findValue', ms: number) => dhtLatency.recordMs(ms);
   const post = (m: ShardMessage) => task.port.postMessage(m);
   const handlerErrors: string[] = [];
   const onHandlerError = (error: unknown, kind: string) => handlerErrors.push(`${kind}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
@@ -123,7 +145,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     const services = startPlayerServices(
       peer,
       { authority: task.identity.authority, bootstrap: task.identity.bootstrap, dht: { requestTimeoutMs: PLAYER_DHT_TIMEOUT_MS } },
-      { clock, wallClock: systemWallClock, scheduler, rng: root.fork(`dht:${id}`) },
+      { clock, wallClock: systemWallClock, scheduler, rng: root.fork(`dht:${id}`), onLookupLatency },
     );
     const player: Player = { id, group: group.plan.groupIndex, peer, neo: installNeo(neoTransport), services, member: null, closed: false, joinedAtMs: null, acMessagesAtJoin: 0, closedAtMs: null, leaveRequested: false, attacker: specs !== undefined, credentials: null };
     players.set(id, player);
@@ -296,18 +318,19 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         for (const g of groups.values()) {
           g.shaper.attach(createLinkShaper(shapingForMembers(task.profile, g.plan.peers, g.plan.peers.map((id) => endpointId((players.get(id) as Player).peer.transport.local))), { rng: root.fork(`links:${g.plan.groupIndex}`), clock }, { startMs: command.startAtMs }));
         }
-        for (const p of players.values()) p.member?.begin(command.startAtMs);
+        for (const p of players.values()) p.member?.begin(command.startAtMs + roundPhaseMs(p.group, task.neo.roundMs));
         // Founders published while the overlay was still forming, into nodes that may no longer be
-        // the closest to their keys once everyone is in: the join flow's check runs again then.
-        scheduler.schedule(command.startAtMs + RECHECK_AFTER_START_MS, () => {
-          for (const p of players.values()) {
-            if (p.joinedAtMs === null || p.closed) continue;
+        // the closest to their keys once everyone is in: the join flow's check runs again then,
+        // spread over a window rather than all at once (a burst of lookups makes timers late).
+        for (const p of players.values()) {
+          scheduler.schedule(command.startAtMs + RECHECK_AFTER_START_MS + spreadMs(p.id, RECHECK_SPREAD_MS), () => {
+            if (p.joinedAtMs === null || p.closed) return;
             p.services.ensurePublished().then(
               (n) => (authTotals.republished += n),
               (e: unknown) => shuttingDown || onHandlerError(e, 'republish'),
             );
-          }
-        });
+          });
+        }
         break;
       case 'spawn':
         // A join flow still running when the run ends is cut short by the closing sockets: not an error.
@@ -344,7 +367,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       peersAlive: active.length,
       roundMs: active.find((p) => p.member?.state === 'member')?.member?.roundMs ?? task.neo.roundMs,
       groups: { ...groupTotals, memberCounters: sumGroupCounters(allPlayers) },
-      dht: dhtFigures(allPlayers),
+      dht: dhtFigures(allPlayers, dhtLatency),
       auth: authFigures(allPlayers, authTotals, clock.nowMs()),
       attacks: ledger.summary(),
     };
@@ -406,11 +429,8 @@ function sumGroupCounters(players: readonly Player[]): Record<string, number> {
   return sum;
 }
 
-function dhtFigures(players: readonly Player[]): ShardDhtFigures {
+function dhtFigures(players: readonly Player[], latency: LatencyHistogram): ShardDhtFigures {
   const stats = sumDhtStats(players.map((p) => p.services.dht.stats()));
-  const latency = createLatencyHistogram();
-  latency.merge(stats.lookups.findNode.latencyMs);
-  latency.merge(stats.lookups.findValue.latencyMs);
   const hops = stats.lookups.findNode.hops.map((n, h) => n + (stats.lookups.findValue.hops[h] ?? 0));
   return {
     lookups: stats.counters.lookups,

@@ -1,5 +1,5 @@
 import { equalBytes, nodeIdFromPublicKey } from '../crypto/index.js';
-import { createCounters, createLatencyHistogram, type Counters } from '../metrics/index.js';
+import { createCounters, type Counters } from '../metrics/index.js';
 import { endpointId, type Endpoint, type Incoming, type SignatureVerifier, type Transport } from '../net/index.js';
 import type { Rng } from '../random/index.js';
 import type { Clock } from '../time/clock.js';
@@ -85,6 +85,12 @@ export interface DhtDeps {
   readonly policies: RecordPolicies;
   /** Unix epoch ms for record expiry; Date.now by default. */
   readonly wallClock?: Clock;
+  /**
+   * Where successful lookups' latencies go. A host running many nodes (a worker shard) gives every
+   * node the same recorder, so it keeps one histogram rather than one per node (172 KB each);
+   * without it the node keeps its own, in `stats().lookups`.
+   */
+  readonly onLookupLatency?: (kind: 'findNode' | 'findValue', latencyMs: number) => void;
 }
 
 export interface DhtLookupResult {
@@ -260,7 +266,7 @@ class KademliaNode implements DhtNode {
   private readonly counters: Counters<DhtCounter> = createCounters(DHT_COUNTERS);
   private readonly rejectedOnStore = emptyRejections();
   private readonly rejectedOnRead = emptyRejections();
-  private readonly lookupStats = { findNode: emptyLookupStats(), findValue: emptyLookupStats() };
+  private readonly lookupStats: { findNode: ReturnType<typeof emptyLookupStats>; findValue: ReturnType<typeof emptyLookupStats> };
   private readonly timers = new Set<TimerHandle>();
   private nextRid: number;
   private closed = false;
@@ -274,6 +280,8 @@ class KademliaNode implements DhtNode {
   ) {
     this.nodeId = nodeIdFromPublicKey(transport.publicKey);
     this.selfHex = idHex(this.nodeId);
+    const ownHistograms = deps.onLookupLatency === undefined;
+    this.lookupStats = { findNode: emptyLookupStats(ownHistograms), findValue: emptyLookupStats(ownHistograms) };
     this.contact = { nodeId: this.nodeId, endpoint: transport.local };
     this.wallClock = deps.wallClock ?? wallClockDefault;
     this.store = new RecordStore(config.maxStoredRecords);
@@ -393,7 +401,8 @@ class KademliaNode implements DhtNode {
   }
 
   stats(): DhtStats {
-    const copy = (s: ReturnType<typeof emptyLookupStats>) => ({ ...s, latencyMs: createLatencyHistogram().merge(s.latencyMs), hops: [...s.hops] });
+    // The histogram itself, not a copy: a shard reads every node's stats each second.
+    const copy = (s: ReturnType<typeof emptyLookupStats>) => ({ ...s, hops: [...s.hops] });
     return {
       counters: this.counters.snapshot(),
       rejectedOnStore: { ...this.rejectedOnStore },
@@ -715,7 +724,8 @@ class KademliaNode implements DhtNode {
     } else if (ok) {
       stats.succeeded++;
       this.counters.inc('lookupSuccesses');
-      stats.latencyMs.recordMs(latencyMs);
+      if (stats.latencyMs) stats.latencyMs.recordMs(latencyMs);
+      else this.deps.onLookupLatency?.(stats === this.lookupStats.findNode ? 'findNode' : 'findValue', latencyMs);
       const slot = Math.min(hops, MAX_TRACKED_HOPS);
       stats.hops[slot] = (stats.hops[slot] as number) + 1;
     } else {

@@ -58,8 +58,8 @@ export interface DhtLookupStats {
   readonly succeeded: number;
   readonly failed: number;
   readonly abandoned: number;
-  /** Latency of successful lookups, from start to result. */
-  readonly latencyMs: LatencyHistogram;
+  /** Latency of successful lookups, from start to result; null when the host records it (DhtDeps.onLookupLatency). */
+  readonly latencyMs: LatencyHistogram | null;
   /** hops[h] = successful lookups whose result came from h hops away (slot MAX_TRACKED_HOPS: that many or more). */
   readonly hops: readonly number[];
 }
@@ -80,18 +80,18 @@ export function emptyRejections(): Record<RecordRejection, number> {
   return Object.fromEntries(RECORD_REJECTIONS.map((r) => [r, 0])) as Record<RecordRejection, number>;
 }
 
-export function emptyLookupStats(): { started: number; succeeded: number; failed: number; abandoned: number; latencyMs: LatencyHistogram; hops: number[] } {
-  return { started: 0, succeeded: 0, failed: 0, abandoned: 0, latencyMs: createLatencyHistogram(), hops: new Array<number>(MAX_TRACKED_HOPS + 1).fill(0) };
+export function emptyLookupStats(withHistogram = true): { started: number; succeeded: number; failed: number; abandoned: number; latencyMs: LatencyHistogram | null; hops: number[] } {
+  return { started: 0, succeeded: 0, failed: 0, abandoned: 0, latencyMs: withHistogram ? createLatencyHistogram() : null, hops: new Array<number>(MAX_TRACKED_HOPS + 1).fill(0) };
 }
 
 function sumLookupStats(all: readonly DhtLookupStats[]): DhtLookupStats {
-  const out = emptyLookupStats();
+  const out = emptyLookupStats(all.some((s) => s.latencyMs !== null));
   for (const s of all) {
     out.started += s.started;
     out.succeeded += s.succeeded;
     out.failed += s.failed;
     out.abandoned += s.abandoned;
-    out.latencyMs.merge(s.latencyMs);
+    if (s.latencyMs) out.latencyMs?.merge(s.latencyMs);
     s.hops.forEach((n, h) => (out.hops[h] = (out.hops[h] as number) + n));
   }
   return out;

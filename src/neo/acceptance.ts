@@ -40,19 +40,35 @@ export function strictMajority(viewSize: number): number {
  */
 export function tallyVotes(member: number, ballots: KnownBallots): VoteOutcome {
   const needed = strictMajority(ballots.length);
-  const counts = new Map<string, number>();
+  // One digest is what honest members produce; a Map is needed only once a second one shows up.
+  let first: string | undefined;
+  let firstCount = 0;
+  let counts: Map<string, number> | undefined;
   let unknown = 0;
-  ballots.forEach((ballot, voter) => {
-    if (voter === member) return;
+  for (let voter = 0; voter < ballots.length; voter++) {
+    if (voter === member) continue;
+    const ballot = ballots[voter];
     if (ballot === undefined) {
       unknown++;
-      return;
+      continue;
     }
     const digest = ballot.get(member);
-    if (digest !== undefined) counts.set(digest, (counts.get(digest) ?? 0) + 1);
-  });
+    if (digest === undefined) continue;
+    if (first === undefined || digest === first) {
+      first = digest;
+      firstCount++;
+    } else {
+      counts ??= new Map([[first, firstCount]]);
+      counts.set(digest, (counts.get(digest) ?? 0) + 1);
+    }
+  }
+  if (counts) counts.set(first as string, firstCount);
   // Most votes first, then the lowest digest: the same order for every replica, whatever the arrival order.
-  const ranked = [...counts].map(([digest, others]) => ({ digest, votes: others + 1 })).sort((a, b) => b.votes - a.votes || (a.digest < b.digest ? -1 : 1));
+  const ranked = counts
+    ? [...counts].map(([digest, others]) => ({ digest, votes: others + 1 })).sort((a, b) => b.votes - a.votes || (a.digest < b.digest ? -1 : 1))
+    : first !== undefined
+      ? [{ digest: first, votes: firstCount + 1 }]
+      : [];
   const top = ranked[0];
   if (top && top.votes >= needed) {
     // Certain only if no rival can still catch up: the runner-up (or a digest nobody voted yet,

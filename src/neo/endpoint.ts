@@ -1,3 +1,4 @@
+import { equalBytes } from '../crypto/index.js';
 import type { Transport } from '../net/index.js';
 import { NeoFetch, NeoForward, NeoRound, SESSION_ID_BYTES, type SignedRound } from './messages.js';
 import { NeoSession, type NeoConfig, type NeoSessionDeps, type NeoView } from './session.js';
@@ -13,13 +14,20 @@ export interface NeoEndpoint {
   readonly stats: { unknownSession: number; malformed: number };
 }
 
-// Successive views of one group share the session id; a member runs the old view to its last
-// round while the new one starts, so sessions are told apart by (session id, view number).
-const key = (sessionId: Uint8Array, view: number) => `${Buffer.from(sessionId.buffer, sessionId.byteOffset, sessionId.byteLength).toString('hex')}/${view}`;
 const VIEW_BYTES = 4;
 
+/**
+ * Successive views of one group share the session id; a member runs the old view to its last
+ * round while the new one starts, so sessions are told apart by (session id, view number). A peer
+ * runs one or two at a time: a scan with byte comparisons routes a datagram without building a key.
+ */
+function find(sessions: readonly NeoSession[], sessionId: Uint8Array, view: number): NeoSession | undefined {
+  for (const s of sessions) if (s.view.number === view && equalBytes(s.view.sessionId, sessionId)) return s;
+  return undefined;
+}
+
 export function installNeo(transport: Transport): NeoEndpoint {
-  const sessions = new Map<string, NeoSession>();
+  const sessions: NeoSession[] = [];
   const stats = { unknownSession: 0, malformed: 0 };
 
   // The session id and the view number are the content's first fields, so routing needs no full decode.
@@ -29,8 +37,9 @@ export function installNeo(transport: Transport): NeoEndpoint {
       stats.malformed++;
       return undefined;
     }
-    const view = new DataView(c.buffer, c.byteOffset + SESSION_ID_BYTES, VIEW_BYTES).getUint32(0);
-    const session = sessions.get(key(c.subarray(0, SESSION_ID_BYTES), view));
+    const at = SESSION_ID_BYTES;
+    const view = ((c[at] as number) * 0x1000000 + (((c[at + 1] as number) << 16) | ((c[at + 2] as number) << 8) | (c[at + 3] as number))) >>> 0;
+    const session = find(sessions, c.subarray(0, SESSION_ID_BYTES), view);
     if (!session) stats.unknownSession++;
     return session;
   };
@@ -38,7 +47,7 @@ export function installNeo(transport: Transport): NeoEndpoint {
   transport.handle(NeoRound, (msg) => route(msg.body)?.receive(msg.body, false, msg.senderKey));
   transport.handle(NeoForward, (msg) => route(msg.body)?.receive(msg.body, true, msg.senderKey));
   transport.handle(NeoFetch, (msg) => {
-    const session = sessions.get(key(msg.body.session, msg.body.view));
+    const session = find(sessions, msg.body.session, msg.body.view);
     if (!session) {
       stats.unknownSession++;
       return;
@@ -49,15 +58,15 @@ export function installNeo(transport: Transport): NeoEndpoint {
   return {
     stats,
     join(view, config, deps) {
-      const id = key(view.sessionId, view.number);
-      if (sessions.has(id)) throw new RangeError(`NEO session ${id} is already joined on this peer`);
+      if (find(sessions, view.sessionId, view.number)) throw new RangeError(`NEO session ${Buffer.from(view.sessionId).toString('hex')}/${view.number} is already joined on this peer`);
       const session = new NeoSession(view, config, { ...deps, transport });
-      sessions.set(id, session);
+      sessions.push(session);
       return session;
     },
     leave(session) {
       session.stop();
-      sessions.delete(key(session.view.sessionId, session.view.number));
+      const at = sessions.indexOf(session);
+      if (at >= 0) sessions.splice(at, 1);
     },
   };
 }

@@ -2,7 +2,7 @@ import { createCommitment, digest16, equalBytes, openCommitment } from '../crypt
 import type { Endpoint, Transport } from '../net/index.js';
 import type { Clock } from '../time/clock.js';
 import type { TimerHandle } from '../time/timer-queue.js';
-import { DecodeError, decodeWith, encodeWith } from '../wire/index.js';
+import { DecodeError, decodeViewsWith, encodeWith } from '../wire/index.js';
 import { decideUpdate, tallyVotes, type Ballot, type DropReason, type UpdateOutcome } from './acceptance.js';
 import {
   MAX_COMMITMENT_BYTES,
@@ -500,7 +500,7 @@ export class NeoSession {
     if (this.stopped) return;
     let content: NeoRoundContentValue;
     try {
-      content = decodeWith(NeoRoundContent, signed.content);
+      content = decodeViewsWith(NeoRoundContent, signed.content);
     } catch (e) {
       if (e instanceof DecodeError) {
         this.counters.malformed++;

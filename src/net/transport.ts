@@ -400,7 +400,8 @@ class UdpTransport implements Transport {
       handler({
         body: decoded.body,
         from,
-        senderKey: auth?.publicKey ?? null,
+        // A copy: the key outlives the datagram in routing tables and caches, and must not keep it alive.
+        senderKey: auth ? Uint8Array.from(auth.publicKey) : null,
         sequence: auth?.sequence ?? null,
         receivedAtMs: this.deps.clock.nowMs(),
         bytes: datagram.length,

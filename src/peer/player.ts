@@ -39,6 +39,8 @@ export interface PlayerServicesDeps {
   readonly wallClock: Clock;
   readonly scheduler: { schedule(dueMs: number, callback: () => void): TimerHandle };
   readonly rng: Rng;
+  /** Where the DHT's lookup latencies go (DhtDeps.onLookupLatency): one recorder for a host's many players. */
+  readonly onLookupLatency?: (kind: 'findNode' | 'findValue', latencyMs: number) => void;
 }
 
 export type JoinResult =
@@ -67,6 +69,7 @@ export function startPlayerServices(peer: PeerNode, config: PlayerServicesConfig
     verify: (s, m, k) => ed25519.verify(s, m, k),
     policies: certificateRecordPolicies(config.authority.publicKey, ed25519),
     wallClock: deps.wallClock,
+    ...(deps.onLookupLatency ? { onLookupLatency: deps.onLookupLatency } : {}),
   });
   const auth = installAuthClient(peer.transport, { authority: config.authority }, { ed25519 });
   const verifier = createIdentityVerifier(

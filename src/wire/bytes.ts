@@ -57,6 +57,12 @@ export class ByteReader {
     readonly bytes: Uint8Array,
     start = 0,
     readonly end = bytes.length,
+    /**
+     * Byte fields as views into `bytes` instead of copies: only for input its owner will never
+     * change or reuse (a received datagram, which is a buffer of its own), on hot paths where the
+     * copies cost more than the decoding.
+     */
+    private readonly views = false,
   ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.offset = start;
@@ -105,10 +111,10 @@ export class ByteReader {
     return v;
   }
 
-  /** A copy, so decoded values never alias the receive buffer. */
+  /** A copy, so decoded values never alias the receive buffer (a view when the reader was made for views). */
   raw(n: number, path: string): Uint8Array {
     this.need(n, path);
-    const out = this.bytes.slice(this.offset, this.offset + n);
+    const out = this.views ? this.bytes.subarray(this.offset, this.offset + n) : this.bytes.slice(this.offset, this.offset + n);
     this.offset += n;
     return out;
   }

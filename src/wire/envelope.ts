@@ -165,13 +165,14 @@ export function sealEnvelope(spec: MessageSpec<unknown>, encodedBody: Uint8Array
 /**
  * Decode one datagram. Everything that is wrong with the bytes is a DecodeError with the offset
  * where it was found; nothing else is thrown for any input. The proof is returned, not checked:
- * checking needs keys and belongs to the receive pipeline.
+ * checking needs keys and belongs to the receive pipeline. Byte fields of the result are views
+ * into `datagram`: the caller hands over a buffer nobody changes or reuses (a received datagram).
  */
 export function decodeMessage(datagram: Uint8Array, registry: MessageRegistry): DecodedMessage {
   if (datagram.length > MAX_DATAGRAM_BYTES) {
     throw new DecodeError('oversized', MAX_DATAGRAM_BYTES, '', `${datagram.length} bytes, cap ${MAX_DATAGRAM_BYTES}`);
   }
-  const r = new ByteReader(datagram);
+  const r = new ByteReader(datagram, 0, datagram.length, true);
   const version = r.u8('header.version');
   if (version !== WIRE_VERSION) throw new DecodeError('bad-version', 0, 'header.version', `version ${version}, this build speaks ${WIRE_VERSION}`);
   const kind = r.u8('header.kind');
@@ -196,7 +197,7 @@ export function decodeMessage(datagram: Uint8Array, registry: MessageRegistry): 
   const publicKey = r.raw(PUBLIC_KEY_BYTES, 'envelope.publicKey');
   const sequence = r.u64('envelope.sequence');
   const bodyEnd = datagram.length - proofLength;
-  const bodyReader = new ByteReader(datagram, r.offset, bodyEnd);
+  const bodyReader = new ByteReader(datagram, r.offset, bodyEnd, true);
   const body = spec.body.read(bodyReader, spec.name);
   if (bodyReader.remaining !== 0) {
     throw new DecodeError('trailing-bytes', bodyReader.offset, spec.name, `${bodyReader.remaining} byte(s) after the body`);
@@ -204,6 +205,6 @@ export function decodeMessage(datagram: Uint8Array, registry: MessageRegistry): 
   return {
     spec,
     body,
-    auth: { publicKey, sequence, method, proof: datagram.slice(bodyEnd), coveredBytes: datagram.subarray(0, bodyEnd) },
+    auth: { publicKey, sequence, method, proof: datagram.subarray(bodyEnd), coveredBytes: datagram.subarray(0, bodyEnd) },
   };
 }

@@ -21,6 +21,7 @@ export {
   struct,
   encodeWith,
   decodeWith,
+  decodeViewsWith,
 } from './schema.js';
 export {
   WIRE_VERSION,

@@ -360,7 +360,18 @@ export function encodeWith<T>(codec: Codec<T>, value: T): Uint8Array {
 
 /** Decode exactly one value occupying all of `input`; leftovers are a DecodeError. */
 export function decodeWith<T>(codec: Codec<T>, input: Uint8Array): T {
-  const r = new ByteReader(input);
+  return decodeFrom(codec, new ByteReader(input));
+}
+
+/**
+ * decodeWith, but byte fields are views into `input` rather than copies: for input that nobody
+ * will change or reuse (a received datagram), on hot paths (docs/wire.md, "Decoding").
+ */
+export function decodeViewsWith<T>(codec: Codec<T>, input: Uint8Array): T {
+  return decodeFrom(codec, new ByteReader(input, 0, input.length, true));
+}
+
+function decodeFrom<T>(codec: Codec<T>, r: ByteReader): T {
   const value = codec.read(r, '');
   if (r.remaining !== 0) throw new DecodeError('trailing-bytes', r.offset, '', `${r.remaining} byte(s) after the last field`);
   return value;
