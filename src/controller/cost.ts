@@ -202,7 +202,7 @@ export type HarnessCostFields = Required<
 >;
 
 /** report.json `harness.*` cost fields from the run's cost, its calibration and what it ran. */
-export function harnessCostFields(cost: RunCost, calibration: Calibration, run: { readonly series: readonly SeriesPoint[]; readonly roundMs: number; readonly groupSize: number }): HarnessCostFields {
+export function harnessCostFields(cost: RunCost, calibration: Calibration, run: { readonly series: readonly Pick<SeriesPoint, 'peersAlive' | 'roundsPerS'>[]; readonly roundMs: number; readonly groupSize: number }): HarnessCostFields {
   const suggestion = suggestPeers({
     cpuPerMemberRoundUs: cost.cpuPerMemberRoundUs,
     playedFraction: playedFraction(run.series, run.roundMs),
