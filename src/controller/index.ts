@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { createHealthSampler, createLatencyHistogram, decodeLatencyHistogram, latencyFigures } from '../metrics/index.js';
+import { createHealthSampler, createLatencyHistogram, decodeLatencyHistogram, latencyFigures, type LatencyHistogram } from '../metrics/index.js';
 import { NEO_COUNTERS, type NeoCounter } from '../neo/index.js';
 import type { RunEvent, RunReport, SeriesPoint } from '../report/model.js';
 import { mergeAttackSummaries, type AttackLedgerSummary, type AttackSpec } from '../attacks/index.js';
@@ -340,22 +340,8 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     await identity.close();
   }
 
-  const playout = createLatencyHistogram();
-  const lateness = createLatencyHistogram();
-  const counters = Object.fromEntries(NEO_COUNTERS.map((c) => [c, 0])) as Record<NeoCounter, number>;
-  const updates = { created: 0, accepted: 0, dropped: 0 };
-  let udpKernelDrops: number | null = 0;
-  for (const r of results) {
-    playout.merge(decodeLatencyHistogram(r.playout));
-    lateness.merge(decodeLatencyHistogram(r.lateness));
-    loopHistogram.merge(decodeLatencyHistogram(r.eventLoop));
-    for (const c of NEO_COUNTERS) counters[c] += r.sample.counters[c];
-    updates.created += r.sample.updates.created;
-    updates.accepted += r.sample.updates.accepted;
-    updates.dropped += r.sample.updates.dropped;
-    udpKernelDrops = udpKernelDrops === null || r.sample.kernelDrops === null ? null : udpKernelDrops + r.sample.kernelDrops;
-    peak = Math.max(peak, r.sample.peersAlive);
-  }
+  const { playout, lateness, counters, updates, udpKernelDrops, peersAlive } = mergeResults(results, loopHistogram);
+  peak = Math.max(peak, peersAlive);
   const snmpAtEnd = readKernelUdpCounters();
   const udpRcvbufErrorsSystem = snmpAtStart && snmpAtEnd ? snmpAtEnd.rcvbufErrors - snmpAtStart.rcvbufErrors : null;
   const eventLoopDelayMsP99 = loopHistogram.summary().p99;
@@ -415,6 +401,28 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     events,
     handlerErrors: results.flatMap((r) => r.handlerErrors),
   };
+}
+
+/** Every shard's final figures merged: histograms (the event loop's into `loopHistogram`), counters, updates, drops. */
+function mergeResults(results: readonly ShardResult[], loopHistogram: LatencyHistogram) {
+  const playout = createLatencyHistogram();
+  const lateness = createLatencyHistogram();
+  const counters = Object.fromEntries(NEO_COUNTERS.map((c) => [c, 0])) as Record<NeoCounter, number>;
+  const updates = { created: 0, accepted: 0, dropped: 0 };
+  let udpKernelDrops: number | null = 0;
+  let peersAlive = 0;
+  for (const r of results) {
+    playout.merge(decodeLatencyHistogram(r.playout));
+    lateness.merge(decodeLatencyHistogram(r.lateness));
+    loopHistogram.merge(decodeLatencyHistogram(r.eventLoop));
+    for (const c of NEO_COUNTERS) counters[c] += r.sample.counters[c];
+    updates.created += r.sample.updates.created;
+    updates.accepted += r.sample.updates.accepted;
+    updates.dropped += r.sample.updates.dropped;
+    udpKernelDrops = udpKernelDrops === null || r.sample.kernelDrops === null ? null : udpKernelDrops + r.sample.kernelDrops;
+    peersAlive = Math.max(peersAlive, r.sample.peersAlive);
+  }
+  return { playout, lateness, counters, updates, udpKernelDrops, peersAlive };
 }
 
 /** The shards' latest samples summed for one telemetry second (rates only from shards with two samples). */
