@@ -1,10 +1,13 @@
 #!/usr/bin/env node
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { searchCapacity } from './controller/capacity.js';
 import { runScenario } from './controller/index.js';
-import { compareReports, evaluateThresholds, parseThreshold, readReport, renderComparison, renderReportText, ReportError, writeReport } from './report/index.js';
-import type { CapacityResult, CapacityStep, RunReport } from './report/model.js';
-import { loadProfile, ProfileError, type Profile } from './scenario/profile.js';
+import { checkOpenFiles, checkSocketBuffers, readRunLimits } from './controller/limits.js';
+import { compareReports, evaluateThresholds, parseThreshold, readReport, renderCapacity, renderComparison, renderReportText, ReportError, suggestionLine, writeReport } from './report/index.js';
+import type { CapacityResult, RunReport } from './report/model.js';
+import { capacityPeerCounts, loadProfile, ProfileError, type Profile } from './scenario/profile.js';
 import { canShowLiveUi, formatProgressLine, startLiveUi, type LiveSnapshot } from './ui/index.js';
 
 /** Exit codes are part of the contract: 0 ok, 1 a threshold failed (or a regression), 2 bad usage or profile. */
@@ -34,10 +37,26 @@ interface RunOptions {
   duration?: number;
 }
 
+/**
+ * The operating system's limits, before anything starts: too few file descriptors for the largest
+ * peer count is fatal (exit 2, naming the need and `ulimit -n`); socket buffers the kernel caps
+ * below the transport's request only warrant a warning (docs/harness.md, "Limits").
+ */
+function checkLimits(profile: Profile, largestPeers: number): string | null {
+  const limits = readRunLimits();
+  const problem = checkOpenFiles(largestPeers, profile.workers ?? availableParallelism(), limits.openFiles);
+  if (problem !== null) return problem;
+  const warning = checkSocketBuffers(limits);
+  if (warning !== null) console.error(`p2p-mmog run: ${warning}`);
+  return null;
+}
+
 async function run(profilePath: string, opts: RunOptions): Promise<number> {
   const loaded = loadProfile(profilePath, { seed: opts.seed, peers: opts.peers, durationS: opts.duration });
+  const capacityCounts = loaded.capacity ? capacityPeerCounts(loaded.capacity, loaded.neo.groupSize) : null;
+  if (capacityCounts !== null && capacityCounts.length === 0) throw new ProfileError(profilePath, [{ path: 'capacity', message: 'no peer count of the search fits the 4096-peer cap once raised to whole groups' }]);
   // A capacity search starts at its first step.
-  const profile: Profile = loaded.capacity ? { ...loaded, peers: nextPeerCount(loaded.capacity.startPeers, loaded.neo.groupSize), durationS: loaded.capacity.stepDurationS } : loaded;
+  const profile: Profile = loaded.capacity && capacityCounts ? { ...loaded, peers: capacityCounts[0] as number, durationS: loaded.capacity.stepDurationS } : loaded;
   // Thresholds are parsed before anything starts, so a typo costs nothing.
   const thresholdSpecs = profile.thresholds.map((t, i) => {
     try {
@@ -46,6 +65,11 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
       throw new ProfileError(profilePath, [{ path: `thresholds[${i}]`, message: (e as Error).message }]);
     }
   });
+  const limitProblem = checkLimits(profile, Math.max(profile.peers, ...(capacityCounts ?? [])));
+  if (limitProblem !== null) {
+    console.error(`p2p-mmog run: ${limitProblem}`);
+    return EXIT.usage;
+  }
   const controller = new AbortController();
   // The first request stops gracefully (the report is still written); a second one gives up at once.
   const stop = () => {
@@ -64,23 +88,15 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
       const report: RunReport = { ...outcome.report, thresholds: evaluateThresholds(outcome.report, thresholdSpecs) };
       return { outcome, report };
     };
-    let run = await measure(profile);
+    let run: Awaited<ReturnType<typeof measure>>;
     let capacity: CapacityResult | undefined;
-    if (profile.capacity) {
+    if (capacityCounts !== null) {
       // The peer count steps up until the harness saturates or a threshold fails (SPEC §9).
-      const steps: CapacityStep[] = [];
-      let largest: number | null = null;
-      for (let peers = profile.capacity.startPeers; ; ) {
-        const step = capacityStep(peers, run.report);
-        steps.push(step);
-        if (!step.healthy || !step.thresholdsOk || controller.signal.aborted) break;
-        largest = peers;
-        peers = nextPeerCount(peers + profile.capacity.stepPeers, profile.neo.groupSize);
-        if (peers > profile.capacity.maxPeers) break;
-        const next = await measure({ ...profile, peers, durationS: profile.capacity.stepDurationS });
-        run = next;
-      }
-      capacity = { steps, largestHealthyPeers: largest };
+      const search = await searchCapacity(capacityCounts, (peers) => measure({ ...profile, peers }), () => controller.signal.aborted);
+      run = search.last;
+      capacity = search.capacity;
+    } else {
+      run = await measure(profile);
     }
     const report: RunReport = capacity ? { ...run.report, capacity } : run.report;
     const outDir = opts.out ?? join('reports', `${new Date().toISOString().replace(/[:.]/g, '-')}-${profile.name}`);
@@ -88,6 +104,9 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
     await ui?.close();
     console.log(renderReportText(report));
     if (capacity) console.log(renderCapacity(capacity));
+    // Repeated last, where a saturated run's reader looks first: the count to rerun with.
+    const suggestion = suggestionLine(report);
+    if (suggestion !== null) console.log(suggestion);
     console.log(`report written to ${outDir}`);
     if (run.outcome.handlerErrors.length > 0) {
       console.error(`${run.outcome.handlerErrors.length} handler error(s) — a bug in p2p-mmog, not in the run:\n${run.outcome.handlerErrors.slice(0, 5).join('\n')}`);
@@ -270,36 +289,6 @@ function reportCommand(action: () => number | void): number {
     }
     throw e;
   }
-}
-
-/** A peer count the group plan accepts: never one peer alone in the last group. */
-function nextPeerCount(peers: number, groupSize: number): number {
-  return peers % groupSize === 1 ? peers + 1 : peers;
-}
-
-function capacityStep(peers: number, report: RunReport): CapacityStep {
-  const neo = report.neo;
-  const decided = neo ? neo.updates.accepted + neo.updates.dropped : 0;
-  return {
-    peers,
-    healthy: !report.harness.saturated,
-    thresholdsOk: report.thresholds.every((t) => t.ok),
-    saturationReasons: report.harness.saturationReasons,
-    neoP99Ms: neo?.playoutLatencyMs.p99 ?? 0,
-    acceptedFraction: decided > 0 ? (neo?.updates.accepted ?? 0) / decided : 0,
-    eventLoopDelayMsP99: report.harness.eventLoopDelayMsP99,
-    timerLatenessMsP99: report.harness.timerLatenessMsP99,
-    cpuCores: report.harness.cpuCores,
-  };
-}
-
-function renderCapacity(c: CapacityResult): string {
-  const rows = c.steps.map(
-    (s) =>
-      `  ${String(s.peers).padStart(5)}  ${(s.healthy ? 'healthy' : 'SATURATED').padEnd(9)}  ${(s.thresholdsOk ? 'held' : 'FAILED').padEnd(6)}  p99 ${s.neoP99Ms.toFixed(1).padStart(7)} ms  accepted ${(100 * s.acceptedFraction).toFixed(1).padStart(5)}%  loop p99 ${s.eventLoopDelayMsP99.toFixed(1).padStart(6)} ms  lateness p99 ${s.timerLatenessMsP99.toFixed(1).padStart(6)} ms  cpu ${s.cpuCores.toFixed(2)}`,
-  );
-  const verdict = c.largestHealthyPeers === null ? 'no step stayed healthy with every threshold held' : `largest healthy peer count: ${c.largestHealthyPeers}`;
-  return ['Capacity search', '---------------', '  peers  harness    thresh.', ...rows, `  ${verdict}`].join('\n');
 }
 
 export async function main(argv: readonly string[]): Promise<number> {

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -82,7 +83,7 @@ describe('p2p-mmog CLI', () => {
     const out = join(dir, 'out');
     const r = await quietly(() => main(['run', join(dir, 'cap.yaml'), '--headless', '--out', out]));
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
-    const steps = report.capacity.steps as { peers: number; healthy: boolean; thresholdsOk: boolean }[];
+    const steps = report.capacity.steps as { peers: number; healthy: boolean; thresholdsOk: boolean; cpuPerMemberRoundUs: number | null; cpuPerMemberRoundVerifies: number | null }[];
     expect(steps[0]?.peers).toBe(8);
     // Steps go up by stepPeers and stop at the first unhealthy one or at maxPeers.
     steps.forEach((s, i) => expect(s.peers).toBe(8 + 8 * i));
@@ -91,5 +92,23 @@ describe('p2p-mmog CLI', () => {
     expect(report.capacity.largestHealthyPeers).toBe(healthy.length > 0 ? Math.max(...healthy) : null);
     expect(r.value).toBe(report.capacity.largestHealthyPeers === null ? EXIT.thresholdFailed : EXIT.ok);
     expect(r.out).toMatch(/Capacity search/);
+    // Every step states the harness's cost, in µs and in calibrated verifications.
+    for (const s of steps) expect(s.cpuPerMemberRoundVerifies).toBeCloseTo((s.cpuPerMemberRoundUs as number) / report.harness.calibration.verifyUs, 0);
+    expect(r.out).toMatch(/cpu\/member-round +\d+ µs = +[\d.]+ verifies/);
+  });
+
+  it('exits 2 before anything starts when the open-files limit cannot hold one socket per peer', () => {
+    // A real process with a low limit: the check reads /proc/self/limits (Linux only). `ulimit -n`
+    // sets the hard limit too; a soft limit alone would not do, as Node raises it to the hard one.
+    if (!existsSync('/proc/self/limits')) return;
+    const r = spawnSync('sh', ['-c', 'ulimit -n 256 && exec npx tsx src/cli.ts run profiles/smoke.yaml --peers 512 --headless --out "$OUT"'], {
+      encoding: 'utf8',
+      env: { ...process.env, OUT: join(tmp(), 'never') },
+    });
+    expect(r.status).toBe(EXIT.usage);
+    expect(r.stderr).toMatch(/needs about \d+ open files \(one UDP socket per peer for 512 peers/);
+    expect(r.stderr).toMatch(/the process may open only 256: raise it with `ulimit -n \d+`/);
+    // Nothing ran: no progress line, no report.
+    expect(r.stdout).toBe('');
   });
 });

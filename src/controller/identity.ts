@@ -45,7 +45,7 @@ export interface IdentityInfrastructure {
 
 /** Game keys outlive any run, so no player needs the authority again after joining. */
 const GAME_KEY_TTL_MS = 24 * 3600_000;
-const BOOTSTRAP_NODES = 3;
+export const BOOTSTRAP_NODES = 3;
 
 export async function startIdentityInfrastructure(seed: number, players: number): Promise<IdentityInfrastructure> {
   const root = createRng(seed).fork('identity-infrastructure');

@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { createHealthSampler, createLatencyHistogram, decodeLatencyHistogram, latencyFigures } from '../metrics/index.js';
+import { createHealthSampler, createLatencyHistogram, decodeLatencyHistogram, latencyFigures, type LatencyHistogram } from '../metrics/index.js';
 import { NEO_COUNTERS, type NeoCounter } from '../neo/index.js';
 import type { RunEvent, RunReport, SeriesPoint } from '../report/model.js';
 import { mergeAttackSummaries, type AttackLedgerSummary, type AttackSpec } from '../attacks/index.js';
@@ -16,6 +16,8 @@ import { monotonicNowMs } from '../time/clock.js';
 import type { LiveSnapshot } from '../ui/model.js';
 import type { ShardCommand, ShardGroup, ShardGroupEvent, ShardMessage, ShardResult, ShardSample, ShardTask } from './contract.js';
 import { startIdentityInfrastructure } from './identity.js';
+import { calibrate } from './calibration.js';
+import { createCostTracker, harnessCostFields } from './cost.js';
 import { createEd25519 } from '../crypto/index.js';
 import { createRng } from '../random/index.js';
 
@@ -109,6 +111,10 @@ function ratesBetween(a: ShardSample, b: ShardSample): ShardRates {
 }
 
 export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promise<RunOutcome> {
+  // Calibration first, while nothing else of the run uses the machine (docs/harness.md, "Cost");
+  // the cost tracker's base RSS and start-up CPU are taken here, before the pool starts.
+  const calibration = await calibrate();
+  const cost = createCostTracker(calibration.verifyUs);
   const plan = planGroups(profile.peers, profile.neo.groupSize);
   const schedule = scheduleForProfile(profile, plan);
   const groups: ShardGroup[] = plan.map((peers, groupIndex) => ({ groupIndex, peers, founders: schedule.founders[groupIndex] ?? peers }));
@@ -120,7 +126,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     shardOfGroup.set(g.groupIndex, i % workers);
   });
   const rounds = Math.max(1, Math.floor((profile.durationS * 1000) / profile.neo.roundMs));
-  const events: RunEvent[] = [];
+  const events: RunEvent[] = [{ tS: 0, type: 'calibration', ...calibration }];
   const startedAt = new Date().toISOString();
   // Round 0 is set once every shard has bound its sockets; until then the clock shows 0.
   let startAtMs = Number.POSITIVE_INFINITY;
@@ -131,6 +137,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     if (hooks.signal?.aborted) return;
     // A short margin so every thread arms its first round before it is due.
     startAtMs = monotonicNowMs() + 200 + 2 * profile.peers;
+    cost.markStart();
     for (const send of commands) send({ type: 'start', startAtMs });
     dispatchSchedule(schedule);
     dispatchImpostors();
@@ -261,32 +268,10 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     loopHistogram.mergeEncoded([own.eventLoopDelay.encoded]);
     cpuCoresSum += own.cpu.cores;
     cpuSamples++;
-    const rates: ShardRates = { memberRoundsPerS: 0, messagesPerS: 0, bytesPerS: 0, attempts: 0, shapingDrops: 0 };
-    const updates = { accepted: 0, dropped: 0 };
-    let peersAlive = 0;
-    let kernelDrops: number | null = 0;
-    let roundMs = profile.neo.roundMs;
     const liveAttacks = mergeAttackSummaries([...latest.values()].map((l) => l.sample.attacks));
     proofEvents(liveAttacks);
-    const groupsLive = { count: groups.length, splits: null, merges: null, elections: 0, viewChanges: 0, joins: 0, leaves: 0, removals: 0 };
-    for (const { sample, rates: r } of latest.values()) {
-      groupsLive.elections += sample.groups.elections;
-      groupsLive.viewChanges += sample.groups.viewChanges;
-      groupsLive.joins += sample.groups.admitted;
-      groupsLive.leaves += sample.groups.leaves;
-      groupsLive.removals += sample.groups.removals;
-      peersAlive += sample.peersAlive;
-      updates.accepted += sample.updates.accepted;
-      updates.dropped += sample.updates.dropped;
-      kernelDrops = kernelDrops === null || sample.kernelDrops === null ? null : kernelDrops + sample.kernelDrops;
-      roundMs = sample.roundMs;
-      if (!r) continue;
-      rates.memberRoundsPerS += r.memberRoundsPerS;
-      rates.messagesPerS += r.messagesPerS;
-      rates.bytesPerS += r.bytesPerS;
-      rates.attempts += r.attempts;
-      rates.shapingDrops += r.shapingDrops;
-    }
+    const { rates, updates, peersAlive, kernelDrops, roundMs, groupsLive, memberRounds } = mergeLatest(latest.values(), profile.neo.roundMs, groups.length);
+    const liveCost = cost.tick(memberRounds, rates.memberRoundsPerS);
     // Rounds played per second by the average member: about 1000 / R when all keep up.
     const roundsPerS = peersAlive > 0 ? rates.memberRoundsPerS / peersAlive : 0;
     peak = Math.max(peak, peersAlive);
@@ -334,7 +319,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
       groups: groupsLive,
       attacks: liveAttacks.kinds.map((k) => ({ kind: k.kind, attempts: k.attempts, prevented: k.prevented, detected: k.detected, falsePositives: k.falsePositives, latencyRounds: k.detectionLatencyRounds.count > 0 ? k.detectionLatencyRounds.p50 : null })),
       bans: liveAttacks.kinds.reduce((n, k) => n + k.bans, 0),
-      health: { eventLoopP99Ms: loopP99, cpuCores: own.cpu.cores, kernelDrops, timerLatenessP99Ms: lateness.p99, saturated: reasons.length > 0, reasons },
+      health: { eventLoopP99Ms: loopP99, cpuCores: own.cpu.cores, kernelDrops, timerLatenessP99Ms: lateness.p99, saturated: reasons.length > 0, reasons, cost: liveCost },
       stopping: hooks.signal?.aborted ?? false,
     });
   };
@@ -344,6 +329,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
   let authorityCounters: Record<string, number> = {};
   try {
     results = await Promise.all(tasks);
+    cost.markEnd();
   } finally {
     clearInterval(telemetryTimer);
     for (const t of scheduleTimers) clearTimeout(t);
@@ -354,22 +340,8 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     await identity.close();
   }
 
-  const playout = createLatencyHistogram();
-  const lateness = createLatencyHistogram();
-  const counters = Object.fromEntries(NEO_COUNTERS.map((c) => [c, 0])) as Record<NeoCounter, number>;
-  const updates = { created: 0, accepted: 0, dropped: 0 };
-  let udpKernelDrops: number | null = 0;
-  for (const r of results) {
-    playout.merge(decodeLatencyHistogram(r.playout));
-    lateness.merge(decodeLatencyHistogram(r.lateness));
-    loopHistogram.merge(decodeLatencyHistogram(r.eventLoop));
-    for (const c of NEO_COUNTERS) counters[c] += r.sample.counters[c];
-    updates.created += r.sample.updates.created;
-    updates.accepted += r.sample.updates.accepted;
-    updates.dropped += r.sample.updates.dropped;
-    udpKernelDrops = udpKernelDrops === null || r.sample.kernelDrops === null ? null : udpKernelDrops + r.sample.kernelDrops;
-    peak = Math.max(peak, r.sample.peersAlive);
-  }
+  const { playout, lateness, counters, updates, udpKernelDrops, peersAlive } = mergeResults(results, loopHistogram);
+  peak = Math.max(peak, peersAlive);
   const snmpAtEnd = readKernelUdpCounters();
   const udpRcvbufErrorsSystem = snmpAtStart && snmpAtEnd ? snmpAtEnd.rcvbufErrors - snmpAtStart.rcvbufErrors : null;
   const eventLoopDelayMsP99 = loopHistogram.summary().p99;
@@ -425,12 +397,66 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
         saturationReasons,
         timerLatenessMsP99,
         cpuCores: cpuSamples > 0 ? cpuCoresSum / cpuSamples : 0,
+        ...harnessCostFields(cost.figures(counters.roundsPlayed, peak), calibration, { series, roundMs: results[0]?.sample.roundMs ?? profile.neo.roundMs, groupSize: profile.neo.groupSize }),
       },
       series,
     },
     events,
     handlerErrors: results.flatMap((r) => r.handlerErrors),
   };
+}
+
+/** Every shard's final figures merged: histograms (the event loop's into `loopHistogram`), counters, updates, drops. */
+function mergeResults(results: readonly ShardResult[], loopHistogram: LatencyHistogram) {
+  const playout = createLatencyHistogram();
+  const lateness = createLatencyHistogram();
+  const counters = Object.fromEntries(NEO_COUNTERS.map((c) => [c, 0])) as Record<NeoCounter, number>;
+  const updates = { created: 0, accepted: 0, dropped: 0 };
+  let udpKernelDrops: number | null = 0;
+  let peersAlive = 0;
+  for (const r of results) {
+    playout.merge(decodeLatencyHistogram(r.playout));
+    lateness.merge(decodeLatencyHistogram(r.lateness));
+    loopHistogram.merge(decodeLatencyHistogram(r.eventLoop));
+    for (const c of NEO_COUNTERS) counters[c] += r.sample.counters[c];
+    updates.created += r.sample.updates.created;
+    updates.accepted += r.sample.updates.accepted;
+    updates.dropped += r.sample.updates.dropped;
+    udpKernelDrops = udpKernelDrops === null || r.sample.kernelDrops === null ? null : udpKernelDrops + r.sample.kernelDrops;
+    peersAlive = Math.max(peersAlive, r.sample.peersAlive);
+  }
+  return { playout, lateness, counters, updates, udpKernelDrops, peersAlive };
+}
+
+/** The shards' latest samples summed for one telemetry second (rates only from shards with two samples). */
+function mergeLatest(latest: Iterable<{ readonly sample: ShardSample; readonly rates: ShardRates | null }>, configuredRoundMs: number, groupCount: number) {
+  const rates: ShardRates = { memberRoundsPerS: 0, messagesPerS: 0, bytesPerS: 0, attempts: 0, shapingDrops: 0 };
+  const updates = { accepted: 0, dropped: 0 };
+  let peersAlive = 0;
+  let memberRounds = 0;
+  let kernelDrops: number | null = 0;
+  let roundMs = configuredRoundMs;
+  const groupsLive = { count: groupCount, splits: null, merges: null, elections: 0, viewChanges: 0, joins: 0, leaves: 0, removals: 0 };
+  for (const { sample, rates: r } of latest) {
+    groupsLive.elections += sample.groups.elections;
+    groupsLive.viewChanges += sample.groups.viewChanges;
+    groupsLive.joins += sample.groups.admitted;
+    groupsLive.leaves += sample.groups.leaves;
+    groupsLive.removals += sample.groups.removals;
+    peersAlive += sample.peersAlive;
+    memberRounds += sample.counters.roundsPlayed;
+    updates.accepted += sample.updates.accepted;
+    updates.dropped += sample.updates.dropped;
+    kernelDrops = kernelDrops === null || sample.kernelDrops === null ? null : kernelDrops + sample.kernelDrops;
+    roundMs = sample.roundMs;
+    if (!r) continue;
+    rates.memberRoundsPerS += r.memberRoundsPerS;
+    rates.messagesPerS += r.messagesPerS;
+    rates.bytesPerS += r.bytesPerS;
+    rates.attempts += r.attempts;
+    rates.shapingDrops += r.shapingDrops;
+  }
+  return { rates, updates, peersAlive, kernelDrops, roundMs, groupsLive, memberRounds };
 }
 
 /** Each attack entry of the profile as behaviours of its players, seconds turned into rounds. */

@@ -5,7 +5,7 @@ import { resolveMetric } from './paths.js';
 /** Which way is better for a metric; `none` rows are context (run length, peer count...) and never flagged. */
 export type Direction = 'lower' | 'higher' | 'none';
 
-export type MetricUnit = 'ms' | 'count' | 'ratio' | 'bytesPerS' | 'perS' | 'perMin' | 'cores' | 's' | 'rounds' | 'flag';
+export type MetricUnit = 'ms' | 'us' | 'verifies' | 'mib' | 'count' | 'ratio' | 'bytesPerS' | 'perS' | 'perMin' | 'cores' | 's' | 'rounds' | 'flag';
 
 export interface MetricInfo {
   /** A report path (see parseMetricPath) or a derived metric (DERIVED_METRICS). */
@@ -22,6 +22,10 @@ export interface MetricInfo {
  */
 export const DEFAULT_ABSOLUTE_FLOORS: Readonly<Record<MetricUnit, number>> = {
   ms: 1,
+  us: 10,
+  // The harness's cost in calibrated verifications: one verification per member-round is noise.
+  verifies: 1,
+  mib: 0.5,
   count: 1,
   ratio: 0.01,
   bytesPerS: 1024,
@@ -92,6 +96,15 @@ export const COMPARED_METRICS: readonly MetricInfo[] = [
   { path: 'harness.timerLatenessMsP99', unit: 'ms', better: 'lower' },
   { path: 'harness.udpKernelDrops', unit: 'count', better: 'lower', floor: 10 },
   { path: 'harness.cpuCores', unit: 'cores', better: 'none' },
+  // The cost ratio is the figure that compares across machines; µs and the calibration are context.
+  { path: 'harness.cpuPerMemberRoundVerifies', unit: 'verifies', better: 'lower' },
+  { path: 'harness.cpuPerMemberRoundUs', unit: 'us', better: 'none' },
+  { path: 'harness.calibration.verifyUs', unit: 'us', better: 'none' },
+  { path: 'harness.calibration.loopbackDatagramsPerS', unit: 'perS', better: 'none' },
+  { path: 'harness.startupCpuS', unit: 's', better: 'none' },
+  { path: 'harness.memoryPerPeerMb', unit: 'mib', better: 'lower' },
+  { path: 'harness.peakRssMb', unit: 'mib', better: 'none' },
+  { path: 'harness.suggestedPeers', unit: 'count', better: 'none' },
   { path: 'thresholds.failed', unit: 'count', better: 'lower', floor: 0 },
 ];
 
@@ -182,6 +195,12 @@ function fmtValue(v: number | null, unit: MetricUnit): string {
   switch (unit) {
     case 'ms':
       return `${fmtMs(v)} ms`;
+    case 'us':
+      return `${fmtNumber(v)} µs`;
+    case 'verifies':
+      return `${fmtNumber(v)} verifies`;
+    case 'mib':
+      return `${fmtNumber(v)} MiB`;
     case 'ratio':
       return `${(v * 100).toFixed(2)} %`;
     case 'bytesPerS':

@@ -3,10 +3,11 @@
  * reading and validating report.json, the `report` text, `compare` and threshold evaluation.
  * See docs/reports.md.
  */
-export type { LatencyFigures, RunEvent, RunReport, SeriesPoint, ThresholdOp, ThresholdResult } from './model.js';
+export type { CapacityResult, CapacityStep, HarnessCalibration, LatencyFigures, RunEvent, RunReport, SeriesPoint, ThresholdOp, ThresholdResult } from './model.js';
+export { capacityStep, renderCapacity } from './capacity.js';
 export { REPORT_FILES, readEvents, readReport, rerenderReport, resolveReportFile, serializeEvents, writeReport, type ReportFiles } from './io.js';
 export { REPORT_VERSION, ReportError, reportProblems } from './validate.js';
-export { DETECTION_EVENT_TYPES, PENDING_COMPONENTS, renderReportMarkdown, renderReportText, reportSections } from './summary.js';
+export { DETECTION_EVENT_TYPES, PENDING_COMPONENTS, renderReportMarkdown, renderReportText, reportSections, suggestionLine } from './summary.js';
 export { chartLibrary, escapeHtml, renderReportHtml, reportChartData, type ChartLibrary, type PercentileCurveData, type ReportChartData } from './html.js';
 export {
   COMPARED_METRICS,

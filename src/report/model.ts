@@ -45,7 +45,7 @@ export interface SeriesPoint {
 export interface RunEvent {
   /** Seconds since the run started. */
   readonly tS: number;
-  readonly type: 'run' | 'phase' | 'split' | 'merge' | 'election' | 'ban' | 'proof' | 'join' | 'leave' | 'view-change' | 'player-joined' | 'player-left' | 'saturation' | 'threshold';
+  readonly type: 'run' | 'calibration' | 'phase' | 'split' | 'merge' | 'election' | 'ban' | 'proof' | 'join' | 'leave' | 'view-change' | 'player-joined' | 'player-left' | 'saturation' | 'threshold';
   readonly [detail: string]: unknown;
 }
 
@@ -159,11 +159,41 @@ export interface RunReport {
     readonly timerLatenessMsP99: number;
     /** Process CPU use over the run, in cores (1 = one core busy). */
     readonly cpuCores: number;
+    // The harness's own cost (docs/harness.md, "Cost"). Optional: reports written before the cost
+    // was measured lack these, and readers must still load them.
+    /** Measured at the start of the run, before the worker pool. */
+    readonly calibration?: HarnessCalibration;
+    /** Process CPU (every thread) from the start signal to the end of the shards' run ÷ member-rounds played (µs); null when none was played. */
+    readonly cpuPerMemberRoundUs?: number | null;
+    /** cpuPerMemberRoundUs ÷ calibration.verifyUs: the cost in native Ed25519 verifications, comparable across machines. */
+    readonly cpuPerMemberRoundVerifies?: number | null;
+    /** The member-rounds (one member playing one NEO round) the cost is divided by. */
+    readonly memberRounds?: number;
+    /** CPU spent before the start signal: worker threads, sockets, the authority, founders' registration (s). */
+    readonly startupCpuS?: number;
+    /** Largest resident set size sampled during the run (MiB). */
+    readonly peakRssMb?: number;
+    /** (peakRssMb − RSS just before the worker pool started) ÷ peers.peak (MiB); null without peers. */
+    readonly memoryPerPeerMb?: number | null;
+    /** Peers this machine should carry at this profile's group size and R, from the cost and calibration; null when unknown. */
+    readonly suggestedPeers?: number | null;
+    /** Whether suggestedPeers used this run's measured cost or the design cost (the run fell too far behind). */
+    readonly suggestedPeersBasis?: 'measured' | 'design' | null;
   };
   readonly thresholds: readonly ThresholdResult[];
   readonly series: readonly SeriesPoint[];
   /** Present for a capacity search: every step, and the largest peer count that stayed healthy. */
   readonly capacity?: CapacityResult;
+}
+
+/** The machine, measured at the start of a run (src/controller/calibration.ts). */
+export interface HarnessCalibration {
+  /** One native Ed25519 verification of a 256-byte message, key prepared (µs). */
+  readonly verifyUs: number;
+  /** ~200-byte datagrams received per second between two loopback sockets. */
+  readonly loopbackDatagramsPerS: number;
+  /** Cores available to the process. */
+  readonly cores?: number;
 }
 
 export interface CapacityStep {
@@ -176,6 +206,11 @@ export interface CapacityStep {
   readonly eventLoopDelayMsP99: number;
   readonly timerLatenessMsP99: number;
   readonly cpuCores: number;
+  /** The step's harness.cpuPerMemberRoundUs and its ratio to the calibrated verification (absent in older reports). */
+  readonly cpuPerMemberRoundUs?: number | null;
+  readonly cpuPerMemberRoundVerifies?: number | null;
+  readonly peakRssMb?: number;
+  readonly memoryPerPeerMb?: number | null;
 }
 
 export interface CapacityResult {

@@ -172,6 +172,46 @@ function attacksSection(report: RunReport): Section {
   };
 }
 
+/** `612 µs = 10.5 verifications`, or what is missing. */
+function memberRoundCost(h: RunReport['harness']): string {
+  if (h.cpuPerMemberRoundUs === undefined) return 'not measured (a report from before the cost was measured)';
+  if (h.cpuPerMemberRoundUs === null) return 'not measured (no member-round was played)';
+  const ratio = h.cpuPerMemberRoundVerifies === null || h.cpuPerMemberRoundVerifies === undefined ? '' : ` = ${fmtNumber(h.cpuPerMemberRoundVerifies)} verifications`;
+  return `${fmtNumber(h.cpuPerMemberRoundUs)} µs${ratio}${h.memberRounds === undefined ? '' : ` (${fmtNumber(h.memberRounds)} member-rounds)`}`;
+}
+
+/** The cost rows of the harness section; none for a report from before they were measured. */
+function costRows(h: RunReport['harness']): [string, string][] {
+  const rows: [string, string][] = [['CPU per member-round', memberRoundCost(h)]];
+  if (h.calibration !== undefined) {
+    const c = h.calibration;
+    rows.push(['calibration', `native Ed25519 verify ${fmtNumber(c.verifyUs)} µs, loopback ${fmtNumber(Math.round(c.loopbackDatagramsPerS))} datagrams/s${c.cores === undefined ? '' : `, ${fmtNumber(c.cores)} cores`}`]);
+  }
+  if (h.startupCpuS !== undefined) rows.push(['start-up CPU', `${fmtNumber(h.startupCpuS)} s (before round 0)`]);
+  if (h.peakRssMb !== undefined) {
+    const perPeer = h.memoryPerPeerMb === null || h.memoryPerPeerMb === undefined ? '' : `, ${fmtNumber(h.memoryPerPeerMb)} MiB per peer`;
+    rows.push(['memory', `peak RSS ${fmtNumber(h.peakRssMb)} MiB${perPeer}`]);
+  }
+  return rows;
+}
+
+/**
+ * After a saturated run: the peer count the calibration suggests for this machine (formula in
+ * docs/harness.md, "Cost"), or null when the run was healthy or no suggestion was recorded.
+ */
+export function suggestionLine(report: RunReport): string | null {
+  const h = report.harness;
+  if (!h.saturated || h.suggestedPeers === undefined || h.suggestedPeers === null) return null;
+  const cores = h.calibration?.cores === undefined ? '' : `${fmtNumber(h.calibration.cores)} cores, `;
+  const round = report.neo === null ? '' : `R = ${fmtNumber(report.neo.roundMs)} ms, `;
+  const basis =
+    h.suggestedPeersBasis === 'design'
+      ? 'from the calibrated verification × the design cost, as this run fell too far behind to measure its own'
+      : 'from the CPU per member-round this run measured';
+  if (h.suggestedPeers === 0) return `The calibration suggests this machine cannot carry one group at this profile's settings (${cores}${round}${basis}).`;
+  return `The calibration suggests about ${fmtNumber(h.suggestedPeers)} peers for this machine (${cores}${round}${basis}; docs/harness.md): rerun with --peers ${h.suggestedPeers}.`;
+}
+
 function harnessSection(report: RunReport): Section {
   const h = report.harness;
   const blocks: Block[] = [
@@ -180,6 +220,7 @@ function harnessSection(report: RunReport): Section {
         ['event-loop delay p99', `${fmtMs(h.eventLoopDelayMsP99)} ms`],
         ['timer lateness p99', `${fmtMs(h.timerLatenessMsP99)} ms`],
         ['CPU', `${fmtNumber(h.cpuCores)} cores`],
+        ...costRows(h),
         ['kernel UDP drops', h.udpKernelDrops === null ? 'not measurable on this platform' : fmtNumber(h.udpKernelDrops)],
         ['machine-wide RcvbufErrors', h.udpRcvbufErrorsSystem === undefined || h.udpRcvbufErrorsSystem === null ? 'not measured' : fmtNumber(h.udpRcvbufErrorsSystem)],
         ['verdict', h.saturated ? 'SATURATED' : 'healthy: the figures reflect the protocol and the configured links'],
@@ -188,6 +229,8 @@ function harnessSection(report: RunReport): Section {
   ];
   const warning = saturationWarning(report);
   if (warning !== null) blocks.push({ kind: 'warning', text: warning });
+  const suggestion = suggestionLine(report);
+  if (suggestion !== null) blocks.push(text(suggestion));
   return { title: 'Harness health', blocks };
 }
 

@@ -35,6 +35,25 @@ const attack = z.looseObject({
   detectionLatencyRounds: num.nullable(),
 });
 
+// The harness's cost figures and the capacity steps came later than version 1: optional, so older
+// reports still load, but checked when present (a NaN must not become null in report.json).
+const optionalCount = count.nullable().optional();
+
+const capacity = z.looseObject({
+  steps: z.array(
+    z.looseObject({
+      peers: count,
+      healthy: z.boolean(),
+      thresholdsOk: z.boolean(),
+      cpuPerMemberRoundUs: optionalCount,
+      cpuPerMemberRoundVerifies: optionalCount,
+      peakRssMb: count.optional(),
+      memoryPerPeerMb: num.nullable().optional(),
+    }),
+  ),
+  largestHealthyPeers: count.nullable(),
+});
+
 const reportSchema = z.looseObject({
   version: z.literal(REPORT_VERSION),
   profile: z.string(),
@@ -67,6 +86,16 @@ const reportSchema = z.looseObject({
     saturationReasons: z.array(z.string()),
     timerLatenessMsP99: num,
     cpuCores: num,
+    calibration: z.looseObject({ verifyUs: z.number().positive(), loopbackDatagramsPerS: count, cores: count.optional() }).optional(),
+    cpuPerMemberRoundUs: optionalCount,
+    cpuPerMemberRoundVerifies: optionalCount,
+    memberRounds: count.optional(),
+    startupCpuS: count.optional(),
+    peakRssMb: count.optional(),
+    // RSS can shrink below its value before the pool (the kernel reclaims), so this may be negative.
+    memoryPerPeerMb: num.nullable().optional(),
+    suggestedPeers: optionalCount,
+    suggestedPeersBasis: z.enum(['measured', 'design']).nullable().optional(),
   }),
   thresholds: z.array(
     z.looseObject({
@@ -77,6 +106,7 @@ const reportSchema = z.looseObject({
       ok: z.boolean(),
     }),
   ),
+  capacity: capacity.optional(),
   series: z.array(
     z.looseObject({
       tS: num,

@@ -137,18 +137,39 @@ export const profileSchema = z.strictObject({
     })
     .default({}),
   /**
-   * Capacity search: instead of one run, runs of `stepDurationS` at startPeers, startPeers +
-   * stepPeers, … up to maxPeers, stopping at the first step where the harness was saturated or a
-   * threshold failed; the report names the largest healthy count.
+   * Capacity search: instead of one run, runs of `stepDurationS` at each peer count — an explicit
+   * `steps` list, or startPeers, startPeers + stepPeers, … up to maxPeers — stopping at the first
+   * step where the harness was saturated or a threshold failed; the report names the largest
+   * healthy count. Exactly one of the two forms (capacityPeerCounts expands either).
    */
   capacity: z
     .strictObject({
-      startPeers: z.number().int().min(2),
-      stepPeers: z.number().int().min(1),
-      maxPeers: z.number().int().max(4096),
+      steps: z.array(z.number().int().min(2).max(4096)).min(1).optional(),
+      startPeers: z.number().int().min(2).optional(),
+      stepPeers: z.number().int().min(1).optional(),
+      maxPeers: z.number().int().max(4096).optional(),
       stepDurationS: z.number().positive().max(3600),
     })
-    .refine((c) => c.maxPeers >= c.startPeers, { message: 'maxPeers must be >= startPeers', path: ['maxPeers'] })
+    .superRefine((c, ctx) => {
+      const range = { startPeers: c.startPeers, stepPeers: c.stepPeers, maxPeers: c.maxPeers };
+      const given = (Object.keys(range) as (keyof typeof range)[]).filter((k) => range[k] !== undefined);
+      if (c.steps !== undefined) {
+        for (const k of given) ctx.addIssue({ code: 'custom', path: [k], message: 'give either steps or startPeers/stepPeers/maxPeers, not both' });
+        c.steps.forEach((peers, i) => {
+          const before = c.steps?.[i - 1];
+          if (before !== undefined && peers <= before) ctx.addIssue({ code: 'custom', path: ['steps', i], message: `steps must be strictly increasing: ${peers} after ${before}` });
+        });
+        return;
+      }
+      if (given.length === 0) {
+        ctx.addIssue({ code: 'custom', path: [], message: 'expected steps (a list of peer counts) or startPeers, stepPeers and maxPeers' });
+        return;
+      }
+      for (const k of Object.keys(range) as (keyof typeof range)[]) {
+        if (range[k] === undefined) ctx.addIssue({ code: 'custom', path: [k], message: `required with ${given.join(' and ')} (or give steps instead)` });
+      }
+      if (c.startPeers !== undefined && c.maxPeers !== undefined && c.maxPeers < c.startPeers) ctx.addIssue({ code: 'custom', path: ['maxPeers'], message: 'maxPeers must be >= startPeers' });
+    })
     .optional(),
   /**
    * NEO-level attacks (docs/attacks.md): each listed peer runs the behaviour on its own messages of
@@ -268,6 +289,30 @@ export function loadProfile(path: string, overrides: ProfileOverrides = {}): Pro
     throw new ProfileError(path, [{ path: '', message: `cannot read file: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` }]);
   }
   return parseProfile(text, path, overrides);
+}
+
+/** A peer count the group plan accepts: never one peer alone in the last group (raised by one). */
+export function nextPeerCount(peers: number, groupSize: number): number {
+  return peers % groupSize === 1 ? peers + 1 : peers;
+}
+
+/**
+ * The peer counts a capacity search runs, in order: the explicit steps, or startPeers + k ×
+ * stepPeers up to maxPeers; each raised by one where it would leave one peer alone (never past
+ * the cap, and never twice the same count).
+ */
+export function capacityPeerCounts(capacity: NonNullable<Profile['capacity']>, groupSize: number): number[] {
+  const cap = capacity.steps === undefined ? (capacity.maxPeers ?? 4096) : 4096;
+  const wanted: number[] = [];
+  if (capacity.steps !== undefined) wanted.push(...capacity.steps);
+  else if (capacity.startPeers !== undefined && capacity.stepPeers !== undefined && capacity.maxPeers !== undefined) {
+    for (let peers = capacity.startPeers; peers <= capacity.maxPeers; peers += capacity.stepPeers) wanted.push(peers);
+  }
+  const counts: number[] = [];
+  for (const peers of wanted.map((p) => nextPeerCount(p, groupSize))) {
+    if (peers <= cap && peers > (counts.at(-1) ?? 0)) counts.push(peers);
+  }
+  return counts;
 }
 
 /** The index ranges a peer set names, unexpanded (so a huge range costs nothing to check). */

@@ -145,6 +145,22 @@ export function formatBytes(bytes: number | null | undefined): string {
   return `${sign}${a < 100 ? a.toFixed(1) : a.toFixed(0)} ${IEC_UNITS[unit]}`;
 }
 
+/** Microseconds: one decimal below 100 (`56.2 µs`), whole above (`512 µs`, `12345 µs`). */
+export function formatMicros(us: number | null | undefined): string {
+  if (!isNumber(us)) return MISSING;
+  return `${Math.abs(us) < 100 ? us.toFixed(1) : us.toFixed(0)} µs`;
+}
+
+/**
+ * The harness's CPU per member-round, in µs and in calibrated verifications:
+ * `512 µs = 9.1 verifies`; `—` when either is unknown (the ratio alone is the comparable figure).
+ */
+export function formatMemberRoundCost(us: number | null | undefined, verifyUs: number | null | undefined): string {
+  if (!isNumber(us)) return MISSING;
+  const ratio = isNumber(verifyUs) && verifyUs > 0 ? ` = ${(us / verifyUs).toFixed(1)} verifies` : '';
+  return `${formatMicros(us)}${ratio}`;
+}
+
 /** Bytes per second: `1.2 MiB/s`. */
 export function formatBytesRate(bytesPerS: number | null | undefined): string {
   const text = formatBytes(bytesPerS);
@@ -452,9 +468,10 @@ export function buildLiveView(s: LiveSnapshot, options: ViewOptions = {}): LiveV
   const health: HealthView = {
     lines: [
       `event loop p99 ${formatMs(h.eventLoopP99Ms)}   timer lateness p99 ${formatMs(h.timerLatenessP99Ms)}`,
-      `CPU ${isNumber(h.cpuCores) ? h.cpuCores.toFixed(2) : MISSING} cores   kernel UDP drops ${
+      `CPU ${isNumber(h.cpuCores) ? h.cpuCores.toFixed(2) : MISSING} cores   RSS ${formatBytes(h.cost.rssMb * 1024 * 1024)}   kernel UDP drops ${
         h.kernelDrops === null ? 'n/a' : formatCount(h.kernelDrops)
       }`,
+      `CPU/member-round ${formatMemberRoundCost(h.cost.secondUs, h.cost.verifyUs)}   run ${formatMemberRoundCost(h.cost.runUs, h.cost.verifyUs)}`,
     ],
     saturated: h.saturated,
     banner: saturationBanner(h),
@@ -476,7 +493,8 @@ export function buildLiveView(s: LiveSnapshot, options: ViewOptions = {}): LiveV
 
 /**
  * The one-line progress printed about once a second when headless or without a TTY:
- * `[ 12s/60s] running  peers 64/64  neo p50 114.0 p99 119.3 ms  rounds/s 80  msgs/s 4.5k  loss 1.0%  loop p99 1.2 ms`,
+ * `[ 12s/60s] running  peers 64/64  neo p50 114.0 p99 119.3 ms  rounds/s 80  msgs/s 4.5k  loss 1.0%  loop p99 1.2 ms  cpu/member-round 512 µs = 9.1 verifies`
+ * (this second's cost, like the other per-second figures),
  * then `  SATURATED: <reasons>` when the harness is saturated and `  stopping` while stopping.
  */
 export function formatProgressLine(s: LiveSnapshot): string {
@@ -488,6 +506,7 @@ export function formatProgressLine(s: LiveSnapshot): string {
     `msgs/s ${formatRate(s.rates.messagesPerS)}`,
     `loss ${formatPct(s.rates.lossPct)}`,
     `loop p99 ${formatMs(s.health.eventLoopP99Ms)}`,
+    `cpu/member-round ${formatMemberRoundCost(s.health.cost.secondUs, s.health.cost.verifyUs)}`,
   ];
   if (s.health.saturated) {
     const reasons = s.health.reasons.filter((r) => r.trim() !== '').join('; ');

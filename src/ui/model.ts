@@ -50,6 +50,17 @@ export interface LiveSnapshot {
     readonly timerLatenessP99Ms: number;
     readonly saturated: boolean;
     readonly reasons: readonly string[];
+    /** The harness's own cost (docs/harness.md, "Cost"). */
+    readonly cost: {
+      /** This second's process CPU ÷ the member-rounds played in it (µs); null before the start or without rounds. */
+      readonly secondUs: number | null;
+      /** The run's CPU since the start signal ÷ every member-round played since (µs). */
+      readonly runUs: number | null;
+      /** The calibrated native Ed25519 verification (µs): both figures are also shown as verifications. */
+      readonly verifyUs: number;
+      /** Resident set size of the process (MiB). */
+      readonly rssMb: number;
+    };
   };
   /** Set while stopping after `q`, so the UI can say the report is still being written. */
   readonly stopping: boolean;

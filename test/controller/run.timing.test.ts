@@ -10,7 +10,7 @@ describe('controller with worker shards on real sockets', () => {
       'controller-test.yaml',
     );
     const snapshots: LiveSnapshot[] = [];
-    const { report, handlerErrors } = await runScenario(profile, { onSnapshot: (s) => snapshots.push(s) });
+    const { report, handlerErrors, events } = await runScenario(profile, { onSnapshot: (s) => snapshots.push(s) });
     expect(handlerErrors).toEqual([]);
     expect(report.workers).toBe(2);
     expect(report.peers).toEqual({ target: 16, peak: 16 });
@@ -40,6 +40,22 @@ describe('controller with worker shards on real sockets', () => {
     expect(steady.length).toBeGreaterThan(0);
     for (const p of steady.slice(1)) expect(p.roundsPerS).toBeGreaterThan(5);
     expect(report.series.at(-1)?.messagesPerS).toBeGreaterThan(0);
+    // The harness states its own cost (docs/harness.md, "Cost"): calibrated first, divided by
+    // exactly the member-rounds played (30 rounds × 16 members).
+    const h = report.harness;
+    expect(events[0]).toMatchObject({ tS: 0, type: 'calibration', verifyUs: h.calibration?.verifyUs });
+    expect(h.calibration?.verifyUs).toBeGreaterThan(0);
+    expect(h.calibration?.loopbackDatagramsPerS).toBeGreaterThan(0);
+    expect(h.memberRounds).toBe(30 * 16);
+    expect(h.cpuPerMemberRoundUs).toBeGreaterThan(0);
+    expect(h.cpuPerMemberRoundVerifies).toBeCloseTo((h.cpuPerMemberRoundUs as number) / (h.calibration?.verifyUs as number));
+    expect(h.startupCpuS).toBeGreaterThan(0);
+    expect(h.peakRssMb).toBeGreaterThan(0);
+    expect(Number.isFinite(h.memoryPerPeerMb)).toBe(true);
+    expect((h.suggestedPeers as number) % 8).toBe(0);
+    expect(h.suggestedPeersBasis).toBe('measured');
+    expect(snapshots.some((s) => (s.health.cost.runUs ?? 0) > 0 && (s.health.cost.secondUs ?? 0) > 0)).toBe(true);
+    expect(snapshots.every((s) => s.health.cost.rssMb > 0)).toBe(true);
   });
 
   it('stops early on abort and still reports what was measured', async () => {

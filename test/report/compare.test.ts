@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { compareReports, hasRegression, renderComparison, type ComparisonRow, type RunReport } from '../../src/report/index.js';
-import { makeReport } from './fixture.js';
+import { makeLegacyReport, makeReport } from './fixture.js';
 
 function row(rows: readonly ComparisonRow[], metric: string): ComparisonRow {
   const r = rows.find((x) => x.metric === metric);
@@ -108,6 +108,28 @@ describe('compareReports', () => {
     expect(row(compareReports(dht(0.99), dht(0.85)), 'dht.successRate')).toMatchObject({ better: 'higher', worse: true, regression: true });
     // -9 % relative: worse, not a regression.
     expect(row(compareReports(dht(0.99), dht(0.9)), 'dht.successRate')).toMatchObject({ worse: true, regression: false });
+  });
+
+  it("compares the harness's cost: the ratio to the calibrated verification is flagged, µs are context", () => {
+    const costly = (verifies: number, us: number) => makeReport({ harness: { ...a.harness, cpuPerMemberRoundVerifies: verifies, cpuPerMemberRoundUs: us } });
+    const slowerMachine = compareReports(costly(10.5, 612), costly(10.6, 1224));
+    // Twice the µs on a machine half as fast is the same cost: no regression.
+    expect(row(slowerMachine, 'harness.cpuPerMemberRoundUs')).toMatchObject({ better: 'none', unit: 'us', regression: false });
+    expect(row(slowerMachine, 'harness.cpuPerMemberRoundVerifies')).toMatchObject({ better: 'lower', worse: true, regression: false });
+    // 10.5 → 14 verifications: +33 %, above the 1-verification floor.
+    expect(row(compareReports(costly(10.5, 612), costly(14, 816)), 'harness.cpuPerMemberRoundVerifies')).toMatchObject({ worse: true, regression: true });
+    const fatter = compareReports(a, makeReport({ harness: { ...a.harness, memoryPerPeerMb: 4 } }));
+    expect(row(fatter, 'harness.memoryPerPeerMb')).toMatchObject({ unit: 'mib', worse: true, regression: true });
+    const text = renderComparison(compareReports(costly(10.5, 612), costly(14, 816)));
+    expect(text).toMatch(/harness\.cpuPerMemberRoundVerifies +10\.50 verifies +14 verifies +\+3\.500 verifies +\+33\.3 % +REGRESSION/);
+    expect(text).toMatch(/harness\.cpuPerMemberRoundUs +612 µs +816 µs +\+204 µs +\+33\.3 %/);
+    expect(text).toMatch(/harness\.memoryPerPeerMb +2\.750 MiB +2\.750 MiB/);
+  });
+
+  it('shows cost rows as one-sided against a report from before the cost was measured', () => {
+    const rows = compareReports(makeLegacyReport(), a);
+    expect(row(rows, 'harness.cpuPerMemberRoundVerifies')).toMatchObject({ a: null, b: 612.5 / 58.4, regression: false });
+    expect(hasRegression(rows)).toBe(false);
   });
 
   it('rejects a bad relative threshold', () => {

@@ -78,6 +78,16 @@ export function makeReport(overrides: Partial<RunReport> = {}): RunReport {
       saturationReasons: [],
       timerLatenessMsP99: 3.2,
       cpuCores: 1.6,
+      calibration: { verifyUs: 58.4, loopbackDatagramsPerS: 61_250.4, cores: 2 },
+      cpuPerMemberRoundUs: 612.5,
+      cpuPerMemberRoundVerifies: 612.5 / 58.4,
+      memberRounds: 19_200,
+      startupCpuS: 1.85,
+      peakRssMb: 402.5,
+      memoryPerPeerMb: 2.75,
+      // 2 cores × 0.4 × 10⁶ µs ÷ (612.5 µs × 10 rounds/s) = 130.6 members: 16 groups of 8.
+      suggestedPeers: 128,
+      suggestedPeersBasis: 'measured',
     },
     thresholds: [
       { metric: 'neo.playoutLatencyMs.p99', op: '<', value: 1000, actual: playout.p99, ok: playout.p99 < 1000 },
@@ -86,6 +96,13 @@ export function makeReport(overrides: Partial<RunReport> = {}): RunReport {
     series: series(30, 64),
   };
   return { ...base, ...overrides };
+}
+
+/** The same report as written before the harness measured its own cost: no calibration, cost or memory fields. */
+export function makeLegacyReport(overrides: Partial<RunReport> = {}): RunReport {
+  const report = makeReport(overrides);
+  const { eventLoopDelayMsP99, udpKernelDrops, saturated, saturationReasons, timerLatenessMsP99, cpuCores } = report.harness;
+  return { ...report, harness: { eventLoopDelayMsP99, udpKernelDrops, saturated, saturationReasons, timerLatenessMsP99, cpuCores } };
 }
 
 export function makeEvents(): RunEvent[] {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { decodeLatencyHistogram } from '../../src/metrics/index.js';
 import { readEvents, readReport, ReportError, rerenderReport, writeReport, type RunReport } from '../../src/report/index.js';
-import { makeEvents, makeReport } from './fixture.js';
+import { makeEvents, makeLegacyReport, makeReport } from './fixture.js';
 
 let root: string;
 beforeEach(() => {
@@ -78,6 +78,26 @@ describe('writeReport / readReport round trip', () => {
     expect(() => writeReport(dir, report, [])).toThrow(ReportError);
     expect(() => writeReport(dir, report, [])).toThrow(/harness\.cpuCores/);
     expect(existsSync(dir)).toBe(false);
+  });
+
+  it("round-trips the harness's cost, and still reads a report written before it was measured", () => {
+    writeReport(root, makeReport(), []);
+    const back = readReport(root);
+    expect(back.harness.calibration).toEqual({ verifyUs: 58.4, loopbackDatagramsPerS: 61_250.4, cores: 2 });
+    expect(back.harness.cpuPerMemberRoundUs).toBe(612.5);
+    expect(back.harness.suggestedPeers).toBe(128);
+    const legacy = makeLegacyReport();
+    const dir = folderWith(JSON.stringify(legacy));
+    expect(readReport(dir).harness.cpuPerMemberRoundUs).toBeUndefined();
+    expect(readFileSync(rerenderReport(dir).markdown, 'utf8')).toContain('not measured (a report from before the cost was measured)');
+  });
+
+  it('refuses a cost figure JSON would corrupt, naming the field', () => {
+    const harness = makeReport().harness;
+    expect(() => writeReport(join(root, 'a'), makeReport({ harness: { ...harness, cpuPerMemberRoundUs: NaN } }), [])).toThrow(/harness\.cpuPerMemberRoundUs/);
+    expect(() => writeReport(join(root, 'b'), makeReport({ harness: { ...harness, calibration: { verifyUs: Infinity, loopbackDatagramsPerS: 1 } } }), [])).toThrow(/harness\.calibration\.verifyUs/);
+    const step = { peers: 64, healthy: true, thresholdsOk: true, saturationReasons: [], neoP99Ms: 150, acceptedFraction: 1, eventLoopDelayMsP99: 5, timerLatenessMsP99: 9, cpuCores: 0.6, cpuPerMemberRoundUs: NaN };
+    expect(() => writeReport(join(root, 'c'), makeReport({ capacity: { steps: [step], largestHealthyPeers: 64 } }), [])).toThrow(/capacity\.steps\[0\]\.cpuPerMemberRoundUs/);
   });
 
   it('refuses events without a numeric tS or a type', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderReportMarkdown, renderReportText, reportSections } from '../../src/report/index.js';
-import { makeEvents, makeReport } from './fixture.js';
+import { makeEvents, makeLegacyReport, makeReport } from './fixture.js';
 
 describe('report.md and the `report` text', () => {
   const report = makeReport();
@@ -39,6 +39,40 @@ describe('report.md and the `report` text', () => {
     );
     expect(md).toContain('| harness | SATURATED (figures not trustworthy) |');
     expect(renderReportText(saturated)).toContain('  !! NOT TRUSTWORTHY: the harness was saturated');
+  });
+
+  it("states the harness's cost: per member-round in µs and verifications, calibration, start-up, memory", () => {
+    const md = renderReportMarkdown(report);
+    expect(md).toContain('| CPU per member-round | 612.5 µs = 10.49 verifications (19,200 member-rounds) |');
+    expect(md).toContain('| calibration | native Ed25519 verify 58.40 µs, loopback 61,250 datagrams/s, 2 cores |');
+    expect(md).toContain('| start-up CPU | 1.850 s (before round 0) |');
+    expect(md).toContain('| memory | peak RSS 402.5 MiB, 2.750 MiB per peer |');
+    const text = renderReportText(report);
+    expect(text).toMatch(/^ {2}CPU per member-round +612\.5 µs = 10\.49 verifications/m);
+    // A healthy run needs no suggestion.
+    expect(text).not.toContain('The calibration suggests');
+    const none = makeReport({ harness: { ...report.harness, cpuPerMemberRoundUs: null, cpuPerMemberRoundVerifies: null } });
+    expect(renderReportMarkdown(none)).toContain('| CPU per member-round | not measured (no member-round was played) |');
+  });
+
+  it('after a saturated run, suggests the peer count the calibration gives this machine', () => {
+    const saturated = makeReport({ harness: { ...report.harness, saturated: true, saturationReasons: ['timer lateness p99 31.0 ms > 20 ms'] } });
+    const text = renderReportText(saturated);
+    expect(text).toContain(
+      '  The calibration suggests about 128 peers for this machine (2 cores, R = 100 ms, from the CPU per member-round this run measured; docs/harness.md): rerun with --peers 128.',
+    );
+    expect(renderReportMarkdown(saturated)).toContain('The calibration suggests about 128 peers for this machine');
+    const design = makeReport({ harness: { ...saturated.harness, suggestedPeers: 48, suggestedPeersBasis: 'design' } });
+    expect(renderReportText(design)).toContain('about 48 peers for this machine (2 cores, R = 100 ms, from the calibrated verification × the design cost, as this run fell too far behind to measure its own');
+    const hopeless = makeReport({ harness: { ...saturated.harness, suggestedPeers: 0 } });
+    expect(renderReportText(hopeless)).toContain('The calibration suggests this machine cannot carry one group');
+  });
+
+  it('renders a report from before the cost was measured', () => {
+    const old = makeLegacyReport({ harness: { ...makeLegacyReport().harness, saturated: true, saturationReasons: ['x'] } });
+    const md = renderReportMarkdown(old);
+    expect(md).toContain('| CPU per member-round | not measured (a report from before the cost was measured) |');
+    for (const absent of ['| calibration |', '| memory |', '| start-up CPU |', 'The calibration suggests']) expect(md).not.toContain(absent);
   });
 
   it('has one line per component still null, saying it is not in this build', () => {

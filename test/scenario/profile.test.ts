@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { expandPeerSet, loadProfile, parseProfile, ProfileError } from '../../src/scenario/profile.js';
+import { capacityPeerCounts, expandPeerSet, loadProfile, parseProfile, ProfileError } from '../../src/scenario/profile.js';
 
 function issues(text: string): { path: string; message: string }[] {
   try {
@@ -121,6 +121,46 @@ describe('profiles', () => {
     expect(issues(`${base}identityAttacks: [{ kind: stolen-certificate, group: 0, atS: 1 }]\n`)[0]?.path).toBe('identityAttacks[0].kind');
     expect(issues(`${base}identityAttacks: [{ kind: forged-certificate, group: 2, atS: 1 }]\n`)[0]?.path).toBe('identityAttacks[0].group');
     expect(issues(`${base}identityAttacks: [{ kind: forged-certificate, group: 1, atS: 10 }]\n`)[0]?.path).toBe('identityAttacks[0].atS');
+  });
+
+  it('takes a capacity search as explicit steps or as a range, exactly one of the two', () => {
+    const base = 'peers: 64\ndurationS: 1\n';
+    const steps = parseProfile(`${base}capacity: { steps: [64, 128, 256], stepDurationS: 15 }\n`, 'c.yaml');
+    expect(steps.capacity).toEqual({ steps: [64, 128, 256], stepDurationS: 15 });
+    expect(parseProfile(`${base}capacity: { startPeers: 32, stepPeers: 32, maxPeers: 96, stepDurationS: 5 }\n`, 'c.yaml').capacity).toMatchObject({ startPeers: 32 });
+    expect(issues(`${base}capacity: { steps: [64], startPeers: 32, stepDurationS: 5 }\n`)).toEqual([{ path: 'capacity.startPeers', message: expect.stringMatching(/either steps or startPeers\/stepPeers\/maxPeers, not both/) }]);
+    expect(issues(`${base}capacity: { stepDurationS: 5 }\n`)).toEqual([{ path: 'capacity', message: expect.stringMatching(/expected steps .* or startPeers, stepPeers and maxPeers/) }]);
+    expect(issues(`${base}capacity: { startPeers: 32, stepDurationS: 5 }\n`).map((i) => i.path)).toEqual(['capacity.stepPeers', 'capacity.maxPeers']);
+    expect(issues(`${base}capacity: { startPeers: 64, stepPeers: 8, maxPeers: 32, stepDurationS: 5 }\n`)).toEqual([{ path: 'capacity.maxPeers', message: 'maxPeers must be >= startPeers' }]);
+  });
+
+  it('wants capacity steps strictly increasing, each at least 2 and at most 4096', () => {
+    const base = 'peers: 64\ndurationS: 1\n';
+    expect(issues(`${base}capacity: { steps: [64, 128, 128, 96], stepDurationS: 5 }\n`)).toEqual([
+      { path: 'capacity.steps[2]', message: 'steps must be strictly increasing: 128 after 128' },
+      { path: 'capacity.steps[3]', message: 'steps must be strictly increasing: 96 after 128' },
+    ]);
+    expect(issues(`${base}capacity: { steps: [1, 8], stepDurationS: 5 }\n`)[0]?.path).toBe('capacity.steps[0]');
+    expect(issues(`${base}capacity: { steps: [64, 8192], stepDurationS: 5 }\n`)[0]?.path).toBe('capacity.steps[1]');
+    expect(issues(`${base}capacity: { steps: [], stepDurationS: 5 }\n`)[0]?.path).toBe('capacity.steps');
+    expect(issues(`${base}capacity: { startPeers: 32, stepPeers: 32, maxPeers: 5000, stepDurationS: 5 }\n`)[0]?.path).toBe('capacity.maxPeers');
+  });
+
+  it('expands a capacity search into peer counts, never one peer alone in a group', () => {
+    expect(capacityPeerCounts({ steps: [64, 128, 256, 512, 768, 1024, 1536], stepDurationS: 15 }, 8)).toEqual([64, 128, 256, 512, 768, 1024, 1536]);
+    expect(capacityPeerCounts({ startPeers: 32, stepPeers: 32, maxPeers: 128, stepDurationS: 15 }, 8)).toEqual([32, 64, 96, 128]);
+    // 9 in groups of 8 leaves one alone: raised to 10; a raise that lands on the next step counts once.
+    expect(capacityPeerCounts({ steps: [9, 10, 16], stepDurationS: 1 }, 8)).toEqual([10, 16]);
+    // Never past the cap once raised: 25 would become 26 > maxPeers.
+    expect(capacityPeerCounts({ startPeers: 9, stepPeers: 8, maxPeers: 25, stepDurationS: 1 }, 8)).toEqual([10, 18]);
+    expect(capacityPeerCounts({ steps: [4096], stepDurationS: 1 }, 5)).toEqual([]);
+    expect(capacityPeerCounts({ startPeers: 8, stepPeers: 8, maxPeers: 16, stepDurationS: 1 }, 8)).toEqual([8, 16]);
+  });
+
+  it('ships a capacity profile that steps 64 … 1536 peers in 15-second runs', () => {
+    const p = loadProfile('profiles/capacity.yaml');
+    expect(p.capacity).toEqual({ steps: [64, 128, 256, 512, 768, 1024, 1536], stepDurationS: 15 });
+    expect(capacityPeerCounts(p.capacity!, p.neo.groupSize)).toEqual([64, 128, 256, 512, 768, 1024, 1536]);
   });
 
   it('expands peer sets', () => {

@@ -74,7 +74,8 @@ describe('App', () => {
     has(/^collusion\s+7\s+0\s+0\s+1\s+—$/);
     // health
     has(/^event loop p99 1\.2 ms\s+timer lateness p99 0\.80 ms$/);
-    has(/^CPU 1\.64 cores\s+kernel UDP drops 0$/);
+    has(/^CPU 1\.64 cores\s+RSS 312 MiB\s+kernel UDP drops 0$/);
+    has(/^CPU\/member-round 512 µs = 9\.1 verifies\s+run 498 µs = 8\.8 verifies$/);
     expect(frame).toContain(KEYS_TEXT);
     for (const absent of ['HARNESS SATURATED', 'not in this build', 'no attacks scheduled', STOPPING_TEXT]) {
       expect(frame).not.toContain(absent);

@@ -43,6 +43,7 @@ export function sampleSnapshot(overrides: Partial<LiveSnapshot> = {}): LiveSnaps
       timerLatenessP99Ms: 0.8,
       saturated: false,
       reasons: [],
+      cost: { secondUs: 512.4, runUs: 498, verifyUs: 56.3, rssMb: 312.4 },
     },
     stopping: false,
     ...overrides,
@@ -62,5 +63,6 @@ export function saturatedHealth(reasons: readonly string[]): LiveSnapshot['healt
     timerLatenessP99Ms: 45.1,
     saturated: true,
     reasons,
+    cost: { secondUs: 2_410, runUs: 1_890, verifyUs: 60, rssMb: 780 },
   };
 }

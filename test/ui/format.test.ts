@@ -10,6 +10,8 @@ import {
   formatCount,
   formatDuration,
   formatElapsed,
+  formatMemberRoundCost,
+  formatMicros,
   formatMs,
   formatMsValue,
   formatPct,
@@ -97,7 +99,20 @@ describe('number formatting', () => {
       expect(formatBytesRate(bad)).toBe(MISSING);
       expect(formatPct(bad)).toBe(MISSING);
       expect(formatDuration(bad)).toBe(MISSING);
+      expect(formatMicros(bad)).toBe(MISSING);
+      expect(formatMemberRoundCost(bad, 56)).toBe(MISSING);
     }
+  });
+
+  it('formats the cost per member-round in µs and in calibrated verifications', () => {
+    expect(formatMicros(56.34)).toBe('56.3 µs');
+    expect(formatMicros(512.4)).toBe('512 µs');
+    expect(formatMicros(12_345.6)).toBe('12346 µs');
+    expect(formatMemberRoundCost(512.4, 56.3)).toBe('512 µs = 9.1 verifies');
+    expect(formatMemberRoundCost(45, 60)).toBe('45.0 µs = 0.8 verifies');
+    // Without a calibration the µs still show; the ratio would be invented.
+    expect(formatMemberRoundCost(512, 0)).toBe('512 µs');
+    expect(formatMemberRoundCost(512, null)).toBe('512 µs');
   });
 
   it('formats rates compactly, choosing the unit after rounding', () => {
@@ -257,7 +272,11 @@ describe('buildLiveView', () => {
     expect(v.bans).toBe('3');
     expect(v.health.saturated).toBe(false);
     expect(v.health.banner).toBeNull();
-    expect(v.health.lines.join('\n')).toContain('kernel UDP drops 0');
+    expect(v.health.lines).toEqual([
+      'event loop p99 1.2 ms   timer lateness p99 0.80 ms',
+      'CPU 1.64 cores   RSS 312 MiB   kernel UDP drops 0',
+      'CPU/member-round 512 µs = 9.1 verifies   run 498 µs = 8.8 verifies',
+    ]);
     expect(v.footer).toBe(KEYS_TEXT);
   });
 
@@ -268,6 +287,14 @@ describe('buildLiveView', () => {
     expect(v.groups).toBeNull();
     expect(v.attacks.table).toBeNull();
     expect(v.health.lines.join('\n')).toContain('kernel UDP drops n/a');
+  });
+
+  it('shows the cost as missing before the first member-round, and without a ratio when uncalibrated', () => {
+    const before = buildLiveView(sampleSnapshot({ health: { ...sampleSnapshot().health, cost: { secondUs: null, runUs: null, verifyUs: 56.3, rssMb: 80.25 } } }));
+    expect(before.health.lines[1]).toContain('RSS 80.3 MiB');
+    expect(before.health.lines[2]).toBe(`CPU/member-round ${MISSING}   run ${MISSING}`);
+    const uncalibrated = buildLiveView(sampleSnapshot({ health: { ...sampleSnapshot().health, cost: { secondUs: 512, runUs: 498, verifyUs: 0, rssMb: 1 } } }));
+    expect(uncalibrated.health.lines[2]).toBe('CPU/member-round 512 µs   run 498 µs');
   });
 
   it('fits the sparkline to the terminal and flags short peers, unknown duration, stopping', () => {
@@ -294,13 +321,13 @@ describe('buildLiveView', () => {
 describe('formatProgressLine', () => {
   it('prints the one-line progress', () => {
     expect(formatProgressLine(sampleSnapshot({ phase: 'running' }))).toBe(
-      '[ 12s/60s] running  peers 64/64  neo p50 114.0 p99 119.3 ms  rounds/s 80  msgs/s 4.5k  loss 1.0%  loop p99 1.2 ms',
+      '[ 12s/60s] running  peers 64/64  neo p50 114.0 p99 119.3 ms  rounds/s 80  msgs/s 4.5k  loss 1.0%  loop p99 1.2 ms  cpu/member-round 512 µs = 9.1 verifies',
     );
   });
 
   it('marks saturation with its reasons, and stopping', () => {
     const line = formatProgressLine(sampleSnapshot({ health: saturatedHealth(['loop p99 86 ms', 'drops']), stopping: true }));
-    expect(line).toMatch(/loop p99 86\.4 ms {2}SATURATED: loop p99 86 ms; drops {2}stopping$/);
+    expect(line).toMatch(/loop p99 86\.4 ms {2}cpu\/member-round 2410 µs = 40\.2 verifies {2}SATURATED: loop p99 86 ms; drops {2}stopping$/);
     expect(formatProgressLine(sampleSnapshot({ health: saturatedHealth([]) }))).toMatch(/ {2}SATURATED$/);
     expect(formatProgressLine(sampleSnapshot())).not.toContain('SATURATED');
   });
