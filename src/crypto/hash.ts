@@ -9,11 +9,14 @@ import { DIGEST16_LENGTH, PUBLIC_KEY_LENGTH } from './sizes.js';
 export const DomainTag = {
   nodeId: 'p2p-mmog/node-id/v1',
   digest16: 'p2p-mmog/digest/v1',
-  aeadKeyCommitment: 'p2p-mmog/aead-key-commitment/v1',
+  updateCommitment: 'p2p-mmog/update-commitment/v2',
   dhtRecordKey: 'p2p-mmog/dht-record-key/v1',
   pairwiseMac: 'p2p-mmog/pairwise-mac/v1',
 } as const;
 export type DomainTagName = keyof typeof DomainTag;
+
+/** One thread, synchronous hashing: tagged inputs are assembled here rather than in a new array each time. */
+const scratch = new Uint8Array(2048);
 
 const encodedTags = new Map<string, Uint8Array>(
   Object.values(DomainTag).map((tag) => [tag, new TextEncoder().encode(tag)]),
@@ -31,8 +34,9 @@ export function sha256(bytes: Uint8Array): Uint8Array {
 export function taggedSha256(tag: (typeof DomainTag)[DomainTagName], bytes: Uint8Array): Uint8Array {
   const encodedTag = encodedTags.get(tag);
   if (encodedTag === undefined) throw new RangeError(`unknown domain tag: ${tag}`);
-  // One copy and a one-shot hash cost less than a streaming hash object at these sizes.
-  const input = new Uint8Array(encodedTag.length + bytes.length);
+  // One copy into a scratch buffer and a one-shot hash cost less than a streaming hash object at these sizes.
+  const length = encodedTag.length + bytes.length;
+  const input = length <= scratch.length ? scratch.subarray(0, length) : new Uint8Array(length);
   input.set(encodedTag);
   input.set(bytes, encodedTag.length);
   return asPlainBytes(oneShotHash('sha256', input, 'buffer'));

@@ -8,7 +8,8 @@ export {
   type Signer,
 } from './ed25519.js';
 export { sha256, nodeIdFromPublicKey, digest16, dhtRecordKey, DomainTag, type DomainTagName } from './hash.js';
-export { seal, open, generateAeadKey, createCommitment, openCommitment, type Commitment } from './aead.js';
+export { seal, open, generateAeadKey } from './aead.js';
+export { createCommitment, openCommitment, type Commitment } from './commitment.js';
 export {
   SEED_LENGTH,
   PUBLIC_KEY_LENGTH,
@@ -20,6 +21,7 @@ export {
   AEAD_NONCE_LENGTH,
   AEAD_TAG_LENGTH,
   COMMITMENT_OVERHEAD,
+  COMMITMENT_KEY_LENGTH,
 } from './sizes.js';
 export { equalBytes } from './bytes.js';
 export { createPairwiseAuthenticator, montgomeryFromEdwards, MAC_TAG_LENGTH, type PairwiseAuthenticator, type PairwiseChannel, type PairwiseOptions } from './pairwise.js';

@@ -9,5 +9,7 @@ export const SHA256_LENGTH = 32;
 export const AEAD_KEY_LENGTH = 32;
 export const AEAD_NONCE_LENGTH = 12;
 export const AEAD_TAG_LENGTH = 16;
-/** Key commitment (SHA-256) in front of the ciphertext, plus the Poly1305 tag behind it. */
-export const COMMITMENT_OVERHEAD = SHA256_LENGTH + AEAD_TAG_LENGTH;
+/** A NEO commitment's key (ChaCha20, 256 bits). */
+export const COMMITMENT_KEY_LENGTH = 32;
+/** The hash binding key and context, in front of the ciphertext (src/crypto/commitment.ts). */
+export const COMMITMENT_OVERHEAD = SHA256_LENGTH;

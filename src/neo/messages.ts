@@ -6,7 +6,7 @@ import { MessageKind, bytes, defineMessage, list, optional, struct, u32, u8, var
  * behind an authenticated envelope (the content with 32 members' votes is 916 bytes at most).
  */
 export const MAX_GROUP_SIZE = 32;
-/** An encrypted update: ≤ 208 bytes of game update plus the 48-byte key commitment and tag. */
+/** An encrypted update: ≤ 224 bytes of game update behind the 32-byte commitment hash (src/crypto/commitment.ts). */
 export const MAX_COMMITMENT_BYTES = 256;
 export const SESSION_ID_BYTES = 16;
 

@@ -1,4 +1,4 @@
-import { createCommitment, digest16, equalBytes, openCommitment } from '../crypto/index.js';
+import { COMMITMENT_OVERHEAD, createCommitment, digest16, equalBytes, openCommitment } from '../crypto/index.js';
 import type { Endpoint, Transport } from '../net/index.js';
 import type { Clock } from '../time/clock.js';
 import type { TimerHandle } from '../time/timer-queue.js';
@@ -69,14 +69,14 @@ export interface NeoConfig {
   /**
    * Share of round messages, authenticated to this member by their envelope, whose content
    * signature is verified anyway: a member sending bad signatures is caught by the sample. Messages
-   * used as evidence, forwarded, or from a member already caught are always verified. Default 1/16;
+   * used as evidence, forwarded, or from a member already caught are always verified. Default 1/32;
    * 1 verifies everything (docs/protocol-neo.md, "Authentication cost").
    */
   readonly signatureSampleRate?: number;
 }
 
 /** Default share of envelope-authenticated round messages whose signature is verified anyway. */
-export const DEFAULT_SIGNATURE_SAMPLE_RATE = 1 / 16;
+export const DEFAULT_SIGNATURE_SAMPLE_RATE = 1 / 32;
 
 export interface NeoPlayedUpdate {
   readonly member: number;
@@ -452,7 +452,7 @@ export class NeoSession {
     let update: Uint8Array = new Uint8Array(0);
     if (round <= this.lastRound) {
       const { key, commitment } = createCommitment(this.deps.nextUpdate(round), updateAad(sessionId, number, round, this.me));
-      if (commitment.length > MAX_COMMITMENT_BYTES) throw new RangeError(`NEO update for round ${round} is ${commitment.length - 48} bytes; at most ${MAX_COMMITMENT_BYTES - 48}`);
+      if (commitment.length > MAX_COMMITMENT_BYTES) throw new RangeError(`NEO update for round ${round} is ${commitment.length - COMMITMENT_OVERHEAD} bytes; at most ${MAX_COMMITMENT_BYTES - COMMITMENT_OVERHEAD}`);
       this.keys.set(round, key);
       update = commitment;
       this.counters.updatesCreated++;

@@ -1,4 +1,6 @@
 import type { RemoteInfo } from 'node:dgram';
+import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
+import { isIP } from 'node:net';
 import DgramAsPromised, { type SocketAsPromised } from 'dgram-as-promised';
 import type { Clock } from '../time/clock.js';
 import {
@@ -158,12 +160,24 @@ interface KnownKey {
 export async function createTransport(config: TransportConfig, deps: TransportDeps): Promise<Transport> {
   const host = config.host ?? '127.0.0.1';
   const socket = DgramAsPromised.createSocket({
+    lookup: lookupLiteralAtOnce,
     type: host.includes(':') ? 'udp6' : 'udp4',
     recvBufferSize: config.recvBufferBytes ?? DEFAULT_BUFFER_BYTES,
     sendBufferSize: config.sendBufferBytes ?? DEFAULT_BUFFER_BYTES,
   });
   const address = await socket.bind({ address: host, port: config.port ?? 0 });
   return new UdpTransport(socket, { host: address.address, port: address.port }, config, deps);
+}
+
+/**
+ * Address resolution for sends: an IP literal (every peer address here) is its own answer, given
+ * at once. The default (dns.lookup) answers a literal on the next tick, a deferral and a closure
+ * per datagram that showed up in profiles (docs/performance.md); names still go to the resolver.
+ */
+function lookupLiteralAtOnce(hostname: string, options: LookupOneOptions | number, callback: (error: NodeJS.ErrnoException | null, address: string, family: number) => void): void {
+  const family = isIP(hostname);
+  if (family !== 0) return callback(null, hostname, family);
+  dnsLookup(hostname, typeof options === 'number' ? { family: options } : options, callback);
 }
 
 class UdpTransport implements Transport {
@@ -177,6 +191,9 @@ class UdpTransport implements Transport {
   private readonly rx = { datagrams: 0, bytes: 0, processed: 0, accepted: 0 };
   private readonly tx = { datagrams: 0, bytes: 0, errors: 0, afterClose: 0 };
   private readonly authentication = { signed: 0, maced: 0, signaturesVerified: 0, macsChecked: 0 };
+  private readonly afterSend = (error: Error | null) => {
+    if (error) this.tx.errors++;
+  };
   /** host → port → key: two levels, so a lookup builds no string per datagram. */
   private readonly known = new Map<string, Map<number, KnownKey>>();
   private knownCount = 0;
@@ -311,9 +328,9 @@ class UdpTransport implements Transport {
     }
     this.tx.datagrams++;
     this.tx.bytes += bytes.length;
-    this.socket.send(bytes, to.port, to.host).catch(() => {
-      this.tx.errors++;
-    });
+    // The socket's own send with one shared callback: the wrapper's promise per datagram costs more
+    // than the send itself at these rates (docs/performance.md); bind and close still go through it.
+    this.socket.socket.send(bytes, to.port, to.host, this.afterSend);
   }
 
   private deliverPerVerdict(verdict: ShapingDecision, now: number, side: ShapingSideStats, deliver: () => void): void {

@@ -1,15 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  COMMITMENT_OVERHEAD,
-  DomainTag,
-  createCommitment,
-  generateAeadKey,
-  open,
-  openCommitment,
-  seal,
-} from '../../src/crypto/index.js';
-import { taggedSha256 } from '../../src/crypto/hash.js';
+import { generateAeadKey, open, seal } from '../../src/crypto/index.js';
 import { RFC8439_AEAD_VECTOR } from './fixtures/rfc8439-aead.js';
 import { fromHex, sealedForTwoKeys, toHex, withBitFlipped } from './helpers.js';
 
@@ -108,57 +99,5 @@ describe('seal / open (ChaCha20-Poly1305)', () => {
     expect(first).not.toBeNull();
     expect(second).not.toBeNull();
     expect(toHex(first!)).not.toBe(toHex(second!));
-  });
-});
-
-describe('createCommitment / openCommitment', () => {
-  const aad = ascii('session 1 / view 3 / round 17 / member 2');
-
-  it('opens with the returned key and costs a fixed 48 bytes', () => {
-    const update = ascii('move to (10, 42)');
-    const { key, commitment } = createCommitment(update, aad);
-    expect(commitment.length).toBe(update.length + COMMITMENT_OVERHEAD);
-    expect(COMMITMENT_OVERHEAD).toBe(48);
-    expect(new TextDecoder().decode(openCommitment(key, commitment, aad)!)).toBe('move to (10, 42)');
-  });
-
-  it('draws a fresh key for every commitment, so the fixed nonce never repeats under one key', () => {
-    const keys = new Set<string>();
-    const ciphertexts = new Set<string>();
-    for (let i = 0; i < 200; i++) {
-      const { key, commitment } = createCommitment(ascii('same update'), aad);
-      keys.add(toHex(key));
-      ciphertexts.add(toHex(commitment));
-    }
-    expect(keys.size).toBe(200);
-    expect(ciphertexts.size).toBe(200);
-  });
-
-  it('does not carry the plaintext in the clear', () => {
-    const update = ascii('the secret plan: attack at dawn');
-    const { commitment } = createCommitment(update, aad);
-    expect(Buffer.from(commitment).includes(Buffer.from(update))).toBe(false);
-  });
-
-  it('returns null for a wrong key, other aad, any flipped bit, or truncation', () => {
-    const { key, commitment } = createCommitment(ascii('update'), aad);
-    expect(openCommitment(generateAeadKey(), commitment, aad)).toBeNull();
-    expect(openCommitment(key, commitment, ascii('session 1 / view 3 / round 18 / member 2'))).toBeNull();
-    for (let bit = 0; bit < commitment.length * 8; bit++) {
-      expect(openCommitment(key, withBitFlipped(commitment, bit), aad)).toBeNull();
-    }
-    for (let length = 0; length < commitment.length; length++) {
-      expect(openCommitment(key, commitment.subarray(0, length), aad)).toBeNull();
-    }
-    expect(openCommitment(key.subarray(0, 16), commitment, aad)).toBeNull();
-  });
-
-  it('binds the key: the two-key ciphertext opens only under the committed key', () => {
-    const [key1, key2] = [generateAeadKey(), generateAeadKey()];
-    const sealed = sealedForTwoKeys(key1, key2, zeroNonce, aad);
-    const commitment = new Uint8Array([...taggedSha256(DomainTag.aeadKeyCommitment, key1), ...sealed]);
-    expect(openCommitment(key1, commitment, aad)).not.toBeNull();
-    expect(open(key2, zeroNonce, sealed, aad)).not.toBeNull();
-    expect(openCommitment(key2, commitment, aad)).toBeNull();
   });
 });
