@@ -167,6 +167,20 @@ export function createAttackLedger(): AttackLedger {
     attackers.set(id, kinds);
   };
 
+  /** Exclusions: an attacker seen in an earlier view of this session and absent from this one. */
+  function noteExclusions(session: string, view: ObservedView): void {
+    const seen = seenIn.get(session) ?? new Set<string>();
+    seenIn.set(session, seen);
+    const present = new Set(view.members.map((m) => hex(m.publicKey)));
+    for (const id of present) if (joinKeys.has(id)) admitted.add(id);
+    for (const id of present) if (attackers.has(id)) seen.add(id);
+    for (const id of seen) {
+      if (present.has(id)) continue;
+      const at = excludedAt.get(id);
+      if (at === undefined || view.startRound < at) excludedAt.set(id, view.startRound);
+    }
+  }
+
   return {
     registerAttacker,
 
@@ -183,19 +197,29 @@ export function createAttackLedger(): AttackLedger {
 
     observer(publicKey) {
       const me = hex(publicKey);
+      // Per view, not per round: a view's session key and the exclusions it shows are the same every round.
+      let lastView: ObservedView | null = null;
+      let session = '';
       return (view, round, outcomes, stateHash) => {
         if (attackers.has(me)) return;
-        const session = hex(view.sessionId);
-        outcomes.forEach((o, member) => {
-          const key = updateKey(session, view.number, round, member);
-          if (!watched.has(key)) return;
-          let row = decisions.get(key);
-          if (!row) {
-            if (decisions.size >= MAX_RECORDS) return;
-            decisions.set(key, (row = new Map()));
-          }
-          row.set(me, o.kind === 'accepted');
-        });
+        if (view !== lastView) {
+          lastView = view;
+          session = hex(view.sessionId);
+          noteExclusions(session, view);
+        }
+        // Honest runs watch no update: the per-member keys are built only when some attack is on.
+        if (watched.size > 0) {
+          outcomes.forEach((o, member) => {
+            const key = updateKey(session, view.number, round, member);
+            if (!watched.has(key)) return;
+            let row = decisions.get(key);
+            if (!row) {
+              if (decisions.size >= MAX_RECORDS) return;
+              decisions.set(key, (row = new Map()));
+            }
+            row.set(me, o.kind === 'accepted');
+          });
+        }
         let rounds = hashes.get(session);
         if (!rounds) hashes.set(session, (rounds = new Map()));
         let set = rounds.get(round);
@@ -208,17 +232,6 @@ export function createAttackLedger(): AttackLedger {
         if (!set.has(stateHash)) {
           set.add(stateHash);
           if (set.size === 2) divergent++;
-        }
-        // Exclusions: an attacker seen in an earlier view of this session and absent from this one.
-        const seen = seenIn.get(session) ?? new Set<string>();
-        seenIn.set(session, seen);
-        const present = new Set(view.members.map((m) => hex(m.publicKey)));
-        for (const id of present) if (joinKeys.has(id)) admitted.add(id);
-        for (const id of present) if (attackers.has(id)) seen.add(id);
-        for (const id of seen) {
-          if (present.has(id)) continue;
-          const at = excludedAt.get(id);
-          if (at === undefined || view.startRound < at) excludedAt.set(id, view.startRound);
         }
       };
     },

@@ -241,6 +241,7 @@ interface Version {
 }
 
 const EMPTY_BALLOT: Ballot = new Map();
+const PENDING_VOTES: UpdateOutcome = Object.freeze({ kind: 'pending', waitingFor: 'votes' });
 
 /** Versions of one member's round message kept beyond the first: enough for proof, bounded against floods. */
 const MAX_VERSIONS = 3;
@@ -250,6 +251,17 @@ const MAX_EQUIVOCATIONS = 1024;
 const MAX_CHECKPOINTS = 4096;
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+
+/**
+ * A 16-byte digest as a string key: one char per byte, in byte order (so the ranking of tied
+ * digests is the byte order, as with hex). An order of magnitude cheaper than hex, and it runs for
+ * every vote of every message.
+ */
+function digestKey(d: Uint8Array): string {
+  return d.length === 16
+    ? String.fromCharCode(d[0] as number, d[1] as number, d[2] as number, d[3] as number, d[4] as number, d[5] as number, d[6] as number, d[7] as number, d[8] as number, d[9] as number, d[10] as number, d[11] as number, d[12] as number, d[13] as number, d[14] as number, d[15] as number)
+    : String.fromCharCode(...d);
+}
 
 /** One member's NEO protocol over one view. Create with `NeoEndpoint.join`. */
 export class NeoSession {
@@ -296,6 +308,8 @@ export class NeoSession {
   private readonly sampleRate: number;
   /** Members caught sending a bad content signature: every message of theirs is verified from then on. */
   private readonly distrusted = new Set<number>();
+  /** updateAad(session, view, ·, ·), round and member filled in by context(). */
+  private readonly contextScratch: Uint8Array;
   private readonly checkpoints = new Map<number, string>();
   private readonly equivocations: Equivocation[] = [];
   private readonly timers: TimerHandle[] = [];
@@ -331,6 +345,7 @@ export class NeoSession {
     this.nextToDecide = view.startRound;
     this.others = view.members.filter((_, j) => j !== deps.memberIndex).map((m) => m.endpoint);
     this.sampleRate = config.signatureSampleRate ?? DEFAULT_SIGNATURE_SAMPLE_RATE;
+    this.contextScratch = updateAad(view.sessionId, view.number, 0, 0);
     // Pairwise MACs from the first round: the view says which key answers at each member's endpoint.
     view.members.forEach((m, j) => j !== deps.memberIndex && deps.transport.introduce(m.endpoint, m.publicKey));
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
@@ -451,7 +466,7 @@ export class NeoSession {
     const { sessionId, number } = this.view;
     let update: Uint8Array = new Uint8Array(0);
     if (round <= this.lastRound) {
-      const { key, commitment } = createCommitment(this.deps.nextUpdate(round), updateAad(sessionId, number, round, this.me));
+      const { key, commitment } = createCommitment(this.deps.nextUpdate(round), this.context(round, this.me));
       if (commitment.length > MAX_COMMITMENT_BYTES) throw new RangeError(`NEO update for round ${round} is ${commitment.length - COMMITMENT_OVERHEAD} bytes; at most ${MAX_COMMITMENT_BYTES - COMMITMENT_OVERHEAD}`);
       this.keys.set(round, key);
       update = commitment;
@@ -559,6 +574,17 @@ export class NeoSession {
     this.tryDecide();
   }
 
+  /** The commitment context of (round, member) in this view, in a buffer reused for every call (it is copied into the hash at once). */
+  private context(round: number, member: number): Uint8Array {
+    const c = this.contextScratch;
+    c[SESSION_ID_BYTES + 4] = round >>> 24;
+    c[SESSION_ID_BYTES + 5] = (round >>> 16) & 0xff;
+    c[SESSION_ID_BYTES + 6] = (round >>> 8) & 0xff;
+    c[SESSION_ID_BYTES + 7] = round & 0xff;
+    c[SESSION_ID_BYTES + 8] = member;
+    return c;
+  }
+
   private checkSignature(signed: SignedRound, member: number): boolean {
     this.counters.signaturesVerified++;
     return this.deps.verify(signed.signature, roundSigningBytes(signed.content), (this.view.members[member] as NeoMember).publicKey);
@@ -594,7 +620,7 @@ export class NeoSession {
     for (const e of votes.entries) {
       const held = e.member < this.n ? row[e.member] : undefined;
       if (!held || e.member === voter || equalBytes(held.digestBytes, e.digest)) continue;
-      const digest = hex(e.digest);
+      const digest = digestKey(e.digest);
       if (held.others.some((o) => o.digest === digest)) continue;
       const key = `${votes.round}:${e.member}:${digest}`;
       if (this.evidenceAsked.has(key) || this.evidenceAsked.size >= 4 * MAX_EQUIVOCATIONS) continue;
@@ -609,7 +635,7 @@ export class NeoSession {
     let row = this.messages.get(round);
     if (!row) this.messages.set(round, (row = new Array<Stored | undefined>(this.n)));
     const digestBytes = digest16(content.update);
-    const digest = hex(digestBytes);
+    const digest = digestKey(digestBytes);
     const existing = row[sender];
     if (existing) {
       if (equalBytes(existing.signed.content, signed.content)) {
@@ -676,7 +702,7 @@ export class NeoSession {
     const votes = content.votes;
     if (!votes || votes.entries.length === 0) return EMPTY_BALLOT;
     const ballot = new Map<number, string>();
-    for (const e of votes.entries) if (e.member < this.n && !ballot.has(e.member)) ballot.set(e.member, hex(e.digest));
+    for (const e of votes.entries) if (e.member < this.n && !ballot.has(e.member)) ballot.set(e.member, digestKey(e.digest));
     return ballot;
   }
 
@@ -688,7 +714,6 @@ export class NeoSession {
     const ballots = knownBallots ?? this.ballots(round);
     const row = this.messages.get(round) ?? [];
     const revealRow = this.messages.get(round + this.depth) ?? [];
-    const { sessionId, number } = this.view;
     const out = new Array<UpdateOutcome>(this.n);
     for (let j = 0; j < this.n; j++) {
       const known = final.outcomes[j];
@@ -696,7 +721,7 @@ export class NeoSession {
         out[j] = known;
         continue;
       }
-      const outcome = this.outcomeOf(round, j, ballots, row, revealRow, sessionId, number);
+      const outcome = this.outcomeOf(round, j, ballots, row, revealRow);
       if (outcome.kind !== 'pending') {
         final.outcomes[j] = outcome;
         final.pending--;
@@ -712,21 +737,21 @@ export class NeoSession {
     ballots: (Ballot | undefined)[],
     row: readonly (Stored | undefined)[],
     revealRow: readonly (Stored | undefined)[],
-    sessionId: Uint8Array,
-    number: number,
     final = false,
   ): UpdateOutcome {
+    const vote = tallyVotes(j, ballots);
+    // Most evaluations end here while ballots are still coming in: nothing else is gathered for them.
+    if (vote.kind === 'undecided') return PENDING_VOTES;
     const mine = row[j];
     const revealMsg = revealRow[j];
-    const revealVersions: (Stored | Version)[] = revealMsg ? [revealMsg, ...revealMsg.others] : [];
+    const revealVersions: (Stored | Version)[] = revealMsg ? (revealMsg.others.length === 0 ? [revealMsg] : [revealMsg, ...revealMsg.others]) : [];
     const keys: Uint8Array[] = [];
     for (const version of revealVersions) if (version.content.reveal && version.content.reveal.round === round) keys.push(version.content.reveal.key);
-    const vote = tallyVotes(j, ballots);
     const outcome = decideUpdate(
       vote,
       (digest) => (mine?.digest === digest ? mine.content.update : mine?.others.find((o) => o.digest === digest)?.content.update),
       { known: revealMsg !== undefined, keys },
-      (k, ciphertext) => openCommitment(k, ciphertext, updateAad(sessionId, number, round, j)),
+      (k, ciphertext) => openCommitment(k, ciphertext, this.context(round, j)),
     );
     if (outcome.kind !== 'dropped' || (outcome.reason !== 'no-key' && outcome.reason !== 'bad-key')) return outcome;
     if (outcome.reason === 'bad-key' && vote.kind === 'majority' && mine) this.reportBadReveal(round, j, vote.digest, mine, revealVersions);
@@ -780,7 +805,7 @@ export class NeoSession {
         outcomes = outcomes.map((o, j) => {
           if (o.kind !== 'pending') return o;
           // A reveal that is here but does not open decides as what it is: no key, or a bad key.
-          const held = this.outcomeOf(round, j, ballots, row, revealRow, this.view.sessionId, this.view.number, true);
+          const held = this.outcomeOf(round, j, ballots, row, revealRow, true);
           if (held.kind !== 'pending') return held;
           return { kind: 'dropped', reason: o.waitingFor === 'votes' ? 'late' : o.waitingFor === 'reveal' ? 'no-key' : 'no-ciphertext' };
         });

@@ -91,8 +91,9 @@ export class ReplayGuard {
     if (!Number.isFinite(this.idleEvictMs) || this.idleEvictMs < 0) throw new RangeError(`ReplayGuard: idleEvictMs must be a finite number >= 0, got ${this.idleEvictMs}`);
   }
 
-  accept(senderKey: Uint8Array, sequence: bigint, nowMs: number): GuardVerdict {
-    const id = Buffer.from(senderKey.buffer, senderKey.byteOffset, senderKey.byteLength).toString('latin1');
+  /** `senderId`: the key as its caller already keys it (one char per byte), to save building it again. */
+  accept(senderKey: Uint8Array, sequence: bigint, nowMs: number, senderId?: string): GuardVerdict {
+    const id = senderId ?? String.fromCharCode.apply(null, senderKey as unknown as number[]);
     const entry = this.windows.get(id);
     if (entry) {
       const verdict = entry.window.accept(sequence);

@@ -148,6 +148,8 @@ const MAX_KNOWN_ENDPOINTS = 4096;
 /** The key known to answer at one endpoint, and the pairwise channel with it once agreed (null: none can be). */
 interface KnownKey {
   readonly publicKey: Uint8Array;
+  /** The key as a string, for the replay guard's table: built once, not per datagram. */
+  readonly id: string;
   readonly declared: boolean;
   channel: MacChannel | null | undefined;
 }
@@ -267,7 +269,7 @@ class UdpTransport implements Transport {
       if (this.knownCount >= MAX_KNOWN_ENDPOINTS) this.forgetOldestLearned();
       this.knownCount++;
     }
-    ports.set(port, { publicKey: Uint8Array.from(publicKey), declared, channel: undefined });
+    ports.set(port, { publicKey: Uint8Array.from(publicKey), id: keyId(publicKey), declared, channel: undefined });
   }
 
   private forgetOldestLearned(): void {
@@ -384,7 +386,11 @@ class UdpTransport implements Transport {
       return;
     }
     const auth = decoded.auth;
+    let senderKey: Uint8Array | null = null;
     if (auth) {
+      // The key known at this endpoint, when the datagram claims it: its channel and id are ready.
+      const atEndpoint = this.known.get(from.host)?.get(from.port);
+      const known = atEndpoint !== undefined && equalKeys(atEndpoint.publicKey, auth.publicKey) ? atEndpoint : undefined;
       if (auth.method === 'signature') {
         this.authentication.signaturesVerified++;
         if (!this.deps.verify(auth.proof, auth.coveredBytes, auth.publicKey)) {
@@ -393,20 +399,27 @@ class UdpTransport implements Transport {
         }
       } else {
         this.authentication.macsChecked++;
-        const channel = this.deps.macKeys?.channel(auth.publicKey);
+        let channel: MacChannel | null | undefined;
+        if (known) channel = known.channel === undefined ? (known.channel = this.deps.macKeys?.channel(known.publicKey) ?? null) : known.channel;
+        else channel = this.deps.macKeys?.channel(auth.publicKey);
         if (!channel || !channel.check(auth.coveredBytes, auth.proof)) {
           this.dropped['bad-mac']++;
           return;
         }
       }
       // Only after the proof holds, so a forger cannot advance an honest sender's window.
-      const verdict = this.replay.accept(auth.publicKey, auth.sequence, this.deps.clock.nowMs());
+      const verdict = this.replay.accept(auth.publicKey, auth.sequence, this.deps.clock.nowMs(), known?.id);
       if (verdict !== 'fresh') {
         this.dropped[verdict]++;
         return;
       }
-      // The sender proved its key: answers to it can carry a MAC.
-      if (this.deps.macKeys) this.remember(from.host, from.port, auth.publicKey, false);
+      if (known) senderKey = known.publicKey;
+      else {
+        // A copy: the key outlives the datagram in routing tables and caches, and must not keep it alive.
+        senderKey = Uint8Array.from(auth.publicKey);
+        // The sender proved its key: answers to it can carry a MAC.
+        if (this.deps.macKeys) this.remember(from.host, from.port, senderKey, false);
+      }
     }
     const handler = this.handlers[decoded.spec.kind];
     if (!handler) {
@@ -417,8 +430,7 @@ class UdpTransport implements Transport {
       handler({
         body: decoded.body,
         from,
-        // A copy: the key outlives the datagram in routing tables and caches, and must not keep it alive.
-        senderKey: auth ? Uint8Array.from(auth.publicKey) : null,
+        senderKey,
         sequence: auth?.sequence ?? null,
         receivedAtMs: this.deps.clock.nowMs(),
         bytes: datagram.length,
@@ -429,6 +441,11 @@ class UdpTransport implements Transport {
       this.deps.onHandlerError?.(error, decoded.spec.name);
     }
   }
+}
+
+/** A key as a string of one char per byte: the cheapest exact Map key. */
+function keyId(key: Uint8Array): string {
+  return String.fromCharCode.apply(null, key as unknown as number[]);
 }
 
 function equalKeys(a: Uint8Array, b: Uint8Array): boolean {

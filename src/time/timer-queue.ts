@@ -69,6 +69,21 @@ interface Entry extends TimerHandle {
   callback: (() => void) | undefined;
 }
 
+/** A scheduled item; `cancel` goes back to its queue (one shared function, not a closure per item). */
+class QueuedItem implements Entry {
+  constructor(
+    public due: number,
+    public since: number,
+    public seq: number,
+    public callback: (() => void) | undefined,
+    private readonly onCancel: (entry: Entry) => boolean,
+  ) {}
+
+  cancel(): boolean {
+    return this.onCancel(this);
+  }
+}
+
 const defaultHost: TimerHost = {
   setTimeout: (cb, ms) => setTimeout(cb, ms),
   clearTimeout: (h) => clearTimeout(h as ReturnType<typeof setTimeout>),
@@ -214,6 +229,16 @@ export function createTimerQueue(deps: TimerQueueDeps, options: TimerQueueOption
     }
   }
 
+  /** One function for every item's cancel (an item is a plain object, not a closure per item). */
+  function cancelEntry(entry: Entry): boolean {
+    if (entry.callback === undefined) return false;
+    entry.callback = undefined;
+    live--;
+    compactIfMostlyCancelled();
+    if (!closed && heap[0] === entry) arm();
+    return true;
+  }
+
   function compactIfMostlyCancelled(): void {
     const dead = heap.length - live;
     if (dead < 1024 || dead < live) return;
@@ -229,20 +254,7 @@ export function createTimerQueue(deps: TimerQueueDeps, options: TimerQueueOption
       }
       if (typeof callback !== 'function') throw new TypeError('TimerQueue.schedule: callback must be a function');
       if (closed) return INERT;
-      const entry: Entry = {
-        due: dueMs,
-        since: clock.nowMs(),
-        seq: nextSeq++,
-        callback,
-        cancel(): boolean {
-          if (entry.callback === undefined) return false;
-          entry.callback = undefined;
-          live--;
-          compactIfMostlyCancelled();
-          if (!closed && heap[0] === entry) arm();
-          return true;
-        },
-      };
+      const entry = new QueuedItem(dueMs, clock.nowMs(), nextSeq++, callback, cancelEntry);
       push(entry);
       live++;
       arm();

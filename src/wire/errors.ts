@@ -33,10 +33,25 @@ export class DecodeError extends Error {
     readonly code: DecodeErrorCode,
     readonly offset: number,
     readonly path: string,
-    detail: string,
+    readonly detail: string,
   ) {
     super(`${code} at byte ${offset}${path ? ` (${path})` : ''}: ${detail}`);
   }
+
+  /**
+   * The same refusal seen from an enclosing field: codecs read nested fields without building
+   * their paths, and prefix the path only on the way out of a failure.
+   */
+  within(parent: string): DecodeError {
+    return new DecodeError(this.code, this.offset, joinPath(parent, this.path), this.detail);
+  }
+}
+
+/** `votes` + `[1].digest` → `votes[1].digest`; `content` + `round` → `content.round`. */
+export function joinPath(parent: string, child: string): string {
+  if (!parent) return child;
+  if (!child) return parent;
+  return child.startsWith('[') ? `${parent}${child}` : `${parent}.${child}`;
 }
 
 export function isDecodeError(value: unknown): value is DecodeError {

@@ -1,5 +1,5 @@
 import { ByteReader, ByteWriter } from './bytes.js';
-import { DecodeError } from './errors.js';
+import { DecodeError, joinPath } from './errors.js';
 
 /**
  * A field codec: one declared layout that both encodes and decodes, so the byte format lives in
@@ -33,9 +33,32 @@ export type Shape =
 
 export type Infer<C> = C extends Codec<infer T> ? T : never;
 
+/** A value the layout cannot carry (a programmer error), with the path of the field. */
+class SchemaMisuse extends TypeError {
+  constructor(
+    readonly path: string,
+    readonly problem: string,
+  ) {
+    super(`${path || 'value'}: ${problem}`);
+  }
+
+  within(parent: string): SchemaMisuse {
+    return new SchemaMisuse(joinPath(parent, this.path), this.problem);
+  }
+}
+
 function misuse(path: string, expected: string, value: unknown): never {
   const shown = typeof value === 'bigint' ? `${value}n` : typeof value === 'object' ? Object.prototype.toString.call(value) : String(value);
-  throw new TypeError(`${path || 'value'}: expected ${expected}, got ${shown}`);
+  throw new SchemaMisuse(path, `expected ${expected}, got ${shown}`);
+}
+
+/**
+ * Nested fields are read and sized with an empty path; a failure gets its enclosing field's name
+ * on the way out. Building every field's path up front (a string per field per message) was a
+ * measurable share of decoding on the hot path (docs/performance.md).
+ */
+function prefixed(error: unknown, parent: string): unknown {
+  return error instanceof DecodeError || error instanceof SchemaMisuse ? error.within(parent) : error;
 }
 
 function uint(bits: 8 | 16 | 32): Codec<number> {
@@ -245,7 +268,12 @@ export function list<T>(element: Codec<T>, maxCount: number): Codec<T[]> {
       if (!Array.isArray(value)) misuse(path, 'an array', value);
       if (value.length > maxCount) misuse(path, `at most ${maxCount} elements`, `${value.length} elements`);
       let total = prefix.bytes;
-      for (let i = 0; i < value.length; i++) total += element.size(value[i] as T, `${path}[${i}]`);
+      let i = 0;
+      try {
+        for (; i < value.length; i++) total += element.size(value[i] as T, '');
+      } catch (e) {
+        throw prefixed(e, `${path}[${i}]`);
+      }
       return total;
     },
     write(w, value) {
@@ -260,7 +288,12 @@ export function list<T>(element: Codec<T>, maxCount: number): Codec<T[]> {
         throw new DecodeError('truncated', start, path, `count ${n} needs at least ${n * element.minSize} bytes, ${r.remaining} left`);
       }
       const out: T[] = new Array<T>(n);
-      for (let i = 0; i < n; i++) out[i] = element.read(r, `${path}[${i}]`);
+      let i = 0;
+      try {
+        for (; i < n; i++) out[i] = element.read(r, '');
+      } catch (e) {
+        throw prefixed(e, `${path}[${i}]`);
+      }
       return out;
     },
   };
@@ -325,6 +358,9 @@ export interface StructCodec<F extends StructFields> extends Codec<InferStruct<F
 
 export function struct<F extends StructFields>(fields: F): StructCodec<F> {
   const entries = Object.entries(fields);
+  const keys = entries.map(([key]) => key);
+  const codecs = entries.map(([, codec]) => codec);
+  const readFields = compileFieldReader(keys, codecs);
   return {
     fields,
     layout: `{ ${entries.map(([k, c]) => `${k}: ${c.layout}`).join('; ')} }`,
@@ -333,22 +369,40 @@ export function struct<F extends StructFields>(fields: F): StructCodec<F> {
     size(value, path) {
       if (typeof value !== 'object' || value === null) misuse(path, 'an object', value);
       let total = 0;
-      for (const [key, codec] of entries) {
-        const fieldPath = path ? `${path}.${key}` : key;
-        if (!(key in value)) misuse(fieldPath, codec.layout, undefined);
-        total += codec.size((value as Record<string, unknown>)[key], fieldPath);
+      let i = 0;
+      try {
+        for (; i < keys.length; i++) {
+          const key = keys[i] as string;
+          if (!(key in value)) misuse('', (codecs[i] as Codec<unknown>).layout, undefined);
+          total += (codecs[i] as Codec<unknown>).size((value as Record<string, unknown>)[key], '');
+        }
+      } catch (e) {
+        throw prefixed(e, joinPath(path, keys[i] as string));
       }
       return total;
     },
     write(w, value) {
-      for (const [key, codec] of entries) codec.write(w, (value as Record<string, unknown>)[key]);
+      for (let i = 0; i < keys.length; i++) (codecs[i] as Codec<unknown>).write(w, (value as Record<string, unknown>)[keys[i] as string]);
     },
-    read(r, path) {
-      const out: Record<string, unknown> = {};
-      for (const [key, codec] of entries) out[key] = codec.read(r, path ? `${path}.${key}` : key);
-      return out as InferStruct<F>;
-    },
+    read: readFields as (r: ByteReader, path: string) => InferStruct<F>,
   };
+}
+
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
+
+/**
+ * A struct's reader, generated once per struct: each field read into a local, then one object
+ * literal with the fields in declaration order. Objects so built share one hidden class per
+ * struct, where filling `{}` key by key made every struct decode go through megamorphic keyed
+ * stores (docs/performance.md). `f` tracks the field being read, for the error path. Field names
+ * are the schema's own identifiers, never remote input.
+ */
+function compileFieldReader(keys: readonly string[], codecs: readonly Codec<unknown>[]): (r: ByteReader, path: string) => unknown {
+  for (const key of keys) if (!IDENTIFIER.test(key)) throw new RangeError(`struct: field name ${JSON.stringify(key)} is not an identifier`);
+  const reads = keys.map((_, i) => `f = ${i}; const v${i} = c[${i}].read(r, '');`).join('\n');
+  const literal = keys.map((key, i) => `${key}: v${i}`).join(', ');
+  const body = `return function readStruct(r, path) {\nlet f = 0;\ntry {\n${reads}\nreturn { ${literal} };\n} catch (e) {\nthrow prefixed(e, joinPath(path, keys[f]));\n}\n};`;
+  return new Function('c', 'keys', 'prefixed', 'joinPath', body)(codecs, keys, prefixed, joinPath) as (r: ByteReader, path: string) => unknown;
 }
 
 /** Encode a value with a codec on its own (no envelope); used for nested payloads and hashing. */
