@@ -3,7 +3,7 @@ import type { Endpoint, Transport } from '../net/index.js';
 import type { Clock } from '../time/clock.js';
 import type { TimerHandle } from '../time/timer-queue.js';
 import { DecodeError, decodeViewsWith, encodeWith } from '../wire/index.js';
-import { decideUpdate, tallyVotes, type Ballot, type DropReason, type UpdateOutcome } from './acceptance.js';
+import { decideUpdate, strictMajority, tallyVotes, type Ballot, type DropReason, type UpdateOutcome } from './acceptance.js';
 import {
   MAX_COMMITMENT_BYTES,
   MAX_GROUP_SIZE,
@@ -310,6 +310,8 @@ export class NeoSession {
   private readonly distrusted = new Set<number>();
   /** updateAad(session, view, ·, ·), round and member filled in by context(). */
   private readonly contextScratch: Uint8Array;
+  /** Below this many known ballots on a round no outcome of it can be certain (see decideReady). */
+  private readonly ballotsBeforeCertain: number;
   private readonly checkpoints = new Map<number, string>();
   private readonly equivocations: Equivocation[] = [];
   private readonly timers: TimerHandle[] = [];
@@ -346,6 +348,10 @@ export class NeoSession {
     this.others = view.members.filter((_, j) => j !== deps.memberIndex).map((m) => m.endpoint);
     this.sampleRate = config.signatureSampleRate ?? DEFAULT_SIGNATURE_SAMPLE_RATE;
     this.contextScratch = updateAad(view.sessionId, view.number, 0, 0);
+    // A majority needs needed − 1 other ballots for one digest; no majority needs n − needed + 1 ballots
+    // without it (the member's own ballot aside, hence the −1 below): fewer, and every tally is undecided.
+    const needed = strictMajority(this.n);
+    this.ballotsBeforeCertain = Math.max(0, Math.min(needed - 1, this.n - needed));
     // Pairwise MACs from the first round: the view says which key answers at each member's endpoint.
     view.members.forEach((m, j) => j !== deps.memberIndex && deps.transport.introduce(m.endpoint, m.publicKey));
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
@@ -687,6 +693,13 @@ export class NeoSession {
 
   // ---- deciding -----------------------------------------------------------------------------
 
+  private ballotsKnown(round: number): number {
+    const row = this.messages.get(round + this.depth);
+    let known = 0;
+    if (row) for (let v = 0; v < this.n; v++) if (row[v] !== undefined) known++;
+    return known;
+  }
+
   /** The ballots on `round`: each voter's round + d message's votes, read when it was stored. */
   private ballots(round: number): (Ballot | undefined)[] {
     const row = this.messages.get(round + this.depth);
@@ -794,6 +807,9 @@ export class NeoSession {
       if (this.deps.canPlay && !this.deps.canPlay(round)) return;
       // Votes on a round close when a member sends its round + d message: nothing is certain before our own.
       if (this.currentRound < round + this.depth) return;
+      // Nor before enough of the round + d ballots are in for any tally to be certain either way (the
+      // same answer tallyVotes would give, without tallying every member on every arrival).
+      if (this.ballotsKnown(round) < this.ballotsBeforeCertain && this.deps.clock.nowMs() < this.forceDeadline(round)) return;
       let outcomes = this.outcomes(round);
       if (outcomes.some((o) => o.kind === 'pending')) {
         if (this.deps.clock.nowMs() < this.forceDeadline(round)) return;

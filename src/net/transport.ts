@@ -354,10 +354,13 @@ class UdpTransport implements Transport {
     }
   }
 
-  private onDatagram(msg: Buffer, rinfo: RemoteInfo): void {
+  private onDatagram(buffer: Buffer, rinfo: RemoteInfo): void {
     if (this.closed) return;
     this.rx.datagrams++;
-    this.rx.bytes += msg.length;
+    this.rx.bytes += buffer.length;
+    // A plain Uint8Array over the same bytes: every field view decoded from it is then a cheap
+    // typed-array view, not a Buffer (whose subarray goes through Buffer's own constructor).
+    const msg = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
     const from: Endpoint = { host: rinfo.address, port: rinfo.port };
     const shaping = this.deps.shaping;
     if (!shaping || shaping.shaper.isInboundIdentity(this.endpointId)) {
