@@ -237,6 +237,10 @@ class UdpTransport implements Transport {
   introduce(endpoint: Endpoint, publicKey: Uint8Array): void {
     if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) throw new TypeError('introduce: publicKey must be 32 bytes');
     this.remember(endpoint.host, endpoint.port, publicKey, true);
+    // Agreed now, while the caller sets up (a group's view before its first round), rather than
+    // on the first datagram each way, when every member of every group would agree at once.
+    const known = this.known.get(endpoint.host)?.get(endpoint.port);
+    if (known && known.channel === undefined && this.deps.macKeys) known.channel = this.deps.macKeys.channel(known.publicKey);
   }
 
   /** A MAC when a key is known at `to` and agrees, else a signature. */
