@@ -178,6 +178,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     const sanctioner = player.attacker ? null : createSanctioner({ client: player.services.auth, ledger });
     return {
       onDecided: ledger.observer(player.peer.publicKey),
+      // A bad signature behind a good MAC: the member's own observation, detected but not provable.
+      onBadSignature: (offender: Uint8Array, round: number) => ledger.evidence(player.peer.publicKey, offender, round),
       ...(sanctioner ? { onEvidence: sanctioner.onEvidence } : {}),
       identity: player.services.verifier,
       onJoinRefused: (key: Uint8Array, verdict: string) => ledger.joinRefused(player.peer.publicKey, key, verdict),

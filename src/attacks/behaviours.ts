@@ -90,6 +90,12 @@ export interface AttackTransport extends Transport {
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
+
+function withBadSignature(signed: SignedRound): SignedRound {
+  const signature = Uint8Array.from(signed.signature);
+  signature[0] = (signature[0] as number) ^ 0x01;
+  return { content: signed.content, signature };
+}
 const IDLE_PAYLOAD = encodePayload({ update: encodeUpdate({ dx: 0, dy: 0, action: { kind: 'none' } }), ops: [] });
 const KEEP_ROUNDS = 16;
 
@@ -318,6 +324,7 @@ export function createAttackTransport(inner: Transport, attacks: readonly Attack
       attempt(friend.kind, c, r, c.sender, 'accepted');
     }
     if (active('inconsistency', r)) attempt('inconsistency', c, r, c.sender, 'split');
+    if (active('bad-signature', r)) attempt('bad-signature', c, r, c.sender, 'split');
     return out;
   };
 
@@ -357,7 +364,10 @@ export function createAttackTransport(inner: Transport, attacks: readonly Attack
       const content = rewrite(c, v);
       return content === c ? signed : resign(content);
     };
-    const chosen = version === 'B' ? (versionB ??= pick('B')) : (versionA ??= pick('A'));
+    const picked = version === 'B' ? (versionB ??= pick('B')) : (versionA ??= pick('A'));
+    // bad-signature: the same content, a signature that does not verify; the envelope's MAC still
+    // says it came from this member, so only a receiver that checks the signature notices.
+    const chosen = active('bad-signature', r) ? withBadSignature(picked) : picked;
     if (delayed) {
       counters.delayed++;
       const ms = delayed.params?.delayMs as number;

@@ -17,6 +17,7 @@ export const ATTACK_KINDS = [
   'key-withholding',
   'false-votes',
   'colluding-majority',
+  'bad-signature',
   'forged-certificate',
   'expired-certificate',
   'banned-certificate',
@@ -107,7 +108,10 @@ export interface AttackLedger {
   joinAttempt(kind: AttackKind, publicKey: Uint8Array): void;
   /** An honest member refused a join request for the joiner's identity (GroupMemberDeps.onJoinRefused). */
   joinRefused(observer: Uint8Array, publicKey: Uint8Array, verdict: string): void;
-  /** An honest member holds signed evidence against `offender` about `round`. */
+  /**
+   * An honest member holds evidence against `offender` about `round`: signed (a cheat-proof
+   * candidate), or its own observation of a bad content signature behind a good envelope MAC.
+   */
   evidence(accuser: Uint8Array, offender: Uint8Array, round: number): void;
   /** The authority accepted a proof against `offender` and signed a ban. */
   proofAccepted(accuser: Uint8Array, offender: Uint8Array): void;

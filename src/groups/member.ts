@@ -79,6 +79,8 @@ export interface GroupMemberDeps {
   readonly onDecided?: (view: GroupView, round: number, outcomes: readonly UpdateOutcome[], stateHash: string) => void;
   /** Signed evidence against another member (a cheat-proof candidate); `member` is the one that found it. */
   readonly onEvidence?: (evidence: GroupEvidence, member: GroupMember) => void;
+  /** A member's round message whose content signature failed, though its envelope's MAC held (NeoSessionDeps.onBadSignature). */
+  readonly onBadSignature?: (offender: Uint8Array, round: number) => void;
   /**
    * Checks a joiner's identity (src/auth createIdentityVerifier) before this member sponsors it:
    * banned, expired, forged and unknown identities are refused and counted. Absent: anyone may join.
@@ -522,6 +524,10 @@ class Member implements GroupMember {
         onEvidence: (evidence) => {
           const offender = view.members[evidence.member];
           if (offender) this.deps.onEvidence?.({ ...evidence, offender: offender.publicKey, sessionId: view.sessionId, view: view.number }, this);
+        },
+        onBadSignature: (member, round) => {
+          const offender = view.members[member];
+          if (offender) this.deps.onBadSignature?.(offender.publicKey, round);
         },
         ...(this.deps.onPlayout ? { onPlayout: this.deps.onPlayout } : {}),
       },

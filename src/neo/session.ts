@@ -121,9 +121,10 @@ export interface NeoSessionDeps {
    */
   readonly onEvidence?: (evidence: NeoEvidence) => void;
   /**
-   * Told once per member when one of its round messages, authenticated to this member by its
-   * envelope, carried a content signature that does not verify: proof to this member only (the
-   * envelope's MAC convinces nobody else), so it is reported, not sent to the authority.
+   * Told of every round message of a member, authenticated to this member by its envelope, whose
+   * content signature did not verify when it was checked (the first such message makes every later
+   * one of that member checked): proof to this member only (the envelope's MAC convinces nobody
+   * else), so it is reported, not sent to the authority.
    */
   readonly onBadSignature?: (member: number, round: number) => void;
   /**
@@ -607,7 +608,6 @@ export class NeoSession {
   }
 
   private caughtBadSignature(member: number, round: number): void {
-    if (this.distrusted.has(member)) return;
     this.distrusted.add(member);
     this.counters.badSignaturesCaught++;
     this.deps.onBadSignature?.(member, round);

@@ -61,7 +61,7 @@ const legSchema = {
 };
 
 /** The attacks a profile can schedule on existing players (identity attacks are library-level, docs/attacks.md). */
-export const NEO_ATTACK_KINDS = ['fixed-delay', 'timestamp', 'suppress-correct', 'lookahead', 'inconsistency', 'replay', 'key-withholding', 'false-votes', 'colluding-majority'] as const;
+export const NEO_ATTACK_KINDS = ['fixed-delay', 'timestamp', 'suppress-correct', 'lookahead', 'inconsistency', 'replay', 'key-withholding', 'false-votes', 'colluding-majority', 'bad-signature'] as const;
 
 /** Peers named by index: "0-3,7" or a list of indexes. */
 const peerSetSchema = z.union([z.string().regex(/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/, 'expected indexes like "0-3,7"'), z.array(z.number().int().min(0))]);

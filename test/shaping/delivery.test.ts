@@ -52,16 +52,17 @@ describe('shaper + timer queue', () => {
 
     expect(sent).toBe(3000);
     expect(queue.size).toBe(0);
-    // Delivered when due, in due order, never early; late by at most one fake loop turn.
+    // Delivered when due, in due order, never early; late by at most one timer tick (1 ms, the
+    // resolution of setTimeout: the queue does not busy-wait the rest) and one fake loop turn.
     expect(socketArrivals).toHaveLength(expectedSocket.length);
     expect(appArrivals).toHaveLength(expectedApp.length);
     const sortedSocket = [...expectedSocket].sort((a, b) => a - b);
     socketArrivals.forEach((at, k) => {
       const due = sortedSocket[k] as number;
       expect(at).toBeGreaterThanOrEqual(due);
-      expect(at - due).toBeLessThanOrEqual(host.immediateCostMs + 1e-9);
+      expect(at - due).toBeLessThanOrEqual(1 + host.immediateCostMs + 1e-9);
     });
-    expect(Math.max(...lateness)).toBeLessThanOrEqual(host.immediateCostMs + 1e-9);
+    expect(Math.max(...lateness)).toBeLessThanOrEqual(1 + host.immediateCostMs + 1e-9);
     expect(lateness).toHaveLength(expectedSocket.length + expectedApp.length);
     // Some of the 3000 were lost, some duplicated.
     expect(expectedSocket.length).toBeLessThan(3000);
