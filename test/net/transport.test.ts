@@ -143,6 +143,56 @@ describe('UDP transport between real peers', () => {
   });
 });
 
+describe('pairwise MACs in the envelope (docs/wire.md, "Signature or MAC")', () => {
+  const proofs = (t: Transport) => t.stats().authentication;
+
+  it('signs a first contact, then both sides MAC: the receiver learned the sender\'s key, and the sender the answerer\'s', async () => {
+    const [a, b] = [await peer(), await peer()];
+    expect(await a.pinger.ping(b.transport.local, 2000)).not.toBeNull();
+    expect(proofs(a.transport)).toMatchObject({ signed: 1, maced: 0, macsChecked: 1 });
+    expect(proofs(b.transport)).toMatchObject({ signed: 0, maced: 1, signaturesVerified: 1 });
+    expect(await a.pinger.ping(b.transport.local, 2000)).not.toBeNull();
+    expect(proofs(a.transport)).toMatchObject({ signed: 1, maced: 1 });
+    expect(proofs(b.transport)).toMatchObject({ maced: 2, macsChecked: 1, signaturesVerified: 1 });
+  });
+
+  it('MACs from the first datagram to a peer it was introduced to, and broadcasts one body to several', async () => {
+    const [a, b, c] = [await peer(), await peer(), await peer()];
+    a.transport.introduce(b.transport.local, b.publicKey);
+    a.transport.introduce(c.transport.local, c.publicKey);
+    a.transport.broadcast([b.transport.local, c.transport.local], Ping, { nonce: 7n, sentAtMs: 0 });
+    await waitUntil(() => b.pinger.answered === 1 && c.pinger.answered === 1, 'both pings answered');
+    expect(proofs(a.transport)).toMatchObject({ signed: 0, maced: 2 });
+    expect(proofs(b.transport).signaturesVerified).toBe(0);
+    expect(proofs(c.transport).signaturesVerified).toBe(0);
+  });
+
+  it('drops a MAC meant for someone else, a tampered one, and one under a key no pairwise key can be agreed with, as bad-mac', async () => {
+    const [a, b, c] = [await peer(), await peer(), await peer()];
+    const raw = await openRawSocket();
+    const captured: Uint8Array[] = [];
+    // What a sends to the raw socket's port, introduced as b's key: a datagram MAC'd for b.
+    raw.socket.on('message', (m) => captured.push(new Uint8Array(m)));
+    a.transport.introduce({ host: '127.0.0.1', port: raw.socket.address().port }, b.publicKey);
+    a.transport.send({ host: '127.0.0.1', port: raw.socket.address().port }, Ping, { nonce: 1n, sentAtMs: 0 });
+    await waitUntil(() => captured.length === 1, 'the MAC\'d ping');
+    const forB = captured[0] as Uint8Array;
+    expect(forB[2]).toBe(0x02);
+    await raw.send(forB, c.transport.local.port);
+    const tampered = forB.slice();
+    tampered[50] = (tampered[50] as number) ^ 1;
+    await raw.send(tampered, b.transport.local.port);
+    const garbageKey = forB.slice();
+    garbageKey.fill(0, 3, 35);
+    await raw.send(garbageKey, b.transport.local.port);
+    await waitUntil(() => c.transport.stats().dropped['bad-mac'] === 1 && b.transport.stats().dropped['bad-mac'] === 2, 'three refusals');
+    // The untouched one is fine at its recipient.
+    await raw.send(forB, b.transport.local.port);
+    await waitUntil(() => b.pinger.answered === 1, 'b answers the genuine ping');
+    await raw.close();
+  });
+});
+
 describe('kernel UDP counters', () => {
   it('parses RcvbufErrors from /proc/net/snmp', () => {
     const text = 'Ip: Forwarding\nIp: 1\nUdp: InDatagrams NoPorts InErrors OutDatagrams RcvbufErrors SndbufErrors InCsumErrors\nUdp: 100 2 7 90 5 1 0\n';
