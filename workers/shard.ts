@@ -82,15 +82,11 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const clock = systemClock;
   const ed25519 = createEd25519('native');
   const root = createRng(task.seed);
+  // Samples go into the second's histograms only; the run's are the seconds merged once a second
+  // (one record per sample rather than two: a timer item and a playout each record one).
   const lateness = createLatencyHistogram();
   let latenessInterval = createLatencyHistogram();
-  const scheduler = createTimerQueue({
-    clock,
-    onLateness: (ms) => {
-      lateness.recordMs(ms);
-      latenessInterval.recordMs(ms);
-    },
-  });
+  const scheduler = createTimerQueue({ clock, onLateness: (ms) => latenessInterval.recordMs(ms) });
   const playout = createLatencyHistogram();
   let playoutInterval = createLatencyHistogram();
   // One histogram for every player's DHT lookups: per-player histograms cost 172 KB each.
@@ -193,7 +189,6 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       botRng: root.fork(`bot:${player.id}`),
       ...(steer ? { steer } : {}),
       onPlayout: (ms: number) => {
-        playout.recordMs(ms);
         playoutInterval.recordMs(ms);
       },
       onEvent: (event: GroupEvent) => {
@@ -391,6 +386,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       events: pendingEvents,
     });
     pendingEvents = [];
+    playout.merge(playoutInterval);
+    lateness.merge(latenessInterval);
     playoutInterval = createLatencyHistogram();
     latenessInterval = createLatencyHistogram();
     const playing = allPlayers.some((p) => p.member && (p.member.state === 'member' || p.member.state === 'leaving'));
@@ -400,6 +397,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   await Promise.race([finished, stopped]);
   shuttingDown = true;
   clearInterval(telemetry);
+  playout.merge(playoutInterval);
+  lateness.merge(latenessInterval);
   // Read before the sockets close: a closed socket's drop counter disappears from /proc/net/udp.
   const final = sample();
   const last = (loop as ReturnType<typeof createEventLoopMonitor> | null)?.sample();
