@@ -70,6 +70,21 @@ function roundPhaseMs(groupIndex: number, roundMs: number): number {
   return Math.floor(((groupIndex * GOLDEN_FRACTION) % 1) * roundMs);
 }
 
+/** Over this many rounds the founders' groups start, a few at a time (see firstRoundOffsetMs). */
+const START_RAMP_ROUNDS = 20;
+
+/**
+ * When a founding group plays its round 0, after the start signal: its phase in the round (above),
+ * plus a whole number of rounds so that the groups start a few at a time over START_RAMP_ROUNDS.
+ * Every group starting in the same second made the first second of a run its heaviest: code not
+ * yet compiled by the JIT, every member's first messages at once, late timers, fetches for what was
+ * merely late, and members evicted for it. Later groups simply finish as much later.
+ */
+function firstRoundOffsetMs(groupIndex: number, groupsTotal: number, roundMs: number): number {
+  const ramp = Math.floor((groupIndex * START_RAMP_ROUNDS) / Math.max(1, groupsTotal));
+  return roundPhaseMs(groupIndex, roundMs) + ramp * roundMs;
+}
+
 /** A deterministic offset in [0, windowMs) for a player, so per-player chores of a shard do not coincide. */
 function spreadMs(player: number, windowMs: number): number {
   return Math.floor(((player * GOLDEN_FRACTION) % 1) * windowMs);
@@ -315,7 +330,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         for (const g of groups.values()) {
           g.shaper.attach(createLinkShaper(shapingForMembers(task.profile, g.plan.peers, g.plan.peers.map((id) => endpointId((players.get(id) as Player).peer.transport.local))), { rng: root.fork(`links:${g.plan.groupIndex}`), clock }, { startMs: command.startAtMs }));
         }
-        for (const p of players.values()) p.member?.begin(command.startAtMs + roundPhaseMs(p.group, task.neo.roundMs));
+        for (const p of players.values()) p.member?.begin(command.startAtMs + firstRoundOffsetMs(p.group, task.groupsTotal, task.neo.roundMs));
         // Founders published while the overlay was still forming, into nodes that may no longer be
         // the closest to their keys once everyone is in: the join flow's check runs again then,
         // spread over a window rather than all at once (a burst of lookups makes timers late).

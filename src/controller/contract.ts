@@ -22,6 +22,8 @@ export interface ShardTask {
   readonly shardIndex: number;
   readonly seed: number;
   readonly groups: readonly ShardGroup[];
+  /** Groups in the whole run, over every shard: founders' first rounds are spread over a ramp by group index. */
+  readonly groupsTotal: number;
   readonly neo: {
     readonly roundMs: number;
     readonly rounds: number;

@@ -228,6 +228,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
       shardIndex,
       seed: profile.seed,
       groups: shardGroups,
+      groupsTotal: groups.length,
       neo: {
         roundMs: profile.neo.roundMs,
         rounds,
