@@ -2,7 +2,7 @@ import { createCommitment, digest16, openCommitment } from '../crypto/index.js';
 import { encodeUpdate } from '../game/index.js';
 import { encodePayload } from '../groups/payload.js';
 import { NeoForward, NeoRound, NeoRoundContent, roundSigningBytes, updateAad, type NeoRoundContentValue, type SignedRound } from '../neo/index.js';
-import { endpointId, type Endpoint, type Handler, type Transport, type TransportStats } from '../net/index.js';
+import { endpointId, wrapTransport, type Endpoint, type Handler, type Transport } from '../net/index.js';
 import type { Clock } from '../time/clock.js';
 import { DecodeError, decodeWith, encodeWith, type MessageSpec } from '../wire/index.js';
 import type { AttackGoal, AttackKind, AttackLedger } from './ledger.js';
@@ -408,20 +408,7 @@ export function createAttackTransport(inner: Transport, attacks: readonly Attack
     if (held.length > 0) pump();
   };
 
-  return {
-    attacks,
-    get local() {
-      return inner.local;
-    },
-    get endpointId() {
-      return inner.endpointId;
-    },
-    get publicKey() {
-      return inner.publicKey;
-    },
-    get socketBuffers() {
-      return inner.socketBuffers;
-    },
+  const transport = wrapTransport(inner, {
     handle<T>(spec: MessageSpec<T>, handler: Handler<T>): void {
       if (spec.kind === NeoRound.kind || spec.kind === NeoForward.kind) {
         inner.handle(spec, (msg) => {
@@ -437,13 +424,12 @@ export function createAttackTransport(inner: Transport, attacks: readonly Attack
     },
     broadcast<T>(to: readonly Endpoint[], spec: MessageSpec<T>, body: T): void {
       // One recipient at a time, so the behaviours can treat recipients differently (a split, a friend).
-      if (spec.kind === NeoRound.kind || spec.kind === NeoForward.kind) for (const e of to) this.send(e, spec, body);
+      if (spec.kind === NeoRound.kind || spec.kind === NeoForward.kind) for (const e of to) transport.send(e, spec, body);
       else inner.broadcast(to, spec, body);
     },
-    introduce: (endpoint, publicKey) => inner.introduce(endpoint, publicKey),
-    sendBytes: (to, bytes) => inner.sendBytes(to, bytes),
-    stats: (): TransportStats => inner.stats(),
-    close: () => inner.close(),
+  });
+  return Object.assign(transport, {
+    attacks,
     attackCounters: () => ({ ...counters }),
-  };
+  });
 }

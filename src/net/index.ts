@@ -1,5 +1,6 @@
 export {
   createTransport,
+  wrapTransport,
   endpointId,
   type Endpoint,
   type Transport,

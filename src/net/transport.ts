@@ -141,6 +141,37 @@ export interface Transport {
   close(): Promise<void>;
 }
 
+/**
+ * A transport that hands every call to `inner` except those `overrides` replace: the starting
+ * point of a wrapper (the attack behaviours, test doubles) that changes a few calls and must keep
+ * the rest exactly as they are. `broadcast` goes through the override of `send` when there is one,
+ * so a wrapper that rewrites sends sees every recipient.
+ */
+export function wrapTransport(inner: Transport, overrides: Partial<Pick<Transport, 'handle' | 'send' | 'broadcast' | 'introduce' | 'sendBytes'>>): Transport {
+  const send = overrides.send;
+  return {
+    get local() {
+      return inner.local;
+    },
+    get endpointId() {
+      return inner.endpointId;
+    },
+    get publicKey() {
+      return inner.publicKey;
+    },
+    get socketBuffers() {
+      return inner.socketBuffers;
+    },
+    handle: overrides.handle ?? ((spec, handler) => inner.handle(spec, handler)),
+    send: send ?? ((to, spec, body) => inner.send(to, spec, body)),
+    broadcast: overrides.broadcast ?? (send ? (to, spec, body) => to.forEach((e) => send(e, spec, body)) : (to, spec, body) => inner.broadcast(to, spec, body)),
+    introduce: overrides.introduce ?? ((endpoint, publicKey) => inner.introduce(endpoint, publicKey)),
+    sendBytes: overrides.sendBytes ?? ((to, bytes) => inner.sendBytes(to, bytes)),
+    stats: () => inner.stats(),
+    close: () => inner.close(),
+  };
+}
+
 const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
 /** Endpoints whose keys a transport remembers; past this, learned ones are forgotten oldest first. */
 const MAX_KNOWN_ENDPOINTS = 4096;

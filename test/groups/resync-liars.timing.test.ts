@@ -3,7 +3,7 @@ import { createEd25519 } from '../../src/crypto/index.js';
 import { decodeState, encodeState } from '../../src/game/index.js';
 import { createFounder, GroupResyncState, RESYNC_MAX_ASKS, type GroupConfig, type GroupMember } from '../../src/groups/index.js';
 import { installNeo } from '../../src/neo/index.js';
-import { createDeferredShaper, createLinkShaper, type Transport } from '../../src/net/index.js';
+import { createDeferredShaper, createLinkShaper, wrapTransport, type Transport } from '../../src/net/index.js';
 import { startPeerNode, type PeerNode } from '../../src/peer/index.js';
 import { createRng } from '../../src/random/index.js';
 import { systemClock } from '../../src/time/clock.js';
@@ -14,20 +14,7 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 
 /** The member's own transport, except that every game state it sends for a resync is altered (one member moved one tile). */
 function lyingTransport(inner: Transport): Transport {
-  return {
-    get local() {
-      return inner.local;
-    },
-    get endpointId() {
-      return inner.endpointId;
-    },
-    get publicKey() {
-      return inner.publicKey;
-    },
-    get socketBuffers() {
-      return inner.socketBuffers;
-    },
-    handle: (spec, handler) => inner.handle(spec, handler),
+  return wrapTransport(inner, {
     send<T>(to: Parameters<Transport['send']>[0], spec: MessageSpec<T>, body: T): void {
       if ((spec as MessageSpec<unknown>) !== GroupResyncState) return inner.send(to, spec, body);
       const b = body as { session: Uint8Array; round: number; state: Uint8Array };
@@ -35,12 +22,7 @@ function lyingTransport(inner: Transport): Transport {
       const members = s.members.map((m, i) => (i === 0 ? { ...m, x: m.x === 0 ? 1 : m.x - 1 } : m));
       inner.send(to, GroupResyncState, { ...b, state: encodeState({ ...s, members }) });
     },
-    broadcast: (to, spec, body) => inner.broadcast(to, spec, body),
-    introduce: (endpoint, publicKey) => inner.introduce(endpoint, publicKey),
-    sendBytes: (to, bytes) => inner.sendBytes(to, bytes),
-    stats: () => inner.stats(),
-    close: () => inner.close(),
-  };
+  });
 }
 
 /**
