@@ -60,34 +60,28 @@ const RECHECK_SPREAD_MS = 10_000;
 /** The golden ratio's fractional part: multiples of it mod 1 are spread about evenly however many there are. */
 const GOLDEN_FRACTION = 0.6180339887498949;
 
-/**
- * Where in the round a group's rounds start. Every member of a group starts its round at the same
- * instant (NEO needs that), but groups started together would make every member of the shard sign,
- * seal and send at once, ten times a second: bursts that make timers late while the threads are
- * half idle. Each group's schedule is shifted by a fixed share of R instead (docs/harness.md).
- */
-function roundPhaseMs(groupIndex: number, roundMs: number): number {
-  return Math.floor(((groupIndex * GOLDEN_FRACTION) % 1) * roundMs);
-}
-
 /** Over this many rounds the founders' groups start, a few at a time (see firstRoundOffsetMs). */
 const START_RAMP_ROUNDS = 20;
 
 /**
- * When a founding group plays its round 0, after the start signal: its phase in the round (above),
- * plus a whole number of rounds so that the groups start a few at a time over START_RAMP_ROUNDS.
- * Every group starting in the same second made the first second of a run its heaviest: code not
- * yet compiled by the JIT, every member's first messages at once, late timers, fetches for what was
- * merely late, and members evicted for it. Later groups simply finish as much later.
+ * When a founding group plays its round 0, after the start signal. Every member of a group starts
+ * its rounds at the same instant (NEO needs that), but groups must not (docs/harness.md):
+ * - a phase in the round, a golden-ratio share of R: groups in phase made every member of a shard
+ *   sign, seal and send at once, ten times a second, bursts that made timers late while the threads
+ *   were half idle;
+ * - a whole number of rounds, so the groups start a few at a time over START_RAMP_ROUNDS: all
+ *   starting in the same second made that second the run's heaviest (code not yet compiled by the
+ *   JIT, every member's first messages at once, late timers, fetches for what was merely late,
+ *   members evicted for it). Later groups simply finish as much later.
  */
 function firstRoundOffsetMs(groupIndex: number, groupsTotal: number, roundMs: number): number {
   const ramp = Math.floor((groupIndex * START_RAMP_ROUNDS) / Math.max(1, groupsTotal));
-  return roundPhaseMs(groupIndex, roundMs) + ramp * roundMs;
+  return goldenShareMs(groupIndex, roundMs) + ramp * roundMs;
 }
 
-/** A deterministic offset in [0, windowMs) for a player, so per-player chores of a shard do not coincide. */
-function spreadMs(player: number, windowMs: number): number {
-  return Math.floor(((player * GOLDEN_FRACTION) % 1) * windowMs);
+/** A deterministic offset in [0, windowMs) for the index-th of anything (a group's phase, a player's chore), spread about evenly. */
+function goldenShareMs(index: number, windowMs: number): number {
+  return Math.floor(((index * GOLDEN_FRACTION) % 1) * windowMs);
 }
 
 /** Game world side in tiles (src/game default). */
@@ -335,7 +329,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         // the closest to their keys once everyone is in: the join flow's check runs again then,
         // spread over a window rather than all at once (a burst of lookups makes timers late).
         for (const p of players.values()) {
-          scheduler.schedule(command.startAtMs + RECHECK_AFTER_START_MS + spreadMs(p.id, RECHECK_SPREAD_MS), () => {
+          scheduler.schedule(command.startAtMs + RECHECK_AFTER_START_MS + goldenShareMs(p.id, RECHECK_SPREAD_MS), () => {
             if (p.joinedAtMs === null || p.closed) return;
             p.services.ensurePublished().then(
               (n) => (authTotals.republished += n),

@@ -598,7 +598,7 @@ export class NeoSession {
   }
 
   /** A stored message's signature, verified now if it was not yet (evidence and forwarding need it). */
-  private signatureHolds(stored: { signed: SignedRound; signature?: Stored['signature'] }, member: number, round: number): boolean {
+  private signatureHolds(stored: Stored | Version, member: number, round: number): boolean {
     if (stored.signature === 'valid') return true;
     if (stored.signature === 'invalid') return false;
     const valid = this.checkSignature(stored.signed, member);
@@ -648,14 +648,16 @@ export class NeoSession {
         this.counters.duplicate++;
         return false;
       }
+      // The version keeps the verdict of any check below, so forwarding it later does not check again.
+      const version: Version = { digest, content, signed, signature };
       // A second version for one round: proof of equivocation once both signatures hold (kept once per member and round).
-      if (existing.others.length === 0 && this.signatureHolds(existing, sender, round) && (signature === 'valid' || this.signatureHolds({ signed, signature }, sender, round))) {
+      if (existing.others.length === 0 && this.signatureHolds(existing, sender, round) && this.signatureHolds(version, sender, round)) {
         this.counters.equivocation++;
         if (this.equivocations.length < MAX_EQUIVOCATIONS) this.equivocations.push({ round, member: sender, first: existing.signed, second: signed });
         this.deps.onEvidence?.({ kind: 'equivocation', member: sender, round, first: existing.signed, second: signed });
       }
       if (existing.others.length < MAX_VERSIONS && !existing.others.some((o) => equalBytes(o.content.update, content.update) && equalBytes(o.content.reveal?.key ?? new Uint8Array(0), content.reveal?.key ?? new Uint8Array(0)))) {
-        existing.others.push({ digest, content, signed, signature });
+        existing.others.push(version);
       }
       return false;
     }

@@ -73,6 +73,11 @@ export interface ReplayGuardOptions {
 
 export type GuardVerdict = SequenceVerdict | 'sender-table-full';
 
+/** A sender key as the guard's table keys it: one char per byte, the cheapest exact Map key. */
+export function senderId(key: Uint8Array): string {
+  return String.fromCharCode.apply(null, key as unknown as number[]);
+}
+
 /** One window per sender key, bounded in number; only windows idle past the horizon are forgotten. */
 export class ReplayGuard {
   private readonly windows = new Map<string, { window: ReplayWindow; lastActiveMs: number }>();
@@ -91,9 +96,9 @@ export class ReplayGuard {
     if (!Number.isFinite(this.idleEvictMs) || this.idleEvictMs < 0) throw new RangeError(`ReplayGuard: idleEvictMs must be a finite number >= 0, got ${this.idleEvictMs}`);
   }
 
-  /** `senderId`: the key as its caller already keys it (one char per byte), to save building it again. */
-  accept(senderKey: Uint8Array, sequence: bigint, nowMs: number, senderId?: string): GuardVerdict {
-    const id = senderId ?? String.fromCharCode.apply(null, senderKey as unknown as number[]);
+  /** `knownId`: senderId(senderKey), when the caller already holds it, to save building it again. */
+  accept(senderKey: Uint8Array, sequence: bigint, nowMs: number, knownId?: string): GuardVerdict {
+    const id = knownId ?? senderId(senderKey);
     const entry = this.windows.get(id);
     if (entry) {
       const verdict = entry.window.accept(sequence);

@@ -16,7 +16,7 @@ import {
   type MessageSpec,
 } from '../wire/index.js';
 import { dropReasonForDecodeError, emptyDropCounts, type DropReason } from './drop-reasons.js';
-import { ReplayGuard, type ReplayGuardOptions } from './replay-window.js';
+import { ReplayGuard, senderId, type ReplayGuardOptions } from './replay-window.js';
 import type { LinkShaper, ShapingDecision } from './shaping/index.js';
 
 export interface Endpoint {
@@ -271,19 +271,23 @@ class UdpTransport implements Transport {
     // Agreed now, while the caller sets up (a group's view before its first round), rather than
     // on the first datagram each way, when every member of every group would agree at once.
     const known = this.known.get(endpoint.host)?.get(endpoint.port);
-    if (known && known.channel === undefined && this.deps.macKeys) known.channel = this.deps.macKeys.channel(known.publicKey);
+    if (known) this.channelOf(known);
+  }
+
+  /** The pairwise channel with a known key, agreed the first time it is asked for (null: none can be, or no MACs here). */
+  private channelOf(known: KnownKey): MacChannel | null {
+    if (known.channel === undefined) known.channel = this.deps.macKeys?.channel(known.publicKey) ?? null;
+    return known.channel;
   }
 
   /** A MAC when a key is known at `to` and agrees, else a signature. */
   private authFor(to: Endpoint): EnvelopeAuth {
     const sequence = this.sequence++;
     const known = this.known.get(to.host)?.get(to.port);
-    if (known && this.deps.macKeys) {
-      if (known.channel === undefined) known.channel = this.deps.macKeys.channel(known.publicKey);
-      if (known.channel) {
-        this.authentication.maced++;
-        return { mac: known.channel, sequence };
-      }
+    const channel = known ? this.channelOf(known) : null;
+    if (channel) {
+      this.authentication.maced++;
+      return { mac: channel, sequence };
     }
     this.authentication.signed++;
     return { signer: this.deps.signer, sequence };
@@ -304,7 +308,7 @@ class UdpTransport implements Transport {
       if (this.knownCount >= MAX_KNOWN_ENDPOINTS) this.forgetOldestLearned();
       this.knownCount++;
     }
-    ports.set(port, { publicKey: Uint8Array.from(publicKey), id: keyId(publicKey), declared, channel: undefined });
+    ports.set(port, { publicKey: Uint8Array.from(publicKey), id: senderId(publicKey), declared, channel: undefined });
   }
 
   private forgetOldestLearned(): void {
@@ -437,9 +441,7 @@ class UdpTransport implements Transport {
         }
       } else {
         this.authentication.macsChecked++;
-        let channel: MacChannel | null | undefined;
-        if (known) channel = known.channel === undefined ? (known.channel = this.deps.macKeys?.channel(known.publicKey) ?? null) : known.channel;
-        else channel = this.deps.macKeys?.channel(auth.publicKey);
+        const channel = known ? this.channelOf(known) : this.deps.macKeys?.channel(auth.publicKey);
         if (!channel || !channel.check(auth.coveredBytes, auth.proof)) {
           this.dropped['bad-mac']++;
           return;
@@ -479,11 +481,6 @@ class UdpTransport implements Transport {
       this.deps.onHandlerError?.(error, decoded.spec.name);
     }
   }
-}
-
-/** A key as a string of one char per byte: the cheapest exact Map key. */
-function keyId(key: Uint8Array): string {
-  return String.fromCharCode.apply(null, key as unknown as number[]);
 }
 
 function equalKeys(a: Uint8Array, b: Uint8Array): boolean {

@@ -24,6 +24,11 @@ const FLAG_SIGNED = 0x01;
 const FLAG_MAC = 0x02;
 const KNOWN_FLAGS = FLAG_SIGNED | FLAG_MAC;
 
+/** The largest body a kind can carry: an authenticated one must fit behind either proof. */
+function maxBodyBytes(spec: { readonly authenticated: boolean }): number {
+  return spec.authenticated ? MAX_AUTHENTICATED_BODY_BYTES : MAX_UNAUTHENTICATED_BODY_BYTES;
+}
+
 /** One message kind: its type byte, its name, whether its sender must be authenticated, and its body layout. */
 export interface MessageSpec<T = unknown> {
   readonly kind: number;
@@ -43,8 +48,7 @@ export function defineMessage<T>(spec: MessageSpec<T>): MessageSpec<T> {
     throw new RangeError(`defineMessage(${spec.name}): kind must be an integer in [1, 255], got ${spec.kind}`);
   }
   if (!/^[a-z][a-z0-9-]*$/.test(spec.name)) throw new RangeError(`defineMessage: name must be kebab-case, got "${spec.name}"`);
-  const maxBody = spec.authenticated ? MAX_AUTHENTICATED_BODY_BYTES : MAX_UNAUTHENTICATED_BODY_BYTES;
-  if (spec.body.minSize > maxBody) throw new RangeError(`defineMessage(${spec.name}): body can never fit in a datagram`);
+  if (spec.body.minSize > maxBodyBytes(spec)) throw new RangeError(`defineMessage(${spec.name}): body can never fit in a datagram`);
   return Object.freeze({ ...spec });
 }
 
@@ -119,8 +123,7 @@ export function encodeMessage<T>(spec: MessageSpec<T>, body: T, auth?: EnvelopeA
 /** The body alone, validated against its schema: encode once, then seal it for each recipient. */
 export function encodeBody<T>(spec: MessageSpec<T>, body: T): Uint8Array {
   const size = spec.body.size(body, spec.name);
-  const maxBody = spec.authenticated ? MAX_AUTHENTICATED_BODY_BYTES : MAX_UNAUTHENTICATED_BODY_BYTES;
-  if (size > maxBody) {
+  if (size > maxBodyBytes(spec)) {
     const overhead = spec.authenticated ? SIGNED_OVERHEAD_BYTES : HEADER_BYTES;
     throw new RangeError(`${spec.name}: encodes to ${overhead + size} bytes, above the ${MAX_DATAGRAM_BYTES}-byte datagram cap; split it into chunks`);
   }

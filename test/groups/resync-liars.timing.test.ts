@@ -60,13 +60,19 @@ async function run(name: string, liars: readonly number[]) {
   return { members, h };
 }
 
+/** A run, and the divergent member 4's counters (logged). */
+async function runDivergent(name: string, liars: readonly number[]) {
+  const { members } = await run(name, liars);
+  const d = members[4] as GroupMember;
+  const group = d.counters();
+  const neo = d.neoCounters();
+  console.log(`resync ${name}: ${JSON.stringify({ divergencesDetected: group.divergencesDetected, fetches: group.resyncFetchesSent, refused: group.resyncStatesRefused, resyncs: neo.resyncs, failures: neo.resyncFailures })}`);
+  return { members, d, group, neo };
+}
+
 describe('resynchronisation: only the majority hash is restored, and the asking is bounded', () => {
   it('every member of the majority answering with a wrong state: refused, given up after RESYNC_MAX_ASKS, retried at later checkpoints, never adopted', async () => {
-    const { members } = await run('all-lie', [0, 1, 2, 3]);
-    const d = members[4] as GroupMember;
-    const group = d.counters();
-    const neo = d.neoCounters();
-    console.log(`resync all-lie: ${JSON.stringify({ divergencesDetected: group.divergencesDetected, fetches: group.resyncFetchesSent, refused: group.resyncStatesRefused, resyncs: neo.resyncs, failures: neo.resyncFailures })}`);
+    const { members, d, group, neo } = await runDivergent('all-lie', [0, 1, 2, 3]);
     expect(neo.resyncs).toBe(0);
     // Retried at later checkpoints, each detection asking RESYNC_MAX_ASKS members and giving up.
     expect(neo.resyncFailures).toBeGreaterThanOrEqual(2);
@@ -83,11 +89,7 @@ describe('resynchronisation: only the majority hash is restored, and the asking 
   }, 60_000);
 
   it('one honest member of the majority among liars: the wrong states are refused and the right one heals the replica', async () => {
-    const { members } = await run('one-honest', [1, 2, 3]);
-    const d = members[4] as GroupMember;
-    const group = d.counters();
-    const neo = d.neoCounters();
-    console.log(`resync one-honest: ${JSON.stringify({ divergencesDetected: group.divergencesDetected, fetches: group.resyncFetchesSent, refused: group.resyncStatesRefused, resyncs: neo.resyncs, failures: neo.resyncFailures })}`);
+    const { members, group, neo } = await runDivergent('one-honest', [1, 2, 3]);
     expect(neo.resyncs).toBe(1);
     // The rotation's start moves with the round, so a window of three reaches the honest member
     // within two detections.
