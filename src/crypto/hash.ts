@@ -1,6 +1,5 @@
 import { hash as oneShotHash } from 'node:crypto';
-import { asPlainBytes } from './bytes.js';
-import { assertBytes, assertBytesOfLength } from './bytes.js';
+import { asPlainBytes, assertBytes, assertBytesOfLength } from './bytes.js';
 import { DIGEST16_LENGTH, PUBLIC_KEY_LENGTH } from './sizes.js';
 
 // Every hash with a purpose of its own starts with an ASCII tag, so a digest computed for one
@@ -30,15 +29,20 @@ export function sha256(bytes: Uint8Array): Uint8Array {
   return asPlainBytes(oneShotHash('sha256', bytes, 'buffer'));
 }
 
-/** SHA-256(tag || bytes). Internal: callers use the purpose-named functions below. */
-export function taggedSha256(tag: (typeof DomainTag)[DomainTagName], bytes: Uint8Array): Uint8Array {
+/** SHA-256(tag || parts...). Internal: callers use the purpose-named functions below. */
+export function taggedSha256(tag: (typeof DomainTag)[DomainTagName], ...parts: readonly Uint8Array[]): Uint8Array {
   const encodedTag = encodedTags.get(tag);
   if (encodedTag === undefined) throw new RangeError(`unknown domain tag: ${tag}`);
   // One copy into a scratch buffer and a one-shot hash cost less than a streaming hash object at these sizes.
-  const length = encodedTag.length + bytes.length;
+  let length = encodedTag.length;
+  for (const part of parts) length += part.length;
   const input = length <= scratch.length ? scratch.subarray(0, length) : new Uint8Array(length);
   input.set(encodedTag);
-  input.set(bytes, encodedTag.length);
+  let offset = encodedTag.length;
+  for (const part of parts) {
+    input.set(part, offset);
+    offset += part.length;
+  }
   return asPlainBytes(oneShotHash('sha256', input, 'buffer'));
 }
 
@@ -70,8 +74,5 @@ export function digest16(bytes: Uint8Array): Uint8Array {
 export function dhtRecordKey(type: number, subject: Uint8Array): Uint8Array {
   if (!Number.isInteger(type) || type < 0 || type > 0xff) throw new RangeError(`dhtRecordKey: type must be a byte, got ${type}`);
   assertBytes(subject, 'subject');
-  const input = new Uint8Array(1 + subject.length);
-  input[0] = type;
-  input.set(subject, 1);
-  return taggedSha256(DomainTag.dhtRecordKey, input);
+  return taggedSha256(DomainTag.dhtRecordKey, Uint8Array.of(type), subject);
 }
