@@ -1,4 +1,4 @@
-import { createCommitment, digest16, openCommitment } from '../crypto/index.js';
+import { createCommitment, digest16, openCommitment, toHex } from '../crypto/index.js';
 import { encodeUpdate } from '../game/index.js';
 import { encodePayload } from '../groups/payload.js';
 import { NeoForward, NeoRound, NeoRoundContent, roundSigningBytes, updateAad, type NeoRoundContentValue, type SignedRound } from '../neo/index.js';
@@ -59,7 +59,7 @@ export interface Collusion {
 export function createCollusion(): Collusion {
   const posted = new Map<string, Uint8Array>();
   const members = new Set<string>();
-  const key = (s: Uint8Array, v: number, r: number, m: number) => `${hex(s)}/${v}/${r}/${m}`;
+  const key = (s: Uint8Array, v: number, r: number, m: number) => `${toHex(s)}/${v}/${r}/${m}`;
   return {
     enlist: (e) => void members.add(endpointId(e)),
     includes: (e) => members.has(endpointId(e)),
@@ -88,8 +88,6 @@ export interface AttackTransport extends Transport {
   readonly attacks: readonly AttackSpec[];
   attackCounters(): Record<AttackCounter, number>;
 }
-
-const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 function withBadSignature(signed: SignedRound): SignedRound {
   const signature = Uint8Array.from(signed.signature);
@@ -153,7 +151,7 @@ export function createAttackTransport(inner: Transport, attacks: readonly Attack
   const replaced = new Set<string>();
   let current: { signed: SignedRound; out: Outgoing } | null = null;
 
-  const ctx = (c: { session: Uint8Array; view: number }) => `${hex(c.session)}/${c.view}`;
+  const ctx = (c: { session: Uint8Array; view: number }) => `${toHex(c.session)}/${c.view}`;
   const rk = (c: { session: Uint8Array; view: number }, round: number) => `${ctx(c)}/${round}`;
 
   const attempt = (kind: AttackKind, c: NeoRoundContentValue, round: number, target: number, goal: AttackGoal) =>

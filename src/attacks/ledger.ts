@@ -1,4 +1,5 @@
 import type { UpdateOutcome } from '../neo/index.js';
+import { toHex } from '../crypto/index.js';
 
 /**
  * The attack statistics of SPEC §8, kept apart from both the attacks and the honest code: attack
@@ -118,7 +119,6 @@ export interface AttackLedger {
   summary(): AttackLedgerSummary;
 }
 
-const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 /** Decision and hash records kept at most: the ledger is a test and harness aid, bounded like everything else. */
 const MAX_RECORDS = 200_000;
 /** Rounds of state hashes kept per session for comparison: far more than any replica lags (d + maxWait). */
@@ -165,7 +165,7 @@ export function createAttackLedger(): AttackLedger {
   };
 
   const registerAttacker = (kind: AttackKind, publicKey: Uint8Array) => {
-    const id = hex(publicKey);
+    const id = toHex(publicKey);
     const kinds = attackers.get(id) ?? new Set<AttackKind>();
     kinds.add(kind);
     attackers.set(id, kinds);
@@ -175,7 +175,7 @@ export function createAttackLedger(): AttackLedger {
   function noteExclusions(session: string, view: ObservedView): void {
     const seen = seenIn.get(session) ?? new Set<string>();
     seenIn.set(session, seen);
-    const present = new Set(view.members.map((m) => hex(m.publicKey)));
+    const present = new Set(view.members.map((m) => toHex(m.publicKey)));
     for (const id of present) if (joinKeys.has(id)) admitted.add(id);
     for (const id of present) if (attackers.has(id)) seen.add(id);
     for (const id of seen) {
@@ -190,9 +190,9 @@ export function createAttackLedger(): AttackLedger {
 
     attempt(a) {
       if (!ATTACK_KINDS.includes(a.kind)) throw new RangeError(`attack ledger: unknown attack kind ${String(a.kind)}`);
-      const attacker = hex(a.attacker);
+      const attacker = toHex(a.attacker);
       if (!attackers.get(attacker)?.has(a.kind)) registerAttacker(a.kind, a.attacker);
-      const key = updateKey(hex(a.sessionId), a.view, a.round, a.target);
+      const key = updateKey(toHex(a.sessionId), a.view, a.round, a.target);
       attempts.push({ kind: a.kind, attacker, key, round: a.round, goal: a.goal });
       watched.add(key);
       const first = firstAttempt.get(`${a.kind}:${attacker}`);
@@ -200,7 +200,7 @@ export function createAttackLedger(): AttackLedger {
     },
 
     observer(publicKey) {
-      const me = hex(publicKey);
+      const me = toHex(publicKey);
       // Per view, not per round: a view's session key and the exclusions it shows are the same every round.
       let lastView: ObservedView | null = null;
       let session = '';
@@ -208,7 +208,7 @@ export function createAttackLedger(): AttackLedger {
         if (attackers.has(me)) return;
         if (view !== lastView) {
           lastView = view;
-          session = hex(view.sessionId);
+          session = toHex(view.sessionId);
           noteExclusions(session, view);
         }
         // Honest runs watch no update: the per-member keys are built only when some attack is on.
@@ -242,23 +242,23 @@ export function createAttackLedger(): AttackLedger {
 
     joinAttempt(kind, publicKey) {
       if (!ATTACK_KINDS.includes(kind)) throw new RangeError(`attack ledger: unknown attack kind ${String(kind)}`);
-      const id = hex(publicKey);
+      const id = toHex(publicKey);
       registerAttacker(kind, publicKey);
       joins.push({ kind, id });
       joinKeys.add(id);
     },
 
     joinRefused(observer, publicKey, verdict) {
-      if (attackers.has(hex(observer))) return;
-      const id = hex(publicKey);
+      if (attackers.has(toHex(observer))) return;
+      const id = toHex(publicKey);
       // Refusing an honest player is a false positive like any other accusation.
       accuse(id, `refused-${verdict}`);
       refused.add(id);
     },
 
     evidence(accuser, offender, round) {
-      if (attackers.has(hex(accuser))) return;
-      const id = hex(offender);
+      if (attackers.has(toHex(accuser))) return;
+      const id = toHex(offender);
       accuse(id, 'evidence');
       const rounds = evidenceRounds.get(id) ?? new Set<number>();
       rounds.add(round);
@@ -266,8 +266,8 @@ export function createAttackLedger(): AttackLedger {
     },
 
     proofAccepted(accuser, offender) {
-      if (attackers.has(hex(accuser))) return;
-      const id = hex(offender);
+      if (attackers.has(toHex(accuser))) return;
+      const id = toHex(offender);
       accuse(id, 'proof');
       proofs.set(id, (proofs.get(id) ?? 0) + 1);
       banned.add(id);

@@ -1,6 +1,7 @@
 import { encodeNeoBadRevealProof, encodeNeoEquivocationProof, type AuthClient } from '../auth/index.js';
 import type { GroupEvidence, GroupMember } from '../groups/index.js';
 import type { AttackLedger } from './ledger.js';
+import { toHex } from '../crypto/index.js';
 
 /**
  * The honest side of SPEC §3's cheat proof, from evidence to exclusion: NEO hands a member signed
@@ -26,15 +27,13 @@ export interface Sanctioner {
   counters(): Record<SanctionCounter, number>;
 }
 
-const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-
 export function createSanctioner(deps: SanctionDeps): Sanctioner {
   const counters = Object.fromEntries(SANCTION_COUNTERS.map((c) => [c, 0])) as Record<SanctionCounter, number>;
   /** Offenders with a proof in flight or already banned: one proof per offender is enough. */
   const handled = new Set<string>();
 
   async function sanction(evidence: GroupEvidence, member: GroupMember): Promise<void> {
-    const id = hex(evidence.offender);
+    const id = toHex(evidence.offender);
     const lookup = await deps.client.lookup({ publicKey: evidence.offender });
     if (!lookup.ok || !lookup.keyCertificate) {
       counters.lookupsFailed++;
@@ -65,7 +64,7 @@ export function createSanctioner(deps: SanctionDeps): Sanctioner {
     onEvidence(evidence, member) {
       counters.evidence++;
       deps.ledger?.evidence(member.publicKey, evidence.offender, evidence.round);
-      const id = hex(evidence.offender);
+      const id = toHex(evidence.offender);
       if (handled.has(id)) return;
       handled.add(id);
       void sanction(evidence, member);

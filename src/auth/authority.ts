@@ -1,5 +1,5 @@
 import { createProtocolRegistry } from '../catalog.js';
-import { createEd25519, createPairwiseAuthenticator, equalBytes, generateSeed, sha256, type Ed25519Backend, type Signer } from '../crypto/index.js';
+import { createEd25519, createPairwiseAuthenticator, equalBytes, generateSeed, sha256, toHex, type Ed25519Backend, type Signer } from '../crypto/index.js';
 import { createCounters, type CounterSnapshot } from '../metrics/index.js';
 import { createTransport, installPinger, type Endpoint, type Incoming, type Transport, type TransportStats } from '../net/index.js';
 import { systemClock, type Clock } from '../time/clock.js';
@@ -102,7 +102,6 @@ const I64_MAX = (1n << 63n) - 1n;
 /** C0 and C1 control characters (Unicode general category Cc). */
 const CONTROL_CHARS = /\p{Cc}/u;
 
-const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
 const max = (a: bigint, b: bigint) => (a > b ? a : b);
 
@@ -131,7 +130,7 @@ function authorityIdentity(store: AuthorityStore, ed25519: Ed25519Backend, given
   const signer = ed25519.createSigner(seed);
   const recorded = store.getMeta(META_PUBLIC_KEY);
   if (recorded && !equalBytes(recorded, signer.publicKey)) {
-    throw new Error(`${store.path}: this database belongs to authority ${hex(recorded)}, not ${hex(signer.publicKey)}; its certificates would not verify under another key`);
+    throw new Error(`${store.path}: this database belongs to authority ${toHex(recorded)}, not ${toHex(signer.publicKey)}; its certificates would not verify under another key`);
   }
   if (!recorded) store.setMeta(META_PUBLIC_KEY, signer.publicKey);
   if (!given && !store.getMeta(META_SEED)) store.setMeta(META_SEED, seed);
@@ -339,9 +338,9 @@ export async function startAuthority(config: AuthorityConfig, deps: AuthorityDep
   }
 
   function tryComplete(id: string, p: PendingProof): void {
-    if (!p.chunkIds.every((c) => chunks.has(hex(c)))) return;
+    if (!p.chunkIds.every((c) => chunks.has(toHex(c)))) return;
     pending.delete(id);
-    const pieces: ChunkBody[] = p.chunkIds.map((c) => ({ chunkId: c, data: (chunks.get(hex(c)) as { data: Uint8Array }).data }));
+    const pieces: ChunkBody[] = p.chunkIds.map((c) => ({ chunkId: c, data: (chunks.get(toHex(c)) as { data: Uint8Array }).data }));
     const bytes = reassembleValue({ valueId: p.proofId, totalBytes: p.totalBytes, chunkIds: [...p.chunkIds] }, pieces, sha256);
     if (!bytes) return refuse(p.from, p.requestId, 'proof-malformed');
     const verdict = proofs.verify(bytes);
@@ -350,7 +349,7 @@ export async function startAuthority(config: AuthorityConfig, deps: AuthorityDep
     // must never ban whoever holds an id now if the certificate came from an older database.
     const account = store.accountById(verdict.offender.playerId);
     if (!account || !equalBytes(account.publicKey, verdict.offender.publicKey)) return refuse(p.from, p.requestId, 'proof-unknown-player');
-    for (const c of p.chunkIds) chunks.delete(hex(c));
+    for (const c of p.chunkIds) chunks.delete(toHex(c));
     const { ban, created } = store.ban({ playerId: account.playerId, bannedAtMs: nowMs(), reason: verdict.digest, proof: bytes });
     counters.inc('proofsAccepted');
     if (created) counters.inc('bans');
@@ -375,7 +374,7 @@ export async function startAuthority(config: AuthorityConfig, deps: AuthorityDep
     const { requestId, proofId, totalBytes, chunkIds } = msg.body;
     if (totalBytes > MAX_PROOF_BYTES) return refuse(msg.from, requestId, 'proof-too-large');
     if (chunkIds.length === 0) return refuse(msg.from, requestId, 'proof-malformed');
-    const id = `${hex(msg.senderKey as Uint8Array)}:${hex(proofId)}`;
+    const id = `${toHex(msg.senderKey as Uint8Array)}:${toHex(proofId)}`;
     pending.delete(id);
     if (pending.size >= maxPendingProofs) return refuse(msg.from, requestId, 'busy');
     const entry: PendingProof = { requestId, from: msg.from, proofId, totalBytes, chunkIds, atMs: now };
@@ -389,13 +388,13 @@ export async function startAuthority(config: AuthorityConfig, deps: AuthorityDep
     const now = clock.nowMs();
     sweep(now);
     const { chunkId, data } = msg.body;
-    const id = hex(chunkId);
+    const id = toHex(chunkId);
     // Content-addressed: a chunk whose data does not hash to its id is never held.
-    if (hex(sha256(data)) !== id) return void counters.inc('chunksRefused');
+    if (toHex(sha256(data)) !== id) return void counters.inc('chunksRefused');
     chunks.delete(id);
     if (chunks.size >= maxPendingChunks) chunks.delete(chunks.keys().next().value as string);
     chunks.set(id, { data, atMs: now });
-    for (const [pid, p] of pending) if (p.chunkIds.some((c) => hex(c) === id)) completeOrReport(pid, p);
+    for (const [pid, p] of pending) if (p.chunkIds.some((c) => toHex(c) === id)) completeOrReport(pid, p);
   });
 
   let closed = false;

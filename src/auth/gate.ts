@@ -1,6 +1,7 @@
 import type { Handler, Incoming, Transport } from '../net/index.js';
 import type { MessageSpec } from '../wire/index.js';
 import type { IdentityVerifier, IdentityVerdict } from './identity.js';
+import { toHex } from '../crypto/index.js';
 
 /**
  * First-contact identity checks for a peer's game messages (SPEC §3): a transport view whose
@@ -21,8 +22,6 @@ export interface IdentityGate {
 const MAX_HELD_PER_KEY = 4;
 const MAX_PENDING_KEYS = 256;
 
-const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-
 export function createIdentityGate(transport: Transport, verifier: IdentityVerifier): IdentityGate {
   const count = Object.fromEntries(GATE_COUNTERS.map((c) => [c, 0])) as Record<GateCounter, number>;
   const pending = new Map<string, (() => void)[]>();
@@ -40,7 +39,7 @@ export function createIdentityGate(transport: Transport, verifier: IdentityVerif
         return handler(msg);
       }
       if (verdict !== undefined) return ignore(verdict);
-      const id = hex(key);
+      const id = toHex(key);
       const waiting = pending.get(id);
       if (waiting) {
         if (waiting.length >= MAX_HELD_PER_KEY) return void count.heldOverflow++;

@@ -1,5 +1,5 @@
 import type { Ed25519Backend } from '../crypto/index.js';
-import { equalBytes } from '../crypto/index.js';
+import { equalBytes, toHex } from '../crypto/index.js';
 import { createCounters, type CounterSnapshot } from '../metrics/index.js';
 import type { Clock } from '../time/clock.js';
 import { BanType, GameKeyType, KeyCertificateType, verifyCertificate, type BanCertificate, type GameKey, type KeyCertificate } from './certificates.js';
@@ -80,8 +80,6 @@ interface Entry {
   readonly playerId: bigint | undefined;
   expiresAtMs: number;
 }
-
-const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 export function createIdentityVerifier(config: IdentityVerifierConfig, deps: IdentityVerifierDeps): IdentityVerifier {
   if (!(config.authorityPublicKey instanceof Uint8Array) || config.authorityPublicKey.length !== 32) throw new TypeError('createIdentityVerifier: authorityPublicKey must be 32 bytes');
@@ -190,7 +188,7 @@ export function createIdentityVerifier(config: IdentityVerifierConfig, deps: Ide
     async check(publicKey, attached) {
       if (!(publicKey instanceof Uint8Array)) throw new TypeError('IdentityVerifier.check: publicKey must be a Uint8Array');
       counters.inc('checks');
-      const key = hex(publicKey);
+      const key = toHex(publicKey);
       const hit = fresh(key);
       const hasAttached = attached !== undefined && (attached.keyCertificate !== undefined || attached.gameKey !== undefined);
       // New certificates can turn unknown or expired into ok (a renewal); anything else stands until it expires.
@@ -207,10 +205,10 @@ export function createIdentityVerifier(config: IdentityVerifierConfig, deps: Ide
       return count(await flight);
     },
     cached(publicKey) {
-      return fresh(hex(publicKey))?.verdict;
+      return fresh(toHex(publicKey))?.verdict;
     },
     playerIdOf(publicKey) {
-      const entry = fresh(hex(publicKey));
+      const entry = fresh(toHex(publicKey));
       return entry && (entry.verdict === 'ok' || entry.verdict === 'banned') ? entry.playerId : undefined;
     },
     learnBan(ban) {

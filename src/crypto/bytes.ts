@@ -35,6 +35,11 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** Lowercase hex of `bytes`, without copying them: map keys and log lines. */
+export function toHex(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
+}
+
 /** A Uint8Array view of a Buffer, so callers never receive Buffer-specific behaviour or equality. */
 export function asPlainBytes(buffer: Buffer): Uint8Array {
   return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);

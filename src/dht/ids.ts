@@ -1,11 +1,11 @@
-import { NODE_ID_LENGTH } from '../crypto/index.js';
+import { NODE_ID_LENGTH, toHex } from '../crypto/index.js';
 import type { Rng } from '../random/index.js';
 
 /** 256-bit identifiers (node IDs and record keys share one space and one XOR metric). */
 export const ID_BITS = NODE_ID_LENGTH * 8;
 
 export function idHex(id: Uint8Array): string {
-  return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('hex');
+  return toHex(id);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { BanType, KeyCertificateType, verifyCertificate, type BanCertificate, type GameKey, type KeyCertificate } from '../auth/certificates.js';
 import type { IdentityVerdict } from '../auth/identity.js';
-import { equalBytes } from '../crypto/index.js';
+import { equalBytes, toHex } from '../crypto/index.js';
 import { createBot, createGame, decodeState, encodeState, encodeUpdate, restoreGame, type Bot, type Game, type GameSnapshot } from '../game/index.js';
 import { MAX_GROUP_SIZE, NEO_COUNTERS, type NeoConfig, type NeoCounter, type NeoEndpoint, type NeoEvidence, type NeoPlayedUpdate, type NeoSession, type UpdateOutcome } from '../neo/index.js';
 import type { Endpoint, Incoming } from '../net/index.js';
@@ -176,7 +176,6 @@ const ABANDON_VIEW_AFTER_ROUNDS = 30;
 /** A welcome whose view started more than this many rounds ago is too late to join on. */
 const LATE_WELCOME_ROUNDS = 2;
 
-const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 const IDLE_UPDATE = encodeUpdate({ dx: 0, dy: 0, action: { kind: 'none' } });
 /** Join requests are held this many rounds for the sponsor to get them into a view. */
 const ADMIT_HOLD_ROUNDS = 100;
@@ -379,7 +378,7 @@ class Member implements GroupMember {
   private holdJoinRequest(key: Uint8Array, from: Endpoint): void {
     const view = this.view;
     if (!view || (this.state !== 'member' && this.state !== 'leaving')) return;
-    const id = hex(key);
+    const id = toHex(key);
     // Asked again by someone already admitted: the welcome (or the state) was lost on the way.
     const target = this.pending?.view.members.find((s) => equalBytes(s.publicKey, key)) ?? view.members.find((s) => equalBytes(s.publicKey, key));
     if (target) {
@@ -471,7 +470,7 @@ class Member implements GroupMember {
       this.count.banGossipRefused++;
       return false;
     }
-    const id = hex(keyCertificate.publicKey);
+    const id = toHex(keyCertificate.publicKey);
     if (!this.bans.has(id)) {
       this.bans.set(id, { ban, keySignature: keyCertificate.signature });
       this.deps.identity?.learnBan?.(ban);
@@ -548,7 +547,7 @@ class Member implements GroupMember {
     if (!view || this.pending || this.state === 'joining' || round + this.leadRounds > this.config.neo.lastRound) return [];
     // A ban (176 bytes of signatures) travels alone: the sealed update holds at most 208 bytes.
     for (const [id, b] of this.bans) {
-      if (!view.members.some((s) => hex(s.publicKey) === id)) {
+      if (!view.members.some((s) => toHex(s.publicKey) === id)) {
         this.bans.delete(id);
         continue;
       }

@@ -1,4 +1,4 @@
-import { equalBytes } from '../crypto/index.js';
+import { equalBytes, toHex } from '../crypto/index.js';
 import { decodeState, encodeState, restoreGame, type Game, type RoundUpdate } from '../game/index.js';
 import { strictMajority, type NeoCounter } from '../neo/index.js';
 import type { Incoming, Transport } from '../net/index.js';
@@ -156,8 +156,6 @@ interface LoggedRound {
   readonly seats: { seat: number; occupied: boolean }[];
 }
 
-const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
-
 /** One group member's resynchronisation; the member feeds it what it plays and what NEO reports. */
 export class Resync {
   /** Rounds around the last played one within which reports are tallied and played rounds are logged. */
@@ -296,7 +294,7 @@ export class Resync {
     const state = this.snapshots.get(m.body.round);
     if (!view || !key || asker < 0 || !state) return void this.deps.counters.resyncFetchesRefused++;
     // An honest asker asks a member once per detection; a repeat within half a round only costs bandwidth.
-    const id = `${hex(key)}:${m.body.round}`;
+    const id = `${toHex(key)}:${m.body.round}`;
     const now = this.deps.clock.nowMs();
     const last = this.answeredAt.get(id);
     if (last !== undefined && now - last < this.deps.roundMs() / 2) return void this.deps.counters.resyncFetchesRefused++;
@@ -327,7 +325,7 @@ export class Resync {
       const snapshot = decodeState(bytes);
       if (snapshot.round !== a.round || snapshot.members.length !== this.config.seats) return null;
       const game = restoreGame(snapshot);
-      return hex(game.stateHash()) === a.hash ? game : null;
+      return toHex(game.stateHash()) === a.hash ? game : null;
     } catch (e) {
       if (e instanceof DecodeError || e instanceof RangeError || e instanceof TypeError) return null;
       throw e;
@@ -347,7 +345,7 @@ export class Resync {
       if (!entry) return this.giveUp(a);
       game.applyRound(r, entry.updates);
       for (const s of entry.seats) game.setSeat(s.seat, s.occupied);
-      hashes.set(r, hex(game.stateHash()));
+      hashes.set(r, toHex(game.stateHash()));
     }
     a.timer?.cancel();
     this.attempt = null;

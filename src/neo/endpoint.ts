@@ -1,4 +1,4 @@
-import { equalBytes } from '../crypto/index.js';
+import { equalBytes, toHex } from '../crypto/index.js';
 import type { Transport } from '../net/index.js';
 import { NeoFetch, NeoForward, NeoRound, SESSION_ID_BYTES, type SignedRound } from './messages.js';
 import { NeoSession, type NeoConfig, type NeoSessionDeps, type NeoView } from './session.js';
@@ -58,7 +58,7 @@ export function installNeo(transport: Transport): NeoEndpoint {
   return {
     stats,
     join(view, config, deps) {
-      if (find(sessions, view.sessionId, view.number)) throw new RangeError(`NEO session ${Buffer.from(view.sessionId).toString('hex')}/${view.number} is already joined on this peer`);
+      if (find(sessions, view.sessionId, view.number)) throw new RangeError(`NEO session ${toHex(view.sessionId)}/${view.number} is already joined on this peer`);
       const session = new NeoSession(view, config, { ...deps, transport });
       sessions.push(session);
       return session;

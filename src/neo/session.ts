@@ -1,4 +1,4 @@
-import { COMMITMENT_OVERHEAD, createCommitment, digest16, equalBytes, openCommitment } from '../crypto/index.js';
+import { COMMITMENT_OVERHEAD, createCommitment, digest16, equalBytes, openCommitment, toHex } from '../crypto/index.js';
 import type { Endpoint, Transport } from '../net/index.js';
 import type { Clock } from '../time/clock.js';
 import type { TimerHandle } from '../time/timer-queue.js';
@@ -250,8 +250,6 @@ const MAX_VERSIONS = 3;
 const MAX_EQUIVOCATIONS = 1024;
 /** Checkpoint hashes kept per session. */
 const MAX_CHECKPOINTS = 4096;
-
-const hex = (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 
 /**
  * A 16-byte digest as a string key: one char per byte, in byte order (so the ranking of tied
@@ -576,7 +574,7 @@ export class NeoSession {
     }
     if (content.votes) this.checkVotedDigests(content.sender, content.votes);
     // A hash can only be of a round played before the message was sent.
-    if (content.stateHash && content.stateHash.round < content.round) this.checkStateHash(content.sender, content.stateHash.round, hex(content.stateHash.hash));
+    if (content.stateHash && content.stateHash.round < content.round) this.checkStateHash(content.sender, content.stateHash.round, toHex(content.stateHash.hash));
     if (content.proposal && content.sender === 0) this.adoptProposal(content.proposal.effectiveRound, content.proposal.roundMs);
     this.tryDecide();
   }
@@ -852,7 +850,7 @@ export class NeoSession {
     });
     this.deps.playRound(round, accepted);
     this.counters.roundsPlayed++;
-    const stateHash = hex(this.deps.stateHash());
+    const stateHash = toHex(this.deps.stateHash());
     this.playedHashes.set(round, stateHash);
     if (round % this.hashEvery === 0) {
       this.checkpoints.set(round, stateHash);
@@ -1045,7 +1043,6 @@ function dropCounter(reason: DropReason): NeoCounter {
       return 'droppedNoCiphertext';
   }
 }
-
 
 function validate(view: NeoView, config: NeoConfig, deps: NeoSessionDeps): void {
   if (!(view.sessionId instanceof Uint8Array) || view.sessionId.length !== SESSION_ID_BYTES) throw new TypeError(`NeoView.sessionId must be ${SESSION_ID_BYTES} bytes`);

@@ -5,9 +5,7 @@ export function fromHex(hex: string): Uint8Array {
   return new Uint8Array(Buffer.from(hex, 'hex'));
 }
 
-export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');
-}
+export { toHex } from '../../src/crypto/index.js';
 
 export function withBitFlipped(bytes: Uint8Array, bit: number): Uint8Array {
   const copy = bytes.slice();
