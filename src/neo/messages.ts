@@ -80,14 +80,26 @@ export function roundSigningBytes(content: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Binds a sealed update to its context, so it cannot be replayed into another round or session. */
-export function updateAad(session: Uint8Array, view: number, round: number, sender: number): Uint8Array {
-  const out = new Uint8Array(SESSION_ID_BYTES + 9);
-  out.set(session);
-  const dv = new DataView(out.buffer);
-  dv.setUint32(SESSION_ID_BYTES, view);
-  dv.setUint32(SESSION_ID_BYTES + 4, round);
-  dv.setUint8(SESSION_ID_BYTES + 8, sender);
-  return out;
+/** The length of updateAad's output. */
+export const UPDATE_AAD_BYTES = SESSION_ID_BYTES + 9;
+
+/**
+ * Binds a sealed update to its context, so it cannot be replayed into another round or session.
+ * Written into `into` when given (a hot caller reuses one buffer), else into a new array.
+ */
+export function updateAad(session: Uint8Array, view: number, round: number, sender: number, into: Uint8Array = new Uint8Array(UPDATE_AAD_BYTES)): Uint8Array {
+  if (into.length !== UPDATE_AAD_BYTES) throw new RangeError(`updateAad: into must be ${UPDATE_AAD_BYTES} bytes, got ${into.length}`);
+  into.set(session);
+  writeU32(into, SESSION_ID_BYTES, view);
+  writeU32(into, SESSION_ID_BYTES + 4, round);
+  into[SESSION_ID_BYTES + 8] = sender;
+  return into;
+}
+
+function writeU32(out: Uint8Array, offset: number, value: number): void {
+  out[offset] = value >>> 24;
+  out[offset + 1] = (value >>> 16) & 0xff;
+  out[offset + 2] = (value >>> 8) & 0xff;
+  out[offset + 3] = value & 0xff;
 }
 

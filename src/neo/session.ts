@@ -13,6 +13,7 @@ import {
   NeoRoundContent,
   SESSION_ID_BYTES,
   roundSigningBytes,
+  UPDATE_AAD_BYTES,
   updateAad,
   type NeoRoundContentValue,
   type SignedRound,
@@ -307,7 +308,7 @@ export class NeoSession {
   private readonly sampleRate: number;
   /** Members caught sending a bad content signature: every message of theirs is verified from then on. */
   private readonly distrusted = new Set<number>();
-  /** updateAad(session, view, ·, ·), round and member filled in by context(). */
+  /** updateAad's output for the commitment in hand, rewritten by context() for each one. */
   private readonly contextScratch: Uint8Array;
   /** Below this many known ballots on a round no outcome of it can be certain (see decideReady). */
   private readonly ballotsBeforeCertain: number;
@@ -346,7 +347,7 @@ export class NeoSession {
     this.nextToDecide = view.startRound;
     this.others = view.members.filter((_, j) => j !== deps.memberIndex).map((m) => m.endpoint);
     this.sampleRate = config.signatureSampleRate ?? DEFAULT_SIGNATURE_SAMPLE_RATE;
-    this.contextScratch = updateAad(view.sessionId, view.number, 0, 0);
+    this.contextScratch = new Uint8Array(UPDATE_AAD_BYTES);
     // A majority needs needed − 1 other ballots for one digest; no majority needs n − needed + 1 ballots
     // without it (the member's own ballot aside, hence the −1 below): fewer, and every tally is undecided.
     const needed = strictMajority(this.n);
@@ -581,13 +582,7 @@ export class NeoSession {
 
   /** The commitment context of (round, member) in this view, in a buffer reused for every call (it is copied into the hash at once). */
   private context(round: number, member: number): Uint8Array {
-    const c = this.contextScratch;
-    c[SESSION_ID_BYTES + 4] = round >>> 24;
-    c[SESSION_ID_BYTES + 5] = (round >>> 16) & 0xff;
-    c[SESSION_ID_BYTES + 6] = (round >>> 8) & 0xff;
-    c[SESSION_ID_BYTES + 7] = round & 0xff;
-    c[SESSION_ID_BYTES + 8] = member;
-    return c;
+    return updateAad(this.view.sessionId, this.view.number, round, member, this.contextScratch);
   }
 
   private checkSignature(signed: SignedRound, member: number): boolean {
