@@ -2,6 +2,7 @@ import type { RemoteInfo } from 'node:dgram';
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import DgramAsPromised, { type SocketAsPromised } from 'dgram-as-promised';
+import { equalBytes } from '../crypto/index.js';
 import type { Clock } from '../time/clock.js';
 import {
   decodeMessage,
@@ -298,7 +299,7 @@ class UdpTransport implements Transport {
     const existing = ports?.get(port);
     if (existing) {
       if (existing.declared && !declared) return;
-      if (equalKeys(existing.publicKey, publicKey)) {
+      if (equalBytes(existing.publicKey, publicKey)) {
         if (declared && !existing.declared) ports?.set(port, { ...existing, declared });
         return;
       }
@@ -432,7 +433,7 @@ class UdpTransport implements Transport {
     if (auth) {
       // The key known at this endpoint, when the datagram claims it: its channel and id are ready.
       const atEndpoint = this.known.get(from.host)?.get(from.port);
-      const known = atEndpoint !== undefined && equalKeys(atEndpoint.publicKey, auth.publicKey) ? atEndpoint : undefined;
+      const known = atEndpoint !== undefined && equalBytes(atEndpoint.publicKey, auth.publicKey) ? atEndpoint : undefined;
       if (auth.method === 'signature') {
         this.authentication.signaturesVerified++;
         if (!this.deps.verify(auth.proof, auth.coveredBytes, auth.publicKey)) {
@@ -481,10 +482,4 @@ class UdpTransport implements Transport {
       this.deps.onHandlerError?.(error, decoded.spec.name);
     }
   }
-}
-
-function equalKeys(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
