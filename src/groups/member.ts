@@ -302,13 +302,7 @@ class Member implements GroupMember {
 
   /** The round of the current view's schedule in progress now. */
   private roundNow(): number {
-    const s = this.session;
-    if (!s) return 0;
-    const now = this.deps.clock.nowMs();
-    let r = s.nextRound;
-    while (s.startOfRound(r + 1) <= now) r++;
-    while (r > s.view.startRound && s.startOfRound(r) > now) r--;
-    return r;
+    return this.session?.roundAt(this.deps.clock.nowMs()) ?? 0;
   }
 
   // ---- founding and joining ---------------------------------------------------------------------

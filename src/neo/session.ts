@@ -406,6 +406,11 @@ export class NeoSession {
     return this.nextToDecide;
   }
 
+  /** The round of this view's schedule in progress at `nowMs` (its first round before it starts). */
+  roundAt(nowMs: number): number {
+    return this.schedule.roundAt(nowMs);
+  }
+
   /** When `round` starts on the shared clock, under the agreed schedule. */
   startOfRound(round: number): number {
     return this.schedule.startOf(round);
