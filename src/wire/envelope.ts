@@ -1,4 +1,4 @@
-import { ByteReader, ByteWriter } from './bytes.js';
+import { ByteReader, ByteWriter, writeUint64 } from './bytes.js';
 import { DecodeError } from './errors.js';
 import type { Codec } from './schema.js';
 
@@ -156,7 +156,7 @@ export function sealEnvelope(spec: MessageSpec<unknown>, encodedBody: Uint8Array
   out[1] = spec.kind;
   out[2] = signed ? FLAG_SIGNED : FLAG_MAC;
   out.set(sender, HEADER_BYTES);
-  new DataView(out.buffer).setBigUint64(HEADER_BYTES + PUBLIC_KEY_BYTES, auth.sequence);
+  writeUint64(out, HEADER_BYTES + PUBLIC_KEY_BYTES, auth.sequence);
   out.set(encodedBody, AUTHENTICATED_PREFIX_BYTES);
   const covered = out.subarray(0, coveredLength);
   const proof = signed ? auth.signer.sign(covered) : auth.mac.tag(covered);
