@@ -151,9 +151,38 @@ interface Attempt {
 }
 
 interface LoggedRound {
-  readonly updates: readonly RoundUpdate[];
+  /** The round's updates packed into one buffer (see packUpdates): the log spans seconds, and one
+   * small buffer per update kept that long was a third of a shard's live ArrayBuffers. */
+  readonly updates: PackedUpdates;
   /** Seat changes applied right after the round (a view change), in order. */
   readonly seats: { seat: number; occupied: boolean }[];
+}
+
+interface PackedUpdates {
+  readonly members: readonly number[];
+  /** Where each update's payload ends in `bytes`. */
+  readonly ends: readonly number[];
+  readonly bytes: Uint8Array;
+}
+
+export function packUpdates(updates: readonly RoundUpdate[]): PackedUpdates {
+  let length = 0;
+  for (const u of updates) length += u.payload.length;
+  const bytes = new Uint8Array(length);
+  const members: number[] = [];
+  const ends: number[] = [];
+  let offset = 0;
+  for (const u of updates) {
+    bytes.set(u.payload, offset);
+    offset += u.payload.length;
+    members.push(u.member);
+    ends.push(offset);
+  }
+  return { members, ends, bytes };
+}
+
+export function unpackUpdates(packed: PackedUpdates): RoundUpdate[] {
+  return packed.members.map((member, i) => ({ member, payload: packed.bytes.subarray(i === 0 ? 0 : (packed.ends[i - 1] as number), packed.ends[i] as number) }));
 }
 
 /** One group member's resynchronisation; the member feeds it what it plays and what NEO reports. */
@@ -219,7 +248,7 @@ export class Resync {
 
   /** The accepted updates `round` was played with (by seat), so the round can be replayed on a fetched state. */
   record(round: number, updates: readonly RoundUpdate[]): void {
-    this.log.set(round, { updates, seats: [] });
+    this.log.set(round, { updates: packUpdates(updates), seats: [] });
     for (const r of this.log.keys()) {
       if (r >= round - this.window) break;
       this.log.delete(r);
@@ -343,7 +372,7 @@ export class Resync {
       const entry = this.log.get(r);
       // The log no longer reaches back to the fetched round: this state cannot be brought forward.
       if (!entry) return this.giveUp(a);
-      game.applyRound(r, entry.updates);
+      game.applyRound(r, unpackUpdates(entry.updates));
       for (const s of entry.seats) game.setSeat(s.seat, s.occupied);
       hashes.set(r, toHex(game.stateHash()));
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { checkpointVerdict, RESYNC_BOUND_ROUNDS, RESYNC_MAX_ASKS, RESYNC_RETRY_ROUNDS } from '../../src/groups/index.js';
+import { packUpdates, unpackUpdates } from '../../src/groups/resync.js';
 
 /** reports[i] is member i's hash for the round (undefined: no report). */
 const tally = (...reports: (string | undefined)[]) => new Map(reports.flatMap((h, i) => (h === undefined ? [] : [[i, h] as [number, string]])));
@@ -42,5 +43,26 @@ describe('resync detection rule (checkpointVerdict)', () => {
 
   it('the documented bound: every member asked gets the retry period, plus the round of detection', () => {
     expect(RESYNC_BOUND_ROUNDS).toBe(RESYNC_MAX_ASKS * RESYNC_RETRY_ROUNDS + 1);
+  });
+});
+
+describe('the resync log keeps each round packed', () => {
+  it('gives back the same updates, in order, empty payloads and empty rounds included', () => {
+    const updates = [
+      { member: 3, payload: Uint8Array.from([1, 2, 3]) },
+      { member: 0, payload: new Uint8Array(0) },
+      { member: 7, payload: new Uint8Array(200).fill(9) },
+    ];
+    const packed = packUpdates(updates);
+    expect(packed.bytes.length).toBe(203);
+    expect(unpackUpdates(packed).map((u) => ({ member: u.member, payload: Array.from(u.payload) }))).toEqual(updates.map((u) => ({ member: u.member, payload: Array.from(u.payload) })));
+    expect(unpackUpdates(packUpdates([]))).toEqual([]);
+  });
+
+  it('copies: changing a payload afterwards does not change the log', () => {
+    const payload = Uint8Array.from([5, 5]);
+    const packed = packUpdates([{ member: 1, payload }]);
+    payload[0] = 0;
+    expect(Array.from((unpackUpdates(packed)[0] as { payload: Uint8Array }).payload)).toEqual([5, 5]);
   });
 });
