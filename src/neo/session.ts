@@ -3,7 +3,7 @@ import type { Endpoint, Transport } from '../net/index.js';
 import type { Clock } from '../time/clock.js';
 import type { TimerHandle } from '../time/timer-queue.js';
 import { DecodeError, decodeViewsWith, encodeWith } from '../wire/index.js';
-import { decideUpdate, strictMajority, tallyVotes, type Ballot, type DropReason, type UpdateOutcome } from './acceptance.js';
+import { decideUpdate, strictMajority, tallyVotes, type Ballot, type DropReason, type UpdateOutcome, type VoteOutcome } from './acceptance.js';
 import {
   MAX_COMMITMENT_BYTES,
   MAX_GROUP_SIZE,
@@ -242,8 +242,29 @@ interface Version {
   signature: Stored['signature'];
 }
 
+/**
+ * A played round's message, kept only to answer fetches from slower members: its signed bytes and
+ * what is known of its signature. The decoded content, ballot and vote entries of a played round are
+ * let go at once, so they die young instead of being promoted and collected a second later.
+ */
+interface Kept {
+  readonly signed: SignedRound;
+  signature: Stored['signature'];
+  readonly others: readonly Kept[];
+}
+
 const EMPTY_BALLOT: Ballot = new Map();
 const PENDING_VOTES: UpdateOutcome = Object.freeze({ kind: 'pending', waitingFor: 'votes' });
+const PENDING_REVEAL: UpdateOutcome = Object.freeze({ kind: 'pending', waitingFor: 'reveal' });
+const DROPPED_LATE: UpdateOutcome = Object.freeze({ kind: 'dropped', reason: 'late' });
+
+/** What is settled about a round's updates so far: outcomes and votes, each final once certain. */
+interface RoundDecision {
+  readonly outcomes: (UpdateOutcome | undefined)[];
+  /** A certain tally never changes (ballots are read once, from each voter's first message). */
+  readonly votes: (VoteOutcome | undefined)[];
+  pending: number;
+}
 
 /** Versions of one member's round message kept beyond the first: enough for proof, bounded against floods. */
 const MAX_VERSIONS = 3;
@@ -277,11 +298,14 @@ export class NeoSession {
   private readonly fetchAfterMs: number | undefined;
   private readonly adaptation: NeoAdaptation | undefined;
   private schedule: RoundSchedule;
+  /** Messages of rounds not yet played. */
   private readonly messages = new Map<number, (Stored | undefined)[]>();
+  /** Messages of played rounds, for fetches (see Kept). */
+  private readonly kept = new Map<number, (Kept | undefined)[]>();
   private readonly keys = new Map<number, Uint8Array>();
   private readonly playedHashes = new Map<number, string>();
   /** Per round, the outcomes already certain (see outcomes()) and how many are not yet. */
-  private readonly finalOutcomes = new Map<number, { outcomes: (UpdateOutcome | undefined)[]; pending: number }>();
+  private readonly finalOutcomes = new Map<number, RoundDecision>();
   private readonly awaitedHashes = new Map<number, { member: number; hash: string }[]>();
   /** When this member last answered a (requester, round, member) fetch: answers are rate-limited, not refused. */
   private readonly answeredAt = new Map<string, number>();
@@ -596,7 +620,7 @@ export class NeoSession {
   }
 
   /** A stored message's signature, verified now if it was not yet (evidence and forwarding need it). */
-  private signatureHolds(stored: Stored | Version, member: number, round: number): boolean {
+  private signatureHolds(stored: Stored | Version | Kept, member: number, round: number): boolean {
     if (stored.signature === 'valid') return true;
     if (stored.signature === 'invalid') return false;
     const valid = this.checkSignature(stored.signed, member);
@@ -668,7 +692,7 @@ export class NeoSession {
     if (this.stopped || !equalBytes(fetch.session, this.view.sessionId) || fetch.view !== this.view.number) return;
     const requesterIndex = this.view.members.findIndex((m) => equalBytes(m.publicKey, requesterKey));
     if (requesterIndex < 0) return void this.counters.nonMember++;
-    const stored = this.messages.get(fetch.round)?.[fetch.member];
+    const stored = this.messages.get(fetch.round)?.[fetch.member] ?? this.kept.get(fetch.round)?.[fetch.member];
     if (!stored) return;
     // A retry is answered again (the first answer may have been lost), but not faster than every half round.
     const key = `${requesterIndex}:${fetch.round}:${fetch.member}`;
@@ -720,8 +744,7 @@ export class NeoSession {
   }
 
   private outcomes(round: number, knownBallots?: (Ballot | undefined)[]): UpdateOutcome[] {
-    let final = this.finalOutcomes.get(round);
-    if (!final) this.finalOutcomes.set(round, (final = { outcomes: new Array<UpdateOutcome | undefined>(this.n).fill(undefined), pending: this.n }));
+    const final = this.decision(round);
     // A final outcome is certain by construction and never revisited: no re-tally, no re-decryption.
     if (final.pending === 0) return final.outcomes as UpdateOutcome[];
     const ballots = knownBallots ?? this.ballots(round);
@@ -734,7 +757,7 @@ export class NeoSession {
         out[j] = known;
         continue;
       }
-      const outcome = this.outcomeOf(round, j, ballots, row, revealRow);
+      const outcome = this.outcomeOf(round, j, ballots, row, revealRow, final);
       if (outcome.kind !== 'pending') {
         final.outcomes[j] = outcome;
         final.pending--;
@@ -744,19 +767,36 @@ export class NeoSession {
     return out;
   }
 
+  private decision(round: number): RoundDecision {
+    let decision = this.finalOutcomes.get(round);
+    if (!decision) {
+      decision = { outcomes: new Array<UpdateOutcome | undefined>(this.n).fill(undefined), votes: new Array<VoteOutcome | undefined>(this.n).fill(undefined), pending: this.n };
+      this.finalOutcomes.set(round, decision);
+    }
+    return decision;
+  }
+
   private outcomeOf(
     round: number,
     j: number,
     ballots: (Ballot | undefined)[],
     row: readonly (Stored | undefined)[],
     revealRow: readonly (Stored | undefined)[],
+    decision: RoundDecision,
     final = false,
   ): UpdateOutcome {
-    const vote = tallyVotes(j, ballots);
-    // Most evaluations end here while ballots are still coming in: nothing else is gathered for them.
-    if (vote.kind === 'undecided') return PENDING_VOTES;
+    let vote = decision.votes[j];
+    if (vote === undefined) {
+      vote = tallyVotes(j, ballots);
+      // Most evaluations end here while ballots are still coming in: nothing else is gathered for them.
+      if (vote.kind === 'undecided') return PENDING_VOTES;
+      decision.votes[j] = vote;
+    }
+    if (vote.kind === 'no-majority') return DROPPED_LATE;
     const mine = row[j];
     const revealMsg = revealRow[j];
+    // Waiting for the member's round + d message, which carries the key: nothing to gather yet.
+    if (revealMsg === undefined) return PENDING_REVEAL;
     const revealVersions: (Stored | Version)[] = revealMsg ? (revealMsg.others.length === 0 ? [revealMsg] : [revealMsg, ...revealMsg.others]) : [];
     const keys: Uint8Array[] = [];
     for (const version of revealVersions) if (version.content.reveal && version.content.reveal.round === round) keys.push(version.content.reveal.key);
@@ -821,7 +861,7 @@ export class NeoSession {
         outcomes = outcomes.map((o, j) => {
           if (o.kind !== 'pending') return o;
           // A reveal that is here but does not open decides as what it is: no key, or a bad key.
-          const held = this.outcomeOf(round, j, ballots, row, revealRow, true);
+          const held = this.outcomeOf(round, j, ballots, row, revealRow, this.decision(round), true);
           if (held.kind !== 'pending') return held;
           return { kind: 'dropped', reason: o.waitingFor === 'votes' ? 'late' : o.waitingFor === 'reveal' ? 'no-key' : 'no-ciphertext' };
         });
@@ -861,13 +901,28 @@ export class NeoSession {
     this.awaitedHashes.delete(round);
     this.nextToDecide = round + 1;
     this.adapt(round, outcomes);
+    this.retire(round);
     this.forget(round);
+  }
+
+  /** Row `round` is nobody's ballots or reveals any more once `round` is played: only its signed bytes are kept. */
+  private retire(round: number): void {
+    const row = this.messages.get(round);
+    if (!row) return;
+    this.messages.delete(round);
+    const kept = new Array<Kept | undefined>(this.n);
+    for (let m = 0; m < this.n; m++) {
+      const stored = row[m];
+      if (stored) kept[m] = { signed: stored.signed, signature: stored.signature, others: stored.others.map((o) => ({ signed: o.signed, signature: o.signature, others: [] })) };
+    }
+    this.kept.set(round, kept);
   }
 
   private forget(playedRound: number): void {
     // Rounds are kept as long as a slower member may still fetch them before its forced decision.
     const keepFrom = playedRound - this.depth - this.maxWaitRounds;
     for (const r of this.messages.keys()) if (r < keepFrom) this.messages.delete(r);
+    for (const r of this.kept.keys()) if (r < keepFrom) this.kept.delete(r);
     for (const r of this.playedHashes.keys()) if (r < playedRound - 4 * this.hashEvery) this.playedHashes.delete(r);
     for (const r of this.awaitedHashes.keys()) if (r <= playedRound) this.awaitedHashes.delete(r);
     for (const r of this.finalOutcomes.keys()) if (r <= playedRound) this.finalOutcomes.delete(r);

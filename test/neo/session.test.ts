@@ -169,6 +169,22 @@ describe('NEO session: which messages count', () => {
     expect(session.stats().counters.forwardsSent).toBe(1);
   });
 
+  it('still answers a fetch for a round it has already played, from the signed bytes it kept', () => {
+    const { session, clock, runDue, sent } = member0({ signatureSampleRate: 0 });
+    session.start();
+    runDue();
+    session.receive(signed(1, 0, { update: new Uint8Array([1]) }), false, keyOf(1));
+    session.receive(signed(1, 0, { update: new Uint8Array([2]) }), false, keyOf(1));
+    clock.advance(950); // past round 0's forced decision (d + maxWaitRounds rounds), not yet past round 1's
+    runDue();
+    expect(session.stats().nextRoundToDecide).toBe(1);
+    sent.length = 0;
+    session.answerFetch(keyOf(2), { session: sessionId, view: 3, round: 0, member: 1 });
+    // Both versions go out (the second is the evidence a slower member needs), signatures checked first.
+    expect(sent).toHaveLength(2);
+    expect(session.stats().counters.forwardsSent).toBe(2);
+  });
+
   it('keeps one proof per member and round however many versions a member signs', () => {
     const { session, runDue } = member0();
     session.start();
