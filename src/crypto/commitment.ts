@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import { chacha20 } from '@noble/ciphers/chacha.js';
-import { asPlainBytes, assertBytes, equalBytes } from './bytes.js';
+import { assertBytes, equalBytes } from './bytes.js';
 import { DomainTag, taggedSha256 } from './hash.js';
 import { COMMITMENT_KEY_LENGTH, COMMITMENT_OVERHEAD, SHA256_LENGTH } from './sizes.js';
 
@@ -30,6 +30,24 @@ import { COMMITMENT_KEY_LENGTH, COMMITMENT_OVERHEAD, SHA256_LENGTH } from './siz
 
 const NONCE = new Uint8Array(12);
 
+// Every NEO member draws a key per round: one kernel draw for many keys instead of a call (and a
+// Buffer) per key. Each key is copied out and its bytes in the pool wiped at once.
+const KEYS_PER_DRAW = 128;
+const keyPool = new Uint8Array(COMMITMENT_KEY_LENGTH * KEYS_PER_DRAW);
+let keyPoolOffset = keyPool.length;
+
+function freshKey(): Uint8Array {
+  if (keyPoolOffset === keyPool.length) {
+    randomFillSync(keyPool);
+    keyPoolOffset = 0;
+  }
+  const end = keyPoolOffset + COMMITMENT_KEY_LENGTH;
+  const key = keyPool.slice(keyPoolOffset, end);
+  keyPool.fill(0, keyPoolOffset, end);
+  keyPoolOffset = end;
+  return key;
+}
+
 export interface Commitment {
   /** Kept secret until the reveal round, then sent in the clear. */
   readonly key: Uint8Array;
@@ -48,7 +66,7 @@ function keyCommitment(key: Uint8Array, context: Uint8Array): Uint8Array {
 export function createCommitment(plaintext: Uint8Array, context: Uint8Array): Commitment {
   assertBytes(plaintext, 'plaintext');
   assertBytes(context, 'context');
-  const key = asPlainBytes(randomBytes(COMMITMENT_KEY_LENGTH));
+  const key = freshKey();
   const commitment = new Uint8Array(COMMITMENT_OVERHEAD + plaintext.length);
   commitment.set(keyCommitment(key, context));
   chacha20(key, NONCE, plaintext, commitment.subarray(SHA256_LENGTH));
