@@ -7,7 +7,7 @@ import { createAttackLedger, createAttackTransport, createCollusion, createSanct
 import { PaymentTokenType, decodeCertificate, systemWallClock, type GameKey, type KeyCertificate } from '../src/auth/index.js';
 import type { ShardAuthFigures, ShardCommand, ShardDhtFigures, ShardGroup, ShardGroupEvent, ShardMessage, ShardResult, ShardSample, ShardTask, ShardTraffic, UpdateCounts } from '../src/controller/contract.js';
 import { createEd25519 } from '../src/crypto/index.js';
-import { createFounder, createJoiner, type GroupConfig, type GroupEvent, type GroupMember } from '../src/groups/index.js';
+import { countDivergentReplicas, createFounder, createJoiner, type GroupConfig, type GroupEvent, type GroupMember, type ReplicaAtEnd } from '../src/groups/index.js';
 import { sumDhtStats } from '../src/dht/index.js';
 import { createEventLoopMonitor, createLatencyHistogram, type LatencyHistogram } from '../src/metrics/index.js';
 import { NEO_COUNTERS, installNeo, type NeoCounter, type NeoEndpoint } from '../src/neo/index.js';
@@ -410,6 +410,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   lateness.merge(latenessInterval);
   // Read before the sockets close: a closed socket's drop counter disappears from /proc/net/udp.
   const final = sample();
+  const divergentAtEnd = divergentReplicas(allPlayers);
   const last = (loop as ReturnType<typeof createEventLoopMonitor> | null)?.sample();
   if (last) loopHistogram.mergeEncoded([last.encoded]);
   for (const p of allPlayers) p.member?.crash();
@@ -421,6 +422,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   return {
     shardIndex: task.shardIndex,
     sample: final,
+    divergentAtEnd,
     playout: playout.encode(),
     lateness: lateness.encode(),
     eventLoop: loopHistogram.encode(),
@@ -476,6 +478,17 @@ function authFigures(players: readonly Player[], totals: { registrations: number
     playerMsAfterJoin += (p.closedAtMs ?? nowMs) - p.joinedAtMs;
   }
   return { ...totals, acMessagesAfterJoin, playerMsAfterJoin, verdicts, ignored };
+}
+
+/** Honest replicas still in their group at the end, outside their group's majority (countDivergentReplicas). */
+function divergentReplicas(players: readonly Player[]): number {
+  const replicas: ReplicaAtEnd[] = [];
+  for (const p of players) {
+    const m = p.member;
+    if (!m || p.attacker || !m.game || (m.state !== 'member' && m.state !== 'leaving' && m.state !== 'finished')) continue;
+    replicas.push({ group: p.group, lastRound: m.game.lastRound, hashAt: (round) => m.playedHashAt(round) });
+  }
+  return countDivergentReplicas(replicas);
 }
 
 function sumCounters(players: readonly Player[]): Record<NeoCounter, number> {

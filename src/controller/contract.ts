@@ -170,6 +170,8 @@ export interface ShardResult {
   readonly shardIndex: number;
   /** The shard's state when its groups stopped. */
   readonly sample: ShardSample;
+  /** Honest replicas left divergent when the run ended (docs/reports.md, neo.divergentAtEnd). */
+  readonly divergentAtEnd: number;
   /** Every playout of the run in this shard, encoded. */
   readonly playout: string;
   readonly lateness: string;

@@ -382,6 +382,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
         resyncs: counters.resyncs,
         resyncFailures: counters.resyncFailures,
         roundsDivergent: counters.roundsDivergent,
+        divergentAtEnd: results.reduce((sum, r) => sum + r.divergentAtEnd, 0),
       },
       ...baselines,
       dht: dhtReport(results.map((r) => r.sample)),

@@ -18,5 +18,15 @@ export {
   type GroupEvidence,
 } from './member.js';
 export { GroupJoin, GroupWelcome, GroupState, GroupBan, GroupResyncFetch, GroupResyncState, MAX_CHANGING_GROUP_SIZE } from './messages.js';
-export { checkpointVerdict, RESYNC_BOUND_ROUNDS, RESYNC_MAX_ASKS, RESYNC_RETRY_ROUNDS, RESYNC_SNAPSHOTS_KEPT, type CheckpointVerdict, type ResyncOutcome } from './resync.js';
+export {
+  checkpointVerdict,
+  countDivergentReplicas,
+  RESYNC_BOUND_ROUNDS,
+  RESYNC_MAX_ASKS,
+  RESYNC_RETRY_ROUNDS,
+  RESYNC_SNAPSHOTS_KEPT,
+  type CheckpointVerdict,
+  type ReplicaAtEnd,
+  type ResyncOutcome,
+} from './resync.js';
 export { encodePayload, decodePayload, MAX_OPS_PER_UPDATE, MAX_BANS_PER_UPDATE, type GroupPayload, type MembershipOp } from './payload.js';

@@ -152,6 +152,8 @@ export interface GroupMember {
   counters(): Record<GroupCounter, number>;
   /** NEO counters summed over every view this member ran. */
   neoCounters(): Record<NeoCounter, number>;
+  /** This replica's state hash (hex) after `round`, if one of its views still keeps it (recent rounds only). */
+  playedHashAt(round: number): string | undefined;
   readonly view: GroupView | null;
   readonly game: Game | null;
   readonly roundMs: number;
@@ -281,6 +283,14 @@ class Member implements GroupMember {
 
   counters(): Record<GroupCounter, number> {
     return { ...this.count };
+  }
+
+  playedHashAt(round: number): string | undefined {
+    for (const s of this.allSessions) {
+      const hash = s.playedHash(round);
+      if (hash !== undefined) return hash;
+    }
+    return undefined;
   }
 
   neoCounters(): Record<NeoCounter, number> {

@@ -66,6 +66,43 @@ export const RESYNC_RETRY_ROUNDS = 2;
  * tries again. The documented bound the tests check.
  */
 export const RESYNC_BOUND_ROUNDS = RESYNC_MAX_ASKS * RESYNC_RETRY_ROUNDS + 1;
+/** One replica as the end-of-run check sees it. */
+export interface ReplicaAtEnd {
+  readonly group: number;
+  /** The last round it played (-1: none yet; such a replica is left out). */
+  readonly lastRound: number;
+  /** Its state hash after `round`, if it still keeps it. */
+  hashAt(round: number): string | undefined;
+}
+
+/**
+ * Replicas whose state, at the last round every replica of their group played, lies outside a strict
+ * majority of the group's replicas; all of a group's replicas when no hash has a strict majority (a
+ * group split in halves is divergent on both sides), and a replica that no longer keeps that round's
+ * hash counts as outside. A replica that diverged and healed counts 0.
+ */
+export function countDivergentReplicas(replicas: readonly ReplicaAtEnd[]): number {
+  const byGroup = new Map<number, ReplicaAtEnd[]>();
+  for (const r of replicas) {
+    if (r.lastRound < 0) continue;
+    const members = byGroup.get(r.group) ?? [];
+    members.push(r);
+    byGroup.set(r.group, members);
+  }
+  let divergent = 0;
+  for (const members of byGroup.values()) {
+    const round = Math.min(...members.map((m) => m.lastRound));
+    const votes = new Map<string, number>();
+    for (const m of members) {
+      const hash = m.hashAt(round);
+      if (hash !== undefined) votes.set(hash, (votes.get(hash) ?? 0) + 1);
+    }
+    const agreeing = Math.max(0, ...votes.values());
+    divergent += agreeing > members.length / 2 ? members.length - agreeing : members.length;
+  }
+  return divergent;
+}
+
 /** Encoded states kept for others to fetch: those of the last few checkpoints this member reported. */
 export const RESYNC_SNAPSHOTS_KEPT = 4;
 

@@ -454,6 +454,11 @@ export class NeoSession {
     return this.schedule.roundMsAt(Math.max(this.currentRound, this.view.startRound));
   }
 
+  /** This replica's state hash (hex) after `round`, while the session keeps it (the last 4 · stateHashEvery rounds played). */
+  playedHash(round: number): string | undefined {
+    return this.playedHashes.get(round);
+  }
+
   stats(): NeoSessionStats {
     return {
       counters: { ...this.counters },

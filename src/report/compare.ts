@@ -61,6 +61,7 @@ export const COMPARED_METRICS: readonly MetricInfo[] = [
   { path: 'neo.updates.dropped', unit: 'count', better: 'lower' },
   { path: 'neo.updates.dropRate', unit: 'ratio', better: 'lower' },
   { path: 'neo.stateHashMismatches', unit: 'count', better: 'lower', floor: 0 },
+  { path: 'neo.divergentAtEnd', unit: 'count', better: 'lower', floor: 0 },
   ...latency('lockstep.turnLatencyMs'),
   { path: 'lockstep.turns', unit: 'count', better: 'none' },
   ...latency('clientServer.latencyMs'),

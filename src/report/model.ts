@@ -74,6 +74,8 @@ export interface RunReport {
     readonly resyncFailures?: number;
     /** Rounds of the schedule from detection to healed, summed over successful resyncs. */
     readonly roundsDivergent?: number;
+    /** Honest replicas whose state was outside their group's majority when the run ended (absent in reports from before it was measured). */
+    readonly divergentAtEnd?: number;
   } | null;
   readonly lockstep: { readonly turnLatencyMs: LatencyFigures; readonly turns: number } | null;
   readonly clientServer: { readonly latencyMs: LatencyFigures; readonly serverBytesPerS: number } | null;

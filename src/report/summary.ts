@@ -96,6 +96,7 @@ function neoSection(report: RunReport): Section {
           ...(neo.resyncs === undefined
             ? []
             : [['resyncs', `${fmtNumber(neo.resyncs)} (${fmtNumber(neo.roundsDivergent ?? 0)} rounds divergent, ${fmtNumber(neo.resyncFailures ?? 0)} gave up)`] as [string, string]]),
+          ...(neo.divergentAtEnd === undefined ? [] : [['divergent at the end', `${fmtNumber(neo.divergentAtEnd)} replicas`] as [string, string]]),
         ]),
       ),
     ],

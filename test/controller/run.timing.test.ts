@@ -19,6 +19,7 @@ describe('controller with worker shards on real sockets', () => {
     expect(report.neo?.updates.sent).toBe(30 * 16);
     expect(report.neo?.updates.accepted).toBe(30 * 16);
     expect(report.neo?.stateHashMismatches).toBe(0);
+    expect(report.neo?.divergentAtEnd).toBe(0);
     // Every member plays every other member's update: 30 rounds × 2 groups × 8 × 7.
     expect(report.neo?.playoutLatencyMs.count).toBe(30 * 2 * 8 * 7);
     expect(report.neo?.playoutLatencyMs.p50).toBeGreaterThan(100);

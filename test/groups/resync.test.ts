@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkpointVerdict, RESYNC_BOUND_ROUNDS, RESYNC_MAX_ASKS, RESYNC_RETRY_ROUNDS } from '../../src/groups/index.js';
+import { checkpointVerdict, countDivergentReplicas, RESYNC_BOUND_ROUNDS, RESYNC_MAX_ASKS, RESYNC_RETRY_ROUNDS } from '../../src/groups/index.js';
 import { packUpdates, unpackUpdates } from '../../src/groups/resync.js';
 
 /** reports[i] is member i's hash for the round (undefined: no report). */
@@ -64,5 +64,33 @@ describe('the resync log keeps each round packed', () => {
     const packed = packUpdates([{ member: 1, payload }]);
     payload[0] = 0;
     expect(Array.from((unpackUpdates(packed)[0] as { payload: Uint8Array }).payload)).toEqual([5, 5]);
+  });
+});
+
+describe('replicas left divergent at the end of a run (countDivergentReplicas)', () => {
+  /** A replica of `group` that played up to `lastRound`, with hashes by round. */
+  const replica = (group: number, lastRound: number, hashes: Record<number, string>) => ({ group, lastRound, hashAt: (round: number) => hashes[round] });
+
+  it('counts the replicas outside each group\'s strict majority, at the last round all of the group played', () => {
+    const replicas = [
+      // Group 0: one of three split at round 10 and never healed; the others played on to 12.
+      replica(0, 12, { 10: 'A', 12: 'A2' }),
+      replica(0, 12, { 10: 'A', 12: 'A2' }),
+      replica(0, 10, { 10: 'B' }),
+      // Group 1: every replica agrees.
+      replica(1, 5, { 5: 'C' }),
+      replica(1, 5, { 5: 'C' }),
+    ];
+    expect(countDivergentReplicas(replicas)).toBe(1);
+  });
+
+  it('a healed replica counts 0; a group split in halves counts every replica; a replica that lost the round counts as outside', () => {
+    expect(countDivergentReplicas([replica(0, 3, { 3: 'A' }), replica(0, 3, { 3: 'A' })])).toBe(0);
+    expect(countDivergentReplicas([replica(0, 3, { 3: 'A' }), replica(0, 3, { 3: 'A' }), replica(0, 3, { 3: 'B' }), replica(0, 3, { 3: 'B' })])).toBe(4);
+    expect(countDivergentReplicas([replica(0, 3, { 3: 'A' }), replica(0, 3, { 3: 'A' }), replica(0, 3, {})])).toBe(1);
+  });
+
+  it('leaves out replicas that have played nothing yet (a joiner at the end)', () => {
+    expect(countDivergentReplicas([replica(0, 7, { 7: 'A' }), replica(0, 7, { 7: 'A' }), replica(0, -1, {})])).toBe(0);
   });
 });
