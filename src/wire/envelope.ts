@@ -132,13 +132,33 @@ export function encodeBody<T>(spec: MessageSpec<T>, body: T): Uint8Array {
   return w.bytes;
 }
 
+// Datagrams are carved out of shared slabs rather than allocated one by one: a datagram lives only
+// until it is handed to the socket (a shaped link may hold it a few hundred ms at most), and a
+// typed array this size gets a malloc'd backing store of its own, which a busy peer paid for every
+// datagram it sent (docs/performance.md, "Scale"). A slab is freed once none of its datagrams is
+// referenced. The views never overlap, so each datagram is still a buffer no one else writes.
+const SLAB_BYTES = 64 * 1024;
+let slab = new ArrayBuffer(SLAB_BYTES);
+let slabOffset = 0;
+
+function datagramBytes(size: number): Uint8Array {
+  if (size > SLAB_BYTES / 8) return new Uint8Array(size);
+  if (slabOffset + size > SLAB_BYTES) {
+    slab = new ArrayBuffer(SLAB_BYTES);
+    slabOffset = 0;
+  }
+  const out = new Uint8Array(slab, slabOffset, size);
+  slabOffset += size;
+  return out;
+}
+
 /** Header, sender and sequence, the encoded body, and the proof: one datagram. */
 export function sealEnvelope(spec: MessageSpec<unknown>, encodedBody: Uint8Array, auth?: EnvelopeAuth): Uint8Array {
   if (spec.authenticated !== (auth !== undefined)) {
     throw new TypeError(`${spec.name}: ${spec.authenticated ? 'an authenticated kind needs a signer or a MAC' : 'an unauthenticated kind takes no signer or MAC'}`);
   }
   if (!auth) {
-    const out = new Uint8Array(HEADER_BYTES + encodedBody.length);
+    const out = datagramBytes(HEADER_BYTES + encodedBody.length);
     out[0] = WIRE_VERSION;
     out[1] = spec.kind;
     out[2] = 0;
@@ -151,7 +171,7 @@ export function sealEnvelope(spec: MessageSpec<unknown>, encodedBody: Uint8Array
   if (auth.sequence < 0n || auth.sequence >= 1n << 64n) throw new RangeError(`${spec.name}: sequence out of u64 range`);
   const coveredLength = AUTHENTICATED_PREFIX_BYTES + encodedBody.length;
   const proofLength = signed ? SIGNATURE_BYTES : MAC_BYTES;
-  const out = new Uint8Array(coveredLength + proofLength);
+  const out = datagramBytes(coveredLength + proofLength);
   out[0] = WIRE_VERSION;
   out[1] = spec.kind;
   out[2] = signed ? FLAG_SIGNED : FLAG_MAC;
