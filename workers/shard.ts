@@ -248,6 +248,20 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   let dropsReadable = true;
   post({ type: 'ready', shardIndex: task.shardIndex, ports: initialPorts });
 
+  // A member that left keeps its socket this long (its view keeps answering fetches as long, see
+  // GroupMember's retire): its last rounds' messages may still sit in a shaped queue, and slower
+  // members fetch them from it. Closed at once, they decided those rounds by force, differently.
+  const lingerMs = (task.neo.pipelineDepth + task.neo.maxWaitRounds + 2) * task.neo.roundMs;
+  /**
+   * When a member's part ends: a member that left lingers, one that played the run's last round stays
+   * up like the founders until the shard stops (its final round's message may still be queued, and
+   * others fetch that round from it), and a crashed one closes now.
+   */
+  const closeWhenDone = (player: Player, member: GroupMember) => {
+    if (member.state === 'left') scheduler.schedule(clock.nowMs() + lingerMs, () => close(player, true));
+    else if (member.state !== 'finished') close(player, false);
+  };
+
   const close = (player: Player, graceful: boolean) => {
     if (player.closed) return;
     player.closed = true;
@@ -267,7 +281,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     const contacts = () => [...players.values()].filter((p) => p.group === groupIndex && p.member && (p.member.state === 'member' || p.member.state === 'leaving')).map((p) => p.peer.transport.local);
     player.member = createJoiner(group.sessionId, contacts, groupConfig(group.plan), memberDeps(player));
     const member = player.member;
-    member.done.then(() => close(player, member.state === 'left'));
+    void member.done.then(() => closeWhenDone(player, member));
   };
 
   /** A player with a bad identity asks to join; it never registered, and gives up after a while. */
@@ -297,7 +311,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       return;
     }
     member.leave();
-    void member.done.then(() => close(player, true));
+    void member.done.then(() => closeWhenDone(player, member));
     // A leave that cannot be agreed (a group without a live majority) ends as a crash.
     scheduler.schedule(clock.nowMs() + 200 * task.neo.roundMs, () => {
       member.crash();

@@ -254,6 +254,7 @@ interface Kept {
 }
 
 const EMPTY_BALLOT: Ballot = new Map();
+const NO_VERSIONS: readonly Kept[] = Object.freeze([]);
 const PENDING_VOTES: UpdateOutcome = Object.freeze({ kind: 'pending', waitingFor: 'votes' });
 const PENDING_REVEAL: UpdateOutcome = Object.freeze({ kind: 'pending', waitingFor: 'reveal' });
 const DROPPED_LATE: UpdateOutcome = Object.freeze({ kind: 'dropped', reason: 'late' });
@@ -918,7 +919,7 @@ export class NeoSession {
     const kept = new Array<Kept | undefined>(this.n);
     for (let m = 0; m < this.n; m++) {
       const stored = row[m];
-      if (stored) kept[m] = { signed: stored.signed, signature: stored.signature, others: stored.others.map((o) => ({ signed: o.signed, signature: o.signature, others: [] })) };
+      if (stored) kept[m] = { signed: stored.signed, signature: stored.signature, others: stored.others.length === 0 ? NO_VERSIONS : stored.others.map((o) => ({ signed: o.signed, signature: o.signature, others: NO_VERSIONS })) };
     }
     this.kept.set(round, kept);
   }
