@@ -35,6 +35,20 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * The bytes as a string of one char per byte, in byte order (so sorting keys sorts the bytes): the
+ * cheapest exact Map key, several times cheaper than hex, for the keys built on every datagram or
+ * vote. Not for display (toHex).
+ */
+export function byteKey(bytes: Uint8Array): string {
+  // 16-byte digests (a key per NEO vote) spelled out: several times faster than the spread call.
+  if (bytes.length === 16) {
+    const b = bytes;
+    return String.fromCharCode(b[0] as number, b[1] as number, b[2] as number, b[3] as number, b[4] as number, b[5] as number, b[6] as number, b[7] as number, b[8] as number, b[9] as number, b[10] as number, b[11] as number, b[12] as number, b[13] as number, b[14] as number, b[15] as number);
+  }
+  return String.fromCharCode.apply(null, bytes as unknown as number[]);
+}
+
 /** Lowercase hex of `bytes`, without copying them: map keys and log lines. */
 export function toHex(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex');

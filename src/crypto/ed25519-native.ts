@@ -5,7 +5,7 @@ import {
   verify as verifyWithKeyObject,
   type KeyObject,
 } from 'node:crypto';
-import { asPlainBytes, assertBytes, assertBytesOfLength } from './bytes.js';
+import { asPlainBytes, assertBytes, assertBytesOfLength, byteKey } from './bytes.js';
 import type { Ed25519Backend, Signer } from './ed25519.js';
 import { passesEncodingRules } from './ed25519-encoding.js';
 import { LruCache } from './lru-cache.js';
@@ -69,7 +69,7 @@ export function createNativeEd25519(publicKeyCacheSize: number): Ed25519Backend 
    * network cannot churn the cache and evict the keys of peers that really talk to us.
    */
   function verifyPrepared(signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array): boolean {
-    const cacheKey = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('latin1');
+    const cacheKey = byteKey(publicKey);
     const cached = preparedPublicKeys.get(cacheKey);
     const keyObject = cached ?? publicKeyObjectFromRaw(publicKey);
     if (keyObject === undefined) return false;

@@ -23,5 +23,5 @@ export {
   COMMITMENT_OVERHEAD,
   COMMITMENT_KEY_LENGTH,
 } from './sizes.js';
-export { equalBytes, toHex } from './bytes.js';
+export { byteKey, equalBytes, toHex } from './bytes.js';
 export { createPairwiseAuthenticator, montgomeryFromEdwards, MAC_TAG_LENGTH, type PairwiseAuthenticator, type PairwiseChannel, type PairwiseOptions } from './pairwise.js';

@@ -1,6 +1,6 @@
 import { createHash, createPrivateKey, createPublicKey, diffieHellman, type KeyObject } from 'node:crypto';
 import { etc } from '@noble/ed25519';
-import { assertBytes, assertBytesOfLength, bigIntFromLittleEndian, littleEndianFromBigInt } from './bytes.js';
+import { assertBytes, assertBytesOfLength, byteKey, bigIntFromLittleEndian, littleEndianFromBigInt } from './bytes.js';
 import { DomainTag, latin1Into, sha256Latin1 } from './hash.js';
 import { LruCache } from './lru-cache.js';
 import { PUBLIC_KEY_LENGTH, SEED_LENGTH } from './sizes.js';
@@ -192,7 +192,7 @@ export function createPairwiseAuthenticator(seed: Uint8Array, publicKey: Uint8Ar
     publicKey: own,
     channel(remoteKey) {
       assertBytes(remoteKey, 'remoteKey');
-      const id = Buffer.from(remoteKey.buffer, remoteKey.byteOffset, remoteKey.byteLength).toString('latin1');
+      const id = byteKey(remoteKey);
       const cached = channels.get(id);
       if (cached) return cached;
       const made = agree(id, remoteKey);

@@ -4,6 +4,8 @@
  * is fresh when it is above the highest, or inside the window and not yet seen; seen is a replay;
  * below the window is stale, refused because it can no longer be told apart from a replay.
  */
+import { byteKey } from '../crypto/index.js';
+
 export type SequenceVerdict = 'fresh' | 'replay' | 'stale';
 
 export class ReplayWindow {
@@ -73,11 +75,6 @@ export interface ReplayGuardOptions {
 
 export type GuardVerdict = SequenceVerdict | 'sender-table-full';
 
-/** A sender key as the guard's table keys it: one char per byte, the cheapest exact Map key. */
-export function senderId(key: Uint8Array): string {
-  return String.fromCharCode.apply(null, key as unknown as number[]);
-}
-
 /** One window per sender key, bounded in number; only windows idle past the horizon are forgotten. */
 export class ReplayGuard {
   private readonly windows = new Map<string, { window: ReplayWindow; lastActiveMs: number }>();
@@ -96,9 +93,9 @@ export class ReplayGuard {
     if (!Number.isFinite(this.idleEvictMs) || this.idleEvictMs < 0) throw new RangeError(`ReplayGuard: idleEvictMs must be a finite number >= 0, got ${this.idleEvictMs}`);
   }
 
-  /** `knownId`: senderId(senderKey), when the caller already holds it, to save building it again. */
+  /** `knownId`: byteKey(senderKey), the guard's table key, when the caller already holds it, to save building it again. */
   accept(senderKey: Uint8Array, sequence: bigint, nowMs: number, knownId?: string): GuardVerdict {
-    const id = knownId ?? senderId(senderKey);
+    const id = knownId ?? byteKey(senderKey);
     const entry = this.windows.get(id);
     if (entry) {
       const verdict = entry.window.accept(sequence);

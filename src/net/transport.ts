@@ -2,7 +2,7 @@ import type { RemoteInfo } from 'node:dgram';
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import DgramAsPromised, { type SocketAsPromised } from 'dgram-as-promised';
-import { equalBytes } from '../crypto/index.js';
+import { byteKey, equalBytes } from '../crypto/index.js';
 import type { Clock } from '../time/clock.js';
 import {
   decodeMessage,
@@ -17,7 +17,7 @@ import {
   type MessageSpec,
 } from '../wire/index.js';
 import { dropReasonForDecodeError, emptyDropCounts, type DropReason } from './drop-reasons.js';
-import { ReplayGuard, senderId, type ReplayGuardOptions } from './replay-window.js';
+import { ReplayGuard, type ReplayGuardOptions } from './replay-window.js';
 import type { LinkShaper, ShapingDecision } from './shaping/index.js';
 
 export interface Endpoint {
@@ -309,7 +309,7 @@ class UdpTransport implements Transport {
       if (this.knownCount >= MAX_KNOWN_ENDPOINTS) this.forgetOldestLearned();
       this.knownCount++;
     }
-    ports.set(port, { publicKey: Uint8Array.from(publicKey), id: senderId(publicKey), declared, channel: undefined });
+    ports.set(port, { publicKey: Uint8Array.from(publicKey), id: byteKey(publicKey), declared, channel: undefined });
   }
 
   private forgetOldestLearned(): void {
