@@ -792,13 +792,13 @@ export class NeoSession {
     const revealMsg = revealRow[j];
     // Waiting for the member's round + d message, which carries the key: nothing to gather yet.
     if (revealMsg === undefined) return PENDING_REVEAL;
-    const revealVersions: (Stored | Version)[] = revealMsg ? (revealMsg.others.length === 0 ? [revealMsg] : [revealMsg, ...revealMsg.others]) : [];
+    const revealVersions: (Stored | Version)[] = revealMsg.others.length === 0 ? [revealMsg] : [revealMsg, ...revealMsg.others];
     const keys: Uint8Array[] = [];
     for (const version of revealVersions) if (version.content.reveal && version.content.reveal.round === round) keys.push(version.content.reveal.key);
     const outcome = decideUpdate(
       vote,
       (digest) => (mine?.digest === digest ? mine.content.update : mine?.others.find((o) => o.digest === digest)?.content.update),
-      { known: revealMsg !== undefined, keys },
+      { known: true, keys },
       (k, ciphertext) => openCommitment(k, ciphertext, this.context(round, j)),
     );
     if (outcome.kind !== 'dropped' || (outcome.reason !== 'no-key' && outcome.reason !== 'bad-key')) return outcome;
