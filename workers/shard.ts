@@ -248,17 +248,15 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   let dropsReadable = true;
   post({ type: 'ready', shardIndex: task.shardIndex, ports: initialPorts });
 
-  // A member that left keeps its socket this long (its view keeps answering fetches as long, see
-  // GroupMember's retire): its last rounds' messages may still sit in a shaped queue, and slower
-  // members fetch them from it. Closed at once, they decided those rounds by force, differently.
-  const lingerMs = (task.neo.pipelineDepth + task.neo.maxWaitRounds + 2) * task.neo.roundMs;
   /**
-   * When a member's part ends: a member that left lingers, one that played the run's last round stays
-   * up like the founders until the shard stops (its final round's message may still be queued, and
-   * others fetch that round from it), and a crashed one closes now.
+   * When a member's part ends: one that left keeps its socket while the view it left still answers
+   * fetches (GroupMember.answersFetchesUntilMs), one that played the run's last round stays up like
+   * the founders until the shard stops, and a crashed one closes now. The messages of a member's
+   * last rounds may still sit in a shaped queue, and slower members fetch those rounds from it:
+   * closed at once, it left them to decide those rounds by force, differently.
    */
   const closeWhenDone = (player: Player, member: GroupMember) => {
-    if (member.state === 'left') scheduler.schedule(clock.nowMs() + lingerMs, () => close(player, true));
+    if (member.state === 'left') scheduler.schedule(Math.max(clock.nowMs(), member.answersFetchesUntilMs()), () => close(player, true));
     else if (member.state !== 'finished') close(player, false);
   };
 

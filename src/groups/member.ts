@@ -154,6 +154,8 @@ export interface GroupMember {
   neoCounters(): Record<NeoCounter, number>;
   /** This replica's state hash (hex) after `round`, if one of its views still keeps it (recent rounds only). */
   playedHashAt(round: number): string | undefined;
+  /** Until when (this clock's ms) a view this member has left still answers fetches for its last rounds; 0 if it left none. */
+  answersFetchesUntilMs(): number;
   readonly view: GroupView | null;
   readonly game: Game | null;
   readonly roundMs: number;
@@ -215,6 +217,8 @@ class Member implements GroupMember {
   readonly done: Promise<void>;
   view: GroupView | null = null;
   game: Game | null = null;
+  /** See answersFetchesUntilMs. */
+  private answeringUntilMs = 0;
   private resolveDone: () => void = () => {};
   private bot: Bot | null = null;
   private session: NeoSession | null = null;
@@ -729,7 +733,12 @@ class Member implements GroupMember {
   private retire(session: NeoSession): void {
     const depth = this.config.neo.pipelineDepth ?? 1;
     const grace = session.startOfRound(session.finalRound + depth + (this.config.neo.maxWaitRounds ?? 8) + 2);
+    this.answeringUntilMs = Math.max(this.answeringUntilMs, grace);
     this.deps.scheduler.schedule(Math.max(grace, this.deps.clock.nowMs()), () => this.deps.neo.leave(session));
+  }
+
+  answersFetchesUntilMs(): number {
+    return this.answeringUntilMs;
   }
 
   private sessionFinished(session: NeoSession): void {
