@@ -10,42 +10,34 @@ describe('ByteWriter / ByteReader', () => {
   const u64s = [0n, 1n, 0xffff_ffffn, 0x1_0000_0000n, 0x0123_4567_89ab_cdefn, (1n << 63n) - 1n, 1n << 63n, (1n << 64n) - 1n];
   const f64s = [0, -0, 1, -1.5, Math.PI, Number.MAX_VALUE, Number.MIN_VALUE, Number.NEGATIVE_INFINITY, Number.NaN];
 
+  /** Each width: how ByteWriter writes it, how DataView writes the expected bytes, how ByteReader reads it. */
+  const widths = [
+    { values: u16s, bytes: 2, write: (w: ByteWriter, v: number) => w.u16(v), expect: (d: DataView, at: number, v: number) => d.setUint16(at, v), read: (r: ByteReader) => r.u16('a') },
+    { values: u32s, bytes: 4, write: (w: ByteWriter, v: number) => w.u32(v), expect: (d: DataView, at: number, v: number) => d.setUint32(at, v), read: (r: ByteReader) => r.u32('a') },
+    { values: u64s, bytes: 8, write: (w: ByteWriter, v: bigint) => w.u64(v), expect: (d: DataView, at: number, v: bigint) => d.setBigUint64(at, v), read: (r: ByteReader) => r.u64('a') },
+    { values: f64s, bytes: 8, write: (w: ByteWriter, v: number) => w.f64(v), expect: (d: DataView, at: number, v: number) => d.setFloat64(at, v), read: (r: ByteReader) => r.f64('a') },
+  ] as const;
+
   it('writes big-endian bytes identical to DataView', () => {
-    const size = u16s.length * 2 + u32s.length * 4 + u64s.length * 8 + f64s.length * 8 + 1;
+    const size = 1 + widths.reduce((sum, w) => sum + w.values.length * w.bytes, 0);
     const w = new ByteWriter(size);
     const expected = new DataView(new ArrayBuffer(size));
     let at = 0;
     w.u8(0xab);
     expected.setUint8(at++, 0xab);
-    for (const v of u16s) {
-      w.u16(v);
-      expected.setUint16(at, v);
-      at += 2;
-    }
-    for (const v of u32s) {
-      w.u32(v);
-      expected.setUint32(at, v);
-      at += 4;
-    }
-    for (const v of u64s) {
-      w.u64(v);
-      expected.setBigUint64(at, v);
-      at += 8;
-    }
-    for (const v of f64s) {
-      w.f64(v);
-      expected.setFloat64(at, v);
-      at += 8;
+    for (const width of widths) {
+      for (const v of width.values) {
+        (width.write as (w: ByteWriter, v: number | bigint) => void)(w, v);
+        (width.expect as (d: DataView, at: number, v: number | bigint) => void)(expected, at, v);
+        at += width.bytes;
+      }
     }
     expect(w.offset).toBe(size);
     expect(Buffer.from(w.bytes).equals(Buffer.from(expected.buffer))).toBe(true);
 
     const r = new ByteReader(w.bytes);
     expect(r.u8('a')).toBe(0xab);
-    for (const v of u16s) expect(r.u16('a')).toBe(v);
-    for (const v of u32s) expect(r.u32('a')).toBe(v);
-    for (const v of u64s) expect(r.u64('a')).toBe(v);
-    for (const v of f64s) expect(Object.is(r.f64('a'), v)).toBe(true);
+    for (const width of widths) for (const v of width.values) expect(Object.is(width.read(r), v)).toBe(true);
     expect(r.remaining).toBe(0);
   });
 
