@@ -3,11 +3,13 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { searchCapacity } from './controller/capacity.js';
-import { runScenario } from './controller/index.js';
+import { runScenario, shardCount } from './controller/index.js';
+import { thresholdSelectorProblem } from './controller/sub-metrics.js';
 import { checkOpenFiles, checkSocketBuffers, readRunLimits } from './controller/limits.js';
 import { compareReports, evaluateThresholds, parseThreshold, readReport, renderCapacity, renderComparison, renderReportText, ReportError, suggestionLine, writeReport } from './report/index.js';
 import type { CapacityResult, RunReport } from './report/model.js';
-import { capacityPeerCounts, loadProfile, ProfileError, type Profile } from './scenario/profile.js';
+import { capacityPeerCounts, expandPeerSet, loadProfile, ProfileError, type Profile } from './scenario/profile.js';
+import { tagSpaceForProfile } from './scenario/tags.js';
 import { canShowLiveUi, formatProgressLine, startLiveUi, type LiveSnapshot } from './ui/index.js';
 
 /** Exit codes are part of the contract: 0 ok, 1 a threshold failed (or a regression), 2 bad usage or profile. */
@@ -58,12 +60,18 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
   // A capacity search starts at its first step.
   const profile: Profile = loaded.capacity && capacityCounts ? { ...loaded, peers: capacityCounts[0] as number, durationS: loaded.capacity.stepDurationS } : loaded;
   // Thresholds are parsed before anything starts, so a typo costs nothing.
+  const tags = tagSpaceForProfile(profile, expandPeerSet);
+  const groups = Math.ceil(profile.peers / profile.neo.groupSize);
   const thresholdSpecs = profile.thresholds.map((t, i) => {
+    let spec: ReturnType<typeof parseThreshold>;
     try {
-      return parseThreshold(t);
+      spec = parseThreshold(t);
     } catch (e) {
       throw new ProfileError(profilePath, [{ path: `thresholds[${i}]`, message: (e as Error).message }]);
     }
+    const problem = thresholdSelectorProblem(t, tags, groups, shardCount(profile, groups));
+    if (problem !== null) throw new ProfileError(profilePath, [{ path: `thresholds[${i}]`, message: problem }]);
+    return spec;
   });
   const limitProblem = checkLimits(profile, Math.max(profile.peers, ...(capacityCounts ?? [])));
   if (limitProblem !== null) {

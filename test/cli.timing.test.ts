@@ -42,6 +42,13 @@ describe('p2p-mmog CLI', () => {
     const t = await quietly(() => main(['run', join(dir, 'threshold.yaml')]));
     expect(t.value).toBe(EXIT.usage);
     expect(t.err).toMatch(/thresholds\[0\]/);
+    // A selector naming a tag the profile does not define is a typo, caught before anything starts.
+    writeFileSync(join(dir, 'tag.yaml'), 'peers: 8\ndurationS: 1\ntags: { slow: "7" }\nthresholds: ["neo.playoutLatencyMs{receiver:!slwo}.p99 < 3"]\n');
+    const tag = await quietly(() => main(['run', join(dir, 'tag.yaml')]));
+    expect(tag.value).toBe(EXIT.usage);
+    expect(tag.err).toMatch(/thresholds\[0\]: neo\.playoutLatencyMs: unknown tag "slwo" \(expected honest, attacker, slow/);
+    writeFileSync(join(dir, 'group.yaml'), 'peers: 8\ndurationS: 1\nthresholds: ["neo.playoutLatencyMs{group:1}.p99 < 3"]\n');
+    expect((await quietly(() => main(['run', join(dir, 'group.yaml')]))).err).toMatch(/the run has 1 groups \(0-0\), not group 1/);
   });
 
   it('runs the smoke profile headless, writes the four report files with the contract paths, re-renders and compares', async () => {

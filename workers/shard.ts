@@ -7,15 +7,16 @@ import { createAttackLedger, createAttackTransport, createCollusion, createSanct
 import { PaymentTokenType, decodeCertificate, systemWallClock, type GameKey, type KeyCertificate } from '../src/auth/index.js';
 import type { ShardAuthFigures, ShardCommand, ShardDhtFigures, ShardGroup, ShardGroupEvent, ShardMessage, ShardResult, ShardSample, ShardTask, ShardTraffic, UpdateCounts } from '../src/controller/contract.js';
 import { createEd25519 } from '../src/crypto/index.js';
-import { countDivergentReplicas, createFounder, createJoiner, type GroupConfig, type GroupEvent, type GroupMember, type ReplicaAtEnd } from '../src/groups/index.js';
+import { countDivergentReplicas, createFounder, createJoiner, type GroupConfig, type GroupEvent, type GroupMember, type GroupSeat, type ReplicaAtEnd } from '../src/groups/index.js';
 import { sumDhtStats } from '../src/dht/index.js';
-import { createEventLoopMonitor, createLatencyHistogram, type LatencyHistogram } from '../src/metrics/index.js';
+import { createEventLoopMonitor, createLatencyHistogram, createTaggedLatency, type LatencyHistogram } from '../src/metrics/index.js';
 import { NEO_COUNTERS, installNeo, type NeoCounter, type NeoEndpoint } from '../src/neo/index.js';
 import { createDeferredShaper, createLinkShaper, endpointId, readSocketDrops, type DeferredShaper } from '../src/net/index.js';
 import { startPeerNode, startPlayerServices, type PeerNode, type PlayerServices } from '../src/peer/index.js';
 import { createRng } from '../src/random/index.js';
 import { createSteer } from '../src/scenario/movement.js';
-import { shapingForMembers } from '../src/scenario/profile.js';
+import { expandPeerSet, shapingForMembers } from '../src/scenario/profile.js';
+import { MAX_TAG_PAIRS, tagSpaceForProfile } from '../src/scenario/tags.js';
 import { systemClock } from '../src/time/clock.js';
 import { createTimerQueue } from '../src/time/timer-queue.js';
 
@@ -35,6 +36,9 @@ interface Player {
   leaveRequested: boolean;
   /** Cheats (an attack transport under its NEO endpoint). */
   readonly attacker: boolean;
+  /** Its tags (src/scenario/tags.ts) as a mask, and the indexes of the named ones it carries. */
+  readonly tagMask: number;
+  readonly namedTags: readonly number[];
   credentials: { keyCertificate: KeyCertificate; gameKey: GameKey } | null;
 }
 
@@ -98,6 +102,11 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const scheduler = createTimerQueue({ clock, onLateness: (ms) => latenessInterval.recordMs(ms) });
   const playout = createLatencyHistogram();
   let playoutInterval = createLatencyHistogram();
+  // The same samples kept by group, by the sender's and receiver's tags and by receiver, for
+  // sub-metrics and "who suffers"; the named tags' also per second, for their latency-over-time lines.
+  const tags = tagSpaceForProfile(task.profile, expandPeerSet);
+  const tagged = createTaggedLatency({ maxPairs: MAX_TAG_PAIRS });
+  const tagIntervals = tags.names.map(() => createLatencyHistogram());
   // One histogram for every player's DHT lookups: per-player histograms cost 172 KB each.
   const dhtLatency = createLatencyHistogram();
   const onLookupLatency = (_kind: 'findNode' | 'findValue', ms: number) => dhtLatency.recordMs(ms);
@@ -130,6 +139,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     return c;
   };
   const players = new Map<number, Player>();
+  /** By socket port: a playout names its sender by its seat in the view (GroupSeat). */
+  const playersByPort = new Map<number, Player>();
   const groups = new Map<number, HostedGroup>();
   const allPlayers: Player[] = [];
   const events: ShardGroupEvent[] = [];
@@ -152,8 +163,11 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       { authority: task.identity.authority, bootstrap: task.identity.bootstrap, dht: { requestTimeoutMs: PLAYER_DHT_TIMEOUT_MS } },
       { clock, wallClock: systemWallClock, scheduler, rng: root.fork(`dht:${id}`), onLookupLatency },
     );
-    const player: Player = { id, group: group.plan.groupIndex, peer, neo: installNeo(neoTransport), services, member: null, closed: false, joinedAtMs: null, acMessagesAtJoin: 0, closedAtMs: null, leaveRequested: false, attacker: specs !== undefined, credentials: null };
+    const tagMask = tags.maskOf(id);
+    const namedTags = tags.names.flatMap((name, i) => (tags.has(tagMask, name) ? [i] : []));
+    const player: Player = { id, group: group.plan.groupIndex, peer, neo: installNeo(neoTransport), services, member: null, closed: false, joinedAtMs: null, acMessagesAtJoin: 0, closedAtMs: null, leaveRequested: false, attacker: specs !== undefined, tagMask, namedTags, credentials: null };
     players.set(id, player);
+    playersByPort.set(peer.transport.local.port, player);
     allPlayers.push(player);
     return player;
   };
@@ -197,8 +211,10 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       scheduler,
       botRng: root.fork(`bot:${player.id}`),
       ...(steer ? { steer } : {}),
-      onPlayout: (ms: number) => {
+      onPlayout: (ms: number, sender: GroupSeat) => {
         playoutInterval.recordMs(ms);
+        tagged.record(ms, player.group, playersByPort.get(sender.endpoint.port)?.tagMask ?? 0, player.tagMask, player.id);
+        for (const i of player.namedTags) tagIntervals[i]?.recordMs(ms);
       },
       onEvent: (event: GroupEvent) => {
         if (event.type === 'view-change') {
@@ -404,8 +420,10 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       playoutInterval: playoutInterval.encode(),
       latenessInterval: latenessInterval.encode(),
       eventLoopInterval: loopSample?.encoded ?? createLatencyHistogram().encode(),
+      tagIntervals: tagIntervals.map((h) => (h.count > 0 ? h.encode() : null)),
       events: pendingEvents,
     });
+    for (const h of tagIntervals) h.reset();
     pendingEvents = [];
     playout.merge(playoutInterval);
     lateness.merge(latenessInterval);
@@ -436,6 +454,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     sample: final,
     divergentAtEnd,
     playout: playout.encode(),
+    tagged: tagged.encode(),
     lateness: lateness.encode(),
     eventLoop: loopHistogram.encode(),
     handlerErrors,

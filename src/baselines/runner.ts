@@ -45,6 +45,8 @@ export interface BaselineRunOptions {
    * e.g. only fast members' updates at fast members; one histogram per pair would cost 168 KiB each.
    */
   readonly selectPairs?: (receiver: number, sender: number) => boolean;
+  /** Client/server: every relayed update's latency at its receiving client, with both clients' indexes (for tagged figures). */
+  readonly onDelivery?: (latencyMs: number, sender: number, receiver: number) => void;
   /** Client/server: after the last update is sent, how long to wait for relays still in flight. Default 2000. */
   readonly drainMs?: number;
   /** Give up (stop, close, reject) after this long. Default: 60 s plus 2 s per turn, or 60 s plus the duration. */
@@ -311,6 +313,7 @@ export async function runClientServer(options: BaselineRunOptions): Promise<Clie
               if (!h) perSender.set(sender, (h = createLatencyHistogram()));
               h.recordMs(ms);
               if (options.selectPairs?.(i, sender)) selected.recordMs(ms);
+              options.onDelivery?.(ms, sender, i);
             },
           },
         ),

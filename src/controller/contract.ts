@@ -6,6 +6,7 @@ import type { MessagePort } from 'node:worker_threads';
 import type { AttackLedgerSummary, AttackSpec } from '../attacks/index.js';
 import type { GameKey, KeyCertificate } from '../auth/index.js';
 import type { GroupEvent } from '../groups/member.js';
+import type { TaggedLatencyData } from '../metrics/tagged.js';
 import type { NeoAdaptation, NeoCounter } from '../neo/session.js';
 import type { MovementModel } from '../scenario/movement.js';
 import type { Profile } from '../scenario/profile.js';
@@ -162,6 +163,8 @@ export type ShardMessage =
       readonly latenessInterval: string;
       /** Event-loop delay since the previous message, encoded. */
       readonly eventLoopInterval: string;
+      /** Playout latencies since the previous message by the profile's named tags (receiver carries the tag), encoded; null: none. */
+      readonly tagIntervals: readonly (string | null)[];
       /** Group events since the previous message. */
       readonly events: readonly ShardGroupEvent[];
     };
@@ -174,6 +177,8 @@ export interface ShardResult {
   readonly divergentAtEnd: number;
   /** Every playout of the run in this shard, encoded. */
   readonly playout: string;
+  /** The same playouts by group, by (sender, receiver) tag masks and by receiver (src/metrics/tagged.ts). */
+  readonly tagged: TaggedLatencyData;
   readonly lateness: string;
   readonly eventLoop: string;
   readonly handlerErrors: readonly string[];

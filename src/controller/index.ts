@@ -3,13 +3,14 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
-import { createHealthSampler, createLatencyHistogram, decodeLatencyHistogram, latencyFigures, type LatencyHistogram } from '../metrics/index.js';
+import { createHealthSampler, createLatencyHistogram, createTaggedLatency, decodeLatencyHistogram, latencyFigures, mergeTaggedLatency, type LatencyHistogram, type TaggedLatency } from '../metrics/index.js';
 import { NEO_COUNTERS, type NeoCounter } from '../neo/index.js';
 import type { RunEvent, RunReport, SeriesPoint } from '../report/model.js';
 import { mergeAttackSummaries, type AttackLedgerSummary, type AttackSpec } from '../attacks/index.js';
 import { readKernelUdpCounters } from '../net/index.js';
 import { expandPeerSet, shapingForMembers, type Profile } from '../scenario/profile.js';
 import { phaseAt, type RunSchedule } from '../scenario/schedule.js';
+import { MAX_TAG_PAIRS, tagSpaceForProfile, type TagSpace } from '../scenario/tags.js';
 import { movementForProfile, scheduleForProfile } from '../scenario/stages.js';
 import { BaselineInterrupted, runBaseline } from '../baselines/index.js';
 import { monotonicNowMs } from '../time/clock.js';
@@ -20,6 +21,7 @@ import { calibrate } from './calibration.js';
 import { createCostTracker, harnessCostFields } from './cost.js';
 import { createEd25519 } from '../crypto/index.js';
 import { createRng } from '../random/index.js';
+import { computeSubMetrics, standardSelectors, thresholdSelectors, whoSuffers, type Placement, type TaggedSource } from './sub-metrics.js';
 
 /**
  * The controller: splits the profile's peers into NEO groups, hosts them in worker shards (one
@@ -42,6 +44,11 @@ export interface RunOutcome {
 /** Past these the harness, not the protocol, shapes the figures (docs/performance.md). */
 export const SATURATION = { eventLoopDelayMsP99: 50, timerLatenessMsP99: 20 } as const;
 
+/** Worker threads (shards) a run of `groups` groups uses: the profile's, or the machine's parallelism, never more than the groups. */
+export function shardCount(profile: Profile, groups: number): number {
+  return Math.max(1, Math.min(profile.workers ?? availableParallelism(), groups));
+}
+
 /** Consecutive peer indexes per group, groupSize at a time. */
 export function planGroups(peers: number, groupSize: number): number[][] {
   const groups: number[][] = [];
@@ -57,31 +64,43 @@ function shardWorkerFile(): string {
 }
 
 
+interface BaselineFigures extends Pick<RunReport, 'lockstep' | 'clientServer'> {
+  /** Their latencies by tag, as group 0's (the baselines run with group 0's players). */
+  readonly tagged: TaggedSource[];
+}
+
 /** The baselines of SPEC §5 on the profile's links, with group 0's players (see the profile schema). */
-async function runBaselines(profile: Profile, events: RunEvent[], tS: () => number, signal: AbortSignal | undefined): Promise<Pick<RunReport, 'lockstep' | 'clientServer'>> {
+async function runBaselines(profile: Profile, tags: TagSpace, events: RunEvent[], tS: () => number, signal: AbortSignal | undefined): Promise<BaselineFigures> {
   const players = Math.min(profile.neo.groupSize, profile.peers);
   const members = Array.from({ length: players }, (_, i) => i);
   const shaping = (endpoints: readonly string[]) => shapingForMembers(profile, members, endpoints);
   let lockstep: RunReport['lockstep'] = null;
   let clientServer: RunReport['clientServer'] = null;
+  const tagged: TaggedSource[] = [];
   if (profile.baselines.lockstep) {
     events.push({ tS: tS(), type: 'phase', phase: 'baseline-lockstep' });
     const r = await runBaseline('lockstep', { players, turns: profile.baselines.lockstep.turns, seed: `${profile.seed}/lockstep`, shaping, ...(signal ? { signal } : {}) });
     lockstep = { turnLatencyMs: r.turnLatencyMs, turns: r.turns };
+    const latency = createTaggedLatency({ maxPairs: MAX_TAG_PAIRS });
+    r.perPlayerTurnLatency.forEach((h, i) => latency.recordHistogram(h, 0, 0, tags.maskOf(i), i));
+    tagged.push({ metric: 'lockstep.turnLatencyMs', latency, hasSender: false });
   }
   if (profile.baselines.clientServer) {
     events.push({ tS: tS(), type: 'phase', phase: 'baseline-client-server' });
+    const latency = createTaggedLatency({ maxPairs: MAX_TAG_PAIRS });
+    tagged.push({ metric: 'clientServer.latencyMs', latency, hasSender: true });
     const r = await runBaseline('client-server', {
       players,
       durationS: profile.baselines.clientServer.durationS,
       tickMs: profile.neo.roundMs,
       seed: `${profile.seed}/client-server`,
       shaping,
+      onDelivery: (ms, sender, receiver) => latency.record(ms, 0, tags.maskOf(sender), tags.maskOf(receiver), receiver),
       ...(signal ? { signal } : {}),
     });
     clientServer = { latencyMs: r.latencyMs, serverBytesPerS: r.serverBytesPerS };
   }
-  return { lockstep, clientServer };
+  return { lockstep, clientServer, tagged };
 }
 
 interface ShardRates {
@@ -117,9 +136,10 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
   const cost = createCostTracker(calibration.verifyUs);
   const plan = planGroups(profile.peers, profile.neo.groupSize);
   const schedule = scheduleForProfile(profile, plan);
+  const tags = tagSpaceForProfile(profile, expandPeerSet);
   const groups: ShardGroup[] = plan.map((peers, groupIndex) => ({ groupIndex, peers, founders: schedule.founders[groupIndex] ?? peers }));
   const shardOfGroup = new Map<number, number>();
-  const workers = Math.max(1, Math.min(profile.workers ?? availableParallelism(), groups.length));
+  const workers = shardCount(profile, groups.length);
   const shardsGroups: ShardGroup[][] = Array.from({ length: workers }, () => []);
   groups.forEach((g, i) => {
     (shardsGroups[i % workers] as ShardGroup[]).push(g);
@@ -203,6 +223,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
   const latest = new Map<number, { sample: ShardSample; rates: ShardRates | null }>();
   const loopHistogram = createLatencyHistogram();
   let secondPlayout = createLatencyHistogram();
+  const secondTags = tags.names.map(() => createLatencyHistogram());
   let secondLateness = createLatencyHistogram();
   let secondLoop = createLatencyHistogram();
 
@@ -215,6 +236,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
         return;
       }
       secondPlayout.merge(decodeLatencyHistogram(m.playoutInterval));
+      m.tagIntervals.forEach((encoded, i) => encoded !== null && secondTags[i]?.merge(decodeLatencyHistogram(encoded)));
       secondLateness.merge(decodeLatencyHistogram(m.latenessInterval));
       const loopInterval = decodeLatencyHistogram(m.eventLoopInterval);
       secondLoop.merge(loopInterval);
@@ -257,7 +279,9 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
   const health = createHealthSampler({ resolutionMs: 10 });
   const snmpAtStart = readKernelUdpCounters();
   const series: SeriesPoint[] = [];
-  const p99History: number[] = [];
+  const p99History: (number | null)[] = [];
+  // The run's playouts so far, for the live panel's "run" row beside the last second's.
+  const runPlayout = createLatencyHistogram();
   let saturatedSince: number | null = null;
   let peak = 0;
   let cpuCoresSum = 0;
@@ -277,6 +301,10 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     const roundsPerS = peersAlive > 0 ? rates.memberRoundsPerS / peersAlive : 0;
     peak = Math.max(peak, peersAlive);
     const second = secondPlayout.summary();
+    runPlayout.merge(secondPlayout);
+    const run = runPlayout.summary();
+    const tagP99 = Object.fromEntries(tags.names.map((name, i) => [name, nullWhenEmpty(secondTags[i] as LatencyHistogram).p99]));
+    for (const h of secondTags) h.reset();
     const lateness = secondLateness.summary();
     const loopP99 = secondLoop.summary().p99;
     secondPlayout = createLatencyHistogram();
@@ -285,9 +313,11 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     const lossRate = rates.attempts > 0 ? rates.shapingDrops / rates.attempts : 0;
     const started = monotonicNowMs() >= startAtMs;
     if (started) {
-      series.push({ tS: Math.round(tS()), peersAlive, roundsPerS, messagesPerS: rates.messagesPerS, bytesPerS: rates.bytesPerS, lossRate, neoP50: second.p50, neoP99: second.p99 });
+      // A second without playouts has no percentiles: null, never a 0 that reads as "instant".
+      const played = second.count > 0;
+      series.push({ tS: Math.round(tS()), peersAlive, roundsPerS, messagesPerS: rates.messagesPerS, bytesPerS: rates.bytesPerS, lossRate, neoP50: played ? second.p50 : null, neoP99: played ? second.p99 : null, ...(tags.names.length > 0 ? { tagP99 } : {}) });
     }
-    p99History.push(second.p99);
+    p99History.push(second.count > 0 ? second.p99 : null);
     if (p99History.length > 60) p99History.shift();
     const reasons = saturation(loopP99, lateness.p99, kernelDrops);
     if (reasons.length > 0 && saturatedSince === null) {
@@ -304,11 +334,8 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
       peersTarget: profile.peers,
       workers,
       neo: {
-        p50: second.p50,
-        p90: second.p90,
-        p99: second.p99,
-        p999: second.p999,
-        max: second.max,
+        ...(second.count > 0 ? { p50: second.p50, p90: second.p90, p99: second.p99, p999: second.p999, max: second.max } : { p50: null, p90: null, p99: null, p999: null, max: null }),
+        run: run.count > 0 ? { p50: run.p50, p90: run.p90, p99: run.p99, p999: run.p999, max: run.max } : null,
         p99History: [...p99History],
         roundMs,
         groups: groups.length,
@@ -342,6 +369,8 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
   }
 
   const { playout, lateness, counters, updates, udpKernelDrops, peersAlive } = mergeResults(results, loopHistogram);
+  const neoTagged = mergeTaggedLatency(results.map((r) => r.tagged), { maxPairs: MAX_TAG_PAIRS });
+  const place: Placement = { groups: groups.length, shards: workers, shardOfGroup: (g) => shardOfGroup.get(g) ?? 0 };
   peak = Math.max(peak, peersAlive);
   const snmpAtEnd = readKernelUdpCounters();
   const udpRcvbufErrorsSystem = snmpAtStart && snmpAtEnd ? snmpAtEnd.rcvbufErrors - snmpAtStart.rcvbufErrors : null;
@@ -349,10 +378,10 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
   const timerLatenessMsP99 = lateness.summary().p99;
   const saturationReasons = saturation(eventLoopDelayMsP99, timerLatenessMsP99, udpKernelDrops);
   const durationS = tS();
-  let baselines: Pick<RunReport, 'lockstep' | 'clientServer'> = { lockstep: null, clientServer: null };
+  let baselines: BaselineFigures = { lockstep: null, clientServer: null, tagged: [] };
   if (!hooks.signal?.aborted) {
     try {
-      baselines = await runBaselines(profile, events, tS, hooks.signal);
+      baselines = await runBaselines(profile, tags, events, tS, hooks.signal);
     } catch (error) {
       // A failed or interrupted baseline must not cost the NEO figures: recorded, and the report is still written.
       const interrupted = error instanceof BaselineInterrupted;
@@ -384,7 +413,8 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
         roundsDivergent: counters.roundsDivergent,
         divergentAtEnd: results.reduce((sum, r) => sum + r.divergentAtEnd, 0),
       },
-      ...baselines,
+      lockstep: baselines.lockstep,
+      clientServer: baselines.clientServer,
       dht: dhtReport(results.map((r) => r.sample)),
       auth: authReport(results.map((r) => r.sample), authorityCounters),
       groups: groupFigures(results, groups.length),
@@ -402,10 +432,34 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
         ...harnessCostFields(cost.figures(counters.roundsPlayed, peak), calibration, { series, roundMs: results[0]?.sample.roundMs ?? profile.neo.roundMs, groupSize: profile.neo.groupSize }),
       },
       series,
+      ...taggedFigures(profile, tags, neoTagged, baselines.tagged, place, schedule),
     },
     events,
     handlerErrors: results.flatMap((r) => r.handlerErrors),
   };
+}
+
+/** Sub-metrics, the run's tags and who suffers (docs/reports.md, "Tags and sub-metrics"). */
+function taggedFigures(profile: Profile, tags: TagSpace, neo: TaggedLatency, baselines: readonly TaggedSource[], place: Placement, schedule: RunSchedule): Pick<RunReport, 'subMetrics' | 'tags' | 'whoSuffers'> {
+  const attackers = [...new Set(profile.attacks.flatMap((a) => expandPeerSet(a.peers)))].sort((a, b) => a - b);
+  const sources: TaggedSource[] = [{ metric: 'neo.playoutLatencyMs', latency: neo, hasSender: true }, ...baselines];
+  const subMetrics = computeSubMetrics(sources, tags, place, standardSelectors(tags, place, attackers.length > 0), thresholdSelectors(profile.thresholds));
+  // Founders sit in their plan's group; joiners in the group the schedule sends them to.
+  const groupOf = new Map<number, number>();
+  for (const e of schedule.entries) if (e.type === 'join') groupOf.set(e.player, e.group);
+  const groupOfPeer = (peer: number) => groupOf.get(peer) ?? Math.floor(peer / profile.neo.groupSize);
+  return {
+    subMetrics,
+    tags: { named: Object.fromEntries(Object.entries(profile.tags).map(([name, set]) => [name, expandPeerSet(set)])), attackers },
+    whoSuffers: whoSuffers(neo, tags, place, groupOfPeer),
+  };
+}
+
+/** A second's summary, with null percentiles when nothing was recorded in it. */
+function nullWhenEmpty(h: LatencyHistogram): { p50: number | null; p99: number | null } {
+  if (h.count === 0) return { p50: null, p99: null };
+  const s = h.summary();
+  return { p50: s.p50, p99: s.p99 };
 }
 
 /** Every shard's final figures merged: histograms (the event loop's into `loopHistogram`), counters, updates, drops. */

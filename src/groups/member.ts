@@ -72,7 +72,8 @@ export interface GroupMemberDeps {
   readonly botRng: Rng;
   /** A movement model's destination per round (null: roam). */
   readonly steer?: (round: number) => { readonly x: number; readonly y: number } | null;
-  readonly onPlayout?: (latencyMs: number) => void;
+  /** Every update of another member this member played: its latency from creation, and who sent it. */
+  readonly onPlayout?: (latencyMs: number, sender: GroupSeat) => void;
   /** Told of every view change this member applies (every member of the group tells the same change) and of its own arrival and departure. */
   readonly onEvent?: (event: GroupEvent) => void;
   /** Every decided round of every view this member ran, after it was played (NeoSessionDeps.onDecided). */
@@ -536,12 +537,19 @@ class Member implements GroupMember {
           const offender = view.members[member];
           if (offender) this.deps.onBadSignature?.(offender.publicKey, round);
         },
-        ...(this.deps.onPlayout ? { onPlayout: this.deps.onPlayout } : {}),
+        ...(this.deps.onPlayout ? { onPlayout: this.playoutFrom(view, this.deps.onPlayout) } : {}),
       },
     );
     this.allSessions.push(session);
     session.done.then(() => this.sessionFinished(session));
     return session;
+  }
+
+  private playoutFrom(view: GroupView, onPlayout: (latencyMs: number, sender: GroupSeat) => void): (latencyMs: number, member: number) => void {
+    return (latencyMs, member) => {
+      const sender = view.members[member];
+      if (sender) onPlayout(latencyMs, sender);
+    };
   }
 
   private nextPayload(round: number): Uint8Array {

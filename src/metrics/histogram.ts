@@ -92,11 +92,12 @@ export function halfDistancePercentiles(count: number, ticksPerHalfDistance: num
   return levels;
 }
 
-function newHdr(): Histogram {
+function newHdr(compact = false): Histogram {
   return build({
     // 64-bit (float) buckets stay exact to 2^53 per bucket; 32-bit ones would wrap silently in a
-    // long merged run.
-    bitBucketSize: 64,
+    // long merged run. Packed ones grow with the buckets in use (a few KB for a typical latency
+    // spread instead of 172 KB up front) and hold the same counts.
+    bitBucketSize: compact ? 'packed' : 64,
     autoResize: false,
     lowestDiscernibleValue: LATENCY_LOWEST_DISCERNIBLE_US,
     highestTrackableValue: LATENCY_HIGHEST_TRACKABLE_US,
@@ -385,8 +386,16 @@ export function decodeLatencyHistogram(encoded: string): LatencyHistogram {
   return HdrLatencyHistogram.fromParts(hdr, overflow, minUs, maxUs, sumUs);
 }
 
-export function createLatencyHistogram(): LatencyHistogram {
-  return new HdrLatencyHistogram();
+export interface LatencyHistogramOptions {
+  /**
+   * Packed counts: slower to record into, but small while few buckets are used. For the many
+   * histograms kept per tag, group or peer; same bounds, so they merge with any other.
+   */
+  readonly compact?: boolean;
+}
+
+export function createLatencyHistogram(options: LatencyHistogramOptions = {}): LatencyHistogram {
+  return new HdrLatencyHistogram(newHdr(options.compact === true));
 }
 
 /** The controller's side of the telemetry path: one histogram from every worker's encoding. */

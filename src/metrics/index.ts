@@ -7,6 +7,7 @@ export {
   mergeEncodedHistograms,
   latencyFigures,
   type LatencyHistogram,
+  type LatencyHistogramOptions,
   type LatencySummary,
   type PercentilePoint,
 } from './histogram.js';
@@ -21,3 +22,4 @@ export {
   type HealthSample,
   type HealthSampler,
 } from './health.js';
+export { createTaggedLatency, mergeTaggedLatency, type TaggedLatency, type TaggedLatencyData, type TaggedLatencyLimits } from './tagged.js';

@@ -137,8 +137,8 @@ export function reportChartData(report: RunReport, events: readonly RunEvent[]):
     series: {
       tS: s.map((p) => p.tS),
       // A played update always takes > 0 µs, so 0 can only mean "nothing played in this second".
-      neoP50: s.map((p) => (p.neoP50 > 0 ? p.neoP50 : null)),
-      neoP99: s.map((p) => (p.neoP99 > 0 ? p.neoP99 : null)),
+      neoP50: s.map((p) => (p.neoP50 !== null && p.neoP50 > 0 ? p.neoP50 : null)),
+      neoP99: s.map((p) => (p.neoP99 !== null && p.neoP99 > 0 ? p.neoP99 : null)),
       peersAlive: s.map((p) => p.peersAlive),
       bytesPerS: s.map((p) => p.bytesPerS),
       messagesPerS: s.map((p) => p.messagesPerS),

@@ -3,7 +3,7 @@
  * reading and validating report.json, the `report` text, `compare` and threshold evaluation.
  * See docs/reports.md.
  */
-export type { CapacityResult, CapacityStep, HarnessCalibration, LatencyFigures, RunEvent, RunReport, SeriesPoint, ThresholdOp, ThresholdResult } from './model.js';
+export type { CapacityResult, CapacityStep, HarnessCalibration, LatencyFigures, RunEvent, RunReport, SeriesPoint, ThresholdOp, ThresholdResult, WorstGroup, WorstPeer } from './model.js';
 export { capacityStep, renderCapacity } from './capacity.js';
 export { REPORT_FILES, readEvents, readReport, rerenderReport, resolveReportFile, serializeEvents, writeReport, type ReportFiles } from './io.js';
 export { REPORT_VERSION, ReportError, reportProblems } from './validate.js';
@@ -30,7 +30,22 @@ export {
   evaluateThresholds,
   formatThreshold,
   parseThreshold,
+  thresholdMetrics,
   type ThresholdSpec,
 } from './thresholds.js';
-export { DERIVED_METRICS, MetricPathError, parseMetricPath, resolveMetric, type MetricPathStep, type ReportForMetrics } from './paths.js';
+export {
+  DERIVED_METRICS,
+  MetricPathError,
+  TAG_DIMENSIONS,
+  formatTagSelector,
+  parseMetricPath,
+  parseTagSelector,
+  resolveMetric,
+  subMetricKey,
+  tagFamily,
+  type MetricPathStep,
+  type ReportForMetrics,
+  type TagDimension,
+  type TagFilter,
+} from './paths.js';
 export type { Block, Section, Table } from './format.js';

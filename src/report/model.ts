@@ -26,6 +26,8 @@ export interface ThresholdResult {
   /** null when the metric is absent from this run (counts as a failure). */
   readonly actual: number | null;
   readonly ok: boolean;
+  /** A bound taken from another figure of the run (`metric op factor * other`): value = factor × actual of that figure (0 when it is absent, and the threshold fails). */
+  readonly times?: { readonly metric: string; readonly factor: number; readonly actual: number | null };
 }
 
 /** One sample per second of the run, for the latency-over-time chart and the UI sparkline. */
@@ -37,9 +39,11 @@ export interface SeriesPoint {
   readonly bytesPerS: number;
   /** Fraction of datagrams lost to link shaping in this second. */
   readonly lossRate: number;
-  /** NEO playout latency percentiles of the updates played in this second (ms). */
-  readonly neoP50: number;
-  readonly neoP99: number;
+  /** NEO playout latency percentiles of the updates played in this second (ms); null: none was played in it (older reports wrote 0). */
+  readonly neoP50: number | null;
+  readonly neoP99: number | null;
+  /** NEO playout p99 of this second by the profile's named tags, played by a receiver carrying the tag; null: none (absent in older reports). */
+  readonly tagP99?: Readonly<Record<string, number | null>>;
 }
 
 export interface RunEvent {
@@ -184,8 +188,34 @@ export interface RunReport {
   };
   readonly thresholds: readonly ThresholdResult[];
   readonly series: readonly SeriesPoint[];
+  /**
+   * Latency sub-metrics by tag selector (docs/reports.md, "Tags and sub-metrics"), keyed as
+   * thresholds name them: `neo.playoutLatencyMs{receiver:!slow}`, `lockstep.turnLatencyMs{group:0}`.
+   * A selector that matched no sample is absent. Absent in reports from before tags.
+   */
+  readonly subMetrics?: Readonly<Record<string, LatencyFigures>>;
+  /** The run's tags: the profile's named peer sets and the attackers (absent in reports from before tags). */
+  readonly tags?: { readonly named: Readonly<Record<string, readonly number[]>>; readonly attackers: readonly number[] };
+  /** The groups and receiving peers with the highest NEO playout p99, worst first (docs/reports.md, "Who suffers"). */
+  readonly whoSuffers?: { readonly groups: readonly WorstGroup[]; readonly peers: readonly WorstPeer[] };
   /** Present for a capacity search: every step, and the largest peer count that stayed healthy. */
   readonly capacity?: CapacityResult;
+}
+
+export interface WorstGroup {
+  readonly group: number;
+  readonly shard: number;
+  readonly count: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+/** A peer as a receiver: the playout latency of the updates it played. */
+export interface WorstPeer extends WorstGroup {
+  readonly peer: number;
+  /** Its role and named tags. */
+  readonly tags: readonly string[];
 }
 
 /** The machine, measured at the start of a run (src/controller/calibration.ts). */

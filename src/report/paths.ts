@@ -4,11 +4,74 @@ import type { RunReport } from './model.js';
  * Metric paths address a figure in a report: dotted keys, with `[3]` for an array index and
  * `[kind=replay]` for the first array element whose field `kind` equals `replay` (compared as text).
  * Examples: `neo.playoutLatencyMs.p99`, `series[0].neoP99`, `attacks[kind=replay].prevented`.
+ * A latency metric may carry a tag selector, a sub-metric (docs/reports.md, "Tags and
+ * sub-metrics"): `neo.playoutLatencyMs{receiver:!slow}.p99`, `neo.playoutLatencyMs{group:3}.p50`.
  */
 export type MetricPathStep =
   | { readonly kind: 'key'; readonly key: string }
   | { readonly kind: 'index'; readonly index: number }
-  | { readonly kind: 'match'; readonly key: string; readonly value: string };
+  | { readonly kind: 'match'; readonly key: string; readonly value: string }
+  | { readonly kind: 'tags'; readonly filters: readonly TagFilter[] };
+
+/**
+ * One condition of a tag selector. `group` and `shard` select by where a sample was measured
+ * (a number); `sender` and `receiver` by the tags of the peer that sent or played the update (a
+ * role, honest or attacker, or one of the profile's named tags). `!` negates.
+ */
+export interface TagFilter {
+  readonly dimension: TagDimension;
+  readonly value: string;
+  readonly negated: boolean;
+}
+
+export const TAG_DIMENSIONS = ['group', 'shard', 'sender', 'receiver'] as const;
+export type TagDimension = (typeof TAG_DIMENSIONS)[number];
+
+/** Where a sample was measured, or who sent and played it: one selector draws on one family only. */
+export function tagFamily(d: TagDimension): 'place' | 'peers' {
+  return d === 'group' || d === 'shard' ? 'place' : 'peers';
+}
+
+const TAG_VALUE = /^[a-z][a-zA-Z0-9_]*$/;
+
+/**
+ * Parses the inside of `{...}`: `dim:value` or `dim:!value`, comma-separated, all of them required
+ * (a conjunction). Throws MetricPathError saying what is wrong.
+ */
+export function parseTagSelector(text: string): TagFilter[] {
+  const fail = (why: string): never => {
+    throw new MetricPathError(`"{${text}}" is not a tag selector: ${why}`);
+  };
+  if (text.trim() === '') fail('it is empty; write e.g. {receiver:slow} or {group:3}');
+  const filters = text.split(',').map((part) => {
+    const colon = part.indexOf(':');
+    if (colon < 0) return fail(`"${part.trim()}" needs a dimension and a value, e.g. receiver:slow`);
+    const dimension = part.slice(0, colon).trim();
+    let value = part.slice(colon + 1).trim();
+    if (!(TAG_DIMENSIONS as readonly string[]).includes(dimension)) return fail(`"${dimension}" is not a dimension (expected ${TAG_DIMENSIONS.join(', ')})`);
+    const negated = value.startsWith('!');
+    if (negated) value = value.slice(1).trim();
+    const d = dimension as TagDimension;
+    if (tagFamily(d) === 'place' ? !/^(0|[1-9][0-9]*)$/.test(value) : !TAG_VALUE.test(value)) {
+      fail(`"${value}" is not a ${tagFamily(d) === 'place' ? `${d} number` : 'tag name (honest, attacker or a profile tag)'}`);
+    }
+    return { dimension: d, value, negated };
+  });
+  if (new Set(filters.map((f) => tagFamily(f.dimension))).size > 1) fail('group and shard cannot be combined with sender or receiver in one selector');
+  return filters;
+}
+
+/** The selector as report.json's `subMetrics` keys spell it: dimensions in a fixed order, no spaces. */
+export function formatTagSelector(filters: readonly TagFilter[]): string {
+  const text = filters.map((f) => `${f.dimension}:${f.negated ? '!' : ''}${f.value}`);
+  const order = (t: string) => TAG_DIMENSIONS.indexOf(t.slice(0, t.indexOf(':')) as TagDimension);
+  return `{${[...new Set(text)].sort((a, b) => order(a) - order(b) || (a < b ? -1 : a > b ? 1 : 0)).join(',')}}`;
+}
+
+/** A sub-metric's key in report.json `subMetrics`: `neo.playoutLatencyMs{receiver:!slow}`. */
+export function subMetricKey(metric: string, filters: readonly TagFilter[]): string {
+  return `${metric}${formatTagSelector(filters)}`;
+}
 
 /** Thrown for a path that does not follow the grammar above; the message says where and why. */
 export class MetricPathError extends Error {
@@ -28,12 +91,20 @@ export function parseMetricPath(path: string): MetricPathStep[] {
   while (i < path.length) {
     // A key segment.
     let j = i;
-    while (j < path.length && path[j] !== '.' && path[j] !== '[') j++;
+    while (j < path.length && path[j] !== '.' && path[j] !== '[' && path[j] !== '{') j++;
     const key = path.slice(i, j);
     if (key === '') fail(steps.length === 0 && path[i] === '[' ? 'a path must start with a field name' : 'empty field name');
     if (!IDENT.test(key)) fail(`"${key}" is not a field name (letters, digits, _ and $; not starting with a digit)`);
     steps.push({ kind: 'key', key });
     i = j;
+    if (path[i] === '{') {
+      const close = path.indexOf('}', i);
+      if (close < 0) fail('unclosed "{"');
+      if (steps.some((s) => s.kind !== 'key')) fail('a tag selector follows field names only');
+      steps.push({ kind: 'tags', filters: parseTagSelector(path.slice(i + 1, close)) });
+      i = close + 1;
+      if (i < path.length && path[i] !== '.') fail(`unexpected "${path[i]}" after a tag selector`);
+    }
     // Any number of [..] selectors.
     while (path[i] === '[') {
       const close = path.indexOf(']', i);
@@ -76,6 +147,8 @@ export function resolvePath(root: unknown, steps: readonly MetricPathStep[]): un
     } else if (step.kind === 'index') {
       if (!Array.isArray(cur) || step.index >= cur.length) return undefined;
       cur = cur[step.index] as unknown;
+    } else if (step.kind === 'tags') {
+      return undefined;
     } else {
       if (!Array.isArray(cur)) return undefined;
       cur = (cur as unknown[]).find((el) => isRecord(el) && Object.hasOwn(el, step.key) && String(el[step.key]) === step.value);
@@ -83,6 +156,16 @@ export function resolvePath(root: unknown, steps: readonly MetricPathStep[]): un
     }
   }
   return cur;
+}
+
+/** Plain steps through the report; a tag selector looks its prefix up in `subMetrics` and goes on from there. */
+function resolveSteps(report: ReportForMetrics, steps: readonly MetricPathStep[]): unknown {
+  const at = steps.findIndex((s) => s.kind === 'tags');
+  if (at < 0) return resolvePath(report, steps);
+  const selector = steps[at] as Extract<MetricPathStep, { kind: 'tags' }>;
+  const metric = steps.slice(0, at).map((s) => (s as Extract<MetricPathStep, { kind: 'key' }>).key).join('.');
+  const figures = report.subMetrics?.[subMetricKey(metric, selector.filters)];
+  return figures === undefined ? undefined : resolvePath(figures, steps.slice(at + 1));
 }
 
 /** The report as far as metric resolution needs it: thresholds may not be evaluated yet. */
@@ -131,7 +214,7 @@ export function resolveMetric(report: ReportForMetrics, path: string): number | 
   } catch {
     return null;
   }
-  const v = resolvePath(report, steps);
+  const v = resolveSteps(report, steps);
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (typeof v === 'boolean') return v ? 1 : 0;
   if (v === undefined && Object.hasOwn(DERIVED_METRICS, path)) {

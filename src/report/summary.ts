@@ -31,6 +31,12 @@ export function saturationWarning(report: RunReport): string | null {
   return `NOT TRUSTWORTHY: the harness was saturated during this run (${reasons}). Latency and detection figures measure the overloaded harness, not the protocol; rerun with fewer peers or more cores.`;
 }
 
+/** `250`, or for a bound from another figure `2 × lockstep…p99 = 652.0` (`not measured` when absent). */
+function thresholdBound(t: RunReport['thresholds'][number]): string {
+  if (t.times === undefined) return fmtNumber(t.value);
+  return `${fmtNumber(t.times.factor)} × ${t.times.metric} = ${t.times.actual === null ? 'not measured' : fmtNumber(t.value)}`;
+}
+
 function thresholdVerdict(report: RunReport): string {
   const n = report.thresholds.length;
   if (n === 0) return 'no thresholds set';
@@ -240,7 +246,7 @@ function thresholdsSection(report: RunReport): Section {
   const blocks: Block[] = [
     table({
       headers: ['metric', 'rule', 'actual', 'result'],
-      rows: report.thresholds.map((t) => [t.metric, `${t.op} ${fmtNumber(t.value)}`, t.actual === null ? 'not measured' : fmtNumber(t.actual), t.ok ? 'PASS' : 'FAIL']),
+      rows: report.thresholds.map((t) => [t.metric, `${t.op} ${thresholdBound(t)}`, t.actual === null ? 'not measured' : fmtNumber(t.actual), t.ok ? 'PASS' : 'FAIL']),
       align: ['left', 'left', 'right', 'left'],
     }),
   ];

@@ -1,11 +1,18 @@
 import type { ThresholdOp, ThresholdResult } from './model.js';
 import { MetricPathError, parseMetricPath, resolveMetric, type ReportForMetrics } from './paths.js';
 
-/** One pass/fail rule of a profile: `metric op value`, e.g. `neo.playoutLatencyMs.p99 < 250`. */
+/**
+ * One pass/fail rule of a profile: `metric op value`, e.g. `neo.playoutLatencyMs.p99 < 250`, or
+ * `metric op factor * other` to compare two figures of the same run, e.g.
+ * `lockstep.turnLatencyMs{receiver:!slow}.p99 >= 2 * neo.playoutLatencyMs{receiver:!slow}.p99`.
+ */
 export interface ThresholdSpec {
   readonly metric: string;
   readonly op: ThresholdOp;
+  /** The bound; with `times`, the factor the other metric is multiplied by. */
   readonly value: number;
+  /** Another metric of the same report: the bound is value × its figure. */
+  readonly times?: string;
 }
 
 export const THRESHOLD_OPS: readonly ThresholdOp[] = ['<', '<=', '>', '>=', '==', '!='];
@@ -23,8 +30,8 @@ function findOperator(text: string): { start: number; end: number } | null {
   let depth = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (c === '[') depth++;
-    else if (c === ']') depth = Math.max(0, depth - 1);
+    if (c === '[' || c === '{') depth++;
+    else if (c === ']' || c === '}') depth = Math.max(0, depth - 1);
     else if (depth === 0 && (c === '<' || c === '>' || c === '=' || c === '!')) {
       let end = i + 1;
       while (end < text.length && '<>=!'.includes(text[end] as string)) end++;
@@ -66,12 +73,32 @@ export function parseThreshold(text: string): ThresholdSpec {
     throw e;
   }
   if (valueText === '') fail(`no value after "${op}", e.g. ${EXAMPLE}`);
-  if (!NUMBER_RE.test(valueText)) {
-    fail(`"${valueText}" is not a number (write the bare number; the unit is the metric's own: ms for latencies, a fraction 0..1 for rates)`);
+  // `number`, or `number * metric` for a bound taken from another figure of the run.
+  const star = valueText.indexOf('*');
+  const factorText = star < 0 ? valueText : valueText.slice(0, star).trim();
+  const times = star < 0 ? undefined : valueText.slice(star + 1).trim();
+  if (!NUMBER_RE.test(factorText)) {
+    fail(
+      `"${star < 0 ? valueText : factorText}" is not a number (write the bare number; the unit is the metric's own: ms for latencies, a fraction 0..1 for rates; ` +
+        `or "factor * metric" for a bound from another figure, e.g. "2 * neo.playoutLatencyMs.p99")`,
+    );
   }
-  const value = Number(valueText);
-  if (!Number.isFinite(value)) fail(`"${valueText}" is not a finite number`);
-  return { metric, op, value };
+  const value = Number(factorText);
+  if (!Number.isFinite(value)) fail(`"${factorText}" is not a finite number`);
+  if (times === undefined) return { metric, op, value };
+  if (times === '') fail(`no metric after "*", e.g. "2 * neo.playoutLatencyMs.p99"`);
+  try {
+    parseMetricPath(times);
+  } catch (e) {
+    if (e instanceof MetricPathError) fail(e.message);
+    throw e;
+  }
+  return { metric, op, value, times };
+}
+
+/** Every metric a threshold reads: its own and the one its bound is taken from. */
+export function thresholdMetrics(spec: ThresholdSpec): string[] {
+  return spec.times === undefined ? [spec.metric] : [spec.metric, spec.times];
 }
 
 export function compareWith(actual: number, op: ThresholdOp, value: number): boolean {
@@ -91,9 +118,9 @@ export function compareWith(actual: number, op: ThresholdOp, value: number): boo
   }
 }
 
-/** `metric op value`, the form parseThreshold reads. */
+/** `metric op value` (or `metric op factor * other`), the form parseThreshold reads. */
 export function formatThreshold(spec: ThresholdSpec): string {
-  return `${spec.metric} ${spec.op} ${spec.value}`;
+  return `${spec.metric} ${spec.op} ${spec.times === undefined ? spec.value : `${spec.value} * ${spec.times}`}`;
 }
 
 /**
@@ -108,6 +135,11 @@ export function evaluateThresholds(report: ReportForMetrics, specs: readonly Thr
       throw new TypeError(`evaluateThresholds: value of ${JSON.stringify(spec.metric)} must be a finite number, got ${String(spec.value)}`);
     }
     const actual = resolveMetric(report, spec.metric);
-    return { metric: spec.metric, op: spec.op, value: spec.value, actual, ok: actual !== null && compareWith(actual, spec.op, spec.value) };
+    if (spec.times === undefined) return { metric: spec.metric, op: spec.op, value: spec.value, actual, ok: actual !== null && compareWith(actual, spec.op, spec.value) };
+    // The bound from another figure of the run: the result keeps the figure and the factor, and
+    // `value` is their product (0 when that figure was not measured, which fails the threshold).
+    const other = resolveMetric(report, spec.times);
+    const bound = other === null ? null : spec.value * other;
+    return { metric: spec.metric, op: spec.op, value: bound ?? 0, actual, ok: actual !== null && bound !== null && compareWith(actual, spec.op, bound), times: { metric: spec.times, factor: spec.value, actual: other } };
   });
 }

@@ -115,10 +115,19 @@ const reportSchema = z.looseObject({
       messagesPerS: num,
       bytesPerS: num,
       lossRate: num,
-      neoP50: num,
-      neoP99: num,
+      neoP50: num.nullable(),
+      neoP99: num.nullable(),
+      tagP99: z.record(z.string(), num.nullable()).optional(),
     }),
   ),
+  subMetrics: z.record(z.string(), latency).optional(),
+  tags: z.looseObject({ named: z.record(z.string(), z.array(count)), attackers: z.array(count) }).optional(),
+  whoSuffers: z
+    .looseObject({
+      groups: z.array(z.looseObject({ group: count, shard: count, count, p50: num, p99: num, max: num })),
+      peers: z.array(z.looseObject({ peer: count, group: count, shard: count, tags: z.array(z.string()), count, p50: num, p99: num, max: num })),
+    })
+    .optional(),
 });
 
 /** `a.b[2].c` from a zod issue path. */

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { MAX_CHANGING_GROUP_SIZE } from '../groups/messages.js';
 import { MAX_GROUP_SIZE } from '../neo/messages.js';
 import { validateShapingConfig, type ShapingConfig } from '../net/index.js';
+import { MAX_NAMED_TAGS, MAX_TAG_PAIRS, ROLE_TAGS, TAG_NAME_RE, tagPairsBound, tagSpaceForProfile } from './tags.js';
 
 /**
  * A scenario profile: YAML validated against a strict schema (unknown keys are errors, so a typo
@@ -204,6 +205,21 @@ export const profileSchema = z.strictObject({
   identityAttacks: z
     .array(z.strictObject({ kind: z.enum(['forged-certificate', 'expired-certificate', 'banned-certificate']), group: z.number().int().min(0), atS: nonNegative }))
     .default([]),
+  /**
+   * Named peer sets whose latency samples the report also shows apart (src/scenario/tags.ts):
+   * `{ slow: "7" }` gives sub-metrics such as `neo.playoutLatencyMs{receiver:slow}`.
+   */
+  tags: z
+    .record(z.string(), peerSetSchema)
+    .superRefine((t, ctx) => {
+      const names = Object.keys(t);
+      if (names.length > MAX_NAMED_TAGS) ctx.addIssue({ code: 'custom', message: `at most ${MAX_NAMED_TAGS} named tags` });
+      for (const name of names) {
+        if (!TAG_NAME_RE.test(name)) ctx.addIssue({ code: 'custom', path: [name], message: `"${name}": a tag name is a letter a-z, then letters, digits or _` });
+        else if ((ROLE_TAGS as readonly string[]).includes(name)) ctx.addIssue({ code: 'custom', path: [name], message: `${ROLE_TAGS.join(' and ')} are role tags every peer has; choose another name` });
+      }
+    })
+    .default({}),
   /** Checks on the finished report, e.g. "neo.playoutLatencyMs.p99 < 250": any failure exits 1. */
   thresholds: z.array(z.string().min(1)).default([]),
   links: z
@@ -432,6 +448,12 @@ function checkPeerIndexes(profile: Profile, source: string): void {
       }
     };
   };
+
+  const tagsInRange = Object.entries(profile.tags).every(([name, set]) => check(set, `tags.${name}`));
+  if (tagsInRange) {
+    const pairs = tagPairsBound(tagSpaceForProfile(profile, expandPeerSet), profile.peers);
+    if (pairs > MAX_TAG_PAIRS) issues.push({ path: 'tags', message: `the tags and attackers give peers ${Math.sqrt(pairs)} distinct combinations of tags, ${pairs} sender-receiver pairs, more than the ${MAX_TAG_PAIRS} histograms a worker keeps; use fewer or nested sets` });
+  }
 
   const accessOwner = claimed('one access-link entry per peer');
   profile.links.accessLinks.forEach((a, i) => accessOwner(a.peers, `links.accessLinks[${i}].peers`));

@@ -30,14 +30,14 @@ export interface SparklineOptions {
  * finite gives a space (a gap). A flat series has no scale: it is drawn at mid height, or on the
  * bottom bar when it is flat at zero, so "steady" and "nothing yet" look different.
  */
-export function sparkline(values: readonly number[], options: SparklineOptions = {}): string {
+export function sparkline(values: readonly (number | null)[], options: SparklineOptions = {}): string {
   const width = options.width ?? values.length;
   if (width <= 0 || values.length === 0) return '';
   const shown = values.length > width ? values.slice(values.length - width) : values;
   let lo = Infinity;
   let hi = -Infinity;
   for (const v of shown) {
-    if (!Number.isFinite(v)) continue;
+    if (v === null || !Number.isFinite(v)) continue;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
@@ -46,7 +46,7 @@ export function sparkline(values: readonly number[], options: SparklineOptions =
   const span = hi - lo;
   let out = '';
   for (const v of shown) {
-    if (!Number.isFinite(v)) {
+    if (v === null || !Number.isFinite(v)) {
       out += ' ';
     } else if (!(span > 0)) {
       out += v === 0 ? BARS[0] : BARS[3];
@@ -59,13 +59,13 @@ export function sparkline(values: readonly number[], options: SparklineOptions =
 }
 
 /** Smallest and largest finite value among the newest `width` values, or null when there are none. */
-export function seriesRange(values: readonly number[], width = values.length): { min: number; max: number } | null {
+export function seriesRange(values: readonly (number | null)[], width = values.length): { min: number; max: number } | null {
   if (width <= 0) return null;
   const shown = values.length > width ? values.slice(values.length - width) : values;
   let min = Infinity;
   let max = -Infinity;
   for (const v of shown) {
-    if (!Number.isFinite(v)) continue;
+    if (v === null || !Number.isFinite(v)) continue;
     if (v < min) min = v;
     if (v > max) max = v;
   }
@@ -383,9 +383,13 @@ export function buildLiveView(s: LiveSnapshot, options: ViewOptions = {}): LiveV
     const range = seriesRange(n.p99History, width);
     const total = n.accepted + n.dropped;
     neo = {
+      // The last second beside the run so far: a second without playouts shows "—", not 0.
       table: layoutTable(
-        ['p50', 'p90', 'p99', 'p99.9', 'max'].map((header) => ({ header, align: 'right' as const })),
-        [[n.p50, n.p90, n.p99, n.p999, n.max].map(formatMsValue)],
+        [{ header: '', align: 'left' as const }, ...['p50', 'p90', 'p99', 'p99.9', 'max'].map((header) => ({ header, align: 'right' as const }))],
+        [
+          ['1 s', ...[n.p50, n.p90, n.p99, n.p999, n.max].map(formatMsValue)],
+          ['run', ...(n.run === null ? [null, null, null, null, null] : [n.run.p50, n.run.p90, n.run.p99, n.run.p999, n.run.max]).map(formatMsValue)],
+        ],
       ),
       sparkline: sparkline(n.p99History, { width }),
       sparkRange: range === null ? MISSING : `${formatMsValue(range.min)}–${formatMsValue(range.max)} ms`,
@@ -493,15 +497,15 @@ export function buildLiveView(s: LiveSnapshot, options: ViewOptions = {}): LiveV
 
 /**
  * The one-line progress printed about once a second when headless or without a TTY:
- * `[ 12s/60s] running  peers 64/64  neo p50 114.0 p99 119.3 ms  rounds/s 80  msgs/s 4.5k  loss 1.0%  loop p99 1.2 ms  cpu/member-round 512 µs = 9.1 verifies`
- * (this second's cost, like the other per-second figures),
+ * `[ 12s/60s] running  peers 64/64  neo p50 114.0 p99 119.3 ms (run p99 121.4)  rounds/s 80  msgs/s 4.5k  loss 1.0%  loop p99 1.2 ms  cpu/member-round 512 µs = 9.1 verifies`
+ * (this second's figures, "—" for a second without playouts, and the run's p99 so far),
  * then `  SATURATED: <reasons>` when the harness is saturated and `  stopping` while stopping.
  */
 export function formatProgressLine(s: LiveSnapshot): string {
   const parts = [
     `[${formatElapsed(s.elapsedS, s.durationS)}] ${s.phase}`,
     `peers ${formatCount(s.peersAlive)}/${formatCount(s.peersTarget)}`,
-    s.neo === null ? `neo ${MISSING}` : `neo p50 ${formatMsValue(s.neo.p50)} p99 ${formatMsValue(s.neo.p99)} ms`,
+    s.neo === null ? `neo ${MISSING}` : `neo p50 ${formatMsValue(s.neo.p50)} p99 ${formatMsValue(s.neo.p99)} ms (run p99 ${formatMsValue(s.neo.run?.p99)})`,
     `rounds/s ${formatRate(s.rates.roundsPerS)}`,
     `msgs/s ${formatRate(s.rates.messagesPerS)}`,
     `loss ${formatPct(s.rates.lossPct)}`,

@@ -12,13 +12,16 @@ export interface LiveSnapshot {
   readonly peersTarget: number;
   readonly workers: number;
   readonly neo: {
-    readonly p50: number;
-    readonly p90: number;
-    readonly p99: number;
-    readonly p999: number;
-    readonly max: number;
-    /** p99 per second, oldest first, for the sparkline. */
-    readonly p99History: readonly number[];
+    /** Percentiles of the updates played in the last second; null when none was played in it ("—", never a 0). */
+    readonly p50: number | null;
+    readonly p90: number | null;
+    readonly p99: number | null;
+    readonly p999: number | null;
+    readonly max: number | null;
+    /** The same over the whole run so far; null until the first playout. */
+    readonly run: { readonly p50: number; readonly p90: number; readonly p99: number; readonly p999: number; readonly max: number } | null;
+    /** p99 per second, oldest first, for the sparkline; null for a second without playouts. */
+    readonly p99History: readonly (number | null)[];
     readonly roundMs: number;
     readonly groups: number;
     readonly accepted: number;

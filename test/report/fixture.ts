@@ -42,7 +42,19 @@ export function series(durationS: number, peers: number, seed = 7): SeriesPoint[
     lossRate: Math.round(r() * 100) / 10_000,
     neoP50: 80 + Math.round(r() * 1000) / 100,
     neoP99: 180 + Math.round(r() * 4000) / 100,
+    tagP99: { slow: 250 + Math.round(r() * 4000) / 100 },
   }));
+}
+
+/** Sub-metrics as the controller writes them: by group, and the fast members apart from the slow one. */
+export function subMetrics(): NonNullable<RunReport['subMetrics']> {
+  return {
+    'neo.playoutLatencyMs{group:0}': latencyFigures(latencySample(2500, 90, 11)),
+    'neo.playoutLatencyMs{group:1}': latencyFigures(latencySample(2500, 80, 12)),
+    'neo.playoutLatencyMs{receiver:slow}': latencyFigures(latencySample(600, 250, 13)),
+    'neo.playoutLatencyMs{receiver:!slow}': latencyFigures(latencySample(4400, 80, 14)),
+    'lockstep.turnLatencyMs{receiver:!slow}': latencyFigures(latencySample(2600, 300, 15)),
+  };
 }
 
 /** A realistic 30 s, 64-peer run with both baselines, two thresholds and a healthy harness. */
@@ -94,6 +106,18 @@ export function makeReport(overrides: Partial<RunReport> = {}): RunReport {
       { metric: 'neo.updates.dropped', op: '<=', value: 100, actual: 288, ok: false },
     ],
     series: series(30, 64),
+    subMetrics: subMetrics(),
+    tags: { named: { slow: [7] }, attackers: [] },
+    whoSuffers: {
+      groups: [
+        { group: 0, shard: 0, count: 2500, p50: 90.2, p99: 510.4, max: 601.2 },
+        { group: 1, shard: 1, count: 2500, p50: 80.1, p99: 420.9, max: 470.3 },
+      ],
+      peers: [
+        { peer: 7, group: 0, shard: 0, tags: ['honest', 'slow'], count: 600, p50: 250.3, p99: 612.8, max: 640.1 },
+        { peer: 3, group: 0, shard: 0, tags: ['honest'], count: 620, p50: 81.2, p99: 402.7, max: 455.5 },
+      ],
+    },
   };
   return { ...base, ...overrides };
 }

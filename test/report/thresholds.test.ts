@@ -1,12 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import {
+  MetricPathError,
   THRESHOLD_OPS,
   ThresholdParseError,
   evaluateThresholds,
+  formatTagSelector,
   formatThreshold,
   parseMetricPath,
+  parseTagSelector,
   parseThreshold,
   resolveMetric,
+  subMetricKey,
   type RunReport,
   type ThresholdOp,
 } from '../../src/report/index.js';
@@ -64,7 +68,7 @@ describe('evaluateThresholds', () => {
   it('resolves array indexes, [field=value] selectors, booleans and derived figures', () => {
     const withAttacks = { ...report, attacks: [{ kind: 'replay', attempts: 9, prevented: 9, detected: 7, falsePositives: 0, detectionLatencyRounds: 1 }] } as unknown as RunReport;
     const results = evaluateThresholds(withAttacks, [
-      { metric: 'series[0].neoP99', op: '==', value: report.series[0]!.neoP99 },
+      { metric: 'series[0].neoP99', op: '==', value: report.series[0]!.neoP99 as number },
       { metric: 'series[999].neoP99', op: '>', value: 0 },
       { metric: 'thresholds[1].actual', op: '==', value: 288 },
       { metric: 'attacks[kind=replay].prevented', op: '>=', value: 9 },
@@ -148,5 +152,79 @@ describe('parseMetricPath', () => {
       { kind: 'index', index: 12 },
       { kind: 'key', key: 'neoP99' },
     ]);
+  });
+});
+
+describe('tag selectors and sub-metrics', () => {
+  it('parses a selector after field names, negation and conjunction included', () => {
+    expect(parseMetricPath('neo.playoutLatencyMs{receiver:!slow, sender:honest}.p99')).toEqual([
+      { kind: 'key', key: 'neo' },
+      { kind: 'key', key: 'playoutLatencyMs' },
+      {
+        kind: 'tags',
+        filters: [
+          { dimension: 'receiver', value: 'slow', negated: true },
+          { dimension: 'sender', value: 'honest', negated: false },
+        ],
+      },
+      { kind: 'key', key: 'p99' },
+    ]);
+  });
+
+  it('spells a selector one way whatever the order it was written in', () => {
+    const a = parseTagSelector('receiver:!slow,sender:honest');
+    const b = parseTagSelector(' sender:honest , receiver: !slow ');
+    expect(formatTagSelector(a)).toBe('{sender:honest,receiver:!slow}');
+    expect(subMetricKey('neo.playoutLatencyMs', b)).toBe('neo.playoutLatencyMs{sender:honest,receiver:!slow}');
+  });
+
+  const bad: [string, RegExp][] = [
+    ['neo.playoutLatencyMs{}.p99', /it is empty/],
+    ['neo.playoutLatencyMs{receiver}.p99', /needs a dimension and a value/],
+    ['neo.playoutLatencyMs{colour:red}.p99', /"colour" is not a dimension \(expected group, shard, sender, receiver\)/],
+    ['neo.playoutLatencyMs{group:x}.p99', /"x" is not a group number/],
+    ['neo.playoutLatencyMs{receiver:9}.p99', /"9" is not a tag name/],
+    ['neo.playoutLatencyMs{group:1,receiver:slow}.p99', /group and shard cannot be combined with sender or receiver/],
+    ['neo.playoutLatencyMs{receiver:slow.p99', /unclosed "\{"/],
+    ['neo.playoutLatencyMs{receiver:slow}p99', /unexpected "p" after a tag selector/],
+    ['attacks[0].latency{receiver:slow}.p99', /a tag selector follows field names only/],
+  ];
+  for (const [path, message] of bad) {
+    it(`rejects ${JSON.stringify(path)}`, () => {
+      expect(() => parseMetricPath(path)).toThrow(MetricPathError);
+      expect(() => parseMetricPath(path)).toThrow(message);
+      expect(() => parseThreshold(`${path} < 1`)).toThrow(ThresholdParseError);
+    });
+  }
+
+  it('resolves a sub-metric from report.subMetrics, however the selector is spelled', () => {
+    const slow = report.subMetrics?.['neo.playoutLatencyMs{receiver:slow}'];
+    expect(resolveMetric(report, 'neo.playoutLatencyMs{receiver:slow}.p99')).toBe(slow?.p99);
+    expect(resolveMetric(report, 'neo.playoutLatencyMs{ receiver : slow }.count')).toBe(slow?.count);
+    expect(resolveMetric(report, 'neo.playoutLatencyMs{receiver:honest}.p99')).toBeNull();
+    expect(resolveMetric({ ...report, subMetrics: undefined } as RunReport, 'neo.playoutLatencyMs{receiver:slow}.p99')).toBeNull();
+  });
+
+  it('reads `!` inside a selector as negation, not as an operator', () => {
+    expect(parseThreshold('neo.playoutLatencyMs{receiver:!slow}.p99 != 3')).toEqual({ metric: 'neo.playoutLatencyMs{receiver:!slow}.p99', op: '!=', value: 3 });
+  });
+
+  it('takes a bound from another figure of the run: factor * metric', () => {
+    const spec = parseThreshold('lockstep.turnLatencyMs{receiver:!slow}.p99 >= 2 * neo.playoutLatencyMs{receiver:!slow}.p99');
+    expect(spec).toEqual({ metric: 'lockstep.turnLatencyMs{receiver:!slow}.p99', op: '>=', value: 2, times: 'neo.playoutLatencyMs{receiver:!slow}.p99' });
+    expect(formatThreshold(spec)).toBe('lockstep.turnLatencyMs{receiver:!slow}.p99 >= 2 * neo.playoutLatencyMs{receiver:!slow}.p99');
+    const fast = report.subMetrics?.['neo.playoutLatencyMs{receiver:!slow}']?.p99 as number;
+    const lockstep = report.subMetrics?.['lockstep.turnLatencyMs{receiver:!slow}']?.p99 as number;
+    const [held] = evaluateThresholds(report, [spec]);
+    expect(held).toMatchObject({ actual: lockstep, value: 2 * fast, ok: lockstep >= 2 * fast, times: { metric: spec.times, factor: 2, actual: fast } });
+    expect(held?.ok).toBe(true);
+    const [tooMuch] = evaluateThresholds(report, [{ ...spec, value: 100 }]);
+    expect(tooMuch?.ok).toBe(false);
+    // A bound from a figure the run does not have fails, and says so.
+    const [missing] = evaluateThresholds(report, [{ ...spec, times: 'neo.playoutLatencyMs{receiver:honest}.p99' }]);
+    expect(missing).toMatchObject({ ok: false, value: 0, times: { actual: null } });
+    expect(() => parseThreshold('a.b < 2 *')).toThrow(/no metric after "\*"/);
+    expect(() => parseThreshold('a.b < x * a.c')).toThrow(/"x" is not a number/);
+    expect(() => parseThreshold('a.b < 2 * a..c')).toThrow(/empty field name/);
   });
 });

@@ -12,6 +12,33 @@ function issues(text: string): { path: string; message: string }[] {
   throw new Error('profile was accepted');
 }
 
+describe('profile tags', () => {
+  const base = 'peers: 16\ndurationS: 5\n';
+  it('accepts named peer sets and expands them', () => {
+    const p = parseProfile(`${base}tags: { slow: "7", far: [8, 9] }\n`, 't.yaml');
+    expect(p.tags).toEqual({ slow: '7', far: [8, 9] });
+    expect(parseProfile(base, 't.yaml').tags).toEqual({});
+  });
+
+  it('names the field of a bad tag', () => {
+    expect(issues(`${base}tags: { slow: "16" }\n`)).toEqual([{ path: 'tags.slow', message: 'peer index 16 is out of range: the profile has 16 peers (0-15)' }]);
+    expect(issues(`${base}tags: { Slow: "1" }\n`)[0]?.message).toMatch(/a tag name is a letter a-z/);
+    expect(issues(`${base}tags: { honest: "1" }\n`)[0]?.message).toMatch(/honest and attacker are role tags/);
+    const nine = Object.fromEntries(Array.from({ length: 9 }, (_, i) => [`t${i}`, String(i)]));
+    expect(issues(`${base}tags: ${JSON.stringify(nine)}\n`)[0]).toMatchObject({ path: 'tags', message: 'at most 8 named tags' });
+  });
+
+  it('refuses tags whose combinations would need more histograms than a worker keeps', () => {
+    // Eight overlapping sets give the 16 peers 16 distinct masks plus mask 0: 17² pairs.
+    const sets = Object.fromEntries(Array.from({ length: 8 }, (_, bit) => [`b${bit}`, Array.from({ length: 16 }, (_, p) => p).filter((p) => (p >> (bit % 4)) & 1)]));
+    const many = Object.fromEntries(Object.entries(sets).slice(0, 4));
+    expect(issues(`${base}tags: ${JSON.stringify({ ...many, odd: [1, 3, 5, 7, 9, 11, 13, 15], low: [0, 1, 2] })}\n`)).toEqual([
+      { path: 'tags', message: expect.stringMatching(/distinct combinations of tags, \d+ sender-receiver pairs, more than the 256 histograms/) },
+    ]);
+    expect(() => parseProfile(`${base}tags: ${JSON.stringify(many)}\n`, 't.yaml')).not.toThrow();
+  });
+});
+
 describe('profiles', () => {
   it('every shipped profile parses and starts with a comment saying what it shows', async () => {
     const { readFileSync } = await import('node:fs');

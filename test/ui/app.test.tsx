@@ -41,7 +41,8 @@ describe('App', () => {
     has(/peers 64\/64\s+workers 2/);
     // NEO
     has(/^p50\s+p90\s+p99\s+p99\.9\s+max$/);
-    has(/^114\.0\s+117\.2\s+119\.3\s+125\.6\s+131\.2$/);
+    has(/^1 s\s+114\.0\s+117\.2\s+119\.3\s+125\.6\s+131\.2$/);
+    has(/^run\s+112\.5\s+116\.8\s+121\.4\s+140\.2\s+180\.9$/);
     const spark = buildLiveView(snapshot, { columns: 100 }).neo?.sparkline ?? '';
     expect(spark).not.toBe('');
     has(new RegExp(`^p99 ${spark} 116\\.0–127\\.9 ms, last 12s$`));

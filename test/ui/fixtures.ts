@@ -22,6 +22,7 @@ export function sampleSnapshot(overrides: Partial<LiveSnapshot> = {}): LiveSnaps
       p99: 119.3,
       p999: 125.6,
       max: 131.2,
+      run: { p50: 112.5, p90: 116.8, p99: 121.4, p999: 140.2, max: 180.9 },
       p99History: sampleHistory(12),
       roundMs: 100,
       groups: 16,

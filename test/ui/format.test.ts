@@ -255,8 +255,8 @@ describe('buildLiveView', () => {
       peersShort: false,
       workers: '2',
     });
-    expect(v.neo?.table.header).toBe('  p50    p90    p99  p99.9    max');
-    expect(v.neo?.table.rows).toEqual(['114.0  117.2  119.3  125.6  131.2']);
+    expect(v.neo?.table.header).toBe('       p50    p90    p99  p99.9    max');
+    expect(v.neo?.table.rows).toEqual(['1 s  114.0  117.2  119.3  125.6  131.2', 'run  112.5  116.8  121.4  140.2  180.9']);
     expect(Array.from(v.neo?.sparkline ?? '')).toHaveLength(12);
     expect(v.neo?.sparkSeconds).toBe(12);
     expect(v.neo?.details).toEqual(['round 100 ms  groups 16', 'accepted 12.3k  dropped 12 (0.10%)']);
@@ -310,6 +310,17 @@ describe('buildLiveView', () => {
     expect(v.footer).toBe(STOPPING_TEXT);
   });
 
+  it('shows "—" for a second without playouts, the run row beside it, and a gap in the sparkline', () => {
+    const s = sampleSnapshot();
+    const n = s.neo as NonNullable<typeof s.neo>;
+    const v = buildLiveView({ ...s, neo: { ...n, p50: null, p90: null, p99: null, p999: null, max: null, p99History: [120, null, 917] } });
+    expect(v.neo?.table.rows).toEqual(['1 s      —      —      —      —      —', 'run  112.5  116.8  121.4  140.2  180.9']);
+    expect(v.neo?.sparkline).toBe('▁ █');
+    expect(v.neo?.sparkRange).toBe('120.0–917.0 ms');
+    const none = buildLiveView({ ...s, neo: { ...n, run: null } });
+    expect(none.neo?.table.rows[1]).toBe('run      —      —      —      —      —');
+  });
+
   it('shows no sparkline range before the first second of history', () => {
     const s = sampleSnapshot();
     const v = buildLiveView({ ...s, neo: s.neo === null ? null : { ...s.neo, p99History: [] } });
@@ -321,7 +332,7 @@ describe('buildLiveView', () => {
 describe('formatProgressLine', () => {
   it('prints the one-line progress', () => {
     expect(formatProgressLine(sampleSnapshot({ phase: 'running' }))).toBe(
-      '[ 12s/60s] running  peers 64/64  neo p50 114.0 p99 119.3 ms  rounds/s 80  msgs/s 4.5k  loss 1.0%  loop p99 1.2 ms  cpu/member-round 512 µs = 9.1 verifies',
+      '[ 12s/60s] running  peers 64/64  neo p50 114.0 p99 119.3 ms (run p99 121.4)  rounds/s 80  msgs/s 4.5k  loss 1.0%  loop p99 1.2 ms  cpu/member-round 512 µs = 9.1 verifies',
     );
   });
 
@@ -334,6 +345,12 @@ describe('formatProgressLine', () => {
 
   it('shows a dash for NEO before the first rounds', () => {
     expect(formatProgressLine(bareSnapshot())).toContain('peers 64/64  neo —  rounds/s 80');
+  });
+
+  it('shows a dash, not 0, for a second without playouts, beside the run so far', () => {
+    const s = sampleSnapshot();
+    const quiet = { ...s, neo: s.neo === null ? null : { ...s.neo, p50: null, p90: null, p99: null, p999: null, max: null } };
+    expect(formatProgressLine(quiet)).toContain('neo p50 — p99 — ms (run p99 121.4)');
   });
 });
 
