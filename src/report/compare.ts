@@ -121,6 +121,21 @@ export function attackMetrics(kind: string): MetricInfo[] {
   ];
 }
 
+/**
+ * p50 and p99 of every sub-metric (docs/reports.md, "Tags and sub-metrics"): those by tag whenever
+ * either run has them, those by group or shard only when both do (runs of different sizes have
+ * different groups, and a row per group of one of them is noise).
+ */
+export function subMetricRows(a: RunReport, b: RunReport): MetricInfo[] {
+  const inA = new Set(Object.keys(a.subMetrics ?? {}));
+  const inB = new Set(Object.keys(b.subMetrics ?? {}));
+  const place = (key: string) => /\{(group|shard):/.test(key);
+  const keys = [...new Set([...inA, ...inB])].filter((k) => !place(k) || (inA.has(k) && inB.has(k)));
+  const byPlaceLast = (k: string) => (place(k) ? 1 : 0);
+  keys.sort((x, y) => byPlaceLast(x) - byPlaceLast(y) || (x < y ? -1 : x > y ? 1 : 0));
+  return keys.flatMap((k) => (['p50', 'p99'] as const).map((p) => ({ path: `${k}.${p}`, unit: 'ms' as const, better: 'lower' as const })));
+}
+
 export interface CompareOptions {
   /** A worse change counts as a regression only above this fraction of A's value (default 0.10 = 10 %). */
   readonly relativeThreshold?: number;
@@ -169,7 +184,7 @@ export function compareReports(a: RunReport, b: RunReport, options: CompareOptio
       if (typeof kind === 'string' && /^[^\]]+$/.test(kind)) kinds.add(kind);
     }
   }
-  const metrics = [...(options.metrics ?? COMPARED_METRICS), ...[...kinds].sort().flatMap(attackMetrics)];
+  const metrics = [...(options.metrics ?? COMPARED_METRICS), ...[...kinds].sort().flatMap(attackMetrics), ...subMetricRows(a, b)];
   const rows: ComparisonRow[] = [];
   for (const m of metrics) {
     const va = resolveMetric(a, m.path);

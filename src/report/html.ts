@@ -81,7 +81,11 @@ export interface ReportChartData {
     readonly bytesPerS: readonly number[];
     readonly messagesPerS: readonly number[];
     readonly lossPct: readonly number[];
+    /** NEO p99 per second of the updates played by receivers carrying each named tag; null: none in that second. */
+    readonly byTag: readonly { readonly tag: string; readonly p99: readonly (number | null)[] }[];
   };
+  /** NEO playout latency per group, from the report's `neo.playoutLatencyMs{group:N}` sub-metrics, by group number. */
+  readonly groups: readonly { readonly group: number; readonly count: number; readonly p50: number; readonly p99: number }[];
   readonly detection: readonly { readonly type: string; readonly points: readonly { readonly x: number; readonly y: number; readonly d: string }[] }[];
   readonly durationS: number;
 }
@@ -143,10 +147,23 @@ export function reportChartData(report: RunReport, events: readonly RunEvent[]):
       bytesPerS: s.map((p) => p.bytesPerS),
       messagesPerS: s.map((p) => p.messagesPerS),
       lossPct: s.map((p) => p.lossRate * 100),
+      byTag: Object.keys(report.tags?.named ?? {}).map((tag) => ({ tag, p99: s.map((p) => p.tagP99?.[tag] ?? null) })),
     },
+    groups: groupLatencies(report),
     detection,
     durationS: report.durationS,
   };
+}
+
+const GROUP_KEY = /^neo\.playoutLatencyMs\{group:(\d+)\}$/;
+
+function groupLatencies(report: RunReport): ReportChartData['groups'] {
+  const rows: { group: number; count: number; p50: number; p99: number }[] = [];
+  for (const [key, l] of Object.entries(report.subMetrics ?? {})) {
+    const m = GROUP_KEY.exec(key);
+    if (m) rows.push({ group: Number(m[1]), count: l.count, p50: l.p50, p99: l.p99 });
+  }
+  return rows.sort((a, b) => a.group - b.group);
 }
 
 function htmlTable(t: Table): string {
@@ -239,9 +256,13 @@ const CLIENT_SCRIPT = `
       type: 'line',
       data: { datasets: [
         { label: 'NEO p50 (ms)', data: pairs(s.tS, s.neoP50), borderColor: palette[0], backgroundColor: palette[0], pointRadius: 0, borderWidth: 2, yAxisID: 'y' },
-        { label: 'NEO p99 (ms)', data: pairs(s.tS, s.neoP99), borderColor: palette[1], backgroundColor: palette[1], pointRadius: 0, borderWidth: 2, yAxisID: 'y' },
+        { label: 'NEO p99 (ms)', data: pairs(s.tS, s.neoP99), borderColor: palette[1], backgroundColor: palette[1], pointRadius: 0, borderWidth: 2, yAxisID: 'y' }
+      ].concat(s.byTag.map(function (t, i) {
+        var c = palette[(i + 2) % palette.length];
+        return { label: 'NEO p99, receivers tagged ' + t.tag + ' (ms)', data: pairs(s.tS, t.p99), borderColor: c, backgroundColor: c, pointRadius: 0, borderWidth: 2, borderDash: [6, 3], yAxisID: 'y' };
+      })).concat([
         { label: 'peers alive', data: pairs(s.tS, s.peersAlive), borderColor: '#8a94a0', backgroundColor: '#8a94a0', borderDash: [4, 3], pointRadius: 0, borderWidth: 1, yAxisID: 'peers', stepped: true }
-      ] },
+      ]) },
       options: {
         interaction: { mode: 'index', intersect: false },
         scales: {
@@ -249,6 +270,20 @@ const CLIENT_SCRIPT = `
           y: { beginAtZero: true, title: { display: true, text: 'playout latency (ms)' } },
           peers: { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: 'peers alive' } }
         }
+      }
+    });
+  }
+  if (el('chart-groups')) {
+    new Chart(el('chart-groups'), {
+      type: 'bar',
+      data: { labels: data.groups.map(function (g) { return 'group ' + g.group; }), datasets: [
+        { label: 'p50 (ms)', data: data.groups.map(function (g) { return g.p50; }), backgroundColor: palette[0] },
+        { label: 'p99 (ms)', data: data.groups.map(function (g) { return g.p99; }), backgroundColor: palette[1] }
+      ] },
+      options: {
+        interaction: { mode: 'index', intersect: false },
+        scales: { y: { beginAtZero: true, title: { display: true, text: 'playout latency (ms)' } } },
+        plugins: { tooltip: { callbacks: { footer: function (items) { var g = data.groups[items[0].dataIndex]; return g ? num(g.count, 0) + ' playouts' : ''; } } } }
       }
     });
   }
@@ -316,7 +351,18 @@ export function renderReportHtml(report: RunReport, events: readonly RunEvent[])
       'NEO playout latency (creation to playout) by percentile, from the merged HdrHistogram in report.json; baselines overlaid when they ran. Log scale: each decade right is ten times rarer.',
       data.percentilesEmpty,
     ),
-    chartFigure('chart-latency-time', 'Latency over time', 'NEO playout latency p50 and p99 of the updates played in each second, with the peers alive.', noSeries),
+    chartFigure(
+      'chart-latency-time',
+      'Latency over time',
+      `NEO playout latency p50 and p99 of the updates played in each second${data.series.byTag.length > 0 ? ', the p99 of the receivers carrying each named tag' : ''}, with the peers alive; a gap is a second in which nothing was played.`,
+      noSeries,
+    ),
+    chartFigure(
+      'chart-groups',
+      'Latency by group',
+      'NEO playout latency p50 and p99 of each group, from the per-group sub-metrics in report.json (the worst groups and peers are listed under "Who suffers").',
+      data.groups.length > 0 ? null : report.subMetrics === undefined ? 'No per-group figures: this report was written before tags and sub-metrics.' : 'No per-group figures: no update was played during this run.',
+    ),
     chartFigure('chart-traffic', 'Traffic over time', 'Bytes and messages per second across all peers, and the fraction lost to link shaping.', noSeries),
     chartFigure('chart-detection', 'Detection timeline', `Cumulative ${DETECTION_EVENT_TYPES.join(' and ')} events over the run (from events.ndjson).`, detectionEmpty),
   ];

@@ -17,6 +17,7 @@ export {
   compareReports,
   hasRegression,
   renderComparison,
+  subMetricRows,
   type CompareOptions,
   type ComparisonRow,
   type Direction,

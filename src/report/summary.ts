@@ -109,11 +109,72 @@ function neoSection(report: RunReport): Section {
   };
 }
 
+/** Past this many, per-group and per-shard sub-metrics stay in report.json and only the worst are listed. */
+const MAX_LISTED_PLACES = 16;
+
+/** The sub-metrics (docs/reports.md, "Tags and sub-metrics"): by tag first, then by group and shard while they are few. */
+function subMetricsSection(report: RunReport): Section | null {
+  const sub = report.subMetrics;
+  if (sub === undefined) return null;
+  const entries = Object.entries(sub);
+  const byPlace = entries.filter(([k]) => /\{(group|shard):/.test(k));
+  const byPeers = entries.filter(([k]) => !/\{(group|shard):/.test(k));
+  const shown = byPlace.length > 2 * MAX_LISTED_PLACES ? byPeers : entries;
+  const blocks: Block[] = [];
+  const tags = report.tags;
+  if (tags !== undefined) {
+    const named = Object.entries(tags.named).map(([name, peers]) => `${name} (${peerList(peers)})`);
+    blocks.push(text(`Tags: ${named.length > 0 ? named.join(', ') : 'no named tags'}; attackers: ${tags.attackers.length > 0 ? peerList(tags.attackers) : 'none'}.`));
+  }
+  if (shown.length === 0) {
+    blocks.push(text('No sub-metric had samples.'));
+    return { title: 'Sub-metrics', blocks };
+  }
+  blocks.push(table({ headers: LATENCY_HEADERS.map((h) => (h === '' ? 'sub-metric (ms)' : h)), rows: shown.map(([k, l]) => latencyRow(k, l)) }));
+  if (shown !== entries) blocks.push(text(`${byPlace.length} sub-metrics by group and shard are in report.json; the worst groups are under "Who suffers".`));
+  return { title: 'Sub-metrics', blocks };
+}
+
+/** `7`, `0-3, 9`: peer indexes as ranges. */
+function peerList(peers: readonly number[]): string {
+  const parts: string[] = [];
+  for (let i = 0; i < peers.length; ) {
+    let j = i;
+    while (j + 1 < peers.length && (peers[j + 1] as number) === (peers[j] as number) + 1) j++;
+    parts.push(j === i ? String(peers[i]) : `${peers[i]}-${peers[j]}`);
+    i = j + 1;
+  }
+  return parts.join(', ');
+}
+
+/** The groups and receiving peers with the highest NEO playout p99. */
+function whoSuffersSection(report: RunReport): Section | null {
+  const w = report.whoSuffers;
+  if (w === undefined) return null;
+  if (w.groups.length === 0) return { title: 'Who suffers', blocks: [text('No playout was measured.')] };
+  const figures = (r: { count: number; p50: number; p99: number; max: number }) => [fmtNumber(r.count), fmtMs(r.p50), fmtMs(r.p99), fmtMs(r.max)];
+  return {
+    title: 'Who suffers',
+    blocks: [
+      text('NEO playout latency of the worst groups and of the worst peers as receivers (the updates they played), highest p99 first.'),
+      table({ headers: ['group', 'shard', 'count', 'p50', 'p99', 'max'], rows: w.groups.map((g) => [String(g.group), String(g.shard), ...figures(g)]) }),
+      table({ headers: ['peer', 'tags', 'group', 'shard', 'count', 'p50', 'p99', 'max'], rows: w.peers.map((p) => [String(p.peer), p.tags.join(', '), String(p.group), String(p.shard), ...figures(p)]) }),
+    ],
+  };
+}
+
 function baselinesSection(report: RunReport): Section {
   const rows: string[][] = [];
   if (report.neo !== null) rows.push(latencyRow('NEO playout', report.neo.playoutLatencyMs));
   if (report.lockstep !== null) rows.push(latencyRow('lockstep turn', report.lockstep.turnLatencyMs));
   if (report.clientServer !== null) rows.push(latencyRow('client/server', report.clientServer.latencyMs));
+  // Like for like: the same receivers in each, apart from every named tag's peers (the slow member, say).
+  for (const tag of Object.keys(report.tags?.named ?? {})) {
+    for (const [name, metric] of [['NEO playout', 'neo.playoutLatencyMs'], ['lockstep turn', 'lockstep.turnLatencyMs'], ['client/server', 'clientServer.latencyMs']] as const) {
+      const figures = report.subMetrics?.[`${metric}{receiver:!${tag}}`];
+      if (figures !== undefined) rows.push(latencyRow(`${name}, receivers not ${tag}`, figures));
+    }
+  }
   const blocks: Block[] = [];
   if (report.lockstep === null && report.clientServer === null) {
     blocks.push(text('No baseline ran in this profile (lockstep and clientServer are null).'));
@@ -325,6 +386,7 @@ export function reportSections(report: RunReport, events?: readonly RunEvent[]):
   const sections = [
     runSection(report),
     neoSection(report),
+    ...[subMetricsSection(report), whoSuffersSection(report)].filter((x): x is Section => x !== null),
     baselinesSection(report),
     trafficSection(report),
     attacksSection(report),

@@ -20,6 +20,23 @@ function withNeo(p99: number, updates: Partial<typeof neoA.updates> = {}, extra:
 }
 
 describe('compareReports', () => {
+  it('diffs the sub-metrics: by tag from either run, by group only where both have the group', () => {
+    const a = makeReport();
+    const sub = { ...a.subMetrics };
+    const slow = sub['neo.playoutLatencyMs{receiver:slow}'];
+    if (slow) sub['neo.playoutLatencyMs{receiver:slow}'] = { ...slow, p99: slow.p99 * 2 };
+    delete sub['neo.playoutLatencyMs{group:1}'];
+    sub['neo.playoutLatencyMs{group:7}'] = sub['neo.playoutLatencyMs{group:0}'] as NonNullable<typeof slow>;
+    const rows = compareReports(a, makeReport({ subMetrics: sub }));
+    const row = (metric: string) => rows.find((r) => r.metric === metric);
+    expect(row('neo.playoutLatencyMs{receiver:slow}.p99')).toMatchObject({ a: slow?.p99, b: (slow?.p99 as number) * 2, regression: true });
+    expect(row('neo.playoutLatencyMs{receiver:slow}.p50')?.regression).toBe(false);
+    expect(row('neo.playoutLatencyMs{group:0}.p99')?.delta).toBe(0);
+    expect(row('neo.playoutLatencyMs{group:1}.p99')).toBeUndefined();
+    expect(row('neo.playoutLatencyMs{group:7}.p99')).toBeUndefined();
+    expect(renderComparison(rows)).toMatch(/1 REGRESSION: neo\.playoutLatencyMs\{receiver:slow\}\.p99/);
+  });
+
   it('finds no difference between a run and itself', () => {
     const rows = compareReports(a, a);
     expect(rows.length).toBeGreaterThan(30);

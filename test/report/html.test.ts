@@ -119,11 +119,11 @@ describe('report.html', () => {
     ]);
   });
 
-  it('runs: the inlined Chart.js draws the four charts with the embedded data', () => {
+  it('runs: the inlined Chart.js draws the five charts with the embedded data', () => {
     const { Chart, charts } = runPage(html);
     expect(Chart.version).toBe(chartLibrary().version);
     const byId = new Map(charts.map((c) => [c.canvas.id, c]));
-    expect([...byId.keys()].sort()).toEqual(['chart-detection', 'chart-latency-time', 'chart-percentiles', 'chart-traffic']);
+    expect([...byId.keys()].sort()).toEqual(['chart-detection', 'chart-groups', 'chart-latency-time', 'chart-percentiles', 'chart-traffic']);
 
     const pct = byId.get('chart-percentiles') as ChartInstance;
     expect(pct.scales.x?.type).toBe('logarithmic');
@@ -136,8 +136,14 @@ describe('report.html', () => {
     ]);
 
     const time = byId.get('chart-latency-time') as ChartInstance;
-    expect(time.data.datasets.map((d) => d.label)).toEqual(['NEO p50 (ms)', 'NEO p99 (ms)', 'peers alive']);
+    expect(time.data.datasets.map((d) => d.label)).toEqual(['NEO p50 (ms)', 'NEO p99 (ms)', 'NEO p99, receivers tagged slow (ms)', 'peers alive']);
     expect(time.data.datasets[1]?.data).toEqual(report.series.map((p) => ({ x: p.tS, y: p.neoP99 })));
+    expect(time.data.datasets[2]?.data).toEqual(report.series.map((p) => ({ x: p.tS, y: p.tagP99?.['slow'] })));
+
+    // One bar per group, p50 and p99, from the report's per-group sub-metrics.
+    const groups = byId.get('chart-groups') as ChartInstance;
+    const perGroup = [0, 1].map((g) => report.subMetrics?.[`neo.playoutLatencyMs{group:${g}}`]);
+    expect(groups.data.datasets.map((d) => d.data)).toEqual([perGroup.map((l) => l?.p50), perGroup.map((l) => l?.p99)]);
 
     const detection = byId.get('chart-detection') as ChartInstance;
     // Starts at 0, steps at each event, runs on to the end of the run.
@@ -150,11 +156,13 @@ describe('report.html', () => {
   });
 
   it('shows empty states instead of empty charts', () => {
-    const bare = makeReport({ neo: null, lockstep: null, clientServer: null, series: [] });
+    const bare = makeReport({ neo: null, lockstep: null, clientServer: null, series: [], subMetrics: {} });
     const page = renderReportHtml(bare, [{ tS: 1, type: 'phase', phase: 'steady' }]);
     expect(page).toContain('No NEO latency curve: NEO did not run');
     expect(page).toContain('No detections in this run: no ban or proof event was recorded.');
     expect(page).toContain('id="chart-latency-time-empty"');
+    expect(page).toContain('No per-group figures: no update was played during this run.');
+    expect(renderReportHtml(makeReport({ subMetrics: undefined }), [])).toContain('No per-group figures: this report was written before tags and sub-metrics.');
     expect(page).not.toContain('<canvas');
     expect(runPage(page).charts).toHaveLength(0);
 
@@ -196,7 +204,7 @@ describe('report.html', () => {
     expect(scriptsOf(page).map((s) => s.attrs.trim())).toEqual(['', 'type="application/json" id="report-data"', '']);
     // The data block still carries the detail, intact once parsed.
     expect(chartData(page).detection[0]?.points[0]?.d).toBe('peer=</script><script>alert(3)</script> note=<!-- x');
-    expect(runPage(page).charts).toHaveLength(4);
+    expect(runPage(page).charts).toHaveLength(5);
   });
 
   it('warns at the top when the harness was saturated', () => {

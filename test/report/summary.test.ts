@@ -136,4 +136,21 @@ describe('report.md and the `report` text', () => {
     expect(md).toContain('| profile | evilred\\|pipe \\<b>bold\\</b> next |');
     expect(md.split('\n')[0]).toBe('# p2p-mmog report: evilred\\|pipe \\<b>bold\\</b> next');
   });
+
+  it('lists the sub-metrics, the tags, who suffers, and the baselines like for like', () => {
+    const md = renderReportMarkdown(report);
+    expect(md).toContain('\n## Sub-metrics\n');
+    expect(md).toContain('Tags: slow (7); attackers: none.');
+    const slow = report.subMetrics?.['neo.playoutLatencyMs{receiver:slow}'];
+    expect(md).toContain(`| neo.playoutLatencyMs{receiver:slow} | ${slow?.count} |`);
+    expect(md).toMatch(/## Who suffers\n[\s\S]*\| 7 \| honest, slow \| 0 \| 0 \| 600 \| 250\.3 \| 612\.8 \| 640\.1 \|/);
+    expect(md).toMatch(/\| 0 \| 0 \| 2,500 \| 90\.20 \| 510\.4 \| 601\.2 \|/);
+    expect(md).toContain('| NEO playout, receivers not slow |');
+    expect(md).toContain('| lockstep turn, receivers not slow |');
+    // A report from before tags has neither section.
+    const { subMetrics: _s, tags: _t, whoSuffers: _w, ...old } = report;
+    const legacy = renderReportMarkdown(old as typeof report);
+    expect(legacy).not.toContain('## Sub-metrics');
+    expect(legacy).not.toContain('## Who suffers');
+  });
 });
