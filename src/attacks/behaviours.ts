@@ -16,7 +16,7 @@ import type { AttackGoal, AttackKind, AttackLedger } from './ledger.js';
  */
 
 export interface AttackParams {
-  /** fixed-delay, timestamp, and the late friend of false-votes / colluding-majority: how late its messages go out (ms). */
+  /** fixed-delay, and the late friend of false-votes / colluding-majority: how late its messages go out (ms). */
   readonly delayMs?: number;
   /** suppress-correct: rounds of messages held before they go out in one burst. Default 3. */
   readonly holdRounds?: number;
@@ -110,7 +110,7 @@ function validate(attacks: readonly AttackSpec[], deps: AttackDeps): void {
   for (const a of attacks) {
     if (!Number.isInteger(a.fromRound) || !Number.isInteger(a.toRound) || a.fromRound > a.toRound) throw new RangeError(`attack ${a.kind}: fromRound..toRound must be integers in order`);
     const p = a.params ?? {};
-    if ((a.kind === 'fixed-delay' || a.kind === 'timestamp') && !(typeof p.delayMs === 'number' && p.delayMs > 0)) throw new RangeError(`attack ${a.kind}: params.delayMs > 0 required`);
+    if (a.kind === 'fixed-delay' && !(typeof p.delayMs === 'number' && p.delayMs > 0)) throw new RangeError(`attack ${a.kind}: params.delayMs > 0 required`);
     if (a.kind === 'replay' && !(Number.isInteger(p.victim) && (p.victim as number) >= 0)) throw new RangeError('attack replay: params.victim (a member index) required');
     if (a.kind === 'false-votes' || a.kind === 'colluding-majority') {
       if (!deps.collusion) throw new RangeError(`attack ${a.kind}: deps.collusion required`);
@@ -154,8 +154,13 @@ export function createAttackTransport(inner: Transport, attacks: readonly Attack
   const ctx = (c: { session: Uint8Array; view: number }) => `${toHex(c.session)}/${c.view}`;
   const rk = (c: { session: Uint8Array; view: number }, round: number) => `${ctx(c)}/${round}`;
 
-  const attempt = (kind: AttackKind, c: NeoRoundContentValue, round: number, target: number, goal: AttackGoal) =>
-    deps.ledger?.attempt({ kind, attacker: inner.publicKey, sessionId: c.session, view: c.view, round, target, goal });
+  /**
+   * One attempt about the update of `round` by member `target`, made in the message `c` (of round
+   * c.round); `attributable` false: the altered message is another member's signed bytes
+   * (AttackAttempt.attributable).
+   */
+  const attempt = (kind: AttackKind, c: NeoRoundContentValue, round: number, target: number, goal: AttackGoal, attributable = true) =>
+    deps.ledger?.attempt({ kind, attacker: inner.publicKey, sessionId: c.session, view: c.view, round, target, goal, attributable, messageRound: c.round });
 
   const resign = (content: NeoRoundContentValue): SignedRound => {
     const encoded = encodeWith(NeoRoundContent, content);
@@ -257,7 +262,7 @@ export function createAttackTransport(inner: Transport, attacks: readonly Attack
       // And a replay proper: the victim's previous signed message, sent again as if new.
       const old = seen.get(rk(c, r - 1))?.get(victim);
       if (old && active('replay', r)) {
-        attempt('replay', c, r - 1, victim, 'split');
+        attempt('replay', c, r - 1, victim, 'split', false);
         for (const to of o.recipients) inner.send(to, NeoRound, old.signed);
         counters.replayed++;
       }
@@ -314,14 +319,18 @@ export function createAttackTransport(inner: Transport, attacks: readonly Attack
       queueMicrotask(pump);
       return out;
     }
-    const delay = active('fixed-delay', r) ?? active('timestamp', r);
+    const delay = active('fixed-delay', r);
     const friend = [active('false-votes', r), active('colluding-majority', r)].find((a) => a?.params?.role === 'friend');
     if (delay) attempt(delay.kind, c, r, c.sender, 'accepted');
     if (friend) {
       deps.collusion?.post(c.session, c.view, r, c.sender, digest16(c.update));
       attempt(friend.kind, c, r, c.sender, 'accepted');
     }
-    if (active('inconsistency', r)) attempt('inconsistency', c, r, c.sender, 'split');
+    // Where rewrite() makes the two versions differ: this round's sealed update (split: update), or
+    // the reveal of the previous round's key, given to one half only (split: reveal).
+    const inconsistency = active('inconsistency', r);
+    if (inconsistency && inconsistency.params?.split !== 'reveal' && c.update.length > 0) attempt('inconsistency', c, r, c.sender, 'split');
+    if (active('inconsistency', r - 1)?.params?.split === 'reveal' && c.reveal?.round === r - 1) attempt('inconsistency', c, r - 1, c.sender, 'split');
     if (active('bad-signature', r)) attempt('bad-signature', c, r, c.sender, 'split');
     return out;
   };
@@ -354,7 +363,7 @@ export function createAttackTransport(inner: Transport, attacks: readonly Attack
     }
     const friend = [active('false-votes', r), active('colluding-majority', r)].find((a) => a?.params?.role === 'friend');
     // The late friend is late only for the honest members: its colluders get it on time.
-    const delayed = active('fixed-delay', r) ?? active('timestamp', r) ?? (friend && !deps.collusion?.includes(to) ? friend : undefined);
+    const delayed = active('fixed-delay', r) ?? (friend && !deps.collusion?.includes(to) ? friend : undefined);
     const split = active('inconsistency', r) || active('inconsistency', r - 1);
     // Every other recipient gets the second version: the honest replicas split about in half.
     const version = split && i % 2 === 1 ? 'B' : 'A';

@@ -2,6 +2,6 @@
  * Attacks (SPEC §8, docs/attacks.md): behaviours of a cheating peer as a wrapper around its
  * transport, the statistics ledger, and the honest side's detection-to-sanction path.
  */
-export { ATTACK_KINDS, createAttackLedger, mergeAttackSummaries, type AttackKind, type AttackGoal, type AttackAttempt, type AttackLedger, type AttackKindSummary, type AttackLedgerSummary, type DecisionObserver, type ObservedView, type LatencySummary } from './ledger.js';
+export { ATTACK_KINDS, createAttackLedger, mergeAttackSummaries, type AttackKind, type AttackGoal, type AttackAttempt, type AttackLedger, type AttackLedgerOptions, type AttackKindSummary, type AttackLedgerSummary, type DecisionObserver, type ObservedView, type LatencySummary } from './ledger.js';
 export { createAttackTransport, createCollusion, ATTACK_COUNTERS, type AttackSpec, type AttackParams, type AttackDeps, type AttackTransport, type AttackCounter, type Collusion } from './behaviours.js';
 export { createSanctioner, SANCTION_COUNTERS, type Sanctioner, type SanctionDeps, type SanctionCounter } from './sanction.js';

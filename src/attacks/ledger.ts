@@ -1,5 +1,5 @@
 import type { UpdateOutcome } from '../neo/index.js';
-import { toHex } from '../crypto/index.js';
+import { byteKey, toHex } from '../crypto/index.js';
 
 /**
  * The attack statistics of SPEC §8, kept apart from both the attacks and the honest code: attack
@@ -8,9 +8,14 @@ import { toHex } from '../crypto/index.js';
  * feeds back into the protocol.
  */
 
+/**
+ * No `timestamp` kind: a NEO round message's only time claim is its round number, which is also
+ * its signing context and the round it belongs to; receivers judge timeliness by their own votes
+ * on receipt, never by a claim. "A message that claims round r but goes out late" is a late
+ * round-r message, which `fixed-delay` already is (docs/attacks.md).
+ */
 export const ATTACK_KINDS = [
   'fixed-delay',
-  'timestamp',
   'suppress-correct',
   'lookahead',
   'inconsistency',
@@ -29,7 +34,11 @@ export type AttackKind = (typeof ATTACK_KINDS)[number];
  * What an attempt tries to do to the honest state, and so what "prevented" means for it:
  * - `accepted`: get an update accepted that the rules should drop (late, looked-ahead, copied);
  *   prevented iff every honest replica that decided it dropped it.
- * - `split`: make honest replicas decide differently; prevented iff they all decided the same.
+ * - `split`: make honest replicas decide differently; prevented iff they all decided the same:
+ *   all dropped it, or all accepted the same update (the same bytes, not merely "accepted").
+ * An attempt no honest replica decided is `excluded` when the honest replicas' own views show the
+ * attacker was already out of the group at that round (it sent into a view they had replaced), and
+ * `unobserved` otherwise; neither is ever counted as prevented.
  */
 export type AttackGoal = 'accepted' | 'split';
 
@@ -43,6 +52,14 @@ export interface AttackAttempt {
   readonly round: number;
   readonly target: number;
   readonly goal: AttackGoal;
+  /**
+   * Whether the altered message is the attacker's own, signed by it, so that evidence can name
+   * it (default true). A replayed message of another member is that member's signed bytes: it is
+   * indistinguishable from a network duplicate and can be prevented but never attributed.
+   */
+  readonly attributable?: boolean;
+  /** The round of the signed message the attack altered, when it is not the update's own (a key reveal); default `round`. */
+  readonly messageRound?: number;
 }
 
 /** A view as an observer reports it: enough to name members by key. */
@@ -66,17 +83,23 @@ export interface LatencySummary {
 export interface AttackKindSummary {
   readonly kind: AttackKind;
   readonly attempts: number;
-  /** Attempts with no effect on the honest state (see AttackGoal); unobserved attempts count here. */
+  /** Attempts with no effect on the honest state, judged on what honest replicas decided (see AttackGoal); never an unobserved or unjudged one. */
   readonly prevented: number;
-  /** Attempts for which an honest member holds signed evidence against the attacker (that round or its reveal). */
+  /** Attributable attempts about whose own round an honest member holds evidence against the attacker; identity attempts refused at the door. */
   readonly detected: number;
+  /** Attempts that evidence could name: the attacker's own messages and identity attempts (see AttackAttempt.attributable). */
+  readonly attributable: number;
   /** Accusations of honest players (evidence, accepted proofs, bans): every kind reports the same global count. */
   readonly falsePositives: number;
   /** Offending round (the attacker's first attempt) → the round its exclusion by ban took effect. */
   readonly detectionLatencyRounds: LatencySummary;
   readonly attackers: number;
-  /** Attempts no honest replica decided (e.g. messages of a view the attacker was already excluded from). */
+  /** Attempts into a view the honest replicas had already replaced by one without the attacker (at the attempt's round): no honest replica plays them; not counted as prevented. */
+  readonly excluded: number;
+  /** Attempts no honest replica decided, for no reason the honest views show: neither prevented nor not (expected 0). */
   readonly unobserved: number;
+  /** Attempts past the ledger's record cap, which it could not follow: neither prevented nor not. */
+  readonly unjudged: number;
   readonly proofsAccepted: number;
   /** Attackers of this kind banned by the authority. */
   readonly bans: number;
@@ -119,7 +142,7 @@ export interface AttackLedger {
   summary(): AttackLedgerSummary;
 }
 
-/** Decision and hash records kept at most: the ledger is a test and harness aid, bounded like everything else. */
+/** Attempted updates followed at most (one small record each): the ledger is a test and harness aid, bounded like everything else; attempts past it are `unjudged`. */
 const MAX_RECORDS = 200_000;
 /** Rounds of state hashes kept per session for comparison: far more than any replica lags (d + maxWait). */
 const HASH_WINDOW_ROUNDS = 256;
@@ -127,18 +150,36 @@ const HASH_WINDOW_ROUNDS = 256;
 interface AttemptRecord {
   readonly kind: AttackKind;
   readonly attacker: string;
+  readonly session: string;
+  readonly view: number;
   readonly key: string;
   readonly round: number;
+  readonly messageRound: number;
   readonly goal: AttackGoal;
+  readonly attributable: boolean;
+  /** Past the record cap: no decision about it is kept. */
+  readonly unjudged: boolean;
 }
 
-export function createAttackLedger(): AttackLedger {
+/** What the honest replicas decided about one attempted update: counts and the accepted versions, not a row per replica. */
+interface DecisionRecord {
+  dropped: number;
+  accepted: number;
+  /** The accepted payloads (byteKey), distinct. */
+  readonly versions: Set<string>;
+}
+
+export interface AttackLedgerOptions {
+  /** Attempted updates followed at most (default MAX_RECORDS); attempts past it are `unjudged`. */
+  readonly maxRecords?: number;
+}
+
+export function createAttackLedger(options: AttackLedgerOptions = {}): AttackLedger {
+  const maxRecords = options.maxRecords ?? MAX_RECORDS;
   const attackers = new Map<string, Set<AttackKind>>();
   const attempts: AttemptRecord[] = [];
-  /** Update keys someone attempted something about: only these decisions are recorded. */
-  const watched = new Set<string>();
-  /** (session/view/round/member) → observer → accepted? */
-  const decisions = new Map<string, Map<string, boolean>>();
+  /** (session/view/round/member) of every update someone attempted something about → what honest replicas decided. */
+  const decisions = new Map<string, DecisionRecord>();
   /** session → round → distinct honest state hashes after that round; only recent rounds are kept (replicas play within maxWait rounds of each other). */
   const hashes = new Map<string, Map<number, Set<string>>>();
   let divergent = 0;
@@ -150,6 +191,8 @@ export function createAttackLedger(): AttackLedger {
   const banned = new Set<string>();
   /** Attacker → round its exclusion took effect (first honest view without it, after one with it). */
   const excludedAt = new Map<string, number>();
+  /** session → view number → (start round, member keys) of every view an honest replica ran. */
+  const honestViews = new Map<string, Map<number, { readonly startRound: number; readonly members: ReadonlySet<string> }>>();
   /** session → attacker keys seen in some honest view of it. */
   const seenIn = new Map<string, Set<string>>();
   const accused = new Set<string>();
@@ -176,6 +219,9 @@ export function createAttackLedger(): AttackLedger {
     const seen = seenIn.get(session) ?? new Set<string>();
     seenIn.set(session, seen);
     const present = new Set(view.members.map((m) => toHex(m.publicKey)));
+    let views = honestViews.get(session);
+    if (!views) honestViews.set(session, (views = new Map()));
+    if (!views.has(view.number)) views.set(view.number, { startRound: view.startRound, members: present });
     for (const id of present) if (joinKeys.has(id)) admitted.add(id);
     for (const id of present) if (attackers.has(id)) seen.add(id);
     for (const id of seen) {
@@ -192,9 +238,11 @@ export function createAttackLedger(): AttackLedger {
       if (!ATTACK_KINDS.includes(a.kind)) throw new RangeError(`attack ledger: unknown attack kind ${String(a.kind)}`);
       const attacker = toHex(a.attacker);
       if (!attackers.get(attacker)?.has(a.kind)) registerAttacker(a.kind, a.attacker);
-      const key = updateKey(toHex(a.sessionId), a.view, a.round, a.target);
-      attempts.push({ kind: a.kind, attacker, key, round: a.round, goal: a.goal });
-      watched.add(key);
+      const session = toHex(a.sessionId);
+      const key = updateKey(session, a.view, a.round, a.target);
+      const followed = decisions.has(key) || decisions.size < maxRecords;
+      if (followed && !decisions.has(key)) decisions.set(key, { dropped: 0, accepted: 0, versions: new Set() });
+      attempts.push({ kind: a.kind, attacker, session, view: a.view, key, round: a.round, messageRound: a.messageRound ?? a.round, goal: a.goal, attributable: a.attributable ?? true, unjudged: !followed });
       const first = firstAttempt.get(`${a.kind}:${attacker}`);
       if (first === undefined || a.round < first) firstAttempt.set(`${a.kind}:${attacker}`, a.round);
     },
@@ -212,16 +260,14 @@ export function createAttackLedger(): AttackLedger {
           noteExclusions(session, view);
         }
         // Honest runs watch no update: the per-member keys are built only when some attack is on.
-        if (watched.size > 0) {
+        if (decisions.size > 0) {
           outcomes.forEach((o, member) => {
-            const key = updateKey(session, view.number, round, member);
-            if (!watched.has(key)) return;
-            let row = decisions.get(key);
-            if (!row) {
-              if (decisions.size >= MAX_RECORDS) return;
-              decisions.set(key, (row = new Map()));
-            }
-            row.set(me, o.kind === 'accepted');
+            const row = decisions.get(updateKey(session, view.number, round, member));
+            if (!row || o.kind === 'pending') return;
+            if (o.kind === 'accepted') {
+              row.accepted++;
+              row.versions.add(byteKey(o.payload));
+            } else row.dropped++;
           });
         }
         let rounds = hashes.get(session);
@@ -281,17 +327,24 @@ export function createAttackLedger(): AttackLedger {
         if (mine.length === 0 && ids.length === 0) return [];
         const myJoins = joins.filter((j) => j.kind === kind);
         let prevented = myJoins.filter((j) => !admitted.has(j.id)).length;
+        let excluded = 0;
         let unobserved = 0;
+        let unjudged = 0;
         let detected = myJoins.filter((j) => refused.has(j.id)).length;
+        let attributable = myJoins.length;
         for (const a of mine) {
-          const seen = [...(decisions.get(a.key)?.values() ?? [])];
-          if (seen.length === 0) {
-            unobserved++;
-            prevented++;
-          } else if (a.goal === 'accepted' ? seen.every((acc) => !acc) : seen.every((acc) => acc === seen[0])) prevented++;
+          const verdict = judge(a, decisions.get(a.key), honestViews.get(a.session));
+          if (verdict === 'unjudged') unjudged++;
+          else if (verdict === 'excluded') excluded++;
+          else if (verdict === 'unobserved') unobserved++;
+          else if (verdict === 'prevented') prevented++;
+          // Evidence is expected only about what an honest replica could see, from the attacker's own signature.
+          if (!a.attributable || verdict === 'excluded') continue;
+          attributable++;
+          // Evidence about this very attempt: two versions or a bad signature of the message it altered,
+          // or the update's commitment with a reveal that does not open it (reported for the update's round).
           const ev = evidenceRounds.get(a.attacker);
-          // Evidence about the round's message or about its reveal (the next messages).
-          if (ev && [0, 1, 2].some((d) => ev.has(a.round + d))) detected++;
+          if (ev && (ev.has(a.round) || ev.has(a.messageRound))) detected++;
         }
         const latencies: number[] = [];
         for (const id of ids) {
@@ -305,10 +358,13 @@ export function createAttackLedger(): AttackLedger {
             attempts: mine.length + myJoins.length,
             prevented,
             detected,
+            attributable,
             falsePositives,
             detectionLatencyRounds: latencySummary(latencies),
             attackers: ids.length,
+            excluded,
             unobserved,
+            unjudged,
             proofsAccepted: ids.reduce((n, id) => n + (proofs.get(id) ?? 0), 0),
             bans: ids.filter((id) => banned.has(id)).length,
             exclusions: ids.filter((id) => excludedAt.has(id)).length,
@@ -319,6 +375,21 @@ export function createAttackLedger(): AttackLedger {
       return { kinds, honestDivergentRounds: divergent, honestRoundsCompared: compared, falsePositives };
     },
   };
+}
+
+type HonestViews = ReadonlyMap<number, { readonly startRound: number; readonly members: ReadonlySet<string> }>;
+
+/** An attempt's outcome from what honest replicas decided about its update (AttackGoal), or why none decided it. */
+function judge(a: AttemptRecord, decided: DecisionRecord | undefined, views: HonestViews | undefined): 'prevented' | 'succeeded' | 'excluded' | 'unobserved' | 'unjudged' {
+  if (a.unjudged || !decided) return 'unjudged';
+  if (decided.accepted + decided.dropped === 0) {
+    // A later honest view without the attacker had begun by the attempt's round: it sent into a view nobody honest played any more.
+    for (const [number, v] of views ?? []) if (number > a.view && v.startRound <= a.round && !v.members.has(a.attacker)) return 'excluded';
+    return 'unobserved';
+  }
+  if (decided.accepted === 0) return 'prevented';
+  // Accepted somewhere: an 'accepted' goal reached; a split avoided only if every replica accepted the same bytes.
+  return a.goal === 'split' && decided.dropped === 0 && decided.versions.size === 1 ? 'prevented' : 'succeeded';
 }
 
 function latencySummary(values: readonly number[]): LatencySummary {
@@ -348,10 +419,13 @@ export function mergeAttackSummaries(summaries: readonly AttackLedgerSummary[]):
         attempts: prev.attempts + k.attempts,
         prevented: prev.prevented + k.prevented,
         detected: prev.detected + k.detected,
+        attributable: prev.attributable + k.attributable,
         falsePositives,
         detectionLatencyRounds: latencySummary(detectionLatencies),
         attackers: prev.attackers + k.attackers,
+        excluded: prev.excluded + k.excluded,
         unobserved: prev.unobserved + k.unobserved,
+        unjudged: prev.unjudged + k.unjudged,
         proofsAccepted: prev.proofsAccepted + k.proofsAccepted,
         bans: prev.bans + k.bans,
         exclusions: prev.exclusions + k.exclusions,

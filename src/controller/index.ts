@@ -540,8 +540,15 @@ function attackReport(summary: AttackLedgerSummary): RunReport['attacks'] {
       falsePositives: k.falsePositives,
       detectionLatencyRounds: k.detectionLatencyRounds.count > 0 ? k.detectionLatencyRounds.p50 : null,
       // For thresholds ("attacks[kind=replay].unprevented == 0"): a threshold compares with a number, not another field.
-      unprevented: k.attempts - k.prevented,
-      undetected: k.attempts - k.detected,
+      // Every attempt that is not prevented, the unobserved and unjudged ones included; those into a
+      // view the honest replicas had already left (excluded) are shown apart, not as prevented.
+      unprevented: k.attempts - k.excluded - k.prevented,
+      // Attributable attempts without evidence (a replayed message of another member cannot be attributed).
+      undetected: k.attributable - k.detected,
+      excluded: k.excluded,
+      unobserved: k.unobserved,
+      unjudged: k.unjudged,
+      attributable: k.attributable,
       detectionLatencyRoundsMax: k.detectionLatencyRounds.count > 0 ? k.detectionLatencyRounds.max : null,
       detectionLatencies: [...k.detectionLatencies],
       proofsAccepted: k.proofsAccepted,

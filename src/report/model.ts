@@ -139,9 +139,18 @@ export interface RunReport {
     /** Median rounds from the attacker's first attempt to its exclusion by ban; null when never excluded. */
     readonly detectionLatencyRounds: number | null;
     readonly detectionLatencyRoundsMax: number | null;
-    /** attempts − prevented and attempts − detected, so thresholds can ask for zero. */
+    /**
+     * attempts − excluded − prevented (the unobserved and unjudged ones count here), and
+     * attributable − detected (attempts − detected in older reports), so thresholds can ask for zero.
+     */
     readonly unprevented: number;
     readonly undetected: number;
+    /** Attempts into a view the honest replicas had already replaced by one without the attacker; attempts no honest replica decided otherwise; attempts past the ledger's record cap. None is counted as prevented (absent in older reports). */
+    readonly excluded?: number;
+    readonly unobserved?: number;
+    readonly unjudged?: number;
+    /** Attempts that evidence could name: the attacker's own messages and identity attempts (absent in older reports). */
+    readonly attributable?: number;
     /** Every attacker's detection latency in rounds (the distribution). */
     readonly detectionLatencies: readonly number[];
     readonly proofsAccepted: number;

@@ -228,12 +228,13 @@ function cellOf(v: unknown): string {
 function attacksSection(report: RunReport): Section {
   const attacks = report.attacks as readonly unknown[];
   if (attacks.length === 0) return { title: 'Attacks', blocks: [text('No attack ran in this run (attacks is empty).')] };
-  const cols = ['kind', 'attempts', 'prevented', 'detected', 'falsePositives', 'detectionLatencyRounds'];
+  const cols = ['kind', 'attempts', 'prevented', 'excluded', 'unobserved', 'detected', 'attributable', 'falsePositives', 'detectionLatencyRounds'];
   return {
     title: 'Attacks',
     blocks: [
+      text('Prevented: judged on what the honest replicas decided. Excluded: sent into a view the honest players had already left. Unobserved: decided by no honest replica for no visible reason (never counted as prevented). Detected: by evidence about that very message, among the attributable attempts (docs/attacks.md).'),
       table({
-        headers: ['attack', 'attempts', 'prevented', 'detected', 'false positives', 'detection latency (rounds)'],
+        headers: ['attack', 'attempts', 'prevented', 'excluded', 'unobserved', 'detected', 'attributable', 'false positives', 'detection latency (rounds)'],
         rows: attacks.map((a) => cols.map((c) => cellOf(field(a, c)))),
       }),
     ],

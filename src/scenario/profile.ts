@@ -62,7 +62,7 @@ const legSchema = {
 };
 
 /** The attacks a profile can schedule on existing players (identity attacks are library-level, docs/attacks.md). */
-export const NEO_ATTACK_KINDS = ['fixed-delay', 'timestamp', 'suppress-correct', 'lookahead', 'inconsistency', 'replay', 'key-withholding', 'false-votes', 'colluding-majority', 'bad-signature'] as const;
+export const NEO_ATTACK_KINDS = ['fixed-delay', 'suppress-correct', 'lookahead', 'inconsistency', 'replay', 'key-withholding', 'false-votes', 'colluding-majority', 'bad-signature'] as const;
 
 /** Peers named by index: "0-3,7" or a list of indexes. */
 const peerSetSchema = z.union([z.string().regex(/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/, 'expected indexes like "0-3,7"'), z.array(z.number().int().min(0))]);
@@ -180,7 +180,12 @@ export const profileSchema = z.strictObject({
   attacks: z
     .array(
       z.strictObject({
-        kind: z.enum(NEO_ATTACK_KINDS),
+        kind: z.enum(NEO_ATTACK_KINDS, {
+          error: (issue) =>
+            issue.input === 'timestamp'
+              ? 'timestamp is not an attack kind: a NEO round message claims no time but its round, and a late round-r message is what fixed-delay sends (docs/attacks.md)'
+              : undefined,
+        }),
         peers: peerSetSchema,
         fromS: nonNegative.default(0),
         toS: z.number().positive(),

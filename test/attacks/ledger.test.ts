@@ -7,19 +7,28 @@ const session = new Uint8Array(16).fill(7);
 const view = (number: number, startRound: number, members: number[]) => ({ sessionId: session, number, startRound, members: members.map((m) => ({ publicKey: key(m) })) });
 const acc: UpdateOutcome = { kind: 'accepted', payload: new Uint8Array(0) };
 const drop: UpdateOutcome = { kind: 'dropped', reason: 'late' };
+const accepted = (byte: number): UpdateOutcome => ({ kind: 'accepted', payload: new Uint8Array([byte]) });
 
 describe('attack ledger', () => {
   it('judges each attempt by the honest replicas\' decisions, counts detection, bans and latency', () => {
     const ledger = createAttackLedger();
     ledger.registerAttacker('inconsistency', key(3));
     const v1 = view(1, 0, [1, 2, 3]);
-    // Round 5: a split goal, both honest replicas agree → prevented. Round 6: they disagree → not.
-    ledger.attempt({ kind: 'inconsistency', attacker: key(3), sessionId: session, view: 1, round: 5, target: 2, goal: 'split' });
-    ledger.attempt({ kind: 'inconsistency', attacker: key(3), sessionId: session, view: 1, round: 6, target: 2, goal: 'split' });
+    const attempt = (round: number, goal: 'split' | 'accepted', extra: { attributable?: boolean; messageRound?: number } = {}) =>
+      ledger.attempt({ kind: 'inconsistency', attacker: key(3), sessionId: session, view: 1, round, target: 2, goal, ...extra });
+    // Round 5: a split goal, both honest replicas accepted the same bytes → prevented. Round 6: one
+    // accepted, one dropped → not. Round 8: both accepted, but different versions → not.
+    attempt(5, 'split');
+    attempt(6, 'split');
+    attempt(8, 'split');
     // Round 7: an accepted-goal attempt (as if late) that an honest replica accepted → not prevented.
-    ledger.attempt({ kind: 'inconsistency', attacker: key(3), sessionId: session, view: 1, round: 7, target: 2, goal: 'accepted' });
-    // Never decided by anyone: unobserved, counted as prevented.
-    ledger.attempt({ kind: 'inconsistency', attacker: key(3), sessionId: session, view: 1, round: 99, target: 2, goal: 'split' });
+    attempt(7, 'accepted');
+    // Round 12: nobody decided it although the attacker was still in the honest view: unobserved.
+    attempt(12, 'split');
+    // Round 99: sent into view 1 after the honest replicas moved to a view without it: excluded.
+    attempt(99, 'split');
+    // A replayed message of another member, about round 5: prevented, but not attributable.
+    attempt(5, 'split', { attributable: false });
     const o1 = ledger.observer(key(1));
     const o2 = ledger.observer(key(2));
     const attackerObserver = ledger.observer(key(3));
@@ -29,21 +38,43 @@ describe('attack ledger', () => {
     o2(v1, 6, [acc, acc, drop], 'h6b');
     o1(v1, 7, [acc, acc, acc], 'h7');
     o2(v1, 7, [acc, acc, acc], 'h7');
+    o1(v1, 8, [acc, acc, accepted(1)], 'h8a');
+    o2(v1, 8, [acc, acc, accepted(2)], 'h8b');
     // The attacker's own replica says nothing the ledger believes.
     attackerObserver(v1, 5, [acc, acc, acc], 'x');
+    attackerObserver(v1, 12, [acc, acc, acc], 'x');
+    // Evidence about round 5 only: it detects the round-5 attempt, not its neighbours.
     ledger.evidence(key(1), key(3), 5);
     ledger.proofAccepted(key(1), key(3));
     // The view without it starts at round 15: detection latency 15 − 5 = 10.
     o1(view(2, 15, [1, 2]), 15, [acc, acc], 'h15');
     const s = ledger.summary();
     const k = s.kinds[0]!;
-    expect(k).toMatchObject({ kind: 'inconsistency', attempts: 4, prevented: 2, unobserved: 1, detected: 1, proofsAccepted: 1, bans: 1, exclusions: 1, falsePositives: 0 });
+    expect(k).toMatchObject({ kind: 'inconsistency', attempts: 7, prevented: 2, excluded: 1, unobserved: 1, unjudged: 0, attributable: 5, detected: 1, proofsAccepted: 1, bans: 1, exclusions: 1, falsePositives: 0 });
     expect(k.detectionLatencyRounds).toEqual({ count: 1, p50: 10, max: 10 });
-    expect(s.honestDivergentRounds).toBe(1);
+    expect(s.honestDivergentRounds).toBe(2);
     // Two shards' summaries merge exactly.
     const merged = mergeAttackSummaries([s, s]);
-    expect(merged.kinds[0]).toMatchObject({ attempts: 8, prevented: 4, bans: 2, detectionLatencyRounds: { count: 2, p50: 10, max: 10 } });
-    expect(merged.honestDivergentRounds).toBe(2);
+    expect(merged.kinds[0]).toMatchObject({ attempts: 14, prevented: 4, excluded: 2, unobserved: 2, attributable: 10, bans: 2, detectionLatencyRounds: { count: 2, p50: 10, max: 10 } });
+    expect(merged.honestDivergentRounds).toBe(4);
+  });
+
+  it('credits evidence about the message an attempt altered, when that is a later round\'s (a key reveal)', () => {
+    const ledger = createAttackLedger();
+    ledger.attempt({ kind: 'inconsistency', attacker: key(3), sessionId: session, view: 1, round: 5, target: 2, goal: 'split', messageRound: 6 });
+    ledger.attempt({ kind: 'inconsistency', attacker: key(3), sessionId: session, view: 1, round: 9, target: 2, goal: 'split', messageRound: 10 });
+    ledger.evidence(key(1), key(3), 6);
+    // Round 11 is about neither attempt's update or message.
+    ledger.evidence(key(1), key(3), 11);
+    expect(ledger.summary().kinds[0]).toMatchObject({ attempts: 2, attributable: 2, detected: 1 });
+  });
+
+  it('follows at most maxRecords attempted updates and counts the rest as unjudged, never as prevented', () => {
+    const ledger = createAttackLedger({ maxRecords: 2 });
+    for (const round of [1, 2, 3, 4]) ledger.attempt({ kind: 'fixed-delay', attacker: key(3), sessionId: session, view: 1, round, target: 2, goal: 'accepted' });
+    const o1 = ledger.observer(key(1));
+    for (const round of [1, 2, 3, 4]) o1(view(1, 0, [1, 2, 3]), round, [acc, acc, drop], `h${round}`);
+    expect(ledger.summary().kinds[0]).toMatchObject({ attempts: 4, prevented: 2, unjudged: 2, unobserved: 0 });
   });
 
   it('counts any accusation of a player that is not an attacker as a false positive', () => {

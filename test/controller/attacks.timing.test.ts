@@ -24,7 +24,9 @@ describe('attacks through the harness', () => {
       const a = byKind.get(kind)!;
       expect(a.attempts).toBeGreaterThan(0);
       expect(a.unprevented).toBe(0);
+      expect(a.unobserved).toBe(0);
       expect(a.undetected).toBe(0);
+      expect(a.attributable).toBeGreaterThan(0);
       expect(a.falsePositives).toBe(0);
       expect(a.bans).toBe(1);
       expect(a.exclusions).toBe(1);

@@ -104,10 +104,15 @@ describe('report.md and the `report` text', () => {
   });
 
   it('lists attacks when the report has them', () => {
-    const attacks = [{ kind: 'replay', attempts: 40, prevented: 40, detected: 38, falsePositives: 0, detectionLatencyRounds: 1.5 }];
+    const attacks = [
+      { kind: 'replay', attempts: 40, prevented: 38, excluded: 2, unobserved: 0, detected: 18, attributable: 20, falsePositives: 0, detectionLatencyRounds: 1.5 },
+      // A report from before the accounting of excluded, unobserved and attributable attempts.
+      { kind: 'lookahead', attempts: 10, prevented: 10, detected: 0, falsePositives: 0, detectionLatencyRounds: null },
+    ];
     const md = renderReportMarkdown({ ...report, attacks } as unknown as typeof report);
-    expect(md).toContain('| attack | attempts | prevented | detected | false positives | detection latency (rounds) |');
-    expect(md).toContain('| replay | 40 | 40 | 38 | 0 | 1.500 |');
+    expect(md).toContain('| attack | attempts | prevented | excluded | unobserved | detected | attributable | false positives | detection latency (rounds) |');
+    expect(md).toContain('| replay | 40 | 38 | 2 | 0 | 18 | 20 | 0 | 1.500 |');
+    expect(md).toContain('| lookahead | 10 | 10 | - | - | 0 | - | 0 | - |');
   });
 
   it('the text form has the same content as report.md, as aligned plain text', () => {

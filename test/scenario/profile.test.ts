@@ -12,6 +12,14 @@ function issues(text: string): { path: string; message: string }[] {
   throw new Error('profile was accepted');
 }
 
+describe('attack kinds', () => {
+  it('says why timestamp is not an attack kind', () => {
+    expect(issues('peers: 8\ndurationS: 5\nattacks: [{ kind: timestamp, peers: "1", toS: 3, params: { delayMs: 100 } }]\n')).toEqual([
+      { path: 'attacks[0].kind', message: expect.stringMatching(/^timestamp is not an attack kind: .* fixed-delay sends/) },
+    ]);
+  });
+});
+
 describe('profile tags', () => {
   const base = 'peers: 16\ndurationS: 5\n';
   it('accepts named peer sets and expands them', () => {
