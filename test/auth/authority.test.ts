@@ -110,11 +110,12 @@ describe('authority over real UDP and SQLite', () => {
     h.wall.advance(TTL + 1);
     const renewed = await client.renew();
     expect(renewed).toMatchObject({ ok: true, playerId: 1n });
-    if (renewed.ok) expect(renewed.gameKey.expiresAtMs).toBe(BigInt(T0 + 2 * TTL + 1));
+    expect(renewed.ok && renewed.gameKey.expiresAtMs).toBe(BigInt(T0 + 2 * TTL + 1));
     // The game key never outlives the subscription.
     h.wall.advance(TTL + TTL / 2);
     const capped = await client.renew();
-    if (capped.ok) expect(capped.gameKey.expiresAtMs).toBe(BigInt(T0 + 3 * TTL));
+    expect(capped.ok).toBe(true);
+    expect(capped.ok && capped.gameKey.expiresAtMs).toBe(BigInt(T0 + 3 * TTL));
     h.wall.advance(TTL);
     expect(await client.renew()).toEqual({ ok: false, reason: 'account-expired' });
     // A new token extends from now; its retry does not extend twice.
