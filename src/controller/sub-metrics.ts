@@ -10,11 +10,14 @@ import type { TagSpace } from '../scenario/tags.js';
  */
 export interface TaggedSource {
   /** The metric's path in the report, e.g. `neo.playoutLatencyMs`. */
-  readonly metric: string;
+  readonly metric: (typeof TAGGED_METRICS)[number];
   readonly latency: TaggedLatency;
   /** Lockstep's turn latency waits for every member: it has no single sender, so sender filters do not apply. */
   readonly hasSender: boolean;
 }
+
+/** The latency metrics whose samples are kept by tag: NEO's playout and the two baselines'. */
+export const TAGGED_METRICS = ['neo.playoutLatencyMs', 'lockstep.turnLatencyMs', 'clientServer.latencyMs'] as const;
 
 export interface Placement {
   readonly groups: number;
@@ -72,6 +75,7 @@ export function computeSubMetrics(sources: readonly TaggedSource[], tags: TagSpa
  */
 export function thresholdSelectorProblem(threshold: string, tags: TagSpace, groups: number, shards: number): string | null {
   for (const { metric, filters } of thresholdSelectors([threshold])) {
+    if (!(TAGGED_METRICS as readonly string[]).includes(metric)) return `${metric} has no sub-metrics (tag selectors apply to ${TAGGED_METRICS.join(', ')})`;
     for (const f of filters) {
       if (f.dimension === 'group' && Number(f.value) >= groups) return `${metric}: the run has ${groups} groups (0-${groups - 1}), not group ${f.value}`;
       if (f.dimension === 'shard' && Number(f.value) >= shards) return `${metric}: the run has ${shards} shards (0-${shards - 1}), not shard ${f.value}`;

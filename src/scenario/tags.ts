@@ -1,5 +1,3 @@
-import type { PeerSet } from './profile.js';
-
 /**
  * Peer tags (docs/reports.md, "Tags and sub-metrics"): every peer carries a role (honest or
  * attacker) and any of the profile's named peer sets (`tags: { slow: "7" }`). A peer's tags are a
@@ -51,8 +49,8 @@ export function createTagSpace(named: Readonly<Record<string, readonly number[]>
   };
 }
 
-/** The tag space of a validated profile: its named sets, and the peers its attacks make cheat. */
-export function tagSpaceForProfile(profile: { readonly tags: Readonly<Record<string, PeerSet>>; readonly attacks: readonly { readonly peers: PeerSet }[] }, expand: (set: PeerSet) => number[]): TagSpace {
+/** The tag space of a validated profile: its named sets, and the peers its attacks make cheat (`expand`: the profile's expandPeerSet). */
+export function tagSpaceForProfile<Set>(profile: { readonly tags: Readonly<Record<string, Set>>; readonly attacks: readonly { readonly peers: Set }[] }, expand: (set: Set) => number[]): TagSpace {
   const named = Object.fromEntries(Object.entries(profile.tags).map(([name, set]) => [name, expand(set)]));
   return createTagSpace(named, profile.attacks.flatMap((a) => expand(a.peers)));
 }
