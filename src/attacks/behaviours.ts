@@ -154,13 +154,9 @@ export function createAttackTransport(inner: Transport, attacks: readonly Attack
   const ctx = (c: { session: Uint8Array; view: number }) => `${toHex(c.session)}/${c.view}`;
   const rk = (c: { session: Uint8Array; view: number }, round: number) => `${ctx(c)}/${round}`;
 
-  /**
-   * One attempt about the update of `round` by member `target`, made in the message `c` (of round
-   * c.round); `attributable` false: the altered message is another member's signed bytes
-   * (AttackAttempt.attributable).
-   */
-  const attempt = (kind: AttackKind, c: NeoRoundContentValue, round: number, target: number, goal: AttackGoal, attributable = true) =>
-    deps.ledger?.attempt({ kind, attacker: inner.publicKey, sessionId: c.session, view: c.view, round, target, goal, attributable, messageRound: c.round });
+  /** One attempt about the update of `round` by member `target`, made in the attacker's own message `c` (of round c.round). */
+  const attempt = (kind: AttackKind, c: NeoRoundContentValue, round: number, target: number, goal: AttackGoal) =>
+    deps.ledger?.attempt({ kind, attacker: inner.publicKey, sessionId: c.session, view: c.view, round, target, goal, messageRound: c.round });
 
   const resign = (content: NeoRoundContentValue): SignedRound => {
     const encoded = encodeWith(NeoRoundContent, content);
@@ -262,7 +258,7 @@ export function createAttackTransport(inner: Transport, attacks: readonly Attack
       // And a replay proper: the victim's previous signed message, sent again as if new.
       const old = seen.get(rk(c, r - 1))?.get(victim);
       if (old && active('replay', r)) {
-        attempt('replay', c, r - 1, victim, 'split', false);
+        deps.ledger?.resent('replay', inner.publicKey);
         for (const to of o.recipients) inner.send(to, NeoRound, old.signed);
         counters.replayed++;
       }

@@ -53,12 +53,10 @@ export interface AttackAttempt {
   readonly target: number;
   readonly goal: AttackGoal;
   /**
-   * Whether the altered message is the attacker's own, signed by it, so that evidence can name
-   * it (default true). A replayed message of another member is that member's signed bytes: it is
-   * indistinguishable from a network duplicate and can be prevented but never attributed.
+   * The round of the attacker's signed message the attack altered, when it is not the update's own
+   * (a key reveal); default `round`. Evidence about the attempt names this round: two versions or
+   * a bad signature of that message, or the bad reveal of the update it carries.
    */
-  readonly attributable?: boolean;
-  /** The round of the signed message the attack altered, when it is not the update's own (a key reveal); default `round`. */
   readonly messageRound?: number;
 }
 
@@ -85,10 +83,16 @@ export interface AttackKindSummary {
   readonly attempts: number;
   /** Attempts with no effect on the honest state, judged on what honest replicas decided (see AttackGoal); never an unobserved or unjudged one. */
   readonly prevented: number;
-  /** Attributable attempts about whose own round an honest member holds evidence against the attacker; identity attempts refused at the door. */
+  /** Attempts (not excluded) about whose own message an honest member holds evidence against the attacker; identity attempts refused at the door. */
   readonly detected: number;
-  /** Attempts that evidence could name: the attacker's own messages and identity attempts (see AttackAttempt.attributable). */
-  readonly attributable: number;
+  /** Attempts judged on fewer honest replicas than the honest members of their view (the others never decided the update); counted in their verdict all the same. */
+  readonly partial: number;
+  /**
+   * Messages of another member the attacker sent again as if new (replay). Not attempts: the bytes
+   * are the victim's own, so they cannot change the victim's update, cannot be attributed, and
+   * only the receivers' replay windows and duplicate checks (their drop counters) see them.
+   */
+  readonly resent: number;
   /** Accusations of honest players (evidence, accepted proofs, bans): every kind reports the same global count. */
   readonly falsePositives: number;
   /** Offending round (the attacker's first attempt) → the round its exclusion by ban took effect. */
@@ -122,6 +126,8 @@ export interface AttackLedger {
   registerAttacker(kind: AttackKind, publicKey: Uint8Array): void;
   /** Attack behaviours: one attempt per round message the attack altered (or per update it is about). */
   attempt(attempt: AttackAttempt): void;
+  /** Attack behaviours: a message of another member sent again as if new (AttackKindSummary.resent). */
+  resent(kind: AttackKind, attacker: Uint8Array): void;
   /** For an honest member (GroupMemberDeps.onDecided): its decisions and state hashes. */
   observer(publicKey: Uint8Array): DecisionObserver;
   /**
@@ -156,7 +162,6 @@ interface AttemptRecord {
   readonly round: number;
   readonly messageRound: number;
   readonly goal: AttackGoal;
-  readonly attributable: boolean;
   /** Past the record cap: no decision about it is kept. */
   readonly unjudged: boolean;
 }
@@ -198,6 +203,7 @@ export function createAttackLedger(options: AttackLedgerOptions = {}): AttackLed
   const accused = new Set<string>();
   /** Identity attempts: kind and key; which of those keys an honest view ever held, which an honest member refused. */
   const joins: { kind: AttackKind; id: string }[] = [];
+  const resentBy = new Map<AttackKind, number>();
   const joinKeys = new Set<string>();
   const admitted = new Set<string>();
   const refused = new Set<string>();
@@ -242,9 +248,16 @@ export function createAttackLedger(options: AttackLedgerOptions = {}): AttackLed
       const key = updateKey(session, a.view, a.round, a.target);
       const followed = decisions.has(key) || decisions.size < maxRecords;
       if (followed && !decisions.has(key)) decisions.set(key, { dropped: 0, accepted: 0, versions: new Set() });
-      attempts.push({ kind: a.kind, attacker, session, view: a.view, key, round: a.round, messageRound: a.messageRound ?? a.round, goal: a.goal, attributable: a.attributable ?? true, unjudged: !followed });
+      attempts.push({ kind: a.kind, attacker, session, view: a.view, key, round: a.round, messageRound: a.messageRound ?? a.round, goal: a.goal, unjudged: !followed });
       const first = firstAttempt.get(`${a.kind}:${attacker}`);
       if (first === undefined || a.round < first) firstAttempt.set(`${a.kind}:${attacker}`, a.round);
+    },
+
+    resent(kind, attacker) {
+      if (!ATTACK_KINDS.includes(kind)) throw new RangeError(`attack ledger: unknown attack kind ${String(kind)}`);
+      const id = toHex(attacker);
+      if (!attackers.get(id)?.has(kind)) registerAttacker(kind, attacker);
+      resentBy.set(kind, (resentBy.get(kind) ?? 0) + 1);
     },
 
     observer(publicKey) {
@@ -324,27 +337,31 @@ export function createAttackLedger(options: AttackLedgerOptions = {}): AttackLed
       const kinds = ATTACK_KINDS.flatMap((kind): AttackKindSummary[] => {
         const mine = attempts.filter((a) => a.kind === kind);
         const ids = [...attackers].filter(([, ks]) => ks.has(kind)).map(([id]) => id);
+        /** Honest members of a view, by its member keys. */
+        const honestMembers = (members: ReadonlySet<string> | undefined) => [...(members ?? [])].filter((id) => !attackers.has(id)).length;
         if (mine.length === 0 && ids.length === 0) return [];
         const myJoins = joins.filter((j) => j.kind === kind);
         let prevented = myJoins.filter((j) => !admitted.has(j.id)).length;
         let excluded = 0;
         let unobserved = 0;
         let unjudged = 0;
+        let partial = 0;
         let detected = myJoins.filter((j) => refused.has(j.id)).length;
-        let attributable = myJoins.length;
         for (const a of mine) {
-          const verdict = judge(a, decisions.get(a.key), honestViews.get(a.session));
+          const decided = decisions.get(a.key);
+          const views = honestViews.get(a.session);
+          const verdict = judge(a, decided, views);
           if (verdict === 'unjudged') unjudged++;
           else if (verdict === 'excluded') excluded++;
           else if (verdict === 'unobserved') unobserved++;
           else if (verdict === 'prevented') prevented++;
-          // Evidence is expected only about what an honest replica could see, from the attacker's own signature.
-          if (!a.attributable || verdict === 'excluded') continue;
-          attributable++;
-          // Evidence about this very attempt: two versions or a bad signature of the message it altered,
-          // or the update's commitment with a reveal that does not open it (reported for the update's round).
-          const ev = evidenceRounds.get(a.attacker);
-          if (ev && (ev.has(a.round) || ev.has(a.messageRound))) detected++;
+          if (verdict === 'excluded') continue;
+          const deciders = decided ? decided.accepted + decided.dropped : 0;
+          if (deciders > 0 && deciders < honestMembers(views?.get(a.view)?.members)) partial++;
+          // Evidence about this very attempt's message, and no other: two signed versions of it, a
+          // bad signature on it, or (for a message carrying its own round's update) a reveal that
+          // does not open that update, reported for the same round.
+          if (evidenceRounds.get(a.attacker)?.has(a.messageRound)) detected++;
         }
         const latencies: number[] = [];
         for (const id of ids) {
@@ -358,7 +375,8 @@ export function createAttackLedger(options: AttackLedgerOptions = {}): AttackLed
             attempts: mine.length + myJoins.length,
             prevented,
             detected,
-            attributable,
+            partial,
+            resent: resentBy.get(kind) ?? 0,
             falsePositives,
             detectionLatencyRounds: latencySummary(latencies),
             attackers: ids.length,
@@ -419,7 +437,8 @@ export function mergeAttackSummaries(summaries: readonly AttackLedgerSummary[]):
         attempts: prev.attempts + k.attempts,
         prevented: prev.prevented + k.prevented,
         detected: prev.detected + k.detected,
-        attributable: prev.attributable + k.attributable,
+        partial: prev.partial + k.partial,
+        resent: prev.resent + k.resent,
         falsePositives,
         detectionLatencyRounds: latencySummary(detectionLatencies),
         attackers: prev.attackers + k.attackers,

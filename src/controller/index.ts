@@ -543,12 +543,13 @@ function attackReport(summary: AttackLedgerSummary): RunReport['attacks'] {
       // Every attempt that is not prevented, the unobserved and unjudged ones included; those into a
       // view the honest replicas had already left (excluded) are shown apart, not as prevented.
       unprevented: k.attempts - k.excluded - k.prevented,
-      // Attributable attempts without evidence (a replayed message of another member cannot be attributed).
-      undetected: k.attributable - k.detected,
+      // Attempts an honest replica could see (not excluded) without evidence about their own message.
+      undetected: k.attempts - k.excluded - k.detected,
       excluded: k.excluded,
       unobserved: k.unobserved,
       unjudged: k.unjudged,
-      attributable: k.attributable,
+      partial: k.partial,
+      resent: k.resent,
       detectionLatencyRoundsMax: k.detectionLatencyRounds.count > 0 ? k.detectionLatencyRounds.max : null,
       detectionLatencies: [...k.detectionLatencies],
       proofsAccepted: k.proofsAccepted,

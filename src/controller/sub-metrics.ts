@@ -81,6 +81,7 @@ export function thresholdSelectorProblem(threshold: string, tags: TagSpace, grou
       if (f.dimension === 'shard' && Number(f.value) >= shards) return `${metric}: the run has ${shards} shards (0-${shards - 1}), not shard ${f.value}`;
       if (tagFamily(f.dimension) === 'peers' && !tags.knows(f.value)) return `${metric}: unknown tag "${f.value}" (expected honest, attacker${tags.names.map((n) => `, ${n}`).join('')}; named tags come from the profile's tags)`;
       if (f.dimension === 'sender' && metric === 'lockstep.turnLatencyMs') return `${metric}: a lockstep turn waits for every member, so it has no sender to select by; use receiver`;
+      if (metric !== 'neo.playoutLatencyMs' && tagFamily(f.dimension) === 'place' && f.value !== '0') return `${metric}: the baselines run with group 0's players in the controller (group 0, shard 0), not ${f.dimension} ${f.value}`;
     }
   }
   return null;

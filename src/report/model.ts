@@ -141,7 +141,7 @@ export interface RunReport {
     readonly detectionLatencyRoundsMax: number | null;
     /**
      * attempts − excluded − prevented (the unobserved and unjudged ones count here), and
-     * attributable − detected (attempts − detected in older reports), so thresholds can ask for zero.
+     * attempts − excluded − detected (attempts − detected in older reports), so thresholds can ask for zero.
      */
     readonly unprevented: number;
     readonly undetected: number;
@@ -149,8 +149,10 @@ export interface RunReport {
     readonly excluded?: number;
     readonly unobserved?: number;
     readonly unjudged?: number;
-    /** Attempts that evidence could name: the attacker's own messages and identity attempts (absent in older reports). */
-    readonly attributable?: number;
+    /** Attempts judged on fewer honest replicas than their view's honest members (absent in older reports). */
+    readonly partial?: number;
+    /** Messages of another member the attacker sent again as if new: not attempts (absent in older reports). */
+    readonly resent?: number;
     /** Every attacker's detection latency in rounds (the distribution). */
     readonly detectionLatencies: readonly number[];
     readonly proofsAccepted: number;

@@ -168,8 +168,9 @@ function baselinesSection(report: RunReport): Section {
   if (report.neo !== null) rows.push(latencyRow('NEO playout', report.neo.playoutLatencyMs));
   if (report.lockstep !== null) rows.push(latencyRow('lockstep turn', report.lockstep.turnLatencyMs));
   if (report.clientServer !== null) rows.push(latencyRow('client/server', report.clientServer.latencyMs));
-  // Like for like: the same receivers in each, apart from every named tag's peers (the slow member, say).
-  for (const tag of Object.keys(report.tags?.named ?? {})) {
+  // Like for like: the same receivers in each, apart from every named tag's peers (the slow member,
+  // say). The baselines run with group 0's players, so only a one-group run compares the same members.
+  for (const tag of report.neo?.groups === 1 ? Object.keys(report.tags?.named ?? {}) : []) {
     for (const [name, metric] of [['NEO playout', 'neo.playoutLatencyMs'], ['lockstep turn', 'lockstep.turnLatencyMs'], ['client/server', 'clientServer.latencyMs']] as const) {
       const figures = report.subMetrics?.[`${metric}{receiver:!${tag}}`];
       if (figures !== undefined) rows.push(latencyRow(`${name}, receivers not ${tag}`, figures));
@@ -228,13 +229,13 @@ function cellOf(v: unknown): string {
 function attacksSection(report: RunReport): Section {
   const attacks = report.attacks as readonly unknown[];
   if (attacks.length === 0) return { title: 'Attacks', blocks: [text('No attack ran in this run (attacks is empty).')] };
-  const cols = ['kind', 'attempts', 'prevented', 'excluded', 'unobserved', 'detected', 'attributable', 'falsePositives', 'detectionLatencyRounds'];
+  const cols = ['kind', 'attempts', 'prevented', 'excluded', 'unobserved', 'unjudged', 'detected', 'falsePositives', 'detectionLatencyRounds'];
   return {
     title: 'Attacks',
     blocks: [
-      text('Prevented: judged on what the honest replicas decided. Excluded: sent into a view the honest players had already left. Unobserved: decided by no honest replica for no visible reason (never counted as prevented). Detected: by evidence about that very message, among the attributable attempts (docs/attacks.md).'),
+      text('Prevented: judged on what the honest replicas decided. Excluded: sent into a view the honest players had already left. Unobserved: decided by no honest replica for no visible reason; unjudged: past the ledger\'s cap (neither is ever counted as prevented). Detected: by evidence about that very message (docs/attacks.md).'),
       table({
-        headers: ['attack', 'attempts', 'prevented', 'excluded', 'unobserved', 'detected', 'attributable', 'false positives', 'detection latency (rounds)'],
+        headers: ['attack', 'attempts', 'prevented', 'excluded', 'unobserved', 'unjudged', 'detected', 'false positives', 'detection latency (rounds)'],
         rows: attacks.map((a) => cols.map((c) => cellOf(field(a, c)))),
       }),
     ],

@@ -14,8 +14,7 @@ describe('attack ledger', () => {
     const ledger = createAttackLedger();
     ledger.registerAttacker('inconsistency', key(3));
     const v1 = view(1, 0, [1, 2, 3]);
-    const attempt = (round: number, goal: 'split' | 'accepted', extra: { attributable?: boolean; messageRound?: number } = {}) =>
-      ledger.attempt({ kind: 'inconsistency', attacker: key(3), sessionId: session, view: 1, round, target: 2, goal, ...extra });
+    const attempt = (round: number, goal: 'split' | 'accepted') => ledger.attempt({ kind: 'inconsistency', attacker: key(3), sessionId: session, view: 1, round, target: 2, goal });
     // Round 5: a split goal, both honest replicas accepted the same bytes → prevented. Round 6: one
     // accepted, one dropped → not. Round 8: both accepted, but different versions → not.
     attempt(5, 'split');
@@ -27,8 +26,10 @@ describe('attack ledger', () => {
     attempt(12, 'split');
     // Round 99: sent into view 1 after the honest replicas moved to a view without it: excluded.
     attempt(99, 'split');
-    // A replayed message of another member, about round 5: prevented, but not attributable.
-    attempt(5, 'split', { attributable: false });
+    // A message of another member sent again: not an attempt, counted apart.
+    ledger.resent('inconsistency', key(3));
+    // Round 9: only one of the two honest replicas decided it: judged, and counted as partial.
+    attempt(9, 'split');
     const o1 = ledger.observer(key(1));
     const o2 = ledger.observer(key(2));
     const attackerObserver = ledger.observer(key(3));
@@ -40,6 +41,7 @@ describe('attack ledger', () => {
     o2(v1, 7, [acc, acc, acc], 'h7');
     o1(v1, 8, [acc, acc, accepted(1)], 'h8a');
     o2(v1, 8, [acc, acc, accepted(2)], 'h8b');
+    o1(v1, 9, [acc, acc, drop], 'h9');
     // The attacker's own replica says nothing the ledger believes.
     attackerObserver(v1, 5, [acc, acc, acc], 'x');
     attackerObserver(v1, 12, [acc, acc, acc], 'x');
@@ -50,23 +52,24 @@ describe('attack ledger', () => {
     o1(view(2, 15, [1, 2]), 15, [acc, acc], 'h15');
     const s = ledger.summary();
     const k = s.kinds[0]!;
-    expect(k).toMatchObject({ kind: 'inconsistency', attempts: 7, prevented: 2, excluded: 1, unobserved: 1, unjudged: 0, attributable: 5, detected: 1, proofsAccepted: 1, bans: 1, exclusions: 1, falsePositives: 0 });
+    expect(k).toMatchObject({ kind: 'inconsistency', attempts: 7, prevented: 2, excluded: 1, unobserved: 1, unjudged: 0, partial: 1, resent: 1, detected: 1, proofsAccepted: 1, bans: 1, exclusions: 1, falsePositives: 0 });
     expect(k.detectionLatencyRounds).toEqual({ count: 1, p50: 10, max: 10 });
     expect(s.honestDivergentRounds).toBe(2);
     // Two shards' summaries merge exactly.
     const merged = mergeAttackSummaries([s, s]);
-    expect(merged.kinds[0]).toMatchObject({ attempts: 14, prevented: 4, excluded: 2, unobserved: 2, attributable: 10, bans: 2, detectionLatencyRounds: { count: 2, p50: 10, max: 10 } });
+    expect(merged.kinds[0]).toMatchObject({ attempts: 14, prevented: 4, excluded: 2, unobserved: 2, partial: 2, resent: 2, bans: 2, detectionLatencyRounds: { count: 2, p50: 10, max: 10 } });
     expect(merged.honestDivergentRounds).toBe(4);
   });
 
-  it('credits evidence about the message an attempt altered, when that is a later round\'s (a key reveal)', () => {
+  it('credits evidence about the message an attempt altered and no other, even in consecutive rounds', () => {
     const ledger = createAttackLedger();
-    ledger.attempt({ kind: 'inconsistency', attacker: key(3), sessionId: session, view: 1, round: 5, target: 2, goal: 'split', messageRound: 6 });
-    ledger.attempt({ kind: 'inconsistency', attacker: key(3), sessionId: session, view: 1, round: 9, target: 2, goal: 'split', messageRound: 10 });
+    // Reveal splits: the updates of rounds 5, 6 and 7, each in the next round's message.
+    for (const round of [5, 6, 7]) ledger.attempt({ kind: 'inconsistency', attacker: key(3), sessionId: session, view: 1, round, target: 2, goal: 'split', messageRound: round + 1 });
+    // Two versions of message 6 prove the attempt it carries (update 5), not the one about update 6
+    // (message 7), and message 5's own evidence proves none of them.
     ledger.evidence(key(1), key(3), 6);
-    // Round 11 is about neither attempt's update or message.
-    ledger.evidence(key(1), key(3), 11);
-    expect(ledger.summary().kinds[0]).toMatchObject({ attempts: 2, attributable: 2, detected: 1 });
+    ledger.evidence(key(1), key(3), 5);
+    expect(ledger.summary().kinds[0]).toMatchObject({ attempts: 3, detected: 1 });
   });
 
   it('follows at most maxRecords attempted updates and counts the rest as unjudged, never as prevented', () => {

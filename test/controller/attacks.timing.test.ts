@@ -29,8 +29,11 @@ describe('attacks through the harness', () => {
       expect(a.attempts).toBeGreaterThan(0);
       expect(a.unprevented).toBe(0);
       expect(a.unobserved).toBe(0);
-      expect(a.undetected).toBe(0);
-      expect(a.attributable).toBeGreaterThan(0);
+      expect(a.partial).toBe(0);
+      // Every inconsistency is proven by its own two versions; a copied update is proven only when
+      // its key is tried, and one that came late is dropped before that (docs/attacks.md).
+      if (kind === 'inconsistency') expect(a.undetected).toBe(0);
+      else expect(a.detected).toBeGreaterThan(0);
       expect(a.falsePositives).toBe(0);
       expect(a.bans).toBe(1);
       expect(a.exclusions).toBe(1);

@@ -90,6 +90,8 @@ describe('sub-metrics', () => {
     expect(thresholdSelectorProblem('neo.playoutLatencyMs{group:2}.p99 < 3', tags, 2, 2)).toMatch(/2 groups/);
     expect(thresholdSelectorProblem('neo.playoutLatencyMs{shard:5}.p99 < 3', tags, 2, 2)).toMatch(/2 shards/);
     expect(thresholdSelectorProblem('a.b < 2 * lockstep.turnLatencyMs{sender:slow}.p99', tags, 2, 2)).toMatch(/no sender/);
+    expect(thresholdSelectorProblem('lockstep.turnLatencyMs{group:1}.p99 < 3', tags, 2, 2)).toMatch(/group 0's players/);
+    expect(thresholdSelectorProblem('clientServer.latencyMs{group:0}.p99 < 3', tags, 2, 2)).toBeNull();
     expect(thresholdSelectorProblem('dht.lookupLatencyMs{group:0}.p99 < 3', tags, 2, 2)).toMatch(/^dht\.lookupLatencyMs has no sub-metrics \(tag selectors apply to neo\.playoutLatencyMs, lockstep\.turnLatencyMs, clientServer\.latencyMs\)/);
   });
 });

@@ -105,14 +105,14 @@ describe('report.md and the `report` text', () => {
 
   it('lists attacks when the report has them', () => {
     const attacks = [
-      { kind: 'replay', attempts: 40, prevented: 38, excluded: 2, unobserved: 0, detected: 18, attributable: 20, falsePositives: 0, detectionLatencyRounds: 1.5 },
+      { kind: 'replay', attempts: 40, prevented: 38, excluded: 2, unobserved: 0, unjudged: 0, detected: 18, falsePositives: 0, detectionLatencyRounds: 1.5 },
       // A report from before the accounting of excluded, unobserved and attributable attempts.
       { kind: 'lookahead', attempts: 10, prevented: 10, detected: 0, falsePositives: 0, detectionLatencyRounds: null },
     ];
     const md = renderReportMarkdown({ ...report, attacks } as unknown as typeof report);
-    expect(md).toContain('| attack | attempts | prevented | excluded | unobserved | detected | attributable | false positives | detection latency (rounds) |');
-    expect(md).toContain('| replay | 40 | 38 | 2 | 0 | 18 | 20 | 0 | 1.500 |');
-    expect(md).toContain('| lookahead | 10 | 10 | - | - | 0 | - | 0 | - |');
+    expect(md).toContain('| attack | attempts | prevented | excluded | unobserved | unjudged | detected | false positives | detection latency (rounds) |');
+    expect(md).toContain('| replay | 40 | 38 | 2 | 0 | 0 | 18 | 0 | 1.500 |');
+    expect(md).toContain('| lookahead | 10 | 10 | - | - | - | 0 | 0 | - |');
   });
 
   it('the text form has the same content as report.md, as aligned plain text', () => {
@@ -150,8 +150,11 @@ describe('report.md and the `report` text', () => {
     expect(md).toContain(`| neo.playoutLatencyMs{receiver:slow} | ${slow?.count} |`);
     expect(md).toMatch(/## Who suffers\n[\s\S]*\| 7 \| honest, slow \| 0 \| 0 \| 600 \| 250\.3 \| 612\.8 \| 640\.1 \|/);
     expect(md).toMatch(/\| 0 \| 0 \| 2,500 \| 90\.20 \| 510\.4 \| 601\.2 \|/);
-    expect(md).toContain('| NEO playout, receivers not slow |');
-    expect(md).toContain('| lockstep turn, receivers not slow |');
+    // The baselines run with group 0's players: only a one-group run compares the same members.
+    expect(md).not.toContain('receivers not slow');
+    const oneGroup = renderReportMarkdown({ ...report, neo: { ...report.neo!, groups: 1 } });
+    expect(oneGroup).toContain('| NEO playout, receivers not slow |');
+    expect(oneGroup).toContain('| lockstep turn, receivers not slow |');
     // A report from before tags has neither section.
     const { subMetrics: _s, tags: _t, whoSuffers: _w, ...old } = report;
     const legacy = renderReportMarkdown(old as typeof report);
