@@ -16,4 +16,6 @@ export default tseslint.config(
       'no-console': 'off',
     },
   },
+  // The dependency-cruiser configuration is CommonJS, as that tool reads it.
+  { files: ['.dependency-cruiser.cjs'], languageOptions: { sourceType: 'commonjs', globals: { module: 'writable' } } },
 );

@@ -6,7 +6,8 @@
  * 1 s request time-out, 60 s republish and refresh). Usage:
  *   npm run bench:dht [-- --peers 100 --minutes 2 --churn 0.1 --gets 20 --graceful 0]
  */
-import { DEFAULT_DHT_CONFIG, RECORD_REJECTIONS, runDhtSwarm, type DhtLookupStats } from '../src/dht/index.js';
+import { DEFAULT_DHT_CONFIG, RECORD_REJECTIONS, type DhtLookupStats } from '../src/dht/index.js';
+import { runDhtSwarm } from '../src/loadtest/index.js';
 import { latencyLine, ms, numberArg, pct } from './support.js';
 import { createLatencyHistogram } from '../src/metrics/index.js';
 

@@ -12,7 +12,7 @@
 import { RECORD_REJECTIONS, DEFAULT_DHT_CONFIG, type DhtLookupStats } from '../src/dht/index.js';
 import { latencyLine, ms, numberArg, pct } from './support.js';
 import { createLatencyHistogram } from '../src/metrics/index.js';
-import { runIdentitySwarm } from '../src/peer/index.js';
+import { runIdentitySwarm } from '../src/loadtest/index.js';
 
 const PEERS = numberArg('peers', 100);
 const MINUTES = numberArg('minutes', 2);

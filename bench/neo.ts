@@ -4,10 +4,10 @@
  * the fast members' updates beside lockstep turn latency and client/server latency, then the relay
  * server's traffic at 8, 16 and 32 players. Usage: npm run bench:neo [-- --rounds N]
  */
-import { runBaseline, type ClientServerRunResult } from '../src/baselines/index.js';
+import { runBaseline, type ClientServerRunResult } from '../src/loadtest/index.js';
 import type { LatencyHistogram, LatencySummary } from '../src/metrics/index.js';
 import type { ShapingConfig } from '../src/net/index.js';
-import { runNeoGroup } from '../src/neo/index.js';
+import { runNeoGroup } from '../src/loadtest/index.js';
 
 const arg = (name: string, fallback: number) => {
   const i = process.argv.indexOf(`--${name}`);

@@ -23,17 +23,6 @@ export {
   type RelayClientStats,
 } from './relay.js';
 export {
-  runBaseline,
-  BaselineInterrupted,
-  runLockstep,
-  runClientServer,
-  type BaselineKind,
-  type BaselineRunOptions,
-  type LatencyFigures,
-  type LockstepRunResult,
-  type ClientServerRunResult,
-} from './runner.js';
-export {
   LockstepCommit,
   LockstepReveal,
   ClientUpdate,
@@ -48,4 +37,4 @@ export {
   type ClientUpdateBody,
   type ServerRelayBody,
 } from './messages.js';
-export type { BaselineScheduler } from './support.js';
+export { checkInteger, checkPositive, type BaselineScheduler } from './support.js';

@@ -12,7 +12,7 @@ import { expandPeerSet, shapingForMembers, type Profile } from '../scenario/prof
 import { phaseAt, type RunSchedule } from '../scenario/schedule.js';
 import { MAX_TAG_PAIRS, tagSpaceForProfile, type TagSpace } from '../scenario/tags.js';
 import { movementForProfile, scheduleForProfile } from '../scenario/stages.js';
-import { BaselineInterrupted, runBaseline } from '../baselines/index.js';
+import { BaselineInterrupted, runBaseline } from '../loadtest/index.js';
 import { monotonicNowMs } from '../time/clock.js';
 import type { LiveSnapshot } from '../ui/model.js';
 import type { ShardCommand, ShardGroup, ShardGroupEvent, ShardMessage, ShardResult, ShardSample, ShardTask } from './contract.js';

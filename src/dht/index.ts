@@ -44,4 +44,3 @@ export { DhtPing, DhtPong, DhtFindNode, DhtNodes, DhtFindValue, DhtValue, DhtSto
 export type { DhtContact } from './contact.js';
 export type { RateLimit } from './rate-limit.js';
 export { DHT_COUNTERS, MAX_TRACKED_HOPS, sumDhtStats, type DhtCounter, type DhtStats, type DhtLookupStats } from './stats.js';
-export { runDhtSwarm, type DhtSwarmOptions, type DhtSwarmProgress, type DhtSwarmResult } from './swarm.js';

@@ -16,4 +16,3 @@ export {
 export { tallyVotes, decideUpdate, strictMajority, type Ballot, type KnownBallots, type VoteOutcome, type UpdateOutcome, type RevealState, type DropReason } from './acceptance.js';
 export { RoundSchedule } from './schedule.js';
 export { NeoRound, NeoForward, NeoFetch, NeoRoundContent, MAX_GROUP_SIZE, MAX_COMMITMENT_BYTES, SESSION_ID_BYTES, roundSigningBytes, updateAad, type SignedRound, type NeoRoundContentValue } from './messages.js';
-export { runNeoGroup, startNeoGroup, type NeoGroupOptions, type NeoGroupResult, type NeoGroupHandle, type NeoGroupHooks } from './group.js';

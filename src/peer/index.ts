@@ -59,4 +59,3 @@ export async function startPeerNode(config: PeerNodeConfig, deps: PeerNodeDeps):
   };
 }
 export { startPlayerServices, type PlayerServices, type PlayerServicesConfig, type PlayerServicesDeps, type JoinResult } from './player.js';
-export { runIdentitySwarm, type IdentitySwarmOptions, type IdentitySwarmProgress, type IdentitySwarmResult, type IdentityLookupFailure } from './identity-swarm.js';

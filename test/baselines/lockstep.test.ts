@@ -1,15 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  LockstepCommit,
-  LockstepReveal,
-  commitmentHash,
-  runBaseline,
-  startLockstepPlayer,
-  type LockstepConfig,
-  type LockstepDeps,
-  type LockstepPlayer,
-  type LockstepRevealBody,
-} from '../../src/baselines/index.js';
+import { LockstepCommit, LockstepReveal, commitmentHash, startLockstepPlayer, type LockstepConfig, type LockstepDeps, type LockstepPlayer, type LockstepRevealBody } from '../../src/baselines/index.js';
+import { runBaseline } from '../../src/loadtest/index.js';
 import { createRng } from '../../src/random/index.js';
 import { systemClock } from '../../src/time/clock.js';
 import { waitUntil } from '../support/peers.js';

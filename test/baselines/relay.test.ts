@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ClientUpdate, ServerRelay, runBaseline, startRelayClient, startRelayServer, type RelayClient, type RelayServer } from '../../src/baselines/index.js';
+import { ClientUpdate, ServerRelay, startRelayClient, startRelayServer, type RelayClient, type RelayServer } from '../../src/baselines/index.js';
+import { runBaseline } from '../../src/loadtest/index.js';
 import { decodeLatencyHistogram } from '../../src/metrics/index.js';
 import { systemClock } from '../../src/time/clock.js';
 import { waitUntil } from '../support/peers.js';

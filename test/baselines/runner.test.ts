@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  BASELINE_MESSAGES,
-  BaselineInterrupted,
-  ClientUpdate,
-  LockstepReveal,
-  MAX_BASELINE_PLAYERS,
-  MAX_BASELINE_UPDATE_BYTES,
-  ServerRelay,
-  runBaseline,
-} from '../../src/baselines/index.js';
+import { BASELINE_MESSAGES, ClientUpdate, LockstepReveal, MAX_BASELINE_PLAYERS, MAX_BASELINE_UPDATE_BYTES, ServerRelay } from '../../src/baselines/index.js';
+import { BaselineInterrupted, runBaseline } from '../../src/loadtest/index.js';
 import { ALL_MESSAGES } from '../../src/catalog.js';
 import { createEd25519 } from '../../src/crypto/index.js';
 import { MAX_DATAGRAM_BYTES, encodeMessage } from '../../src/wire/index.js';

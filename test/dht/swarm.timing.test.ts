@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { runDhtSwarm } from '../../src/dht/index.js';
+import { runDhtSwarm } from '../../src/loadtest/index.js';
 import { playerRecord, startNetwork, type TestNetwork } from './network.js';
 
 const cleanup: (() => Promise<void>)[] = [];

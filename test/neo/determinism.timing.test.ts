@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runNeoGroup } from '../../src/neo/index.js';
+import { runNeoGroup } from '../../src/loadtest/index.js';
 
 describe('a run repeats from its seed', () => {
   it('the same seed gives the same identities, bot moves and game states; another seed does not', async () => {

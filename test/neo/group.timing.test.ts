@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runNeoGroup } from '../../src/neo/index.js';
+import { runNeoGroup } from '../../src/loadtest/index.js';
 
 /**
  * SPEC §5 / issue 3: 8 peers on real UDP, 200 rounds, 20 ± 5 ms one-way delay, 1% loss. Every

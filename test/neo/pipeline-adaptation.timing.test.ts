@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ShapingConfig } from '../../src/net/index.js';
-import { runNeoGroup } from '../../src/neo/index.js';
+import { runNeoGroup } from '../../src/loadtest/index.js';
 
 const constant = (ms: number) => ({ delay: { kind: 'constant' as const, ms } });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runIdentitySwarm } from '../../src/peer/index.js';
+import { runIdentitySwarm } from '../../src/loadtest/index.js';
 
 /**
  * Issue 5's figure (SPEC §3, §4) on real loopback UDP, with a real authority (SQLite), payment

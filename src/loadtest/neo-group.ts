@@ -6,8 +6,7 @@ import { startPeerNode, type PeerNode } from '../peer/index.js';
 import { createRng } from '../random/index.js';
 import { systemClock } from '../time/clock.js';
 import { createTimerQueue } from '../time/timer-queue.js';
-import { installNeo } from './endpoint.js';
-import { NEO_COUNTERS, type NeoAdaptation, type NeoCounter, type NeoSession, type NeoSessionStats } from './session.js';
+import { installNeo, NEO_COUNTERS, type NeoAdaptation, type NeoCounter, type NeoSession, type NeoSessionStats } from '../neo/index.js';
 
 /**
  * One NEO group on real sockets in this process: a peer per member, link shaping built from the

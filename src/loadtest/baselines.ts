@@ -5,10 +5,7 @@ import { startPeerNode, type PeerNode } from '../peer/index.js';
 import { createRng, type Rng, type RngSeed } from '../random/index.js';
 import { systemClock } from '../time/clock.js';
 import { createTimerQueue, type TimerQueue } from '../time/timer-queue.js';
-import { startLockstepPlayer, type LockstepPlayer } from './lockstep.js';
-import { MAX_BASELINE_PLAYERS, MAX_BASELINE_UPDATE_BYTES } from './messages.js';
-import { startRelayClient, startRelayServer, type RelayClient } from './relay.js';
-import { checkInteger, checkPositive } from './support.js';
+import { checkInteger, checkPositive, MAX_BASELINE_PLAYERS, MAX_BASELINE_UPDATE_BYTES, startLockstepPlayer, startRelayClient, startRelayServer, type LockstepPlayer, type RelayClient } from '../baselines/index.js';
 
 /**
  * Runs one baseline on real loopback UDP: real peers (startPeerNode: Ed25519 identities, the

@@ -4,9 +4,7 @@ import { startPeerNode, type PeerNode } from '../peer/index.js';
 import { createRng } from '../random/index.js';
 import { systemClock } from '../time/clock.js';
 import { createTimerQueue } from '../time/timer-queue.js';
-import { installDht, type DhtConfig, type DhtNode } from './node.js';
-import { ownerWriterPolicy, signRecord, type DhtRecord } from './records.js';
-import { MAX_TRACKED_HOPS, sumDhtStats, type DhtStats } from './stats.js';
+import { installDht, MAX_TRACKED_HOPS, ownerWriterPolicy, signRecord, sumDhtStats, type DhtConfig, type DhtNode, type DhtRecord, type DhtStats } from '../dht/index.js';
 
 /**
  * A population of DHT nodes on real sockets in this process, under churn: every node publishes

@@ -15,8 +15,7 @@ import { createLatencyHistogram, type LatencyHistogram, type LatencySummary } fr
 import { createRng } from '../random/index.js';
 import { systemClock } from '../time/clock.js';
 import { createTimerQueue } from '../time/timer-queue.js';
-import { startPeerNode, type PeerNode } from './index.js';
-import { startPlayerServices, type PlayerServices } from './player.js';
+import { startPeerNode, startPlayerServices, type PeerNode, type PlayerServices } from '../peer/index.js';
 
 /**
  * Issue 5's figure on real loopback UDP (SPEC §3, §4): a real authority (temp SQLite file), the
