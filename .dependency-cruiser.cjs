@@ -15,7 +15,7 @@ module.exports = {
     { name: 'no-circular', comment: 'An import cycle: break it by moving the shared piece down a layer.', severity: 'error', from: {}, to: { circular: true, viaOnly: { dependencyTypesNot: ['type-only'] } } },
     { name: 'cores-stay-below', comment: 'Cores (crypto, random, time, metrics, wire) depend on nothing else in the product.', severity: 'error', from: { path: CORES }, to: { path: [NET, COMPONENTS, PEER, HARNESS] } },
     { name: 'net-below-components', comment: 'The transport knows no component.', severity: 'error', from: { path: NET }, to: { path: [COMPONENTS, PEER, HARNESS] } },
-    { name: 'components-below-harness', comment: 'A component never imports the harness (controller, scenario, UI, reports, load-test runners).', severity: 'error', from: { path: COMPONENTS }, to: { path: HARNESS } },
+    { name: 'components-below-peer', comment: 'A component never imports the layer that composes a player (src/peer) or the harness (controller, scenario, UI, reports, load-test runners).', severity: 'error', from: { path: COMPONENTS }, to: { path: [PEER, HARNESS] } },
     { name: 'peer-below-harness', comment: 'A player is composed without the harness; hooks are injected.', severity: 'error', from: { path: PEER }, to: { path: HARNESS } },
   ],
   options: {

@@ -25,6 +25,7 @@ export {
   type KernelUdpCounters,
 } from './kernel-udp-stats.js';
 export { installPinger, type Pinger } from './ping.js';
+export type { PeerNode } from './node.js';
 export {
   createLinkShaper,
   validateShapingConfig,

@@ -1,6 +1,6 @@
 import { createProtocolRegistry } from '../catalog.js';
-import { createEd25519, createPairwiseAuthenticator, nodeIdFromPublicKey, type Ed25519Backend, type Signer } from '../crypto/index.js';
-import { createTransport, installPinger, type LinkShaper, type DeliveryScheduler, type Pinger, type Transport, type TransportConfig } from '../net/index.js';
+import { createEd25519, createPairwiseAuthenticator, nodeIdFromPublicKey, type Ed25519Backend } from '../crypto/index.js';
+import { createTransport, installPinger, type LinkShaper, type DeliveryScheduler, type PeerNode, type TransportConfig } from '../net/index.js';
 import { systemClock, type Clock } from '../time/clock.js';
 
 /**
@@ -8,18 +8,7 @@ import { systemClock, type Clock } from '../time/clock.js';
  * it. The services grow as the architecture's components land (DHT, NEO groups, storage,
  * computation); each installs its handlers on the same transport.
  */
-export interface PeerNode {
-  readonly transport: Transport;
-  readonly pinger: Pinger;
-  readonly publicKey: Uint8Array;
-  /** SHA-256-derived DHT identifier; never chosen by the peer. */
-  readonly nodeId: Uint8Array;
-  /** This peer's prepared signing key, for protocol messages that carry their own signature (NEO). */
-  readonly signer: Signer;
-  /** The thread's Ed25519 backend, shared by every peer of the thread (it caches prepared keys). */
-  readonly ed25519: Ed25519Backend;
-  close(): Promise<void>;
-}
+export type { PeerNode } from '../net/index.js';
 
 export type PeerNodeConfig = TransportConfig;
 
