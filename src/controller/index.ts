@@ -303,7 +303,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     const second = secondPlayout.summary();
     runPlayout.merge(secondPlayout);
     const run = runPlayout.summary();
-    const tagP99 = Object.fromEntries(tags.names.map((name, i) => [name, nullWhenEmpty(secondTags[i] as LatencyHistogram).p99]));
+    const tagP99 = Object.fromEntries(tags.names.map((name, i) => [name, p99OrNull(secondTags[i] as LatencyHistogram)]));
     for (const h of secondTags) h.reset();
     const lateness = secondLateness.summary();
     const loopP99 = secondLoop.summary().p99;
@@ -455,11 +455,9 @@ function taggedFigures(profile: Profile, tags: TagSpace, neo: TaggedLatency, bas
   };
 }
 
-/** A second's summary, with null percentiles when nothing was recorded in it. */
-function nullWhenEmpty(h: LatencyHistogram): { p50: number | null; p99: number | null } {
-  if (h.count === 0) return { p50: null, p99: null };
-  const s = h.summary();
-  return { p50: s.p50, p99: s.p99 };
+/** A second's p99, null when nothing was recorded in it. */
+function p99OrNull(h: LatencyHistogram): number | null {
+  return h.count > 0 ? h.valueAtPercentileMs(99) : null;
 }
 
 /** Every shard's final figures merged: histograms (the event loop's into `loopHistogram`), counters, updates, drops. */

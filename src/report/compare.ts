@@ -1,6 +1,6 @@
 import type { RunReport } from './model.js';
 import { fmtBytes, fmtMs, fmtNumber, renderTextTable, stripControl } from './format.js';
-import { resolveMetric } from './paths.js';
+import { isPlaceSubMetric, resolveMetric } from './paths.js';
 
 /** Which way is better for a metric; `none` rows are context (run length, peer count...) and never flagged. */
 export type Direction = 'lower' | 'higher' | 'none';
@@ -129,9 +129,8 @@ export function attackMetrics(kind: string): MetricInfo[] {
 export function subMetricRows(a: RunReport, b: RunReport): MetricInfo[] {
   const inA = new Set(Object.keys(a.subMetrics ?? {}));
   const inB = new Set(Object.keys(b.subMetrics ?? {}));
-  const place = (key: string) => /\{(group|shard):/.test(key);
-  const keys = [...new Set([...inA, ...inB])].filter((k) => !place(k) || (inA.has(k) && inB.has(k)));
-  const byPlaceLast = (k: string) => (place(k) ? 1 : 0);
+  const keys = [...new Set([...inA, ...inB])].filter((k) => !isPlaceSubMetric(k) || (inA.has(k) && inB.has(k)));
+  const byPlaceLast = (k: string) => (isPlaceSubMetric(k) ? 1 : 0);
   keys.sort((x, y) => byPlaceLast(x) - byPlaceLast(y) || (x < y ? -1 : x > y ? 1 : 0));
   return keys.flatMap((k) => (['p50', 'p99'] as const).map((p) => ({ path: `${k}.${p}`, unit: 'ms' as const, better: 'lower' as const })));
 }

@@ -5,6 +5,7 @@ import { decodeLatencyHistogram } from '../metrics/index.js';
 import type { LatencyFigures, RunEvent, RunReport } from './model.js';
 import { fmtNumber, type Block, type Section, type Table } from './format.js';
 import { DETECTION_EVENT_TYPES, eventDetails, reportSections, reportTitle, saturationWarning } from './summary.js';
+import { parseSubMetricKey } from './paths.js';
 import { ReportError } from './validate.js';
 
 /** Escapes text for HTML element content and double- or single-quoted attribute values. */
@@ -155,13 +156,12 @@ export function reportChartData(report: RunReport, events: readonly RunEvent[]):
   };
 }
 
-const GROUP_KEY = /^neo\.playoutLatencyMs\{group:(\d+)\}$/;
-
 function groupLatencies(report: RunReport): ReportChartData['groups'] {
   const rows: { group: number; count: number; p50: number; p99: number }[] = [];
   for (const [key, l] of Object.entries(report.subMetrics ?? {})) {
-    const m = GROUP_KEY.exec(key);
-    if (m) rows.push({ group: Number(m[1]), count: l.count, p50: l.p50, p99: l.p99 });
+    const parsed = parseSubMetricKey(key);
+    const only = parsed?.filters.length === 1 ? parsed.filters[0] : undefined;
+    if (parsed?.metric === 'neo.playoutLatencyMs' && only?.dimension === 'group' && !only.negated) rows.push({ group: Number(only.value), count: l.count, p50: l.p50, p99: l.p99 });
   }
   return rows.sort((a, b) => a.group - b.group);
 }

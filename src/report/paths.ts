@@ -73,6 +73,24 @@ export function subMetricKey(metric: string, filters: readonly TagFilter[]): str
   return `${metric}${formatTagSelector(filters)}`;
 }
 
+/** The metric and selector of a `subMetrics` key (the inverse of subMetricKey); null for a key that is not one. */
+export function parseSubMetricKey(key: string): { readonly metric: string; readonly filters: readonly TagFilter[] } | null {
+  const open = key.indexOf('{');
+  if (open <= 0 || !key.endsWith('}')) return null;
+  try {
+    return { metric: key.slice(0, open), filters: parseTagSelector(key.slice(open + 1, -1)) };
+  } catch (e) {
+    if (e instanceof MetricPathError) return null;
+    throw e;
+  }
+}
+
+/** Whether a sub-metric selects by where samples were measured (group, shard) rather than by peers' tags. */
+export function isPlaceSubMetric(key: string): boolean {
+  const parsed = parseSubMetricKey(key);
+  return parsed !== null && tagFamily((parsed.filters[0] as TagFilter).dimension) === 'place';
+}
+
 /** Thrown for a path that does not follow the grammar above; the message says where and why. */
 export class MetricPathError extends Error {
   override readonly name = 'MetricPathError';

@@ -1,6 +1,6 @@
 import type { LatencyFigures, RunEvent, RunReport } from './model.js';
 import { fmtBytes, fmtMs, fmtNumber, fmtPct, renderSectionsMarkdown, renderSectionsText, type Block, type Section, type Table } from './format.js';
-import { resolveMetric } from './paths.js';
+import { isPlaceSubMetric, resolveMetric, subMetricKey } from './paths.js';
 
 /**
  * The summary of a report as sections of tables and lines, rendered the same way to report.md,
@@ -117,8 +117,8 @@ function subMetricsSection(report: RunReport): Section | null {
   const sub = report.subMetrics;
   if (sub === undefined) return null;
   const entries = Object.entries(sub);
-  const byPlace = entries.filter(([k]) => /\{(group|shard):/.test(k));
-  const byPeers = entries.filter(([k]) => !/\{(group|shard):/.test(k));
+  const byPlace = entries.filter(([k]) => isPlaceSubMetric(k));
+  const byPeers = entries.filter(([k]) => !isPlaceSubMetric(k));
   const shown = byPlace.length > 2 * MAX_LISTED_PLACES ? byPeers : entries;
   const blocks: Block[] = [];
   const tags = report.tags;
@@ -172,7 +172,7 @@ function baselinesSection(report: RunReport): Section {
   // say). The baselines run with group 0's players, so only a one-group run compares the same members.
   for (const tag of report.neo?.groups === 1 ? Object.keys(report.tags?.named ?? {}) : []) {
     for (const [name, metric] of [['NEO playout', 'neo.playoutLatencyMs'], ['lockstep turn', 'lockstep.turnLatencyMs'], ['client/server', 'clientServer.latencyMs']] as const) {
-      const figures = report.subMetrics?.[`${metric}{receiver:!${tag}}`];
+      const figures = report.subMetrics?.[subMetricKey(metric, [{ dimension: 'receiver', value: tag, negated: true }])];
       if (figures !== undefined) rows.push(latencyRow(`${name}, receivers not ${tag}`, figures));
     }
   }

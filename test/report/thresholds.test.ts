@@ -11,6 +11,8 @@ import {
   parseThreshold,
   resolveMetric,
   subMetricKey,
+  parseSubMetricKey,
+  isPlaceSubMetric,
   type RunReport,
   type ThresholdOp,
 } from '../../src/report/index.js';
@@ -196,6 +198,16 @@ describe('tag selectors and sub-metrics', () => {
       expect(() => parseThreshold(`${path} < 1`)).toThrow(ThresholdParseError);
     });
   }
+
+  it('reads a subMetrics key back into its metric and selector', () => {
+    const filters = parseTagSelector('sender:honest,receiver:!slow');
+    expect(parseSubMetricKey(subMetricKey('neo.playoutLatencyMs', filters))).toEqual({ metric: 'neo.playoutLatencyMs', filters });
+    expect(parseSubMetricKey('neo.playoutLatencyMs')).toBeNull();
+    expect(parseSubMetricKey('neo.playoutLatencyMs{colour:red}')).toBeNull();
+    expect(isPlaceSubMetric('neo.playoutLatencyMs{group:3}')).toBe(true);
+    expect(isPlaceSubMetric('lockstep.turnLatencyMs{shard:0}')).toBe(true);
+    expect(isPlaceSubMetric('neo.playoutLatencyMs{receiver:!slow}')).toBe(false);
+  });
 
   it('resolves a sub-metric from report.subMetrics, however the selector is spelled', () => {
     const slow = report.subMetrics?.['neo.playoutLatencyMs{receiver:slow}'];
