@@ -11,6 +11,7 @@ export const DomainTag = {
   updateCommitment: 'p2p-mmog/update-commitment/v2',
   dhtRecordKey: 'p2p-mmog/dht-record-key/v1',
   pairwiseMac: 'p2p-mmog/pairwise-mac/v1',
+  groupSession: 'p2p-mmog/group-session/v1',
 } as const;
 export type DomainTagName = keyof typeof DomainTag;
 

@@ -7,7 +7,7 @@ export {
   type Ed25519Options,
   type Signer,
 } from './ed25519.js';
-export { sha256, nodeIdFromPublicKey, digest16, dhtRecordKey, DomainTag, type DomainTagName } from './hash.js';
+export { sha256, taggedSha256, nodeIdFromPublicKey, digest16, dhtRecordKey, DomainTag, type DomainTagName } from './hash.js';
 export { seal, open, generateAeadKey } from './aead.js';
 export { createCommitment, openCommitment, type Commitment } from './commitment.js';
 export {

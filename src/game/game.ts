@@ -28,6 +28,15 @@ export interface GameOptions {
   readonly chests?: number;
 }
 
+/** What a player carries from one group's game into another's when it is handed over. */
+export interface Avatar {
+  readonly x: number;
+  readonly y: number;
+  /** In [1, START_HP]: a dead player is not handed over. */
+  readonly hp: number;
+  readonly gold: number;
+}
+
 /** One accepted update of a round: who sent it and its payload as it came off the wire. */
 export interface RoundUpdate {
   readonly member: number;
@@ -53,8 +62,9 @@ export interface Game {
    * A seat's player leaves (`occupied` false: dead and out of the game) or a new player takes it
    * (`occupied` true: respawns where the seat was, with full hp and no gold). Membership changes
    * are agreed by the group, so every replica calls this at the same point between two rounds.
+   * A player handed over from another group brings its `avatar` (position, hp, gold) instead.
    */
-  setSeat(seat: number, occupied: boolean): void;
+  setSeat(seat: number, occupied: boolean, avatar?: Avatar): void;
   /** SHA-256 over the tag and the canonical state encoding (docs/game.md). */
   stateHash(): Uint8Array;
   snapshot(): GameSnapshot;
@@ -165,11 +175,15 @@ class GameImpl implements Game {
     this.#hash = null;
   }
 
-  setSeat(seat: number, occupied: boolean): void {
+  setSeat(seat: number, occupied: boolean, avatar?: Avatar): void {
     checkInt('setSeat', 'seat', seat, 0, this.members - 1);
     if (typeof occupied !== 'boolean') throw new TypeError('setSeat: occupied must be a boolean');
     const m = this.#state[seat] as Member;
-    if (occupied) Object.assign(m, { hp: START_HP, alive: true, gold: 0 });
+    if (occupied && avatar) {
+      const edge = this.worldSize - 1;
+      const placed = { x: checkInt('setSeat', 'avatar.x', avatar.x, 0, edge), y: checkInt('setSeat', 'avatar.y', avatar.y, 0, edge) };
+      Object.assign(m, { ...placed, hp: checkInt('setSeat', 'avatar.hp', avatar.hp, 1, START_HP), alive: true, gold: checkInt('setSeat', 'avatar.gold', avatar.gold, 0, 0xffffffff) });
+    } else if (occupied) Object.assign(m, { hp: START_HP, alive: true, gold: 0 });
     else Object.assign(m, { hp: 0, alive: false, gold: 0 });
     this.#hash = null;
   }

@@ -16,6 +16,7 @@ export {
   type GroupEvent,
   type GroupCounter,
   type GroupEvidence,
+  type GroupDivision,
 } from './member.js';
 export { GroupJoin, GroupWelcome, GroupState, GroupBan, GroupResyncFetch, GroupResyncState, MAX_CHANGING_GROUP_SIZE } from './messages.js';
 export {
@@ -29,4 +30,5 @@ export {
   type ReplicaAtEnd,
   type ResyncOutcome,
 } from './resync.js';
-export { encodePayload, decodePayload, MAX_OPS_PER_UPDATE, MAX_BANS_PER_UPDATE, type GroupPayload, type MembershipOp } from './payload.js';
+export { encodePayload, encodeFittedPayload, decodePayload, MAX_PAYLOAD_BYTES, MAX_OPS_PER_UPDATE, MAX_BANS_PER_UPDATE, type GroupPayload, type MembershipOp } from './payload.js';
+export { groupEndpointOf, type GroupEndpoint, type GroupRoute } from './endpoint.js';

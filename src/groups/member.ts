@@ -1,15 +1,16 @@
 import { BanType, KeyCertificateType, verifyCertificate, type BanCertificate, type GameKey, type KeyCertificate } from '../auth/certificates.js';
 import type { IdentityVerdict } from '../auth/identity.js';
-import { equalBytes, toHex } from '../crypto/index.js';
-import { createBot, createGame, decodeState, encodeState, encodeUpdate, restoreGame, type Bot, type Game, type GameSnapshot } from '../game/index.js';
+import { DomainTag, equalBytes, taggedSha256, toHex } from '../crypto/index.js';
+import { createBot, createGame, decodeState, encodeState, encodeUpdate, restoreGame, type Avatar, type Bot, type Game, type GameSnapshot, START_HP } from '../game/index.js';
 import { MAX_GROUP_SIZE, NEO_COUNTERS, type NeoConfig, type NeoCounter, type NeoEndpoint, type NeoEvidence, type NeoPlayedUpdate, type NeoSession, type UpdateOutcome } from '../neo/index.js';
 import type { Endpoint, Incoming, PeerNode } from '../net/index.js';
 import type { Rng, RngSeed } from '../random/index.js';
 import type { Clock } from '../time/clock.js';
 import type { TimerHandle } from '../time/timer-queue.js';
 import { DecodeError } from '../wire/index.js';
-import { GroupBan, GroupJoin, GroupResyncFetch, GroupResyncState, GroupState, GroupWelcome, type GroupBanBody, type GroupJoinBody, type GroupWelcomeBody } from './messages.js';
-import { decodePayload, encodePayload, MAX_OPS_PER_UPDATE, type MembershipOp } from './payload.js';
+import { groupEndpointOf, type GroupEndpoint, type GroupRoute } from './endpoint.js';
+import { GroupBan, GroupJoin, GroupState, GroupWelcome, type GroupBanBody, type GroupJoinBody, type GroupWelcomeBody } from './messages.js';
+import { decodePayload, encodeFittedPayload, type MembershipOp } from './payload.js';
 import { RESYNC_GROUP_COUNTERS, Resync, type ResyncOutcome } from './resync.js';
 
 export interface GroupSeat {
@@ -59,8 +60,32 @@ export type GroupEvent =
       readonly banned: number;
       readonly leaderChanged: boolean;
     }
+  | {
+      /** The group divided: this member plays on in `part`, a new session, from `round`. */
+      readonly type: 'divided';
+      readonly parent: Uint8Array;
+      readonly sessionId: Uint8Array;
+      readonly round: number;
+      readonly part: number;
+      /** Members per part (0–3) at the division. */
+      readonly parts: readonly number[];
+    }
   | { readonly type: 'joined'; readonly view: number; readonly round: number }
   | { readonly type: 'left'; readonly view: number; readonly round: number; readonly reason: 'leave' | 'removed' | 'alone' };
+
+/**
+ * How a group divides (a quadtree leaf, src/zones): the rule is applied by every replica to agreed
+ * facts only (the member count, the positions in the game state), so every replica divides the
+ * same way at the same round.
+ */
+export interface GroupDivision {
+  /** Whether a group of `members` players divides (checked after every played round). */
+  shouldDivide(members: number): boolean;
+  /** The part (0–3) an agreed position goes to. */
+  partOf(x: number, y: number): number;
+  /** This member now plays in part `part`: that group's own division rule (none: it never divides). */
+  divided(part: number): GroupDivision | undefined;
+}
 
 export interface GroupMemberDeps {
   readonly peer: PeerNode;
@@ -92,8 +117,12 @@ export interface GroupMemberDeps {
   };
   /** Told of every join request refused for its identity. */
   readonly onJoinRefused?: (publicKey: Uint8Array, verdict: Exclude<IdentityVerdict, 'ok'>) => void;
+  /** The avatar a player handed over from another group brings (src/zones): asked afresh for each join request. */
+  readonly avatar?: () => Avatar | null;
   /** This player's certificates, attached to its join requests. */
   readonly credentials?: { readonly keyCertificate?: KeyCertificate; readonly gameKey?: GameKey };
+  /** The group divides into parts (a quadtree leaf splitting); groups with a division may also shrink to one member. */
+  readonly division?: GroupDivision;
   /** Told of every successful resynchronisation of this member's game (src/groups/resync.ts). */
   readonly onResync?: (outcome: ResyncOutcome) => void;
 }
@@ -164,13 +193,15 @@ export interface GroupMember {
 interface PendingChange {
   readonly view: GroupView;
   readonly removedSeats: readonly number[];
-  readonly addedSeats: readonly number[];
+  readonly addedSeats: readonly { readonly seat: number; readonly avatar?: Avatar }[];
   /** Joiners this member sponsored: it sends them the welcome now and the state after the change. */
   readonly sponsored: readonly GroupSeat[];
   readonly leaderChanged: boolean;
   readonly left: number;
   readonly removed: number;
   readonly banned: number;
+  /** A division: this member's part and every part's size. */
+  readonly division?: { readonly parent: Uint8Array; readonly part: number; readonly parts: readonly number[] };
 }
 
 /** Extra rounds before a view that admits a player takes effect (see decideChange). */
@@ -187,7 +218,7 @@ const MAX_ADMIT_REQUESTS = 16;
 
 /** A founding member of a group: every founder builds the same first view. */
 export function createFounder(view: GroupView, config: GroupConfig, deps: GroupMemberDeps): GroupMember {
-  checkView(view, config);
+  checkView(view, config, deps.division ? 1 : 2);
   const member = new Member(config, deps);
   member.found(view);
   return member;
@@ -203,8 +234,8 @@ export function createJoiner(sessionId: Uint8Array, contacts: () => readonly End
   return member;
 }
 
-function checkView(view: GroupView, config: GroupConfig): void {
-  if (view.members.length < 2 || view.members.length > config.seats) throw new RangeError(`group view: between 2 and ${config.seats} members, got ${view.members.length}`);
+function checkView(view: GroupView, config: GroupConfig, minMembers: number): void {
+  if (view.members.length < minMembers || view.members.length > config.seats) throw new RangeError(`group view: between ${minMembers} and ${config.seats} members, got ${view.members.length}`);
   const seats = new Set(view.members.map((m) => m.seat));
   if (seats.size !== view.members.length || [...seats].some((s) => !Number.isInteger(s) || s < 0 || s >= config.seats)) {
     throw new RangeError(`group view: seats must be distinct integers in [0, ${config.seats - 1}]`);
@@ -227,7 +258,7 @@ class Member implements GroupMember {
   private pending: PendingChange | null = null;
   /** Consecutive rounds each member of the current view had no accepted update: agreed by every replica. */
   private missed: number[] = [];
-  private readonly admitRequests = new Map<string, { seat: GroupSeat; untilRound: number }>();
+  private readonly admitRequests = new Map<string, { seat: GroupSeat; avatar: Avatar | null; untilRound: number }>();
   private leaveRequested = false;
   /** Verified bans of current members, proposed until the exclusion is agreed; keyed by member key (hex). */
   private readonly bans = new Map<string, { ban: BanCertificate; keySignature: Uint8Array }>();
@@ -241,6 +272,14 @@ class Member implements GroupMember {
   /** Which round messages NEO samples for a signature check: a stream of this member's own. */
   private readonly sampleRandom: () => number;
   private readonly resync: Resync;
+  private readonly groups: GroupEndpoint;
+  private readonly route: GroupRoute;
+  /** Sessions routed to this member: its view's, and while a split is pending its child's. */
+  private readonly routedSessions: Uint8Array[] = [];
+  /** This group's division rule; replaced by the part's own when it divides. */
+  private division: GroupDivision | undefined;
+  /** Fewest members a view keeps: a divisible group (a quadtree leaf) may hold one player. */
+  private readonly minMembers: number;
 
   constructor(
     private readonly config: GroupConfig,
@@ -250,6 +289,8 @@ class Member implements GroupMember {
     if (config.seats < 2 || config.seats > MAX_GROUP_SIZE) throw new RangeError(`group seats must be in [2, ${MAX_GROUP_SIZE}], got ${config.seats}`);
     this.publicKey = deps.peer.publicKey;
     this.evictAfter = config.evictAfterRounds ?? 10;
+    this.division = deps.division;
+    this.minMembers = deps.division ? 1 : 2;
     const sampleRng = deps.botRng.fork('neo-signature-sample');
     this.sampleRandom = () => sampleRng.float();
     // A change decided in round r takes effect once every member has surely decided r, even one that
@@ -257,10 +298,7 @@ class Member implements GroupMember {
     this.leadRounds = (config.neo.pipelineDepth ?? 1) + (config.neo.maxWaitRounds ?? 8) + 3;
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     const transport = deps.peer.transport;
-    transport.handle(GroupJoin, (m) => this.onJoinRequest(m));
-    transport.handle(GroupWelcome, (m) => this.onWelcome(m));
-    transport.handle(GroupState, (m) => this.onState(m));
-    transport.handle(GroupBan, (m) => this.onBan(m));
+    this.groups = groupEndpointOf(transport);
     this.resync = new Resync(
       { stateHashEvery: config.neo.stateHashEvery ?? 10, seats: config.seats },
       {
@@ -277,8 +315,14 @@ class Member implements GroupMember {
         ...(deps.onResync ? { onResync: deps.onResync } : {}),
       },
     );
-    transport.handle(GroupResyncFetch, (m) => this.resync.answer(m));
-    transport.handle(GroupResyncState, (m) => this.resync.receive(m));
+    this.route = {
+      onJoin: (m) => this.onJoinRequest(m),
+      onWelcome: (m) => this.onWelcome(m),
+      onState: (m) => this.onState(m),
+      onBan: (m) => this.onBan(m),
+      onResyncFetch: (m) => this.resync.answer(m),
+      onResyncState: (m) => this.resync.receive(m),
+    };
   }
 
   get roundMs(): number {
@@ -321,7 +365,24 @@ class Member implements GroupMember {
 
   // ---- founding and joining ---------------------------------------------------------------------
 
+  private routeSession(sessionId: Uint8Array): void {
+    this.groups.register(sessionId, this.route);
+    this.routedSessions.push(sessionId);
+  }
+
+  private unrouteSession(sessionId: Uint8Array): void {
+    this.groups.unregister(sessionId, this.route);
+    const i = this.routedSessions.indexOf(sessionId);
+    if (i >= 0) this.routedSessions.splice(i, 1);
+  }
+
+  private unrouteAll(): void {
+    for (const id of this.routedSessions) this.groups.unregister(id, this.route);
+    this.routedSessions.length = 0;
+  }
+
   found(view: GroupView): void {
+    this.routeSession(view.sessionId);
     const game = createGame({ members: this.config.seats, seed: this.config.gameSeed });
     const occupied = new Set(view.members.map((m) => m.seat));
     for (let seat = 0; seat < this.config.seats; seat++) if (!occupied.has(seat)) game.setSeat(seat, false);
@@ -336,6 +397,7 @@ class Member implements GroupMember {
   }
 
   requestJoin(sessionId: Uint8Array, contacts: () => readonly Endpoint[]): void {
+    this.routeSession(sessionId);
     let attempt = 0;
     const ask = () => {
       this.joinTimer = null;
@@ -344,7 +406,7 @@ class Member implements GroupMember {
       const list = contacts();
       const to = list[attempt++ % Math.max(1, list.length)];
       const c = this.deps.credentials;
-      if (to) this.deps.peer.transport.send(to, GroupJoin, { session: sessionId, keyCertificate: c?.keyCertificate ?? null, gameKey: c?.gameKey ?? null });
+      if (to) this.deps.peer.transport.send(to, GroupJoin, { session: sessionId, keyCertificate: c?.keyCertificate ?? null, gameKey: c?.gameKey ?? null, avatar: this.deps.avatar?.() ?? null });
       // Retries until the state arrived: a lost request, welcome or state costs one retry period.
       this.joinTimer = this.deps.scheduler.schedule(this.deps.clock.nowMs() + 5 * this.config.neo.roundMs, ask);
     };
@@ -373,17 +435,18 @@ class Member implements GroupMember {
     if (!key || !view || (this.state !== 'member' && this.state !== 'leaving') || !equalBytes(m.body.session, view.sessionId)) return;
     this.count.joinRequests++;
     const identity = this.deps.identity;
-    if (!identity) return this.holdJoinRequest(key, m.from);
+    const avatar = m.body.avatar;
+    if (!identity) return this.holdJoinRequest(key, m.from, avatar);
     const attached = { ...(m.body.keyCertificate ? { keyCertificate: m.body.keyCertificate } : {}), ...(m.body.gameKey ? { gameKey: m.body.gameKey } : {}) };
     void identity.check(key, attached).then((verdict) => {
-      if (verdict === 'ok') return this.holdJoinRequest(key, m.from);
+      if (verdict === 'ok') return this.holdJoinRequest(key, m.from, avatar);
       const counter = verdict === 'banned' ? 'joinsRefusedBanned' : verdict === 'expired' ? 'joinsRefusedExpired' : verdict === 'forged' ? 'joinsRefusedForged' : 'joinsRefusedUnknown';
       this.count[counter]++;
       this.deps.onJoinRefused?.(key, verdict);
     });
   }
 
-  private holdJoinRequest(key: Uint8Array, from: Endpoint): void {
+  private holdJoinRequest(key: Uint8Array, from: Endpoint, avatar: Avatar | null): void {
     const view = this.view;
     if (!view || (this.state !== 'member' && this.state !== 'leaving')) return;
     const id = toHex(key);
@@ -396,7 +459,8 @@ class Member implements GroupMember {
     }
     if (this.admitRequests.size >= MAX_ADMIT_REQUESTS && !this.admitRequests.has(id)) return;
     const round = this.session?.nextRound ?? 0;
-    this.admitRequests.set(id, { seat: { publicKey: key, endpoint: from, seat: -1 }, untilRound: round + ADMIT_HOLD_ROUNDS });
+    // A repeated request refreshes the avatar: a player handed over keeps walking while it waits.
+    this.admitRequests.set(id, { seat: { publicKey: key, endpoint: from, seat: -1 }, avatar, untilRound: round + ADMIT_HOLD_ROUNDS });
   }
 
   private onWelcome(m: Incoming<GroupWelcomeBody>): void {
@@ -553,7 +617,7 @@ class Member implements GroupMember {
 
   private nextPayload(round: number): Uint8Array {
     const update = this.game && this.bot ? encodeUpdate(this.bot.nextUpdate(this.game.snapshot(), round)) : IDLE_UPDATE;
-    return encodePayload({ update, ops: this.proposals(round) });
+    return encodeFittedPayload(update, this.proposals(round));
   }
 
   /** What this member asks the group to change; repeated each round until the change is agreed. */
@@ -578,9 +642,9 @@ class Member implements GroupMember {
         this.admitRequests.delete(id);
         continue;
       }
-      ops.push({ kind: 'admit', publicKey: req.seat.publicKey, host: req.seat.endpoint.host, port: req.seat.endpoint.port });
+      ops.push({ kind: 'admit', publicKey: req.seat.publicKey, host: req.seat.endpoint.host, port: req.seat.endpoint.port, ...(req.avatar ? { avatar: req.avatar } : {}) });
     }
-    return ops.slice(0, MAX_OPS_PER_UPDATE);
+    return ops;
   }
 
   /** Plays one decided round of `view`: the game updates, then the membership operations they carried. */
@@ -603,6 +667,7 @@ class Member implements GroupMember {
     const played = new Set(accepted.map((u) => u.member));
     this.missed = this.missed.map((n, i) => (played.has(i) ? 0 : n + 1));
     if (ops.length > 0) this.decideChange(view, round, ops);
+    if (!this.pending && this.division?.shouldDivide(view.members.length)) this.decideDivision(view, round, this.division);
     if (this.pending && round === this.pending.view.startRound - 1) this.applyChange();
   }
 
@@ -614,7 +679,7 @@ class Member implements GroupMember {
       return;
     }
     const removed = new Set<number>();
-    const added: GroupSeat[] = [];
+    const added: (GroupSeat & { avatar?: Avatar })[] = [];
     const sponsored: GroupSeat[] = [];
     let left = 0;
     let evicted = 0;
@@ -648,7 +713,7 @@ class Member implements GroupMember {
           this.count.opsRefused++;
           continue;
         }
-        const seat: GroupSeat = { publicKey: op.publicKey, endpoint: { host: op.host, port: op.port }, seat: -1 };
+        const seat = { publicKey: op.publicKey, endpoint: { host: op.host, port: op.port }, seat: -1, ...(op.avatar && avatarFits(op.avatar, this.game as Game) ? { avatar: op.avatar } : {}) };
         added.push(seat);
         if (equalBytes((view.members[from] as GroupSeat).publicKey, this.publicKey)) sponsored.push(seat);
       }
@@ -657,12 +722,12 @@ class Member implements GroupMember {
     const remaining = view.members.filter((_, i) => !removed.has(i));
     // Seats freed by this change may be taken by its joiners: the game vacates before it fills.
     const taken = new Set(remaining.map((s) => s.seat));
-    const addedSeats: number[] = [];
-    const joined = added.map((s) => {
+    const addedSeats: { seat: number; avatar?: Avatar }[] = [];
+    const joined = added.map(({ avatar, ...s }) => {
       let seat = 0;
       while (taken.has(seat)) seat++;
       taken.add(seat);
-      addedSeats.push(seat);
+      addedSeats.push({ seat, ...(avatar ? { avatar } : {}) });
       return { ...s, seat };
     });
     const members = [...remaining, ...joined];
@@ -686,13 +751,50 @@ class Member implements GroupMember {
     };
     this.session?.endAfter(startRound - 1);
     const stays = members.some((s) => equalBytes(s.publicKey, this.publicKey));
-    if (stays && members.length >= 2) {
-      const current = this.session as NeoSession;
-      this.nextSession = this.openSession(next, { startMs: current.startOfRound(startRound), roundMs: current.roundMsAt(startRound), lastRound: this.config.neo.lastRound });
-      this.nextSession.start();
-    }
+    if (stays && members.length >= this.minMembers) this.openNextSession(next);
     this.lastWelcome = { view: next, lastRound: this.config.neo.lastRound };
     for (const s of this.pending.sponsored) this.sendWelcome(s, next);
+  }
+
+  /** The next view's NEO session runs on the current one's schedule, from the change's round on. */
+  private openNextSession(next: GroupView): void {
+    const current = this.session as NeoSession;
+    this.nextSession = this.openSession(next, { startMs: current.startOfRound(next.startRound), roundMs: current.roundMsAt(next.startRound), lastRound: this.config.neo.lastRound });
+    this.nextSession.start();
+  }
+
+  /**
+   * Every replica divides the group the same way: the parts are the agreed positions after `round`
+   * (a player who walks across a line before the division takes effect is handed over later), each
+   * part a new session whose id every member derives, keeping the members' order and seats.
+   */
+  private decideDivision(view: GroupView, round: number, division: GroupDivision): void {
+    const effective = round + this.leadRounds;
+    if (effective > this.config.neo.lastRound) return;
+    const positions = (this.game as Game).snapshot().members;
+    const partOf = view.members.map((s) => {
+      const at = positions[s.seat] as { x: number; y: number };
+      return division.partOf(at.x, at.y);
+    });
+    const me = view.members.findIndex((s) => equalBytes(s.publicKey, this.publicKey));
+    const mine = partOf[me] as number;
+    const parts = [0, 1, 2, 3].map((p) => partOf.filter((q) => q === p).length);
+    const members = view.members.filter((_, i) => partOf[i] === mine);
+    const next: GroupView = { sessionId: partSessionId(view.sessionId, effective, mine), number: view.number + 1, startRound: effective, members };
+    this.pending = {
+      view: next,
+      removedSeats: view.members.filter((_, i) => partOf[i] !== mine).map((s) => s.seat),
+      addedSeats: [],
+      sponsored: [],
+      leaderChanged: !equalBytes((members[0] as GroupSeat).publicKey, (view.members[0] as GroupSeat).publicKey),
+      left: 0,
+      removed: 0,
+      banned: 0,
+      division: { parent: view.sessionId, part: mine, parts },
+    };
+    this.session?.endAfter(effective - 1);
+    this.routeSession(next.sessionId);
+    this.openNextSession(next);
   }
 
   /** After the old view's last round: the game's seats change, joiners get the state, the new view plays on. */
@@ -704,9 +806,9 @@ class Member implements GroupMember {
       game.setSeat(seat, false);
       this.resync.recordSeat(round, seat, false);
     }
-    for (const seat of change.addedSeats) {
-      game.setSeat(seat, true);
-      this.resync.recordSeat(round, seat, true);
+    for (const { seat, avatar } of change.addedSeats) {
+      game.setSeat(seat, true, avatar);
+      this.resync.recordSeat(round, seat, true, avatar);
     }
     this.lastState = { view: change.view.number, round, bytes: encodeState(game.snapshot()) };
     for (const s of change.sponsored) this.sendState(s, this.lastState);
@@ -715,14 +817,25 @@ class Member implements GroupMember {
     this.count.leaves += change.left;
     this.count.removals += change.removed;
     this.count.bans += change.banned;
-    this.deps.onEvent?.(
-      { type: 'view-change', view: change.view.number, round: change.view.startRound, members: change.view.members.length, joined: change.addedSeats.length, left: change.left, removed: change.removed, banned: change.banned, leaderChanged: change.leaderChanged },
-    );
+    const divided = change.division;
+    if (divided) {
+      this.deps.onEvent?.({ type: 'divided', parent: divided.parent, sessionId: change.view.sessionId, round: change.view.startRound, part: divided.part, parts: divided.parts });
+      this.division = this.division?.divided(divided.part);
+      // Joiners asked for the group that divided: they ask again where their position now leads them.
+      this.admitRequests.clear();
+      this.unrouteSession(divided.parent);
+      this.lastWelcome = null;
+      this.lastState = null;
+    } else {
+      this.deps.onEvent?.(
+        { type: 'view-change', view: change.view.number, round: change.view.startRound, members: change.view.members.length, joined: change.addedSeats.length, left: change.left, removed: change.removed, banned: change.banned, leaderChanged: change.leaderChanged },
+      );
+    }
     this.pending = null;
     const stays = change.view.members.some((s) => equalBytes(s.publicKey, this.publicKey));
     const old = this.session as NeoSession;
     this.retire(old);
-    if (!stays || change.view.members.length < 2) {
+    if (!stays || change.view.members.length < this.minMembers) {
       this.session = null;
       this.nextSession = null;
       this.finish('left', !stays ? (this.leaveRequested ? 'leave' : 'removed') : 'alone', change.view.number, change.view.startRound);
@@ -759,6 +872,7 @@ class Member implements GroupMember {
     this.state = state;
     this.joinTimer?.cancel();
     this.resync.stop();
+    this.unrouteAll();
     if (reason) this.deps.onEvent?.({ type: 'left', view, round, reason });
     this.resolveDone();
   }
@@ -777,6 +891,7 @@ class Member implements GroupMember {
     this.state = 'crashed';
     this.joinTimer?.cancel();
     this.resync.stop();
+    this.unrouteAll();
     for (const s of this.allSessions) this.deps.neo.leave(s);
     this.resolveDone();
   }
@@ -803,4 +918,17 @@ class Member implements GroupMember {
     this.deps.peer.transport.send(to.endpoint, GroupState, { session: view.sessionId, view: state.view, round: state.round, state: state.bytes });
     this.count.statesSent++;
   }
+}
+
+/** An avatar every replica can place: on the map, alive, within the game's bounds (remote input: checked, never thrown on). */
+function avatarFits(avatar: Avatar, game: Game): boolean {
+  return avatar.x < game.worldSize && avatar.y < game.worldSize && avatar.hp >= 1 && avatar.hp <= START_HP;
+}
+
+/** The session id of part `part` of a group divided at `round`: every member derives the same. */
+function partSessionId(parent: Uint8Array, round: number, part: number): Uint8Array {
+  const at = new Uint8Array(5);
+  new DataView(at.buffer).setUint32(0, round);
+  at[4] = part;
+  return taggedSha256(DomainTag.groupSession, parent, at).subarray(0, parent.length);
 }

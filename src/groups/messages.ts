@@ -13,6 +13,8 @@ export const MAX_HOST_BYTES = 45;
 /** The encoded game state a joiner receives (src/game/state.ts) for up to MAX_CHANGING_GROUP_SIZE seats. */
 export const MAX_STATE_BYTES = 900;
 
+export const avatarCodec = struct({ x: u16, y: u16, hp: u8, gold: u32 });
+
 export const GroupJoin = defineMessage({
   kind: MessageKind.groupJoin,
   name: 'group-join',
@@ -20,7 +22,8 @@ export const GroupJoin = defineMessage({
   summary: 'a player asks a member of a group to admit it (its key is the envelope\'s, its endpoint where the datagram came from), attaching its authority certificates',
   // The certificates are the joiner's claim: a member with an identity verifier checks them (and
   // asks the authority for a ban) before it sponsors the joiner.
-  body: struct({ session: bytes(SESSION_ID_BYTES), keyCertificate: optional(KeyCertificateType.codec), gameKey: optional(GameKeyType.codec) }),
+  // A player handed over from another group (src/zones) brings its avatar: where it stands, its hp and gold there.
+  body: struct({ session: bytes(SESSION_ID_BYTES), keyCertificate: optional(KeyCertificateType.codec), gameKey: optional(GameKeyType.codec), avatar: optional(avatarCodec) }),
 });
 
 const welcomeMember = struct({ publicKey: bytes(PUBLIC_KEY_LENGTH), host: utf8(MAX_HOST_BYTES), port: u16, seat: u8 });

@@ -1,8 +1,10 @@
 import { BanType, type BanCertificate } from '../auth/certificates.js';
 import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from '../crypto/index.js';
-import { GAME_UPDATE_BYTES } from '../game/index.js';
-import { DecodeError, bytes, decodeWith, encodeWith, enumU8, list, struct, u16, utf8 } from '../wire/index.js';
-import { MAX_HOST_BYTES } from './messages.js';
+import { GAME_UPDATE_BYTES, type Avatar } from '../game/index.js';
+import { DecodeError, bytes, decodeWith, encodeWith, enumU8, list, optional, struct, u16, utf8 } from '../wire/index.js';
+import { MAX_COMMITMENT_BYTES } from '../neo/index.js';
+import { COMMITMENT_OVERHEAD } from '../crypto/index.js';
+import { avatarCodec, MAX_HOST_BYTES } from './messages.js';
 
 /**
  * What a member commits to in one NEO round inside a group: its game update, plus membership
@@ -15,8 +17,11 @@ import { MAX_HOST_BYTES } from './messages.js';
 export type MembershipOp =
   /** The sender leaves the group (graceful leave). */
   | { readonly kind: 'leave' }
-  /** The sender sponsors a joiner: its key and the endpoint its join request came from. */
-  | { readonly kind: 'admit'; readonly publicKey: Uint8Array; readonly host: string; readonly port: number }
+  /**
+   * The sender sponsors a joiner: its key and the endpoint its join request came from; a player
+   * handed over from another group brings its avatar (position, hp, gold) into its new seat.
+   */
+  | { readonly kind: 'admit'; readonly publicKey: Uint8Array; readonly host: string; readonly port: number; readonly avatar?: Avatar }
   /** A member silent for the agreed number of rounds is removed (a crashed player). */
   | { readonly kind: 'remove'; readonly publicKey: Uint8Array }
   /**
@@ -42,7 +47,7 @@ const NO_KEY = new Uint8Array(PUBLIC_KEY_LENGTH);
 const payloadCodec = struct({
   update: bytes(GAME_UPDATE_BYTES),
   // One layout for every kind; fields a kind does not use must be zero/empty (one encoding per op).
-  ops: list(struct({ kind: enumU8(OP_KINDS), publicKey: bytes(PUBLIC_KEY_LENGTH), host: utf8(MAX_HOST_BYTES), port: u16 }), MAX_OPS_PER_UPDATE),
+  ops: list(struct({ kind: enumU8(OP_KINDS), publicKey: bytes(PUBLIC_KEY_LENGTH), host: utf8(MAX_HOST_BYTES), port: u16, avatar: optional(avatarCodec) }), MAX_OPS_PER_UPDATE),
   // Bans have their own layout (two signatures would bloat every other operation); they decode after the other operations.
   bans: list(struct({ ban: BanType.codec, keySignature: bytes(SIGNATURE_LENGTH) }), MAX_BANS_PER_UPDATE),
 });
@@ -57,10 +62,10 @@ export function encodePayload(payload: GroupPayload): Uint8Array {
     bans,
     ops: ops.map((op) =>
       op.kind === 'leave'
-        ? { kind: op.kind, publicKey: NO_KEY, host: '', port: 0 }
+        ? { kind: op.kind, publicKey: NO_KEY, host: '', port: 0, avatar: null }
         : op.kind === 'remove'
-          ? { kind: op.kind, publicKey: op.publicKey, host: '', port: 0 }
-          : { kind: op.kind, publicKey: op.publicKey, host: op.host, port: op.port },
+          ? { kind: op.kind, publicKey: op.publicKey, host: '', port: 0, avatar: null }
+          : { kind: op.kind, publicKey: op.publicKey, host: op.host, port: op.port, avatar: op.avatar ? { x: op.avatar.x, y: op.avatar.y, hp: op.avatar.hp, gold: op.avatar.gold } : null },
     ),
   });
 }
@@ -78,16 +83,30 @@ export function decodePayload(bytes: Uint8Array): GroupPayload | null {
   for (const op of raw.ops) {
     const zeroKey = op.publicKey.every((b) => b === 0);
     if (op.kind === 'leave') {
-      if (!zeroKey || op.host !== '' || op.port !== 0) return null;
+      if (!zeroKey || op.host !== '' || op.port !== 0 || op.avatar !== null) return null;
       ops.push({ kind: 'leave' });
     } else if (op.kind === 'remove') {
-      if (op.host !== '' || op.port !== 0) return null;
+      if (op.host !== '' || op.port !== 0 || op.avatar !== null) return null;
       ops.push({ kind: 'remove', publicKey: op.publicKey });
     } else {
       if (op.host === '' || op.port === 0) return null;
-      ops.push({ kind: 'admit', publicKey: op.publicKey, host: op.host, port: op.port });
+      ops.push({ kind: 'admit', publicKey: op.publicKey, host: op.host, port: op.port, ...(op.avatar ? { avatar: op.avatar } : {}) });
     }
   }
   for (const b of raw.bans) ops.push({ kind: 'ban', ban: b.ban, keySignature: b.keySignature });
   return { update: raw.update, ops };
+}
+
+/** The most payload bytes a NEO update carries (its commitment holds at most MAX_COMMITMENT_BYTES). */
+export const MAX_PAYLOAD_BYTES = MAX_COMMITMENT_BYTES - COMMITMENT_OVERHEAD;
+
+/**
+ * The payload with as many of `ops` (in order) as fit in one update: four admits from hosts with
+ * long (IPv6) addresses, or carrying avatars, do not. The rest are proposed again next round.
+ */
+export function encodeFittedPayload(update: Uint8Array, ops: readonly MembershipOp[]): Uint8Array {
+  for (let n = Math.min(ops.length, MAX_OPS_PER_UPDATE); ; n--) {
+    const bytes = encodePayload({ update, ops: ops.slice(0, n) });
+    if (bytes.length <= MAX_PAYLOAD_BYTES || n === 0) return bytes;
+  }
 }

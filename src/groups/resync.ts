@@ -1,5 +1,5 @@
 import { equalBytes, toHex } from '../crypto/index.js';
-import { decodeState, encodeState, restoreGame, type Game, type RoundUpdate } from '../game/index.js';
+import { decodeState, encodeState, restoreGame, type Game, type RoundUpdate, type Avatar } from '../game/index.js';
 import { strictMajority, type NeoCounter } from '../neo/index.js';
 import type { Incoming, Transport } from '../net/index.js';
 import type { Clock } from '../time/clock.js';
@@ -192,7 +192,7 @@ interface LoggedRound {
    * small buffer per update kept that long was a third of a shard's live ArrayBuffers. */
   readonly updates: PackedUpdates;
   /** Seat changes applied right after the round (a view change), in order. */
-  readonly seats: { seat: number; occupied: boolean }[];
+  readonly seats: { seat: number; occupied: boolean; avatar?: Avatar }[];
 }
 
 interface PackedUpdates {
@@ -293,8 +293,8 @@ export class Resync {
   }
 
   /** A seat changed right after `round` was played (a view change). */
-  recordSeat(round: number, seat: number, occupied: boolean): void {
-    this.log.get(round)?.seats.push({ seat, occupied });
+  recordSeat(round: number, seat: number, occupied: boolean, avatar?: Avatar): void {
+    this.log.get(round)?.seats.push({ seat, occupied, ...(avatar ? { avatar } : {}) });
   }
 
   // ---- detection ----------------------------------------------------------------------------------
@@ -410,7 +410,7 @@ export class Resync {
       // The log no longer reaches back to the fetched round: this state cannot be brought forward.
       if (!entry) return this.giveUp(a);
       game.applyRound(r, unpackUpdates(entry.updates));
-      for (const s of entry.seats) game.setSeat(s.seat, s.occupied);
+      for (const s of entry.seats) game.setSeat(s.seat, s.occupied, s.avatar);
       hashes.set(r, toHex(game.stateHash()));
     }
     a.timer?.cancel();

@@ -46,7 +46,8 @@ export function tallyVotes(member: number, ballots: KnownBallots): VoteOutcome {
   let counts: Map<string, number> | undefined;
   let unknown = 0;
   for (let voter = 0; voter < ballots.length; voter++) {
-    if (voter === member) continue;
+    // A member alone in its view is its own majority: its ballot is the only one there is.
+    if (voter === member && ballots.length > 1) continue;
     const ballot = ballots[voter];
     if (ballot === undefined) {
       unknown++;
@@ -63,6 +64,7 @@ export function tallyVotes(member: number, ballots: KnownBallots): VoteOutcome {
     }
   }
   if (counts) counts.set(first as string, firstCount);
+  if (ballots.length === 1) return first === undefined ? (unknown > 0 ? { kind: 'undecided', unknownVoters: unknown } : { kind: 'no-majority', bestVotes: 0 }) : { kind: 'majority', digest: first, votes: 1 };
   // Most votes first, then the lowest digest: the same order for every replica, whatever the arrival order.
   const ranked = counts
     ? [...counts].map(([digest, others]) => ({ digest, votes: others + 1 })).sort((a, b) => b.votes - a.votes || (a.digest < b.digest ? -1 : 1))

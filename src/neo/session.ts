@@ -1097,7 +1097,7 @@ function dropCounter(reason: DropReason): NeoCounter {
 function validate(view: NeoView, config: NeoConfig, deps: NeoSessionDeps): void {
   if (!(view.sessionId instanceof Uint8Array) || view.sessionId.length !== SESSION_ID_BYTES) throw new TypeError(`NeoView.sessionId must be ${SESSION_ID_BYTES} bytes`);
   if (!Number.isInteger(view.number) || view.number < 0 || view.number > 0xffffffff) throw new RangeError(`NeoView.number must be a u32, got ${view.number}`);
-  if (view.members.length < 2 || view.members.length > MAX_GROUP_SIZE) throw new RangeError(`NeoView.members: between 2 and ${MAX_GROUP_SIZE} members, got ${view.members.length}`);
+  if (view.members.length < 1 || view.members.length > MAX_GROUP_SIZE) throw new RangeError(`NeoView.members: between 1 and ${MAX_GROUP_SIZE} members, got ${view.members.length}`);
   if (!Number.isInteger(deps.memberIndex) || deps.memberIndex < 0 || deps.memberIndex >= view.members.length) throw new RangeError(`memberIndex ${deps.memberIndex} is not in the view`);
   const d = config.pipelineDepth ?? 1;
   if (!Number.isInteger(d) || d < 1 || d > 8) throw new RangeError(`pipelineDepth must be an integer in [1, 8], got ${d}`);

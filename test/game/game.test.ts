@@ -287,3 +287,25 @@ describe('applyRound', () => {
     expect(g.lastRound).toBe(0);
   });
 });
+
+describe('Game.setSeat', () => {
+  it('seats a player handed over from another group where its avatar stands, with its hp and gold', () => {
+    const game = createGame({ members: 3, seed: 9, worldSize: 512 });
+    game.setSeat(1, false);
+    expect(game.snapshot().members[1]).toMatchObject({ alive: false, hp: 0 });
+    game.setSeat(1, true, { x: 300, y: 411, hp: 37, gold: 250 });
+    expect(game.snapshot().members[1]).toEqual({ x: 300, y: 411, hp: 37, alive: true, gold: 250 });
+    const fresh = createGame({ members: 3, seed: 9, worldSize: 512 });
+    fresh.setSeat(1, false);
+    fresh.setSeat(1, true, { x: 300, y: 411, hp: 37, gold: 250 });
+    expect(hex(fresh.stateHash())).toBe(hex(game.stateHash()));
+  });
+
+  it('refuses an avatar off the map or dead as a programmer error, changing nothing', () => {
+    const game = createGame({ members: 2, seed: 9 });
+    const before = hex(game.stateHash());
+    expect(() => game.setSeat(0, true, { x: 64, y: 0, hp: 10, gold: 0 })).toThrow(RangeError);
+    expect(() => game.setSeat(0, true, { x: 0, y: 0, hp: 0, gold: 0 })).toThrow(RangeError);
+    expect(hex(game.stateHash())).toBe(before);
+  });
+});

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeUpdate } from '../../src/game/index.js';
 import { BanType, signCertificate } from '../../src/auth/index.js';
 import { createEd25519 } from '../../src/crypto/index.js';
-import { decodePayload, encodePayload, type MembershipOp } from '../../src/groups/index.js';
+import { decodePayload, encodeFittedPayload, encodePayload, MAX_PAYLOAD_BYTES, type MembershipOp } from '../../src/groups/index.js';
 import { MAX_COMMITMENT_BYTES } from '../../src/neo/index.js';
 
 const update = encodeUpdate({ dx: 1, dy: -2, action: { kind: 'none' } });
@@ -16,6 +16,23 @@ describe('group payload: a game update plus membership operations', () => {
     expect(decoded).not.toBeNull();
     expect(decoded!.update).toEqual(update);
     expect(decoded!.ops).toEqual(ops);
+  });
+
+  it('carries a handed-over player\'s avatar in its admit, and fits what it can of the proposals into one update', () => {
+    const avatar = { x: 300, y: 7, hp: 55, gold: 1234 };
+    const admit: MembershipOp = { kind: 'admit', publicKey: key, host: '127.0.0.1', port: 4000, avatar };
+    expect(decodePayload(encodePayload({ update, ops: [admit] }))?.ops).toEqual([admit]);
+    // Four admits from IPv6 hosts do not fit one update: the first ones go now, the rest next round.
+    const long: MembershipOp = { kind: 'admit', publicKey: key, host: '2001:db8:ffff:ffff:ffff:ffff:ffff:ffff', port: 4000, avatar };
+    const fitted = decodePayload(encodeFittedPayload(update, [long, long, long, long]));
+    expect(fitted?.ops.length).toBeGreaterThan(0);
+    expect(fitted?.ops.length).toBeLessThan(4);
+    expect(encodeFittedPayload(update, [long, long, long, long]).length).toBeLessThanOrEqual(MAX_PAYLOAD_BYTES);
+    // An avatar on any other operation is not a canonical payload.
+    const leave = encodePayload({ update, ops: [{ kind: 'leave' }] });
+    const withAvatar = encodePayload({ update, ops: [{ kind: 'admit', publicKey: new Uint8Array(32), host: 'h', port: 1, avatar }] });
+    expect(decodePayload(leave)).not.toBeNull();
+    expect(withAvatar.length).toBeGreaterThan(leave.length);
   });
 
   it('decodes nothing but canonical payloads, and never throws on remote bytes', () => {

@@ -27,6 +27,12 @@ describe('NEO acceptance rule', () => {
     expect(decideUpdate(vote, () => new Uint8Array(3), { known: true, keys: [new Uint8Array([1])] }, opens)).toEqual({ kind: 'accepted', payload: plain });
   });
 
+  it('lets a member alone in its view (a quadtree leaf of one) be its own majority, by the ballot it cast', () => {
+    expect(tallyVotes(0, [new Map([[0, 'd']])])).toEqual({ kind: 'majority', digest: 'd', votes: 1 });
+    expect(tallyVotes(0, [new Map()]).kind).toBe('no-majority');
+    expect(tallyVotes(0, [undefined]).kind).toBe('undecided');
+  });
+
   it('ignores what a member says about its own update, so two signed ballots of its own cannot split replicas', () => {
     const withSelfVote = tallyVotes(0, ballots(['d', 'd', 'd', null, null, null, null], 'd'));
     const withoutSelfVote = tallyVotes(0, ballots(['d', 'd', 'd', null, null, null, null], null));
