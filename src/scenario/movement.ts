@@ -10,12 +10,27 @@ export type MovementModel =
   | { readonly model: 'roam' }
   /** Each player walks from waypoint to waypoint, spending legRounds on each (arrive, then wait). */
   | { readonly model: 'random-waypoint'; readonly minLegRounds: number; readonly maxLegRounds: number }
-  /** Everyone roams until `startRound`, then walks to one point (hotspot convergence). */
-  | { readonly model: 'hotspot'; readonly x: number; readonly y: number; readonly startRound: number }
+  /**
+   * Everyone roams until `startRound`, then walks to one point (hotspot convergence); from
+   * `endRound` on, the crowd disperses: each player walks its own random waypoints, legs of
+   * minLegRounds…maxLegRounds (default DISPERSE_LEG_ROUNDS).
+   */
+  | {
+      readonly model: 'hotspot';
+      readonly x: number;
+      readonly y: number;
+      readonly startRound: number;
+      readonly endRound?: number;
+      readonly minLegRounds?: number;
+      readonly maxLegRounds?: number;
+    }
   /** The players of a group share one waypoint sequence: the group travels together. */
   | { readonly model: 'group-travel'; readonly minLegRounds: number; readonly maxLegRounds: number }
   /** Listed players follow fixed points in order (legRounds each), staying at the last; others roam. */
   | { readonly model: 'scripted'; readonly paths: readonly { readonly players: readonly number[]; readonly points: readonly (readonly [number, number])[]; readonly legRounds: number }[] };
+
+/** Dispersal legs when a hotspot model names none: random-waypoint's default 2-6 s at 100 ms rounds. */
+export const DISPERSE_LEG_ROUNDS = { min: 20, max: 60 } as const;
 
 export type Steer = (round: number) => { readonly x: number; readonly y: number } | null;
 
@@ -48,6 +63,16 @@ function waypointWalk(rng: Rng, worldSize: number, minLeg: number, maxLeg: numbe
   };
 }
 
+/** Converge on the spot from startRound; from endRound, each player's own waypoints, the first leg starting then. */
+function hotspotSteer(model: Extract<MovementModel, { model: 'hotspot' }>, ctx: MovementContext, spot: { x: number; y: number }): Steer {
+  const converge: Steer = (round) => (round >= model.startRound ? spot : null);
+  const { endRound } = model;
+  if (endRound === undefined) return converge;
+  const rng = createRng(ctx.seed).fork('movement').fork('disperse').fork(`player:${ctx.player}`);
+  const disperse = waypointWalk(rng, ctx.worldSize, model.minLegRounds ?? DISPERSE_LEG_ROUNDS.min, model.maxLegRounds ?? DISPERSE_LEG_ROUNDS.max);
+  return (round) => (round >= endRound ? disperse(round - endRound) : converge(round));
+}
+
 export function createSteer(model: MovementModel, ctx: MovementContext): Steer | null {
   const edge = ctx.worldSize - 1;
   const clampPoint = (x: number, y: number) => ({ x: Math.min(edge, Math.max(0, x)), y: Math.min(edge, Math.max(0, y)) });
@@ -58,10 +83,8 @@ export function createSteer(model: MovementModel, ctx: MovementContext): Steer |
       return waypointWalk(createRng(ctx.seed).fork('movement').fork(`player:${ctx.player}`), ctx.worldSize, model.minLegRounds, model.maxLegRounds);
     case 'group-travel':
       return waypointWalk(createRng(ctx.seed).fork('movement').fork(`group:${ctx.group}`), ctx.worldSize, model.minLegRounds, model.maxLegRounds);
-    case 'hotspot': {
-      const spot = clampPoint(model.x, model.y);
-      return (round) => (round >= model.startRound ? spot : null);
-    }
+    case 'hotspot':
+      return hotspotSteer(model, ctx, clampPoint(model.x, model.y));
     case 'scripted': {
       const path = model.paths.find((p) => p.players.includes(ctx.player));
       if (!path || path.points.length === 0) return null;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { MAX_CHANGING_GROUP_SIZE } from '../groups/messages.js';
 import { MAX_GROUP_SIZE } from '../neo/messages.js';
 import { validateShapingConfig, type ShapingConfig } from '../net/index.js';
+import { worldProblems, type WorldDefinition, type ZoneDefinition } from '../zones/index.js';
 import { MAX_NAMED_TAGS, MAX_TAG_PAIRS, ROLE_TAGS, TAG_NAME_RE, tagPairsBound, tagSpaceForProfile } from './tags.js';
 
 /**
@@ -56,10 +57,49 @@ const lifetimeSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('weibull'), scaleS: z.number().positive(), shape: z.number().positive() }),
 ]);
 
+/** random-waypoint's legs when the profile names none; a dispersing hotspot walks these too. */
+export const DEFAULT_LEG_S = { min: 2, max: 6 } as const;
+
 const legSchema = {
-  minLegS: z.number().positive().default(2),
-  maxLegS: z.number().positive().default(6),
+  minLegS: z.number().positive().default(DEFAULT_LEG_S.min),
+  maxLegS: z.number().positive().default(DEFAULT_LEG_S.max),
 };
+
+/** A zone as written in a profile; zod fills the defaults and turns `rect` into a Rect. */
+interface ZoneInput {
+  id: string;
+  rect: [number, number, number, number];
+  maxGroup: number;
+  minGroup: number;
+  maxDepth?: number | undefined;
+  zones?: ZoneInput[] | undefined;
+}
+
+/**
+ * Zones only need the right types here: worldProblems (src/zones) has the rules (ids, rects inside
+ * the world and their parents, disjoint siblings, group bounds, depth), so a profile and any other
+ * world definition are held to the same ones.
+ */
+const zoneSchema: z.ZodType<ZoneDefinition, ZoneInput> = z.lazy(() =>
+  z.strictObject({
+    id: z.string(),
+    rect: z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()]).transform(([x, y, width, height]) => ({ x, y, width, height })),
+    maxGroup: z.number().int(),
+    minGroup: z.number().int(),
+    maxDepth: z.number().int().default(3),
+    zones: z.array(zoneSchema).default([]),
+  }),
+);
+
+const worldSide = z.number().int().min(8).max(65_535);
+
+/** The world of the quadtree groups (docs/profiles.md, "World and zones"); a world without a zone has no group. */
+const worldSchema = z.strictObject({
+  width: worldSide,
+  height: worldSide,
+  aoiRadius: z.number().int().default(8),
+  zones: z.array(zoneSchema).min(1),
+});
 
 /** The attacks a profile can schedule on existing players (identity attacks are library-level, docs/attacks.md). */
 export const NEO_ATTACK_KINDS = ['fixed-delay', 'suppress-correct', 'lookahead', 'inconsistency', 'replay', 'key-withholding', 'false-votes', 'colluding-majority', 'bad-signature'] as const;
@@ -119,13 +159,17 @@ export const profileSchema = z.strictObject({
       z.strictObject({ model: z.literal('roam') }),
       z.strictObject({ model: z.literal('random-waypoint'), ...legSchema }),
       z.strictObject({ model: z.literal('group-travel'), ...legSchema }),
-      z.strictObject({ model: z.literal('hotspot'), x: z.number().int().min(0), y: z.number().int().min(0), startS: nonNegative.default(0) }),
+      z
+        .strictObject({ model: z.literal('hotspot'), x: z.number().int().min(0), y: z.number().int().min(0), startS: nonNegative.default(0), endS: z.number().positive().optional() })
+        .refine((h) => h.endS === undefined || h.endS > h.startS, { message: 'endS must be > startS', path: ['endS'] }),
       z.strictObject({
         model: z.literal('scripted'),
         paths: z.array(z.strictObject({ peers: peerSetSchema, points: z.array(z.tuple([z.number().int().min(0), z.number().int().min(0)])).min(1), legS: z.number().positive() })).min(1),
       }),
     ])
     .default({ model: 'roam' }),
+  /** The world whose zones the quadtree of peer groups partitions; off: fixed groups of neo.groupSize. */
+  world: worldSchema.optional(),
   /**
    * Baselines run after NEO on the same links, with the players of group 0 (peers 0 … groupSize−1):
    * lockstep for `turns` turns, and a client/server relay (the server shaped by `links.default`)
@@ -388,15 +432,17 @@ export function shapingForMembers(profile: Profile, members: readonly number[], 
   return shapingConfigForPeers(profile, global);
 }
 
-/** Rules across fields for phases, churn and movement. */
+/** Rules across fields for phases, churn, movement, attacks and the world. */
 function checkStages(profile: Profile, source: string): void {
   const issues: { path: string; message: string }[] = [];
   const { rampUpS, rampDownS } = profile.phases;
   if (rampUpS + rampDownS > profile.durationS) issues.push({ path: 'phases', message: `rampUpS + rampDownS (${rampUpS + rampDownS} s) must not exceed durationS (${profile.durationS} s)` });
   const changing = rampUpS > 0 || rampDownS > 0 || profile.churn !== undefined;
-  if (changing && profile.neo.groupSize > MAX_CHANGING_GROUP_SIZE) {
-    issues.push({ path: 'neo.groupSize', message: `groups that change membership (phases or churn) hold at most ${MAX_CHANGING_GROUP_SIZE} players, got ${profile.neo.groupSize}` });
+  if ((changing || profile.world) && profile.neo.groupSize > MAX_CHANGING_GROUP_SIZE) {
+    const why = changing ? 'phases or churn' : 'the quadtree groups of a world';
+    issues.push({ path: 'neo.groupSize', message: `groups that change membership (${why}) hold at most ${MAX_CHANGING_GROUP_SIZE} players, got ${profile.neo.groupSize}` });
   }
+  if (profile.world) issues.push(...worldIssues(profile.world, profile));
   const m = profile.movement;
   if ((m.model === 'random-waypoint' || m.model === 'group-travel') && m.maxLegS < m.minLegS) issues.push({ path: 'movement.maxLegS', message: 'maxLegS must be >= minLegS' });
   profile.attacks.forEach((a, i) => {
@@ -416,6 +462,29 @@ function checkStages(profile: Profile, source: string): void {
     for (const [lo, hi] of peerRanges(p.peers)) if (hi >= profile.peers || hi < lo) issues.push({ path: `movement.paths[${i}].peers`, message: `peer indexes must be within 0-${profile.peers - 1}, lower first` });
   });
   if (issues.length > 0) throw new ProfileError(source, issues);
+}
+
+/** Every zone of a tree with its field path, parents first. */
+function* zonesWithPaths(zones: readonly ZoneDefinition[], parentPath: string): Generator<{ zone: ZoneDefinition; path: string }> {
+  for (const [i, zone] of zones.entries()) {
+    const path = `${parentPath}.zones[${i}]`;
+    yield { zone, path };
+    yield* zonesWithPaths(zone.zones, path);
+  }
+}
+
+/** The world's own rules, and what the rest of the profile must agree with once groups follow the quadtree. */
+function worldIssues(world: WorldDefinition, profile: Profile): { path: string; message: string }[] {
+  const issues = worldProblems(world).map((p) => ({ ...p }));
+  const { groupSize } = profile.neo;
+  for (const { zone, path } of zonesWithPaths(world.zones, 'world')) {
+    if (zone.maxGroup >= groupSize) {
+      issues.push({ path: `${path}.maxGroup`, message: `must be < neo.groupSize (${groupSize}), got ${zone.maxGroup}: a leaf at maxDepth may hold more than maxGroup players and a split takes effect some rounds after it is decided, so a group needs seats beyond maxGroup` });
+    }
+  }
+  if (profile.attacks.length > 0) issues.push({ path: 'world', message: 'cannot be combined with attacks: NEO attacks name seats of fixed groups, and the groups of a world split, merge and hand players over' });
+  if (profile.baselines.lockstep || profile.baselines.clientServer) issues.push({ path: 'world', message: "cannot be combined with baselines: they replay fixed group 0's players, and the groups of a world change as players move" });
+  return issues;
 }
 
 /** Directed rules expand to one rule per pair; past this, `links.default` is the tool for all-to-all. */

@@ -1,5 +1,5 @@
 import type { MovementModel } from './movement.js';
-import { expandPeerSet, type Profile } from './profile.js';
+import { DEFAULT_LEG_S, expandPeerSet, type Profile } from './profile.js';
 import { buildSchedule, type RunSchedule } from './schedule.js';
 
 /** The profile's schedule over the controller's group plan (members by peer index). */
@@ -31,8 +31,14 @@ export function movementForProfile(profile: Profile): MovementModel {
     case 'random-waypoint':
     case 'group-travel':
       return { model: m.model, minLegRounds: rounds(m.minLegS), maxLegRounds: rounds(m.maxLegS) };
-    case 'hotspot':
-      return { model: 'hotspot', x: m.x, y: m.y, startRound: Math.round((m.startS * 1000) / profile.neo.roundMs) };
+    case 'hotspot': {
+      const roundAt = (s: number) => Math.round((s * 1000) / profile.neo.roundMs);
+      const converge = { model: 'hotspot', x: m.x, y: m.y, startRound: roundAt(m.startS) } as const;
+      if (m.endS === undefined) return converge;
+      // Dispersal walks as random-waypoint does with its default legs (2-6 s).
+      const legs = { minLegRounds: rounds(DEFAULT_LEG_S.min), maxLegRounds: rounds(DEFAULT_LEG_S.max) };
+      return { ...converge, endRound: roundAt(m.endS), ...legs };
+    }
     case 'scripted':
       return { model: 'scripted', paths: m.paths.map((p) => ({ players: expandPeerSet(p.peers), points: p.points, legRounds: rounds(p.legS) })) };
   }

@@ -1,6 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { createSteer } from '../../src/scenario/movement.js';
 import { capacityPeerCounts, expandPeerSet, loadProfile, parseProfile, ProfileError } from '../../src/scenario/profile.js';
+import { movementForProfile } from '../../src/scenario/stages.js';
+import type { WorldDefinition } from '../../src/zones/index.js';
 
 function issues(text: string): { path: string; message: string }[] {
   try {
@@ -201,5 +204,112 @@ describe('profiles', () => {
   it('expands peer sets', () => {
     expect(expandPeerSet('0-2, 7,1')).toEqual([0, 1, 2, 7]);
     expect(expandPeerSet([3, 1, 3])).toEqual([1, 3]);
+  });
+});
+
+describe('profile world', () => {
+  const base = 'peers: 16\ndurationS: 10\n';
+  const field = '{ id: field, rect: [0, 0, 256, 256], maxGroup: 6, minGroup: 3 }';
+  const world = (zones: string, extra = '') => `${base}${extra}world:\n  width: 256\n  height: 256\n  zones: [${zones}]\n`;
+
+  it('parses a world with nested zones into a WorldDefinition, defaults filled', () => {
+    const text = `${base}world:
+  width: 256
+  height: 200
+  aoiRadius: 4
+  zones:
+    - id: field
+      rect: [0, 0, 256, 200]
+      maxGroup: 6
+      minGroup: 3
+      zones:
+        - { id: building, rect: [64, 64, 32, 32], maxGroup: 4, minGroup: 2, maxDepth: 2, zones: [{ id: ground-floor, rect: [64, 64, 16, 32], maxGroup: 4, minGroup: 1 }] }
+`;
+    const w: WorldDefinition | undefined = parseProfile(text, 'w.yaml').world;
+    expect(w).toEqual({
+      width: 256,
+      height: 200,
+      aoiRadius: 4,
+      zones: [
+        {
+          id: 'field',
+          rect: { x: 0, y: 0, width: 256, height: 200 },
+          maxGroup: 6,
+          minGroup: 3,
+          maxDepth: 3,
+          zones: [
+            {
+              id: 'building',
+              rect: { x: 64, y: 64, width: 32, height: 32 },
+              maxGroup: 4,
+              minGroup: 2,
+              maxDepth: 2,
+              zones: [{ id: 'ground-floor', rect: { x: 64, y: 64, width: 16, height: 32 }, maxGroup: 4, minGroup: 1, maxDepth: 3, zones: [] }],
+            },
+          ],
+        },
+      ],
+    });
+    expect(parseProfile(world(field), 'w.yaml').world?.aoiRadius).toBe(8);
+    expect(parseProfile(base, 'w.yaml').world).toBeUndefined();
+  });
+
+  it('checks the shape: size 8-65535, integers, rect of four, at least one zone, no unknown keys', () => {
+    expect(issues(`${base}world: { width: 7, height: 256, zones: [${field}] }\n`)[0]?.path).toBe('world.width');
+    expect(issues(`${base}world: { width: 256, height: 65536, zones: [${field}] }\n`)[0]?.path).toBe('world.height');
+    expect(issues(`${base}world: { width: 256, height: 256, zones: [] }\n`)[0]?.path).toBe('world.zones');
+    expect(issues(world('{ id: field, rect: [0, 0, 256], maxGroup: 6, minGroup: 3 }'))[0]?.path).toBe('world.zones[0].rect');
+    expect(issues(world('{ id: field, rect: [0, 0, 256, 25.5], maxGroup: 6, minGroup: 3 }'))[0]?.path).toBe('world.zones[0].rect[3]');
+    expect(issues(world('{ id: field, rect: [0, 0, 256, 256], maxGroup: 6, minGroup: 3, zones: [{ id: b, rect: [0, 0, 8, 8], maxGroup: 6 }] }'))[0]?.path).toBe('world.zones[0].zones[0].minGroup');
+    expect(issues(world('{ id: field, rect: [0, 0, 256, 256], maxGroup: 6, minGroup: 3, maxdepth: 2 }'))[0]?.path).toBe('world.zones[0]');
+  });
+
+  it('applies the world rules of src/zones with their field paths', () => {
+    expect(issues(world('{ id: Field, rect: [0, 0, 256, 256], maxGroup: 6, minGroup: 3 }'))).toEqual([{ path: 'world.zones[0].id', message: expect.stringMatching(/a zone id is/) }]);
+    expect(issues(world(`${field}, { id: field, rect: [0, 0, 8, 8], maxGroup: 6, minGroup: 3 }`)).map((i) => i.path)).toEqual(['world.zones[1].id', 'world.zones[1].rect']);
+    expect(issues(world('{ id: field, rect: [0, 0, 300, 256], maxGroup: 6, minGroup: 3 }'))).toEqual([{ path: 'world.zones[0].rect', message: expect.stringMatching(/inside the world/) }]);
+    expect(issues(world('{ id: field, rect: [0, 0, 256, 256], maxGroup: 6, minGroup: 3, zones: [{ id: b, rect: [250, 0, 16, 16], maxGroup: 6, minGroup: 3 }] }'))).toEqual([
+      { path: 'world.zones[0].zones[0].rect', message: expect.stringMatching(/inside its parent zone "field"/) },
+    ]);
+    expect(issues(world('{ id: field, rect: [0, 0, 256, 256], maxGroup: 3, minGroup: 4 }'))[0]?.path).toBe('world.zones[0].minGroup');
+    expect(issues(world('{ id: field, rect: [0, 0, 256, 256], maxGroup: 6, minGroup: 3, maxDepth: 9 }'))[0]?.path).toBe('world.zones[0].maxDepth');
+    expect(issues(world('{ id: field, rect: [0, 0, 256, 4], maxGroup: 6, minGroup: 3 }'))[0]).toEqual({ path: 'world.zones[0].maxDepth', message: expect.stringMatching(/less than one tile/) });
+    expect(issues(`${base}world: { width: 256, height: 256, aoiRadius: -1, zones: [${field}] }\n`)[0]?.path).toBe('world.aoiRadius');
+  });
+
+  it('wants seats beyond maxGroup, groups small enough to change membership, and no fixed-seat features', () => {
+    expect(issues(world('{ id: field, rect: [0, 0, 256, 256], maxGroup: 8, minGroup: 3 }'))).toEqual([
+      { path: 'world.zones[0].maxGroup', message: expect.stringMatching(/^must be < neo.groupSize \(8\), got 8: a leaf at maxDepth/) },
+    ]);
+    expect(issues(world('{ id: field, rect: [0, 0, 256, 256], maxGroup: 6, minGroup: 3, zones: [{ id: b, rect: [0, 0, 8, 8], maxGroup: 9, minGroup: 3 }] }'))[0]?.path).toBe('world.zones[0].zones[0].maxGroup');
+    expect(issues(world(field, 'neo: { groupSize: 16 }\n'))).toEqual([{ path: 'neo.groupSize', message: expect.stringMatching(/the quadtree groups of a world\) hold at most 12 players/) }]);
+    expect(issues(world(field, 'attacks: [{ kind: replay, peers: "1", toS: 5 }]\n'))).toEqual([{ path: 'world', message: expect.stringMatching(/^cannot be combined with attacks: NEO attacks name seats of fixed groups/) }]);
+    expect(issues(world(field, 'baselines: { lockstep: { turns: 10 } }\n'))).toEqual([{ path: 'world', message: expect.stringMatching(/^cannot be combined with baselines/) }]);
+    expect(issues(world(field, 'baselines: { clientServer: { durationS: 2 } }\n'))[0]?.path).toBe('world');
+  });
+});
+
+describe('hotspot end', () => {
+  const base = 'peers: 8\ndurationS: 30\n';
+  it('parses endS after startS and turns it into the round the players disperse', () => {
+    const p = parseProfile(`${base}movement: { model: hotspot, x: 10, y: 20, startS: 5, endS: 12 }\n`, 'h.yaml');
+    expect(p.movement).toEqual({ model: 'hotspot', x: 10, y: 20, startS: 5, endS: 12 });
+    expect(movementForProfile(p)).toEqual({ model: 'hotspot', x: 10, y: 20, startRound: 50, endRound: 120, minLegRounds: 20, maxLegRounds: 60 });
+    const steer = createSteer(movementForProfile(p), { seed: p.seed, player: 0, group: 0, worldSize: 64 })!;
+    expect(steer(49)).toBeNull();
+    expect(steer(119)).toEqual({ x: 10, y: 20 });
+    expect(Array.from({ length: 100 }, (_, r) => steer(120 + r)).some((q) => q!.x !== 10 || q!.y !== 20)).toBe(true);
+    const slow = parseProfile(`${base}neo: { roundMs: 200 }\nmovement: { model: hotspot, x: 1, y: 1, endS: 3 }\n`, 'h.yaml');
+    expect(movementForProfile(slow)).toEqual({ model: 'hotspot', x: 1, y: 1, startRound: 0, endRound: 15, minLegRounds: 10, maxLegRounds: 30 });
+  });
+
+  it('keeps a hotspot without endS converged to the end', () => {
+    const p = parseProfile(`${base}movement: { model: hotspot, x: 10, y: 20, startS: 5 }\n`, 'h.yaml');
+    expect(movementForProfile(p)).toEqual({ model: 'hotspot', x: 10, y: 20, startRound: 50 });
+  });
+
+  it('refuses endS not after startS', () => {
+    expect(issues(`${base}movement: { model: hotspot, x: 10, y: 20, startS: 5, endS: 5 }\n`)).toEqual([{ path: 'movement.endS', message: 'endS must be > startS' }]);
+    expect(issues(`${base}movement: { model: hotspot, x: 10, y: 20, endS: 0 }\n`)[0]?.path).toBe('movement.endS');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildSchedule, phaseAt, type ScheduleInput } from '../../src/scenario/schedule.js';
-import { createSteer } from '../../src/scenario/movement.js';
+import { createSteer, DISPERSE_LEG_ROUNDS } from '../../src/scenario/movement.js';
 
 const groups = [
   [0, 1, 2, 3, 4, 5, 6, 7],
@@ -97,6 +97,31 @@ describe('movement models', () => {
     const s = createSteer({ model: 'hotspot', x: 10, y: 70, startRound: 50 }, ctx)!;
     expect(s(49)).toBeNull();
     expect(s(50)).toEqual({ x: 10, y: 63 });
+  });
+
+  it('hotspot with an end: converge between start and end, then each player walks its own waypoints', () => {
+    const m = { model: 'hotspot', x: 10, y: 20, startRound: 50, endRound: 100, minLegRounds: 5, maxLegRounds: 10 } as const;
+    const s = createSteer(m, ctx)!;
+    expect(s(49)).toBeNull();
+    expect(s(50)).toEqual({ x: 10, y: 20 });
+    expect(s(99)).toEqual({ x: 10, y: 20 });
+    const after = Array.from({ length: 200 }, (_, r) => s(100 + r));
+    expect(after.every((p) => p !== null && p.x >= 0 && p.x < 64 && p.y >= 0 && p.y < 64)).toBe(true);
+    expect(new Set(after.map((p) => `${p!.x},${p!.y}`)).size).toBeGreaterThan(10);
+    // Same seed and player, same walk; another player disperses elsewhere.
+    const again = createSteer(m, ctx)!;
+    expect(Array.from({ length: 200 }, (_, r) => again(100 + r))).toEqual(after);
+    const other = createSteer(m, { ...ctx, player: 4 })!;
+    expect(Array.from({ length: 200 }, (_, r) => other(100 + r))).not.toEqual(after);
+  });
+
+  it('hotspot with an end and no legs named: dispersal legs of DISPERSE_LEG_ROUNDS', () => {
+    const s = createSteer({ model: 'hotspot', x: 10, y: 20, startRound: 0, endRound: 10 }, ctx)!;
+    const after = Array.from({ length: 600 }, (_, r) => s(10 + r));
+    // A leg lasts at least min and at most max rounds, so the first change comes within [min, max].
+    const firstChange = after.findIndex((p) => p!.x !== after[0]!.x || p!.y !== after[0]!.y);
+    expect(firstChange === -1 || (firstChange >= DISPERSE_LEG_ROUNDS.min && firstChange <= DISPERSE_LEG_ROUNDS.max)).toBe(true);
+    expect(new Set(after.map((p) => `${p!.x},${p!.y}`)).size).toBeGreaterThanOrEqual(600 / DISPERSE_LEG_ROUNDS.max - 1);
   });
 
   it('scripted: listed players walk their points in order and stay at the last; others roam', () => {
