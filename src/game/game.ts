@@ -24,7 +24,7 @@ export interface GameOptions {
   readonly seed: RngSeed;
   /** Side of the square world in tiles; default 64. */
   readonly worldSize?: number;
-  /** Number of chests; default 1. */
+  /** Number of chests; default 1 (0 for groups of a world of zones: src/groups GroupConfig.worldSize). */
   readonly chests?: number;
 }
 
@@ -99,7 +99,7 @@ export function restoreGame(snapshot: GameSnapshot): Game {
   if (typeof snapshot !== 'object' || snapshot === null) throw new TypeError('restoreGame: expected a snapshot');
   const worldSize = checkInt('restoreGame', 'worldSize', snapshot.worldSize, 1, MAX_WORLD_SIZE);
   checkInt('restoreGame', 'members', snapshot.members.length, 1, MAX_MEMBERS);
-  checkInt('restoreGame', 'chests', snapshot.chests.length, 1, MAX_CHESTS);
+  checkInt('restoreGame', 'chests', snapshot.chests.length, 0, MAX_CHESTS);
   checkInt('restoreGame', 'round', snapshot.round, -1, Number.MAX_SAFE_INTEGER);
   const edge = worldSize - 1;
   snapshot.members.forEach((m, i) => {
@@ -120,7 +120,7 @@ export function createGame(options: GameOptions): Game {
   if (typeof options !== 'object' || options === null) throw new TypeError('createGame: expected an options object');
   const n = checkInt('createGame', 'members', options.members, 1, MAX_MEMBERS);
   const worldSize = checkInt('createGame', 'worldSize', options.worldSize ?? DEFAULT_WORLD_SIZE, 1, MAX_WORLD_SIZE);
-  const chestCount = checkInt('createGame', 'chests', options.chests ?? DEFAULT_CHESTS, 1, MAX_CHESTS);
+  const chestCount = checkInt('createGame', 'chests', options.chests ?? DEFAULT_CHESTS, 0, MAX_CHESTS);
   // Chests sit on distinct tiles, so a world needs room for them all.
   if (chestCount > worldSize * worldSize) {
     throw new RangeError(`createGame: ${chestCount} chests do not fit on ${worldSize}×${worldSize} tiles`);

@@ -33,6 +33,12 @@ export interface GroupConfig {
   readonly seats: number;
   /** Every replica's game seed: places players and chests. */
   readonly gameSeed: RngSeed;
+  /**
+   * The game world's side in tiles for groups in a world of zones (src/zones): every group of the
+   * world shares its coordinates, so a player keeps its position when handed over; no chests (a
+   * chest copied into four parts of a split could be opened four times). Default: src/game's.
+   */
+  readonly worldSize?: number;
   /** NEO settings for every view; `lastRound` is the group's last round with an update. */
   readonly neo: NeoConfig & { readonly lastRound: number };
   /** A member whose updates were dropped this many rounds in a row may be removed (a crash). Default 10. */
@@ -70,8 +76,10 @@ export type GroupEvent =
       /** Members per part (0–3) at the division. */
       readonly parts: readonly number[];
     }
-  | { readonly type: 'joined'; readonly view: number; readonly round: number }
-  | { readonly type: 'left'; readonly view: number; readonly round: number; readonly reason: 'leave' | 'removed' | 'alone' };
+  /** `startMs`: when `round` starts on the shared clock (hand-overs compare two groups' schedules). */
+  | { readonly type: 'joined'; readonly view: number; readonly round: number; readonly startMs: number }
+  /** `round` is the first round without this member. */
+  | { readonly type: 'left'; readonly view: number; readonly round: number; readonly startMs: number; readonly reason: 'leave' | 'removed' | 'alone' };
 
 /**
  * How a group divides (a quadtree leaf, src/zones): the rule is applied by every replica to agreed
@@ -183,6 +191,10 @@ export interface GroupMember {
   neoCounters(): Record<NeoCounter, number>;
   /** This replica's state hash (hex) after `round`, if one of its views still keeps it (recent rounds only). */
   playedHashAt(round: number): string | undefined;
+  /** The round in progress on this member's schedule, and when a round starts (shared clock); null before it holds a view. */
+  schedule(): { readonly roundNow: number; startOfRound(round: number): number } | null;
+  /** This member's own place in its game (the agreed position, hp and gold); null before it holds the game or once dead. */
+  avatar(): Avatar | null;
   /** Until when (this clock's ms) a view this member has left still answers fetches for its last rounds; 0 if it left none. */
   answersFetchesUntilMs(): number;
   readonly view: GroupView | null;
@@ -217,10 +229,10 @@ const ADMIT_HOLD_ROUNDS = 100;
 const MAX_ADMIT_REQUESTS = 16;
 
 /** A founding member of a group: every founder builds the same first view. */
-export function createFounder(view: GroupView, config: GroupConfig, deps: GroupMemberDeps): GroupMember {
+export function createFounder(view: GroupView, config: GroupConfig, deps: GroupMemberDeps, avatars?: ReadonlyMap<number, Avatar>): GroupMember {
   checkView(view, config, deps.division ? 1 : 2);
   const member = new Member(config, deps);
-  member.found(view);
+  member.found(view, avatars);
   return member;
 }
 
@@ -276,6 +288,8 @@ class Member implements GroupMember {
   private readonly route: GroupRoute;
   /** Sessions routed to this member: its view's, and while a split is pending its child's. */
   private readonly routedSessions: Uint8Array[] = [];
+  /** The schedule of the last view this member left (a 'left' event's round start). */
+  private lastSchedule: NeoSession | null = null;
   /** This group's division rule; replaced by the part's own when it divides. */
   private division: GroupDivision | undefined;
   /** Fewest members a view keeps: a divisible group (a quadtree leaf) may hold one player. */
@@ -381,12 +395,15 @@ class Member implements GroupMember {
     this.routedSessions.length = 0;
   }
 
-  found(view: GroupView): void {
+  /** Founders of a group in a world (a quadtree leaf) start where their `avatars` (by seat) stand. */
+  found(view: GroupView, avatars?: ReadonlyMap<number, Avatar>): void {
     this.routeSession(view.sessionId);
-    const game = createGame({ members: this.config.seats, seed: this.config.gameSeed });
+    const game = createGame({ members: this.config.seats, seed: this.config.gameSeed, ...(this.config.worldSize ? { worldSize: this.config.worldSize, chests: 0 } : {}) });
     const occupied = new Set(view.members.map((m) => m.seat));
     for (let seat = 0; seat < this.config.seats; seat++) if (!occupied.has(seat)) game.setSeat(seat, false);
-    this.game = game;
+    for (const [seat, avatar] of avatars ?? []) if (occupied.has(seat)) game.setSeat(seat, true, avatar);
+    // A group founded mid-run (a player walking into an empty leaf) plays from its first round on.
+    this.game = view.startRound > 0 ? restoreGame({ ...game.snapshot(), round: view.startRound - 1 }) : game;
     this.enterView(view);
     this.session = this.openSession(view, null);
     this.state = 'member';
@@ -502,7 +519,7 @@ class Member implements GroupMember {
     this.game = game;
     this.state = 'member';
     this.joinTimer?.cancel();
-    this.deps.onEvent?.({ type: 'joined', view: view.number, round: view.startRound });
+    this.deps.onEvent?.({ type: 'joined', view: view.number, round: view.startRound, startMs: this.session?.startOfRound(view.startRound) ?? this.deps.clock.nowMs() });
     this.session?.poke();
   }
 
@@ -834,6 +851,7 @@ class Member implements GroupMember {
     this.pending = null;
     const stays = change.view.members.some((s) => equalBytes(s.publicKey, this.publicKey));
     const old = this.session as NeoSession;
+    this.lastSchedule = old;
     this.retire(old);
     if (!stays || change.view.members.length < this.minMembers) {
       this.session = null;
@@ -861,6 +879,17 @@ class Member implements GroupMember {
     return this.answeringUntilMs;
   }
 
+  schedule(): { readonly roundNow: number; startOfRound(round: number): number } | null {
+    const session = this.session;
+    return session ? { roundNow: session.roundAt(this.deps.clock.nowMs()), startOfRound: (round) => session.startOfRound(round) } : null;
+  }
+
+  avatar(): Avatar | null {
+    const seat = this.view?.members.find((s) => equalBytes(s.publicKey, this.publicKey))?.seat;
+    const m = seat === undefined ? undefined : this.game?.snapshot().members[seat];
+    return m && m.alive ? { x: m.x, y: m.y, hp: m.hp, gold: m.gold } : null;
+  }
+
   private sessionFinished(session: NeoSession): void {
     // The group's last round (the run's end) was played in the view this member is in.
     if (session === this.session && session.finalRound >= this.config.neo.lastRound && this.state !== 'crashed') {
@@ -873,7 +902,7 @@ class Member implements GroupMember {
     this.joinTimer?.cancel();
     this.resync.stop();
     this.unrouteAll();
-    if (reason) this.deps.onEvent?.({ type: 'left', view, round, reason });
+    if (reason) this.deps.onEvent?.({ type: 'left', view, round, startMs: this.lastSchedule?.startOfRound(round) ?? this.deps.clock.nowMs(), reason });
     this.resolveDone();
   }
 

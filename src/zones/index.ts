@@ -18,3 +18,6 @@ export {
   type ZoneDefinition,
   type WorldDefinition,
 } from './geometry.js';
+export { leafDivision, leafHolds, leafKey, sameLeaf, zoneOf, zoneById, leafArea, type LeafAddress } from './leaf.js';
+export { createLocalDirectory, type ZoneDirectory, type LeafGroup, type Located } from './directory.js';
+export { createZonePlayer, type ZonePlayer, type ZonePlayerConfig, type ZonePlayerDeps, type ZoneEvent } from './player.js';

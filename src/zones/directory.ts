@@ -1,0 +1,96 @@
+import { toHex } from '../crypto/index.js';
+import type { Endpoint } from '../net/index.js';
+import { leafRect, quadrantOf } from './geometry.js';
+import { leafKey, zoneOf, type LeafAddress } from './leaf.js';
+import type { WorldDefinition } from './geometry.js';
+
+/** A group holding a quadtree leaf: its session and members a player can ask to join. */
+export interface LeafGroup {
+  readonly leaf: LeafAddress;
+  readonly sessionId: Uint8Array;
+  readonly contacts: readonly Endpoint[];
+}
+
+/** Where a position leads: the group holding its leaf, or the empty leaf nobody holds (the player founds it), or nowhere (outside every zone). */
+export type Located = { readonly kind: 'held'; readonly group: LeafGroup } | { readonly kind: 'empty'; readonly leaf: LeafAddress } | { readonly kind: 'outside' };
+
+/**
+ * Which group holds which leaf (SPEC §5: players entering a zone look it up, then descend the tree
+ * to the leaf covering their position). Members announce the leaf they hold when they found,
+ * join or divide into it, and withdraw when they leave it.
+ */
+export interface ZoneDirectory {
+  locate(x: number, y: number): Located;
+  announce(leaf: LeafAddress, sessionId: Uint8Array, member: { readonly publicKey: Uint8Array; readonly endpoint: Endpoint }): void;
+  withdraw(sessionId: Uint8Array, publicKey: Uint8Array): void;
+  /** The contacts of a session's group as last announced (a joiner rotates through them). */
+  contacts(sessionId: Uint8Array): readonly Endpoint[];
+}
+
+interface Held {
+  readonly leaf: LeafAddress;
+  readonly sessionId: Uint8Array;
+  readonly members: Map<string, Endpoint>;
+}
+
+/**
+ * The directory of one process (the players of one worker shard share it): announcements take
+ * effect at once, so two players entering one empty leaf never both found it. The DHT record of a
+ * zone's leaders is the directory across hosts (docs/zones.md).
+ */
+export function createLocalDirectory(world: WorldDefinition): ZoneDirectory {
+  const sessions = new Map<string, Held>();
+  const leaves = new Map<string, Held[]>();
+  const heldAt = (leaf: LeafAddress): Held | undefined => leaves.get(leafKey(leaf))?.find((h) => h.members.size > 0);
+  /** Paths with a held leaf below them: the tree's inner nodes. */
+  const innerPaths = (zoneId: string): Set<string> => {
+    const inner = new Set<string>();
+    for (const held of leaves.values()) {
+      for (const h of held) {
+        if (h.leaf.zoneId !== zoneId || h.members.size === 0) continue;
+        for (let n = 0; n < h.leaf.path.length; n++) inner.add(h.leaf.path.slice(0, n));
+      }
+    }
+    return inner;
+  };
+  return {
+    locate(x, y) {
+      const zone = zoneOf(world, x, y);
+      if (!zone) return { kind: 'outside' };
+      const inner = innerPaths(zone.id);
+      let path = '';
+      for (;;) {
+        const held = heldAt({ zoneId: zone.id, path });
+        if (held) return { kind: 'held', group: { leaf: held.leaf, sessionId: held.sessionId, contacts: [...held.members.values()] } };
+        if (!inner.has(path) || path.length >= zone.maxDepth) return { kind: 'empty', leaf: { zoneId: zone.id, path } };
+        path += String(quadrantOf(leafRect(zone.rect, path), x, y));
+      }
+    },
+    announce(leaf, sessionId, member) {
+      const id = toHex(sessionId);
+      let held = sessions.get(id);
+      if (!held) {
+        held = { leaf, sessionId, members: new Map() };
+        sessions.set(id, held);
+        const key = leafKey(leaf);
+        leaves.set(key, [...(leaves.get(key) ?? []), held]);
+      }
+      held.members.set(toHex(member.publicKey), member.endpoint);
+    },
+    withdraw(sessionId, publicKey) {
+      const id = toHex(sessionId);
+      const held = sessions.get(id);
+      if (!held) return;
+      held.members.delete(toHex(publicKey));
+      if (held.members.size > 0) return;
+      sessions.delete(id);
+      const key = leafKey(held.leaf);
+      const rest = (leaves.get(key) ?? []).filter((h) => h !== held);
+      if (rest.length > 0) leaves.set(key, rest);
+      else leaves.delete(key);
+    },
+    contacts(sessionId) {
+      return [...(sessions.get(toHex(sessionId))?.members.values() ?? [])];
+    },
+  };
+}

@@ -1,0 +1,259 @@
+import { createFounder, createJoiner, type GroupConfig, type GroupEvent, type GroupMember, type GroupMemberDeps, type GroupView } from '../groups/index.js';
+import type { Avatar } from '../game/index.js';
+import type { WorldDefinition } from './geometry.js';
+import type { ZoneDirectory } from './directory.js';
+import { leafDivision, leafHolds, zoneById, type LeafAddress } from './leaf.js';
+
+export interface ZonePlayerConfig {
+  readonly world: WorldDefinition;
+  /** Every leaf group's settings (seats, NEO, the world's size for the game). */
+  readonly group: GroupConfig;
+  /** A join still not through after this many rounds is given up and tried again. Default 60. */
+  readonly joinTimeoutRounds?: number;
+}
+
+/** What a zone player runs on: a group member's collaborators, the directory of leaves, and an observer. */
+export interface ZonePlayerDeps extends Omit<GroupMemberDeps, 'division' | 'avatar' | 'onEvent'> {
+  readonly directory: ZoneDirectory;
+  readonly onEvent?: (event: ZoneEvent) => void;
+}
+
+export type ZoneEvent =
+  /** A group event of the leaf this player is in (view changes, divisions, its arrival and departure). */
+  | { readonly type: 'group'; readonly leaf: LeafAddress; readonly sessionId: Uint8Array; readonly event: GroupEvent }
+  /** The player walked into a leaf nobody held and founded its group. */
+  | { readonly type: 'founded'; readonly leaf: LeafAddress; readonly sessionId: Uint8Array; readonly round: number }
+  /**
+   * The player moved from one leaf's group to another's, joining the new before leaving the old.
+   * `gapRounds`: rounds between its last round in the old group and its first in the new (0 when they overlap).
+   */
+  | { readonly type: 'handover'; readonly from: LeafAddress; readonly to: LeafAddress; readonly gapRounds: number; readonly overlapRounds: number };
+
+export interface ZonePlayer {
+  /** The leaf whose group plays this player's updates (during a hand-over, the one it is leaving). */
+  readonly leaf: LeafAddress | null;
+  readonly member: GroupMember | null;
+  /** Every group member this player has been, oldest first (their counters add up). */
+  readonly members: readonly GroupMember[];
+  readonly done: Promise<void>;
+  /** A founder of an initial leaf (the harness plans them): `avatars` by seat; call begin() on the start signal. */
+  found(leaf: LeafAddress, view: GroupView, avatars: ReadonlyMap<number, Avatar>): void;
+  begin(startMs: number): void;
+  /** Graceful leave from every group it is in. */
+  leave(): void;
+  crash(): void;
+}
+
+/** A group this player is in; a division moves it down the tree (a new leaf and session, the same member). */
+interface Place {
+  leaf: LeafAddress;
+  readonly member: GroupMember;
+  sessionId: Uint8Array;
+  /** When it began to join (shared clock), for the join timeout. */
+  readonly sinceMs: number;
+  /** Its first round with the player (a 'joined' event), shared-clock start. */
+  firstRoundMs: number | null;
+}
+
+const CHECK_EVERY_ROUNDS = 2;
+
+export function createZonePlayer(config: ZonePlayerConfig, deps: ZonePlayerDeps): ZonePlayer {
+  return new Player(config, deps);
+}
+
+class Player implements ZonePlayer {
+  private current: Place | null = null;
+  private next: Place | null = null;
+  readonly members: GroupMember[] = [];
+  readonly done: Promise<void>;
+  private resolveDone: () => void = () => {};
+  private stopped = false;
+  private generation = 0;
+  private readonly sessionRng;
+
+  constructor(
+    private readonly config: ZonePlayerConfig,
+    private readonly deps: ZonePlayerDeps,
+  ) {
+    this.done = new Promise((resolve) => (this.resolveDone = resolve));
+    this.sessionRng = deps.botRng.fork('zone-sessions');
+  }
+
+  get leaf(): LeafAddress | null {
+    return this.current?.leaf ?? null;
+  }
+
+  get member(): GroupMember | null {
+    return this.current?.member ?? null;
+  }
+
+  found(leaf: LeafAddress, view: GroupView, avatars: ReadonlyMap<number, Avatar>): void {
+    const place = this.place(leaf, view.sessionId, (deps) => createFounder(view, this.config.group, deps, avatars));
+    place.firstRoundMs = 0;
+    this.current = place;
+    this.announce(place);
+  }
+
+  begin(startMs: number): void {
+    this.current?.member.begin(startMs);
+    this.watch();
+  }
+
+  leave(): void {
+    this.stopped = true;
+    this.next?.member.crash();
+    this.current?.member.leave();
+  }
+
+  crash(): void {
+    this.stopped = true;
+    for (const m of this.members) m.crash();
+    this.withdrawAll();
+    this.resolveDone();
+  }
+
+  // ---- places ---------------------------------------------------------------------------------
+
+  private place(leaf: LeafAddress, sessionId: Uint8Array, create: (deps: GroupMemberDeps) => GroupMember): Place {
+    const zone = zoneById(this.config.world, leaf.zoneId);
+    if (!zone) throw new RangeError(`no zone "${leaf.zoneId}" in the world`);
+    const holder: { place?: Place } = {};
+    const { directory: _directory, onEvent: _onEvent, ...memberDeps } = this.deps;
+    const member = create({
+      ...memberDeps,
+      botRng: this.deps.botRng.fork(`member:${this.generation++}`),
+      division: leafDivision(zone, leaf.path),
+      avatar: () => this.current?.member.avatar() ?? null,
+      onEvent: (event) => this.onGroupEvent(holder.place as Place, event),
+    });
+    const place: Place = { leaf, member, sessionId, sinceMs: this.deps.clock.nowMs(), firstRoundMs: null };
+    holder.place = place;
+    this.members.push(member);
+    void member.done.then(() => this.placeEnded(place));
+    return place;
+  }
+
+  private onGroupEvent(place: Place, event: GroupEvent): void {
+    this.deps.onEvent?.({ type: 'group', leaf: place.leaf, sessionId: place.sessionId, event });
+    if (event.type === 'divided') {
+      this.withdraw(place);
+      place.leaf = { zoneId: place.leaf.zoneId, path: `${place.leaf.path}${event.part}` };
+      place.sessionId = event.sessionId;
+      this.announce(place);
+    } else if (event.type === 'joined') {
+      place.firstRoundMs = event.startMs;
+      this.announce(place);
+      if (this.next?.member === place.member) this.completeHandover();
+    } else if (event.type === 'left' && this.current?.member !== place.member) {
+      this.handedOver(place, event.startMs);
+    }
+  }
+
+  private announce(place: Place): void {
+    this.deps.directory.announce(place.leaf, place.sessionId, { publicKey: this.deps.peer.publicKey, endpoint: this.deps.peer.transport.local });
+  }
+
+  private withdraw(place: Place): void {
+    this.deps.directory.withdraw(place.sessionId, this.deps.peer.publicKey);
+  }
+
+  private withdrawAll(): void {
+    for (const p of [this.current, this.next]) if (p) this.withdraw(p);
+  }
+
+  // ---- walking between leaves -------------------------------------------------------------------
+
+  /** Every few rounds: does the agreed position still lie in this player's leaf? If not, hand it over. */
+  private watch(): void {
+    if (this.stopped) return;
+    const period = CHECK_EVERY_ROUNDS * this.config.group.neo.roundMs;
+    this.deps.scheduler.schedule(this.deps.clock.nowMs() + period, () => this.watch());
+    const current = this.current;
+    if (!current || current.member.state !== 'member') return;
+    if (this.next) return this.checkJoin();
+    const at = current.member.avatar();
+    if (!at || leafHolds(this.config.world, current.leaf, at.x, at.y)) return;
+    this.startHandover(current, at);
+  }
+
+  private startHandover(from: Place, at: Avatar): void {
+    const found = this.deps.directory.locate(at.x, at.y);
+    if (found.kind === 'outside') return;
+    if (found.kind === 'held') {
+      const sessionId = found.group.sessionId;
+      this.next = this.place(found.group.leaf, sessionId, (deps) => createJoiner(sessionId, () => this.deps.directory.contacts(sessionId), this.config.group, deps));
+      return;
+    }
+    // Nobody holds the leaf: the player founds its group alone, on its current group's schedule, and others join it.
+    const schedule = from.member.schedule();
+    if (!schedule) return;
+    const startRound = schedule.roundNow + 2;
+    if (startRound > this.config.group.neo.lastRound) return;
+    const view: GroupView = { sessionId: this.sessionRng.bytes(16), number: 1, startRound, members: [{ publicKey: this.deps.peer.publicKey, endpoint: this.deps.peer.transport.local, seat: 0 }] };
+    const place = this.place(found.leaf, view.sessionId, (deps) => createFounder(view, this.config.group, deps, new Map([[0, at]])));
+    this.next = place;
+    this.announce(place);
+    this.deps.onEvent?.({ type: 'founded', leaf: found.leaf, sessionId: view.sessionId, round: startRound });
+    place.member.begin(schedule.startOfRound(startRound));
+    place.firstRoundMs = schedule.startOfRound(startRound);
+    this.completeHandover();
+  }
+
+  /** A join that does not go through (its group divided or changed meanwhile) is given up and tried afresh. */
+  private checkJoin(): void {
+    const next = this.next;
+    if (!next || next.member.state !== 'joining') return;
+    const timeoutMs = (this.config.joinTimeoutRounds ?? 60) * this.config.group.neo.roundMs;
+    if (this.deps.clock.nowMs() - next.sinceMs < timeoutMs) return;
+    next.member.crash();
+    this.withdraw(next);
+    this.next = null;
+  }
+
+  /** In the new group now: leave the old one, which plays the player's updates until its view without it starts. */
+  private completeHandover(): void {
+    const next = this.next;
+    const old = this.current;
+    if (!next || !old) return;
+    this.current = next;
+    this.next = null;
+    old.member.leave();
+    this.pendingHandovers.set(old.member, this.current);
+  }
+
+  private readonly pendingHandovers = new Map<GroupMember, Place>();
+
+  /** The old group's view without the player began at `leftMs`: the gap is how long before that the new group had not yet started. */
+  private handedOver(old: Place, leftMs: number): void {
+    const to = this.pendingHandovers.get(old.member);
+    if (!to) return;
+    this.pendingHandovers.delete(old.member);
+    this.withdraw(old);
+    const roundMs = this.config.group.neo.roundMs;
+    const firstMs = to.firstRoundMs ?? leftMs;
+    const gapRounds = Math.max(0, Math.round((firstMs - leftMs) / roundMs));
+    const overlapRounds = Math.max(0, Math.round((leftMs - firstMs) / roundMs));
+    this.deps.onEvent?.({ type: 'handover', from: old.leaf, to: to.leaf, gapRounds, overlapRounds });
+  }
+
+  private placeEnded(place: Place): void {
+    // A group that played the run's last round keeps its place: the player ends there.
+    if (place.member.state === 'finished') {
+      if (this.current?.member === place.member) this.finish();
+      return;
+    }
+    if (this.current?.member === place.member) {
+      this.withdraw(place);
+      this.current = null;
+    } else if (this.next?.member === place.member) {
+      this.withdraw(place);
+      this.next = null;
+    }
+    if (!this.current && !this.next) this.finish();
+  }
+
+  private finish(): void {
+    this.stopped = true;
+    this.resolveDone();
+  }
+}
