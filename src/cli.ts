@@ -233,32 +233,33 @@ function endpointList(name: string) {
 }
 
 /**
- * One standalone player until SIGINT/SIGTERM (SPEC §9): its own socket, the DHT bootstrapped from
- * the given contacts, registration with the authority (paid by a token of the development payment
- * stand-in unless a payment seed is given), its certificates published and checked in the DHT.
+ * One standalone player until SIGINT/SIGTERM (SPEC §9), started as a harness shard starts its
+ * players (startPlayer): its own socket, the DHT bootstrapped from the given contacts, registration
+ * with the authority (paid by a token of the development payment stand-in unless a payment seed is
+ * given), its certificates published and checked in the DHT.
  * First line: `peer <host:port> <public key hex>`; a signal makes it leave gracefully (DHT hand-off).
  */
 async function peer(opts: PeerOptions): Promise<number> {
   const { createPaymentIssuer, DEV_PAYMENT_ISSUER_SEED, systemWallClock } = await import('./auth/index.js');
-  const { startPeerNode, startPlayerServices } = await import('./peer/index.js');
+  const { startPlayer } = await import('./peer/index.js');
   const { createRng } = await import('./random/index.js');
   const { systemClock } = await import('./time/clock.js');
   const { createTimerQueue } = await import('./time/timer-queue.js');
   const { randomBytes } = await import('node:crypto');
   const seed = opts.keySeed ?? new Uint8Array(randomBytes(32));
-  let node: Awaited<ReturnType<typeof startPeerNode>>;
+  const scheduler = createTimerQueue({ clock: systemClock });
+  let player: Awaited<ReturnType<typeof startPlayer>>;
   try {
-    node = await startPeerNode({ host: opts.host, port: opts.port }, { identitySeed: seed });
+    player = await startPlayer(
+      { bind: { host: opts.host, port: opts.port }, identitySeed: seed, authority: { endpoint: opts.authority, publicKey: opts.authorityKey }, bootstrap: opts.bootstrap },
+      { clock: systemClock, wallClock: systemWallClock, scheduler, rng: createRng(toHex(seed)).fork('dht') },
+    );
   } catch (e) {
+    scheduler.close();
     console.error(`p2p-mmog peer: ${(e as Error).message}`);
     return EXIT.usage;
   }
-  const scheduler = createTimerQueue({ clock: systemClock });
-  const services = startPlayerServices(
-    node,
-    { authority: { endpoint: opts.authority, publicKey: opts.authorityKey }, bootstrap: opts.bootstrap },
-    { clock: systemClock, wallClock: systemWallClock, scheduler, rng: createRng(toHex(seed)).fork('dht') },
-  );
+  const { peer: node, services } = player;
   const signal = untilSignal();
   const stopped = signal.stopped;
   console.log(`peer ${node.transport.endpointId} ${toHex(node.publicKey)}`);
@@ -274,13 +275,12 @@ async function peer(opts: PeerOptions): Promise<number> {
     console.log(`joined: player ${joined.keyCertificate.playerId}, certificates published in the DHT${joined.republished > 0 ? ` (${joined.republished} republished)` : ''}; ${services.dht.contacts().length} DHT contacts`);
     await stopped;
   }
-  const left = await services.close(true).then(
+  const left = await player.close(true).then(
     () => 'left gracefully (records handed off)',
     (e: unknown) => `left: ${String(e)}`,
   );
   const stats = services.dht.stats();
   scheduler.close();
-  await node.close();
   signal.dispose();
   console.log(`peer stopped: ${left}; ${stats.counters.lookups} lookups, ${stats.counters.recordsStored} records stored, ${stats.counters.recordsServed} served, ${services.acMessages()} authority messages`);
   return code;

@@ -3,16 +3,16 @@
  * timer queue of its own, the schedule's spawns and leaves as the controller sends them, telemetry
  * to the controller once a second.
  */
-import { createAttackLedger, createAttackTransport, createCollusion, createSanctioner, type Collusion } from '../src/attacks/index.js';
+import { createAttackLedger, createAttackTransport, createCollusion, createSanctioner, type AttackSpec, type Collusion } from '../src/attacks/index.js';
 import { PaymentTokenType, decodeCertificate, systemWallClock, type GameKey, type KeyCertificate } from '../src/auth/index.js';
 import type { ShardAuthFigures, ShardCommand, ShardDhtFigures, ShardGroup, ShardGroupEvent, ShardMessage, ShardResult, ShardSample, ShardTask, ShardTraffic, UpdateCounts } from '../src/controller/contract.js';
 import { createEd25519 } from '../src/crypto/index.js';
 import { countDivergentReplicas, createFounder, createJoiner, type GroupConfig, type GroupEvent, type GroupMember, type GroupSeat, type ReplicaAtEnd } from '../src/groups/index.js';
 import { sumDhtStats } from '../src/dht/index.js';
 import { createEventLoopMonitor, createLatencyHistogram, createTaggedLatency, type LatencyHistogram } from '../src/metrics/index.js';
-import { NEO_COUNTERS, installNeo, type NeoCounter, type NeoEndpoint } from '../src/neo/index.js';
+import { NEO_COUNTERS, type NeoCounter } from '../src/neo/index.js';
 import { createDeferredShaper, createLinkShaper, endpointId, readSocketDrops, type DeferredShaper } from '../src/net/index.js';
-import { startPeerNode, startPlayerServices, type PeerNode, type PlayerServices } from '../src/peer/index.js';
+import { startPlayer, type PeerNode, type Player as PeerPlayer } from '../src/peer/index.js';
 import { createRng } from '../src/random/index.js';
 import { createSteer } from '../src/scenario/movement.js';
 import { expandPeerSet, shapingForMembers } from '../src/scenario/profile.js';
@@ -20,12 +20,10 @@ import { MAX_TAG_PAIRS, tagSpaceForProfile } from '../src/scenario/tags.js';
 import { systemClock } from '../src/time/clock.js';
 import { createTimerQueue } from '../src/time/timer-queue.js';
 
-interface Player {
+/** A player as the shard hosts it: what startPlayer composed, and the shard's bookkeeping. */
+interface Player extends PeerPlayer {
   readonly id: number;
   readonly group: number;
-  readonly peer: PeerNode;
-  readonly neo: NeoEndpoint;
-  readonly services: PlayerServices;
   member: GroupMember | null;
   closed: boolean;
   /** When the join flow finished (shared clock) and how many AC datagrams it took; null until then. */
@@ -148,26 +146,37 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const groupTotals = { viewChanges: 0, admitted: 0, leaves: 0, removals: 0, elections: 0 };
   const reportedViews = new Set<string>();
 
+  /** A cheater is an honest member over a lying transport: its NEO endpoint sees only what the attack lets through. */
+  const attackTransport = (specs: readonly AttackSpec[], group: HostedGroup) => (peer: PeerNode) =>
+    createAttackTransport(peer.transport, specs, { sign: (m) => peer.signer.sign(m), clock, scheduler, ledger, collusion: collusionOf(group.plan.groupIndex) });
+
   const bindPlayer = async (id: number, group: HostedGroup): Promise<Player> => {
-    const peer = await startPeerNode(
-      { host: '127.0.0.1', port: 0 },
-      { identitySeed: root.fork('identity').fork(`player:${id}`).bytes(32), ed25519, clock, shaping: { shaper: group.shaper.shaper, scheduler }, onHandlerError },
-    );
     const specs = attackSpecs.get(id);
-    // A cheater is an honest member over a lying transport: its NEO endpoint sees only what the attack lets through.
-    const neoTransport = specs
-      ? createAttackTransport(peer.transport, specs, { sign: (m) => peer.signer.sign(m), clock, scheduler, ledger, collusion: collusionOf(group.plan.groupIndex) })
-      : peer.transport;
-    const services = startPlayerServices(
-      peer,
-      { authority: task.identity.authority, bootstrap: task.identity.bootstrap, dht: { requestTimeoutMs: PLAYER_DHT_TIMEOUT_MS } },
-      { clock, wallClock: systemWallClock, scheduler, rng: root.fork(`dht:${id}`), onLookupLatency },
+    const started = await startPlayer(
+      {
+        bind: { host: '127.0.0.1', port: 0 },
+        identitySeed: root.fork('identity').fork(`player:${id}`).bytes(32),
+        authority: task.identity.authority,
+        bootstrap: task.identity.bootstrap,
+        dht: { requestTimeoutMs: PLAYER_DHT_TIMEOUT_MS },
+      },
+      {
+        ed25519,
+        clock,
+        wallClock: systemWallClock,
+        scheduler,
+        rng: root.fork(`dht:${id}`),
+        shaping: { shaper: group.shaper.shaper, scheduler },
+        onHandlerError,
+        onLookupLatency,
+        ...(specs ? { neoTransport: attackTransport(specs, group) } : {}),
+      },
     );
     const tagMask = tags.maskOf(id);
     const namedTags = tags.names.flatMap((name, i) => (tags.has(tagMask, name) ? [i] : []));
-    const player: Player = { id, group: group.plan.groupIndex, peer, neo: installNeo(neoTransport), services, member: null, closed: false, joinedAtMs: null, acMessagesAtJoin: 0, closedAtMs: null, leaveRequested: false, attacker: specs !== undefined, tagMask, namedTags, credentials: null };
+    const player: Player = { ...started, id, group: group.plan.groupIndex, member: null, closed: false, joinedAtMs: null, acMessagesAtJoin: 0, closedAtMs: null, leaveRequested: false, attacker: specs !== undefined, tagMask, namedTags, credentials: null };
     players.set(id, player);
-    playersByPort.set(peer.transport.local.port, player);
+    playersByPort.set(player.peer.transport.local.port, player);
     allPlayers.push(player);
     return player;
   };
@@ -252,8 +261,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     }
   } catch (error) {
     // Sockets already bound must not outlive a failed start.
-    for (const p of allPlayers) void p.services.close(false);
-    await Promise.all(allPlayers.map((p) => p.peer.close()));
+    await Promise.allSettled(allPlayers.map((p) => p.close(false)));
     scheduler.close();
     throw error;
   }
@@ -281,7 +289,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     player.closed = true;
     player.closedAtMs = clock.nowMs();
     readDrops();
-    void player.services.close(graceful).finally(() => player.peer.close());
+    void player.close(graceful);
   };
 
   const spawn = async (id: number, groupIndex: number) => {
@@ -444,9 +452,10 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const last = (loop as ReturnType<typeof createEventLoopMonitor> | null)?.sample();
   if (last) loopHistogram.mergeEncoded([last.encoded]);
   for (const p of allPlayers) p.member?.crash();
-  for (const p of allPlayers) if (!p.closed) void p.services.close(false);
+  // A player still closing (a graceful leave handing its records off) only loses its socket.
+  const closing = allPlayers.map((p) => (p.closed ? p.peer.close() : p.close(false)));
   scheduler.close();
-  await Promise.all(allPlayers.map((p) => p.peer.close()));
+  await Promise.all(closing);
   (loop as ReturnType<typeof createEventLoopMonitor> | null)?.stop();
   task.port.close();
   return {

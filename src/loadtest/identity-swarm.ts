@@ -15,7 +15,7 @@ import { createLatencyHistogram, type LatencyHistogram, type LatencySummary } fr
 import { createRng } from '../random/index.js';
 import { systemClock } from '../time/clock.js';
 import { createTimerQueue } from '../time/timer-queue.js';
-import { startPeerNode, startPlayerServices, type PeerNode, type PlayerServices } from '../peer/index.js';
+import { startPlayer, type Player as PeerPlayer } from '../peer/index.js';
 
 /**
  * Issue 5's figure on real loopback UDP (SPEC §3, §4): a real authority (temp SQLite file), the
@@ -100,10 +100,9 @@ export interface IdentitySwarmResult extends IdentitySwarmProgress {
   readonly handlerErrors: readonly string[];
 }
 
-interface Player {
+/** A player of the swarm: what startPlayer composed, and the swarm's bookkeeping. */
+interface Player extends PeerPlayer {
   readonly index: number;
-  readonly peer: PeerNode;
-  readonly services: PlayerServices;
   /** Set once `join` succeeded. */
   playerId: bigint | null;
   joinedAtMs: number;
@@ -149,16 +148,17 @@ export async function runIdentitySwarm(options: IdentitySwarmOptions): Promise<I
 
   const spawn = async (): Promise<Player> => {
     const index = spawned++;
-    const peer = await startPeerNode(
-      { host: '127.0.0.1', port: 0 },
-      { identitySeed: root.fork('identity').fork(`player:${index}`).bytes(32), ed25519, clock, onHandlerError },
+    const started = await startPlayer(
+      {
+        bind: { host: '127.0.0.1', port: 0 },
+        identitySeed: root.fork('identity').fork(`player:${index}`).bytes(32),
+        authority: infra.task.authority,
+        bootstrap: infra.task.bootstrap,
+        ...(options.dht ? { dht: options.dht } : {}),
+      },
+      { ed25519, clock, wallClock, scheduler, rng: root.fork(`dht:${index}`), onHandlerError },
     );
-    const services = startPlayerServices(
-      peer,
-      { authority: infra.task.authority, bootstrap: infra.task.bootstrap, ...(options.dht ? { dht: options.dht } : {}) },
-      { clock, wallClock, scheduler, rng: root.fork(`dht:${index}`) },
-    );
-    const player: Player = { index, peer, services, playerId: null, joinedAtMs: 0, acAtJoin: 0, alive: true };
+    const player: Player = { ...started, index, playerId: null, joinedAtMs: 0, acAtJoin: 0, alive: true };
     all.push(player);
     live.push(player);
     return player;
@@ -188,8 +188,7 @@ export async function runIdentitySwarm(options: IdentitySwarmOptions): Promise<I
       acMessagesAfterJoin += player.services.acMessages() - player.acAtJoin;
       playerMsAfterJoin += clock.nowMs() - player.joinedAtMs;
     }
-    await player.services.close(false);
-    await player.peer.close();
+    await player.close(false);
     // After the socket closed, so lookups the close cut short have settled as abandoned.
     departedStats.push(player.services.dht.stats());
   };
@@ -324,8 +323,7 @@ export async function runIdentitySwarm(options: IdentitySwarmOptions): Promise<I
     };
   } finally {
     while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
-    for (const p of live) await p.services.close(false);
-    await Promise.all(live.map((p) => p.peer.close()));
+    await Promise.all(live.map((p) => p.close(false)));
     scheduler.close();
     await infra.close();
   }

@@ -12,11 +12,12 @@ import {
   type PaymentToken,
 } from '../auth/index.js';
 import { installDht, type DhtConfig, type DhtNode } from '../dht/index.js';
-import type { Endpoint } from '../net/index.js';
+import { installNeo, type NeoEndpoint } from '../neo/index.js';
+import type { Endpoint, PeerNode, Transport } from '../net/index.js';
 import type { Rng } from '../random/index.js';
 import type { Clock } from '../time/clock.js';
 import type { TimerHandle } from '../time/timer-queue.js';
-import type { PeerNode } from './index.js';
+import { startPeerNode, type PeerNodeConfig, type PeerNodeDeps } from './node.js';
 
 /**
  * A player's services on its peer (SPEC §3, §4): the DHT on the peer's socket, the authority
@@ -114,4 +115,65 @@ export function startPlayerServices(peer: PeerNode, config: PlayerServicesConfig
       else dht.close();
     },
   };
+}
+
+/** Who a player is and where its socket binds, besides what its services need: plain data. */
+export interface PlayerConfig extends PlayerServicesConfig {
+  readonly bind: PeerNodeConfig;
+  /** 32-byte Ed25519 seed of its long-term key; the harness derives it from the profile seed so runs repeat. */
+  readonly identitySeed: Uint8Array;
+}
+
+/** A player's collaborators: its services' and its peer node's, and the hooks the harness injects. */
+export interface PlayerDeps extends PlayerServicesDeps, Omit<PeerNodeDeps, 'identitySeed' | 'clock'> {
+  /**
+   * The transport NEO runs on, given the bound peer; the peer's own by default. The harness puts a
+   * cheater's attack transport here, so the honest composition has no attack branch.
+   */
+  readonly neoTransport?: (peer: PeerNode) => Transport;
+}
+
+/** Everything a player runs on its one socket (startPlayer). */
+export interface Player {
+  readonly peer: PeerNode;
+  readonly services: PlayerServices;
+  /** Where the player's groups run their NEO sessions. */
+  readonly neo: NeoEndpoint;
+  /** Stops the services (graceful: the DHT hands its records off first), then closes the socket. */
+  close(graceful: boolean): Promise<void>;
+}
+
+/**
+ * Composes a player (docs/architecture.md, "A player's services"): binds its peer node, starts its
+ * services (DHT, authority client, identity verifier, join flow) and installs NEO for its groups.
+ * The harness's shards and `p2p-mmog peer` both start players here, so they run the same stack.
+ */
+export async function startPlayer(config: PlayerConfig, deps: PlayerDeps): Promise<Player> {
+  const peer = await startPeerNode(config.bind, peerNodeDeps(config.identitySeed, deps));
+  const services = await stopIfThrows(() => startPlayerServices(peer, config, deps), peer, null);
+  const neo = await stopIfThrows(() => installNeo(deps.neoTransport?.(peer) ?? peer.transport), peer, services);
+  return { peer, services, neo, close: (graceful) => stopServicesThenSocket(peer, services, graceful) };
+}
+
+/** One step of a start: a socket bound for a start that failed (a hook rejecting its arguments, say) must not outlive it. */
+async function stopIfThrows<T>(step: () => T, peer: PeerNode, services: PlayerServices | null): Promise<T> {
+  try {
+    return step();
+  } catch (error) {
+    await stopServicesThenSocket(peer, services, false);
+    throw error;
+  }
+}
+
+function peerNodeDeps(identitySeed: Uint8Array, deps: PlayerDeps): PeerNodeDeps {
+  return { identitySeed, clock: deps.clock, ed25519: deps.ed25519, shaping: deps.shaping, onHandlerError: deps.onHandlerError };
+}
+
+/** The services first: a graceful DHT leave hands its records off over the socket. */
+async function stopServicesThenSocket(peer: PeerNode, services: PlayerServices | null, graceful: boolean): Promise<void> {
+  try {
+    await services?.close(graceful);
+  } finally {
+    await peer.close();
+  }
 }

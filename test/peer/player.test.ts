@@ -1,0 +1,98 @@
+import dgram from 'node:dgram';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { systemWallClock } from '../../src/auth/index.js';
+import { createEd25519 } from '../../src/crypto/index.js';
+import { NeoRound, SESSION_ID_BYTES } from '../../src/neo/index.js';
+import { wrapTransport, type PeerNode, type Transport } from '../../src/net/index.js';
+import { startPlayer, type Player, type PlayerDeps } from '../../src/peer/index.js';
+import { createRng } from '../../src/random/index.js';
+import { systemClock } from '../../src/time/clock.js';
+import { createTimerQueue } from '../../src/time/timer-queue.js';
+import { startTestPeer, waitUntil } from '../support/peers.js';
+
+const ed25519 = createEd25519('native');
+const scheduler = createTimerQueue({ clock: systemClock });
+const closers: (() => Promise<void>)[] = [];
+
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+afterAll(() => scheduler.close());
+
+/** A player on a real loopback socket; nothing answers at its authority, which these tests never ask. */
+async function player(seedByte: number, hooks: Pick<PlayerDeps, 'neoTransport'> = {}): Promise<Player> {
+  const p = await startPlayer(
+    {
+      bind: { host: '127.0.0.1', port: 0 },
+      identitySeed: new Uint8Array(32).fill(seedByte),
+      authority: { endpoint: { host: '127.0.0.1', port: 9 }, publicKey: ed25519.createSigner(new Uint8Array(32).fill(1)).publicKey },
+      bootstrap: [],
+    },
+    { clock: systemClock, wallClock: systemWallClock, scheduler, rng: createRng(seedByte), ed25519, ...hooks },
+  );
+  closers.push(() => p.close(false));
+  return p;
+}
+
+/** A neo-round naming a session nobody joined: NEO counts it (unknownSession) if its endpoint serves the socket. */
+async function sendStrayNeoRound(to: Player): Promise<void> {
+  const sender = await startTestPeer({ ed25519 });
+  closers.push(() => sender.close());
+  sender.transport.send(to.peer.transport.local, NeoRound, { content: new Uint8Array(SESSION_ID_BYTES + 4), signature: new Uint8Array(64) });
+}
+
+async function portIsFree(port: number): Promise<boolean> {
+  const socket = dgram.createSocket('udp4');
+  const bound = await new Promise<boolean>((resolve) => {
+    socket.once('error', () => resolve(false));
+    socket.bind(port, '127.0.0.1', () => resolve(true));
+  });
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return bound;
+}
+
+describe('startPlayer on real UDP', () => {
+  it('installs NEO on the transport the neoTransport hook gives for the bound peer, and only NEO', async () => {
+    const installedThroughHook: string[] = [];
+    let hookedPeer: PeerNode | null = null;
+    const neoTransport = (peer: PeerNode): Transport => {
+      hookedPeer = peer;
+      return wrapTransport(peer.transport, {
+        handle: (spec, handler) => {
+          installedThroughHook.push(spec.name);
+          peer.transport.handle(spec, handler);
+        },
+      });
+    };
+    const p = await player(61, { neoTransport });
+    expect(hookedPeer).toBe(p.peer);
+    // The DHT and the authority client stay on the peer's own transport.
+    expect(installedThroughHook.sort()).toEqual(['neo-fetch', 'neo-forward', 'neo-round']);
+    await sendStrayNeoRound(p);
+    await waitUntil(() => p.neo.stats.unknownSession === 1, 'the stray neo-round reaching the NEO endpoint');
+  });
+
+  it('without the hook, NEO serves the peer’s own transport', async () => {
+    const p = await player(62);
+    await sendStrayNeoRound(p);
+    await waitUntil(() => p.neo.stats.unknownSession === 1, 'the stray neo-round reaching the NEO endpoint');
+  });
+
+  it('a hook that throws fails the start without leaving its socket bound', async () => {
+    let port = 0;
+    const neoTransport = (peer: PeerNode): Transport => {
+      port = peer.transport.local.port;
+      throw new RangeError('bad attack spec');
+    };
+    await expect(player(65, { neoTransport })).rejects.toThrow('bad attack spec');
+    expect(await portIsFree(port)).toBe(true);
+  });
+
+  it.each([false, true])('close(graceful: %s) stops the services and frees the port', async (graceful) => {
+    const p = await player(graceful ? 63 : 64);
+    const port = p.peer.transport.local.port;
+    expect(await portIsFree(port)).toBe(false);
+    await p.close(graceful);
+    expect(await portIsFree(port)).toBe(true);
+  });
+});
