@@ -1,10 +1,10 @@
-import { createEd25519 } from '../crypto/index.js';
 import { createLatencyHistogram, latencyFigures, type LatencyHistogram, type LatencySummary } from '../metrics/index.js';
-import { createDeferredShaper, createLinkShaper, endpointId, type ShapingConfig, type TransportStats } from '../net/index.js';
-import { startPeerNode, type PeerNode } from '../peer/index.js';
+import type { ShapingConfig, TransportStats } from '../net/index.js';
+import type { PeerNode } from '../peer/index.js';
 import { createRng, type Rng, type RngSeed } from '../random/index.js';
 import { systemClock } from '../time/clock.js';
-import { createTimerQueue, type TimerQueue } from '../time/timer-queue.js';
+import type { TimerQueue } from '../time/timer-queue.js';
+import { startLoopbackPopulation } from './population.js';
 import { checkInteger, checkPositive, MAX_BASELINE_PLAYERS, MAX_BASELINE_UPDATE_BYTES, startLockstepPlayer, startRelayClient, startRelayServer, type LockstepPlayer, type RelayClient } from '../baselines/index.js';
 
 /**
@@ -121,44 +121,25 @@ interface Harness {
   readonly rng: Rng;
   readonly queue: TimerQueue;
   readonly lateness: LatencyHistogram;
-  readonly peers: PeerNode[];
-  /** Binds `count` peers, then attaches the shaper built from their endpoints. */
-  start(count: number, shaping: (endpoints: string[]) => ShapingConfig | undefined): Promise<PeerNode[]>;
+  readonly peers: readonly PeerNode[];
   totals(): { shapingDrops: number; transportDrops: Record<string, number> };
   close(): Promise<void>;
 }
 
-function createHarness(kind: BaselineKind, seed: RngSeed): Harness {
+/** Binds `count` peers, then attaches the shaper built from their endpoints; closes them if that fails. */
+async function startHarness(kind: BaselineKind, seed: RngSeed, count: number, shaping: (endpoints: readonly string[]) => ShapingConfig | undefined): Promise<Harness> {
   const rng = createRng(seed).fork(`baselines/${kind}`);
-  const lateness = createLatencyHistogram();
-  const queue = createTimerQueue({ clock: systemClock, onLateness: (ms) => lateness.recordMs(ms) });
-  const ed25519 = createEd25519('native');
-  const deferredShaper = createDeferredShaper();
-  const peers: PeerNode[] = [];
   const errors: unknown[] = [];
+  const population = await startLoopbackPopulation(
+    { count, identitySeed: (i) => rng.fork(`identity/${i}`).bytes(32), shaping: { rules: shaping, rng: rng.fork('shaping') } },
+    { clock: systemClock, onHandlerError: (error) => errors.push(error) },
+  );
+  const { peers } = population;
   return {
     rng,
-    queue,
-    lateness,
+    queue: population.scheduler,
+    lateness: population.lateness,
     peers,
-    async start(count, shaping) {
-      for (let i = 0; i < count; i++) {
-        const peer = await startPeerNode(
-          { host: '127.0.0.1', port: 0 },
-          {
-            identitySeed: rng.fork(`identity/${i}`).bytes(32),
-            ed25519,
-            clock: systemClock,
-            shaping: { shaper: deferredShaper.shaper, scheduler: queue },
-            onHandlerError: (error) => errors.push(error),
-          },
-        );
-        peers.push(peer);
-      }
-      const config = shaping(peers.map((p) => endpointId(p.transport.local)));
-      if (config) deferredShaper.attach(createLinkShaper(config, { rng: rng.fork('shaping'), clock: systemClock }));
-      return peers;
-    },
     totals() {
       let shapingDrops = 0;
       const transportDrops: Record<string, number> = {};
@@ -170,8 +151,7 @@ function createHarness(kind: BaselineKind, seed: RngSeed): Harness {
       return { shapingDrops, transportDrops };
     },
     async close() {
-      await Promise.all(peers.map((p) => p.close()));
-      queue.close();
+      await population.close();
       // A handler that threw is a bug in the baseline: surface it rather than report its figures.
       if (errors.length > 0) throw new AggregateError(errors, `baseline ${kind}: ${errors.length} handler error(s)`);
     },
@@ -221,10 +201,10 @@ export async function runLockstep(options: BaselineRunOptions): Promise<Lockstep
   checkInteger(options.turns, 1, 0xffffffff, 'runBaseline: options.turns');
   const turns = options.turns;
   const n = options.players;
-  const harness = createHarness('lockstep', options.seed);
+  const harness = await startHarness('lockstep', options.seed, n, (endpoints) => options.shaping?.(endpoints));
+  const { peers } = harness;
   const players: LockstepPlayer[] = [];
   try {
-    const peers = await harness.start(n, (endpoints) => options.shaping?.(endpoints));
     const roster = peers.map((p) => p.transport.local);
     const startedAt = systemClock.nowMs();
     for (let i = 0; i < n; i++) {
@@ -281,13 +261,13 @@ export async function runClientServer(options: BaselineRunOptions): Promise<Clie
   const updates = Math.max(1, Math.round((options.durationS * 1000) / tickMs));
   const n = options.players;
   const expected = n * (n - 1) * updates;
-  const harness = createHarness('client-server', options.seed);
+  // Peer 0 is the server, peers 1..n the clients 0..n-1.
+  const harness = await startHarness('client-server', options.seed, n + 1, (endpoints) => options.shaping?.(endpoints.slice(1), endpoints[0]));
+  const { peers } = harness;
   const clients: RelayClient[] = [];
   const perSender = new Map<number, LatencyHistogram>();
   let serverStop: (() => void) | undefined;
   try {
-    // Peer 0 is the server, peers 1..n the clients 0..n-1.
-    const peers = await harness.start(n + 1, (endpoints) => options.shaping?.(endpoints.slice(1), endpoints[0]));
     const serverPeer = peers[0] as PeerNode;
     const roster = peers.slice(1).map((p) => p.transport.local);
     const server = startRelayServer({ transport: serverPeer.transport, roster });

@@ -1,10 +1,9 @@
-import { createEd25519 } from '../crypto/index.js';
 import { createLatencyHistogram, type LatencyHistogram, type LatencySummary } from '../metrics/index.js';
-import { startPeerNode, type PeerNode } from '../peer/index.js';
-import { createRng } from '../random/index.js';
+import type { PeerNode } from '../peer/index.js';
+import { createRng, type Rng } from '../random/index.js';
 import { systemClock } from '../time/clock.js';
-import { createTimerQueue } from '../time/timer-queue.js';
 import { installDht, MAX_TRACKED_HOPS, ownerWriterPolicy, signRecord, sumDhtStats, type DhtConfig, type DhtNode, type DhtRecord, type DhtStats } from '../dht/index.js';
+import { churnIntervalMs, handlerErrorLog, runChurnWorkload, startLoopbackPopulation, type LoopbackPopulation } from './population.js';
 
 /**
  * A population of DHT nodes on real sockets in this process, under churn: every node publishes
@@ -61,18 +60,21 @@ interface Node {
 }
 
 export async function runDhtSwarm(options: DhtSwarmOptions): Promise<DhtSwarmResult> {
-  const clock = systemClock;
   const root = createRng(options.seed);
   const identities = root.fork('identities');
+  const handlerErrors = handlerErrorLog(100);
+  const population = await startLoopbackPopulation({ count: 0, identitySeed: () => identities.bytes(32) }, { clock: systemClock, onHandlerError: handlerErrors.record });
+  try {
+    return await runSwarm(options, root, population, handlerErrors.lines);
+  } finally {
+    await population.close();
+  }
+}
+
+async function runSwarm(options: DhtSwarmOptions, root: Rng, population: LoopbackPopulation, handlerErrors: readonly string[]): Promise<DhtSwarmResult> {
+  const { clock, ed25519, scheduler } = population;
   const pick = root.fork('workload');
-  const ed25519 = createEd25519('native');
-  const lateness = createLatencyHistogram();
-  const scheduler = createTimerQueue({ clock, onLateness: (ms) => lateness.recordMs(ms) });
   const policies = { 'player-data': ownerWriterPolicy(), house: ownerWriterPolicy() };
-  const handlerErrors: string[] = [];
-  const onHandlerError = (error: unknown, kind: string) => {
-    if (handlerErrors.length < 100) handlerErrors.push(`${kind}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  };
   const live: Node[] = [];
   const departedStats: DhtStats[] = [];
   const published: { subject: Uint8Array; record: DhtRecord; owner: Node }[] = [];
@@ -81,7 +83,7 @@ export async function runDhtSwarm(options: DhtSwarmOptions): Promise<DhtSwarmRes
 
   const spawn = async (): Promise<Node> => {
     const index = spawned++;
-    const peer = await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: identities.bytes(32), ed25519, clock, onHandlerError });
+    const peer = await population.add();
     const dht = installDht(peer.transport, options.config ?? {}, { clock, scheduler, rng: root.fork(`dht:${index}`), verify: (s, m, k) => ed25519.verify(s, m, k), policies });
     const node = { peer, dht, ready: false };
     live.push(node);
@@ -119,18 +121,7 @@ export async function runDhtSwarm(options: DhtSwarmOptions): Promise<DhtSwarmRes
   const failures: { publisherAlive: boolean; ok: boolean }[] = [];
   const getLatency = createLatencyHistogram();
   const hops = new Array<number>(MAX_TRACKED_HOPS + 1).fill(0);
-  const inFlight = new Set<Promise<void>>();
-  const track = (p: Promise<void>) => {
-    inFlight.add(p);
-    void p.finally(() => inFlight.delete(p));
-  };
   const start = clock.nowMs();
-  const end = start + options.durationMs;
-  const churnEveryMs = options.churnPerMinute > 0 ? 60_000 / (options.churnPerMinute * options.peers) : Infinity;
-  const getEveryMs = 1000 / options.getsPerSecond;
-  let nextChurn = start + churnEveryMs;
-  let nextGet = start;
-  let nextProgress = start + 1000;
   const progress = (): DhtSwarmProgress => ({ elapsedMs: clock.nowMs() - start, live: live.length, ...counts });
 
   const leave = async (node: Node) => {
@@ -172,29 +163,21 @@ export async function runDhtSwarm(options: DhtSwarmOptions): Promise<DhtSwarmRes
     }
   };
 
-  while (clock.nowMs() < end) {
-    const now = clock.nowMs();
-    if (now >= nextChurn) {
-      nextChurn += churnEveryMs;
-      const victim = pick.pick(live.filter((n) => n.ready));
-      track(leave(victim).then(join));
-    }
-    while (now >= nextGet) {
-      nextGet += getEveryMs;
-      track(get());
-    }
-    if (now >= nextProgress) {
-      nextProgress += 1000;
-      options.onProgress?.(progress());
-    }
-    await new Promise((r) => setTimeout(r, Math.max(1, Math.min(nextChurn, nextGet, nextProgress) - clock.nowMs())));
-  }
-  while (inFlight.size > 0) await Promise.all([...inFlight]);
+  await runChurnWorkload(
+    {
+      startMs: start,
+      durationMs: options.durationMs,
+      churnEveryMs: churnIntervalMs(options.churnPerMinute, options.peers),
+      operationEveryMs: 1000 / options.getsPerSecond,
+      churn: () => leave(pick.pick(live.filter((n) => n.ready))).then(join),
+      operation: get,
+      everySecond: () => options.onProgress?.(progress()),
+    },
+    { clock },
+  );
   const finalProgress = progress();
   const stats = sumDhtStats([...departedStats, ...live.map((n) => n.dht.stats())]);
   for (const n of live) n.dht.close();
-  await Promise.all(live.map((n) => n.peer.close()));
-  scheduler.close();
   return {
     ...finalProgress,
     failures,
@@ -203,7 +186,7 @@ export async function runDhtSwarm(options: DhtSwarmOptions): Promise<DhtSwarmRes
     hops,
     stats,
     bootstrapMs,
-    timerLatenessMs: lateness.summary(),
+    timerLatenessMs: population.lateness.summary(),
     handlerErrors,
   };
 }

@@ -16,6 +16,7 @@ import { createRng } from '../random/index.js';
 import { systemClock } from '../time/clock.js';
 import { createTimerQueue } from '../time/timer-queue.js';
 import { startPlayer, type Player as PeerPlayer } from '../peer/index.js';
+import { churnIntervalMs, handlerErrorLog, runChurnWorkload } from './population.js';
 
 /**
  * Issue 5's figure on real loopback UDP (SPEC §3, §4): a real authority (temp SQLite file), the
@@ -117,7 +118,7 @@ export async function runIdentitySwarm(options: IdentitySwarmOptions): Promise<I
   const wallClock = systemWallClock;
   const root = createRng(options.seed).fork('identity-swarm');
   const pick = root.fork('workload');
-  const churnEveryMs = options.churnPerMinute > 0 ? 60_000 / (options.churnPerMinute * options.peers) : Infinity;
+  const churnEveryMs = churnIntervalMs(options.churnPerMinute, options.peers);
   const maxJoins = Number.isFinite(churnEveryMs) ? Math.ceil(options.durationMs / churnEveryMs) : 0;
   const infra = await startIdentityInfrastructure(options.seed, options.peers + maxJoins + EXTRA_TOKENS);
   const authorityKey = infra.task.authority.publicKey;
@@ -125,10 +126,7 @@ export async function runIdentitySwarm(options: IdentitySwarmOptions): Promise<I
 
   const lateness = createLatencyHistogram();
   const scheduler = createTimerQueue({ clock, onLateness: (ms) => lateness.recordMs(ms) });
-  const handlerErrors: string[] = [];
-  const onHandlerError = (error: unknown, kind: string) => {
-    if (handlerErrors.length < 100) handlerErrors.push(`${kind}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  };
+  const { lines: handlerErrors, record: onHandlerError } = handlerErrorLog(100);
   const joinFailures: string[] = [];
   const all: Player[] = [];
   const live: Player[] = [];
@@ -231,11 +229,6 @@ export async function runIdentitySwarm(options: IdentitySwarmOptions): Promise<I
 
   const failures: IdentityLookupFailure[] = [];
   const latency = createLatencyHistogram();
-  const inFlight = new Set<Promise<unknown>>();
-  const track = (p: Promise<unknown>) => {
-    inFlight.add(p);
-    void p.finally(() => inFlight.delete(p));
-  };
 
   try {
     // Initial population, in waves. With 'overlay-first' the players first bootstrap their DHT
@@ -253,11 +246,6 @@ export async function runIdentitySwarm(options: IdentitySwarmOptions): Promise<I
     const initialJoinMs = clock.nowMs() - joinStart;
 
     const start = clock.nowMs();
-    const end = start + options.durationMs;
-    const lookupEveryMs = 1000 / options.lookupsPerSecond;
-    let nextChurn = start + churnEveryMs;
-    let nextLookup = start;
-    let nextProgress = start + 1000;
     const progress = (): IdentitySwarmProgress => ({
       elapsedMs: clock.nowMs() - start,
       live: live.filter((p) => p.playerId !== null).length,
@@ -267,28 +255,17 @@ export async function runIdentitySwarm(options: IdentitySwarmOptions): Promise<I
       joins: counts.joins,
     });
 
-    while (clock.nowMs() < end) {
-      const now = clock.nowMs();
-      if (now >= nextChurn) {
-        nextChurn += churnEveryMs;
-        const candidates = live.filter((p) => p.playerId !== null);
-        if (candidates.length > 0) {
-          counts.crashes++;
-          counts.joins++;
-          track(crash(pick.pick(candidates)).then(async () => join(await spawn())));
-        }
-      }
-      while (now >= nextLookup) {
-        nextLookup += lookupEveryMs;
-        track(lookup());
-      }
-      if (now >= nextProgress) {
-        nextProgress += 1000;
-        options.onProgress?.(progress());
-      }
-      await new Promise((r) => setTimeout(r, Math.max(1, Math.min(nextChurn, nextLookup, nextProgress) - clock.nowMs())));
-    }
-    while (inFlight.size > 0) await Promise.all([...inFlight]);
+    const churn = () => {
+      const candidates = live.filter((p) => p.playerId !== null);
+      if (candidates.length === 0) return;
+      counts.crashes++;
+      counts.joins++;
+      return crash(pick.pick(candidates)).then(async () => join(await spawn()));
+    };
+    await runChurnWorkload(
+      { startMs: start, durationMs: options.durationMs, churnEveryMs, operationEveryMs: 1000 / options.lookupsPerSecond, churn, operation: lookup, everySecond: () => options.onProgress?.(progress()) },
+      { clock },
+    );
     const final = progress();
 
     const now = clock.nowMs();
@@ -322,7 +299,6 @@ export async function runIdentitySwarm(options: IdentitySwarmOptions): Promise<I
       handlerErrors,
     };
   } finally {
-    while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     await Promise.all(live.map((p) => p.close(false)));
     scheduler.close();
     await infra.close();

@@ -1,12 +1,12 @@
 import { createGame, createBot, encodeUpdate } from '../game/index.js';
-import { createEd25519 } from '../crypto/index.js';
 import { createLatencyHistogram, type LatencyHistogram, type LatencySummary } from '../metrics/index.js';
-import { createDeferredShaper, createLinkShaper, endpointId, type ShapingConfig } from '../net/index.js';
-import { startPeerNode, type PeerNode } from '../peer/index.js';
-import { createRng } from '../random/index.js';
+import type { ShapingConfig } from '../net/index.js';
+import type { PeerNode } from '../peer/index.js';
+import { createRng, type Rng } from '../random/index.js';
 import { systemClock } from '../time/clock.js';
-import { createTimerQueue } from '../time/timer-queue.js';
+import type { createTimerQueue } from '../time/timer-queue.js';
 import { installNeo, NEO_COUNTERS, type NeoAdaptation, type NeoCounter, type NeoSession, type NeoSessionStats } from '../neo/index.js';
+import { handlerErrorLog, startLoopbackPopulation, type LoopbackPopulation } from './population.js';
 
 /**
  * One NEO group on real sockets in this process: a peer per member, link shaping built from the
@@ -83,15 +83,26 @@ export async function runNeoGroup(options: NeoGroupOptions): Promise<NeoGroupRes
 export async function startNeoGroup(options: NeoGroupOptions, hooks: NeoGroupHooks = {}): Promise<NeoGroupHandle> {
   const root = createRng(options.seed);
   const clock = systemClock;
-  const ed25519 = createEd25519('native');
-  const lateness = createLatencyHistogram();
-  const ownScheduler = hooks.scheduler === undefined;
-  const scheduler = hooks.scheduler ?? createTimerQueue({ clock, onLateness: (ms) => lateness.recordMs(ms) });
-  const deferred = createDeferredShaper();
   const identities = root.fork('identity');
-  const handlerErrors: string[] = [];
-  const onHandlerError = (error: unknown, kind: string) => handlerErrors.push(`${kind}: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
-  const peers: PeerNode[] = [];
+  const handlerErrors = handlerErrorLog();
+  const population = await startLoopbackPopulation(
+    {
+      count: options.members,
+      identitySeed: () => identities.bytes(32),
+      shaping: { rules: (endpoints) => options.shaping?.(endpoints), rng: root.fork('links'), startMs: options.shapingStartMs, deferAttach: options.deferStart },
+    },
+    { clock, scheduler: hooks.scheduler, onHandlerError: handlerErrors.record },
+  );
+  try {
+    return joinGroup(options, hooks, root, population, handlerErrors.lines);
+  } catch (error) {
+    await population.close();
+    throw error;
+  }
+}
+
+function joinGroup(options: NeoGroupOptions, hooks: NeoGroupHooks, root: Rng, population: LoopbackPopulation, handlerErrors: readonly string[]): NeoGroupHandle {
+  const { peers, clock, ed25519, scheduler } = population;
   // Sessions keep no histograms (telemetry is the host's): this runner records per (receiver, sender) pair.
   const byPair = new Map<number, LatencyHistogram>();
   const recordPlayout = (ms: number, sender: number, receiver: number) => {
@@ -101,14 +112,6 @@ export async function startNeoGroup(options: NeoGroupOptions, hooks: NeoGroupHoo
     h.recordMs(ms);
     hooks.onPlayout?.(ms, sender, receiver);
   };
-  for (let i = 0; i < options.members; i++) {
-    peers.push(await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: identities.bytes(32), ed25519, clock, shaping: { shaper: deferred.shaper, scheduler }, onHandlerError }));
-  }
-  const endpoints = peers.map((p) => endpointId(p.transport.local));
-  const attachShaping = (startMs: number | undefined) => {
-    if (options.shaping) deferred.attach(createLinkShaper(options.shaping(endpoints), { rng: root.fork('links'), clock }, startMs !== undefined ? { startMs } : {}));
-  };
-  if (!options.deferStart) attachShaping(options.shapingStartMs);
   const view = {
     sessionId: root.fork('session').bytes(16),
     number: 1,
@@ -159,7 +162,7 @@ export async function startNeoGroup(options: NeoGroupOptions, hooks: NeoGroupHoo
       if (begun) return;
       begun = true;
       startMs = startAtMs;
-      attachShaping(startAtMs);
+      population.attachShaping(startAtMs);
       for (const s of sessions) s.start(startAtMs);
     },
     stop: () => (result ??= collect()),
@@ -168,8 +171,7 @@ export async function startNeoGroup(options: NeoGroupOptions, hooks: NeoGroupHoo
   async function collect(): Promise<NeoGroupResult> {
     const durationMs = clock.nowMs() - startMs;
     for (const s of sessions) s.stop();
-    if (ownScheduler) scheduler.close();
-    await Promise.all(peers.map((p) => p.close()));
+    await population.close();
 
     const members = sessions.map((s) => s.stats());
     const counters = Object.fromEntries(NEO_COUNTERS.map((c) => [c, members.reduce((sum, m) => sum + m.counters[c], 0)])) as Record<NeoCounter, number>;
@@ -187,7 +189,7 @@ export async function startNeoGroup(options: NeoGroupOptions, hooks: NeoGroupHoo
       playoutLatencyOf,
       chestOwners,
       durationMs,
-      timerLatenessMs: lateness.summary(),
+      timerLatenessMs: population.lateness.summary(),
       handlerErrors,
     };
   }

@@ -2,7 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPaymentIssuer, installAuthClient, startAuthority, type AuthClient, type Authority, type AuthorityConfig, type AuthorityDeps, type PaymentIssuer } from '../../src/auth/index.js';
-import { startPeerNode, type PeerNode } from '../../src/peer/index.js';
+import { startLoopbackPopulation } from '../../src/loadtest/population.js';
+import type { PeerNode } from '../../src/peer/index.js';
 import { ManualClock } from '../../src/time/clock.js';
 import { ed, seed } from './helpers.js';
 
@@ -28,7 +29,7 @@ export async function startHarness(overrides: Partial<AuthorityConfig> = {}, dep
   const issuer = createPaymentIssuer(seed(2), { ed25519: ed, wallClock: wall });
   const dbPath = overrides.dbPath ?? tempDbPath();
   const authority = await startAuthority({ dbPath, gameKeyTtlMs: TTL, paymentIssuerKey: issuer.publicKey, ...overrides }, { identitySeed: seed(1), ed25519: ed, wallClock: wall, ...deps });
-  const peers: PeerNode[] = [];
+  const population = await startLoopbackPopulation({ count: 0 }, { ed25519: ed });
   const clients: AuthClient[] = [];
   return {
     authority,
@@ -36,19 +37,18 @@ export async function startHarness(overrides: Partial<AuthorityConfig> = {}, dep
     wall,
     dbPath,
     async player(n, options = {}) {
-      const peer = await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: seed(100 + n), ed25519: ed });
+      const peer = await population.add(seed(100 + n));
       const client = installAuthClient(
         peer.transport,
         { authority: { endpoint: authority.local, publicKey: options.authorityKey ?? authority.publicKey }, timeoutMs: options.timeoutMs ?? 300, attempts: options.attempts ?? 5 },
         { ed25519: ed },
       );
-      peers.push(peer);
       clients.push(client);
       return { peer, client };
     },
     async close() {
       for (const c of clients) c.close();
-      await Promise.all(peers.map((p) => p.close()));
+      await population.close();
       await authority.close();
     },
   };

@@ -1,4 +1,3 @@
-import dgram from 'node:dgram';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { systemWallClock } from '../../src/auth/index.js';
 import { createEd25519 } from '../../src/crypto/index.js';
@@ -8,7 +7,7 @@ import { startPlayer, type Player, type PlayerDeps } from '../../src/peer/index.
 import { createRng } from '../../src/random/index.js';
 import { systemClock } from '../../src/time/clock.js';
 import { createTimerQueue } from '../../src/time/timer-queue.js';
-import { startTestPeer, waitUntil } from '../support/peers.js';
+import { portIsFree, startTestPeer, waitUntil } from '../support/peers.js';
 
 const ed25519 = createEd25519('native');
 const scheduler = createTimerQueue({ clock: systemClock });
@@ -39,16 +38,6 @@ async function sendStrayNeoRound(to: Player): Promise<void> {
   const sender = await startTestPeer({ ed25519 });
   closers.push(() => sender.close());
   sender.transport.send(to.peer.transport.local, NeoRound, { content: new Uint8Array(SESSION_ID_BYTES + 4), signature: new Uint8Array(64) });
-}
-
-async function portIsFree(port: number): Promise<boolean> {
-  const socket = dgram.createSocket('udp4');
-  const bound = await new Promise<boolean>((resolve) => {
-    socket.once('error', () => resolve(false));
-    socket.bind(port, '127.0.0.1', () => resolve(true));
-  });
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return bound;
 }
 
 describe('startPlayer on real UDP', () => {

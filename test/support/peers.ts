@@ -29,3 +29,14 @@ export async function waitUntil(condition: () => boolean, what: string, timeoutM
     await new Promise((r) => setTimeout(r, 2));
   }
 }
+
+/** Whether a fresh socket can bind the loopback port: only once whoever had it closed it. */
+export async function portIsFree(port: number): Promise<boolean> {
+  const socket = dgram.createSocket('udp4');
+  const bound = await new Promise<boolean>((resolve) => {
+    socket.once('error', () => resolve(false));
+    socket.bind(port, '127.0.0.1', () => resolve(true));
+  });
+  await new Promise<void>((resolve) => socket.close(() => resolve()));
+  return bound;
+}
