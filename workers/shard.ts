@@ -6,8 +6,8 @@
 import { createAttackLedger, createAttackTransport, createCollusion, createSanctioner, type AttackSpec, type Collusion } from '../src/attacks/index.js';
 import { PaymentTokenType, decodeCertificate, systemWallClock, type GameKey, type KeyCertificate } from '../src/auth/index.js';
 import type { ShardAuthFigures, ShardCommand, ShardDhtFigures, ShardGroup, ShardGroupEvent, ShardMessage, ShardResult, ShardSample, ShardTask, ShardTraffic, UpdateCounts } from '../src/controller/contract.js';
-import { createEd25519 } from '../src/crypto/index.js';
-import { countDivergentReplicas, createFounder, createJoiner, type GroupConfig, type GroupEvent, type GroupMember, type GroupSeat, type ReplicaAtEnd } from '../src/groups/index.js';
+import { createEd25519, toHex } from '../src/crypto/index.js';
+import { countDivergentReplicas, createFounder, createJoiner, type GroupConfig, type GroupEvent, type GroupMember, type GroupSeat, type GroupView, type ReplicaAtEnd } from '../src/groups/index.js';
 import { sumDhtStats } from '../src/dht/index.js';
 import { createEventLoopMonitor, createLatencyHistogram, createTaggedLatency, type LatencyHistogram } from '../src/metrics/index.js';
 import { NEO_COUNTERS, type NeoCounter } from '../src/neo/index.js';
@@ -19,6 +19,9 @@ import { expandPeerSet, shapingForMembers } from '../src/scenario/profile.js';
 import { MAX_TAG_PAIRS, tagSpaceForProfile } from '../src/scenario/tags.js';
 import { systemClock } from '../src/time/clock.js';
 import { createTimerQueue } from '../src/time/timer-queue.js';
+import { START_HP } from '../src/game/index.js';
+import { regionRect } from '../src/scenario/world.js';
+import { createLocalDirectory, createZonePlayer, leafKey, type WorldDefinition, type ZoneDirectory, type ZoneEvent } from '../src/zones/index.js';
 
 /** A player as the shard hosts it: what startPlayer composed, and the shard's bookkeeping. */
 interface Player extends PeerPlayer {
@@ -112,6 +115,13 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const handlerErrors: string[] = [];
   const onHandlerError = (error: unknown, kind: string) => handlerErrors.push(`${kind}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   const rounds = task.neo.rounds;
+  // A world of zones (src/zones): its groups share its coordinates and one directory of leaves.
+  const world = task.profile.world ?? null;
+  const worldSize = world ? Math.max(world.width, world.height) : WORLD_SIZE;
+  const directory = world ? createLocalDirectory(world) : null;
+  const quadtree = world ? { splits: 0, merges: 0, handovers: 0, founded: 0, handoverGaps: {} as Record<string, number> } : null;
+  // The shard's groups of a world exchange players, so their links are shaped by one shaper over all of them.
+  const worldShaper = world ? createDeferredShaper() : null;
   const groupConfig = (g: ShardGroup): GroupConfig => ({
     seats: task.neo.seats,
     gameSeed: `${task.seed}/group/${g.groupIndex}`,
@@ -125,6 +135,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     },
     evictAfterRounds: task.neo.evictAfterRounds,
     authorityPublicKey: task.identity.authority.publicKey,
+    ...(world ? { worldSize } : {}),
   });
 
   const ledger = createAttackLedger();
@@ -200,8 +211,20 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     return true;
   };
 
+  /** Where a player's bot heads: the movement model's point, kept inside the player's region in a world. */
+  const steerFor = (player: Player) => {
+    const steer = createSteer(task.movement, { seed: task.seed, player: player.id, group: player.group, worldSize });
+    const region = world ? groups.get(player.group)?.plan.leaf?.region : undefined;
+    if (!steer || !world || region === undefined) return steer;
+    const r = regionRect(world, region);
+    return (round: number) => {
+      const to = steer(round);
+      return to && { x: Math.min(r.x + r.width - 1, Math.max(r.x, to.x)), y: Math.min(r.y + r.height - 1, Math.max(r.y, to.y)) };
+    };
+  };
+
   const memberDeps = (player: Player) => {
-    const steer = createSteer(task.movement, { seed: task.seed, player: player.id, group: player.group, worldSize: WORLD_SIZE });
+    const steer = steerFor(player);
     // Honest members turn what NEO proves into cheat proofs at the authority; cheaters do not.
     const sanctioner = player.attacker ? null : createSanctioner({ client: player.services.auth, ledger });
     return {
@@ -225,28 +248,68 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         tagged.record(ms, player.group, playersByPort.get(sender.endpoint.port)?.tagMask ?? 0, player.tagMask, player.id);
         for (const i of player.namedTags) tagIntervals[i]?.recordMs(ms);
       },
-      onEvent: (event: GroupEvent) => {
-        if (event.type === 'view-change') {
-          // Every member of the group applies the same change; count it once.
-          const key = `${player.group}/${event.view}`;
-          if (reportedViews.has(key)) return;
-          reportedViews.add(key);
-          groupTotals.viewChanges++;
-          groupTotals.admitted += event.joined;
-          groupTotals.leaves += event.left;
-          groupTotals.removals += event.removed;
-          if (event.leaderChanged) groupTotals.elections++;
-        }
-        const e = { ...event, group: player.group, atMs: clock.nowMs() };
-        events.push(e);
-        pendingEvents.push(e);
-      },
+      onEvent: (event: GroupEvent) => groupEvent(player, event, String(player.group)),
     };
+  };
+
+  const record = (e: ShardGroupEvent) => {
+    events.push(e);
+    pendingEvents.push(e);
+  };
+
+  /** A group event, counted once per group (`groupKey`: the group's index, or its session in a world). */
+  const groupEvent = (player: Player, event: GroupEvent, groupKey: string) => {
+    if (event.type === 'divided') return;
+    if (event.type === 'view-change') {
+      // Every member of the group applies the same change; count it once.
+      const key = `${groupKey}/${event.view}`;
+      if (reportedViews.has(key)) return;
+      reportedViews.add(key);
+      groupTotals.viewChanges++;
+      groupTotals.admitted += event.joined;
+      groupTotals.leaves += event.left;
+      groupTotals.removals += event.removed;
+      if (event.leaderChanged) groupTotals.elections++;
+    }
+    record({ ...event, group: player.group, atMs: clock.nowMs() });
+  };
+
+  /** What a player of a world reports: its groups' events, and the quadtree's splits, hand-overs and foundings. */
+  const zoneEvent = (player: Player, q: NonNullable<typeof quadtree>) => (e: ZoneEvent) => {
+    const atMs = clock.nowMs();
+    if (e.type === 'group') {
+      const event = e.event;
+      if (event.type !== 'divided') return groupEvent(player, event, toHex(e.sessionId));
+      // Every member of the leaf divides at the same round: one split.
+      const key = `split/${toHex(event.parent)}/${event.round}`;
+      if (reportedViews.has(key)) return;
+      reportedViews.add(key);
+      q.splits++;
+      record({ type: 'split', leaf: leafKey(e.leaf), round: event.round, parts: event.parts, group: player.group, atMs });
+    } else if (e.type === 'handover') {
+      q.handovers++;
+      q.handoverGaps[e.gapRounds] = (q.handoverGaps[e.gapRounds] ?? 0) + 1;
+      record({ type: 'handover', player: player.id, from: leafKey(e.from), to: leafKey(e.to), gapRounds: e.gapRounds, group: player.group, atMs });
+    } else {
+      q.founded++;
+      record({ type: 'founded', leaf: leafKey(e.leaf), round: e.round, player: player.id, group: player.group, atMs });
+    }
+  };
+
+  /** The founders of a world's initial leaf: zone players, each starting where the plan put it. */
+  const foundLeaf = (plan: ShardGroup & { leaf: NonNullable<ShardGroup['leaf']> }, view: GroupView, founders: readonly Player[]) => {
+    const avatars = new Map(view.members.map((m) => [m.seat, { ...(plan.leaf.spawns[m.seat] as { x: number; y: number }), hp: START_HP, gold: 0 }]));
+    for (const p of founders) {
+      const { onEvent: _groupEvents, ...deps } = memberDeps(p);
+      const zone = createZonePlayer({ world: world as WorldDefinition, group: groupConfig(plan) }, { ...deps, directory: directory as ZoneDirectory, onEvent: zoneEvent(p, quadtree as NonNullable<typeof quadtree>) });
+      zone.found({ zoneId: plan.leaf.zoneId, path: plan.leaf.path }, view, avatars);
+      p.member = zone;
+    }
   };
 
   try {
     for (const plan of task.groups) {
-      const group: HostedGroup = { plan, sessionId: root.fork(`group:${plan.groupIndex}`).bytes(16), shaper: createDeferredShaper() };
+      const group: HostedGroup = { plan, sessionId: root.fork(`group:${plan.groupIndex}`).bytes(16), shaper: worldShaper ?? createDeferredShaper() };
       groups.set(plan.groupIndex, group);
       for (const id of plan.peers) await bindPlayer(id, group);
       const founders = plan.founders.map((id) => players.get(id) as Player);
@@ -257,7 +320,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         startRound: 0,
         members: founders.map((p) => ({ publicKey: p.peer.publicKey, endpoint: p.peer.transport.local, seat: plan.peers.indexOf(p.id) })),
       };
-      for (const p of founders) p.member = createFounder(view, groupConfig(plan), memberDeps(p));
+      if (plan.leaf) foundLeaf({ ...plan, leaf: plan.leaf }, view, founders);
+      else for (const p of founders) p.member = createFounder(view, groupConfig(plan), memberDeps(p));
     }
   } catch (error) {
     // Sockets already bound must not outlive a failed start.
@@ -357,7 +421,11 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         if (started) break;
         started = true;
         loop ??= createEventLoopMonitor({ resolutionMs: 10 });
-        for (const g of groups.values()) {
+        if (worldShaper) {
+          const peers = allPlayers.map((p) => p.id);
+          worldShaper.attach(createLinkShaper(shapingForMembers(task.profile, peers, allPlayers.map((p) => endpointId(p.peer.transport.local))), { rng: root.fork('links:world'), clock }, { startMs: command.startAtMs }));
+        }
+        for (const g of worldShaper ? [] : groups.values()) {
           g.shaper.attach(createLinkShaper(shapingForMembers(task.profile, g.plan.peers, g.plan.peers.map((id) => endpointId((players.get(id) as Player).peer.transport.local))), { rng: root.fork(`links:${g.plan.groupIndex}`), clock }, { startMs: command.startAtMs }));
         }
         for (const p of players.values()) p.member?.begin(command.startAtMs + firstRoundOffsetMs(p.group, task.groupsTotal, task.neo.roundMs));
@@ -408,7 +476,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       kernelDrops: dropsReadable ? kernelDrops : null,
       peersAlive: active.length,
       roundMs: active.find((p) => p.member?.state === 'member')?.member?.roundMs ?? task.neo.roundMs,
-      groups: { ...groupTotals, memberCounters: sumGroupCounters(allPlayers) },
+      groups: { ...groupTotals, memberCounters: sumGroupCounters(allPlayers), quadtree: quadtree && { ...quadtree, handoverGaps: { ...quadtree.handoverGaps }, leafGroups: leafGroups(allPlayers) } },
       dht: dhtFigures(allPlayers, dhtLatency),
       auth: authFigures(allPlayers, authTotals, clock.nowMs()),
       attacks: ledger.summary(),
@@ -520,13 +588,23 @@ function authFigures(players: readonly Player[], totals: { registrations: number
   return { ...totals, acMessagesAfterJoin, playerMsAfterJoin, verdicts, ignored };
 }
 
+/** A player's group at the end: its planned group, or in a world the leaf group (session) it ended in. */
+const sessionNumbers = new Map<string, number>();
+function groupOfReplica(p: Player, m: GroupMember): number {
+  if (!p.member || !('leaf' in p.member) || !m.view) return p.group;
+  const key = toHex(m.view.sessionId);
+  let n = sessionNumbers.get(key);
+  if (n === undefined) sessionNumbers.set(key, (n = -1 - sessionNumbers.size));
+  return n;
+}
+
 /** Honest replicas still in their group at the end, outside their group's majority (countDivergentReplicas). */
 function divergentReplicas(players: readonly Player[]): number {
   const replicas: ReplicaAtEnd[] = [];
   for (const p of players) {
     const m = p.member;
     if (!m || p.attacker || !m.game || (m.state !== 'member' && m.state !== 'leaving' && m.state !== 'finished')) continue;
-    replicas.push({ group: p.group, lastRound: m.game.lastRound, hashAt: (round) => m.playedHashAt(round) });
+    replicas.push({ group: groupOfReplica(p, m), lastRound: m.game.lastRound, hashAt: (round) => m.playedHashAt(round) });
   }
   return countDivergentReplicas(replicas);
 }
@@ -563,4 +641,15 @@ function sumValues(record: Record<string, number>): number {
   let total = 0;
   for (const v of Object.values(record)) total += v;
   return total;
+}
+
+/** Groups holding a leaf of the world now: distinct sessions of the players still in one. */
+function leafGroups(players: readonly Player[]): number {
+  const sessions = new Set<string>();
+  for (const p of players) {
+    const view = p.member?.view;
+    const state = p.member?.state;
+    if (view && (state === 'member' || state === 'leaving' || state === 'finished')) sessions.add(toHex(view.sessionId));
+  }
+  return sessions.size;
 }

@@ -17,6 +17,8 @@ export interface ShardGroup {
   readonly peers: readonly number[];
   /** The players of the first view (all of `peers` unless the run has a ramp-up). */
   readonly founders: readonly number[];
+  /** In a world of zones: the quadtree leaf the group holds at the start, and where each of `peers` stands. */
+  readonly leaf?: { readonly zoneId: string; readonly path: string; readonly spawns: readonly { readonly x: number; readonly y: number }[]; readonly region: number };
 }
 
 export interface ShardTask {
@@ -72,8 +74,15 @@ export type ShardCommand =
     }
   | { readonly type: 'stop' };
 
-/** A group's view change (or a player's arrival or departure), as the group reported it. */
-export type ShardGroupEvent = GroupEvent & { readonly group: number; readonly atMs: number };
+/** What a world's quadtree did, as the shard hosting it saw it (leaves as "zone/path"). */
+export type QuadtreeEvent =
+  | { readonly type: 'split'; readonly leaf: string; readonly round: number; readonly parts: readonly number[] }
+  | { readonly type: 'merge'; readonly leaf: string; readonly round: number }
+  | { readonly type: 'handover'; readonly player: number; readonly from: string; readonly to: string; readonly gapRounds: number }
+  | { readonly type: 'founded'; readonly leaf: string; readonly round: number; readonly player: number };
+
+/** A group's view change (or a player's arrival or departure), as the group reported it, or a quadtree event. */
+export type ShardGroupEvent = (Exclude<GroupEvent, { type: 'divided' }> | QuadtreeEvent) & { readonly group: number; readonly atMs: number };
 
 /** Cumulative transport figures of every peer in the shard. */
 export interface ShardTraffic {
@@ -112,6 +121,17 @@ export interface ShardSample {
     readonly leaves: number;
     readonly removals: number;
     readonly elections: number;
+    /** A world's quadtree (null without one): leaves split and merged, hand-overs, groups founded in empty leaves. */
+    readonly quadtree: {
+      readonly splits: number;
+      readonly merges: number;
+      readonly handovers: number;
+      readonly founded: number;
+      /** Hand-overs by gap in rounds (rounds in which no group played the player's updates): gap → count. */
+      readonly handoverGaps: Readonly<Record<string, number>>;
+      /** Groups holding a leaf now. */
+      readonly leafGroups: number;
+    } | null;
     /** GroupMember counters (src/groups GROUP_COUNTERS) summed over the shard's players. */
     readonly memberCounters: Readonly<Record<string, number>>;
   };

@@ -9,6 +9,7 @@ import type { RunEvent, RunReport, SeriesPoint } from '../report/model.js';
 import { mergeAttackSummaries, type AttackLedgerSummary, type AttackSpec } from '../attacks/index.js';
 import { readKernelUdpCounters } from '../net/index.js';
 import { expandPeerSet, shapingForMembers, type Profile } from '../scenario/profile.js';
+import { planWorld } from '../scenario/world.js';
 import { phaseAt, type RunSchedule } from '../scenario/schedule.js';
 import { MAX_TAG_PAIRS, tagSpaceForProfile, type TagSpace } from '../scenario/tags.js';
 import { movementForProfile, scheduleForProfile } from '../scenario/stages.js';
@@ -134,16 +135,23 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
   // the cost tracker's base RSS and start-up CPU are taken here, before the pool starts.
   const calibration = await calibrate();
   const cost = createCostTracker(calibration.verifyUs);
-  const plan = planGroups(profile.peers, profile.neo.groupSize);
+  const leaves = profile.world ? planWorld(profile, profile.world) : null;
+  const plan = leaves ? leaves.map((l) => [...l.peers]) : planGroups(profile.peers, profile.neo.groupSize);
   const schedule = scheduleForProfile(profile, plan);
   const tags = tagSpaceForProfile(profile, expandPeerSet);
-  const groups: ShardGroup[] = plan.map((peers, groupIndex) => ({ groupIndex, peers, founders: schedule.founders[groupIndex] ?? peers }));
+  const groups: ShardGroup[] = plan.map((peers, groupIndex) => {
+    const l = leaves?.[groupIndex];
+    return { groupIndex, peers, founders: schedule.founders[groupIndex] ?? peers, ...(l ? { leaf: { zoneId: l.leaf.zoneId, path: l.leaf.path, spawns: l.spawns, region: l.region } } : {}) };
+  });
   const shardOfGroup = new Map<number, number>();
-  const workers = shardCount(profile, groups.length);
+  // A world's top-level zone (a region) lives in one shard: its players walk from group to group in it.
+  const regions = [...new Set(leaves?.map((l) => l.region) ?? [])].sort((a, b) => a - b);
+  const workers = shardCount(profile, leaves ? regions.length : groups.length);
   const shardsGroups: ShardGroup[][] = Array.from({ length: workers }, () => []);
   groups.forEach((g, i) => {
-    (shardsGroups[i % workers] as ShardGroup[]).push(g);
-    shardOfGroup.set(g.groupIndex, i % workers);
+    const shard = (g.leaf ? regions.indexOf(g.leaf.region) : i) % workers;
+    (shardsGroups[shard] as ShardGroup[]).push(g);
+    shardOfGroup.set(g.groupIndex, shard);
   });
   const rounds = Math.max(1, Math.floor((profile.durationS * 1000) / profile.neo.roundMs));
   const events: RunEvent[] = [{ tS: 0, type: 'calibration', ...calibration }];
@@ -206,7 +214,8 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
   const groupEvent = (e: ShardGroupEvent) => {
     const { atMs, ...rest } = e;
     const tAt = Math.max(0, (atMs - startAtMs) / 1000);
-    events.push({ ...rest, tS: tAt, type: e.type === 'view-change' ? 'view-change' : e.type === 'joined' ? 'player-joined' : 'player-left' });
+    const type = e.type === 'joined' ? 'player-joined' : e.type === 'left' ? 'player-left' : e.type;
+    events.push({ ...rest, tS: tAt, type });
     // The detection timeline: a cheater excluded by an authority ban, at the round its group agreed.
     if (e.type === 'view-change' && e.banned > 0) events.push({ tS: tAt, type: 'ban', group: e.group, view: e.view, round: e.round, excluded: e.banned });
   };
@@ -490,7 +499,8 @@ function mergeLatest(latest: Iterable<{ readonly sample: ShardSample; readonly r
   let memberRounds = 0;
   let kernelDrops: number | null = 0;
   let roundMs = configuredRoundMs;
-  const groupsLive = { count: groupCount, splits: null, merges: null, elections: 0, viewChanges: 0, joins: 0, leaves: 0, removals: 0 };
+  const tree = quadtreeTotals([...latest].map((l) => l.sample));
+  const groupsLive = { count: tree?.leafGroups ?? groupCount, splits: tree?.splits ?? null, merges: tree?.merges ?? null, handovers: tree?.handovers ?? null, elections: 0, viewChanges: 0, joins: 0, leaves: 0, removals: 0 };
   for (const { sample, rates: r } of latest) {
     groupsLive.elections += sample.groups.elections;
     groupsLive.viewChanges += sample.groups.viewChanges;
@@ -641,7 +651,44 @@ function groupFigures(results: readonly ShardResult[], count: number): RunReport
     for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += r.sample.groups[k];
     for (const [k, v] of Object.entries(r.sample.groups.memberCounters)) members[k] = (members[k] ?? 0) + v;
   }
-  return { count, splits: null, merges: null, elections: sum.elections, viewChanges: sum.viewChanges, joins: sum.admitted, leaves: sum.leaves, removals: sum.removals, members };
+  const tree = quadtreeTotals(results.map((r) => r.sample));
+  return {
+    count: tree?.leafGroups ?? count,
+    splits: tree?.splits ?? null,
+    merges: tree?.merges ?? null,
+    ...(tree ? { handovers: tree.handovers, founded: tree.founded, handoverGapRounds: gapFigures(tree.handoverGaps) } : {}),
+    elections: sum.elections,
+    viewChanges: sum.viewChanges,
+    joins: sum.admitted,
+    leaves: sum.leaves,
+    removals: sum.removals,
+    members,
+  };
+}
+
+type QuadtreeTotals = NonNullable<ShardSample['groups']['quadtree']>;
+
+/** The shards' quadtree figures summed; null in a run without a world. */
+function quadtreeTotals(samples: readonly ShardSample[]): QuadtreeTotals | null {
+  const trees = samples.flatMap((s) => (s.groups.quadtree ? [s.groups.quadtree] : []));
+  if (trees.length === 0) return null;
+  const gaps: Record<string, number> = {};
+  for (const t of trees) for (const [gap, n] of Object.entries(t.handoverGaps)) gaps[gap] = (gaps[gap] ?? 0) + n;
+  const sum = (k: 'splits' | 'merges' | 'handovers' | 'founded' | 'leafGroups') => trees.reduce((a, t) => a + t[k], 0);
+  return { splits: sum('splits'), merges: sum('merges'), handovers: sum('handovers'), founded: sum('founded'), leafGroups: sum('leafGroups'), handoverGaps: gaps };
+}
+
+/** Exact percentiles of hand-over gaps from their counts by gap (small integers: no histogram needed). */
+export function gapFigures(counts: Readonly<Record<string, number>>): { count: number; p50: number; p99: number; max: number } {
+  const sorted = Object.entries(counts).map(([gap, n]) => [Number(gap), n] as const).sort((a, b) => a[0] - b[0]);
+  const count = sorted.reduce((a, [, n]) => a + n, 0);
+  const at = (q: number) => {
+    const rank = Math.max(1, Math.ceil(q * count));
+    let seen = 0;
+    for (const [gap, n] of sorted) if ((seen += n) >= rank) return gap;
+    return 0;
+  };
+  return { count, p50: count ? at(0.5) : 0, p99: count ? at(0.99) : 0, max: sorted.length ? (sorted[sorted.length - 1] as readonly [number, number])[0] : 0 };
 }
 
 function saturation(loopP99: number, latenessP99: number, kernelDrops: number | null): string[] {

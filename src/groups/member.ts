@@ -470,8 +470,11 @@ class Member implements GroupMember {
     // Asked again by someone already admitted: the welcome (or the state) was lost on the way.
     const target = this.pending?.view.members.find((s) => equalBytes(s.publicKey, key)) ?? view.members.find((s) => equalBytes(s.publicKey, key));
     if (target) {
-      if (this.lastWelcome && this.lastWelcome.view.members.some((s) => equalBytes(s.publicKey, key))) this.sendWelcome(target, this.lastWelcome.view);
-      if (this.lastState && this.lastState.view === this.lastWelcome?.view.number) this.sendState(target, this.lastState);
+      // Only a member of that view answers: a joiner trusts a welcome and a state from its own view's members.
+      const welcome = this.lastWelcome;
+      if (!welcome || !welcome.view.members.some((s) => equalBytes(s.publicKey, this.publicKey))) return;
+      if (welcome.view.members.some((s) => equalBytes(s.publicKey, key))) this.sendWelcome(target, welcome.view);
+      if (this.lastState && this.lastState.view === welcome.view.number) this.sendState(target, this.lastState);
       return;
     }
     if (this.admitRequests.size >= MAX_ADMIT_REQUESTS && !this.admitRequests.has(id)) return;
@@ -654,7 +657,8 @@ class Member implements GroupMember {
     view.members.forEach((s, i) => {
       if ((this.missed[i] ?? 0) >= this.evictAfter && !equalBytes(s.publicKey, this.publicKey)) ops.push({ kind: 'remove', publicKey: s.publicKey });
     });
-    for (const [id, req] of this.admitRequests) {
+    // A member on its way out does not sponsor: the joiner takes the welcome and the state only from a member of the new view.
+    for (const [id, req] of this.leaveRequested ? [] : this.admitRequests) {
       if (req.untilRound < round || view.members.some((s) => equalBytes(s.publicKey, req.seat.publicKey))) {
         this.admitRequests.delete(id);
         continue;

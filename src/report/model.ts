@@ -49,7 +49,7 @@ export interface SeriesPoint {
 export interface RunEvent {
   /** Seconds since the run started. */
   readonly tS: number;
-  readonly type: 'run' | 'calibration' | 'phase' | 'split' | 'merge' | 'election' | 'ban' | 'proof' | 'join' | 'leave' | 'view-change' | 'player-joined' | 'player-left' | 'saturation' | 'threshold';
+  readonly type: 'run' | 'calibration' | 'phase' | 'split' | 'merge' | 'handover' | 'founded' | 'election' | 'ban' | 'proof' | 'join' | 'leave' | 'view-change' | 'player-joined' | 'player-left' | 'saturation' | 'threshold';
   readonly [detail: string]: unknown;
 }
 
@@ -112,11 +112,17 @@ export interface RunReport {
     readonly bans: number;
     readonly authorityMessages: number;
   } | null;
-  /** Agreed membership; splits and merges stay null until zones and the quadtree land. */
+  /** Agreed membership; splits and merges are null in a run without a world (fixed groups). */
   readonly groups: {
+    /** Groups at the end: in a world, the groups holding a leaf. */
     readonly count: number;
     readonly splits: number | null;
     readonly merges: number | null;
+    /** In a world: players moved from one leaf's group to another's, groups founded by a player in an empty leaf. */
+    readonly handovers?: number;
+    readonly founded?: number;
+    /** Rounds in which no group played a handed-over player's updates, over every hand-over (exact). */
+    readonly handoverGapRounds?: { readonly count: number; readonly p50: number; readonly p99: number; readonly max: number };
     /** View changes in which the group's leader (member 0) changed. */
     readonly elections: number;
     readonly viewChanges: number;

@@ -20,6 +20,8 @@ export type MovementModel =
       readonly x: number;
       readonly y: number;
       readonly startRound: number;
+      /** Each player heads to its own point within this many tiles of the spot (per axis, drawn from the seed): a crowd, not a stack. Default 0. */
+      readonly radius?: number;
       readonly endRound?: number;
       readonly minLegRounds?: number;
       readonly maxLegRounds?: number;
@@ -65,7 +67,11 @@ function waypointWalk(rng: Rng, worldSize: number, minLeg: number, maxLeg: numbe
 
 /** Converge on the spot from startRound; from endRound, each player's own waypoints, the first leg starting then. */
 function hotspotSteer(model: Extract<MovementModel, { model: 'hotspot' }>, ctx: MovementContext, spot: { x: number; y: number }): Steer {
-  const converge: Steer = (round) => (round >= model.startRound ? spot : null);
+  const r = model.radius ?? 0;
+  const offset = createRng(ctx.seed).fork('movement').fork('crowd').fork(`player:${ctx.player}`);
+  const edge = ctx.worldSize - 1;
+  const mine = r === 0 ? spot : { x: Math.min(edge, Math.max(0, spot.x - r + offset.int(2 * r + 1))), y: Math.min(edge, Math.max(0, spot.y - r + offset.int(2 * r + 1))) };
+  const converge: Steer = (round) => (round >= model.startRound ? mine : null);
   const { endRound } = model;
   if (endRound === undefined) return converge;
   const rng = createRng(ctx.seed).fork('movement').fork('disperse').fork(`player:${ctx.player}`);

@@ -33,7 +33,7 @@ export function movementForProfile(profile: Profile): MovementModel {
       return { model: m.model, minLegRounds: rounds(m.minLegS), maxLegRounds: rounds(m.maxLegS) };
     case 'hotspot': {
       const roundAt = (s: number) => Math.round((s * 1000) / profile.neo.roundMs);
-      const converge = { model: 'hotspot', x: m.x, y: m.y, startRound: roundAt(m.startS) } as const;
+      const converge = { model: 'hotspot', x: m.x, y: m.y, radius: m.radius, startRound: roundAt(m.startS) } as const;
       if (m.endS === undefined) return converge;
       // Dispersal walks as random-waypoint does with its default legs (2-6 s).
       const legs = { minLegRounds: rounds(DEFAULT_LEG_S.min), maxLegRounds: rounds(DEFAULT_LEG_S.max) };

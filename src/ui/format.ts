@@ -436,6 +436,7 @@ export function buildLiveView(s: LiveSnapshot, options: ViewOptions = {}): LiveV
             { label: 'groups', value: formatCount(s.groups.count) },
             { label: 'splits', value: formatCount(s.groups.splits) },
             { label: 'merges', value: formatCount(s.groups.merges) },
+            ...(s.groups.handovers !== undefined && s.groups.handovers !== null ? [{ label: 'hand-overs', value: formatCount(s.groups.handovers) }] : []),
             { label: 'elections', value: formatCount(s.groups.elections) },
             { label: 'views', value: formatCount(s.groups.viewChanges) },
             { label: 'joins', value: formatCount(s.groups.joins) },

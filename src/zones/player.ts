@@ -1,8 +1,12 @@
-import { createFounder, createJoiner, type GroupConfig, type GroupEvent, type GroupMember, type GroupMemberDeps, type GroupView } from '../groups/index.js';
-import type { Avatar } from '../game/index.js';
+import type { BanCertificate, KeyCertificate } from '../auth/index.js';
+import { createFounder, createJoiner, GROUP_COUNTERS, type GroupConfig, type GroupCounter, type GroupEvent, type GroupMember, type GroupMemberDeps, type GroupMemberState, type GroupView } from '../groups/index.js';
+import type { Avatar, Game } from '../game/index.js';
+import { NEO_COUNTERS, type NeoCounter } from '../neo/index.js';
 import type { WorldDefinition } from './geometry.js';
 import type { ZoneDirectory } from './directory.js';
-import { leafDivision, leafHolds, zoneById, type LeafAddress } from './leaf.js';
+import { leafArea, leafDivision, leafHolds, zoneById, zoneOf, type LeafAddress } from './leaf.js';
+import { distanceToRect } from './geometry.js';
+import { equalBytes } from '../crypto/index.js';
 
 export interface ZonePlayerConfig {
   readonly world: WorldDefinition;
@@ -29,19 +33,19 @@ export type ZoneEvent =
    */
   | { readonly type: 'handover'; readonly from: LeafAddress; readonly to: LeafAddress; readonly gapRounds: number; readonly overlapRounds: number };
 
-export interface ZonePlayer {
+/**
+ * A player of a world of zones over its whole life: the group members it has been, one leaf after
+ * another. It is itself a GroupMember (the current group's state, view and game; counters summed
+ * over every group it was in), so a host treats a player in a world like any group member.
+ */
+export interface ZonePlayer extends GroupMember {
   /** The leaf whose group plays this player's updates (during a hand-over, the one it is leaving). */
   readonly leaf: LeafAddress | null;
   readonly member: GroupMember | null;
   /** Every group member this player has been, oldest first (their counters add up). */
   readonly members: readonly GroupMember[];
-  readonly done: Promise<void>;
   /** A founder of an initial leaf (the harness plans them): `avatars` by seat; call begin() on the start signal. */
   found(leaf: LeafAddress, view: GroupView, avatars: ReadonlyMap<number, Avatar>): void;
-  begin(startMs: number): void;
-  /** Graceful leave from every group it is in. */
-  leave(): void;
-  crash(): void;
 }
 
 /** A group this player is in; a division moves it down the tree (a new leaf and session, the same member). */
@@ -56,6 +60,8 @@ interface Place {
 }
 
 const CHECK_EVERY_ROUNDS = 2;
+/** How far past its leaf's edge a player walks before it is handed over (hysteresis). */
+const HANDOVER_MARGIN_TILES = 2;
 
 export function createZonePlayer(config: ZonePlayerConfig, deps: ZonePlayerDeps): ZonePlayer {
   return new Player(config, deps);
@@ -77,6 +83,54 @@ class Player implements ZonePlayer {
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.sessionRng = deps.botRng.fork('zone-sessions');
+  }
+
+  get publicKey(): Uint8Array {
+    return this.deps.peer.publicKey;
+  }
+
+  get state(): GroupMemberState {
+    return this.current?.member.state ?? (this.stopped ? 'left' : 'joining');
+  }
+
+  get view(): GroupView | null {
+    return this.current?.member.view ?? null;
+  }
+
+  get game(): Game | null {
+    return this.current?.member.game ?? null;
+  }
+
+  get roundMs(): number {
+    return this.current?.member.roundMs ?? this.config.group.neo.roundMs;
+  }
+
+  exclude(ban: BanCertificate, keyCertificate: KeyCertificate): boolean {
+    return this.current?.member.exclude(ban, keyCertificate) ?? false;
+  }
+
+  counters(): Record<GroupCounter, number> {
+    return sumRecords(this.members.map((m) => m.counters()), GROUP_COUNTERS);
+  }
+
+  neoCounters(): Record<NeoCounter, number> {
+    return sumRecords(this.members.map((m) => m.neoCounters()), NEO_COUNTERS);
+  }
+
+  playedHashAt(round: number): string | undefined {
+    return this.current?.member.playedHashAt(round);
+  }
+
+  answersFetchesUntilMs(): number {
+    return Math.max(0, ...this.members.map((m) => m.answersFetchesUntilMs()));
+  }
+
+  schedule(): ReturnType<GroupMember['schedule']> {
+    return this.current?.member.schedule() ?? null;
+  }
+
+  avatar(): Avatar | null {
+    return this.current?.member.avatar() ?? null;
   }
 
   get leaf(): LeafAddress | null {
@@ -172,8 +226,18 @@ class Player implements ZonePlayer {
     if (!current || current.member.state !== 'member') return;
     if (this.next) return this.checkJoin();
     const at = current.member.avatar();
-    if (!at || leafHolds(this.config.world, current.leaf, at.x, at.y)) return;
+    if (!at || !this.leftLeaf(current.leaf, at)) return;
     this.startHandover(current, at);
+  }
+
+  /**
+   * Out of the leaf: in another zone, or more than HANDOVER_MARGIN_TILES past the leaf's edge, so a
+   * player standing on a boundary is not handed to and fro.
+   */
+  private leftLeaf(leaf: LeafAddress, at: Avatar): boolean {
+    if (leafHolds(this.config.world, leaf, at.x, at.y)) return false;
+    const zone = zoneOf(this.config.world, at.x, at.y);
+    return zone?.id !== leaf.zoneId || distanceToRect(leafArea(this.config.world, leaf), at.x, at.y) > HANDOVER_MARGIN_TILES;
   }
 
   private startHandover(from: Place, at: Avatar): void {
@@ -181,6 +245,8 @@ class Player implements ZonePlayer {
     if (found.kind === 'outside') return;
     if (found.kind === 'held') {
       const sessionId = found.group.sessionId;
+      // Walking back into a group it is still leaving: wait until that leave is through, then join afresh.
+      if (this.members.some((m) => m.view && equalBytes(m.view.sessionId, sessionId) && m.state !== 'left' && m.state !== 'crashed' && m.state !== 'finished')) return;
       this.next = this.place(found.group.leaf, sessionId, (deps) => createJoiner(sessionId, () => this.deps.directory.contacts(sessionId), this.config.group, deps));
       return;
     }
@@ -256,4 +322,10 @@ class Player implements ZonePlayer {
     this.stopped = true;
     this.resolveDone();
   }
+}
+
+function sumRecords<K extends string>(records: readonly Record<K, number>[], keys: readonly K[]): Record<K, number> {
+  const sum = Object.fromEntries(keys.map((k) => [k, 0])) as Record<K, number>;
+  for (const r of records) for (const k of keys) sum[k] += r[k];
+  return sum;
 }

@@ -293,19 +293,31 @@ describe('hotspot end', () => {
   const base = 'peers: 8\ndurationS: 30\n';
   it('parses endS after startS and turns it into the round the players disperse', () => {
     const p = parseProfile(`${base}movement: { model: hotspot, x: 10, y: 20, startS: 5, endS: 12 }\n`, 'h.yaml');
-    expect(p.movement).toEqual({ model: 'hotspot', x: 10, y: 20, startS: 5, endS: 12 });
-    expect(movementForProfile(p)).toEqual({ model: 'hotspot', x: 10, y: 20, startRound: 50, endRound: 120, minLegRounds: 20, maxLegRounds: 60 });
+    expect(p.movement).toEqual({ model: 'hotspot', x: 10, y: 20, radius: 0, startS: 5, endS: 12 });
+    expect(movementForProfile(p)).toEqual({ model: 'hotspot', x: 10, y: 20, radius: 0, startRound: 50, endRound: 120, minLegRounds: 20, maxLegRounds: 60 });
     const steer = createSteer(movementForProfile(p), { seed: p.seed, player: 0, group: 0, worldSize: 64 })!;
     expect(steer(49)).toBeNull();
     expect(steer(119)).toEqual({ x: 10, y: 20 });
     expect(Array.from({ length: 100 }, (_, r) => steer(120 + r)).some((q) => q!.x !== 10 || q!.y !== 20)).toBe(true);
     const slow = parseProfile(`${base}neo: { roundMs: 200 }\nmovement: { model: hotspot, x: 1, y: 1, endS: 3 }\n`, 'h.yaml');
-    expect(movementForProfile(slow)).toEqual({ model: 'hotspot', x: 1, y: 1, startRound: 0, endRound: 15, minLegRounds: 10, maxLegRounds: 30 });
+    expect(movementForProfile(slow)).toEqual({ model: 'hotspot', x: 1, y: 1, radius: 0, startRound: 0, endRound: 15, minLegRounds: 10, maxLegRounds: 30 });
+  });
+
+  it('gathers a crowd within radius of the spot, each player on its own tile from the seed', () => {
+    const p = parseProfile(`${base}movement: { model: hotspot, x: 100, y: 100, radius: 10, startS: 1 }\n`, 'h.yaml');
+    const points = Array.from({ length: 40 }, (_, player) => createSteer(movementForProfile(p), { seed: p.seed, player, group: 0, worldSize: 256 })!(20));
+    for (const at of points) {
+      expect(Math.abs((at?.x ?? 0) - 100)).toBeLessThanOrEqual(10);
+      expect(Math.abs((at?.y ?? 0) - 100)).toBeLessThanOrEqual(10);
+    }
+    expect(new Set(points.map((at) => `${at?.x},${at?.y}`)).size).toBeGreaterThan(30);
+    const again = createSteer(movementForProfile(p), { seed: p.seed, player: 7, group: 0, worldSize: 256 })!(20);
+    expect(again).toEqual(points[7]);
   });
 
   it('keeps a hotspot without endS converged to the end', () => {
     const p = parseProfile(`${base}movement: { model: hotspot, x: 10, y: 20, startS: 5 }\n`, 'h.yaml');
-    expect(movementForProfile(p)).toEqual({ model: 'hotspot', x: 10, y: 20, startRound: 50 });
+    expect(movementForProfile(p)).toEqual({ model: 'hotspot', x: 10, y: 20, radius: 0, startRound: 50 });
   });
 
   it('refuses endS not after startS', () => {
