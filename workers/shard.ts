@@ -259,7 +259,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
 
   /** A group event, counted once per group (`groupKey`: the group's index, or its session in a world). */
   const groupEvent = (player: Player, event: GroupEvent, groupKey: string) => {
-    if (event.type === 'divided') return;
+    if (event.type === 'divided' || event.type === 'collapsed') return;
     if (event.type === 'view-change') {
       // Every member of the group applies the same change; count it once.
       const key = `${groupKey}/${event.view}`;
@@ -275,16 +275,26 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   };
 
   /** What a player of a world reports: its groups' events, and the quadtree's splits, hand-overs and foundings. */
+  const mergedLeaves = new Set<string>();
   const zoneEvent = (player: Player, q: NonNullable<typeof quadtree>) => (e: ZoneEvent) => {
     const atMs = clock.nowMs();
     if (e.type === 'group') {
       const event = e.event;
+      if (event.type === 'collapsed') {
+        // A merge is a leaf re-formed from its children: counted once, until that leaf splits again.
+        const leaf = leafKey({ zoneId: e.leaf.zoneId, path: e.leaf.path.slice(0, -1) });
+        if (mergedLeaves.has(leaf)) return;
+        mergedLeaves.add(leaf);
+        q.merges++;
+        return record({ type: 'merge', leaf, round: event.round, group: player.group, atMs });
+      }
       if (event.type !== 'divided') return groupEvent(player, event, toHex(e.sessionId));
       // Every member of the leaf divides at the same round: one split.
       const key = `split/${toHex(event.parent)}/${event.round}`;
       if (reportedViews.has(key)) return;
       reportedViews.add(key);
       q.splits++;
+      mergedLeaves.delete(leafKey(e.leaf));
       record({ type: 'split', leaf: leafKey(e.leaf), round: event.round, parts: event.parts, group: player.group, atMs });
     } else if (e.type === 'handover') {
       q.handovers++;

@@ -82,7 +82,7 @@ export type QuadtreeEvent =
   | { readonly type: 'founded'; readonly leaf: string; readonly round: number; readonly player: number };
 
 /** A group's view change (or a player's arrival or departure), as the group reported it, or a quadtree event. */
-export type ShardGroupEvent = (Exclude<GroupEvent, { type: 'divided' }> | QuadtreeEvent) & { readonly group: number; readonly atMs: number };
+export type ShardGroupEvent = (Exclude<GroupEvent, { type: 'divided' | 'collapsed' }> | QuadtreeEvent) & { readonly group: number; readonly atMs: number };
 
 /** Cumulative transport figures of every peer in the shard. */
 export interface ShardTraffic {

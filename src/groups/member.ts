@@ -77,6 +77,14 @@ export type GroupEvent =
       readonly parts: readonly number[];
     }
   /** `startMs`: when `round` starts on the shared clock (hand-overs compare two groups' schedules). */
+  | {
+      /** The group folded back into its parent leaf (a merge): the same members, a new session, from `round`. */
+      readonly type: 'collapsed';
+      readonly parent: Uint8Array;
+      readonly sessionId: Uint8Array;
+      readonly round: number;
+      readonly members: number;
+    }
   | { readonly type: 'joined'; readonly view: number; readonly round: number; readonly startMs: number }
   /** `round` is the first round without this member. */
   | { readonly type: 'left'; readonly view: number; readonly round: number; readonly startMs: number; readonly reason: 'leave' | 'removed' | 'alone' };
@@ -93,6 +101,12 @@ export interface GroupDivision {
   partOf(x: number, y: number): number;
   /** This member now plays in part `part`: that group's own division rule (none: it never divides). */
   divided(part: number): GroupDivision | undefined;
+  /** This member's wish to fold the group back into its parent (a merge): from what it knows of the neighbours, not agreed. */
+  wantsCollapse?(): boolean;
+  /** Whether a `collapse` operation played in a group of `members` players is applied (agreed facts only). */
+  mayCollapse?(members: number): boolean;
+  /** The group folded back into its parent: the parent's division rule. */
+  collapsed?(): GroupDivision | undefined;
 }
 
 export interface GroupMemberDeps {
@@ -214,6 +228,8 @@ interface PendingChange {
   readonly banned: number;
   /** A division: this member's part and every part's size. */
   readonly division?: { readonly parent: Uint8Array; readonly part: number; readonly parts: readonly number[] };
+  /** A collapse into the parent leaf. */
+  readonly collapse?: { readonly parent: Uint8Array };
 }
 
 /** Extra rounds before a view that admits a player takes effect (see decideChange). */
@@ -654,6 +670,7 @@ class Member implements GroupMember {
     }
     const ops: MembershipOp[] = [];
     if (this.leaveRequested) ops.push({ kind: 'leave' });
+    if (this.division?.wantsCollapse?.()) ops.push({ kind: 'collapse' });
     view.members.forEach((s, i) => {
       if ((this.missed[i] ?? 0) >= this.evictAfter && !equalBytes(s.publicKey, this.publicKey)) ops.push({ kind: 'remove', publicKey: s.publicKey });
     });
@@ -687,7 +704,10 @@ class Member implements GroupMember {
     this.resync.record(round, updates);
     const played = new Set(accepted.map((u) => u.member));
     this.missed = this.missed.map((n, i) => (played.has(i) ? 0 : n + 1));
-    if (ops.length > 0) this.decideChange(view, round, ops);
+    const collapse = ops.some((o) => o.op.kind === 'collapse');
+    const membership = collapse ? ops.filter((o) => o.op.kind !== 'collapse') : ops;
+    if (membership.length > 0) this.decideChange(view, round, membership);
+    if (collapse && !this.pending && this.division?.mayCollapse?.(view.members.length)) this.decideCollapse(view, round);
     if (!this.pending && this.division?.shouldDivide(view.members.length)) this.decideDivision(view, round, this.division);
     if (this.pending && round === this.pending.view.startRound - 1) this.applyChange();
   }
@@ -727,7 +747,7 @@ class Member implements GroupMember {
         }
         if (!removed.has(i)) evicted++;
         removed.add(i);
-      } else {
+      } else if (op.kind === 'admit') {
         const known = view.members.some((s) => equalBytes(s.publicKey, op.publicKey)) || added.some((s) => equalBytes(s.publicKey, op.publicKey));
         const size = view.members.length - removed.size + added.length;
         if (known || size >= this.config.seats) {
@@ -818,6 +838,17 @@ class Member implements GroupMember {
     this.openNextSession(next);
   }
 
+  /** Every replica folds the group into its parent at the same round: the same members and seats, a session every member derives. */
+  private decideCollapse(view: GroupView, round: number): void {
+    const effective = round + this.leadRounds;
+    if (effective > this.config.neo.lastRound) return;
+    const next: GroupView = { sessionId: partSessionId(view.sessionId, effective, COLLAPSE_PART), number: view.number + 1, startRound: effective, members: view.members };
+    this.pending = { view: next, removedSeats: [], addedSeats: [], sponsored: [], leaderChanged: false, left: 0, removed: 0, banned: 0, collapse: { parent: view.sessionId } };
+    this.session?.endAfter(effective - 1);
+    this.routeSession(next.sessionId);
+    this.openNextSession(next);
+  }
+
   /** After the old view's last round: the game's seats change, joiners get the state, the new view plays on. */
   private applyChange(): void {
     const change = this.pending as PendingChange;
@@ -839,7 +870,14 @@ class Member implements GroupMember {
     this.count.removals += change.removed;
     this.count.bans += change.banned;
     const divided = change.division;
-    if (divided) {
+    if (change.collapse) {
+      this.deps.onEvent?.({ type: 'collapsed', parent: change.collapse.parent, sessionId: change.view.sessionId, round: change.view.startRound, members: change.view.members.length });
+      this.division = this.division?.collapsed?.();
+      this.unrouteSession(change.collapse.parent);
+      this.admitRequests.clear();
+      this.lastWelcome = null;
+      this.lastState = null;
+    } else if (divided) {
       this.deps.onEvent?.({ type: 'divided', parent: divided.parent, sessionId: change.view.sessionId, round: change.view.startRound, part: divided.part, parts: divided.parts });
       this.division = this.division?.divided(divided.part);
       // Joiners asked for the group that divided: they ask again where their position now leads them.
@@ -958,7 +996,10 @@ function avatarFits(avatar: Avatar, game: Game): boolean {
   return avatar.x < game.worldSize && avatar.y < game.worldSize && avatar.hp >= 1 && avatar.hp <= START_HP;
 }
 
-/** The session id of part `part` of a group divided at `round`: every member derives the same. */
+/** The "part" a collapsed group's session is derived with: not a quarter (0–3). */
+const COLLAPSE_PART = 4;
+
+/** The session id of part `part` of a group divided (or collapsed, COLLAPSE_PART) at `round`: every member derives the same. */
 function partSessionId(parent: Uint8Array, round: number, part: number): Uint8Array {
   const at = new Uint8Array(5);
   new DataView(at.buffer).setUint32(0, round);

@@ -17,6 +17,8 @@ import { avatarCodec, MAX_HOST_BYTES } from './messages.js';
 export type MembershipOp =
   /** The sender leaves the group (graceful leave). */
   | { readonly kind: 'leave' }
+  /** The group folds back into its parent leaf (a quadtree merge, src/zones): applied only if the group's own rule allows it. */
+  | { readonly kind: 'collapse' }
   /**
    * The sender sponsors a joiner: its key and the endpoint its join request came from; a player
    * handed over from another group brings its avatar (position, hp, gold) into its new seat.
@@ -41,7 +43,7 @@ export const MAX_OPS_PER_UPDATE = 4;
 /** A ban carries two authority signatures (176 bytes): one per update, and it travels alone (the sealed update holds at most 208 bytes). */
 export const MAX_BANS_PER_UPDATE = 1;
 
-const OP_KINDS = ['leave', 'admit', 'remove'] as const;
+const OP_KINDS = ['leave', 'admit', 'remove', 'collapse'] as const;
 const NO_KEY = new Uint8Array(PUBLIC_KEY_LENGTH);
 
 const payloadCodec = struct({
@@ -61,7 +63,7 @@ export function encodePayload(payload: GroupPayload): Uint8Array {
     update: payload.update,
     bans,
     ops: ops.map((op) =>
-      op.kind === 'leave'
+      op.kind === 'leave' || op.kind === 'collapse'
         ? { kind: op.kind, publicKey: NO_KEY, host: '', port: 0, avatar: null }
         : op.kind === 'remove'
           ? { kind: op.kind, publicKey: op.publicKey, host: '', port: 0, avatar: null }
@@ -82,9 +84,9 @@ export function decodePayload(bytes: Uint8Array): GroupPayload | null {
   const ops: MembershipOp[] = [];
   for (const op of raw.ops) {
     const zeroKey = op.publicKey.every((b) => b === 0);
-    if (op.kind === 'leave') {
+    if (op.kind === 'leave' || op.kind === 'collapse') {
       if (!zeroKey || op.host !== '' || op.port !== 0 || op.avatar !== null) return null;
-      ops.push({ kind: 'leave' });
+      ops.push({ kind: op.kind });
     } else if (op.kind === 'remove') {
       if (op.host !== '' || op.port !== 0 || op.avatar !== null) return null;
       ops.push({ kind: 'remove', publicKey: op.publicKey });

@@ -25,6 +25,8 @@ export interface ZoneDirectory {
   withdraw(sessionId: Uint8Array, publicKey: Uint8Array): void;
   /** The contacts of a session's group as last announced (a joiner rotates through them). */
   contacts(sessionId: Uint8Array): readonly Endpoint[];
+  /** Players announced in the leaves below `path` of a zone, and whether each of those leaves is a direct child. */
+  under(zoneId: string, path: string): { readonly players: number; readonly leavesOnly: boolean };
 }
 
 interface Held {
@@ -91,6 +93,17 @@ export function createLocalDirectory(world: WorldDefinition): ZoneDirectory {
     },
     contacts(sessionId) {
       return [...(sessions.get(toHex(sessionId))?.members.values() ?? [])];
+    },
+    under(zoneId, path) {
+      let players = 0;
+      let leavesOnly = true;
+      for (const held of sessions.values()) {
+        const p = held.leaf.path;
+        if (held.leaf.zoneId !== zoneId || p.length <= path.length || !p.startsWith(path)) continue;
+        players += held.members.size;
+        if (p.length > path.length + 1) leavesOnly = false;
+      }
+      return { players, leavesOnly };
     },
   };
 }

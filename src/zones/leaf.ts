@@ -20,14 +20,26 @@ export function sameLeaf(a: LeafAddress, b: LeafAddress): boolean {
  * A leaf's division rule (src/groups GroupDivision): more than `maxGroup` players and room to go
  * deeper split it into its four quarters, each agreed position going to the quarter that covers it.
  */
-export function leafDivision(zone: ZoneDefinition, path: string): GroupDivision {
+export function leafDivision(zone: ZoneDefinition, path: string, siblings?: SiblingCount): GroupDivision {
   const rect = leafRect(zone.rect, path);
+  const parent = path.slice(0, -1);
   return {
     shouldDivide: (members) => members > zone.maxGroup && path.length < zone.maxDepth,
     partOf: (x, y) => quadrantOf(rect, x, y),
-    divided: (part) => leafDivision(zone, `${path}${part}`),
+    divided: (part) => leafDivision(zone, `${path}${part}`, siblings),
+    // Four sibling leaves holding fewer than minGroup players together fold back into their parent.
+    wantsCollapse: () => {
+      if (path.length === 0 || !siblings) return false;
+      const under = siblings(zone.id, parent);
+      return under.leavesOnly && under.players < zone.minGroup;
+    },
+    mayCollapse: (members) => path.length > 0 && members < zone.minGroup,
+    collapsed: () => leafDivision(zone, parent, siblings),
   };
 }
+
+/** Players in the leaves below `path` of a zone, and whether those are all its direct children (no deeper split to undo first). */
+export type SiblingCount = (zoneId: string, path: string) => { readonly players: number; readonly leavesOnly: boolean };
 
 /** The zone a position belongs to: the innermost zone whose rect holds it (a building's players are not the field's). */
 export function zoneOf(world: WorldDefinition, x: number, y: number): ZoneDefinition | null {

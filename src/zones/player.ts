@@ -62,6 +62,8 @@ interface Place {
 const CHECK_EVERY_ROUNDS = 2;
 /** How far past its leaf's edge a player walks before it is handed over (hysteresis). */
 const HANDOVER_MARGIN_TILES = 2;
+/** Checks in a row that see another group holding this leaf before this group's player joins it. */
+const COALESCE_AFTER_CHECKS = 3;
 
 export function createZonePlayer(config: ZonePlayerConfig, deps: ZonePlayerDeps): ZonePlayer {
   return new Player(config, deps);
@@ -176,7 +178,7 @@ class Player implements ZonePlayer {
     const member = create({
       ...memberDeps,
       botRng: this.deps.botRng.fork(`member:${this.generation++}`),
-      division: leafDivision(zone, leaf.path),
+      division: leafDivision(zone, leaf.path, (zoneId, path) => this.deps.directory.under(zoneId, path)),
       avatar: () => this.current?.member.avatar() ?? null,
       onEvent: (event) => this.onGroupEvent(holder.place as Place, event),
     });
@@ -189,9 +191,10 @@ class Player implements ZonePlayer {
 
   private onGroupEvent(place: Place, event: GroupEvent): void {
     this.deps.onEvent?.({ type: 'group', leaf: place.leaf, sessionId: place.sessionId, event });
-    if (event.type === 'divided') {
+    if (event.type === 'divided' || event.type === 'collapsed') {
       this.withdraw(place);
-      place.leaf = { zoneId: place.leaf.zoneId, path: `${place.leaf.path}${event.part}` };
+      const path = event.type === 'divided' ? `${place.leaf.path}${event.part}` : place.leaf.path.slice(0, -1);
+      place.leaf = { zoneId: place.leaf.zoneId, path };
       place.sessionId = event.sessionId;
       this.announce(place);
     } else if (event.type === 'joined') {
@@ -226,8 +229,24 @@ class Player implements ZonePlayer {
     if (!current || current.member.state !== 'member') return;
     if (this.next) return this.checkJoin();
     const at = current.member.avatar();
-    if (!at || !this.leftLeaf(current.leaf, at)) return;
-    this.startHandover(current, at);
+    if (!at) return;
+    // Another holder seen on a few checks in a row, not for the instant in which a split or merge is applied member by member.
+    this.coalesceStreak = this.anotherHolds(current, at) ? this.coalesceStreak + 1 : 0;
+    if (this.leftLeaf(current.leaf, at) || this.coalesceStreak >= COALESCE_AFTER_CHECKS) this.startHandover(current, at);
+  }
+
+  private coalesceStreak = 0;
+
+  /**
+   * Another group holds this leaf, or the leaf above it (a sibling folded back into the parent
+   * first): this group's players join that one, so that one group holds one leaf. The directory
+   * names the group announced first; it never hands over to the later one.
+   */
+  private anotherHolds(current: Place, at: Avatar): boolean {
+    const found = this.deps.directory.locate(at.x, at.y);
+    if (found.kind !== 'held' || equalBytes(found.group.sessionId, current.sessionId)) return false;
+    const leaf = found.group.leaf;
+    return leaf.zoneId === current.leaf.zoneId && current.leaf.path.startsWith(leaf.path);
   }
 
   /**
@@ -281,6 +300,7 @@ class Player implements ZonePlayer {
     const next = this.next;
     const old = this.current;
     if (!next || !old) return;
+    this.coalesceStreak = 0;
     this.current = next;
     this.next = null;
     old.member.leave();
