@@ -21,7 +21,7 @@ import { systemClock } from '../src/time/clock.js';
 import { createTimerQueue } from '../src/time/timer-queue.js';
 import { START_HP } from '../src/game/index.js';
 import { regionRect } from '../src/scenario/world.js';
-import { createLocalDirectory, createZonePlayer, leafKey, type WorldDefinition, type ZoneDirectory, type ZoneEvent } from '../src/zones/index.js';
+import { createLocalDirectory, createZonePlayer, leafKey, zoneOf, type WorldDefinition, type ZoneDirectory, type ZoneEvent, type ZonePlayer } from '../src/zones/index.js';
 
 /** A player as the shard hosts it: what startPlayer composed, and the shard's bookkeeping. */
 interface Player extends PeerPlayer {
@@ -119,7 +119,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const world = task.profile.world ?? null;
   const worldSize = world ? Math.max(world.width, world.height) : WORLD_SIZE;
   const directory = world ? createLocalDirectory(world) : null;
-  const quadtree = world ? { splits: 0, merges: 0, handovers: 0, founded: 0, handoverGaps: {} as Record<string, number> } : null;
+  const quadtree = world ? { splits: 0, merges: 0, handovers: 0, founded: 0, handoverGaps: {} as Record<string, number>, aoiKnown: 0, aoiExisting: 0 } : null;
   // The shard's groups of a world exchange players, so their links are shaped by one shaper over all of them.
   const worldShaper = world ? createDeferredShaper() : null;
   const groupConfig = (g: ShardGroup): GroupConfig => ({
@@ -486,7 +486,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       kernelDrops: dropsReadable ? kernelDrops : null,
       peersAlive: active.length,
       roundMs: active.find((p) => p.member?.state === 'member')?.member?.roundMs ?? task.neo.roundMs,
-      groups: { ...groupTotals, memberCounters: sumGroupCounters(allPlayers), quadtree: quadtree && { ...quadtree, handoverGaps: { ...quadtree.handoverGaps }, leafGroups: leafGroups(allPlayers) } },
+      groups: { ...groupTotals, memberCounters: sumGroupCounters(allPlayers), quadtree: quadtree && { ...quadtree, handoverGaps: { ...quadtree.handoverGaps }, leafGroups: leafGroups(allPlayers), zone: zoneCounters(allPlayers) } },
       dht: dhtFigures(allPlayers, dhtLatency),
       auth: authFigures(allPlayers, authTotals, clock.nowMs()),
       attacks: ledger.summary(),
@@ -497,6 +497,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   let resolveFinished: () => void = () => {};
   const finished = new Promise<void>((resolve) => (resolveFinished = resolve));
   const telemetry = setInterval(() => {
+    if (started && world && quadtree) measureTopology(allPlayers, world, quadtree);
     const loopSample = loop?.sample();
     if (loopSample) loopHistogram.mergeEncoded([loopSample.encoded]);
     post({
@@ -662,4 +663,39 @@ function leafGroups(players: readonly Player[]): number {
     if (view && (state === 'member' || state === 'leaving' || state === 'finished')) sessions.add(toHex(view.sessionId));
   }
   return sessions.size;
+}
+
+function zoneCounters(players: readonly Player[]): Record<string, number> {
+  const sum: Record<string, number> = {};
+  for (const p of players) {
+    const m = p.member;
+    if (!m || !('zoneCounters' in m)) continue;
+    for (const [k, v] of Object.entries((m as ZonePlayer).zoneCounters())) sum[k] = (sum[k] ?? 0) + v;
+  }
+  return sum;
+}
+
+/**
+ * Topology consistency as VAST measures it: for every player in a group, the players of its own
+ * zone within its area of interest (Chebyshev distance ≤ aoiRadius, where each stands in its own
+ * group's agreed state), and how many of them it knows. The shard hosts a whole region, so it holds
+ * the ground truth.
+ */
+function measureTopology(players: readonly Player[], world: WorldDefinition, totals: { aoiKnown: number; aoiExisting: number }): void {
+  const placed: { key: string; x: number; y: number; zone: string; player: ZonePlayer }[] = [];
+  for (const p of players) {
+    const m = p.member as ZonePlayer | null;
+    if (!m || !('knownPlayers' in m) || (m.state !== 'member' && m.state !== 'leaving')) continue;
+    const at = m.avatar();
+    const zone = at && zoneOf(world, at.x, at.y);
+    if (at && zone) placed.push({ key: toHex(p.peer.publicKey), x: at.x, y: at.y, zone: zone.id, player: m });
+  }
+  for (const a of placed) {
+    const known = a.player.knownPlayers();
+    for (const b of placed) {
+      if (a === b || a.zone !== b.zone || Math.max(Math.abs(a.x - b.x), Math.abs(a.y - b.y)) > world.aoiRadius) continue;
+      totals.aoiExisting++;
+      if (known.has(b.key)) totals.aoiKnown++;
+    }
+  }
 }

@@ -131,6 +131,11 @@ export interface ShardSample {
       readonly handoverGaps: Readonly<Record<string, number>>;
       /** Groups holding a leaf now. */
       readonly leafGroups: number;
+      /** Topology consistency's parts, summed over every player and second (docs/zones.md): AOI neighbours known, and that exist. */
+      readonly aoiKnown: number;
+      readonly aoiExisting: number;
+      /** Zone players' counters (src/zones ZONE_COUNTERS) summed. */
+      readonly zone: Readonly<Record<string, number>>;
     } | null;
     /** GroupMember counters (src/groups GROUP_COUNTERS) summed over the shard's players. */
     readonly memberCounters: Readonly<Record<string, number>>;

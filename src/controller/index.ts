@@ -656,7 +656,15 @@ function groupFigures(results: readonly ShardResult[], count: number): RunReport
     count: tree?.leafGroups ?? count,
     splits: tree?.splits ?? null,
     merges: tree?.merges ?? null,
-    ...(tree ? { handovers: tree.handovers, founded: tree.founded, handoverGapRounds: gapFigures(tree.handoverGaps) } : {}),
+    ...(tree
+      ? {
+          handovers: tree.handovers,
+          founded: tree.founded,
+          handoverGapRounds: gapFigures(tree.handoverGaps),
+          topologyConsistency: tree.aoiExisting > 0 ? tree.aoiKnown / tree.aoiExisting : null,
+          zone: tree.zone,
+        }
+      : {}),
     elections: sum.elections,
     viewChanges: sum.viewChanges,
     joins: sum.admitted,
@@ -674,8 +682,10 @@ function quadtreeTotals(samples: readonly ShardSample[]): QuadtreeTotals | null 
   if (trees.length === 0) return null;
   const gaps: Record<string, number> = {};
   for (const t of trees) for (const [gap, n] of Object.entries(t.handoverGaps)) gaps[gap] = (gaps[gap] ?? 0) + n;
-  const sum = (k: 'splits' | 'merges' | 'handovers' | 'founded' | 'leafGroups') => trees.reduce((a, t) => a + t[k], 0);
-  return { splits: sum('splits'), merges: sum('merges'), handovers: sum('handovers'), founded: sum('founded'), leafGroups: sum('leafGroups'), handoverGaps: gaps };
+  const sum = (k: 'splits' | 'merges' | 'handovers' | 'founded' | 'leafGroups' | 'aoiKnown' | 'aoiExisting') => trees.reduce((a, t) => a + t[k], 0);
+  const zone: Record<string, number> = {};
+  for (const t of trees) for (const [k, v] of Object.entries(t.zone)) zone[k] = (zone[k] ?? 0) + v;
+  return { splits: sum('splits'), merges: sum('merges'), handovers: sum('handovers'), founded: sum('founded'), leafGroups: sum('leafGroups'), handoverGaps: gaps, aoiKnown: sum('aoiKnown'), aoiExisting: sum('aoiExisting'), zone };
 }
 
 /** Exact percentiles of hand-over gaps from their counts by gap (small integers: no histogram needed). */

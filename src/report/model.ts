@@ -123,6 +123,10 @@ export interface RunReport {
     readonly founded?: number;
     /** Rounds in which no group played a handed-over player's updates, over every hand-over (exact). */
     readonly handoverGapRounds?: { readonly count: number; readonly p50: number; readonly p99: number; readonly max: number };
+    /** AOI neighbours known ÷ AOI neighbours that exist, over every player and second (null: nobody had a neighbour). */
+    readonly topologyConsistency?: number | null;
+    /** Zone players' counters summed (border messages sent, received, refused; joins given up). */
+    readonly zone?: Readonly<Record<string, number>>;
     /** View changes in which the group's leader (member 0) changed. */
     readonly elections: number;
     readonly viewChanges: number;

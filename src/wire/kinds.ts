@@ -29,6 +29,7 @@ export const MessageKind = {
   groupBan: 0x3b,
   groupResyncFetch: 0x3c,
   groupResyncState: 0x3d,
+  zoneBorder: 0x40,
   authRegister: 0x80,
   authRenew: 0x81,
   authCertificates: 0x82,

@@ -1,7 +1,7 @@
 import { toHex } from '../crypto/index.js';
 import type { Endpoint } from '../net/index.js';
-import { leafRect, quadrantOf } from './geometry.js';
-import { leafKey, zoneOf, type LeafAddress } from './leaf.js';
+import { leafRect, quadrantOf, rectDistance } from './geometry.js';
+import { leafKey, zoneById, zoneOf, type LeafAddress } from './leaf.js';
 import type { WorldDefinition } from './geometry.js';
 
 /** A group holding a quadtree leaf: its session and members a player can ask to join. */
@@ -25,6 +25,10 @@ export interface ZoneDirectory {
   withdraw(sessionId: Uint8Array, publicKey: Uint8Array): void;
   /** The contacts of a session's group as last announced (a joiner rotates through them). */
   contacts(sessionId: Uint8Array): readonly Endpoint[];
+  /** The leaf of a session's group if `publicKey` announced itself a member of it. */
+  memberOf(sessionId: Uint8Array, publicKey: Uint8Array): LeafAddress | null;
+  /** The groups of other leaves of the same zone within `radius` tiles of `leaf` (its neighbours for areas of interest). */
+  neighbours(leaf: LeafAddress, sessionId: Uint8Array, radius: number): LeafGroup[];
   /** Players announced in the leaves below `path` of a zone, and whether each of those leaves is a direct child. */
   under(zoneId: string, path: string): { readonly players: number; readonly leavesOnly: boolean };
 }
@@ -93,6 +97,22 @@ export function createLocalDirectory(world: WorldDefinition): ZoneDirectory {
     },
     contacts(sessionId) {
       return [...(sessions.get(toHex(sessionId))?.members.values() ?? [])];
+    },
+    memberOf(sessionId, publicKey) {
+      const held = sessions.get(toHex(sessionId));
+      return held && held.members.has(toHex(publicKey)) ? held.leaf : null;
+    },
+    neighbours(leaf, sessionId, radius) {
+      const zone = zoneById(world, leaf.zoneId);
+      if (!zone) return [];
+      const area = leafRect(zone.rect, leaf.path);
+      const mine = toHex(sessionId);
+      const out: LeafGroup[] = [];
+      for (const [id, held] of sessions) {
+        if (id === mine || held.leaf.zoneId !== leaf.zoneId || held.members.size === 0) continue;
+        if (rectDistance(area, leafRect(zone.rect, held.leaf.path)) <= radius) out.push({ leaf: held.leaf, sessionId: held.sessionId, contacts: [...held.members.values()] });
+      }
+      return out;
     },
     under(zoneId, path) {
       let players = 0;

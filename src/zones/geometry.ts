@@ -238,3 +238,9 @@ export function worldProblems(world: WorldDefinition): { readonly path: string; 
   checkZones(world.zones, 'world', { rect: worldRect, name: 'the world' }, new Map(), report);
   return problems;
 }
+
+/** Chebyshev distance in tiles between the nearest tiles of two rects (0 when they overlap, 1 when they share an edge). */
+export function rectDistance(a: Rect, b: Rect): number {
+  const gap = (lo1: number, len1: number, lo2: number, len2: number) => Math.max(0, lo2 - (lo1 + len1 - 1), lo1 - (lo2 + len2 - 1));
+  return Math.max(gap(a.x, a.width, b.x, b.width), gap(a.y, a.height, b.y, b.height));
+}

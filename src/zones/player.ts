@@ -4,9 +4,11 @@ import type { Avatar, Game } from '../game/index.js';
 import { NEO_COUNTERS, type NeoCounter } from '../neo/index.js';
 import type { WorldDefinition } from './geometry.js';
 import type { ZoneDirectory } from './directory.js';
-import { leafArea, leafDivision, leafHolds, zoneById, zoneOf, type LeafAddress } from './leaf.js';
+import { leafArea, leafDivision, leafHolds, leafKey, zoneById, zoneOf, type LeafAddress } from './leaf.js';
 import { distanceToRect } from './geometry.js';
-import { equalBytes } from '../crypto/index.js';
+import { equalBytes, toHex } from '../crypto/index.js';
+import type { Incoming } from '../net/index.js';
+import { ZoneBorder, type ZoneBorderBody } from './messages.js';
 
 export interface ZonePlayerConfig {
   readonly world: WorldDefinition;
@@ -46,7 +48,16 @@ export interface ZonePlayer extends GroupMember {
   readonly members: readonly GroupMember[];
   /** A founder of an initial leaf (the harness plans them): `avatars` by seat; call begin() on the start signal. */
   found(leaf: LeafAddress, view: GroupView, avatars: ReadonlyMap<number, Avatar>): void;
+  /**
+   * The players this one knows where they are (public keys, hex): its own group's members, and
+   * those of neighbouring leaves whose positions their groups forwarded recently.
+   */
+  knownPlayers(): ReadonlySet<string>;
+  zoneCounters(): Record<ZoneCounter, number>;
 }
+
+export const ZONE_COUNTERS = ['bordersSent', 'bordersReceived', 'bordersRefused', 'joinTimeouts'] as const;
+export type ZoneCounter = (typeof ZONE_COUNTERS)[number];
 
 /** A group this player is in; a division moves it down the tree (a new leaf and session, the same member). */
 interface Place {
@@ -60,6 +71,10 @@ interface Place {
 }
 
 const CHECK_EVERY_ROUNDS = 2;
+/** A group's leader forwards its players' positions to the neighbouring leaves every this many checks. */
+const BORDER_EVERY_CHECKS = 2;
+/** Forwarded positions older than this many border periods are forgotten. */
+const BORDER_TTL_PERIODS = 3;
 /** How far past its leaf's edge a player walks before it is handed over (hysteresis). */
 const HANDOVER_MARGIN_TILES = 2;
 /** Checks in a row that see another group holding this leaf before this group's player joins it. */
@@ -79,12 +94,72 @@ class Player implements ZonePlayer {
   private generation = 0;
   private readonly sessionRng;
 
+  private readonly count = Object.fromEntries(ZONE_COUNTERS.map((c) => [c, 0])) as Record<ZoneCounter, number>;
+  /** Positions neighbouring groups forwarded: player key (hex) → when they arrived. */
+  private readonly foreign = new Map<string, number>();
+  private checks = 0;
+
   constructor(
     private readonly config: ZonePlayerConfig,
     private readonly deps: ZonePlayerDeps,
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.sessionRng = deps.botRng.fork('zone-sessions');
+    deps.peer.transport.handle(ZoneBorder, (m) => this.onBorder(m));
+  }
+
+  zoneCounters(): Record<ZoneCounter, number> {
+    return { ...this.count };
+  }
+
+  knownPlayers(): ReadonlySet<string> {
+    const known = new Set<string>();
+    const me = toHex(this.deps.peer.publicKey);
+    for (const s of this.current?.member.view?.members ?? []) known.add(toHex(s.publicKey));
+    const oldest = this.deps.clock.nowMs() - this.borderTtlMs();
+    for (const [key, atMs] of this.foreign) {
+      if (atMs >= oldest) known.add(key);
+      else this.foreign.delete(key);
+    }
+    known.delete(me);
+    return known;
+  }
+
+  private borderTtlMs(): number {
+    return BORDER_TTL_PERIODS * BORDER_EVERY_CHECKS * CHECK_EVERY_ROUNDS * this.config.group.neo.roundMs;
+  }
+
+  /**
+   * A neighbouring group's positions, from a member the directory lists in a leaf of this player's
+   * zone (a nested zone's players never see out of it, nor the field's into it); refused otherwise.
+   */
+  private onBorder(m: Incoming<ZoneBorderBody>): void {
+    const from = m.senderKey;
+    const leaf = from ? this.deps.directory.memberOf(m.body.session, from) : null;
+    if (!leaf || leaf.zoneId !== this.current?.leaf.zoneId || leafKey(leaf) !== m.body.leaf) return void this.count.bordersRefused++;
+    this.count.bordersReceived++;
+    const now = this.deps.clock.nowMs();
+    for (const p of m.body.players) this.foreign.set(toHex(p.publicKey), now);
+  }
+
+  /** The leader (member 0) of this player's group sends the group's agreed positions to the groups of neighbouring leaves. */
+  private sendBorder(current: Place): void {
+    const member = current.member;
+    const view = member.view;
+    const game = member.game;
+    if (!view || !game || !equalBytes((view.members[0] as { publicKey: Uint8Array }).publicKey, this.deps.peer.publicKey)) return;
+    const state = game.snapshot().members;
+    const players = view.members.flatMap((s) => {
+      const at = state[s.seat];
+      return at && at.alive ? [{ publicKey: s.publicKey, x: at.x, y: at.y }] : [];
+    });
+    const body = { session: current.sessionId, leaf: leafKey(current.leaf), round: game.lastRound < 0 ? 0 : game.lastRound, players };
+    for (const group of this.deps.directory.neighbours(current.leaf, current.sessionId, this.config.world.aoiRadius)) {
+      for (const to of group.contacts) {
+        this.deps.peer.transport.send(to, ZoneBorder, body);
+        this.count.bordersSent++;
+      }
+    }
   }
 
   get publicKey(): Uint8Array {
@@ -227,6 +302,7 @@ class Player implements ZonePlayer {
     this.deps.scheduler.schedule(this.deps.clock.nowMs() + period, () => this.watch());
     const current = this.current;
     if (!current || current.member.state !== 'member') return;
+    if (++this.checks % BORDER_EVERY_CHECKS === 0) this.sendBorder(current);
     if (this.next) return this.checkJoin();
     const at = current.member.avatar();
     if (!at) return;
@@ -293,6 +369,7 @@ class Player implements ZonePlayer {
     next.member.crash();
     this.withdraw(next);
     this.next = null;
+    this.count.joinTimeouts++;
   }
 
   /** In the new group now: leave the old one, which plays the player's updates until its view without it starts. */

@@ -1,0 +1,22 @@
+import { PUBLIC_KEY_LENGTH } from '../crypto/index.js';
+import { MAX_CHANGING_GROUP_SIZE } from '../groups/index.js';
+import { SESSION_ID_BYTES } from '../neo/index.js';
+import { MessageKind, bytes, defineMessage, list, struct, u16, u32, utf8, type Infer } from '../wire/index.js';
+
+/** A leaf as "zone/path" on the wire: zone ids are at most 64 characters, paths at most 8 quarters. */
+export const MAX_LEAF_BYTES = 80;
+
+export const ZoneBorder = defineMessage({
+  kind: MessageKind.zoneBorder,
+  name: 'zone-border',
+  authenticated: true,
+  summary: "a leaf group's agreed positions of its players, sent by its leader to the groups of neighbouring leaves so players near a border see across it (unordered)",
+  body: struct({
+    session: bytes(SESSION_ID_BYTES),
+    leaf: utf8(MAX_LEAF_BYTES),
+    /** The sender group's round whose agreed state the positions are from. */
+    round: u32,
+    players: list(struct({ publicKey: bytes(PUBLIC_KEY_LENGTH), x: u16, y: u16 }), MAX_CHANGING_GROUP_SIZE),
+  }),
+});
+export type ZoneBorderBody = Infer<typeof ZoneBorder.body>;

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { createEd25519, toHex } from '../../src/crypto/index.js';
+import { installNeo } from '../../src/neo/index.js';
+import { startPeerNode, type PeerNode } from '../../src/peer/index.js';
+import { createRng } from '../../src/random/index.js';
+import { systemClock } from '../../src/time/clock.js';
+import { createTimerQueue } from '../../src/time/timer-queue.js';
+import { createLocalDirectory, createZonePlayer, ZoneBorder, type WorldDefinition, type ZonePlayer } from '../../src/zones/index.js';
+
+// A field with a hall nested in it; the field's two left leaves meet at x = 32.
+const world: WorldDefinition = {
+  width: 64,
+  height: 64,
+  aoiRadius: 6,
+  zones: [{ id: 'field', rect: { x: 0, y: 0, width: 64, height: 64 }, maxGroup: 4, minGroup: 1, maxDepth: 1, zones: [{ id: 'hall', rect: { x: 40, y: 40, width: 16, height: 16 }, maxGroup: 4, minGroup: 1, maxDepth: 0, zones: [] }] }],
+};
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Seeing across a leaf border on real UDP: a group's leader forwards its players' agreed positions
+ * to the groups of neighbouring leaves of the same zone, so a player two tiles from the border
+ * knows the player on the other side; a player in a zone nested in the field is not told about the
+ * field's players, and a border message naming a leaf its sender is not in is refused.
+ */
+describe('seeing across leaf borders', () => {
+  it('forwards positions to neighbouring leaves of the zone, never across a zone boundary', async () => {
+    const clock = systemClock;
+    const ed25519 = createEd25519('native');
+    const scheduler = createTimerQueue({ clock });
+    const root = createRng('border-test');
+    const spots = [
+      { x: 30, y: 10, leaf: '0', zone: 'field' },
+      { x: 5, y: 5, leaf: '0', zone: 'field' },
+      { x: 34, y: 10, leaf: '1', zone: 'field' },
+      { x: 44, y: 44, leaf: '', zone: 'hall' },
+    ];
+    const peers: PeerNode[] = [];
+    for (let i = 0; i < spots.length; i++) peers.push(await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: root.fork(`id:${i}`).bytes(32), ed25519, clock }));
+    const group = { seats: 6, gameSeed: 'border', worldSize: 64, neo: { roundMs: 50, lastRound: 60, stateHashEvery: 5 } };
+    const directory = createLocalDirectory(world);
+    const players: ZonePlayer[] = peers.map((peer, i) =>
+      createZonePlayer({ world, group }, { peer, neo: installNeo(peer.transport), clock, scheduler, botRng: root.fork(`bot:${i}`), steer: () => spots[i] as { x: number; y: number }, directory }),
+    );
+    const seat = (i: number, s: number) => ({ publicKey: (peers[i] as PeerNode).publicKey, endpoint: (peers[i] as PeerNode).transport.local, seat: s });
+    const avatar = (i: number) => ({ x: (spots[i] as { x: number }).x, y: (spots[i] as { y: number }).y, hp: 100, gold: 0 });
+    const leaf0 = { sessionId: root.fork('leaf0').bytes(16), number: 1, startRound: 0, members: [seat(0, 0), seat(1, 1)] };
+    [0, 1].forEach((i) => (players[i] as ZonePlayer).found({ zoneId: 'field', path: '0' }, leaf0, new Map([[0, avatar(0)], [1, avatar(1)]])));
+    const solo = (i: number) => ({ sessionId: root.fork(`solo${i}`).bytes(16), number: 1, startRound: 0, members: [seat(i, 0)] });
+    (players[2] as ZonePlayer).found({ zoneId: 'field', path: '1' }, solo(2), new Map([[0, avatar(2)]]));
+    (players[3] as ZonePlayer).found({ zoneId: 'hall', path: '' }, solo(3), new Map([[0, avatar(3)]]));
+    const startMs = clock.nowMs() + 100;
+    for (const p of players) p.begin(startMs);
+    await sleep(1500);
+
+    const key = (i: number) => toHex((peers[i] as PeerNode).publicKey);
+    // Across the border at x = 32: both sides know each other (leaf 0's leader forwards both its players).
+    expect(players[2]?.knownPlayers().has(key(0))).toBe(true);
+    expect(players[2]?.knownPlayers().has(key(1))).toBe(true);
+    expect(players[0]?.knownPlayers().has(key(2))).toBe(true);
+    // The hall is a zone of its own: nothing of the field reaches it, nothing of it the field.
+    expect(players[3]?.knownPlayers().size).toBe(0);
+    for (const i of [0, 1, 2]) expect(players[i]?.knownPlayers().has(key(3))).toBe(false);
+    // The hall's player claims to speak for the field's leaf 1: refused.
+    const before = players[0]?.zoneCounters().bordersRefused ?? 0;
+    (peers[3] as PeerNode).transport.send((peers[0] as PeerNode).transport.local, ZoneBorder, { session: solo(3).sessionId, leaf: 'field/1', round: 1, players: [{ publicKey: (peers[3] as PeerNode).publicKey, x: 33, y: 10 }] });
+    await sleep(100);
+    expect(players[0]?.zoneCounters().bordersRefused).toBe(before + 1);
+    expect(players[0]?.knownPlayers().has(key(3))).toBe(false);
+    await Promise.all(players.map((p) => p.done));
+    scheduler.close();
+    await Promise.all(peers.map((p) => p.close()));
+  }, 30_000);
+});
