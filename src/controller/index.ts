@@ -499,9 +499,11 @@ function mergeLatest(latest: Iterable<{ readonly sample: ShardSample; readonly r
   let memberRounds = 0;
   let kernelDrops: number | null = 0;
   let roundMs = configuredRoundMs;
-  const tree = quadtreeTotals([...latest].map((l) => l.sample));
+  // An iterator of the shards' entries: read once.
+  const shards = [...latest];
+  const tree = quadtreeTotals(shards.map((l) => l.sample));
   const groupsLive = { count: tree?.leafGroups ?? groupCount, splits: tree?.splits ?? null, merges: tree?.merges ?? null, handovers: tree?.handovers ?? null, elections: 0, viewChanges: 0, joins: 0, leaves: 0, removals: 0 };
-  for (const { sample, rates: r } of latest) {
+  for (const { sample, rates: r } of shards) {
     groupsLive.elections += sample.groups.elections;
     groupsLive.viewChanges += sample.groups.viewChanges;
     groupsLive.joins += sample.groups.admitted;

@@ -32,7 +32,9 @@ describe('controller with a world of zones', () => {
     const { report, handlerErrors, events } = await runScenario(profile);
     expect(handlerErrors).toEqual([]);
     expect(report.workers).toBe(2);
+    expect(report.peers).toEqual({ target: 16, peak: 16 });
     const g = report.groups;
+    expect(g?.topologyConsistency).toBeGreaterThan(0.5);
     expect(g?.splits).toBeGreaterThan(0);
     expect(g?.handovers).toBeGreaterThan(0);
     expect(g?.handoverGapRounds?.count).toBe(g?.handovers);
