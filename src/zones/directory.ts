@@ -1,6 +1,6 @@
 import { toHex } from '../crypto/index.js';
 import type { Endpoint } from '../net/index.js';
-import { leafRect, quadrantOf, rectDistance } from './geometry.js';
+import { distanceToRect, leafRect, quadrantOf } from './geometry.js';
 import { leafKey, zoneById, zoneOf, type LeafAddress } from './leaf.js';
 import type { WorldDefinition } from './geometry.js';
 
@@ -27,8 +27,8 @@ export interface ZoneDirectory {
   contacts(sessionId: Uint8Array): readonly Endpoint[];
   /** The leaf of a session's group if `publicKey` announced itself a member of it. */
   memberOf(sessionId: Uint8Array, publicKey: Uint8Array): LeafAddress | null;
-  /** The groups of other leaves of the same zone within `radius` tiles of `leaf` (its neighbours for areas of interest). */
-  neighbours(leaf: LeafAddress, sessionId: Uint8Array, radius: number): LeafGroup[];
+  /** The groups, other than `sessionId`, of the leaves of zone `zoneId` within `radius` tiles of (x, y): who must see a player standing there. */
+  near(zoneId: string, x: number, y: number, radius: number, sessionId: Uint8Array): LeafGroup[];
   /** Players announced in the leaves below `path` of a zone, and whether each of those leaves is a direct child. */
   under(zoneId: string, path: string): { readonly players: number; readonly leavesOnly: boolean };
 }
@@ -102,15 +102,14 @@ export function createLocalDirectory(world: WorldDefinition): ZoneDirectory {
       const held = sessions.get(toHex(sessionId));
       return held && held.members.has(toHex(publicKey)) ? held.leaf : null;
     },
-    neighbours(leaf, sessionId, radius) {
-      const zone = zoneById(world, leaf.zoneId);
+    near(zoneId, x, y, radius, sessionId) {
+      const zone = zoneById(world, zoneId);
       if (!zone) return [];
-      const area = leafRect(zone.rect, leaf.path);
       const mine = toHex(sessionId);
       const out: LeafGroup[] = [];
       for (const [id, held] of sessions) {
-        if (id === mine || held.leaf.zoneId !== leaf.zoneId || held.members.size === 0) continue;
-        if (rectDistance(area, leafRect(zone.rect, held.leaf.path)) <= radius) out.push({ leaf: held.leaf, sessionId: held.sessionId, contacts: [...held.members.values()] });
+        if (id === mine || held.leaf.zoneId !== zoneId || held.members.size === 0) continue;
+        if (distanceToRect(leafRect(zone.rect, held.leaf.path), x, y) <= radius) out.push({ leaf: held.leaf, sessionId: held.sessionId, contacts: [...held.members.values()] });
       }
       return out;
     },

@@ -7,7 +7,7 @@ import type { ZoneDirectory } from './directory.js';
 import { leafArea, leafDivision, leafHolds, leafKey, zoneById, zoneOf, type LeafAddress } from './leaf.js';
 import { distanceToRect } from './geometry.js';
 import { equalBytes, toHex } from '../crypto/index.js';
-import type { Incoming } from '../net/index.js';
+import type { Endpoint, Incoming } from '../net/index.js';
 import { ZoneBorder, type ZoneBorderBody } from './messages.js';
 
 export interface ZonePlayerConfig {
@@ -140,7 +140,12 @@ class Player implements ZonePlayer {
     this.count.bordersReceived++;
     const now = this.deps.clock.nowMs();
     for (const p of m.body.players) this.foreign.set(toHex(p.publicKey), now);
+    // Whoever stands near one of ours should see ours too, even where our leaf's area would not say so.
+    this.answerTo.set(toHex(m.body.session), { sessionId: m.body.session, untilMs: now + this.borderTtlMs() });
   }
+
+  /** Groups that sent this player's group their positions lately: its leader sends them ours. */
+  private readonly answerTo = new Map<string, { sessionId: Uint8Array; untilMs: number }>();
 
   /** The leader (member 0) of this player's group sends the group's agreed positions to the groups of neighbouring leaves. */
   private sendBorder(current: Place): void {
@@ -154,8 +159,19 @@ class Player implements ZonePlayer {
       return at && at.alive ? [{ publicKey: s.publicKey, x: at.x, y: at.y }] : [];
     });
     const body = { session: current.sessionId, leaf: leafKey(current.leaf), round: game.lastRound < 0 ? 0 : game.lastRound, players };
-    for (const group of this.deps.directory.neighbours(current.leaf, current.sessionId, this.config.world.aoiRadius)) {
-      for (const to of group.contacts) {
+    // Around each player where it stands, not around the leaf: a player walking out of the leaf
+    // (its hand-over still under way) is seen by the groups it now stands beside.
+    const targets = new Map<string, readonly Endpoint[]>();
+    for (const p of players) {
+      for (const group of this.deps.directory.near(current.leaf.zoneId, p.x, p.y, this.config.world.aoiRadius, current.sessionId)) targets.set(toHex(group.sessionId), group.contacts);
+    }
+    const now = this.deps.clock.nowMs();
+    for (const [id, a] of this.answerTo) {
+      if (a.untilMs < now) this.answerTo.delete(id);
+      else if (!targets.has(id) && !equalBytes(a.sessionId, current.sessionId)) targets.set(id, this.deps.directory.contacts(a.sessionId));
+    }
+    for (const contacts of targets.values()) {
+      for (const to of contacts) {
         this.deps.peer.transport.send(to, ZoneBorder, body);
         this.count.bordersSent++;
       }
