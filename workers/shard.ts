@@ -154,7 +154,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const allPlayers: Player[] = [];
   const events: ShardGroupEvent[] = [];
   let pendingEvents: ShardGroupEvent[] = [];
-  const groupTotals = { viewChanges: 0, admitted: 0, leaves: 0, removals: 0, elections: 0 };
+  const groupTotals = { viewChanges: 0, admitted: 0, leaves: 0, removals: 0, elections: 0, leaderFailovers: {} as Record<string, number> };
   const reportedViews = new Set<string>();
 
   /** A cheater is an honest member over a lying transport: its NEO endpoint sees only what the attack lets through. */
@@ -270,6 +270,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       groupTotals.leaves += event.left;
       groupTotals.removals += event.removed;
       if (event.leaderChanged) groupTotals.elections++;
+      if (event.failoverRounds !== undefined) groupTotals.leaderFailovers[event.failoverRounds] = (groupTotals.leaderFailovers[event.failoverRounds] ?? 0) + 1;
     }
     record({ ...event, group: player.group, atMs: clock.nowMs() });
   };
@@ -486,7 +487,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       kernelDrops: dropsReadable ? kernelDrops : null,
       peersAlive: active.length,
       roundMs: active.find((p) => p.member?.state === 'member')?.member?.roundMs ?? task.neo.roundMs,
-      groups: { ...groupTotals, memberCounters: sumGroupCounters(allPlayers), quadtree: quadtree && { ...quadtree, handoverGaps: { ...quadtree.handoverGaps }, leafGroups: leafGroups(allPlayers), zone: zoneCounters(allPlayers) } },
+      groups: { ...groupTotals, leaderFailovers: { ...groupTotals.leaderFailovers }, memberCounters: sumGroupCounters(allPlayers), quadtree: quadtree && { ...quadtree, handoverGaps: { ...quadtree.handoverGaps }, leafGroups: leafGroups(allPlayers), zone: zoneCounters(allPlayers) } },
       dht: dhtFigures(allPlayers, dhtLatency),
       auth: authFigures(allPlayers, authTotals, clock.nowMs()),
       attacks: ledger.summary(),

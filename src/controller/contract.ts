@@ -121,6 +121,8 @@ export interface ShardSample {
     readonly leaves: number;
     readonly removals: number;
     readonly elections: number;
+    /** View changes that removed a silent leader, by rounds from its last played update to its standby's first round: rounds → count. */
+    readonly leaderFailovers: Readonly<Record<string, number>>;
     /** A world's quadtree (null without one): leaves split and merged, hand-overs, groups founded in empty leaves. */
     readonly quadtree: {
       readonly splits: number;

@@ -649,8 +649,10 @@ function authReport(samples: readonly ShardSample[], authority: Record<string, n
 function groupFigures(results: readonly ShardResult[], count: number): RunReport['groups'] {
   const sum = { viewChanges: 0, admitted: 0, leaves: 0, removals: 0, elections: 0 };
   const members: Record<string, number> = {};
+  const failovers: Record<string, number> = {};
   for (const r of results) {
     for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += r.sample.groups[k];
+    for (const [n, c] of Object.entries(r.sample.groups.leaderFailovers)) failovers[n] = (failovers[n] ?? 0) + c;
     for (const [k, v] of Object.entries(r.sample.groups.memberCounters)) members[k] = (members[k] ?? 0) + v;
   }
   const tree = quadtreeTotals(results.map((r) => r.sample));
@@ -662,12 +664,13 @@ function groupFigures(results: readonly ShardResult[], count: number): RunReport
       ? {
           handovers: tree.handovers,
           founded: tree.founded,
-          handoverGapRounds: gapFigures(tree.handoverGaps),
+          handoverGapRounds: countFigures(tree.handoverGaps),
           topologyConsistency: tree.aoiExisting > 0 ? tree.aoiKnown / tree.aoiExisting : null,
           zone: tree.zone,
         }
       : {}),
     elections: sum.elections,
+    leaderFailoverRounds: countFigures(failovers),
     viewChanges: sum.viewChanges,
     joins: sum.admitted,
     leaves: sum.leaves,
@@ -690,8 +693,8 @@ function quadtreeTotals(samples: readonly ShardSample[]): QuadtreeTotals | null 
   return { splits: sum('splits'), merges: sum('merges'), handovers: sum('handovers'), founded: sum('founded'), leafGroups: sum('leafGroups'), handoverGaps: gaps, aoiKnown: sum('aoiKnown'), aoiExisting: sum('aoiExisting'), zone };
 }
 
-/** Exact percentiles of hand-over gaps from their counts by gap (small integers: no histogram needed). */
-export function gapFigures(counts: Readonly<Record<string, number>>): { count: number; p50: number; p99: number; max: number } {
+/** Exact percentiles of a small integer measure (hand-over gaps, failover rounds) from its counts by value: no histogram needed. */
+export function countFigures(counts: Readonly<Record<string, number>>): { count: number; p50: number; p99: number; max: number } {
   const sorted = Object.entries(counts).map(([gap, n]) => [Number(gap), n] as const).sort((a, b) => a[0] - b[0]);
   const count = sorted.reduce((a, [, n]) => a + n, 0);
   const at = (q: number) => {

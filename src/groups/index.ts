@@ -6,6 +6,7 @@
 export {
   createFounder,
   createJoiner,
+  leadersOf,
   GROUP_COUNTERS,
   type GroupMember,
   type GroupMemberState,

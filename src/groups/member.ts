@@ -65,6 +65,11 @@ export type GroupEvent =
       /** Members excluded by an authority ban. */
       readonly banned: number;
       readonly leaderChanged: boolean;
+      /**
+       * The leader (member 0) was removed as silent (a crash): rounds from its last played update to
+       * this view's first round, in which its standby (member 1) leads. Agreed: every replica has the same record.
+       */
+      readonly failoverRounds?: number;
     }
   | {
       /** The group divided: this member plays on in `part`, a new session, from `round`. */
@@ -223,6 +228,8 @@ interface PendingChange {
   /** Joiners this member sponsored: it sends them the welcome now and the state after the change. */
   readonly sponsored: readonly GroupSeat[];
   readonly leaderChanged: boolean;
+  /** The leader was removed as silent: the round after its last played update. */
+  readonly leaderSilentFrom?: number;
   readonly left: number;
   readonly removed: number;
   readonly banned: number;
@@ -243,6 +250,15 @@ const IDLE_UPDATE = encodeUpdate({ dx: 0, dy: 0, action: { kind: 'none' } });
 /** Join requests are held this many rounds for the sponsor to get them into a view. */
 const ADMIT_HOLD_ROUNDS = 100;
 const MAX_ADMIT_REQUESTS = 16;
+
+/**
+ * A group's leader and standby, derived from the agreed view alone (so every member names the
+ * same): member 0 leads, member 1 stands by. Views keep the members who stay in order, so when
+ * the leader leaves or is removed the standby leads the next view.
+ */
+export function leadersOf(view: GroupView): { readonly leader: GroupSeat; readonly standby: GroupSeat | null } {
+  return { leader: view.members[0] as GroupSeat, standby: view.members[1] ?? null };
+}
 
 /** A founding member of a group: every founder builds the same first view. */
 export function createFounder(view: GroupView, config: GroupConfig, deps: GroupMemberDeps, avatars?: ReadonlyMap<number, Avatar>): GroupMember {
@@ -720,6 +736,7 @@ class Member implements GroupMember {
       return;
     }
     const removed = new Set<number>();
+    const removedAsSilent = new Set<number>();
     const added: (GroupSeat & { avatar?: Avatar })[] = [];
     const sponsored: GroupSeat[] = [];
     let left = 0;
@@ -747,6 +764,7 @@ class Member implements GroupMember {
         }
         if (!removed.has(i)) evicted++;
         removed.add(i);
+        removedAsSilent.add(i);
       } else if (op.kind === 'admit') {
         const known = view.members.some((s) => equalBytes(s.publicKey, op.publicKey)) || added.some((s) => equalBytes(s.publicKey, op.publicKey));
         const size = view.members.length - removed.size + added.length;
@@ -786,6 +804,8 @@ class Member implements GroupMember {
       addedSeats,
       sponsored: joined.filter((j) => sponsored.some((s) => equalBytes(s.publicKey, j.publicKey))),
       leaderChanged: members.length > 0 && !equalBytes((members[0] as GroupSeat).publicKey, (view.members[0] as GroupSeat).publicKey),
+      // The leader's missed rounds run up to this round: it was last played missed[0] rounds ago.
+      ...(removedAsSilent.has(0) ? { leaderSilentFrom: round - (this.missed[0] ?? 0) + 1 } : {}),
       left,
       removed: evicted,
       banned,
@@ -887,7 +907,18 @@ class Member implements GroupMember {
       this.lastState = null;
     } else {
       this.deps.onEvent?.(
-        { type: 'view-change', view: change.view.number, round: change.view.startRound, members: change.view.members.length, joined: change.addedSeats.length, left: change.left, removed: change.removed, banned: change.banned, leaderChanged: change.leaderChanged },
+        {
+          type: 'view-change',
+          view: change.view.number,
+          round: change.view.startRound,
+          members: change.view.members.length,
+          joined: change.addedSeats.length,
+          left: change.left,
+          removed: change.removed,
+          banned: change.banned,
+          leaderChanged: change.leaderChanged,
+          ...(change.leaderSilentFrom !== undefined ? { failoverRounds: change.view.startRound - change.leaderSilentFrom } : {}),
+        },
       );
     }
     this.pending = null;

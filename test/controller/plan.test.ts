@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gapFigures, planGroups } from '../../src/controller/index.js';
+import { countFigures, planGroups } from '../../src/controller/index.js';
 
 describe('group plan', () => {
   it('splits peers into groups of the configured size, the last one smaller', () => {
@@ -14,8 +14,8 @@ describe('group plan', () => {
 
 describe('hand-over gaps', () => {
   it('takes exact percentiles from the counts by gap', () => {
-    expect(gapFigures({})).toEqual({ count: 0, p50: 0, p99: 0, max: 0 });
-    expect(gapFigures({ 0: 99, 3: 1 })).toEqual({ count: 100, p50: 0, p99: 0, max: 3 });
-    expect(gapFigures({ 0: 98, 3: 2 })).toEqual({ count: 100, p50: 0, p99: 3, max: 3 });
+    expect(countFigures({})).toEqual({ count: 0, p50: 0, p99: 0, max: 0 });
+    expect(countFigures({ 0: 99, 3: 1 })).toEqual({ count: 100, p50: 0, p99: 0, max: 3 });
+    expect(countFigures({ 0: 98, 3: 2 })).toEqual({ count: 100, p50: 0, p99: 3, max: 3 });
   });
 });
