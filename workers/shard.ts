@@ -21,7 +21,7 @@ import { systemClock } from '../src/time/clock.js';
 import { createTimerQueue } from '../src/time/timer-queue.js';
 import { START_HP } from '../src/game/index.js';
 import { regionRect } from '../src/scenario/world.js';
-import { createLocalDirectory, createZonePlayer, leafKey, zoneOf, type WorldDefinition, type ZoneDirectory, type ZoneEvent, type ZonePlayer } from '../src/zones/index.js';
+import { createLocalDirectory, createZonePlayer, leafKey, zoneOf, type WorldDefinition, type RunSchedule, type ZoneDirectory, type ZoneEvent, type ZonePlayer } from '../src/zones/index.js';
 
 /** A player as the shard hosts it: what startPlayer composed, and the shard's bookkeeping. */
 interface Player extends PeerPlayer {
@@ -307,12 +307,38 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     }
   };
 
+  /** A zone player of `p`, in the shard's world. */
+  const zonePlayer = (p: Player, plan: ShardGroup) => {
+    const { onEvent: _groupEvents, ...deps } = memberDeps(p);
+    return createZonePlayer({ world: world as WorldDefinition, group: groupConfig(plan) }, { ...deps, directory: directory as ZoneDirectory, onEvent: zoneEvent(p, quadtree as NonNullable<typeof quadtree>) });
+  };
+
+  /**
+   * A player of the schedule arriving in a world: where the plan put it (a player of the ramp-up),
+   * or a point of its region drawn from the seed (a replacement); it enters through the directory.
+   */
+  const enterWorld = (p: Player, plan: ShardGroup & { leaf: NonNullable<ShardGroup['leaf']> }) => {
+    const seat = plan.peers.indexOf(p.id);
+    const planned = seat >= 0 ? plan.leaf.spawns[seat] : undefined;
+    const r = regionRect(world as WorldDefinition, plan.leaf.region);
+    const draw = root.fork('spawn').fork(`player:${p.id}`);
+    const at = planned ?? { x: r.x + draw.int(r.width), y: r.y + draw.int(r.height) };
+    const zone = zonePlayer(p, plan);
+    zone.enter({ ...at, hp: START_HP, gold: 0 }, runSchedule(plan));
+    return zone;
+  };
+
+  /** The rounds of the run as the plan's group plays them (its phase and ramp offset from the start signal). */
+  const runSchedule = (plan: ShardGroup): RunSchedule => {
+    const firstMs = startAtMs + firstRoundOffsetMs(plan.groupIndex, task.groupsTotal, task.neo.roundMs);
+    return { roundAt: (nowMs) => Math.max(0, Math.floor((nowMs - firstMs) / task.neo.roundMs)), startOfRound: (round) => firstMs + round * task.neo.roundMs };
+  };
+
   /** The founders of a world's initial leaf: zone players, each starting where the plan put it. */
   const foundLeaf = (plan: ShardGroup & { leaf: NonNullable<ShardGroup['leaf']> }, view: GroupView, founders: readonly Player[]) => {
     const avatars = new Map(view.members.map((m) => [m.seat, { ...(plan.leaf.spawns[m.seat] as { x: number; y: number }), hp: START_HP, gold: 0 }]));
     for (const p of founders) {
-      const { onEvent: _groupEvents, ...deps } = memberDeps(p);
-      const zone = createZonePlayer({ world: world as WorldDefinition, group: groupConfig(plan) }, { ...deps, directory: directory as ZoneDirectory, onEvent: zoneEvent(p, quadtree as NonNullable<typeof quadtree>) });
+      const zone = zonePlayer(p, plan);
       zone.found({ zoneId: plan.leaf.zoneId, path: plan.leaf.path }, view, avatars);
       p.member = zone;
     }
@@ -375,8 +401,11 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     if (!dropsAtBind.has(player.peer.transport.local.port)) dropsAtBind.set(player.peer.transport.local.port, 0);
     if (player.joinedAtMs === null && !(await identify(player))) return;
     if (player.leaveRequested || player.closed) return close(player, false);
-    const contacts = () => [...players.values()].filter((p) => p.group === groupIndex && p.member && (p.member.state === 'member' || p.member.state === 'leaving')).map((p) => p.peer.transport.local);
-    player.member = createJoiner(group.sessionId, contacts, groupConfig(group.plan), memberDeps(player));
+    if (group.plan.leaf) player.member = enterWorld(player, { ...group.plan, leaf: group.plan.leaf });
+    else {
+      const contacts = () => [...players.values()].filter((p) => p.group === groupIndex && p.member && (p.member.state === 'member' || p.member.state === 'leaving')).map((p) => p.peer.transport.local);
+      player.member = createJoiner(group.sessionId, contacts, groupConfig(group.plan), memberDeps(player));
+    }
     const member = player.member;
     void member.done.then(() => closeWhenDone(player, member));
   };
@@ -420,6 +449,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   let loop: ReturnType<typeof createEventLoopMonitor> | null = null;
   const loopHistogram = createLatencyHistogram();
   let started = false;
+  /** The start signal's round-0 time (shared clock). */
+  let startAtMs = 0;
   let shuttingDown = false;
   let stopRequested: () => void = () => {};
   const stopped = new Promise<void>((resolve) => (stopRequested = resolve));
@@ -431,6 +462,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       case 'start':
         if (started) break;
         started = true;
+        startAtMs = command.startAtMs;
         loop ??= createEventLoopMonitor({ resolutionMs: 10 });
         if (worldShaper) {
           const peers = allPlayers.map((p) => p.id);

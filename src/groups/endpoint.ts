@@ -1,12 +1,12 @@
 import { toHex } from '../crypto/index.js';
 import type { Incoming, Transport } from '../net/index.js';
-import { GroupBan, GroupJoin, GroupResyncFetch, GroupResyncState, GroupState, GroupWelcome, type GroupBanBody, type GroupJoinBody, type GroupWelcomeBody } from './messages.js';
+import { GroupBan, GroupJoin, GroupResyncFetch, GroupResyncState, GroupState, GroupWelcome, type GroupBanBody, type GroupJoinBody, type GroupStateBody, type GroupWelcomeBody } from './messages.js';
 
 /** What a member of one group session does with the group messages that name it. */
 export interface GroupRoute {
   onJoin(m: Incoming<GroupJoinBody>): void;
   onWelcome(m: Incoming<GroupWelcomeBody>): void;
-  onState(m: Incoming<{ session: Uint8Array; view: number; round: number; state: Uint8Array }>): void;
+  onState(m: Incoming<GroupStateBody>): void;
   onBan(m: Incoming<GroupBanBody>): void;
   onResyncFetch(m: Incoming<{ session: Uint8Array; round: number }>): void;
   onResyncState(m: Incoming<{ session: Uint8Array; round: number; state: Uint8Array }>): void;

@@ -9,7 +9,7 @@ import type { Clock } from '../time/clock.js';
 import type { TimerHandle } from '../time/timer-queue.js';
 import { DecodeError } from '../wire/index.js';
 import { groupEndpointOf, type GroupEndpoint, type GroupRoute } from './endpoint.js';
-import { GroupBan, GroupJoin, GroupState, GroupWelcome, type GroupBanBody, type GroupJoinBody, type GroupWelcomeBody } from './messages.js';
+import { GroupBan, GroupJoin, GroupState, GroupWelcome, type GroupStateBody, type GroupBanBody, type GroupJoinBody, type GroupWelcomeBody } from './messages.js';
 import { decodePayload, encodeFittedPayload, type MembershipOp } from './payload.js';
 import { RESYNC_GROUP_COUNTERS, Resync, type ResyncOutcome } from './resync.js';
 
@@ -308,7 +308,7 @@ class Member implements GroupMember {
   private readonly bans = new Map<string, { ban: BanCertificate; keySignature: Uint8Array }>();
   /** The latest change's welcome and post-change state, so any member can answer a joiner that asks again. */
   private lastWelcome: { view: GroupView; lastRound: number } | null = null;
-  private lastState: { view: number; round: number; bytes: Uint8Array } | null = null;
+  private lastState: { view: number; round: number; bytes: Uint8Array; missed: readonly number[] } | null = null;
   private joinTimer: TimerHandle | null = null;
   private readonly evictAfter: number;
   private readonly leadRounds: number;
@@ -536,7 +536,7 @@ class Member implements GroupMember {
     this.session.start();
   }
 
-  private onState(m: Incoming<{ session: Uint8Array; view: number; round: number; state: Uint8Array }>): void {
+  private onState(m: Incoming<GroupStateBody>): void {
     const from = m.senderKey;
     const view = this.view;
     if (this.state !== 'joining' || this.game || !view || !from || !equalBytes(m.body.session, view.sessionId) || m.body.view !== view.number) return;
@@ -545,13 +545,14 @@ class Member implements GroupMember {
     let game: Game;
     try {
       snapshot = decodeState(m.body.state);
-      if (snapshot.members.length !== this.config.seats || snapshot.round !== m.body.round) return void this.count.statesRefused++;
+      if (snapshot.members.length !== this.config.seats || snapshot.round !== m.body.round || m.body.missed.length !== view.members.length) return void this.count.statesRefused++;
       game = restoreGame(snapshot);
     } catch (e) {
       if (e instanceof DecodeError || e instanceof RangeError || e instanceof TypeError) return void this.count.statesRefused++;
       throw e;
     }
     this.game = game;
+    this.missed = [...m.body.missed];
     this.state = 'member';
     this.joinTimer?.cancel();
     this.deps.onEvent?.({ type: 'joined', view: view.number, round: view.startRound, startMs: this.session?.startOfRound(view.startRound) ?? this.deps.clock.nowMs() });
@@ -612,13 +613,26 @@ class Member implements GroupMember {
 
   // ---- views and sessions -----------------------------------------------------------------------
 
-  private enterView(view: GroupView): void {
+  /**
+   * `missed` carries over for the members who stay (a crashed member is removed after
+   * evictAfterRounds silent rounds even when views change often, as they do while players are
+   * handed over); joiners start at 0, and a joiner takes the whole array from its sponsor's state.
+   */
+  private enterView(view: GroupView, missed?: readonly number[]): void {
+    this.missed = missed ? [...missed] : this.carriedMissed(view);
     this.view = view;
-    this.missed = view.members.map(() => 0);
     const mine = view.members.find((s) => equalBytes(s.publicKey, this.publicKey));
     if (mine && (!this.bot || this.bot.member !== mine.seat)) {
       this.bot = createBot({ member: mine.seat, rng: this.deps.botRng, ...(this.deps.steer ? { steer: this.deps.steer } : {}) });
     }
+  }
+
+  private carriedMissed(next: GroupView): number[] {
+    const old = this.view;
+    return next.members.map((s) => {
+      const i = old ? old.members.findIndex((o) => equalBytes(o.publicKey, s.publicKey)) : -1;
+      return i >= 0 ? (this.missed[i] ?? 0) : 0;
+    });
   }
 
   private openSession(view: GroupView, timing: { startMs: number; roundMs: number; lastRound: number } | null): NeoSession {
@@ -882,7 +896,7 @@ class Member implements GroupMember {
       game.setSeat(seat, true, avatar);
       this.resync.recordSeat(round, seat, true, avatar);
     }
-    this.lastState = { view: change.view.number, round, bytes: encodeState(game.snapshot()) };
+    this.lastState = { view: change.view.number, round, bytes: encodeState(game.snapshot()), missed: this.carriedMissed(change.view) };
     for (const s of change.sponsored) this.sendState(s, this.lastState);
     this.count.viewChanges++;
     this.count.admitted += change.addedSeats.length;
@@ -1015,9 +1029,9 @@ class Member implements GroupMember {
     this.count.welcomesSent++;
   }
 
-  private sendState(to: GroupSeat, state: { view: number; round: number; bytes: Uint8Array }): void {
+  private sendState(to: GroupSeat, state: { view: number; round: number; bytes: Uint8Array; missed: readonly number[] }): void {
     const view = this.view as GroupView;
-    this.deps.peer.transport.send(to.endpoint, GroupState, { session: view.sessionId, view: state.view, round: state.round, state: state.bytes });
+    this.deps.peer.transport.send(to.endpoint, GroupState, { session: view.sessionId, view: state.view, round: state.round, state: state.bytes, missed: state.missed.map((n) => Math.min(n, 0xffff)) });
     this.count.statesSent++;
   }
 }

@@ -51,10 +51,13 @@ export const GroupState = defineMessage({
   name: 'group-state',
   authenticated: true,
   summary: 'the game state after `round` (the round before the joiner\'s first), sent by its sponsor; checked at the next state-hash checkpoint',
-  body: struct({ session: bytes(SESSION_ID_BYTES), view: u32, round: u32, state: varBytes(MAX_STATE_BYTES) }),
+  // `missed`: per member of the view, in its order, the rounds in a row its updates were not played,
+  // so the joiner judges a removal (a crash) as every other member does.
+  body: struct({ session: bytes(SESSION_ID_BYTES), view: u32, round: u32, state: varBytes(MAX_STATE_BYTES), missed: list(u16, MAX_CHANGING_GROUP_SIZE) }),
 });
 
 export type GroupWelcomeBody = Infer<typeof GroupWelcome.body>;
+export type GroupStateBody = Infer<typeof GroupState.body>;
 export type GroupJoinBody = Infer<typeof GroupJoin.body>;
 
 /**

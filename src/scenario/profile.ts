@@ -484,8 +484,6 @@ function worldIssues(world: WorldDefinition, profile: Profile): { path: string; 
   }
   if (profile.attacks.length > 0) issues.push({ path: 'world', message: 'cannot be combined with attacks: NEO attacks name seats of fixed groups, and the groups of a world split, merge and hand players over' });
   if (profile.baselines.lockstep || profile.baselines.clientServer) issues.push({ path: 'world', message: "cannot be combined with baselines: they replay fixed group 0's players, and the groups of a world change as players move" });
-  const changing = profile.phases.rampUpS > 0 || profile.phases.rampDownS > 0 || profile.churn !== undefined;
-  if (changing) issues.push({ path: 'world', message: 'cannot be combined with phases or churn yet: a player of a world arrives through the zone directory, which the schedule of joins and leaves does not use yet (docs/zones.md, "Limits")' });
   if (profile.identityAttacks.length > 0) issues.push({ path: 'world', message: 'cannot be combined with identityAttacks: an impostor asks a fixed group, and the groups of a world change as players move' });
   if (profile.neo.adaptation) issues.push({ path: 'world', message: 'cannot be combined with neo.adaptation: the groups of a world share one round length so that a player handed over keeps its rhythm and parts of a split keep their parent\'s schedule' });
   return issues;

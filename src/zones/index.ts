@@ -21,5 +21,5 @@ export {
 } from './geometry.js';
 export { leafDivision, leafHolds, leafKey, sameLeaf, zoneOf, zoneById, leafArea, type LeafAddress } from './leaf.js';
 export { createLocalDirectory, type ZoneDirectory, type LeafGroup, type Located } from './directory.js';
-export { createZonePlayer, ZONE_COUNTERS, type ZoneCounter, type ZonePlayer, type ZonePlayerConfig, type ZonePlayerDeps, type ZoneEvent } from './player.js';
+export { createZonePlayer, ZONE_COUNTERS, type ZoneCounter, type ZonePlayer, type ZonePlayerConfig, type ZonePlayerDeps, type ZoneEvent, type RunSchedule } from './player.js';
 export { ZoneBorder, MAX_LEAF_BYTES, type ZoneBorderBody } from './messages.js';

@@ -49,11 +49,22 @@ export interface ZonePlayer extends GroupMember {
   /** A founder of an initial leaf (the harness plans them): `avatars` by seat; call begin() on the start signal. */
   found(leaf: LeafAddress, view: GroupView, avatars: ReadonlyMap<number, Avatar>): void;
   /**
+   * A player arriving in the world where `avatar` stands: it looks its leaf up in the directory and
+   * joins the group holding it, or founds the leaf's group alone on `schedule` (the run's rounds).
+   */
+  enter(avatar: Avatar, schedule: RunSchedule): void;
+  /**
    * The players this one knows where they are (public keys, hex): its own group's members, and
    * those of neighbouring leaves whose positions their groups forwarded recently.
    */
   knownPlayers(): ReadonlySet<string>;
   zoneCounters(): Record<ZoneCounter, number>;
+}
+
+/** The run's round schedule on the shared clock, for a player that founds a group before it is in any. */
+export interface RunSchedule {
+  roundAt(nowMs: number): number;
+  startOfRound(round: number): number;
 }
 
 export const ZONE_COUNTERS = ['bordersSent', 'bordersReceived', 'bordersRefused', 'joinTimeouts'] as const;
@@ -241,6 +252,18 @@ class Player implements ZonePlayer {
     this.announce(place);
   }
 
+  enter(avatar: Avatar, schedule: RunSchedule): void {
+    this.arriving = avatar;
+    this.runSchedule = schedule;
+    this.keepArriving();
+    this.watch();
+  }
+
+  private runSchedule: RunSchedule | null = null;
+
+  /** Where an arriving player stands until it is in a group. */
+  private arriving: Avatar | null = null;
+
   begin(startMs: number): void {
     this.current?.member.begin(startMs);
     this.watch();
@@ -249,7 +272,8 @@ class Player implements ZonePlayer {
   leave(): void {
     this.stopped = true;
     this.next?.member.crash();
-    this.current?.member.leave();
+    if (this.current) this.current.member.leave();
+    else this.finish();
   }
 
   crash(): void {
@@ -270,7 +294,7 @@ class Player implements ZonePlayer {
       ...memberDeps,
       botRng: this.deps.botRng.fork(`member:${this.generation++}`),
       division: leafDivision(zone, leaf.path, (zoneId, path) => this.deps.directory.under(zoneId, path)),
-      avatar: () => this.current?.member.avatar() ?? null,
+      avatar: () => this.current?.member.avatar() ?? this.arriving,
       onEvent: (event) => this.onGroupEvent(holder.place as Place, event),
     });
     const place: Place = { leaf, member, sessionId, sinceMs: this.deps.clock.nowMs(), firstRoundMs: null };
@@ -317,6 +341,7 @@ class Player implements ZonePlayer {
     const period = CHECK_EVERY_ROUNDS * this.config.group.neo.roundMs;
     this.deps.scheduler.schedule(this.deps.clock.nowMs() + period, () => this.watch());
     const current = this.current;
+    if (!current && this.arriving) return this.keepArriving();
     if (!current || current.member.state !== 'member') return;
     if (++this.checks % BORDER_EVERY_CHECKS === 0) this.sendBorder(current);
     if (this.next) return this.checkJoin();
@@ -352,6 +377,20 @@ class Player implements ZonePlayer {
   }
 
   private startHandover(from: Place, at: Avatar): void {
+    const schedule = from.member.schedule();
+    if (schedule) this.moveTo(at, schedule);
+  }
+
+  /** An arriving player whose join did not go through tries again (its leaf's group may have split or merged meanwhile). */
+  private keepArriving(): void {
+    if (this.next) return this.checkJoin();
+    const run = this.runSchedule;
+    // No group yet: the directory's answer decides; a leaf nobody holds is founded on the run's schedule.
+    if (run) this.moveTo(this.arriving as Avatar, { roundNow: run.roundAt(this.deps.clock.nowMs()), startOfRound: (r) => run.startOfRound(r) });
+  }
+
+  /** Joins the group holding the leaf where `at` stands, or founds that leaf's group alone from two rounds on. */
+  private moveTo(at: Avatar, schedule: { readonly roundNow: number; startOfRound(round: number): number }): void {
     const found = this.deps.directory.locate(at.x, at.y);
     if (found.kind === 'outside') return;
     if (found.kind === 'held') {
@@ -362,8 +401,6 @@ class Player implements ZonePlayer {
       return;
     }
     // Nobody holds the leaf: the player founds its group alone, on its current group's schedule, and others join it.
-    const schedule = from.member.schedule();
-    if (!schedule) return;
     const startRound = schedule.roundNow + 2;
     if (startRound > this.config.group.neo.lastRound) return;
     const view: GroupView = { sessionId: this.sessionRng.bytes(16), number: 1, startRound, members: [{ publicKey: this.deps.peer.publicKey, endpoint: this.deps.peer.transport.local, seat: 0 }] };
@@ -392,6 +429,13 @@ class Player implements ZonePlayer {
   private completeHandover(): void {
     const next = this.next;
     const old = this.current;
+    if (next && !old) {
+      // An arriving player is in its first group.
+      this.current = next;
+      this.next = null;
+      this.arriving = null;
+      return;
+    }
     if (!next || !old) return;
     this.coalesceStreak = 0;
     this.current = next;
@@ -428,7 +472,8 @@ class Player implements ZonePlayer {
       this.withdraw(place);
       this.next = null;
     }
-    if (!this.current && !this.next) this.finish();
+    // A join given up while arriving is tried again (watch); anything else without a group is the end.
+    if (!this.current && !this.next && !(this.arriving && !this.stopped)) this.finish();
   }
 
   private finish(): void {

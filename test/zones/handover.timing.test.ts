@@ -18,7 +18,7 @@ type Handover = Extract<ZoneEvent, { type: 'handover' }>;
  * position, hp and gold; a player walking into a leaf nobody holds founds that leaf's group.
  */
 describe('hand-over between quadtree leaves', () => {
-  it('joins the new leaf before leaving the old one, with no gap, and founds an empty leaf alone', async () => {
+  it('joins the new leaf before leaving the old one, with no gap, founds an empty leaf alone, and lets a newcomer in through the directory', async () => {
     const clock = systemClock;
     const ed25519 = createEd25519('native');
     const scheduler = createTimerQueue({ clock });
@@ -65,7 +65,14 @@ describe('hand-over between quadtree leaves', () => {
     [3, 4].forEach((i) => (players[i] as ZonePlayer).found({ zoneId: 'field', path: '1' }, leaf1, new Map([[0, avatar(3)], [1, avatar(4)]])));
     const startMs = clock.nowMs() + 100;
     for (const p of players) p.begin(startMs);
-    await Promise.race([Promise.all(players.map((p) => p.done)), new Promise((r) => setTimeout(r, 14_000))]);
+    // A sixth player arrives mid-run in leaf 1, through the directory.
+    const late = await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: root.fork('id:late').bytes(32), ed25519, clock, shaping: { shaper: deferred.shaper, scheduler } });
+    const arrival = createZonePlayer({ world, group }, { peer: late, neo: installNeo(late.transport), clock, scheduler, botRng: root.fork('bot:late'), steer: () => ({ x: 45, y: 20 }), directory });
+    setTimeout(() => arrival.enter({ x: 45, y: 20, hp: 90, gold: 3 }, { roundAt: (now) => Math.floor((now - startMs) / 50), startOfRound: (r) => startMs + r * 50 }), 1000);
+    await Promise.race([Promise.all([...players, arrival].map((p) => p.done)), new Promise((r) => setTimeout(r, 14_000))]);
+    expect(arrival.leaf && leafKey(arrival.leaf)).toBe('field/1');
+    expect(arrival.avatar()).toMatchObject({ hp: 90, gold: 3 });
+    expect(arrival.playedHashAt(lastRound)).toBe((players[3] as ZonePlayer).playedHashAt(lastRound));
     if (process.env.DEBUG_ZONES) {
       events.forEach((e, i) => console.log(i, JSON.stringify(e.map((x) => (x.type === 'group' ? [x.type, leafKey(x.leaf), x.event.type, (x.event as { round?: number }).round] : [x.type, JSON.stringify(x)])))));
       players.forEach((p, i) => console.log(i, p.leaf, p.members.map((m) => [m.state, m.view?.members.length, m.game?.lastRound, m.avatar()])));
@@ -85,6 +92,7 @@ describe('hand-over between quadtree leaves', () => {
     const byLeaf = new Map<string, number[]>();
     players.forEach((p, i) => byLeaf.set(leafKey(p.leaf ?? { zoneId: '?', path: '?' }), [...(byLeaf.get(leafKey(p.leaf ?? { zoneId: '?', path: '?' })) ?? []), i]));
     expect(Object.fromEntries(byLeaf)).toEqual({ 'field/0': [2], 'field/1': [0, 3, 4], 'field/3': [1] });
+    expect(players[3]?.view?.members.length).toBe(4);
     for (const indexes of byLeaf.values()) {
       const hashes = new Set(indexes.map((i) => (players[i] as ZonePlayer).member?.playedHashAt(lastRound)));
       expect(hashes.size).toBe(1);
@@ -99,6 +107,6 @@ describe('hand-over between quadtree leaves', () => {
     expect(founder?.gold).toBe(7);
     for (const p of players) for (const m of p.members) expect(m.neoCounters().stateHashMismatches).toBe(0);
     scheduler.close();
-    await Promise.all(peers.map((p) => p.close()));
+    await Promise.all([...peers, late].map((p) => p.close()));
   }, 30_000);
 });
