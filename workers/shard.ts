@@ -14,7 +14,7 @@ import { NEO_COUNTERS, type NeoCounter } from '../src/neo/index.js';
 import { createDeferredShaper, createLinkShaper, endpointId, readSocketDrops, type DeferredShaper } from '../src/net/index.js';
 import { startPlayer, type PeerNode, type Player as PeerPlayer } from '../src/peer/index.js';
 import { createRng } from '../src/random/index.js';
-import { createSteer } from '../src/scenario/movement.js';
+import { createSteer, DISPERSE_LEG_ROUNDS } from '../src/scenario/movement.js';
 import { expandPeerSet, shapingForMembers } from '../src/scenario/profile.js';
 import { MAX_TAG_PAIRS, tagSpaceForProfile } from '../src/scenario/tags.js';
 import { systemClock } from '../src/time/clock.js';
@@ -211,15 +211,24 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     return true;
   };
 
-  /** Where a player's bot heads: the movement model's point, kept inside the player's region in a world. */
+  /**
+   * Where a player's bot heads: the movement model's point; in a world, always a point of the
+   * player's region (its shard's directory knows only that region's leaves), so where the model
+   * lets the bot roam it walks random waypoints there instead.
+   */
   const steerFor = (player: Player) => {
-    const steer = createSteer(task.movement, { seed: task.seed, player: player.id, group: player.group, worldSize });
+    const context = { seed: task.seed, player: player.id, group: player.group, worldSize };
+    const steer = createSteer(task.movement, context);
     const region = world ? groups.get(player.group)?.plan.leaf?.region : undefined;
-    if (!steer || !world || region === undefined) return steer;
+    if (!world || region === undefined) return steer;
+    const wander = createSteer({ model: 'random-waypoint', minLegRounds: DISPERSE_LEG_ROUNDS.min, maxLegRounds: DISPERSE_LEG_ROUNDS.max }, context) as NonNullable<typeof steer>;
     const r = regionRect(world, region);
     return (round: number) => {
-      const to = steer(round);
-      return to && { x: Math.min(r.x + r.width - 1, Math.max(r.x, to.x)), y: Math.min(r.y + r.height - 1, Math.max(r.y, to.y)) };
+      const to = steer?.(round);
+      if (to) return { x: Math.min(r.x + r.width - 1, Math.max(r.x, to.x)), y: Math.min(r.y + r.height - 1, Math.max(r.y, to.y)) };
+      // A waypoint of the whole world folded into the region, so wanderers spread over it rather than along its edges.
+      const w = wander(round);
+      return w && { x: r.x + (w.x % r.width), y: r.y + (w.y % r.height) };
     };
   };
 
@@ -277,7 +286,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
 
   /** What a player of a world reports: its groups' events, and the quadtree's splits, hand-overs and foundings. */
   const mergedLeaves = new Set<string>();
-  const zoneEvent = (player: Player, q: NonNullable<typeof quadtree>) => (e: ZoneEvent) => {
+  const zoneEvent = (player: Player, tree: NonNullable<typeof quadtree>) => (e: ZoneEvent) => {
     const atMs = clock.nowMs();
     if (e.type === 'group') {
       const event = e.event;
@@ -286,7 +295,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         const leaf = leafKey({ zoneId: e.leaf.zoneId, path: e.leaf.path.slice(0, -1) });
         if (mergedLeaves.has(leaf)) return;
         mergedLeaves.add(leaf);
-        q.merges++;
+        tree.merges++;
         return record({ type: 'merge', leaf, round: event.round, group: player.group, atMs });
       }
       if (event.type !== 'divided') return groupEvent(player, event, toHex(e.sessionId));
@@ -294,15 +303,15 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       const key = `split/${toHex(event.parent)}/${event.round}`;
       if (reportedViews.has(key)) return;
       reportedViews.add(key);
-      q.splits++;
+      tree.splits++;
       mergedLeaves.delete(leafKey(e.leaf));
       record({ type: 'split', leaf: leafKey(e.leaf), round: event.round, parts: event.parts, group: player.group, atMs });
     } else if (e.type === 'handover') {
-      q.handovers++;
-      q.handoverGaps[e.gapRounds] = (q.handoverGaps[e.gapRounds] ?? 0) + 1;
+      tree.handovers++;
+      tree.handoverGaps[e.gapRounds] = (tree.handoverGaps[e.gapRounds] ?? 0) + 1;
       record({ type: 'handover', player: player.id, from: leafKey(e.from), to: leafKey(e.to), gapRounds: e.gapRounds, group: player.group, atMs });
     } else {
-      q.founded++;
+      tree.founded++;
       record({ type: 'founded', leaf: leafKey(e.leaf), round: e.round, player: player.id, group: player.group, atMs });
     }
   };
@@ -632,9 +641,8 @@ function authFigures(players: readonly Player[], totals: { registrations: number
   return { ...totals, acMessagesAfterJoin, playerMsAfterJoin, verdicts, ignored };
 }
 
-/** A player's group at the end: its planned group, or in a world the leaf group (session) it ended in. */
-const sessionNumbers = new Map<string, number>();
-function groupOfReplica(p: Player, m: GroupMember): number {
+/** A player's group at the end: its planned group, or in a world the leaf group (session) it ended in (numbered below 0). */
+function groupOfReplica(p: Player, m: GroupMember, sessionNumbers: Map<string, number>): number {
   if (!p.member || !('leaf' in p.member) || !m.view) return p.group;
   const key = toHex(m.view.sessionId);
   let n = sessionNumbers.get(key);
@@ -645,10 +653,11 @@ function groupOfReplica(p: Player, m: GroupMember): number {
 /** Honest replicas still in their group at the end, outside their group's majority (countDivergentReplicas). */
 function divergentReplicas(players: readonly Player[]): number {
   const replicas: ReplicaAtEnd[] = [];
+  const sessionNumbers = new Map<string, number>();
   for (const p of players) {
     const m = p.member;
     if (!m || p.attacker || !m.game || (m.state !== 'member' && m.state !== 'leaving' && m.state !== 'finished')) continue;
-    replicas.push({ group: groupOfReplica(p, m), lastRound: m.game.lastRound, hashAt: (round) => m.playedHashAt(round) });
+    replicas.push({ group: groupOfReplica(p, m, sessionNumbers), lastRound: m.game.lastRound, hashAt: (round) => m.playedHashAt(round) });
   }
   return countDivergentReplicas(replicas);
 }

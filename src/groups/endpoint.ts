@@ -22,6 +22,8 @@ export interface GroupEndpoint {
   register(sessionId: Uint8Array, route: GroupRoute): void;
   /** Stops routing `sessionId` to `route` (no-op when another route or none holds it). */
   unregister(sessionId: Uint8Array, route: GroupRoute): void;
+  /** Whether a member on this peer is in (or about to move into) `sessionId`. */
+  isRouted(sessionId: Uint8Array): boolean;
   /** Group messages for a session nobody on this peer is in (late retransmissions, a departed member). */
   readonly stats: { readonly unknownSession: number };
 }
@@ -58,6 +60,9 @@ function installGroupEndpoint(transport: Transport): GroupEndpoint {
       const held = routes.get(id);
       if (held && held !== route) throw new Error(`group session ${id} is already routed to another member on this peer`);
       routes.set(id, route);
+    },
+    isRouted(sessionId) {
+      return routes.has(toHex(sessionId));
     },
     unregister(sessionId, route) {
       const id = toHex(sessionId);

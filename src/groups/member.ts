@@ -66,7 +66,7 @@ export type GroupEvent =
       readonly banned: number;
       readonly leaderChanged: boolean;
       /**
-       * The leader (member 0) was removed as silent (a crash): rounds from its last played update to
+       * The leader (member 0) was removed as silent (a crash): rounds from its first missing update to
        * this view's first round, in which its standby (member 1) leads. Agreed: every replica has the same record.
        */
       readonly failoverRounds?: number;
@@ -81,7 +81,6 @@ export type GroupEvent =
       /** Members per part (0–3) at the division. */
       readonly parts: readonly number[];
     }
-  /** `startMs`: when `round` starts on the shared clock (hand-overs compare two groups' schedules). */
   | {
       /** The group folded back into its parent leaf (a merge): the same members, a new session, from `round`. */
       readonly type: 'collapsed';
@@ -90,8 +89,9 @@ export type GroupEvent =
       readonly round: number;
       readonly members: number;
     }
+  /** `startMs`: when `round` starts on the shared clock (hand-overs compare two groups' schedules). */
   | { readonly type: 'joined'; readonly view: number; readonly round: number; readonly startMs: number }
-  /** `round` is the first round without this member. */
+  /** `round` is the first round without this member; `startMs` when it starts. */
   | { readonly type: 'left'; readonly view: number; readonly round: number; readonly startMs: number; readonly reason: 'leave' | 'removed' | 'alone' };
 
 /**
@@ -228,7 +228,7 @@ interface PendingChange {
   /** Joiners this member sponsored: it sends them the welcome now and the state after the change. */
   readonly sponsored: readonly GroupSeat[];
   readonly leaderChanged: boolean;
-  /** The leader was removed as silent: the round after its last played update. */
+  /** The leader was removed as silent: its first round without a played update. */
   readonly leaderSilentFrom?: number;
   readonly left: number;
   readonly removed: number;

@@ -1,9 +1,8 @@
 import { BanType, type BanCertificate } from '../auth/certificates.js';
-import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from '../crypto/index.js';
+import { COMMITMENT_OVERHEAD, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from '../crypto/index.js';
 import { GAME_UPDATE_BYTES, type Avatar } from '../game/index.js';
 import { DecodeError, bytes, decodeWith, encodeWith, enumU8, list, optional, struct, u16, utf8 } from '../wire/index.js';
 import { MAX_COMMITMENT_BYTES } from '../neo/index.js';
-import { COMMITMENT_OVERHEAD } from '../crypto/index.js';
 import { avatarCodec, MAX_HOST_BYTES } from './messages.js';
 
 /**

@@ -129,7 +129,7 @@ export interface RunReport {
     readonly zone?: Readonly<Record<string, number>>;
     /** View changes in which the group's leader (member 0) changed. */
     readonly elections: number;
-    /** Silent (crashed) leaders replaced by their standby: rounds from the leader's last played update to the standby's first round as leader (exact). */
+    /** Silent (crashed) leaders replaced by their standby: rounds from the leader's first missing update to the standby's first round as leader (exact). */
     readonly leaderFailoverRounds?: { readonly count: number; readonly p50: number; readonly p99: number; readonly max: number };
     readonly viewChanges: number;
     readonly joins: number;

@@ -1,8 +1,7 @@
 import { toHex } from '../crypto/index.js';
 import type { Endpoint } from '../net/index.js';
-import { distanceToRect, leafRect, quadrantOf } from './geometry.js';
+import { distanceToRect, leafRect, quadrantOf, type WorldDefinition } from './geometry.js';
 import { leafKey, zoneById, zoneOf, type LeafAddress } from './leaf.js';
-import type { WorldDefinition } from './geometry.js';
 
 /** A group holding a quadtree leaf: its session and members a player can ask to join. */
 export interface LeafGroup {

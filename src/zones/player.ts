@@ -1,11 +1,10 @@
 import type { BanCertificate, KeyCertificate } from '../auth/index.js';
-import { createFounder, createJoiner, GROUP_COUNTERS, type GroupConfig, type GroupCounter, type GroupEvent, type GroupMember, type GroupMemberDeps, type GroupMemberState, type GroupView } from '../groups/index.js';
+import { createFounder, createJoiner, groupEndpointOf, GROUP_COUNTERS, type GroupConfig, type GroupCounter, type GroupEvent, type GroupMember, type GroupMemberDeps, type GroupMemberState, type GroupView } from '../groups/index.js';
 import type { Avatar, Game } from '../game/index.js';
 import { NEO_COUNTERS, type NeoCounter } from '../neo/index.js';
-import type { WorldDefinition } from './geometry.js';
 import type { ZoneDirectory } from './directory.js';
 import { leafArea, leafDivision, leafHolds, leafKey, zoneById, zoneOf, type LeafAddress } from './leaf.js';
-import { distanceToRect } from './geometry.js';
+import { distanceToRect, type WorldDefinition } from './geometry.js';
 import { equalBytes, toHex } from '../crypto/index.js';
 import type { Endpoint, Incoming } from '../net/index.js';
 import { ZoneBorder, type ZoneBorderBody } from './messages.js';
@@ -98,6 +97,8 @@ export function createZonePlayer(config: ZonePlayerConfig, deps: ZonePlayerDeps)
 class Player implements ZonePlayer {
   private current: Place | null = null;
   private next: Place | null = null;
+  /** Groups handed over from, still playing this player's updates until their view without it starts. */
+  private readonly leaving = new Map<GroupMember, { readonly from: Place; readonly to: Place }>();
   readonly members: GroupMember[] = [];
   readonly done: Promise<void>;
   private resolveDone: () => void = () => {};
@@ -109,6 +110,14 @@ class Player implements ZonePlayer {
   /** Positions neighbouring groups forwarded: player key (hex) → when they arrived. */
   private readonly foreign = new Map<string, number>();
   private checks = 0;
+  /** Groups that sent this player's group their positions lately: its leader sends them ours. */
+  private readonly answerTo = new Map<string, { sessionId: Uint8Array; untilMs: number }>();
+  /** The run's rounds, for a player that founds a group before it is in any. */
+  private runSchedule: RunSchedule | null = null;
+  /** Where an arriving player stands until it is in a group. */
+  private arriving: Avatar | null = null;
+  /** Checks in a row on which another group held this player's leaf. */
+  private coalesceStreak = 0;
 
   constructor(
     private readonly config: ZonePlayerConfig,
@@ -127,13 +136,17 @@ class Player implements ZonePlayer {
     const known = new Set<string>();
     const me = toHex(this.deps.peer.publicKey);
     for (const s of this.current?.member.view?.members ?? []) known.add(toHex(s.publicKey));
-    const oldest = this.deps.clock.nowMs() - this.borderTtlMs();
-    for (const [key, atMs] of this.foreign) {
-      if (atMs >= oldest) known.add(key);
-      else this.foreign.delete(key);
-    }
+    this.forgetOldBorders(this.deps.clock.nowMs());
+    for (const key of this.foreign.keys()) known.add(key);
     known.delete(me);
     return known;
+  }
+
+  /** Forwarded positions and groups to answer expire; kept bounded even when nobody asks who is known. */
+  private forgetOldBorders(now: number): void {
+    const oldest = now - this.borderTtlMs();
+    for (const [key, atMs] of this.foreign) if (atMs < oldest) this.foreign.delete(key);
+    for (const [id, a] of this.answerTo) if (a.untilMs < now) this.answerTo.delete(id);
   }
 
   private borderTtlMs(): number {
@@ -150,13 +163,12 @@ class Player implements ZonePlayer {
     if (!leaf || leaf.zoneId !== this.current?.leaf.zoneId || leafKey(leaf) !== m.body.leaf) return void this.count.bordersRefused++;
     this.count.bordersReceived++;
     const now = this.deps.clock.nowMs();
+    this.forgetOldBorders(now);
     for (const p of m.body.players) this.foreign.set(toHex(p.publicKey), now);
     // Whoever stands near one of ours should see ours too, even where our leaf's area would not say so.
     this.answerTo.set(toHex(m.body.session), { sessionId: m.body.session, untilMs: now + this.borderTtlMs() });
   }
 
-  /** Groups that sent this player's group their positions lately: its leader sends them ours. */
-  private readonly answerTo = new Map<string, { sessionId: Uint8Array; untilMs: number }>();
 
   /** The leader (member 0) of this player's group sends the group's agreed positions to the groups of neighbouring leaves. */
   private sendBorder(current: Place): void {
@@ -259,10 +271,7 @@ class Player implements ZonePlayer {
     this.watch();
   }
 
-  private runSchedule: RunSchedule | null = null;
 
-  /** Where an arriving player stands until it is in a group. */
-  private arriving: Avatar | null = null;
 
   begin(startMs: number): void {
     this.current?.member.begin(startMs);
@@ -288,17 +297,17 @@ class Player implements ZonePlayer {
   private place(leaf: LeafAddress, sessionId: Uint8Array, create: (deps: GroupMemberDeps) => GroupMember): Place {
     const zone = zoneById(this.config.world, leaf.zoneId);
     if (!zone) throw new RangeError(`no zone "${leaf.zoneId}" in the world`);
-    const holder: { place?: Place } = {};
+    const self: { place?: Place } = {};
     const { directory: _directory, onEvent: _onEvent, ...memberDeps } = this.deps;
     const member = create({
       ...memberDeps,
       botRng: this.deps.botRng.fork(`member:${this.generation++}`),
       division: leafDivision(zone, leaf.path, (zoneId, path) => this.deps.directory.under(zoneId, path)),
       avatar: () => this.current?.member.avatar() ?? this.arriving,
-      onEvent: (event) => this.onGroupEvent(holder.place as Place, event),
+      onEvent: (event) => this.onGroupEvent(self.place as Place, event),
     });
     const place: Place = { leaf, member, sessionId, sinceMs: this.deps.clock.nowMs(), firstRoundMs: null };
-    holder.place = place;
+    self.place = place;
     this.members.push(member);
     void member.done.then(() => this.placeEnded(place));
     return place;
@@ -330,7 +339,8 @@ class Player implements ZonePlayer {
   }
 
   private withdrawAll(): void {
-    for (const p of [this.current, this.next]) if (p) this.withdraw(p);
+    for (const p of [this.current, this.next, ...[...this.leaving.values()].map((h) => h.from)]) if (p) this.withdraw(p);
+    this.leaving.clear();
   }
 
   // ---- walking between leaves -------------------------------------------------------------------
@@ -341,8 +351,13 @@ class Player implements ZonePlayer {
     const period = CHECK_EVERY_ROUNDS * this.config.group.neo.roundMs;
     this.deps.scheduler.schedule(this.deps.clock.nowMs() + period, () => this.watch());
     const current = this.current;
-    if (!current && this.arriving) return this.keepArriving();
-    if (!current || current.member.state !== 'member') return;
+    if (!current) {
+      // Its group ended while a join was under way, or it is still arriving.
+      if (this.next) return this.checkJoin();
+      if (this.arriving) return this.keepArriving();
+      return;
+    }
+    if (current.member.state !== 'member') return;
     if (++this.checks % BORDER_EVERY_CHECKS === 0) this.sendBorder(current);
     if (this.next) return this.checkJoin();
     const at = current.member.avatar();
@@ -352,7 +367,6 @@ class Player implements ZonePlayer {
     if (this.leftLeaf(current.leaf, at) || this.coalesceStreak >= COALESCE_AFTER_CHECKS) this.startHandover(current, at);
   }
 
-  private coalesceStreak = 0;
 
   /**
    * Another group holds this leaf, or the leaf above it (a sibling folded back into the parent
@@ -385,8 +399,12 @@ class Player implements ZonePlayer {
   private keepArriving(): void {
     if (this.next) return this.checkJoin();
     const run = this.runSchedule;
+    if (!run) return;
+    const roundNow = run.roundAt(this.deps.clock.nowMs());
+    // Too late to play a round, or nowhere to stand: this player's part is over.
+    if (roundNow + 2 > this.config.group.neo.lastRound || !zoneOf(this.config.world, (this.arriving as Avatar).x, (this.arriving as Avatar).y)) return this.finish();
     // No group yet: the directory's answer decides; a leaf nobody holds is founded on the run's schedule.
-    if (run) this.moveTo(this.arriving as Avatar, { roundNow: run.roundAt(this.deps.clock.nowMs()), startOfRound: (r) => run.startOfRound(r) });
+    this.moveTo(this.arriving as Avatar, { roundNow, startOfRound: (r) => run.startOfRound(r) });
   }
 
   /** Joins the group holding the leaf where `at` stands, or founds that leaf's group alone from two rounds on. */
@@ -395,8 +413,9 @@ class Player implements ZonePlayer {
     if (found.kind === 'outside') return;
     if (found.kind === 'held') {
       const sessionId = found.group.sessionId;
-      // Walking back into a group it is still leaving: wait until that leave is through, then join afresh.
-      if (this.members.some((m) => m.view && equalBytes(m.view.sessionId, sessionId) && m.state !== 'left' && m.state !== 'crashed' && m.state !== 'finished')) return;
+      // A group this player is still in, leaving, or about to move into (its own group's split or
+      // merge, seen in the directory before this member applied it): wait, then look again.
+      if (groupEndpointOf(this.deps.peer.transport).isRouted(sessionId)) return;
       this.next = this.place(found.group.leaf, sessionId, (deps) => createJoiner(sessionId, () => this.deps.directory.contacts(sessionId), this.config.group, deps));
       return;
     }
@@ -441,16 +460,14 @@ class Player implements ZonePlayer {
     this.current = next;
     this.next = null;
     old.member.leave();
-    this.pendingHandovers.set(old.member, this.current);
+    this.leaving.set(old.member, { from: old, to: next });
   }
-
-  private readonly pendingHandovers = new Map<GroupMember, Place>();
 
   /** The old group's view without the player began at `leftMs`: the gap is how long before that the new group had not yet started. */
   private handedOver(old: Place, leftMs: number): void {
-    const to = this.pendingHandovers.get(old.member);
+    const to = this.leaving.get(old.member)?.to;
     if (!to) return;
-    this.pendingHandovers.delete(old.member);
+    this.leaving.delete(old.member);
     this.withdraw(old);
     const roundMs = this.config.group.neo.roundMs;
     const firstMs = to.firstRoundMs ?? leftMs;
