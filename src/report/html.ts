@@ -87,9 +87,26 @@ export interface ReportChartData {
   };
   /** NEO playout latency per group, from the report's `neo.playoutLatencyMs{group:N}` sub-metrics, by group number. */
   readonly groups: readonly { readonly group: number; readonly count: number; readonly p50: number; readonly p99: number }[];
-  readonly detection: readonly { readonly type: string; readonly points: readonly { readonly x: number; readonly y: number; readonly d: string }[] }[];
+  readonly detection: Timeline;
+  /** What a world's quadtree did over the run: splits, merges, hand-overs (empty without a world). */
+  readonly quadtree: Timeline;
   readonly durationS: number;
 }
+
+/** Cumulative counts of events of some types over the run, each point with the event's details. */
+type Timeline = readonly { readonly type: string; readonly points: readonly { readonly x: number; readonly y: number; readonly d: string }[] }[];
+
+function timelineOf(events: readonly RunEvent[], types: readonly string[]): Timeline {
+  return types
+    .map((type) => {
+      const matching = events.filter((e) => e.type === type).sort((a, b) => a.tS - b.tS);
+      return { type, points: matching.map((e, i) => ({ x: e.tS, y: i + 1, d: eventDetails(e) })) };
+    })
+    .filter((d) => d.points.length > 0);
+}
+
+/** The quadtree's events drawn on report.html's quadtree timeline. */
+export const QUADTREE_EVENT_TYPES: readonly string[] = ['split', 'merge', 'handover'];
 
 function curveOf(label: string, l: LatencyFigures): PercentileCurveData | string {
   let points;
@@ -132,10 +149,8 @@ export function reportChartData(report: RunReport, events: readonly RunEvent[]):
           : 'No NEO latency curve: no update was played during this run.';
   }
   const s = report.series;
-  const detection = DETECTION_EVENT_TYPES.map((type) => {
-    const matching = events.filter((e) => e.type === type).sort((a, b) => a.tS - b.tS);
-    return { type, points: matching.map((e, i) => ({ x: e.tS, y: i + 1, d: eventDetails(e) })) };
-  }).filter((d) => d.points.length > 0);
+  const detection = timelineOf(events, DETECTION_EVENT_TYPES);
+  const quadtree = timelineOf(events, QUADTREE_EVENT_TYPES);
   return {
     percentiles: curves,
     percentilesEmpty,
@@ -152,6 +167,7 @@ export function reportChartData(report: RunReport, events: readonly RunEvent[]):
     },
     groups: groupLatencies(report),
     detection,
+    quadtree,
     durationS: report.durationS,
   };
 }
@@ -306,10 +322,13 @@ const CLIENT_SCRIPT = `
       }
     });
   }
-  if (el('chart-detection')) {
-    new Chart(el('chart-detection'), {
+  timeline('chart-detection', data.detection);
+  timeline('chart-quadtree', data.quadtree);
+  function timeline(id, sets) {
+    if (!el(id)) return;
+    new Chart(el(id), {
       type: 'line',
-      data: { datasets: data.detection.map(function (d, i) {
+      data: { datasets: sets.map(function (d, i) {
         var pts = [{ x: 0, y: 0, d: '' }].concat(d.points);
         var last = pts[pts.length - 1];
         if (last && last.x < data.durationS) pts.push({ x: data.durationS, y: last.y, d: '' });
@@ -334,7 +353,7 @@ const CLIENT_SCRIPT = `
 /**
  * report.html: one self-contained file (inline CSS, Chart.js and data; a Content-Security-Policy
  * that forbids every network fetch) with the latency percentile curve, latency over time, traffic,
- * the detection timeline and the same summary tables as report.md.
+ * the detection and quadtree timelines and the same summary tables as report.md.
  */
 export function renderReportHtml(report: RunReport, events: readonly RunEvent[]): string {
   const lib = chartLibrary();
@@ -365,6 +384,12 @@ export function renderReportHtml(report: RunReport, events: readonly RunEvent[])
     ),
     chartFigure('chart-traffic', 'Traffic over time', 'Bytes and messages per second across all peers, and the fraction lost to link shaping.', noSeries),
     chartFigure('chart-detection', 'Detection timeline', `Cumulative ${DETECTION_EVENT_TYPES.join(' and ')} events over the run (from events.ndjson).`, detectionEmpty),
+    chartFigure(
+      'chart-quadtree',
+      'Quadtree timeline',
+      `Cumulative ${QUADTREE_EVENT_TYPES.join(', ')} events of the world's groups over the run (from events.ndjson, docs/zones.md).`,
+      data.quadtree.length > 0 ? null : report.groups?.splits === null || report.groups === null ? 'No quadtree in this run: its groups are fixed (no world).' : 'No split, merge or hand-over happened in this run.',
+    ),
   ];
   const csp = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
   return `<!doctype html>

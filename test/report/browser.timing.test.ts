@@ -83,7 +83,7 @@ describe.skipIf(!available)('report.html in headless Chromium', () => {
     const report = readReport(dir);
     const events = readEvents(join(dir, 'events.ndjson'));
     const byId = new Map(charts.map((c) => [c.id, c]));
-    expect([...byId.keys()].sort()).toEqual(['chart-detection', 'chart-groups', 'chart-latency-time', 'chart-percentiles', 'chart-traffic']);
+    expect([...byId.keys()].sort()).toEqual(['chart-detection', 'chart-groups', 'chart-latency-time', 'chart-percentiles', 'chart-quadtree', 'chart-traffic']);
     for (const c of charts) expect(c.painted, `${c.id} painted nothing`).toBeGreaterThan(1000);
 
     const curve = byId.get('chart-percentiles')?.datasets[0];
@@ -106,6 +106,8 @@ describe.skipIf(!available)('report.html in headless Chromium', () => {
 
     const proofs = byId.get('chart-detection')?.datasets.find((d) => d.label === 'proof events')?.data as { d: string }[];
     expect(proofs.filter((p) => p.d !== '')).toHaveLength(events.filter((e) => e.type === 'proof').length);
+    const splits = byId.get('chart-quadtree')?.datasets.find((d) => d.label === 'split events')?.data as { d: string }[];
+    expect(splits.filter((p) => p.d !== '')).toHaveLength(events.filter((e) => e.type === 'split').length);
 
     expect(await page.locator('h2', { hasText: 'Who suffers' }).isVisible()).toBe(true);
     expect(await page.locator('p.warning').count()).toBe(1); // the failed threshold's line, no saturation warning

@@ -119,11 +119,11 @@ describe('report.html', () => {
     ]);
   });
 
-  it('runs: the inlined Chart.js draws the five charts with the embedded data', () => {
+  it('runs: the inlined Chart.js draws the six charts with the embedded data', () => {
     const { Chart, charts } = runPage(html);
     expect(Chart.version).toBe(chartLibrary().version);
     const byId = new Map(charts.map((c) => [c.canvas.id, c]));
-    expect([...byId.keys()].sort()).toEqual(['chart-detection', 'chart-groups', 'chart-latency-time', 'chart-percentiles', 'chart-traffic']);
+    expect([...byId.keys()].sort()).toEqual(['chart-detection', 'chart-groups', 'chart-latency-time', 'chart-percentiles', 'chart-quadtree', 'chart-traffic']);
 
     const pct = byId.get('chart-percentiles') as ChartInstance;
     expect(pct.scales.x?.type).toBe('logarithmic');
@@ -153,6 +153,9 @@ describe('report.html', () => {
       [20.125, 2],
       [30, 2],
     ]);
+    // The quadtree's split events, the same way: from 0, a step at each, on to the end.
+    const quadtree = byId.get('chart-quadtree') as ChartInstance;
+    expect(quadtree.data.datasets.map((d) => [d.label, d.data.map((p) => [p.x, p.y])])).toEqual([['split events', [[0, 0], [12, 1], [30, 1]]]]);
   });
 
   it('shows empty states instead of empty charts', () => {
@@ -160,6 +163,7 @@ describe('report.html', () => {
     const page = renderReportHtml(bare, [{ tS: 1, type: 'phase', phase: 'steady' }]);
     expect(page).toContain('No NEO latency curve: NEO did not run');
     expect(page).toContain('No detections in this run: no ban or proof event was recorded.');
+    expect(page).toContain('No quadtree in this run: its groups are fixed (no world).');
     expect(page).toContain('id="chart-latency-time-empty"');
     expect(page).toContain('No per-group figures: no update was played during this run.');
     expect(renderReportHtml(makeReport({ subMetrics: undefined }), [])).toContain('No per-group figures: this report was written before tags and sub-metrics.');
