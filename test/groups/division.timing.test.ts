@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createEd25519, toHex } from '../../src/crypto/index.js';
+import { toHex } from '../../src/crypto/index.js';
 import { createFounder, type GroupDivision, type GroupEvent, type GroupMember } from '../../src/groups/index.js';
 import { installNeo } from '../../src/neo/index.js';
-import { createDeferredShaper, createLinkShaper } from '../../src/net/index.js';
-import { startPeerNode, type PeerNode } from '../../src/peer/index.js';
 import { createRng } from '../../src/random/index.js';
-import { systemClock } from '../../src/time/clock.js';
-import { createTimerQueue } from '../../src/time/timer-queue.js';
+import { startSeededPeers } from '../support/peers.js';
 
 /** Quarters of the 64-tile game world, as a quadtree leaf of depth 0 holding at most four players divides. */
 const quarters = (maxMembers: number): GroupDivision => ({
@@ -25,17 +22,10 @@ type Divided = Extract<GroupEvent, { type: 'divided' }>;
  */
 describe('group division (quadtree split)', () => {
   it('every member divides at the same round into the part of its agreed position, and parts stay consistent', async () => {
-    const clock = systemClock;
-    const ed25519 = createEd25519('native');
-    const scheduler = createTimerQueue({ clock });
-    const deferred = createDeferredShaper();
     const root = createRng('division-test');
     const size = 6;
-    const peers: PeerNode[] = [];
-    for (let i = 0; i < size; i++) {
-      peers.push(await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: root.fork(`id:${i}`).bytes(32), ed25519, clock, shaping: { shaper: deferred.shaper, scheduler } }));
-    }
-    deferred.attach(createLinkShaper({ default: { delay: { kind: 'uniform', minMs: 2, maxMs: 8 } } }, { rng: root.fork('links'), clock }));
+    const population = await startSeededPeers(root, size, { delay: { kind: 'uniform', minMs: 2, maxMs: 8 } });
+    const { peers, clock, scheduler } = population;
     const lastRound = 80;
     const config = { seats: 8, gameSeed: 'division', neo: { roundMs: 50, lastRound, stateHashEvery: 5 } };
     const events: Divided[][] = peers.map(() => []);
@@ -85,7 +75,6 @@ describe('group division (quadtree split)', () => {
       expect(m.neoCounters().stateHashMismatches).toBe(0);
       expect(m.counters().divergencesDetected).toBe(0);
     }
-    scheduler.close();
-    await Promise.all(peers.map((p) => p.close()));
+    await population.close();
   }, 30_000);
 });

@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createEd25519, toHex } from '../../src/crypto/index.js';
+import { toHex } from '../../src/crypto/index.js';
 import { createFounder, leadersOf, type GroupEvent, type GroupMember } from '../../src/groups/index.js';
 import { installNeo } from '../../src/neo/index.js';
-import { createDeferredShaper, createLinkShaper } from '../../src/net/index.js';
-import { startPeerNode, type PeerNode } from '../../src/peer/index.js';
 import { createRng } from '../../src/random/index.js';
-import { systemClock } from '../../src/time/clock.js';
-import { createTimerQueue } from '../../src/time/timer-queue.js';
+import type { PeerNode } from '../../src/peer/index.js';
+import { startSeededPeers } from '../support/peers.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 type ViewChange = Extract<GroupEvent, { type: 'view-change' }>;
@@ -20,14 +18,9 @@ type ViewChange = Extract<GroupEvent, { type: 'view-change' }>;
  */
 describe('leader election', () => {
   it('hands the lead to the standby after the leader crashes, within the bound, the same at every survivor', async () => {
-    const clock = systemClock;
-    const ed25519 = createEd25519('native');
-    const scheduler = createTimerQueue({ clock });
-    const deferred = createDeferredShaper();
     const root = createRng('election-test');
-    const peers: PeerNode[] = [];
-    for (let i = 0; i < 5; i++) peers.push(await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: root.fork(`id:${i}`).bytes(32), ed25519, clock, shaping: { shaper: deferred.shaper, scheduler } }));
-    deferred.attach(createLinkShaper({ default: { delay: { kind: 'uniform', minMs: 2, maxMs: 8 } } }, { rng: root.fork('links'), clock }));
+    const population = await startSeededPeers(root, 5, { delay: { kind: 'uniform', minMs: 2, maxMs: 8 } });
+    const { peers, clock, scheduler } = population;
     const evictAfterRounds = 6;
     const maxWaitRounds = 4;
     const config = { seats: 6, gameSeed: 'election', neo: { roundMs: 50, lastRound: 120, stateHashEvery: 5, maxWaitRounds }, evictAfterRounds };
@@ -56,7 +49,6 @@ describe('leader election', () => {
     }
     for (const m of members.slice(1)) expect(toHex(m.view ? leadersOf(m.view).leader.publicKey : new Uint8Array(1))).toBe(toHex((peers[1] as PeerNode).publicKey));
     expect(new Set(members.slice(1).map((m) => m.playedHashAt(120))).size).toBe(1);
-    scheduler.close();
-    await Promise.all(peers.slice(1).map((p) => p.close()));
+    await population.close();
   }, 30_000);
 });

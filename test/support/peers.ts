@@ -1,5 +1,8 @@
 import dgram from 'node:dgram';
+import { startLoopbackPopulation, type LoopbackPopulation } from '../../src/loadtest/population.js';
+import type { LinkProfile } from '../../src/net/index.js';
 import { startPeerNode, type PeerNode, type PeerNodeDeps } from '../../src/peer/index.js';
+import type { Rng } from '../../src/random/index.js';
 
 let seedCounter = 1;
 
@@ -39,4 +42,17 @@ export async function portIsFree(port: number): Promise<boolean> {
   });
   await new Promise<void>((resolve) => socket.close(() => resolve()));
   return bound;
+}
+
+/**
+ * `count` peers on loopback sockets with identities `root.fork('id:<i>')`, every link shaped by
+ * `link` (none: unshaped), one timer queue: the set-up of the group and zone tests, through the
+ * load-test runners' own population (closing it closes the queue and every peer still open).
+ */
+export function startSeededPeers(root: Rng, count: number, link?: LinkProfile): Promise<LoopbackPopulation> {
+  return startLoopbackPopulation({
+    count,
+    identitySeed: (i) => root.fork(`id:${i}`).bytes(32),
+    ...(link ? { shaping: { rules: () => ({ default: link }), rng: root.fork('links') } } : {}),
+  });
 }

@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createEd25519, toHex } from '../../src/crypto/index.js';
+import { toHex } from '../../src/crypto/index.js';
 import { installNeo } from '../../src/neo/index.js';
-import { startPeerNode, type PeerNode } from '../../src/peer/index.js';
 import { createRng } from '../../src/random/index.js';
-import { systemClock } from '../../src/time/clock.js';
-import { createTimerQueue } from '../../src/time/timer-queue.js';
 import { createLocalDirectory, createZonePlayer, ZoneBorder, type WorldDefinition, type ZonePlayer } from '../../src/zones/index.js';
+import type { PeerNode } from '../../src/peer/index.js';
+import { startSeededPeers } from '../support/peers.js';
 
 // A field with a hall nested in it; the field's two left leaves meet at x = 32.
 const world: WorldDefinition = {
@@ -24,9 +23,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 describe('seeing across leaf borders', () => {
   it('forwards positions to neighbouring leaves of the zone, never across a zone boundary', async () => {
-    const clock = systemClock;
-    const ed25519 = createEd25519('native');
-    const scheduler = createTimerQueue({ clock });
     const root = createRng('border-test');
     const spots = [
       { x: 30, y: 10, leaf: '0', zone: 'field' },
@@ -34,8 +30,8 @@ describe('seeing across leaf borders', () => {
       { x: 34, y: 10, leaf: '1', zone: 'field' },
       { x: 44, y: 44, leaf: '', zone: 'hall' },
     ];
-    const peers: PeerNode[] = [];
-    for (let i = 0; i < spots.length; i++) peers.push(await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: root.fork(`id:${i}`).bytes(32), ed25519, clock }));
+    const population = await startSeededPeers(root, spots.length);
+    const { peers, clock, scheduler } = population;
     const group = { seats: 6, gameSeed: 'border', worldSize: 64, neo: { roundMs: 50, lastRound: 60, stateHashEvery: 5 } };
     const directory = createLocalDirectory(world);
     const players: ZonePlayer[] = peers.map((peer, i) =>
@@ -67,7 +63,6 @@ describe('seeing across leaf borders', () => {
     expect(players[0]?.zoneCounters().bordersRefused).toBe(before + 1);
     expect(players[0]?.knownPlayers().has(key(3))).toBe(false);
     await Promise.all(players.map((p) => p.done));
-    scheduler.close();
-    await Promise.all(peers.map((p) => p.close()));
+    await population.close();
   }, 30_000);
 });

@@ -1,12 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createEd25519 } from '../../src/crypto/index.js';
 import { installNeo } from '../../src/neo/index.js';
-import { createDeferredShaper, createLinkShaper } from '../../src/net/index.js';
-import { startPeerNode, type PeerNode } from '../../src/peer/index.js';
 import { createRng } from '../../src/random/index.js';
-import { systemClock } from '../../src/time/clock.js';
-import { createTimerQueue } from '../../src/time/timer-queue.js';
 import { createLocalDirectory, createZonePlayer, leafKey, type WorldDefinition, type ZoneEvent, type ZonePlayer } from '../../src/zones/index.js';
+import type { PeerNode } from '../../src/peer/index.js';
+import { startSeededPeers } from '../support/peers.js';
 
 const world: WorldDefinition = { width: 64, height: 64, aoiRadius: 4, zones: [{ id: 'field', rect: { x: 0, y: 0, width: 64, height: 64 }, maxGroup: 4, minGroup: 1, maxDepth: 1, zones: [] }] };
 
@@ -19,10 +16,6 @@ type Handover = Extract<ZoneEvent, { type: 'handover' }>;
  */
 describe('hand-over between quadtree leaves', () => {
   it('joins the new leaf before leaving the old one, with no gap, founds an empty leaf alone, and lets a newcomer in through the directory', async () => {
-    const clock = systemClock;
-    const ed25519 = createEd25519('native');
-    const scheduler = createTimerQueue({ clock });
-    const deferred = createDeferredShaper();
     const root = createRng('handover-test');
     // Leaf 0 (x < 32, y < 32): players 0, 1, 2; leaf 1 (x >= 32, y < 32): players 3, 4.
     const spots = [
@@ -32,11 +25,8 @@ describe('hand-over between quadtree leaves', () => {
       { x: 40, y: 5, to: { x: 40, y: 5 } },
       { x: 55, y: 20, to: { x: 55, y: 20 } },
     ];
-    const peers: PeerNode[] = [];
-    for (let i = 0; i < spots.length; i++) {
-      peers.push(await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: root.fork(`id:${i}`).bytes(32), ed25519, clock, shaping: { shaper: deferred.shaper, scheduler } }));
-    }
-    deferred.attach(createLinkShaper({ default: { delay: { kind: 'uniform', minMs: 2, maxMs: 8 } } }, { rng: root.fork('links'), clock }));
+    const population = await startSeededPeers(root, spots.length, { delay: { kind: 'uniform', minMs: 2, maxMs: 8 } });
+    const { peers, clock, scheduler } = population;
     const lastRound = 160;
     const group = { seats: 8, gameSeed: 'handover', worldSize: 64, neo: { roundMs: 50, lastRound, stateHashEvery: 5 } };
     const directory = createLocalDirectory(world);
@@ -66,7 +56,7 @@ describe('hand-over between quadtree leaves', () => {
     const startMs = clock.nowMs() + 100;
     for (const p of players) p.begin(startMs);
     // A sixth player arrives mid-run in leaf 1, through the directory.
-    const late = await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: root.fork('id:late').bytes(32), ed25519, clock, shaping: { shaper: deferred.shaper, scheduler } });
+    const late = await population.add(root.fork('id:late').bytes(32));
     const arrival = createZonePlayer({ world, group }, { peer: late, neo: installNeo(late.transport), clock, scheduler, botRng: root.fork('bot:late'), steer: () => ({ x: 45, y: 20 }), directory });
     setTimeout(() => arrival.enter({ x: 45, y: 20, hp: 90, gold: 3 }, { roundAt: (now) => Math.floor((now - startMs) / 50), startOfRound: (r) => startMs + r * 50 }), 1000);
     await Promise.race([Promise.all([...players, arrival].map((p) => p.done)), new Promise((r) => setTimeout(r, 14_000))]);
@@ -106,7 +96,6 @@ describe('hand-over between quadtree leaves', () => {
     expect(founder?.y).toBeGreaterThanOrEqual(32);
     expect(founder?.gold).toBe(7);
     for (const p of players) for (const m of p.members) expect(m.neoCounters().stateHashMismatches).toBe(0);
-    scheduler.close();
-    await Promise.all([...peers, late].map((p) => p.close()));
+    await population.close();
   }, 30_000);
 });

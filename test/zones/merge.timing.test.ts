@@ -1,12 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { createEd25519, toHex } from '../../src/crypto/index.js';
+import { toHex } from '../../src/crypto/index.js';
 import { installNeo } from '../../src/neo/index.js';
-import { createDeferredShaper, createLinkShaper } from '../../src/net/index.js';
-import { startPeerNode, type PeerNode } from '../../src/peer/index.js';
 import { createRng } from '../../src/random/index.js';
-import { systemClock } from '../../src/time/clock.js';
-import { createTimerQueue } from '../../src/time/timer-queue.js';
 import { createLocalDirectory, createZonePlayer, leafKey, type WorldDefinition, type ZoneEvent, type ZonePlayer } from '../../src/zones/index.js';
+import type { PeerNode } from '../../src/peer/index.js';
+import { startSeededPeers } from '../support/peers.js';
 
 // Four leaves of one player each, fewer together than minGroup: they fold back into the root.
 const world: WorldDefinition = { width: 64, height: 64, aoiRadius: 4, zones: [{ id: 'field', rect: { x: 0, y: 0, width: 64, height: 64 }, maxGroup: 4, minGroup: 5, maxDepth: 1, zones: [] }] };
@@ -19,10 +17,6 @@ const world: WorldDefinition = { width: 64, height: 64, aoiRadius: 4, zones: [{ 
  */
 describe('quadtree merge', () => {
   it('folds four sparse sibling leaves back into one group holding their parent', async () => {
-    const clock = systemClock;
-    const ed25519 = createEd25519('native');
-    const scheduler = createTimerQueue({ clock });
-    const deferred = createDeferredShaper();
     const root = createRng('merge-test');
     const spots = [
       { x: 10, y: 10 },
@@ -30,11 +24,8 @@ describe('quadtree merge', () => {
       { x: 10, y: 50 },
       { x: 50, y: 50 },
     ];
-    const peers: PeerNode[] = [];
-    for (let i = 0; i < spots.length; i++) {
-      peers.push(await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: root.fork(`id:${i}`).bytes(32), ed25519, clock, shaping: { shaper: deferred.shaper, scheduler } }));
-    }
-    deferred.attach(createLinkShaper({ default: { delay: { kind: 'uniform', minMs: 2, maxMs: 8 } } }, { rng: root.fork('links'), clock }));
+    const population = await startSeededPeers(root, spots.length, { delay: { kind: 'uniform', minMs: 2, maxMs: 8 } });
+    const { peers, clock, scheduler } = population;
     const lastRound = 200;
     const group = { seats: 8, gameSeed: 'merge', worldSize: 64, neo: { roundMs: 50, lastRound, stateHashEvery: 5 } };
     const directory = createLocalDirectory(world);
@@ -64,7 +55,6 @@ describe('quadtree merge', () => {
     players.forEach((p, i) => expect(p.avatar()?.gold).toBe(i));
     for (const e of events) for (const h of e) if (h.type === 'handover') expect(h.gapRounds).toBe(0);
     for (const p of players) expect(p.neoCounters().stateHashMismatches).toBe(0);
-    scheduler.close();
-    await Promise.all(peers.map((p) => p.close()));
+    await population.close();
   }, 40_000);
 });
