@@ -528,7 +528,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       kernelDrops: dropsReadable ? kernelDrops : null,
       peersAlive: active.length,
       roundMs: active.find((p) => p.member?.state === 'member')?.member?.roundMs ?? task.neo.roundMs,
-      groups: { ...groupTotals, leaderFailovers: { ...groupTotals.leaderFailovers }, memberCounters: sumGroupCounters(allPlayers), quadtree: quadtree && { ...quadtree, handoverGaps: { ...quadtree.handoverGaps }, leafGroups: leafGroups(allPlayers), zone: zoneCounters(allPlayers) } },
+      groups: { ...groupTotals, leaderFailovers: { ...groupTotals.leaderFailovers }, memberCounters: sumMemberCounters(allPlayers, (m) => m.counters()), quadtree: quadtree && { ...quadtree, handoverGaps: { ...quadtree.handoverGaps }, leafGroups: leafGroups(allPlayers), zone: sumMemberCounters(allPlayers, (m) => ('zoneCounters' in m ? (m as ZonePlayer).zoneCounters() : null)) } },
       dht: dhtFigures(allPlayers, dhtLatency),
       auth: authFigures(allPlayers, authTotals, clock.nowMs()),
       attacks: ledger.summary(),
@@ -593,11 +593,12 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   };
 }
 
-function sumGroupCounters(players: readonly Player[]): Record<string, number> {
+/** Counters of every player's member summed by name; `read` gives none for a member without them. */
+function sumMemberCounters(players: readonly Player[], read: (member: GroupMember) => Readonly<Record<string, number>> | null): Record<string, number> {
   const sum: Record<string, number> = {};
   for (const p of players) {
-    if (!p.member) continue;
-    for (const [k, v] of Object.entries(p.member.counters())) sum[k] = (sum[k] ?? 0) + v;
+    const counters = p.member && read(p.member);
+    if (counters) for (const [k, v] of Object.entries(counters)) sum[k] = (sum[k] ?? 0) + v;
   }
   return sum;
 }
@@ -705,16 +706,6 @@ function leafGroups(players: readonly Player[]): number {
     if (view && (state === 'member' || state === 'leaving' || state === 'finished')) sessions.add(toHex(view.sessionId));
   }
   return sessions.size;
-}
-
-function zoneCounters(players: readonly Player[]): Record<string, number> {
-  const sum: Record<string, number> = {};
-  for (const p of players) {
-    const m = p.member;
-    if (!m || !('zoneCounters' in m)) continue;
-    for (const [k, v] of Object.entries((m as ZonePlayer).zoneCounters())) sum[k] = (sum[k] ?? 0) + v;
-  }
-  return sum;
 }
 
 /**

@@ -652,8 +652,8 @@ function groupFigures(results: readonly ShardResult[], count: number): RunReport
   const failovers: Record<string, number> = {};
   for (const r of results) {
     for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += r.sample.groups[k];
-    for (const [n, c] of Object.entries(r.sample.groups.leaderFailovers)) failovers[n] = (failovers[n] ?? 0) + c;
-    for (const [k, v] of Object.entries(r.sample.groups.memberCounters)) members[k] = (members[k] ?? 0) + v;
+    addCounts(failovers, r.sample.groups.leaderFailovers);
+    addCounts(members, r.sample.groups.memberCounters);
   }
   const tree = quadtreeTotals(results.map((r) => r.sample));
   return {
@@ -686,11 +686,16 @@ function quadtreeTotals(samples: readonly ShardSample[]): QuadtreeTotals | null 
   const trees = samples.flatMap((s) => (s.groups.quadtree ? [s.groups.quadtree] : []));
   if (trees.length === 0) return null;
   const gaps: Record<string, number> = {};
-  for (const t of trees) for (const [gap, n] of Object.entries(t.handoverGaps)) gaps[gap] = (gaps[gap] ?? 0) + n;
+  for (const t of trees) addCounts(gaps, t.handoverGaps);
   const sum = (k: 'splits' | 'merges' | 'handovers' | 'founded' | 'leafGroups' | 'aoiKnown' | 'aoiExisting') => trees.reduce((a, t) => a + t[k], 0);
   const zone: Record<string, number> = {};
-  for (const t of trees) for (const [k, v] of Object.entries(t.zone)) zone[k] = (zone[k] ?? 0) + v;
+  for (const t of trees) addCounts(zone, t.zone);
   return { splits: sum('splits'), merges: sum('merges'), handovers: sum('handovers'), founded: sum('founded'), leafGroups: sum('leafGroups'), handoverGaps: gaps, aoiKnown: sum('aoiKnown'), aoiExisting: sum('aoiExisting'), zone };
+}
+
+/** Adds each count of `from` to the same key of `into`: shard counters merged by name. */
+function addCounts(into: Record<string, number>, from: Readonly<Record<string, number>>): void {
+  for (const [k, v] of Object.entries(from)) into[k] = (into[k] ?? 0) + v;
 }
 
 /** Exact percentiles of a small integer measure (hand-over gaps, failover rounds) from its counts by value: no histogram needed. */
