@@ -31,5 +31,5 @@ export {
   type ReplicaAtEnd,
   type ResyncOutcome,
 } from './resync.js';
-export { encodePayload, encodeFittedPayload, decodePayload, MAX_PAYLOAD_BYTES, MAX_OPS_PER_UPDATE, MAX_BANS_PER_UPDATE, type GroupPayload, type MembershipOp } from './payload.js';
+export { encodePayload, encodeFittedPayload, decodePayload, MAX_PAYLOAD_BYTES, MAX_OPS_PER_UPDATE, MAX_BANS_PER_UPDATE, MAX_NOTICES_PER_UPDATE, MAX_NOTICE_BYTES, type GroupPayload, type MembershipOp } from './payload.js';
 export { groupEndpointOf, type GroupEndpoint, type GroupRoute } from './endpoint.js';

@@ -10,7 +10,7 @@ import type { TimerHandle } from '../time/timer-queue.js';
 import { DecodeError } from '../wire/index.js';
 import { groupEndpointOf, type GroupEndpoint, type GroupRoute } from './endpoint.js';
 import { GroupBan, GroupJoin, GroupState, GroupWelcome, type GroupStateBody, type GroupBanBody, type GroupJoinBody, type GroupWelcomeBody } from './messages.js';
-import { decodePayload, encodeFittedPayload, type MembershipOp } from './payload.js';
+import { decodePayload, encodeFittedPayload, MAX_NOTICE_BYTES, type MembershipOp } from './payload.js';
 import { RESYNC_GROUP_COUNTERS, Resync, type ResyncOutcome } from './resync.js';
 
 export interface GroupSeat {
@@ -152,6 +152,11 @@ export interface GroupMemberDeps {
   readonly division?: GroupDivision;
   /** Told of every successful resynchronisation of this member's game (src/groups/resync.ts). */
   readonly onResync?: (outcome: ResyncOutcome) => void;
+  /**
+   * Every notice (GroupPayload.notices) in the rounds this member plays, in the agreed order: the
+   * layer that proposed it checks and applies it, the same way at every replica.
+   */
+  readonly onNotice?: (notice: Uint8Array, round: number) => void;
 }
 
 export const GROUP_COUNTERS = [
@@ -199,6 +204,11 @@ export interface GroupMember {
   leave(): void;
   /** Stops at once, telling nobody (a crash); the host closes the socket. */
   crash(): void;
+  /**
+   * Puts a notice (at most MAX_NOTICE_BYTES) into this member's updates, one per update in the
+   * order proposed, until the group plays it or `rounds` rounds have passed.
+   */
+  propose(notice: Uint8Array, rounds?: number): void;
   /**
    * Propose the exclusion of a banned player: `ban` and `keyCertificate` are the authority's, and
    * the key must be a member of the current view. Also gossips them to the view (`group-ban`).
@@ -304,6 +314,8 @@ class Member implements GroupMember {
   private missed: number[] = [];
   private readonly admitRequests = new Map<string, { seat: GroupSeat; avatar: Avatar | null; untilRound: number }>();
   private leaveRequested = false;
+  /** Notices proposed until played (or given up at `untilRound`). */
+  private notices: { readonly bytes: Uint8Array; untilRound: number | null; readonly rounds: number }[] = [];
   /** Verified bans of current members, proposed until the exclusion is agreed; keyed by member key (hex). */
   private readonly bans = new Map<string, { ban: BanCertificate; keySignature: Uint8Array }>();
   /** The latest change's welcome and post-change state, so any member can answer a joiner that asks again. */
@@ -683,7 +695,8 @@ class Member implements GroupMember {
 
   private nextPayload(round: number): Uint8Array {
     const update = this.game && this.bot ? encodeUpdate(this.bot.nextUpdate(this.game.snapshot(), round)) : IDLE_UPDATE;
-    return encodeFittedPayload(update, this.proposals(round));
+    this.notices = this.notices.filter((n) => (n.untilRound ??= round + n.rounds) >= round);
+    return encodeFittedPayload(update, this.proposals(round), this.notices[0]?.bytes);
   }
 
   /** What this member asks the group to change; repeated each round until the change is agreed. */
@@ -719,6 +732,7 @@ class Member implements GroupMember {
   private play(view: GroupView, round: number, accepted: readonly NeoPlayedUpdate[]): void {
     const game = this.game as Game;
     const ops: { from: number; op: MembershipOp }[] = [];
+    const notices: { member: number; notice: Uint8Array }[] = [];
     const updates = accepted.map(({ member, payload }) => {
       const decoded = decodePayload(payload);
       const seat = (view.members[member] as GroupSeat).seat;
@@ -728,9 +742,15 @@ class Member implements GroupMember {
         return { member: seat, payload };
       }
       for (const op of decoded.ops) ops.push({ from: member, op });
+      for (const notice of decoded.notices ?? []) notices.push({ member, notice });
       return { member: seat, payload: decoded.update };
     });
     game.applyRound(round, updates);
+    // In member order, whatever order NEO listed the updates in: every replica applies them alike.
+    for (const { notice } of notices.sort((a, b) => a.member - b.member)) {
+      this.notices = this.notices.filter((n) => !equalBytes(n.bytes, notice));
+      this.deps.onNotice?.(notice, round);
+    }
     this.resync.record(round, updates);
     const played = new Set(accepted.map((u) => u.member));
     this.missed = this.missed.map((n, i) => (played.has(i) ? 0 : n + 1));
@@ -1000,6 +1020,13 @@ class Member implements GroupMember {
     } else if (this.state === 'joining') {
       this.crash();
     }
+  }
+
+  propose(notice: Uint8Array, rounds = 30): void {
+    if (!(notice instanceof Uint8Array) || notice.length > MAX_NOTICE_BYTES) throw new RangeError(`propose: a notice is at most ${MAX_NOTICE_BYTES} bytes`);
+    if (!Number.isInteger(rounds) || rounds < 1) throw new RangeError(`propose: rounds must be a positive integer, got ${rounds}`);
+    if (this.notices.some((n) => equalBytes(n.bytes, notice))) return;
+    this.notices.push({ bytes: notice, untilRound: null, rounds });
   }
 
   crash(): void {

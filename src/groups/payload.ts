@@ -1,7 +1,7 @@
 import { BanType, type BanCertificate } from '../auth/certificates.js';
 import { COMMITMENT_OVERHEAD, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from '../crypto/index.js';
 import { GAME_UPDATE_BYTES, type Avatar } from '../game/index.js';
-import { DecodeError, bytes, decodeWith, encodeWith, enumU8, list, optional, struct, u16, utf8 } from '../wire/index.js';
+import { DecodeError, bytes, decodeWith, encodeWith, enumU8, list, optional, struct, u16, utf8, varBytes } from '../wire/index.js';
 import { MAX_COMMITMENT_BYTES } from '../neo/index.js';
 import { avatarCodec, MAX_HOST_BYTES } from './messages.js';
 
@@ -36,11 +36,20 @@ export type MembershipOp =
 export interface GroupPayload {
   readonly update: Uint8Array;
   readonly ops: readonly MembershipOp[];
+  /**
+   * Opaque, self-verifying announcements for the group's agreed stream (a zone-wide event,
+   * src/zones): the group orders them like everything else in an update; the layer that made them
+   * checks and applies them (GroupMemberDeps.onNotice).
+   */
+  readonly notices?: readonly Uint8Array[];
 }
 
 export const MAX_OPS_PER_UPDATE = 4;
 /** A ban carries two authority signatures (176 bytes): one per update, and it travels alone (the sealed update holds at most 208 bytes). */
 export const MAX_BANS_PER_UPDATE = 1;
+/** One notice per update: a signed zone event is ~180 bytes, most of what an update holds. */
+export const MAX_NOTICES_PER_UPDATE = 1;
+export const MAX_NOTICE_BYTES = 200;
 
 const OP_KINDS = ['leave', 'admit', 'remove', 'collapse'] as const;
 const NO_KEY = new Uint8Array(PUBLIC_KEY_LENGTH);
@@ -51,6 +60,7 @@ const payloadCodec = struct({
   ops: list(struct({ kind: enumU8(OP_KINDS), publicKey: bytes(PUBLIC_KEY_LENGTH), host: utf8(MAX_HOST_BYTES), port: u16, avatar: optional(avatarCodec) }), MAX_OPS_PER_UPDATE),
   // Bans have their own layout (two signatures would bloat every other operation); they decode after the other operations.
   bans: list(struct({ ban: BanType.codec, keySignature: bytes(SIGNATURE_LENGTH) }), MAX_BANS_PER_UPDATE),
+  notices: list(varBytes(MAX_NOTICE_BYTES), MAX_NOTICES_PER_UPDATE),
 });
 
 export function encodePayload(payload: GroupPayload): Uint8Array {
@@ -58,9 +68,12 @@ export function encodePayload(payload: GroupPayload): Uint8Array {
   const ops = payload.ops.filter((op): op is Exclude<MembershipOp, { kind: 'ban' }> => op.kind !== 'ban');
   if (ops.length > MAX_OPS_PER_UPDATE) throw new RangeError(`encodePayload: at most ${MAX_OPS_PER_UPDATE} membership operations per update, got ${ops.length}`);
   if (bans.length > MAX_BANS_PER_UPDATE) throw new RangeError(`encodePayload: at most ${MAX_BANS_PER_UPDATE} ban per update, got ${bans.length}`);
+  const notices = payload.notices ?? [];
+  if (notices.length > MAX_NOTICES_PER_UPDATE) throw new RangeError(`encodePayload: at most ${MAX_NOTICES_PER_UPDATE} notice per update, got ${notices.length}`);
   return encodeWith(payloadCodec, {
     update: payload.update,
     bans,
+    notices: [...notices],
     ops: ops.map((op) =>
       op.kind === 'leave' || op.kind === 'collapse'
         ? { kind: op.kind, publicKey: NO_KEY, host: '', port: 0, avatar: null }
@@ -95,7 +108,7 @@ export function decodePayload(bytes: Uint8Array): GroupPayload | null {
     }
   }
   for (const b of raw.bans) ops.push({ kind: 'ban', ban: b.ban, keySignature: b.keySignature });
-  return { update: raw.update, ops };
+  return raw.notices.length > 0 ? { update: raw.update, ops, notices: raw.notices } : { update: raw.update, ops };
 }
 
 /** The most payload bytes a NEO update carries (its commitment holds at most MAX_COMMITMENT_BYTES). */
@@ -103,11 +116,14 @@ export const MAX_PAYLOAD_BYTES = MAX_COMMITMENT_BYTES - COMMITMENT_OVERHEAD;
 
 /**
  * The payload with as many of `ops` (in order) as fit in one update: four admits from hosts with
- * long (IPv6) addresses, or carrying avatars, do not. The rest are proposed again next round.
+ * long (IPv6) addresses, or carrying avatars, do not. A notice goes first (it is proposed until
+ * played, and membership operations are repeated every round anyway) when it fits at all. The rest
+ * are proposed again next round.
  */
-export function encodeFittedPayload(update: Uint8Array, ops: readonly MembershipOp[]): Uint8Array {
+export function encodeFittedPayload(update: Uint8Array, ops: readonly MembershipOp[], notice?: Uint8Array): Uint8Array {
+  const notices = notice && encodePayload({ update, ops: [], notices: [notice] }).length <= MAX_PAYLOAD_BYTES ? [notice] : [];
   for (let n = Math.min(ops.length, MAX_OPS_PER_UPDATE); ; n--) {
-    const bytes = encodePayload({ update, ops: ops.slice(0, n) });
+    const bytes = encodePayload({ update, ops: ops.slice(0, n), notices });
     if (bytes.length <= MAX_PAYLOAD_BYTES || n === 0) return bytes;
   }
 }

@@ -30,6 +30,7 @@ export const MessageKind = {
   groupResyncFetch: 0x3c,
   groupResyncState: 0x3d,
   zoneBorder: 0x40,
+  zoneEvent: 0x41,
   authRegister: 0x80,
   authRenew: 0x81,
   authCertificates: 0x82,

@@ -8,6 +8,8 @@ export interface LeafGroup {
   readonly leaf: LeafAddress;
   readonly sessionId: Uint8Array;
   readonly contacts: readonly Endpoint[];
+  /** Its leader and standby as they last announced themselves (empty until they do). */
+  readonly leaders: readonly Endpoint[];
 }
 
 /** Where a position leads: the group holding its leaf, or the empty leaf nobody holds (the player founds it), or nowhere (outside every zone). */
@@ -30,12 +32,21 @@ export interface ZoneDirectory {
   near(zoneId: string, x: number, y: number, radius: number, sessionId: Uint8Array): LeafGroup[];
   /** Players announced in the leaves below `path` of a zone, and whether each of those leaves is a direct child. */
   under(zoneId: string, path: string): { readonly players: number; readonly leavesOnly: boolean };
+  /** A group's leader and standby (from its agreed view) announce themselves: where zone-wide events go. */
+  announceLeaders(sessionId: Uint8Array, leaders: readonly Endpoint[]): void;
+  /** Every group holding a leaf of one of `zoneIds`, except `sessionId`'s. */
+  groupsIn(zoneIds: ReadonlySet<string>, sessionId: Uint8Array | null): LeafGroup[];
 }
 
 interface Held {
   readonly leaf: LeafAddress;
   readonly sessionId: Uint8Array;
   readonly members: Map<string, Endpoint>;
+  leaders: readonly Endpoint[];
+}
+
+function leafGroupOf(held: Held): LeafGroup {
+  return { leaf: held.leaf, sessionId: held.sessionId, contacts: [...held.members.values()], leaders: held.leaders };
 }
 
 /**
@@ -66,7 +77,7 @@ export function createLocalDirectory(world: WorldDefinition): ZoneDirectory {
       let path = '';
       for (;;) {
         const held = heldAt({ zoneId: zone.id, path });
-        if (held) return { kind: 'held', group: { leaf: held.leaf, sessionId: held.sessionId, contacts: [...held.members.values()] } };
+        if (held) return { kind: 'held', group: leafGroupOf(held) };
         if (!inner.has(path) || path.length >= zone.maxDepth) return { kind: 'empty', leaf: { zoneId: zone.id, path } };
         path += String(quadrantOf(leafRect(zone.rect, path), x, y));
       }
@@ -75,7 +86,7 @@ export function createLocalDirectory(world: WorldDefinition): ZoneDirectory {
       const id = toHex(sessionId);
       let held = sessions.get(id);
       if (!held) {
-        held = { leaf, sessionId, members: new Map() };
+        held = { leaf, sessionId, members: new Map(), leaders: [] };
         sessions.set(id, held);
         const key = leafKey(leaf);
         leaves.set(key, [...(leaves.get(key) ?? []), held]);
@@ -108,7 +119,7 @@ export function createLocalDirectory(world: WorldDefinition): ZoneDirectory {
       const out: LeafGroup[] = [];
       for (const [id, held] of sessions) {
         if (id === mine || held.leaf.zoneId !== zoneId || held.members.size === 0) continue;
-        if (distanceToRect(leafRect(zone.rect, held.leaf.path), x, y) <= radius) out.push({ leaf: held.leaf, sessionId: held.sessionId, contacts: [...held.members.values()] });
+        if (distanceToRect(leafRect(zone.rect, held.leaf.path), x, y) <= radius) out.push(leafGroupOf(held));
       }
       return out;
     },
@@ -122,6 +133,16 @@ export function createLocalDirectory(world: WorldDefinition): ZoneDirectory {
         if (p.length > path.length + 1) leavesOnly = false;
       }
       return { players, leavesOnly };
+    },
+    announceLeaders(sessionId, leaders) {
+      const held = sessions.get(toHex(sessionId));
+      if (held) held.leaders = [...leaders];
+    },
+    groupsIn(zoneIds, sessionId) {
+      const except = sessionId ? toHex(sessionId) : null;
+      const out: LeafGroup[] = [];
+      for (const [id, held] of sessions) if (id !== except && held.members.size > 0 && zoneIds.has(held.leaf.zoneId)) out.push(leafGroupOf(held));
+      return out;
     },
   };
 }

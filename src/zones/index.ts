@@ -19,7 +19,8 @@ export {
   type ZoneDefinition,
   type WorldDefinition,
 } from './geometry.js';
-export { leafDivision, leafHolds, leafKey, sameLeaf, zoneOf, zoneById, leafArea, type LeafAddress } from './leaf.js';
+export { leafDivision, leafHolds, leafKey, sameLeaf, zoneOf, zoneById, zoneAndNested, leafArea, type LeafAddress } from './leaf.js';
 export { createLocalDirectory, type ZoneDirectory, type LeafGroup, type Located } from './directory.js';
 export { createZonePlayer, ZONE_COUNTERS, type ZoneCounter, type ZonePlayer, type ZonePlayerConfig, type ZonePlayerDeps, type ZoneEvent, type RunSchedule } from './player.js';
-export { ZoneBorder, MAX_LEAF_BYTES, type ZoneBorderBody } from './messages.js';
+export { ZoneBorder, ZoneEventMessage, MAX_LEAF_BYTES, type ZoneBorderBody, type ZoneEventMessageBody } from './messages.js';
+export { ZONE_EVENT_KINDS, MAX_EVENT_ZONE_BYTES, ZoneEventCodec, signZoneEvent, checkZoneEvent, zoneEventId, type ZoneEventKind, type ZoneEventBody, type CheckedZoneEvent } from './events.js';

@@ -71,3 +71,15 @@ export function leafArea(world: WorldDefinition, leaf: LeafAddress): Rect {
   if (!zone) throw new RangeError(`no zone "${leaf.zoneId}" in the world`);
   return leafRect(zone.rect, leaf.path);
 }
+
+/** The ids of zone `zoneId` and of every zone nested in it (empty for an unknown id): where its zone-wide events go. */
+export function zoneAndNested(world: WorldDefinition, zoneId: string): Set<string> {
+  const out = new Set<string>();
+  const visit = (zone: ZoneDefinition): void => {
+    out.add(zone.id);
+    for (const inner of zone.zones) visit(inner);
+  };
+  const zone = zoneById(world, zoneId);
+  if (zone) visit(zone);
+  return out;
+}

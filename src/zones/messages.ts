@@ -1,7 +1,7 @@
 import { PUBLIC_KEY_LENGTH } from '../crypto/index.js';
-import { MAX_CHANGING_GROUP_SIZE } from '../groups/index.js';
+import { MAX_CHANGING_GROUP_SIZE, MAX_NOTICE_BYTES } from '../groups/index.js';
 import { SESSION_ID_BYTES } from '../neo/index.js';
-import { MessageKind, bytes, defineMessage, list, struct, u16, u32, utf8, type Infer } from '../wire/index.js';
+import { MessageKind, bytes, defineMessage, list, struct, u16, u32, utf8, varBytes, type Infer } from '../wire/index.js';
 
 /** A leaf as "zone/path" on the wire: zone ids are at most 64 characters, paths at most 8 quarters. */
 export const MAX_LEAF_BYTES = 80;
@@ -20,3 +20,16 @@ export const ZoneBorder = defineMessage({
   }),
 });
 export type ZoneBorderBody = Infer<typeof ZoneBorder.body>;
+
+export const ZoneEventMessage = defineMessage({
+  kind: MessageKind.zoneEvent,
+  name: 'zone-event',
+  authenticated: true,
+  summary: "a zone-wide event (signed by the player who raised it, src/zones/events.ts), carried by the leaders of the group it was played in to the leaders of every other group of its zone, who put it into their group's updates",
+  body: struct({
+    /** The group it is for. */
+    session: bytes(SESSION_ID_BYTES),
+    event: varBytes(MAX_NOTICE_BYTES),
+  }),
+});
+export type ZoneEventMessageBody = Infer<typeof ZoneEventMessage.body>;

@@ -1,13 +1,14 @@
 import type { BanCertificate, KeyCertificate } from '../auth/index.js';
-import { createFounder, createJoiner, groupEndpointOf, GROUP_COUNTERS, type GroupConfig, type GroupCounter, type GroupEvent, type GroupMember, type GroupMemberDeps, type GroupMemberState, type GroupView } from '../groups/index.js';
+import { createFounder, createJoiner, groupEndpointOf, leadersOf, GROUP_COUNTERS, type GroupConfig, type GroupCounter, type GroupEvent, type GroupMember, type GroupMemberDeps, type GroupMemberState, type GroupView } from '../groups/index.js';
 import type { Avatar, Game } from '../game/index.js';
 import { NEO_COUNTERS, type NeoCounter } from '../neo/index.js';
 import type { ZoneDirectory } from './directory.js';
-import { leafArea, leafDivision, leafHolds, leafKey, zoneById, zoneOf, type LeafAddress } from './leaf.js';
+import { leafArea, leafDivision, leafHolds, leafKey, zoneAndNested, zoneById, zoneOf, type LeafAddress } from './leaf.js';
 import { distanceToRect, type WorldDefinition } from './geometry.js';
 import { equalBytes, toHex } from '../crypto/index.js';
 import type { Endpoint, Incoming } from '../net/index.js';
-import { ZoneBorder, type ZoneBorderBody } from './messages.js';
+import { ZoneBorder, ZoneEventMessage, type ZoneBorderBody, type ZoneEventMessageBody } from './messages.js';
+import { checkZoneEvent, signZoneEvent, zoneEventId, type ZoneEventKind } from './events.js';
 
 export interface ZonePlayerConfig {
   readonly world: WorldDefinition;
@@ -32,7 +33,9 @@ export type ZoneEvent =
    * The player moved from one leaf's group to another's, joining the new before leaving the old.
    * `gapRounds`: rounds between its last round in the old group and its first in the new (0 when they overlap).
    */
-  | { readonly type: 'handover'; readonly from: LeafAddress; readonly to: LeafAddress; readonly gapRounds: number; readonly overlapRounds: number };
+  | { readonly type: 'handover'; readonly from: LeafAddress; readonly to: LeafAddress; readonly gapRounds: number; readonly overlapRounds: number }
+  /** A group this player is in played a zone-wide event (every replica of the group tells it, at the same round; once per group). */
+  | { readonly type: 'zone-event'; readonly id: string; readonly kind: ZoneEventKind; readonly zoneId: string; readonly leaf: LeafAddress; readonly sessionId: Uint8Array; readonly round: number };
 
 /**
  * A player of a world of zones over its whole life: the group members it has been, one leaf after
@@ -57,6 +60,12 @@ export interface ZonePlayer extends GroupMember {
    * those of neighbouring leaves whose positions their groups forwarded recently.
    */
   knownPlayers(): ReadonlySet<string>;
+  /**
+   * Raises a zone-wide event of zone `zoneId` (this player's zone or one it is nested in): signed by
+   * this player and proposed in its group; once played there, the group's leaders carry it to every
+   * group of the zone. Its id (hex), or null when this player is in no group of that zone.
+   */
+  raise(zoneId: string, kind: ZoneEventKind): string | null;
   zoneCounters(): Record<ZoneCounter, number>;
 }
 
@@ -66,7 +75,22 @@ export interface RunSchedule {
   startOfRound(round: number): number;
 }
 
-export const ZONE_COUNTERS = ['bordersSent', 'bordersReceived', 'bordersRefused', 'joinTimeouts'] as const;
+export const ZONE_COUNTERS = [
+  'bordersSent',
+  'bordersReceived',
+  'bordersRefused',
+  'joinTimeouts',
+  /** Zone events raised by this player. */
+  'eventsRaised',
+  /** Zone events played by a group of this player (once per group; every replica counts its own). */
+  'eventsPlayed',
+  /** Zone-event messages this player sent as a leader or standby of the group that played an event first. */
+  'eventsForwarded',
+  /** Zone events refused: malformed, a signature that does not verify (an altered event), or of a zone this group is not in. */
+  'eventsRefused',
+  /** An event a group had played already, played again (its leader's and standby's proposals both went through): ignored. */
+  'eventsRepeated',
+] as const;
 export type ZoneCounter = (typeof ZONE_COUNTERS)[number];
 
 /** A group this player is in; a division moves it down the tree (a new leaf and session, the same member). */
@@ -78,6 +102,9 @@ interface Place {
   readonly sinceMs: number;
   /** Its first round with the player (a 'joined' event), shared-clock start. */
   firstRoundMs: number | null;
+  /** Zone events this group played (ids), and those this member proposed to it. */
+  readonly events: Set<string>;
+  readonly proposed: Set<string>;
 }
 
 const CHECK_EVERY_ROUNDS = 2;
@@ -126,6 +153,7 @@ class Player implements ZonePlayer {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.sessionRng = deps.botRng.fork('zone-sessions');
     deps.peer.transport.handle(ZoneBorder, (m) => this.onBorder(m));
+    deps.peer.transport.handle(ZoneEventMessage, (m) => this.onEventMessage(m));
   }
 
   zoneCounters(): Record<ZoneCounter, number> {
@@ -221,6 +249,10 @@ class Player implements ZonePlayer {
     return this.current?.member.roundMs ?? this.config.group.neo.roundMs;
   }
 
+  propose(notice: Uint8Array, rounds?: number): void {
+    this.current?.member.propose(notice, rounds);
+  }
+
   exclude(ban: BanCertificate, keyCertificate: KeyCertificate): boolean {
     return this.current?.member.exclude(ban, keyCertificate) ?? false;
   }
@@ -305,8 +337,9 @@ class Player implements ZonePlayer {
       division: leafDivision(zone, leaf.path, (zoneId, path) => this.deps.directory.under(zoneId, path)),
       avatar: () => this.current?.member.avatar() ?? this.arriving,
       onEvent: (event) => this.onGroupEvent(self.place as Place, event),
+      onNotice: (notice, round) => this.onNotice(self.place as Place, notice, round),
     });
-    const place: Place = { leaf, member, sessionId, sinceMs: this.deps.clock.nowMs(), firstRoundMs: null };
+    const place: Place = { leaf, member, sessionId, sinceMs: this.deps.clock.nowMs(), firstRoundMs: null, events: new Set(), proposed: new Set() };
     self.place = place;
     this.members.push(member);
     void member.done.then(() => this.placeEnded(place));
@@ -315,6 +348,7 @@ class Player implements ZonePlayer {
 
   private onGroupEvent(place: Place, event: GroupEvent): void {
     this.deps.onEvent?.({ type: 'group', leaf: place.leaf, sessionId: place.sessionId, event });
+    if (event.type !== 'left') this.announceLeaders(place);
     if (event.type === 'divided' || event.type === 'collapsed') {
       this.withdraw(place);
       const path = event.type === 'divided' ? `${place.leaf.path}${event.part}` : place.leaf.path.slice(0, -1);
@@ -332,6 +366,68 @@ class Player implements ZonePlayer {
 
   private announce(place: Place): void {
     this.deps.directory.announce(place.leaf, place.sessionId, { publicKey: this.deps.peer.publicKey, endpoint: this.deps.peer.transport.local });
+    this.announceLeaders(place);
+  }
+
+  /** The leader and standby of a view announce themselves (every member derives the same two from the view). */
+  private announceLeaders(place: Place): void {
+    const view = place.member.view;
+    if (!view || !equalBytes(view.sessionId, place.sessionId) || !this.leads(view)) return;
+    const { leader, standby } = leadersOf(view);
+    this.deps.directory.announceLeaders(place.sessionId, standby ? [leader.endpoint, standby.endpoint] : [leader.endpoint]);
+  }
+
+  /** Whether this player is the leader or the standby of `view`. */
+  private leads(view: GroupView): boolean {
+    const { leader, standby } = leadersOf(view);
+    return equalBytes(leader.publicKey, this.deps.peer.publicKey) || (standby !== null && equalBytes(standby.publicKey, this.deps.peer.publicKey));
+  }
+
+  // ---- zone-wide events -------------------------------------------------------------------------
+
+  raise(zoneId: string, kind: ZoneEventKind): string | null {
+    const current = this.current;
+    if (!current || current.member.state !== 'member' || !zoneAndNested(this.config.world, zoneId).has(current.leaf.zoneId)) return null;
+    const bytes = signZoneEvent({ origin: current.sessionId, seq: this.count.eventsRaised, zone: zoneId, kind }, this.deps.peer.signer);
+    this.count.eventsRaised++;
+    current.member.propose(bytes);
+    return zoneEventId(bytes);
+  }
+
+  /**
+   * A notice the group played: a zone event is applied once per group (every replica checks the
+   * same signature on the same bytes, so all apply or refuse alike). The leader and standby of the
+   * group it was raised in carry it on to the zone's other groups.
+   */
+  private onNotice(place: Place, notice: Uint8Array, round: number): void {
+    const checked = checkZoneEvent(notice, (sig, msg, key) => this.deps.peer.ed25519.verify(sig, msg, key));
+    if (!checked.ok || !zoneAndNested(this.config.world, checked.event.zone).has(place.leaf.zoneId)) return void this.count.eventsRefused++;
+    if (place.events.has(checked.id)) return void this.count.eventsRepeated++;
+    place.events.add(checked.id);
+    this.count.eventsPlayed++;
+    const { event, id } = checked;
+    this.deps.onEvent?.({ type: 'zone-event', id, kind: event.kind, zoneId: event.zone, leaf: place.leaf, sessionId: place.sessionId, round });
+    const view = place.member.view;
+    if (!view || !equalBytes(event.origin, place.sessionId) || !this.leads(view)) return;
+    for (const group of this.deps.directory.groupsIn(zoneAndNested(this.config.world, event.zone), place.sessionId)) {
+      // Its leaders as they announced themselves; a group whose leaders are not known yet gets it from all its members.
+      for (const to of group.leaders.length > 0 ? group.leaders : group.contacts) {
+        this.deps.peer.transport.send(to, ZoneEventMessage, { session: group.sessionId, event: notice });
+        this.count.eventsForwarded++;
+      }
+    }
+  }
+
+  /** A zone event for one of this player's groups: checked, then proposed to the group (which plays it once). */
+  private onEventMessage(m: Incoming<ZoneEventMessageBody>): void {
+    const checked = checkZoneEvent(m.body.event, (sig, msg, key) => this.deps.peer.ed25519.verify(sig, msg, key));
+    const place = [this.current, this.next, ...[...this.leaving.values()].map((h) => h.from)].find((p) => p && equalBytes(p.sessionId, m.body.session));
+    // Only from a member of the group that played it first (the directory lists it there): an outsider cannot inject events.
+    const sender = checked.ok && m.senderKey ? this.deps.directory.memberOf(checked.event.origin, m.senderKey) : null;
+    if (!checked.ok || !sender || (place && !zoneAndNested(this.config.world, checked.event.zone).has(place.leaf.zoneId))) return void this.count.eventsRefused++;
+    if (!place || place.events.has(checked.id) || place.proposed.has(checked.id)) return;
+    place.proposed.add(checked.id);
+    place.member.propose(m.body.event);
   }
 
   private withdraw(place: Place): void {
