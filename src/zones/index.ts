@@ -1,7 +1,7 @@
 /**
  * Zones and the quadtree of peer groups (SPEC §5, "Zones and groups"). So far: the world and zone
  * definitions and the integer geometry every replica computes the same way (leaves, quarters,
- * areas of interest, neighbouring leaves).
+ * areas of interest, neighbouring leaves), and the signed DHT record of a leaf's leaders.
  */
 export {
   rectContains,
@@ -23,3 +23,22 @@ export { leafDivision, leafHolds, leafKey, sameLeaf, zoneOf, zoneById, leafArea,
 export { createLocalDirectory, type ZoneDirectory, type LeafGroup, type Located } from './directory.js';
 export { createZonePlayer, ZONE_COUNTERS, type ZoneCounter, type ZonePlayer, type ZonePlayerConfig, type ZonePlayerDeps, type ZoneEvent, type RunSchedule } from './player.js';
 export { ZoneBorder, MAX_LEAF_BYTES, type ZoneBorderBody } from './messages.js';
+export {
+  leafRecordSubject,
+  zoneLeadersBody,
+  endorsementBytes,
+  endorse,
+  encodeZoneLeaders,
+  zoneLeadersRecord,
+  decodeZoneLeaders,
+  zoneLeadersPolicy,
+  ZoneLeadersBodyCodec,
+  ZoneLeadersCodec,
+  ZONE_LEADERS_SIGNING_TAG,
+  MAX_LISTED_MEMBERS,
+  MAX_ZONE_LEADERS,
+  MAX_ENDORSEMENTS,
+  type ZoneLeadersBody,
+  type ZoneLeadersValue,
+  type ZoneLeadersEndorsement,
+} from './leader-record.js';
