@@ -2,7 +2,9 @@ import { CERTIFICATE_TYPES } from './auth/certificates.js';
 import { AuthBanned, AuthCertificates, AuthLookup, AuthLookupResult, AuthProof, AuthRefused, AuthRegister, AuthRenew } from './auth/messages.js';
 import { ClientUpdate, LockstepCommit, LockstepReveal, ServerRelay } from './baselines/messages.js';
 import { GroupBan, GroupJoin, GroupResyncFetch, GroupResyncState, GroupState, GroupWelcome } from './groups/messages.js';
+import { ZONE_LEADERS_SIGNING_TAG, ZoneLeadersCodec } from './zones/leader-record.js';
 import { ZoneBorder, ZoneEventMessage } from './zones/messages.js';
+import { ZONE_EVENT_SIGNING_TAG, ZoneEventCodec } from './zones/events.js';
 import { DhtFindNode, DhtFindValue, DhtNodes, DhtPing, DhtPong, DhtStore, DhtStored, DhtValue } from './dht/messages.js';
 import { NeoFetch, NeoForward, NeoRound } from './neo/messages.js';
 import { Ping, Pong } from './net/messages.js';
@@ -13,13 +15,25 @@ export const ALL_MESSAGES: readonly AnyMessageSpec[] = [Ping, Pong, Chunk, Manif
 
 /**
  * Signed records that are not messages of their own but travel inside them and are stored
- * (certificates); docs/wire.md documents them next to the messages.
+ * (certificates, DHT record values); docs/wire.md documents them next to the messages.
  */
-export const ALL_RECORDS: readonly { readonly name: string; readonly summary: string; readonly shape: Shape }[] = CERTIFICATE_TYPES.map((t) => ({
-  name: t.name,
-  summary: `${t.summary}. The signature is Ed25519 over the ASCII tag \`${new TextDecoder().decode(t.tag)}\` followed by bytes [0, ${t.codec.minSize - 64}).`,
-  shape: t.codec.shape,
-}));
+export const ALL_RECORDS: readonly { readonly name: string; readonly summary: string; readonly shape: Shape }[] = [
+  ...CERTIFICATE_TYPES.map((t) => ({
+    name: t.name,
+    summary: `${t.summary}. The signature is Ed25519 over the ASCII tag \`${new TextDecoder().decode(t.tag)}\` followed by bytes [0, ${t.codec.minSize - 64}).`,
+    shape: t.codec.shape,
+  })),
+  {
+    name: 'zone-leaders',
+    summary: `the value of a \`zone-leaders\` DHT record (docs/zones.md): a leaf's group session, view, first listed members and the endpoints of its leader and standby, endorsed by a strict majority of the listed members. Each endorsement is Ed25519 by \`members[index]\` over the ASCII tag \`${new TextDecoder().decode(ZONE_LEADERS_SIGNING_TAG)}\` followed by every field before \`endorsements\`, as encoded`,
+    shape: ZoneLeadersCodec.shape,
+  },
+  {
+    name: 'zone-event',
+    summary: `a zone-wide event (docs/zones.md, "Zone-wide events"): carried in a group update's notices and in \`zone-event\` messages. The signature is Ed25519 by \`raiser\` over the ASCII tag \`${new TextDecoder().decode(ZONE_EVENT_SIGNING_TAG)}\` followed by every field before it, as encoded`,
+    shape: ZoneEventCodec.shape,
+  },
+];
 
 export function createProtocolRegistry(): MessageRegistry {
   return createMessageRegistry(ALL_MESSAGES);

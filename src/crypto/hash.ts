@@ -12,6 +12,7 @@ export const DomainTag = {
   dhtRecordKey: 'p2p-mmog/dht-record-key/v1',
   pairwiseMac: 'p2p-mmog/pairwise-mac/v1',
   groupSession: 'p2p-mmog/group-session/v1',
+  zoneLeaf: 'p2p-mmog/zone-leaf/v1',
 } as const;
 export type DomainTagName = keyof typeof DomainTag;
 

@@ -19,7 +19,7 @@ export {
   type GroupEvidence,
   type GroupDivision,
 } from './member.js';
-export { GroupJoin, GroupWelcome, GroupState, GroupBan, GroupResyncFetch, GroupResyncState, MAX_CHANGING_GROUP_SIZE } from './messages.js';
+export { GroupJoin, GroupWelcome, GroupState, GroupBan, GroupResyncFetch, GroupResyncState, MAX_CHANGING_GROUP_SIZE, MAX_HOST_BYTES } from './messages.js';
 export {
   checkpointVerdict,
   countDivergentReplicas,

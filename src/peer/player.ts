@@ -17,13 +17,15 @@ import type { Endpoint, PeerNode, Transport } from '../net/index.js';
 import type { Rng } from '../random/index.js';
 import type { Clock } from '../time/clock.js';
 import type { TimerHandle } from '../time/timer-queue.js';
+import { zoneLeadersPolicy } from '../zones/index.js';
 import { startPeerNode, type PeerNodeConfig, type PeerNodeDeps } from './node.js';
 
 /**
- * A player's services on its peer (SPEC §3, §4): the DHT on the peer's socket, the authority
- * client, and the identity verifier fed by the DHT (first-contact checks: the group's door). `join` is the join flow: register
- * with the authority (once, with a payment token), publish the certificates in the DHT, check
- * they are there and republish if not.
+ * A player's services on its peer (SPEC §3, §4): the DHT on the peer's socket (with the policies
+ * of certificate records and of zone-leaders records), the authority client, and the identity
+ * verifier fed by the DHT (first-contact checks: the group's door). `join` is the join flow:
+ * register with the authority (once, with a payment token), publish the certificates in the DHT,
+ * check they are there and republish if not.
  */
 export interface PlayerServicesConfig {
   readonly authority: { readonly endpoint: Endpoint; readonly publicKey: Uint8Array };
@@ -63,12 +65,13 @@ export interface PlayerServices {
 
 export function startPlayerServices(peer: PeerNode, config: PlayerServicesConfig, deps: PlayerServicesDeps): PlayerServices {
   const ed25519 = peer.ed25519;
+  const verify = (s: Uint8Array, m: Uint8Array, k: Uint8Array) => ed25519.verify(s, m, k);
   const dht = installDht(peer.transport, config.dht ?? {}, {
     clock: deps.clock,
     scheduler: deps.scheduler,
     rng: deps.rng,
-    verify: (s, m, k) => ed25519.verify(s, m, k),
-    policies: certificateRecordPolicies(config.authority.publicKey, ed25519),
+    verify,
+    policies: { ...certificateRecordPolicies(config.authority.publicKey, ed25519), 'zone-leaders': zoneLeadersPolicy(verify) },
     wallClock: deps.wallClock,
     ...(deps.onLookupLatency ? { onLookupLatency: deps.onLookupLatency } : {}),
   });

@@ -28,13 +28,13 @@ export const ZoneEventCodec = struct({ ...eventFields, signature: bytes(SIGNATUR
 export type ZoneEventBody = Infer<typeof ZoneEventCodec>;
 
 /** Domain separation: an event signature is never a signature over anything else. */
-const EVENT_SIGNING_TAG = new TextEncoder().encode('p2p-mmog/zone-event/v1');
+export const ZONE_EVENT_SIGNING_TAG = new TextEncoder().encode('p2p-mmog/zone-event/v1');
 
 function signingBytes(event: Omit<ZoneEventBody, 'signature'>): Uint8Array {
   const body = encodeWith(UnsignedZoneEventCodec, { origin: event.origin, seq: event.seq, zone: event.zone, kind: event.kind, raiser: event.raiser });
-  const out = new Uint8Array(EVENT_SIGNING_TAG.length + body.length);
-  out.set(EVENT_SIGNING_TAG);
-  out.set(body, EVENT_SIGNING_TAG.length);
+  const out = new Uint8Array(ZONE_EVENT_SIGNING_TAG.length + body.length);
+  out.set(ZONE_EVENT_SIGNING_TAG);
+  out.set(body, ZONE_EVENT_SIGNING_TAG.length);
   return out;
 }
 

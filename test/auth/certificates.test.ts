@@ -18,6 +18,8 @@ import {
 import { createEd25519, DomainTag } from '../../src/crypto/index.js';
 import { NEO_ROUND_SIGNING_TAG } from '../../src/neo/messages.js';
 import { ManualClock } from '../../src/time/clock.js';
+import { ZONE_LEADERS_SIGNING_TAG } from '../../src/zones/leader-record.js';
+import { ZONE_EVENT_SIGNING_TAG } from '../../src/zones/events.js';
 import type { StructFields } from '../../src/wire/index.js';
 import { arbitraryFor } from '../wire/arbitrary.js';
 import { authoritySigner, ed, hex, issuerSigner, playerSigner } from './helpers.js';
@@ -83,7 +85,7 @@ describe('certificates', () => {
   });
 
   it('signing tags are prefix-free among themselves and with every other tag in the product', () => {
-    const all = [...anyType.map((t) => new TextDecoder().decode(t.tag)), new TextDecoder().decode(NEO_ROUND_SIGNING_TAG), ...Object.values(DomainTag), 'p2p-mmog/cheat-proof/v1'];
+    const all = [...anyType.map((t) => new TextDecoder().decode(t.tag)), new TextDecoder().decode(NEO_ROUND_SIGNING_TAG), new TextDecoder().decode(ZONE_LEADERS_SIGNING_TAG), new TextDecoder().decode(ZONE_EVENT_SIGNING_TAG), ...Object.values(DomainTag), 'p2p-mmog/cheat-proof/v1'];
     for (const a of all) for (const b of all) if (a !== b) expect(b.startsWith(a), `${a} prefixes ${b}`).toBe(false);
   });
 
