@@ -21,7 +21,8 @@ import { systemClock } from '../src/time/clock.js';
 import { createTimerQueue } from '../src/time/timer-queue.js';
 import { START_HP } from '../src/game/index.js';
 import { regionRect } from '../src/scenario/world.js';
-import { createLocalDirectory, createZonePlayer, leafKey, zoneOf, type WorldDefinition, type RunSchedule, type ZoneDirectory, type ZoneEvent, type ZonePlayer } from '../src/zones/index.js';
+import { createZoneEventTracker, type ZoneEventSpec } from '../src/controller/zone-events.js';
+import { createLocalDirectory, createZonePlayer, leafKey, zoneAndNested, zoneOf, type WorldDefinition, type RunSchedule, type ZoneDirectory, type ZoneEvent, type ZonePlayer } from '../src/zones/index.js';
 
 /** A player as the shard hosts it: what startPlayer composed, and the shard's bookkeeping. */
 interface Player extends PeerPlayer {
@@ -120,6 +121,10 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const worldSize = world ? Math.max(world.width, world.height) : WORLD_SIZE;
   const directory = world ? createLocalDirectory(world) : null;
   const quadtree = world ? { splits: 0, merges: 0, handovers: 0, founded: 0, handoverGaps: {} as Record<string, number>, aoiKnown: 0, aoiExisting: 0 } : null;
+  // Zone-wide events of the regions this shard hosts (a region's groups are all here).
+  const hostedRegions = new Set(task.groups.flatMap((g) => (g.leaf ? [g.leaf.region] : [])));
+  const zoneEventSpecs = world ? (task.profile.world?.events ?? []).filter((e) => world.zones.some((top, region) => hostedRegions.has(region) && zoneAndNested(world, top.id).has(e.zone))) : [];
+  const zoneEvents = world && directory && zoneEventSpecs.length > 0 ? createZoneEventTracker(world, directory) : null;
   // The shard's groups of a world exchange players, so their links are shaped by one shaper over all of them.
   const worldShaper = world ? createDeferredShaper() : null;
   const groupConfig = (g: ShardGroup): GroupConfig => ({
@@ -306,6 +311,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       tree.splits++;
       mergedLeaves.delete(leafKey(e.leaf));
       record({ type: 'split', leaf: leafKey(e.leaf), round: event.round, parts: event.parts, group: player.group, atMs });
+    } else if (e.type === 'zone-event') {
+      zoneEvents?.played(e, atMs);
     } else if (e.type === 'handover') {
       tree.handovers++;
       tree.handoverGaps[e.gapRounds] = (tree.handoverGaps[e.gapRounds] ?? 0) + 1;
@@ -454,6 +461,15 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     });
   };
 
+  /** A scheduled zone-wide event: raised in its zone's busiest group; that group's leader crashes with it if the profile says so. */
+  const raiseZoneEvent = (spec: ZoneEventSpec) => {
+    const hosted = allPlayers.flatMap((p) => (p.member && !p.closed && 'raise' in p.member ? [{ id: p.id, zone: p.member as ZonePlayer }] : []));
+    const raised = zoneEvents?.raise(spec, hosted, clock.nowMs());
+    if (!raised) return;
+    if (raised.leader !== null) leave(raised.leader, 'crash');
+    record({ type: 'zone-event', zone: spec.zone, kind: spec.kind, player: raised.raiser, groups: raised.groups, crashed: raised.leader, group: players.get(raised.raiser)?.group ?? 0, atMs: clock.nowMs() });
+  };
+
   // Measured from the start signal on, so binding sockets does not count as event-loop delay.
   let loop: ReturnType<typeof createEventLoopMonitor> | null = null;
   const loopHistogram = createLatencyHistogram();
@@ -481,6 +497,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
           g.shaper.attach(createLinkShaper(shapingForMembers(task.profile, g.plan.peers, g.plan.peers.map((id) => endpointId((players.get(id) as Player).peer.transport.local))), { rng: root.fork(`links:${g.plan.groupIndex}`), clock }, { startMs: command.startAtMs }));
         }
         for (const p of players.values()) p.member?.begin(command.startAtMs + firstRoundOffsetMs(p.group, task.groupsTotal, task.neo.roundMs));
+        for (const spec of zoneEventSpecs) scheduler.schedule(command.startAtMs + spec.atS * 1000, () => raiseZoneEvent(spec));
         // Founders published while the overlay was still forming, into nodes that may no longer be
         // the closest to their keys once everyone is in: the join flow's check runs again then,
         // spread over a window rather than all at once (a burst of lookups makes timers late).
@@ -528,7 +545,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       kernelDrops: dropsReadable ? kernelDrops : null,
       peersAlive: active.length,
       roundMs: active.find((p) => p.member?.state === 'member')?.member?.roundMs ?? task.neo.roundMs,
-      groups: { ...groupTotals, leaderFailovers: { ...groupTotals.leaderFailovers }, memberCounters: sumMemberCounters(allPlayers, (m) => m.counters()), quadtree: quadtree && { ...quadtree, handoverGaps: { ...quadtree.handoverGaps }, leafGroups: leafGroups(allPlayers), zone: sumMemberCounters(allPlayers, (m) => ('zoneCounters' in m ? (m as ZonePlayer).zoneCounters() : null)) } },
+      groups: { ...groupTotals, leaderFailovers: { ...groupTotals.leaderFailovers }, memberCounters: sumMemberCounters(allPlayers, (m) => m.counters()), quadtree: quadtree && { ...quadtree, handoverGaps: { ...quadtree.handoverGaps }, leafGroups: leafGroups(allPlayers), zone: sumMemberCounters(allPlayers, (m) => ('zoneCounters' in m ? (m as ZonePlayer).zoneCounters() : null)), events: zoneEvents?.figures() ?? null } },
       dht: dhtFigures(allPlayers, dhtLatency),
       auth: authFigures(allPlayers, authTotals, clock.nowMs()),
       attacks: ledger.summary(),

@@ -2,6 +2,7 @@
  * The one typed contract between the controller (main thread) and its worker shards (piscina
  * tasks in `workers/shard.ts`). Type-only: both sides import it, neither imports the other.
  */
+import type { ZoneEventFigures } from './zone-events.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { AttackLedgerSummary, AttackSpec } from '../attacks/index.js';
 import type { GameKey, KeyCertificate } from '../auth/index.js';
@@ -79,7 +80,9 @@ export type QuadtreeEvent =
   | { readonly type: 'split'; readonly leaf: string; readonly round: number; readonly parts: readonly number[] }
   | { readonly type: 'merge'; readonly leaf: string; readonly round: number }
   | { readonly type: 'handover'; readonly player: number; readonly from: string; readonly to: string; readonly gapRounds: number }
-  | { readonly type: 'founded'; readonly leaf: string; readonly round: number; readonly player: number };
+  | { readonly type: 'founded'; readonly leaf: string; readonly round: number; readonly player: number }
+  /** A zone-wide event raised by `player` in a group of `zone`, which then held `groups` groups; `crashed`: the leader crashed with it. */
+  | { readonly type: 'zone-event'; readonly zone: string; readonly kind: string; readonly player: number; readonly groups: number; readonly crashed: number | null };
 
 /** A group's view change (or a player's arrival or departure), as the group reported it, or a quadtree event. */
 export type ShardGroupEvent = (Exclude<GroupEvent, { type: 'divided' | 'collapsed' }> | QuadtreeEvent) & { readonly group: number; readonly atMs: number };
@@ -138,6 +141,8 @@ export interface ShardSample {
       readonly aoiExisting: number;
       /** Zone players' counters (src/zones ZONE_COUNTERS) summed. */
       readonly zone: Readonly<Record<string, number>>;
+      /** The profile's zone-wide events in this shard's regions (null: none scheduled here). */
+      readonly events: ZoneEventFigures | null;
     } | null;
     /** GroupMember counters (src/groups GROUP_COUNTERS) summed over the shard's players. */
     readonly memberCounters: Readonly<Record<string, number>>;

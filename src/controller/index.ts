@@ -216,6 +216,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     const tAt = Math.max(0, (atMs - startAtMs) / 1000);
     const type = e.type === 'joined' ? 'player-joined' : e.type === 'left' ? 'player-left' : e.type;
     events.push({ ...rest, tS: tAt, type });
+    if (e.type === 'view-change' && e.leaderChanged) events.push({ tS: tAt, type: 'election', group: e.group, view: e.view, round: e.round, ...(e.failoverRounds !== undefined ? { failoverRounds: e.failoverRounds } : {}) });
     // The detection timeline: a cheater excluded by an authority ban, at the round its group agreed.
     if (e.type === 'view-change' && e.banned > 0) events.push({ tS: tAt, type: 'ban', group: e.group, view: e.view, round: e.round, excluded: e.banned });
   };
@@ -427,6 +428,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
       dht: dhtReport(results.map((r) => r.sample)),
       auth: authReport(results.map((r) => r.sample), authorityCounters),
       groups: groupFigures(results, groups.length),
+      zones: zoneEventReport(results.map((r) => r.sample)),
       storage: null,
       compute: null,
       attacks: attackReport(mergeAttackSummaries(results.map((r) => r.sample.attacks))),
@@ -502,7 +504,19 @@ function mergeLatest(latest: Iterable<{ readonly sample: ShardSample; readonly r
   // An iterator of the shards' entries: read once.
   const shards = [...latest];
   const tree = quadtreeTotals(shards.map((l) => l.sample));
-  const groupsLive = { count: tree?.leafGroups ?? groupCount, splits: tree?.splits ?? null, merges: tree?.merges ?? null, handovers: tree?.handovers ?? null, elections: 0, viewChanges: 0, joins: 0, leaves: 0, removals: 0 };
+  const zoneEvents = zoneEventReport(shards.map((l) => l.sample));
+  const groupsLive = {
+    count: tree?.leafGroups ?? groupCount,
+    splits: tree?.splits ?? null,
+    merges: tree?.merges ?? null,
+    handovers: tree?.handovers ?? null,
+    zoneEvents: zoneEvents && zoneEvents.eventsRaised > 0 ? { delivered: zoneEvents.eventsDelivered, expected: zoneEvents.eventsExpected } : null,
+    elections: 0,
+    viewChanges: 0,
+    joins: 0,
+    leaves: 0,
+    removals: 0,
+  };
   for (const { sample, rates: r } of shards) {
     groupsLive.elections += sample.groups.elections;
     groupsLive.viewChanges += sample.groups.viewChanges;
@@ -679,7 +693,26 @@ function groupFigures(results: readonly ShardResult[], count: number): RunReport
   };
 }
 
-type QuadtreeTotals = NonNullable<ShardSample['groups']['quadtree']>;
+/** The shards' zone-event figures summed, their latency histograms merged; null in a run without a world. */
+function zoneEventReport(samples: readonly ShardSample[]): RunReport['zones'] {
+  const trees = samples.flatMap((s) => (s.groups.quadtree ? [s.groups.quadtree] : []));
+  if (trees.length === 0) return null;
+  const figures = trees.flatMap((t) => (t.events ? [t.events] : []));
+  const latency = createLatencyHistogram();
+  for (const f of figures) latency.merge(decodeLatencyHistogram(f.latency));
+  const sum = (k: 'raised' | 'unraised' | 'expected' | 'delivered' | 'duplicated' | 'ended') => figures.reduce((a, f) => a + f[k], 0);
+  return {
+    eventsRaised: sum('raised'),
+    eventsUnraised: sum('unraised'),
+    eventsExpected: sum('expected'),
+    eventsDelivered: sum('delivered'),
+    eventsDuplicated: sum('duplicated'),
+    groupsEnded: sum('ended'),
+    eventLatencyMs: latencyFigures(latency),
+  };
+}
+
+type QuadtreeTotals = Omit<NonNullable<ShardSample['groups']['quadtree']>, 'events'>;
 
 /** The shards' quadtree figures summed; null in a run without a world. */
 function quadtreeTotals(samples: readonly ShardSample[]): QuadtreeTotals | null {

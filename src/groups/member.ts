@@ -1,6 +1,6 @@
 import { BanType, KeyCertificateType, verifyCertificate, type BanCertificate, type GameKey, type KeyCertificate } from '../auth/certificates.js';
 import type { IdentityVerdict } from '../auth/identity.js';
-import { DomainTag, equalBytes, taggedSha256, toHex } from '../crypto/index.js';
+import { DomainTag, equalBytes, sha256, taggedSha256, toHex } from '../crypto/index.js';
 import { createBot, createGame, decodeState, encodeState, encodeUpdate, restoreGame, type Avatar, type Bot, type Game, type GameSnapshot, START_HP } from '../game/index.js';
 import { MAX_GROUP_SIZE, NEO_COUNTERS, type NeoConfig, type NeoCounter, type NeoEndpoint, type NeoEvidence, type NeoPlayedUpdate, type NeoSession, type UpdateOutcome } from '../neo/index.js';
 import type { Endpoint, Incoming, PeerNode } from '../net/index.js';
@@ -9,7 +9,7 @@ import type { Clock } from '../time/clock.js';
 import type { TimerHandle } from '../time/timer-queue.js';
 import { DecodeError } from '../wire/index.js';
 import { groupEndpointOf, type GroupEndpoint, type GroupRoute } from './endpoint.js';
-import { GroupBan, GroupJoin, GroupState, GroupWelcome, type GroupStateBody, type GroupBanBody, type GroupJoinBody, type GroupWelcomeBody } from './messages.js';
+import { GroupBan, GroupJoin, GroupState, GroupWelcome, MAX_PLAYED_NOTICES, type GroupStateBody, type GroupBanBody, type GroupJoinBody, type GroupWelcomeBody } from './messages.js';
 import { decodePayload, encodeFittedPayload, MAX_NOTICE_BYTES, type MembershipOp } from './payload.js';
 import { RESYNC_GROUP_COUNTERS, Resync, type ResyncOutcome } from './resync.js';
 
@@ -187,6 +187,8 @@ export const GROUP_COUNTERS = [
   'joinsRefusedExpired',
   'joinsRefusedForged',
   'joinsRefusedUnknown',
+  /** Notices the group had played already (two members proposed the same one): not played again. */
+  'noticesRepeated',
   ...RESYNC_GROUP_COUNTERS,
 ] as const;
 export type GroupCounter = (typeof GROUP_COUNTERS)[number];
@@ -229,6 +231,15 @@ export interface GroupMember {
   readonly view: GroupView | null;
   readonly game: Game | null;
   readonly roundMs: number;
+}
+
+/** The state a sponsor sends its joiner (group-state): the game after the round before its first, and the group's bookkeeping a replica needs to judge alike. */
+interface GroupStateToSend {
+  readonly view: number;
+  readonly round: number;
+  readonly bytes: Uint8Array;
+  readonly missed: readonly number[];
+  readonly notices: readonly Uint8Array[];
 }
 
 interface PendingChange {
@@ -314,13 +325,15 @@ class Member implements GroupMember {
   private missed: number[] = [];
   private readonly admitRequests = new Map<string, { seat: GroupSeat; avatar: Avatar | null; untilRound: number }>();
   private leaveRequested = false;
+  /** Digests of the notices this group played lately (oldest first): a notice is played once per group, joiners included. */
+  private playedNotices: Uint8Array[] = [];
   /** Notices proposed until played (or given up at `untilRound`). */
   private notices: { readonly bytes: Uint8Array; untilRound: number | null; readonly rounds: number }[] = [];
   /** Verified bans of current members, proposed until the exclusion is agreed; keyed by member key (hex). */
   private readonly bans = new Map<string, { ban: BanCertificate; keySignature: Uint8Array }>();
   /** The latest change's welcome and post-change state, so any member can answer a joiner that asks again. */
   private lastWelcome: { view: GroupView; lastRound: number } | null = null;
-  private lastState: { view: number; round: number; bytes: Uint8Array; missed: readonly number[] } | null = null;
+  private lastState: GroupStateToSend | null = null;
   private joinTimer: TimerHandle | null = null;
   private readonly evictAfter: number;
   private readonly leadRounds: number;
@@ -565,6 +578,7 @@ class Member implements GroupMember {
     }
     this.game = game;
     this.missed = [...m.body.missed];
+    this.playedNotices = [...m.body.notices];
     this.state = 'member';
     this.joinTimer?.cancel();
     this.deps.onEvent?.({ type: 'joined', view: view.number, round: view.startRound, startMs: this.session?.startOfRound(view.startRound) ?? this.deps.clock.nowMs() });
@@ -749,6 +763,12 @@ class Member implements GroupMember {
     // In member order, whatever order NEO listed the updates in: every replica applies them alike.
     for (const { notice } of notices.sort((a, b) => a.member - b.member)) {
       this.notices = this.notices.filter((n) => !equalBytes(n.bytes, notice));
+      const digest = sha256(notice);
+      if (this.playedNotices.some((d) => equalBytes(d, digest))) {
+        this.count.noticesRepeated++;
+        continue;
+      }
+      this.playedNotices = [...this.playedNotices, digest].slice(-MAX_PLAYED_NOTICES);
       this.deps.onNotice?.(notice, round);
     }
     this.resync.record(round, updates);
@@ -916,7 +936,7 @@ class Member implements GroupMember {
       game.setSeat(seat, true, avatar);
       this.resync.recordSeat(round, seat, true, avatar);
     }
-    this.lastState = { view: change.view.number, round, bytes: encodeState(game.snapshot()), missed: this.carriedMissed(change.view) };
+    this.lastState = { view: change.view.number, round, bytes: encodeState(game.snapshot()), missed: this.carriedMissed(change.view), notices: this.playedNotices };
     for (const s of change.sponsored) this.sendState(s, this.lastState);
     this.count.viewChanges++;
     this.count.admitted += change.addedSeats.length;
@@ -1056,9 +1076,9 @@ class Member implements GroupMember {
     this.count.welcomesSent++;
   }
 
-  private sendState(to: GroupSeat, state: { view: number; round: number; bytes: Uint8Array; missed: readonly number[] }): void {
+  private sendState(to: GroupSeat, state: GroupStateToSend): void {
     const view = this.view as GroupView;
-    this.deps.peer.transport.send(to.endpoint, GroupState, { session: view.sessionId, view: state.view, round: state.round, state: state.bytes, missed: state.missed.map((n) => Math.min(n, 0xffff)) });
+    this.deps.peer.transport.send(to.endpoint, GroupState, { session: view.sessionId, view: state.view, round: state.round, state: state.bytes, missed: state.missed.map((n) => Math.min(n, 0xffff)), notices: [...state.notices] });
     this.count.statesSent++;
   }
 }

@@ -1,6 +1,6 @@
 import { MessageKind, bytes, defineMessage, f64, list, optional, struct, u16, u32, u8, utf8, varBytes, type Infer } from '../wire/index.js';
 import { BanType, GameKeyType, KeyCertificateType } from '../auth/certificates.js';
-import { PUBLIC_KEY_LENGTH } from '../crypto/index.js';
+import { PUBLIC_KEY_LENGTH, SHA256_LENGTH } from '../crypto/index.js';
 import { SESSION_ID_BYTES } from '../neo/messages.js';
 
 /**
@@ -8,6 +8,8 @@ import { SESSION_ID_BYTES } from '../neo/messages.js';
  * that change membership are capped at this size (profiles check it).
  */
 export const MAX_CHANGING_GROUP_SIZE = 12;
+/** A group remembers the digests of this many notices it played, and hands them to its joiners. */
+export const MAX_PLAYED_NOTICES = 16;
 /** Longest textual IPv6 address. */
 export const MAX_HOST_BYTES = 45;
 /** The encoded game state a joiner receives (src/game/state.ts) for up to MAX_CHANGING_GROUP_SIZE seats. */
@@ -52,8 +54,9 @@ export const GroupState = defineMessage({
   authenticated: true,
   summary: 'the game state after `round` (the round before the joiner\'s first), sent by its sponsor; checked at the next state-hash checkpoint',
   // `missed`: per member of the view, in its order, the rounds in a row its updates were not played,
-  // so the joiner judges a removal (a crash) as every other member does.
-  body: struct({ session: bytes(SESSION_ID_BYTES), view: u32, round: u32, state: varBytes(MAX_STATE_BYTES), missed: list(u16, MAX_CHANGING_GROUP_SIZE) }),
+  // so the joiner judges a removal (a crash) as every other member does. `notices`: the digests of
+  // the notices the group played lately, so the joiner plays none of them a second time.
+  body: struct({ session: bytes(SESSION_ID_BYTES), view: u32, round: u32, state: varBytes(MAX_STATE_BYTES), missed: list(u16, MAX_CHANGING_GROUP_SIZE), notices: list(bytes(SHA256_LENGTH), MAX_PLAYED_NOTICES) }),
 });
 
 export type GroupWelcomeBody = Infer<typeof GroupWelcome.body>;

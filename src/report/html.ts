@@ -106,7 +106,7 @@ function timelineOf(events: readonly RunEvent[], types: readonly string[]): Time
 }
 
 /** The quadtree's events drawn on report.html's quadtree timeline. */
-export const QUADTREE_EVENT_TYPES: readonly string[] = ['split', 'merge', 'handover'];
+export const QUADTREE_EVENT_TYPES: readonly string[] = ['split', 'merge', 'handover', 'election', 'zone-event'];
 
 function curveOf(label: string, l: LatencyFigures): PercentileCurveData | string {
   let points;
@@ -386,9 +386,9 @@ export function renderReportHtml(report: RunReport, events: readonly RunEvent[])
     chartFigure('chart-detection', 'Detection timeline', `Cumulative ${DETECTION_EVENT_TYPES.join(' and ')} events over the run (from events.ndjson).`, detectionEmpty),
     chartFigure(
       'chart-quadtree',
-      'Quadtree timeline',
-      `Cumulative ${QUADTREE_EVENT_TYPES.join(', ')} events of the world's groups over the run (from events.ndjson, docs/zones.md).`,
-      data.quadtree.length > 0 ? null : report.groups?.splits === null || report.groups === null ? 'No quadtree in this run: its groups are fixed (no world).' : 'No split, merge or hand-over happened in this run.',
+      'Groups timeline',
+      `Cumulative ${QUADTREE_EVENT_TYPES.join(', ')} events of the groups over the run (from events.ndjson; docs/zones.md, docs/groups.md).`,
+      data.quadtree.length > 0 ? null : report.groups === null ? 'No groups in this run.' : 'No split, merge, hand-over, election or zone event happened in this run.',
     ),
   ];
   const csp = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";

@@ -49,7 +49,7 @@ export interface SeriesPoint {
 export interface RunEvent {
   /** Seconds since the run started. */
   readonly tS: number;
-  readonly type: 'run' | 'calibration' | 'phase' | 'split' | 'merge' | 'handover' | 'founded' | 'election' | 'ban' | 'proof' | 'join' | 'leave' | 'view-change' | 'player-joined' | 'player-left' | 'saturation' | 'threshold';
+  readonly type: 'run' | 'calibration' | 'phase' | 'split' | 'merge' | 'handover' | 'founded' | 'election' | 'zone-event' | 'ban' | 'proof' | 'join' | 'leave' | 'view-change' | 'player-joined' | 'player-left' | 'saturation' | 'threshold';
   readonly [detail: string]: unknown;
 }
 
@@ -138,6 +138,21 @@ export interface RunReport {
     readonly removals: number;
     /** Every member's group counters summed (join requests, welcomes, refused and late ones, …; docs/groups.md). */
     readonly members?: Readonly<Record<string, number>>;
+  } | null;
+  /** Zone-wide events of a world (docs/zones.md); null without a world. */
+  readonly zones: {
+    /** Events raised (`unraised`: scheduled ones whose zone held no group then). */
+    readonly eventsRaised: number;
+    readonly eventsUnraised: number;
+    /** Groups of each event's zone when it was raised, less those that ended (split, merged, emptied) before playing it. */
+    readonly eventsExpected: number;
+    /** Of those, the groups that played it (once each). */
+    readonly eventsDelivered: number;
+    /** Groups seen playing one event at two rounds: a fork, never expected. */
+    readonly eventsDuplicated: number;
+    readonly groupsEnded: number;
+    /** Raise to play, per group. */
+    readonly eventLatencyMs: LatencyFigures;
   } | null;
   readonly storage: null;
   readonly compute: null;

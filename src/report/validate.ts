@@ -76,6 +76,7 @@ const reportSchema = z.looseObject({
   dht: futureComponent,
   auth: futureComponent,
   groups: z.looseObject({ count, splits: count.nullable(), merges: count.nullable(), elections: count, viewChanges: count, joins: count, leaves: count, removals: count }).nullable(),
+  zones: z.looseObject({ eventsRaised: count, eventsExpected: count, eventsDelivered: count, eventsDuplicated: count, eventLatencyMs: latency }).nullable().optional(),
   storage: futureComponent,
   compute: futureComponent,
   attacks: z.array(attack),

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { MAX_CHANGING_GROUP_SIZE } from '../groups/messages.js';
 import { MAX_GROUP_SIZE } from '../neo/messages.js';
 import { validateShapingConfig, type ShapingConfig } from '../net/index.js';
-import { worldProblems, type WorldDefinition, type ZoneDefinition } from '../zones/index.js';
+import { worldProblems, zoneById, MAX_EVENT_ZONE_BYTES, ZONE_EVENT_KINDS, type WorldDefinition, type ZoneDefinition } from '../zones/index.js';
 import { MAX_NAMED_TAGS, MAX_TAG_PAIRS, ROLE_TAGS, TAG_NAME_RE, tagPairsBound, tagSpaceForProfile } from './tags.js';
 
 /**
@@ -99,6 +99,17 @@ const worldSchema = z.strictObject({
   height: worldSide,
   aoiRadius: z.number().int().default(8),
   zones: z.array(zoneSchema).min(1),
+  /** Zone-wide events (docs/zones.md, "Zone-wide events"): raised in the busiest group of `zone` at `atS`. */
+  events: z
+    .array(
+      z.strictObject({
+        atS: z.number().nonnegative(),
+        zone: z.string(),
+        kind: z.enum(ZONE_EVENT_KINDS),
+        crashLeader: z.boolean().default(false),
+      }),
+    )
+    .default([]),
 });
 
 /** The attacks a profile can schedule on existing players (identity attacks are library-level, docs/attacks.md). */
@@ -482,6 +493,11 @@ function worldIssues(world: WorldDefinition, profile: Profile): { path: string; 
       issues.push({ path: `${path}.maxGroup`, message: `must be < neo.groupSize (${groupSize}), got ${zone.maxGroup}: a leaf at maxDepth may hold more than maxGroup players and a split takes effect some rounds after it is decided, so a group needs seats beyond maxGroup` });
     }
   }
+  (profile.world?.events ?? []).forEach((e, i) => {
+    if (!zoneById(world, e.zone)) issues.push({ path: `world.events[${i}].zone`, message: `"${e.zone}" is not a zone of the world` });
+    else if (new TextEncoder().encode(e.zone).length > MAX_EVENT_ZONE_BYTES) issues.push({ path: `world.events[${i}].zone`, message: `a zone raising events has an id of at most ${MAX_EVENT_ZONE_BYTES} bytes (the signed event rides in one group update), got "${e.zone}"` });
+    if (e.atS >= profile.durationS) issues.push({ path: `world.events[${i}].atS`, message: `must be before the run ends (durationS ${profile.durationS}), got ${e.atS}` });
+  });
   if (profile.attacks.length > 0) issues.push({ path: 'world', message: 'cannot be combined with attacks: NEO attacks name seats of fixed groups, and the groups of a world split, merge and hand players over' });
   if (profile.baselines.lockstep || profile.baselines.clientServer) issues.push({ path: 'world', message: "cannot be combined with baselines: they replay fixed group 0's players, and the groups of a world change as players move" });
   if (profile.identityAttacks.length > 0) issues.push({ path: 'world', message: 'cannot be combined with identityAttacks: an impostor asks a fixed group, and the groups of a world change as players move' });

@@ -437,6 +437,7 @@ export function buildLiveView(s: LiveSnapshot, options: ViewOptions = {}): LiveV
             { label: 'splits', value: formatCount(s.groups.splits) },
             { label: 'merges', value: formatCount(s.groups.merges) },
             ...(s.groups.handovers !== undefined && s.groups.handovers !== null ? [{ label: 'hand-overs', value: formatCount(s.groups.handovers) }] : []),
+            ...(s.groups.zoneEvents ? [{ label: 'zone events', value: `${formatCount(s.groups.zoneEvents.delivered)}/${formatCount(s.groups.zoneEvents.expected)} groups` }] : []),
             { label: 'elections', value: formatCount(s.groups.elections) },
             { label: 'views', value: formatCount(s.groups.viewChanges) },
             { label: 'joins', value: formatCount(s.groups.joins) },

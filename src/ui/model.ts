@@ -42,7 +42,7 @@ export interface LiveSnapshot {
     readonly acPerPlayerMin: number;
   } | null;
   /** Group membership; splits, merges and hand-overs are null without a world's quadtree. */
-  readonly groups: { readonly count: number; readonly splits: number | null; readonly merges: number | null; readonly handovers?: number | null; readonly elections: number; readonly viewChanges: number; readonly joins: number; readonly leaves: number; readonly removals: number } | null;
+  readonly groups: { readonly count: number; readonly splits: number | null; readonly merges: number | null; readonly handovers?: number | null; readonly zoneEvents?: { readonly delivered: number; readonly expected: number } | null; readonly elections: number; readonly viewChanges: number; readonly joins: number; readonly leaves: number; readonly removals: number } | null;
   /** One row per attack kind (issue 6). */
   readonly attacks: readonly { readonly kind: string; readonly attempts: number; readonly prevented: number; readonly detected: number; readonly falsePositives: number; readonly latencyRounds: number | null }[];
   readonly bans: number;

@@ -12,7 +12,7 @@ export const ZONE_EVENT_KINDS = ['lights-out', 'lights-on'] as const;
 export type ZoneEventKind = (typeof ZONE_EVENT_KINDS)[number];
 
 /** Zone ids longer than this cannot raise events (the signed event must fit one group update). */
-export const MAX_EVENT_ZONE_BYTES = 64;
+export const MAX_EVENT_ZONE_BYTES = 32;
 
 const eventFields = {
   /** The session of the group it was raised in: the group that forwards it. */

@@ -86,10 +86,12 @@ export const ZONE_COUNTERS = [
   'eventsPlayed',
   /** Zone-event messages this player sent as a leader or standby of the group that played an event first. */
   'eventsForwarded',
-  /** Zone events refused: malformed, a signature that does not verify (an altered event), or of a zone this group is not in. */
+  /** Zone events refused: malformed, or a signature that does not verify (an altered event). */
   'eventsRefused',
-  /** An event a group had played already, played again (its leader's and standby's proposals both went through): ignored. */
-  'eventsRepeated',
+  /** Zone-event messages from a player the directory does not list in the group that played the event first. */
+  'eventsFromOutsiders',
+  /** Zone events for a zone this group is not in (nor nested in). */
+  'eventsOfOtherZones',
 ] as const;
 export type ZoneCounter = (typeof ZONE_COUNTERS)[number];
 
@@ -401,8 +403,8 @@ class Player implements ZonePlayer {
    */
   private onNotice(place: Place, notice: Uint8Array, round: number): void {
     const checked = checkZoneEvent(notice, (sig, msg, key) => this.deps.peer.ed25519.verify(sig, msg, key));
-    if (!checked.ok || !zoneAndNested(this.config.world, checked.event.zone).has(place.leaf.zoneId)) return void this.count.eventsRefused++;
-    if (place.events.has(checked.id)) return void this.count.eventsRepeated++;
+    if (!checked.ok) return void this.count.eventsRefused++;
+    if (!zoneAndNested(this.config.world, checked.event.zone).has(place.leaf.zoneId)) return void this.count.eventsOfOtherZones++;
     place.events.add(checked.id);
     this.count.eventsPlayed++;
     const { event, id } = checked;
@@ -423,8 +425,9 @@ class Player implements ZonePlayer {
     const checked = checkZoneEvent(m.body.event, (sig, msg, key) => this.deps.peer.ed25519.verify(sig, msg, key));
     const place = [this.current, this.next, ...[...this.leaving.values()].map((h) => h.from)].find((p) => p && equalBytes(p.sessionId, m.body.session));
     // Only from a member of the group that played it first (the directory lists it there): an outsider cannot inject events.
-    const sender = checked.ok && m.senderKey ? this.deps.directory.memberOf(checked.event.origin, m.senderKey) : null;
-    if (!checked.ok || !sender || (place && !zoneAndNested(this.config.world, checked.event.zone).has(place.leaf.zoneId))) return void this.count.eventsRefused++;
+    if (!checked.ok) return void this.count.eventsRefused++;
+    if (!m.senderKey || !this.deps.directory.memberOf(checked.event.origin, m.senderKey)) return void this.count.eventsFromOutsiders++;
+    if (place && !zoneAndNested(this.config.world, checked.event.zone).has(place.leaf.zoneId)) return void this.count.eventsOfOtherZones++;
     if (!place || place.events.has(checked.id) || place.proposed.has(checked.id)) return;
     place.proposed.add(checked.id);
     place.member.propose(m.body.event);

@@ -5,6 +5,7 @@ import { BanType, signCertificate } from '../../src/auth/index.js';
 import { createEd25519 } from '../../src/crypto/index.js';
 import { decodePayload, encodeFittedPayload, encodePayload, MAX_PAYLOAD_BYTES, type MembershipOp } from '../../src/groups/index.js';
 import { MAX_COMMITMENT_BYTES } from '../../src/neo/index.js';
+import { MAX_EVENT_ZONE_BYTES, signZoneEvent } from '../../src/zones/index.js';
 
 const update = encodeUpdate({ dx: 1, dy: -2, action: { kind: 'none' } });
 const key = new Uint8Array(32).fill(7);
@@ -63,5 +64,32 @@ describe('group payload: a game update plus membership operations', () => {
 
   it('refuses more operations than an update may carry (a programmer error)', () => {
     expect(() => encodePayload({ update, ops: Array.from({ length: 5 }, () => ({ kind: 'leave' as const })) })).toThrow(RangeError);
+  });
+});
+
+describe('group payload: notices', () => {
+  const signer = createEd25519('native').createSigner(new Uint8Array(32).fill(3));
+  // The largest notice the product makes: a zone event of a zone id at its longest.
+  const notice = signZoneEvent({ origin: new Uint8Array(16).fill(1), seq: 0xffffffff, zone: 'z'.repeat(MAX_EVENT_ZONE_BYTES), kind: 'lights-out' }, signer);
+
+  const short = signZoneEvent({ origin: new Uint8Array(16).fill(1), seq: 1, zone: 'building', kind: 'lights-on' }, signer);
+
+  it('round-trips a notice beside membership operations; the largest fits the plaintext NEO seals', () => {
+    expect(encodePayload({ update, ops: [], notices: [notice] }).length).toBeLessThanOrEqual(MAX_COMMITMENT_BYTES - 48);
+    const ops: MembershipOp[] = [{ kind: 'leave' }];
+    expect(decodePayload(encodePayload({ update, ops, notices: [short] }))).toEqual({ update, ops, notices: [short] });
+    expect(decodePayload(encodePayload({ update, ops }))?.notices).toBeUndefined();
+    expect(() => encodePayload({ update, ops: [], notices: [notice, notice] })).toThrow(RangeError);
+  });
+
+  it('puts the notice first: operations that no longer fit beside it wait for the next round', () => {
+    const authority = createEd25519('native').createSigner(new Uint8Array(32).fill(1));
+    const ban = signCertificate(BanType, authority, { playerId: 42n, bannedAtMs: 1_700_000_000_000n, reason: new Uint8Array(32).fill(0xbb) });
+    const fitted = decodePayload(encodeFittedPayload(update, [{ kind: 'ban', ban, keySignature: new Uint8Array(64).fill(5) }], notice));
+    expect(fitted?.notices).toEqual([notice]);
+    expect(fitted?.ops).toEqual([]);
+    const withLeave = decodePayload(encodeFittedPayload(update, [{ kind: 'leave' }], short));
+    expect(withLeave?.ops).toEqual([{ kind: 'leave' }]);
+    expect(withLeave?.notices).toEqual([short]);
   });
 });

@@ -80,6 +80,7 @@ export function makeReport(overrides: Partial<RunReport> = {}): RunReport {
     dht: null,
     auth: null,
     groups: null,
+    zones: null,
     storage: null,
     compute: null,
     attacks: [],

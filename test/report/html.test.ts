@@ -163,7 +163,7 @@ describe('report.html', () => {
     const page = renderReportHtml(bare, [{ tS: 1, type: 'phase', phase: 'steady' }]);
     expect(page).toContain('No NEO latency curve: NEO did not run');
     expect(page).toContain('No detections in this run: no ban or proof event was recorded.');
-    expect(page).toContain('No quadtree in this run: its groups are fixed (no world).');
+    expect(page).toContain('No split, merge, hand-over, election or zone event happened in this run.');
     expect(page).toContain('id="chart-latency-time-empty"');
     expect(page).toContain('No per-group figures: no update was played during this run.');
     expect(renderReportHtml(makeReport({ subMetrics: undefined }), [])).toContain('No per-group figures: this report was written before tags and sub-metrics.');

@@ -249,6 +249,7 @@ describe('profile world', () => {
           ],
         },
       ],
+      events: [],
     });
     expect(parseProfile(world(field), 'w.yaml').world?.aoiRadius).toBe(8);
     expect(parseProfile(base, 'w.yaml').world).toBeUndefined();
@@ -286,6 +287,16 @@ describe('profile world', () => {
     expect(issues(world(field, 'attacks: [{ kind: replay, peers: "1", toS: 5 }]\n'))).toEqual([{ path: 'world', message: expect.stringMatching(/^cannot be combined with attacks: NEO attacks name seats of fixed groups/) }]);
     expect(issues(world(field, 'baselines: { lockstep: { turns: 10 } }\n'))).toEqual([{ path: 'world', message: expect.stringMatching(/^cannot be combined with baselines/) }]);
     expect(issues(world(field, 'baselines: { clientServer: { durationS: 2 } }\n'))[0]?.path).toBe('world');
+  });
+
+  it('schedules zone-wide events of its zones within the run', () => {
+    const withEvents = (events: string) => `${world(field)}  events: [${events}]\n`;
+    expect(parseProfile(withEvents('{ atS: 3, zone: field, kind: lights-out }'), 'w.yaml').world?.events).toEqual([{ atS: 3, zone: 'field', kind: 'lights-out', crashLeader: false }]);
+    expect(issues(withEvents('{ atS: 3, zone: hall, kind: lights-out }'))).toEqual([{ path: 'world.events[0].zone', message: '"hall" is not a zone of the world' }]);
+    expect(issues(withEvents('{ atS: 10, zone: field, kind: lights-out }'))[0]?.path).toBe('world.events[0].atS');
+    expect(issues(withEvents('{ atS: 3, zone: field, kind: thunder }'))[0]?.path).toBe('world.events[0].kind');
+    const long = 'z'.repeat(40);
+    expect(issues(`${world(`{ id: ${long}, rect: [0, 0, 256, 256], maxGroup: 6, minGroup: 3 }`)}  events: [{ atS: 1, zone: ${long}, kind: lights-on }]\n`)[0]).toEqual({ path: 'world.events[0].zone', message: expect.stringMatching(/at most 32 bytes/) });
   });
 });
 

@@ -280,6 +280,13 @@ describe('buildLiveView', () => {
     expect(v.footer).toBe(KEYS_TEXT);
   });
 
+  it('shows a world\'s hand-overs and zone events delivered of expected', () => {
+    const v = buildLiveView(sampleSnapshot({ groups: { count: 9, splits: 4, merges: 1, handovers: 30, zoneEvents: { delivered: 5, expected: 6 }, elections: 5, viewChanges: 21, joins: 9, leaves: 4, removals: 2 } }));
+    expect(v.groups?.lines.join('\n')).toMatch(/hand-overs\s+30/);
+    expect(v.groups?.lines.join('\n')).toMatch(/zone events\s+5\/6 groups/);
+    expect(buildLiveView(sampleSnapshot()).groups?.lines.join('\n')).not.toContain('zone events');
+  });
+
   it('marks absent components as null and an empty attack schedule', () => {
     const v = buildLiveView(bareSnapshot({ health: { ...sampleSnapshot().health, kernelDrops: null } }));
     expect(v.neo).toBeNull();
