@@ -226,6 +226,12 @@ export interface GroupMember {
   schedule(): { readonly roundNow: number; startOfRound(round: number): number } | null;
   /** This member's own place in its game (the agreed position, hp and gold); null before it holds the game or once dead. */
   avatar(): Avatar | null;
+  /**
+   * Whether this member's view has lost its live majority: at most half of it played an update in
+   * the last evictAfterRounds rounds (this member counts as live). Such a group can agree on nothing
+   * again, not even removing its silent members (a group of two after a crash).
+   */
+  stranded(): boolean;
   /** Until when (this clock's ms) a view this member has left still answers fetches for its last rounds; 0 if it left none. */
   answersFetchesUntilMs(): number;
   readonly view: GroupView | null;
@@ -551,6 +557,9 @@ class Member implements GroupMember {
     if (!valid) return void this.count.welcomesRefused++;
     // The first welcome wins; a later one for the same view is a retransmission.
     if (this.view) return;
+    // Another member of this player still runs that view (one it is leaving, or winding down after
+    // it left): a peer joins a view once, so this join waits for a later one.
+    if (this.deps.neo.has(w.session, w.view)) return void this.count.welcomesRefused++;
     // A view that began rounds ago: join it from the round in progress (NeoSession.start skips the
     // past ones). Staying silent instead would leave an admitted seat that counts in every majority.
     if (w.startOffsetMs < -LATE_WELCOME_ROUNDS * w.roundMs) this.count.welcomesLate++;
@@ -1009,6 +1018,13 @@ class Member implements GroupMember {
   schedule(): { readonly roundNow: number; startOfRound(round: number): number } | null {
     const session = this.session;
     return session ? { roundNow: session.roundAt(this.deps.clock.nowMs()), startOfRound: (round) => session.startOfRound(round) } : null;
+  }
+
+  stranded(): boolean {
+    const view = this.view;
+    if (!view || (this.state !== 'member' && this.state !== 'leaving')) return false;
+    const live = view.members.filter((s, i) => equalBytes(s.publicKey, this.publicKey) || (this.missed[i] ?? 0) < this.evictAfter).length;
+    return live * 2 <= view.members.length;
   }
 
   avatar(): Avatar | null {

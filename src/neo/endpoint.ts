@@ -11,6 +11,8 @@ import { NeoSession, type NeoConfig, type NeoSessionDeps, type NeoView } from '.
 export interface NeoEndpoint {
   join(view: NeoView, config: NeoConfig, deps: Omit<NeoSessionDeps, 'transport'>): NeoSession;
   leave(session: NeoSession): void;
+  /** Whether this peer runs (or still winds down) view `view` of session `sessionId`: one peer joins a view once. */
+  has(sessionId: Uint8Array, view: number): boolean;
   readonly stats: { unknownSession: number; malformed: number };
 }
 
@@ -62,6 +64,9 @@ export function installNeo(transport: Transport): NeoEndpoint {
       const session = new NeoSession(view, config, { ...deps, transport });
       sessions.push(session);
       return session;
+    },
+    has(sessionId, view) {
+      return find(sessions, sessionId, view) !== undefined;
     },
     leave(session) {
       session.stop();

@@ -97,7 +97,10 @@ export function createLocalDirectory(world: WorldDefinition): ZoneDirectory {
       const id = toHex(sessionId);
       const held = sessions.get(id);
       if (!held) return;
+      const gone = held.members.get(toHex(publicKey));
       held.members.delete(toHex(publicKey));
+      // A leader that is no longer a member leads nothing there.
+      if (gone) held.leaders = held.leaders.filter((e) => e.host !== gone.host || e.port !== gone.port);
       if (held.members.size > 0) return;
       sessions.delete(id);
       const key = leafKey(held.leaf);

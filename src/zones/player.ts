@@ -80,6 +80,8 @@ export const ZONE_COUNTERS = [
   'bordersReceived',
   'bordersRefused',
   'joinTimeouts',
+  /** Groups a player walked out of alone because they had lost their live majority (it then entered its leaf afresh). */
+  'refounded',
   /** Zone events raised by this player. */
   'eventsRaised',
   /** Zone events played by a group of this player (once per group; every replica counts its own). */
@@ -118,6 +120,8 @@ const BORDER_TTL_PERIODS = 3;
 const HANDOVER_MARGIN_TILES = 2;
 /** Checks in a row that see another group holding this leaf before this group's player joins it. */
 const COALESCE_AFTER_CHECKS = 3;
+/** Checks in a row in a group without a live majority before the player founds its leaf afresh. */
+const STRANDED_AFTER_CHECKS = 3;
 
 export function createZonePlayer(config: ZonePlayerConfig, deps: ZonePlayerDeps): ZonePlayer {
   return new Player(config, deps);
@@ -147,6 +151,10 @@ class Player implements ZonePlayer {
   private arriving: Avatar | null = null;
   /** Checks in a row on which another group held this player's leaf. */
   private coalesceStreak = 0;
+  /** Checks in a row on which this player's group had lost its live majority. */
+  private strandedStreak = 0;
+  /** The same for each group it is leaving. */
+  private readonly leavingStranded = new Map<GroupMember, number>();
 
   constructor(
     private readonly config: ZonePlayerConfig,
@@ -283,6 +291,10 @@ class Player implements ZonePlayer {
     return this.current?.member.avatar() ?? null;
   }
 
+  stranded(): boolean {
+    return this.current?.member.stranded() ?? false;
+  }
+
   get leaf(): LeafAddress | null {
     return this.current?.leaf ?? null;
   }
@@ -350,7 +362,8 @@ class Player implements ZonePlayer {
 
   private onGroupEvent(place: Place, event: GroupEvent): void {
     this.deps.onEvent?.({ type: 'group', leaf: place.leaf, sessionId: place.sessionId, event });
-    if (event.type !== 'left') this.announceLeaders(place);
+    // A member tells of a change just before it enters the new view: its leaders are known right after.
+    if (event.type !== 'left') queueMicrotask(() => this.announceLeaders(place));
     if (event.type === 'divided' || event.type === 'collapsed') {
       this.withdraw(place);
       const path = event.type === 'divided' ? `${place.leaf.path}${event.part}` : place.leaf.path.slice(0, -1);
@@ -426,11 +439,22 @@ class Player implements ZonePlayer {
     const place = [this.current, this.next, ...[...this.leaving.values()].map((h) => h.from)].find((p) => p && equalBytes(p.sessionId, m.body.session));
     // Only from a member of the group that played it first (the directory lists it there): an outsider cannot inject events.
     if (!checked.ok) return void this.count.eventsRefused++;
-    if (!m.senderKey || !this.deps.directory.memberOf(checked.event.origin, m.senderKey)) return void this.count.eventsFromOutsiders++;
+    // From a leader of the group that played it first, or a member of this group handing it on.
+    const sender = m.senderKey;
+    if (!sender || !(this.deps.directory.memberOf(checked.event.origin, sender) || this.deps.directory.memberOf(m.body.session, sender))) return void this.count.eventsFromOutsiders++;
     if (place && !zoneAndNested(this.config.world, checked.event.zone).has(place.leaf.zoneId)) return void this.count.eventsOfOtherZones++;
     if (!place || place.events.has(checked.id) || place.proposed.has(checked.id)) return;
     place.proposed.add(checked.id);
     place.member.propose(m.body.event);
+    // A leader on its way out of the group may be gone before its proposal is played: it hands the
+    // event to the rest of its view, who propose it too (the group plays it once).
+    const view = place.member.view;
+    if (place.member.state === 'member' || !view) return;
+    for (const s of view.members) {
+      if (equalBytes(s.publicKey, this.deps.peer.publicKey)) continue;
+      this.deps.peer.transport.send(s.endpoint, ZoneEventMessage, m.body);
+      this.count.eventsForwarded++;
+    }
   }
 
   private withdraw(place: Place): void {
@@ -456,7 +480,10 @@ class Player implements ZonePlayer {
       if (this.arriving) return this.keepArriving();
       return;
     }
+    this.abandonStrandedLeaves();
     if (current.member.state !== 'member') return;
+    this.strandedStreak = current.member.stranded() ? this.strandedStreak + 1 : 0;
+    if (this.strandedStreak >= STRANDED_AFTER_CHECKS && !this.next) return this.refound(current);
     if (++this.checks % BORDER_EVERY_CHECKS === 0) this.sendBorder(current);
     if (this.next) return this.checkJoin();
     const at = current.member.avatar();
@@ -487,6 +514,46 @@ class Player implements ZonePlayer {
     if (leafHolds(this.config.world, leaf, at.x, at.y)) return false;
     const zone = zoneOf(this.config.world, at.x, at.y);
     return zone?.id !== leaf.zoneId || distanceToRect(leafArea(this.config.world, leaf), at.x, at.y) > HANDOVER_MARGIN_TILES;
+  }
+
+  /**
+   * The group lost its live majority (its other members crashed): it can agree on nothing again, so
+   * the player walks out of it alone, telling nobody, and enters its leaf afresh where its group
+   * last agreed it stood — founding the leaf again, or joining whoever holds it now.
+   */
+  private refound(current: Place): void {
+    const at = current.member.avatar();
+    const schedule = current.member.schedule();
+    if (!at || !schedule) return;
+    this.strandedStreak = 0;
+    this.count.refounded++;
+    current.member.crash();
+    this.withdraw(current);
+    this.current = null;
+    this.arriving = at;
+    if (!this.runSchedule) {
+      const roundMs = this.config.group.neo.roundMs;
+      // The group's rounds continued backwards and forwards from the one in progress (its schedule knows only its own).
+      const firstMs = schedule.startOfRound(schedule.roundNow) - schedule.roundNow * roundMs;
+      this.runSchedule = { roundAt: (nowMs) => Math.max(0, Math.floor((nowMs - firstMs) / roundMs)), startOfRound: (round) => firstMs + round * roundMs };
+    }
+    this.keepArriving();
+  }
+
+  /**
+   * A group this player is leaving that lost its live majority (the member it was leaving behind
+   * crashed, or never arrived) can never agree to let it go: it is already in its new group, so it
+   * walks out without agreement.
+   */
+  private abandonStrandedLeaves(): void {
+    for (const [member, { from }] of this.leaving) {
+      const streak = member.stranded() ? (this.leavingStranded.get(member) ?? 0) + 1 : 0;
+      this.leavingStranded.set(member, streak);
+      if (streak < STRANDED_AFTER_CHECKS) continue;
+      this.leavingStranded.delete(member);
+      this.handedOver(from, this.deps.clock.nowMs());
+      member.crash();
+    }
   }
 
   private startHandover(from: Place, at: Avatar): void {
@@ -567,6 +634,7 @@ class Player implements ZonePlayer {
     const to = this.leaving.get(old.member)?.to;
     if (!to) return;
     this.leaving.delete(old.member);
+    this.leavingStranded.delete(old.member);
     this.withdraw(old);
     const roundMs = this.config.group.neo.roundMs;
     const firstMs = to.firstRoundMs ?? leftMs;
