@@ -3,7 +3,7 @@ import { AuthBanned, AuthCertificates, AuthLookup, AuthLookupResult, AuthProof, 
 import { ClientUpdate, LockstepCommit, LockstepReveal, ServerRelay } from './baselines/messages.js';
 import { GroupBan, GroupJoin, GroupResyncFetch, GroupResyncState, GroupState, GroupWelcome } from './groups/messages.js';
 import { ZONE_LEADERS_SIGNING_TAG, ZoneLeadersCodec } from './zones/leader-record.js';
-import { ZoneBorder, ZoneEventMessage } from './zones/messages.js';
+import { ZoneBorder, ZoneEndorse, ZoneEventMessage } from './zones/messages.js';
 import { ZONE_EVENT_SIGNING_TAG, ZoneEventCodec } from './zones/events.js';
 import { DhtFindNode, DhtFindValue, DhtNodes, DhtPing, DhtPong, DhtStore, DhtStored, DhtValue } from './dht/messages.js';
 import { NeoFetch, NeoForward, NeoRound } from './neo/messages.js';
@@ -11,7 +11,7 @@ import { Ping, Pong } from './net/messages.js';
 import { Chunk, Manifest, createMessageRegistry, type AnyMessageSpec, type MessageRegistry, type Shape } from './wire/index.js';
 
 /** Every message kind the product speaks; each area adds its kinds here as it lands. */
-export const ALL_MESSAGES: readonly AnyMessageSpec[] = [Ping, Pong, Chunk, Manifest, DhtPing, DhtPong, DhtFindNode, DhtNodes, DhtFindValue, DhtValue, DhtStore, DhtStored, NeoRound, NeoFetch, NeoForward, GroupJoin, GroupWelcome, GroupState, GroupBan, GroupResyncFetch, GroupResyncState, ZoneBorder, ZoneEventMessage, AuthRegister, AuthRenew, AuthCertificates, AuthRefused, AuthProof, AuthBanned, AuthLookup, AuthLookupResult, LockstepCommit, LockstepReveal, ClientUpdate, ServerRelay];
+export const ALL_MESSAGES: readonly AnyMessageSpec[] = [Ping, Pong, Chunk, Manifest, DhtPing, DhtPong, DhtFindNode, DhtNodes, DhtFindValue, DhtValue, DhtStore, DhtStored, NeoRound, NeoFetch, NeoForward, GroupJoin, GroupWelcome, GroupState, GroupBan, GroupResyncFetch, GroupResyncState, ZoneBorder, ZoneEventMessage, ZoneEndorse, AuthRegister, AuthRenew, AuthCertificates, AuthRefused, AuthProof, AuthBanned, AuthLookup, AuthLookupResult, LockstepCommit, LockstepReveal, ClientUpdate, ServerRelay];
 
 /**
  * Signed records that are not messages of their own but travel inside them and are stored

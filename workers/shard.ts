@@ -326,7 +326,18 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   /** A zone player of `p`, in the shard's world. */
   const zonePlayer = (p: Player, plan: ShardGroup) => {
     const { onEvent: _groupEvents, ...deps } = memberDeps(p);
-    return createZonePlayer({ world: world as WorldDefinition, group: groupConfig(plan) }, { ...deps, directory: directory as ZoneDirectory, onEvent: zoneEvent(p, quadtree as NonNullable<typeof quadtree>) });
+    const dht = p.services.dht;
+    return createZonePlayer(
+      { world: world as WorldDefinition, group: groupConfig(plan) },
+      {
+        ...deps,
+        directory: directory as ZoneDirectory,
+        onEvent: zoneEvent(p, quadtree as NonNullable<typeof quadtree>),
+        // Groups publish their leaders' records in the players' DHT; arrivals look their leaf up there.
+        leaderRecords: { put: (record) => dht.put(record), get: async (subject) => (await dht.get('zone-leaders', subject)).record },
+        wallNowMs: () => systemWallClock.nowMs(),
+      },
+    );
   };
 
   /**

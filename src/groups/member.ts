@@ -227,9 +227,10 @@ export interface GroupMember {
   /** This member's own place in its game (the agreed position, hp and gold); null before it holds the game or once dead. */
   avatar(): Avatar | null;
   /**
-   * Whether this member's view has lost its live majority: at most half of it played an update in
-   * the last evictAfterRounds rounds (this member counts as live). Such a group can agree on nothing
-   * again, not even removing its silent members (a group of two after a crash).
+   * Whether this member's view can no longer agree: at most half of it played an update in the last
+   * evictAfterRounds rounds (this member counts as live), or not even this member's own updates were
+   * played. Such a group can agree on nothing again, not even removing its silent members (a group
+   * of two, or of three, after a crash).
    */
   stranded(): boolean;
   /** Until when (this clock's ms) a view this member has left still answers fetches for its last rounds; 0 if it left none. */
@@ -1023,7 +1024,11 @@ class Member implements GroupMember {
   stranded(): boolean {
     const view = this.view;
     if (!view || (this.state !== 'member' && this.state !== 'leaving')) return false;
-    const live = view.members.filter((s, i) => equalBytes(s.publicKey, this.publicKey) || (this.missed[i] ?? 0) < this.evictAfter).length;
+    // Nothing of its own played either: the group accepts nothing (a group of three with a crashed
+    // member never again knows every ballot, so it is never certain of a majority of two).
+    const mine = view.members.findIndex((s) => equalBytes(s.publicKey, this.publicKey));
+    if ((this.missed[mine] ?? 0) >= this.evictAfter) return true;
+    const live = view.members.filter((_, i) => i === mine || (this.missed[i] ?? 0) < this.evictAfter).length;
     return live * 2 <= view.members.length;
   }
 

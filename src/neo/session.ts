@@ -255,8 +255,6 @@ interface Kept {
 
 const EMPTY_BALLOT: Ballot = new Map();
 const NO_VERSIONS: readonly Kept[] = Object.freeze([]);
-/** A member whose round + d message never came: it voted for nobody. */
-const NO_BALLOT: ReadonlyMap<number, string> = new Map();
 const PENDING_VOTES: UpdateOutcome = Object.freeze({ kind: 'pending', waitingFor: 'votes' });
 const PENDING_REVEAL: UpdateOutcome = Object.freeze({ kind: 'pending', waitingFor: 'reveal' });
 const DROPPED_LATE: UpdateOutcome = Object.freeze({ kind: 'dropped', reason: 'late' });
@@ -785,10 +783,6 @@ export class NeoSession {
     let vote = decision.votes[j];
     if (vote === undefined) {
       vote = tallyVotes(j, ballots);
-      // At the forced deadline a ballot still missing is a member that voted nothing, the same way
-      // at every replica that waited (and fetched what the others held): without this a group of
-      // three with one crashed member could never accept an update again, not even its removal.
-      if (vote.kind === 'undecided' && final) vote = tallyVotes(j, ballots.map((b) => b ?? NO_BALLOT));
       // Most evaluations end here while ballots are still coming in: nothing else is gathered for them.
       if (vote.kind === 'undecided') return PENDING_VOTES;
       decision.votes[j] = vote;

@@ -31,6 +31,7 @@ export const MessageKind = {
   groupResyncState: 0x3d,
   zoneBorder: 0x40,
   zoneEvent: 0x41,
+  zoneEndorse: 0x42,
   authRegister: 0x80,
   authRenew: 0x81,
   authCertificates: 0x82,

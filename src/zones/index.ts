@@ -43,3 +43,5 @@ export {
   type ZoneLeadersValue,
   type ZoneLeadersEndorsement,
 } from './leader-record.js';
+export { LEADER_COUNTERS, LEADER_RECORD_TTL_MS, type LeaderCounter, type LeaderRecordStore, type FoundLeaders } from './leaders.js';
+export { ZoneEndorse, type ZoneEndorseBody } from './messages.js';

@@ -127,8 +127,8 @@ export function encodeZoneLeaders(value: ZoneLeadersValue): Uint8Array {
 }
 
 /**
- * The record a listed member writes with the endorsements it collected. `seq` should be the
- * writer's current round, so a later view's record replaces an earlier one. The endorsements cover
+ * The record a listed member writes with the endorsements it collected. `seq` must grow with each
+ * publication of the leaf (players use their wall clock in ms), so a later view's record replaces an earlier one. The endorsements cover
  * the body only, not seq or expiry: a listed member that writes a far higher seq hides the group's
  * later records until its own expires (docs/zones.md).
  */

@@ -1,7 +1,7 @@
-import { PUBLIC_KEY_LENGTH } from '../crypto/index.js';
+import { PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from '../crypto/index.js';
 import { MAX_CHANGING_GROUP_SIZE, MAX_NOTICE_BYTES } from '../groups/index.js';
 import { SESSION_ID_BYTES } from '../neo/index.js';
-import { MessageKind, bytes, defineMessage, list, struct, u16, u32, utf8, varBytes, type Infer } from '../wire/index.js';
+import { MessageKind, bytes, defineMessage, list, struct, u16, u32, u8, utf8, varBytes, type Infer } from '../wire/index.js';
 
 /** A leaf as "zone/path" on the wire: zone ids are at most 64 characters, paths at most 8 quarters. */
 export const MAX_LEAF_BYTES = 80;
@@ -33,3 +33,18 @@ export const ZoneEventMessage = defineMessage({
   }),
 });
 export type ZoneEventMessageBody = Infer<typeof ZoneEventMessage.body>;
+
+export const ZoneEndorse = defineMessage({
+  kind: MessageKind.zoneEndorse,
+  name: 'zone-endorse',
+  authenticated: true,
+  summary: "a member's endorsement of its group's view for the DHT record of the leaf's leaders (src/zones/leader-record.ts), sent to the view's leader, which publishes the record once a strict majority of the listed members endorsed it",
+  body: struct({
+    session: bytes(SESSION_ID_BYTES),
+    view: u32,
+    /** The sender's index among the members the record lists. */
+    index: u8,
+    signature: bytes(SIGNATURE_LENGTH),
+  }),
+});
+export type ZoneEndorseBody = Infer<typeof ZoneEndorse.body>;

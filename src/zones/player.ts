@@ -9,6 +9,7 @@ import { equalBytes, toHex } from '../crypto/index.js';
 import type { Endpoint, Incoming } from '../net/index.js';
 import { ZoneBorder, ZoneEventMessage, type ZoneBorderBody, type ZoneEventMessageBody } from './messages.js';
 import { checkZoneEvent, signZoneEvent, zoneEventId, type ZoneEventKind } from './events.js';
+import { LEADER_COUNTERS, LeaderRecords, type FoundLeaders, type LeaderRecordStore } from './leaders.js';
 
 export interface ZonePlayerConfig {
   readonly world: WorldDefinition;
@@ -19,9 +20,16 @@ export interface ZonePlayerConfig {
 }
 
 /** What a zone player runs on: a group member's collaborators, the directory of leaves, and an observer. */
-export interface ZonePlayerDeps extends Omit<GroupMemberDeps, 'division' | 'avatar' | 'onEvent'> {
+export interface ZonePlayerDeps extends Omit<GroupMemberDeps, 'division' | 'avatar' | 'onEvent' | 'onNotice'> {
   readonly directory: ZoneDirectory;
   readonly onEvent?: (event: ZoneEvent) => void;
+  /**
+   * The player's DHT for the records of leaves' leaders (docs/zones.md): its groups publish theirs,
+   * and it looks its leaf up there when it arrives. Absent: the directory alone.
+   */
+  readonly leaderRecords?: LeaderRecordStore;
+  /** Unix-epoch ms, for the records' expiry (default Date.now). */
+  readonly wallNowMs?: () => number;
 }
 
 export type ZoneEvent =
@@ -82,6 +90,11 @@ export const ZONE_COUNTERS = [
   'joinTimeouts',
   /** Groups a player walked out of alone because they had lost their live majority (it then entered its leaf afresh). */
   'refounded',
+  /** Arrivals that joined the group the DHT record of their leaf named, through its leaders. */
+  'arrivalsViaLeaders',
+  /** Arrivals whose DHT record named a group that no longer holds the leaf (the directory's answer was used). */
+  'arrivalsStaleRecord',
+  ...LEADER_COUNTERS,
   /** Zone events raised by this player. */
   'eventsRaised',
   /** Zone events played by a group of this player (once per group; every replica counts its own). */
@@ -109,6 +122,8 @@ interface Place {
   /** Zone events this group played (ids), and those this member proposed to it. */
   readonly events: Set<string>;
   readonly proposed: Set<string>;
+  /** The last view this member endorsed for the leaf's DHT record ("session/view"). */
+  endorsed: string | null;
 }
 
 const CHECK_EVERY_ROUNDS = 2;
@@ -151,6 +166,9 @@ class Player implements ZonePlayer {
   private arriving: Avatar | null = null;
   /** Checks in a row on which another group held this player's leaf. */
   private coalesceStreak = 0;
+  private readonly leaderRecords: LeaderRecords | null;
+  /** An arriving player's DHT lookup of its leaf: under way, or its answer (null: no record). */
+  private arrivalLookup: 'pending' | { readonly found: FoundLeaders | null } | null = null;
   /** Checks in a row on which this player's group had lost its live majority. */
   private strandedStreak = 0;
   /** The same for each group it is leaving. */
@@ -164,10 +182,13 @@ class Player implements ZonePlayer {
     this.sessionRng = deps.botRng.fork('zone-sessions');
     deps.peer.transport.handle(ZoneBorder, (m) => this.onBorder(m));
     deps.peer.transport.handle(ZoneEventMessage, (m) => this.onEventMessage(m));
+    this.leaderRecords = deps.leaderRecords
+      ? new LeaderRecords(config.world, { peer: deps.peer, store: deps.leaderRecords, wallNowMs: deps.wallNowMs ?? Date.now })
+      : null;
   }
 
   zoneCounters(): Record<ZoneCounter, number> {
-    return { ...this.count };
+    return { ...this.count, ...this.leaderRecords?.counters() };
   }
 
   knownPlayers(): ReadonlySet<string> {
@@ -344,7 +365,7 @@ class Player implements ZonePlayer {
     const zone = zoneById(this.config.world, leaf.zoneId);
     if (!zone) throw new RangeError(`no zone "${leaf.zoneId}" in the world`);
     const self: { place?: Place } = {};
-    const { directory: _directory, onEvent: _onEvent, ...memberDeps } = this.deps;
+    const { directory: _directory, onEvent: _onEvent, leaderRecords: _records, wallNowMs: _wall, ...memberDeps } = this.deps;
     const member = create({
       ...memberDeps,
       botRng: this.deps.botRng.fork(`member:${this.generation++}`),
@@ -353,7 +374,7 @@ class Player implements ZonePlayer {
       onEvent: (event) => this.onGroupEvent(self.place as Place, event),
       onNotice: (notice, round) => this.onNotice(self.place as Place, notice, round),
     });
-    const place: Place = { leaf, member, sessionId, sinceMs: this.deps.clock.nowMs(), firstRoundMs: null, events: new Set(), proposed: new Set() };
+    const place: Place = { leaf, member, sessionId, sinceMs: this.deps.clock.nowMs(), firstRoundMs: null, events: new Set(), proposed: new Set(), endorsed: null };
     self.place = place;
     this.members.push(member);
     void member.done.then(() => this.placeEnded(place));
@@ -363,7 +384,11 @@ class Player implements ZonePlayer {
   private onGroupEvent(place: Place, event: GroupEvent): void {
     this.deps.onEvent?.({ type: 'group', leaf: place.leaf, sessionId: place.sessionId, event });
     // A member tells of a change just before it enters the new view: its leaders are known right after.
-    if (event.type !== 'left') queueMicrotask(() => this.announceLeaders(place));
+    if (event.type !== 'left')
+      queueMicrotask(() => {
+        this.announceLeaders(place);
+        this.endorseView(place);
+      });
     if (event.type === 'divided' || event.type === 'collapsed') {
       this.withdraw(place);
       const path = event.type === 'divided' ? `${place.leaf.path}${event.part}` : place.leaf.path.slice(0, -1);
@@ -382,6 +407,17 @@ class Player implements ZonePlayer {
   private announce(place: Place): void {
     this.deps.directory.announce(place.leaf, place.sessionId, { publicKey: this.deps.peer.publicKey, endpoint: this.deps.peer.transport.local });
     this.announceLeaders(place);
+    this.endorseView(place);
+  }
+
+  /** Each view this member enters, once: its endorsement for the leaf's DHT record goes to the view's leader. */
+  private endorseView(place: Place): void {
+    const view = place.member.view;
+    if (!this.leaderRecords || !view || !equalBytes(view.sessionId, place.sessionId)) return;
+    const key = LeaderRecords.viewKey(view);
+    if (place.endorsed === key) return;
+    place.endorsed = key;
+    this.leaderRecords.viewStarted(place.leaf, view);
   }
 
   /** The leader and standby of a view announce themselves (every member derives the same two from the view). */
@@ -481,6 +517,7 @@ class Player implements ZonePlayer {
       return;
     }
     this.abandonStrandedLeaves();
+    this.leaderRecords?.refresh(new Set([current, ...[...this.leaving.values()].map((h) => h.from)].flatMap((p) => (p.member.view ? [LeaderRecords.viewKey(p.member.view)] : []))));
     if (current.member.state !== 'member') return;
     this.strandedStreak = current.member.stranded() ? this.strandedStreak + 1 : 0;
     if (this.strandedStreak >= STRANDED_AFTER_CHECKS && !this.next) return this.refound(current);
@@ -531,6 +568,7 @@ class Player implements ZonePlayer {
     this.withdraw(current);
     this.current = null;
     this.arriving = at;
+    this.arrivalLookup = null;
     if (!this.runSchedule) {
       const roundMs = this.config.group.neo.roundMs;
       // The group's rounds continued backwards and forwards from the one in progress (its schedule knows only its own).
@@ -569,8 +607,19 @@ class Player implements ZonePlayer {
     const roundNow = run.roundAt(this.deps.clock.nowMs());
     // Too late to play a round, or nowhere to stand: this player's part is over.
     if (roundNow + 2 > this.config.group.neo.lastRound || !zoneOf(this.config.world, (this.arriving as Avatar).x, (this.arriving as Avatar).y)) return this.finish();
-    // No group yet: the directory's answer decides; a leaf nobody holds is founded on the run's schedule.
-    this.moveTo(this.arriving as Avatar, { roundNow, startOfRound: (r) => run.startOfRound(r) });
+    // First the DHT: the record of the leaf's leaders (asked once per arrival).
+    const at = this.arriving as Avatar;
+    if (this.leaderRecords && this.arrivalLookup === null) {
+      this.arrivalLookup = 'pending';
+      void this.leaderRecords.lookup(at.x, at.y).then((found) => {
+        this.arrivalLookup = { found };
+        if (!this.stopped && !this.current && !this.next) this.keepArriving();
+      });
+      return;
+    }
+    if (this.arrivalLookup === 'pending') return;
+    // No group yet: a leaf nobody holds is founded on the run's schedule.
+    this.moveTo(at, { roundNow, startOfRound: (r) => run.startOfRound(r) });
   }
 
   /** Joins the group holding the leaf where `at` stands, or founds that leaf's group alone from two rounds on. */
@@ -582,7 +631,8 @@ class Player implements ZonePlayer {
       // A group this player is still in, leaving, or about to move into (its own group's split or
       // merge, seen in the directory before this member applied it): wait, then look again.
       if (groupEndpointOf(this.deps.peer.transport).isRouted(sessionId)) return;
-      this.next = this.place(found.group.leaf, sessionId, (deps) => createJoiner(sessionId, () => this.deps.directory.contacts(sessionId), this.config.group, deps));
+      const leaders = this.arrivingLeaders(sessionId);
+      this.next = this.place(found.group.leaf, sessionId, (deps) => createJoiner(sessionId, () => [...leaders, ...this.deps.directory.contacts(sessionId)], this.config.group, deps));
       return;
     }
     // Nobody holds the leaf: the player founds its group alone, on its current group's schedule, and others join it.
@@ -596,6 +646,23 @@ class Player implements ZonePlayer {
     place.member.begin(schedule.startOfRound(startRound));
     place.firstRoundMs = schedule.startOfRound(startRound);
     this.completeHandover();
+  }
+
+  /**
+   * An arriving player asks the leaders its DHT lookup found first, when the record names the group
+   * that holds the leaf now (the directory, which shares the shard's view at once, says which);
+   * a record of a group that has since split, merged or ended is counted and passed over.
+   */
+  private arrivingLeaders(sessionId: Uint8Array): readonly Endpoint[] {
+    const lookup = this.arrivalLookup;
+    if (!this.arriving || lookup === null || lookup === 'pending' || !lookup.found) return [];
+    this.arrivalLookup = { found: null };
+    if (!equalBytes(lookup.found.sessionId, sessionId)) {
+      this.count.arrivalsStaleRecord++;
+      return [];
+    }
+    this.count.arrivalsViaLeaders++;
+    return lookup.found.leaders;
   }
 
   /** A join that does not go through (its group divided or changed meanwhile) is given up and tried afresh. */

@@ -17,11 +17,9 @@ type ViewChange = Extract<GroupEvent, { type: 'view-change' }>;
  * crash round waits for its forced decision.
  */
 describe('leader election', () => {
-  // Three is the smallest group that can remove a crashed member: its two survivors are a majority
-  // only once the crashed member's missing ballots count as votes for nobody (at the forced deadline).
-  it.each([5, 3])('hands the lead to the standby after the leader crashes, within the bound, the same at every survivor (%i members)', async (size) => {
-    const root = createRng(`election-test/${size}`);
-    const population = await startSeededPeers(root, size, { delay: { kind: 'uniform', minMs: 2, maxMs: 8 } });
+  it('hands the lead to the standby after the leader crashes, within the bound, the same at every survivor', async () => {
+    const root = createRng('election-test');
+    const population = await startSeededPeers(root, 5, { delay: { kind: 'uniform', minMs: 2, maxMs: 8 } });
     const { peers, clock, scheduler } = population;
     const evictAfterRounds = 6;
     const maxWaitRounds = 4;

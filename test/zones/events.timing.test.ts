@@ -50,9 +50,11 @@ describe('zone-wide events', () => {
       { x: 36, y: 40, zone: 'floor-a' },
       { x: 38, y: 44, zone: 'floor-a' },
       { x: 40, y: 48, zone: 'floor-a' },
+      { x: 42, y: 52, zone: 'floor-a' },
       { x: 52, y: 40, zone: 'floor-b' },
       { x: 54, y: 44, zone: 'floor-b' },
       { x: 56, y: 48, zone: 'floor-b' },
+      { x: 58, y: 52, zone: 'floor-b' },
       { x: 8, y: 8, zone: 'field' },
     ];
     const population = await startSeededPeers(root, spots.length);
@@ -83,9 +85,10 @@ describe('zone-wide events', () => {
       for (const i of members) (players[i] as ZonePlayer).found({ zoneId, path: '' }, view, new Map(members.map((m, s) => [s, avatar(m)])));
       return view.sessionId;
     };
-    const floorA = found('floor-a', [0, 1, 2]);
-    const floorB = found('floor-b', [3, 4, 5]);
-    found('field', [6]);
+    // Groups of four: three survivors of a crash are still a majority that knows enough ballots to be certain.
+    const floorA = found('floor-a', [0, 1, 2, 3]);
+    const floorB = found('floor-b', [4, 5, 6, 7]);
+    found('field', [8]);
     const startMs = clock.nowMs() + 100;
     for (const p of players) p.begin(startMs);
     await sleep(600);
@@ -93,37 +96,37 @@ describe('zone-wide events', () => {
     // Player 2 (neither leader nor standby of floor a) raises it; both floors' leaders crash at once.
     const id = (players[2] as ZonePlayer).raise('building', 'lights-out');
     expect(id).not.toBeNull();
-    expect((players[6] as ZonePlayer).raise('building', 'lights-out')).toBeNull();
-    for (const i of [0, 3]) {
+    expect((players[8] as ZonePlayer).raise('building', 'lights-out')).toBeNull();
+    for (const i of [0, 4]) {
       (players[i] as ZonePlayer).crash();
       await peer(i).close();
     }
-    const survivors = [1, 2, 4, 5];
+    const survivors = [1, 2, 3, 5, 6, 7];
     await waitUntil(() => survivors.every((i) => heard.some((h) => h.player === i && h.event.id === id)), 'every surviving member of both floors to play the event', 20_000).catch((e) => { console.log(JSON.stringify(heard.map((h) => [h.player, h.event.round, toHex(h.event.sessionId).slice(0, 6)])), players.map((p) => JSON.stringify(p.zoneCounters())), players.map((p) => p.state + ' ' + p.view?.members.length)); throw e; });
 
     // Once per group, at one round in each group, in its own session; never in the field.
     const playedIn = (session: Uint8Array) => heard.filter((h) => toHex(h.event.sessionId) === toHex(session));
     for (const session of [floorA, floorB]) {
       const plays = playedIn(session);
-      expect(plays.length).toBe(2);
+      expect(plays.length).toBe(3);
       expect(new Set(plays.map((h) => h.event.round)).size).toBe(1);
       expect(plays.every((h) => h.event.kind === 'lights-out' && h.event.zoneId === 'building')).toBe(true);
     }
-    expect(heard.some((h) => h.player === 6)).toBe(false);
+    expect(heard.some((h) => h.player === 8)).toBe(false);
     expect((players[1] as ZonePlayer).zoneCounters().eventsForwarded).toBeGreaterThan(0);
 
     // An altered copy (lights-on where the raiser signed lights-out), sent by floor a's standby: refused.
     const original = signZoneEvent({ origin: floorA, seq: 7, zone: 'building', kind: 'lights-out' }, peer(2).signer);
     const altered = signZoneEvent({ origin: floorA, seq: 7, zone: 'building', kind: 'lights-on' }, peer(2).signer);
     altered.set(original.subarray(original.length - 64), altered.length - 64);
-    const counters = () => (players[4] as ZonePlayer).zoneCounters();
+    const counters = () => (players[5] as ZonePlayer).zoneCounters();
     const before = counters();
-    peer(1).transport.send(peer(4).transport.local, ZoneEventMessage, { session: floorB, event: altered });
+    peer(1).transport.send(peer(5).transport.local, ZoneEventMessage, { session: floorB, event: altered });
     // A genuine event, but sent by a player of the field, which did not play it: refused too.
-    peer(6).transport.send(peer(4).transport.local, ZoneEventMessage, { session: floorB, event: original });
+    peer(8).transport.send(peer(5).transport.local, ZoneEventMessage, { session: floorB, event: original });
     await waitUntil(() => counters().eventsRefused === before.eventsRefused + 1 && counters().eventsFromOutsiders === before.eventsFromOutsiders + 1, 'both bad copies refused');
     await sleep(500);
-    expect(heard.filter((h) => h.player === 4).length).toBe(1);
+    expect(heard.filter((h) => h.player === 5).length).toBe(1);
 
     for (const p of players) p.leave();
     await Promise.all(players.map((p) => p.done));
