@@ -153,9 +153,12 @@ describe('report.html', () => {
       [20.125, 2],
       [30, 2],
     ]);
-    // The quadtree's split events, the same way: from 0, a step at each, on to the end.
+    // The groups' split and election events, the same way: from 0, a step at each, on to the end.
     const quadtree = byId.get('chart-quadtree') as ChartInstance;
-    expect(quadtree.data.datasets.map((d) => [d.label, d.data.map((p) => [p.x, p.y])])).toEqual([['split events', [[0, 0], [12, 1], [30, 1]]]]);
+    expect(quadtree.data.datasets.map((d) => [d.label, d.data.map((p) => [p.x, p.y])])).toEqual([
+      ['split events', [[0, 0], [12, 1], [30, 1]]],
+      ['election events', [[0, 0], [0.5, 1], [30, 1]]],
+    ]);
   });
 
   it('shows empty states instead of empty charts', () => {
@@ -163,7 +166,9 @@ describe('report.html', () => {
     const page = renderReportHtml(bare, [{ tS: 1, type: 'phase', phase: 'steady' }]);
     expect(page).toContain('No NEO latency curve: NEO did not run');
     expect(page).toContain('No detections in this run: no ban or proof event was recorded.');
-    expect(page).toContain('No split, merge, hand-over, election or zone event happened in this run.');
+    expect(page).toContain('No groups in this run.');
+    const quiet = makeReport({ groups: { count: 4, splits: 0, merges: 0, elections: 0, viewChanges: 0, joins: 0, leaves: 0, removals: 0 } });
+    expect(renderReportHtml(quiet, [])).toContain('No split, merge, hand-over, election or zone event happened in this run.');
     expect(page).toContain('id="chart-latency-time-empty"');
     expect(page).toContain('No per-group figures: no update was played during this run.');
     expect(renderReportHtml(makeReport({ subMetrics: undefined }), [])).toContain('No per-group figures: this report was written before tags and sub-metrics.');
