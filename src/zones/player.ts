@@ -6,7 +6,7 @@ import type { LeafGroup, ZoneDirectory } from './directory.js';
 import { leafArea, leafDivision, leafHolds, leafKey, zoneAndNested, zoneById, zoneOf, type LeafAddress } from './leaf.js';
 import { distanceToRect, type WorldDefinition } from './geometry.js';
 import { equalBytes, toHex } from '../crypto/index.js';
-import type { Endpoint, Incoming } from '../net/index.js';
+import { endpointId, type Endpoint, type Incoming } from '../net/index.js';
 import { MAX_BORDER_HINTS, ZoneBorder, ZoneEventMessage, type ZoneBorderBody, type ZoneEventMessageBody } from './messages.js';
 import { checkZoneEvent, signZoneEvent, zoneEventId, type ZoneEventKind } from './events.js';
 
@@ -281,12 +281,21 @@ class Player implements ZonePlayer {
       // Only a group's leader acts on an introduction (and its standby, who may lead next).
       if (group) targets.set(id, group.leaders.length > 0 ? group.leaders : group.contacts);
     }
+    // One message per player, not per group: a player in two of these groups (in transit) gets it once, with both groups' introductions.
+    const self = endpointId(this.deps.peer.transport.local);
+    const recipients = new Map<string, { readonly to: Endpoint; readonly near: Uint8Array[] }>();
     for (const [id, contacts] of targets) {
-      const message = { ...body, near: near.get(id)?.of ?? [] };
       for (const to of contacts) {
-        this.deps.peer.transport.send(to, ZoneBorder, message);
-        this.count.bordersSent++;
+        const key = endpointId(to);
+        if (key === self) continue;
+        const r = recipients.get(key) ?? { to, near: [] };
+        for (const session of near.get(id)?.of ?? []) if (r.near.length < MAX_BORDER_HINTS && !r.near.some((n) => equalBytes(n, session))) r.near.push(session);
+        recipients.set(key, r);
       }
+    }
+    for (const { to, near: introduced } of recipients.values()) {
+      this.deps.peer.transport.send(to, ZoneBorder, { ...body, near: introduced });
+      this.count.bordersSent++;
     }
   }
 
