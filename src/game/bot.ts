@@ -53,6 +53,10 @@ export function createBot(options: BotOptions): Bot {
   // Wandering keeps a heading for a while so bots roam the world instead of jittering in place.
   let headingX = 0;
   let headingY = 0;
+  // A steered bot's own moves sent but not yet in the view it is given (the view lags a few rounds):
+  // it walks from where they will have taken it, so it stops at its destination instead of
+  // overshooting it by those rounds' steps and swinging back and forth around it.
+  const inFlight = new Map<number, { readonly dx: number; readonly dy: number }>();
   const drawHeading = (): void => {
     headingX = rng.int(2 * MAX_STEP + 1) - MAX_STEP;
     headingY = rng.int(2 * MAX_STEP + 1) - MAX_STEP;
@@ -85,8 +89,14 @@ export function createBot(options: BotOptions): Bot {
       let dx: number;
       let dy: number;
       if (destination !== null) {
-        dx = step(destination.x - me.x);
-        dy = step(destination.y - me.y);
+        let ahead = { x: me.x, y: me.y };
+        for (const [r, move] of inFlight) {
+          if (r <= view.round || r >= round) inFlight.delete(r);
+          else ahead = { x: clamp(ahead.x + move.dx, 0, edge), y: clamp(ahead.y + move.dy, 0, edge) };
+        }
+        dx = step(destination.x - ahead.x);
+        dy = step(destination.y - ahead.y);
+        inFlight.set(round, { dx, dy });
       } else if (target !== undefined) {
         dx = step(target.x - me.x);
         dy = step(target.y - me.y);

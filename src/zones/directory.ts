@@ -26,6 +26,8 @@ export interface ZoneDirectory {
   withdraw(sessionId: Uint8Array, publicKey: Uint8Array): void;
   /** The contacts of a session's group as last announced (a joiner rotates through them). */
   contacts(sessionId: Uint8Array): readonly Endpoint[];
+  /** A session's group (its leaf, members and leaders as announced), while it has members. */
+  group(sessionId: Uint8Array): LeafGroup | null;
   /** The leaf of a session's group if `publicKey` announced itself a member of it. */
   memberOf(sessionId: Uint8Array, publicKey: Uint8Array): LeafAddress | null;
   /** The groups, other than `sessionId`, of the leaves of zone `zoneId` within `radius` tiles of (x, y): who must see a player standing there. */
@@ -110,6 +112,10 @@ export function createLocalDirectory(world: WorldDefinition): ZoneDirectory {
     },
     contacts(sessionId) {
       return [...(sessions.get(toHex(sessionId))?.members.values() ?? [])];
+    },
+    group(sessionId) {
+      const held = sessions.get(toHex(sessionId));
+      return held && held.members.size > 0 ? leafGroupOf(held) : null;
     },
     memberOf(sessionId, publicKey) {
       const held = sessions.get(toHex(sessionId));

@@ -6,17 +6,22 @@ import { MessageKind, bytes, defineMessage, list, struct, u16, u32, u8, utf8, va
 /** A leaf as "zone/path" on the wire: zone ids are at most 64 characters, paths at most 8 quarters. */
 export const MAX_LEAF_BYTES = 80;
 
+/** At most this many groups a border message introduces to its receiver. */
+export const MAX_BORDER_HINTS = 8;
+
 export const ZoneBorder = defineMessage({
   kind: MessageKind.zoneBorder,
   name: 'zone-border',
   authenticated: true,
-  summary: "a leaf group's agreed positions of its players, sent by its leader to the groups of neighbouring leaves so players near a border see across it (unordered)",
+  summary: "a leaf group's agreed positions of its players, sent by its leader to the groups of its zone whose leaves or players stand within reach of its players, so players near a border see across it; `near` introduces other groups whose players stand within reach of the receiver's (unordered)",
   body: struct({
     session: bytes(SESSION_ID_BYTES),
     leaf: utf8(MAX_LEAF_BYTES),
     /** The sender group's round whose agreed state the positions are from. */
     round: u32,
     players: list(struct({ publicKey: bytes(PUBLIC_KEY_LENGTH), x: u16, y: u16 }), MAX_CHANGING_GROUP_SIZE),
+    /** Introductions: other groups of the zone whose players, as their leaders reported them to the sender, stand within reach of the receiving group's (sessions); the receiver's leader sends them its positions too. */
+    near: list(bytes(SESSION_ID_BYTES), MAX_BORDER_HINTS),
   }),
 });
 export type ZoneBorderBody = Infer<typeof ZoneBorder.body>;

@@ -1,13 +1,13 @@
 import type { BanCertificate, KeyCertificate } from '../auth/index.js';
 import { createFounder, createJoiner, groupEndpointOf, leadersOf, GROUP_COUNTERS, type GroupConfig, type GroupCounter, type GroupEvent, type GroupMember, type GroupMemberDeps, type GroupMemberState, type GroupView } from '../groups/index.js';
-import type { Avatar, Game } from '../game/index.js';
+import { MAX_STEP, type Avatar, type Game } from '../game/index.js';
 import { NEO_COUNTERS, type NeoCounter } from '../neo/index.js';
-import type { ZoneDirectory } from './directory.js';
+import type { LeafGroup, ZoneDirectory } from './directory.js';
 import { leafArea, leafDivision, leafHolds, leafKey, zoneAndNested, zoneById, zoneOf, type LeafAddress } from './leaf.js';
 import { distanceToRect, type WorldDefinition } from './geometry.js';
 import { equalBytes, toHex } from '../crypto/index.js';
-import type { Endpoint, Incoming } from '../net/index.js';
-import { ZoneBorder, ZoneEventMessage, type ZoneBorderBody, type ZoneEventMessageBody } from './messages.js';
+import { endpointId, type Endpoint, type Incoming } from '../net/index.js';
+import { MAX_BORDER_HINTS, ZoneBorder, ZoneEventMessage, type ZoneBorderBody, type ZoneEventMessageBody } from './messages.js';
 import { checkZoneEvent, signZoneEvent, zoneEventId, type ZoneEventKind } from './events.js';
 import { LEADER_COUNTERS, LeaderRecords, type FoundLeaders, type LeaderRecordStore } from './leaders.js';
 
@@ -110,6 +110,12 @@ export const ZONE_COUNTERS = [
 ] as const;
 export type ZoneCounter = (typeof ZONE_COUNTERS)[number];
 
+/** Where a player stands, as a neighbouring group's leader reported it. */
+interface Spot {
+  readonly x: number;
+  readonly y: number;
+}
+
 /** A group this player is in; a division moves it down the tree (a new leaf and session, the same member). */
 interface Place {
   leaf: LeafAddress;
@@ -127,10 +133,16 @@ interface Place {
 }
 
 const CHECK_EVERY_ROUNDS = 2;
-/** A group's leader forwards its players' positions to the neighbouring leaves every this many checks. */
+/** A group's leader forwards its players' positions to the neighbouring groups every this many checks. */
 const BORDER_EVERY_CHECKS = 2;
-/** Forwarded positions older than this many border periods are forgotten. */
+/** Forwarded positions, what a leader knows of its neighbours and introductions are forgotten after this many border periods. */
 const BORDER_TTL_PERIODS = 3;
+/**
+ * How far beyond the area of interest a leader looks for the groups it sends its positions to: as
+ * far as a player walks between two forwards (MAX_STEP a round), so that one who walks into another's
+ * area of interest before the next forward is known there already.
+ */
+const BORDER_SLACK_TILES = MAX_STEP * BORDER_EVERY_CHECKS * CHECK_EVERY_ROUNDS;
 /** How far past its leaf's edge a player walks before it is handed over (hysteresis). */
 const HANDOVER_MARGIN_TILES = 2;
 /** Checks in a row that see another group holding this leaf before this group's player joins it. */
@@ -158,8 +170,12 @@ class Player implements ZonePlayer {
   /** Positions neighbouring groups forwarded: player key (hex) → when they arrived. */
   private readonly foreign = new Map<string, number>();
   private checks = 0;
-  /** Groups that sent this player's group their positions lately: its leader sends them ours. */
-  private readonly answerTo = new Map<string, { sessionId: Uint8Array; untilMs: number }>();
+  /** Neighbouring groups as their leaders last reported them: session (hex) → where their players stand, and when that arrived. */
+  private readonly neighbours = new Map<string, { readonly sessionId: Uint8Array; readonly players: readonly Spot[]; readonly atMs: number }>();
+  /** Groups another group's leader introduced to this player's group lately: session (hex) → when. */
+  private readonly introduced = new Map<string, { readonly sessionId: Uint8Array; readonly atMs: number }>();
+  /** Introductions this player made as a leader lately: "to>of" (sessions, hex) → when. */
+  private readonly introductions = new Map<string, number>();
   /** The run's rounds, for a player that founds a group before it is in any. */
   private runSchedule: RunSchedule | null = null;
   /** Where an arriving player stands until it is in a group. */
@@ -194,18 +210,27 @@ class Player implements ZonePlayer {
   knownPlayers(): ReadonlySet<string> {
     const known = new Set<string>();
     const me = toHex(this.deps.peer.publicKey);
-    for (const s of this.current?.member.view?.members ?? []) known.add(toHex(s.publicKey));
+    // Every group it plays: a player handed over still plays its old group's rounds until that group's view without it starts.
+    for (const place of this.playing()) for (const s of place.member.view?.members ?? []) known.add(toHex(s.publicKey));
     this.forgetOldBorders(this.deps.clock.nowMs());
     for (const key of this.foreign.keys()) known.add(key);
     known.delete(me);
     return known;
   }
 
-  /** Forwarded positions and groups to answer expire; kept bounded even when nobody asks who is known. */
+  /** The groups whose rounds this player plays: its current group and those it is leaving. */
+  private playing(): Place[] {
+    const leaving = [...this.leaving.values()].map((h) => h.from);
+    return this.current ? [this.current, ...leaving] : leaving;
+  }
+
+  /** Forwarded positions, neighbours and introductions expire; kept bounded even when nobody asks who is known. */
   private forgetOldBorders(now: number): void {
     const oldest = now - this.borderTtlMs();
     for (const [key, atMs] of this.foreign) if (atMs < oldest) this.foreign.delete(key);
-    for (const [id, a] of this.answerTo) if (a.untilMs < now) this.answerTo.delete(id);
+    for (const [id, n] of this.neighbours) if (n.atMs < oldest) this.neighbours.delete(id);
+    for (const [id, n] of this.introduced) if (n.atMs < oldest) this.introduced.delete(id);
+    for (const [pair, atMs] of this.introductions) if (atMs < oldest) this.introductions.delete(pair);
   }
 
   private borderTtlMs(): number {
@@ -224,40 +249,110 @@ class Player implements ZonePlayer {
     const now = this.deps.clock.nowMs();
     this.forgetOldBorders(now);
     for (const p of m.body.players) this.foreign.set(toHex(p.publicKey), now);
-    // Whoever stands near one of ours should see ours too, even where our leaf's area would not say so.
-    this.answerTo.set(toHex(m.body.session), { sessionId: m.body.session, untilMs: now + this.borderTtlMs() });
+    // Where its players stand: this player's leader sends ours to that group while one of them stands within reach of one of ours.
+    this.neighbours.set(toHex(m.body.session), { sessionId: m.body.session, players: m.body.players.map((p) => ({ x: p.x, y: p.y })), atMs: now });
+    // Groups the sender saw standing near ours: our leader sends them our positions, and they answer
+    // with theirs. One whose positions we hold already needs no introduction.
+    for (const session of m.body.near) {
+      const id = toHex(session);
+      if (!this.neighbours.has(id) && this.deps.directory.group(session)?.leaf.zoneId === leaf.zoneId) this.introduced.set(id, { sessionId: session, atMs: now });
+    }
   }
 
+  /** For each group this player leads (member 0 of its view), still playing or leaving, the group's positions go to its neighbours. */
+  private forwardBorders(): void {
+    for (const place of this.playing()) if (place.member.state === 'member' || place.member.state === 'leaving') this.sendBorder(place);
+  }
 
-  /** The leader (member 0) of this player's group sends the group's agreed positions to the groups of neighbouring leaves. */
-  private sendBorder(current: Place): void {
-    const member = current.member;
-    const view = member.view;
-    const game = member.game;
-    if (!view || !game || !equalBytes((view.members[0] as { publicKey: Uint8Array }).publicKey, this.deps.peer.publicKey)) return;
+  /**
+   * The leader (member 0) of a group sends the group's agreed positions to every member of the
+   * groups of its zone that must see them, within `reach` = aoiRadius + BORDER_SLACK_TILES:
+   * those whose leaf lies within reach of where one of its players stands; those whose players, as
+   * their own leaders last reported them, stand within reach of one of its players; and those
+   * another leader introduced lately. It introduces, in the same messages, the neighbouring groups
+   * whose players stand within reach of each other's (`introductionsFor`); a group it would not
+   * otherwise send to gets its introductions at its leader and standby only.
+   */
+  private sendBorder(place: Place): void {
+    const { view, game } = place.member;
+    if (!view || !game || !equalBytes(view.sessionId, place.sessionId) || !equalBytes(leadersOf(view).leader.publicKey, this.deps.peer.publicKey)) return;
     const state = game.snapshot().members;
     const players = view.members.flatMap((s) => {
       const at = state[s.seat];
       return at && at.alive ? [{ publicKey: s.publicKey, x: at.x, y: at.y }] : [];
     });
-    const body = { session: current.sessionId, leaf: leafKey(current.leaf), round: game.lastRound < 0 ? 0 : game.lastRound, players };
+    const body = { session: place.sessionId, leaf: leafKey(place.leaf), round: game.lastRound < 0 ? 0 : game.lastRound, players };
+    const now = this.deps.clock.nowMs();
+    this.forgetOldBorders(now);
+    const zoneId = place.leaf.zoneId;
+    const reach = this.config.world.aoiRadius + BORDER_SLACK_TILES;
+    const within = (a: readonly Spot[], b: readonly Spot[]) => a.some((p) => b.some((q) => Math.max(Math.abs(p.x - q.x), Math.abs(p.y - q.y)) <= reach));
+    const groupOf = (sessionId: Uint8Array): LeafGroup | null => {
+      const group = equalBytes(sessionId, place.sessionId) ? null : this.deps.directory.group(sessionId);
+      return group && group.leaf.zoneId === zoneId ? group : null;
+    };
+    const targets = new Map<string, readonly Endpoint[]>();
     // Around each player where it stands, not around the leaf: a player walking out of the leaf
     // (its hand-over still under way) is seen by the groups it now stands beside.
-    const targets = new Map<string, readonly Endpoint[]>();
     for (const p of players) {
-      for (const group of this.deps.directory.near(current.leaf.zoneId, p.x, p.y, this.config.world.aoiRadius, current.sessionId)) targets.set(toHex(group.sessionId), group.contacts);
+      for (const group of this.deps.directory.near(zoneId, p.x, p.y, reach, place.sessionId)) targets.set(toHex(group.sessionId), group.contacts);
     }
-    const now = this.deps.clock.nowMs();
-    for (const [id, a] of this.answerTo) {
-      if (a.untilMs < now) this.answerTo.delete(id);
-      else if (!targets.has(id) && !equalBytes(a.sessionId, current.sessionId)) targets.set(id, this.deps.directory.contacts(a.sessionId));
+    // Where their players stand, wherever their leaves are (theirs may be walking out of them too).
+    for (const [id, n] of this.neighbours) {
+      const group = targets.has(id) || !within(n.players, players) ? null : groupOf(n.sessionId);
+      if (group) targets.set(id, group.contacts);
     }
-    for (const contacts of targets.values()) {
+    for (const [id, n] of this.introduced) {
+      const group = targets.has(id) ? null : groupOf(n.sessionId);
+      if (group) targets.set(id, group.contacts);
+    }
+    const near = this.introductionsFor(place, now, within);
+    for (const [id, sessions] of near) {
+      const group = targets.has(id) ? null : groupOf(sessions.to);
+      // Only a group's leader acts on an introduction (and its standby, who may lead next).
+      if (group) targets.set(id, group.leaders.length > 0 ? group.leaders : group.contacts);
+    }
+    // One message per player, not per group: a player in two of these groups (in transit) gets it once, with both groups' introductions.
+    const self = endpointId(this.deps.peer.transport.local);
+    const recipients = new Map<string, { readonly to: Endpoint; readonly near: Uint8Array[] }>();
+    for (const [id, contacts] of targets) {
       for (const to of contacts) {
-        this.deps.peer.transport.send(to, ZoneBorder, body);
-        this.count.bordersSent++;
+        const key = endpointId(to);
+        if (key === self) continue;
+        const r = recipients.get(key) ?? { to, near: [] };
+        for (const session of near.get(id)?.of ?? []) if (r.near.length < MAX_BORDER_HINTS && !r.near.some((n) => equalBytes(n, session))) r.near.push(session);
+        recipients.set(key, r);
       }
     }
+    for (const { to, near: introduced } of recipients.values()) {
+      this.deps.peer.transport.send(to, ZoneBorder, { ...body, near: introduced });
+      this.count.bordersSent++;
+    }
+  }
+
+  /**
+   * Introductions: two neighbouring groups of this group's zone whose players stand within reach of
+   * each other (as their own leaders reported them to this one) are told of each other, each pair
+   * at most once per BORDER_TTL_PERIODS; after that they keep each other informed themselves. Two
+   * players who both stand outside their own leaves, where neither leaf's area reaches, are still
+   * both beside the leaf where one of them stands: its group hears from both and introduces them.
+   */
+  private introductionsFor(place: Place, now: number, within: (a: readonly Spot[], b: readonly Spot[]) => boolean): Map<string, { readonly to: Uint8Array; readonly of: Uint8Array[] }> {
+    const oldest = now - this.borderTtlMs();
+    const zoneId = place.leaf.zoneId;
+    const others = [...this.neighbours].filter(([, n]) => !equalBytes(n.sessionId, place.sessionId) && this.deps.directory.group(n.sessionId)?.leaf.zoneId === zoneId);
+    const out = new Map<string, { readonly to: Uint8Array; readonly of: Uint8Array[] }>();
+    for (const [xid, x] of others) {
+      const of: Uint8Array[] = [];
+      for (const [yid, y] of others) {
+        const pair = `${xid}>${yid}`;
+        if (yid === xid || of.length >= MAX_BORDER_HINTS || (this.introductions.get(pair) ?? -Infinity) >= oldest || !within(x.players, y.players)) continue;
+        this.introductions.set(pair, now);
+        of.push(y.sessionId);
+      }
+      if (of.length > 0) out.set(xid, { to: x.sessionId, of });
+    }
+    return out;
   }
 
   get publicKey(): Uint8Array {
@@ -521,7 +616,7 @@ class Player implements ZonePlayer {
     if (current.member.state !== 'member') return;
     this.strandedStreak = current.member.stranded() ? this.strandedStreak + 1 : 0;
     if (this.strandedStreak >= STRANDED_AFTER_CHECKS && !this.next) return this.refound(current);
-    if (++this.checks % BORDER_EVERY_CHECKS === 0) this.sendBorder(current);
+    if (++this.checks % BORDER_EVERY_CHECKS === 0) this.forwardBorders();
     if (this.next) return this.checkJoin();
     const at = current.member.avatar();
     if (!at) return;

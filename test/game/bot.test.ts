@@ -103,6 +103,26 @@ describe('bot', () => {
     expect(bot.nextUpdate(dead, r)).toEqual({ dx: 0, dy: 0, action: { kind: 'none' } });
   });
 
+  it('stops at its movement model\'s destination though the view it is given lags two rounds', () => {
+    const game = createGame({ members: 1, seed: 'steer', worldSize: 64 });
+    const start = game.snapshot().members[0]!;
+    const destination = { x: start.x < 32 ? start.x + 21 : start.x - 21, y: start.y };
+    const bot = createBot({ member: 0, rng: createRng('steer'), attackPercent: 0, steer: () => destination });
+    const views: GameSnapshot[] = [game.snapshot(), game.snapshot()];
+    const xs: number[] = [];
+    for (let r = 0; r < 30; r++) {
+      // As under NEO: the update for round r is chosen from the state two rounds behind.
+      const u = bot.nextUpdate(views[r] as GameSnapshot, r);
+      game.applyRound(r, [{ member: 0, payload: encodeUpdate(u) }]);
+      views.push(game.snapshot());
+      xs.push(game.snapshot().members[0]!.x);
+    }
+    // Its moves still in flight count: it never walks past the destination, and stays there.
+    const past = xs.map((x) => (destination.x - start.x) * (x - destination.x));
+    expect(Math.max(...past)).toBe(0);
+    expect(xs.slice(-10).every((x) => x === destination.x)).toBe(true);
+  });
+
   it('refuses bad arguments', () => {
     const rng = createRng(1);
     expect(() => createBot({ member: -1, rng })).toThrow(RangeError);

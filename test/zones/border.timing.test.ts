@@ -58,11 +58,82 @@ describe('seeing across leaf borders', () => {
     for (const i of [0, 1, 2]) expect(players[i]?.knownPlayers().has(key(3))).toBe(false);
     // The hall's player claims to speak for the field's leaf 1: refused.
     const before = players[0]?.zoneCounters().bordersRefused ?? 0;
-    (peers[3] as PeerNode).transport.send((peers[0] as PeerNode).transport.local, ZoneBorder, { session: solo(3).sessionId, leaf: 'field/1', round: 1, players: [{ publicKey: (peers[3] as PeerNode).publicKey, x: 33, y: 10 }] });
+    (peers[3] as PeerNode).transport.send((peers[0] as PeerNode).transport.local, ZoneBorder, { session: solo(3).sessionId, leaf: 'field/1', round: 1, players: [{ publicKey: (peers[3] as PeerNode).publicKey, x: 33, y: 10 }], near: [] });
     await sleep(100);
     expect(players[0]?.zoneCounters().bordersRefused).toBe(before + 1);
     expect(players[0]?.knownPlayers().has(key(3))).toBe(false);
     await Promise.all(players.map((p) => p.done));
+    await population.close();
+  }, 30_000);
+});
+
+// A field of four leaves 128 tiles wide: the groups below stand far from one another's leaves.
+const wide: WorldDefinition = {
+  width: 256,
+  height: 256,
+  aoiRadius: 8,
+  zones: [{ id: 'plain', rect: { x: 0, y: 0, width: 256, height: 256 }, maxGroup: 4, minGroup: 1, maxDepth: 1, zones: [] }],
+};
+
+/**
+ * Where players stand, not only where their leaves are (real UDP): a leader sends its group's
+ * positions to a group whose players stand within reach of its own even when that group's leaf is
+ * far away, introduces two neighbouring groups whose players stand near each other, and sends its
+ * positions to a group another leader introduced. The other groups are bare peers the directory
+ * lists in their leaves, speaking zone-border by hand.
+ */
+describe('seeing across borders by where players stand', () => {
+  it('answers a group whose players stand near its own, introduces neighbours to each other, and follows an introduction', async () => {
+    const root = createRng('border-positions');
+    const population = await startSeededPeers(root, 5);
+    const { peers, clock, scheduler } = population;
+    const [leader, near, east, south, far] = peers as [PeerNode, PeerNode, PeerNode, PeerNode, PeerNode];
+    const group = { seats: 6, gameSeed: 'border-positions', worldSize: 256, neo: { roundMs: 50, lastRound: 80, stateHashEvery: 5 } };
+    const directory = createLocalDirectory(wide);
+    // The leader's group holds leaf 0 (0–127 × 0–127); its player stands at (20, 20).
+    const player = createZonePlayer({ world: wide, group }, { peer: leader, neo: installNeo(leader.transport), clock, scheduler, botRng: root.fork('bot'), steer: () => ({ x: 20, y: 20 }), directory });
+    const view = { sessionId: root.fork('leaf0').bytes(16), number: 1, startRound: 0, members: [{ publicKey: leader.publicKey, endpoint: leader.transport.local, seat: 0 }] };
+    player.found({ zoneId: 'plain', path: '0' }, view, new Map([[0, { x: 20, y: 20, hp: 100, gold: 0 }]]));
+    // Bare groups: `near` holds leaf 3 but its player stands at (24, 24), beside the leader's; `east`
+    // (leaf 1) and `south` (leaf 2) have players standing side by side at (200, 200) and (204, 204),
+    // far from leaf 0 and from the leader's player; `far` holds leaf 3 too, 180 tiles away from it.
+    const bare = [
+      { peer: near, path: '3', at: { x: 24, y: 24 } },
+      { peer: east, path: '1', at: { x: 200, y: 200 } },
+      { peer: south, path: '2', at: { x: 204, y: 204 } },
+      { peer: far, path: '3', at: { x: 250, y: 250 } },
+    ].map((g, i) => ({ ...g, session: root.fork(`bare${i}`).bytes(16), got: [] as { from: string; near: string[] }[] }));
+    for (const g of bare) {
+      directory.announce({ zoneId: 'plain', path: g.path }, g.session, { publicKey: g.peer.publicKey, endpoint: g.peer.transport.local });
+      g.peer.transport.handle(ZoneBorder, (m) => void g.got.push({ from: toHex(m.body.session), near: m.body.near.map(toHex) }));
+    }
+    const [nearGroup, eastGroup, southGroup, farGroup] = bare as [(typeof bare)[0], (typeof bare)[0], (typeof bare)[0], (typeof bare)[0]];
+    const leaderSession = toHex(view.sessionId);
+    // Every 100 ms the bare groups near, east and south report where their players stand; east also introduces far.
+    const report = () => {
+      for (const g of [nearGroup, eastGroup, southGroup]) {
+        const introduce = g === eastGroup ? [farGroup.session] : [];
+        g.peer.transport.send(leader.transport.local, ZoneBorder, { session: g.session, leaf: `plain/${g.path}`, round: 1, players: [{ publicKey: g.peer.publicKey, ...g.at }], near: introduce });
+      }
+    };
+    const reporting = setInterval(report, 100);
+    player.begin(clock.nowMs() + 100);
+    await sleep(1500);
+    clearInterval(reporting);
+
+    // `near`'s leaf is 100 tiles away, but its player stands beside the leader's: it gets the leader's positions.
+    expect(nearGroup.got.some((m) => m.from === leaderSession)).toBe(true);
+    expect(player.knownPlayers().has(toHex(near.publicKey))).toBe(true);
+    // East and south stand far from leaf 0 and from the leader's player, but within reach of each
+    // other: the leader introduces each to the other (once per border TTL, not every period).
+    expect(eastGroup.got.some((m) => m.near.includes(toHex(southGroup.session)))).toBe(true);
+    expect(southGroup.got.some((m) => m.near.includes(toHex(eastGroup.session)))).toBe(true);
+    const introductionsToEast = eastGroup.got.filter((m) => m.near.length > 0).length;
+    expect(introductionsToEast).toBeLessThanOrEqual(3);
+    // Introduced by east, `far` gets the leader's positions though neither its leaf nor its player is near.
+    expect(farGroup.got.some((m) => m.from === leaderSession)).toBe(true);
+    expect(player.zoneCounters().bordersRefused).toBe(0);
+    await player.done;
     await population.close();
   }, 30_000);
 });
