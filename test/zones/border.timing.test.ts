@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/crypto/index.js';
-import { installNeo } from '../../src/neo/index.js';
 import { createRng } from '../../src/random/index.js';
-import { createLocalDirectory, createZonePlayer, ZoneBorder, type WorldDefinition, type ZonePlayer } from '../../src/zones/index.js';
+import { createLocalDirectory, ZoneBorder, type WorldDefinition, type ZonePlayer } from '../../src/zones/index.js';
 import type { PeerNode } from '../../src/peer/index.js';
 import { startSeededPeers } from '../support/peers.js';
+import { testZonePlayer } from '../support/zones.js';
 
 // A field with a hall nested in it; the field's two left leaves meet at x = 32.
 const world: WorldDefinition = {
@@ -35,7 +35,7 @@ describe('seeing across leaf borders', () => {
     const group = { seats: 6, gameSeed: 'border', worldSize: 64, neo: { roundMs: 50, lastRound: 60, stateHashEvery: 5 } };
     const directory = createLocalDirectory(world);
     const players: ZonePlayer[] = peers.map((peer, i) =>
-      createZonePlayer({ world, group }, { peer, neo: installNeo(peer.transport), clock, scheduler, botRng: root.fork(`bot:${i}`), steer: () => spots[i] as { x: number; y: number }, directory }),
+      testZonePlayer({ world, group }, { clock, scheduler, root, directory }, peer, String(i), { steer: () => spots[i] as { x: number; y: number } }),
     );
     const seat = (i: number, s: number) => ({ publicKey: (peers[i] as PeerNode).publicKey, endpoint: (peers[i] as PeerNode).transport.local, seat: s });
     const avatar = (i: number) => ({ x: (spots[i] as { x: number }).x, y: (spots[i] as { y: number }).y, hp: 100, gold: 0 });
@@ -91,7 +91,7 @@ describe('seeing across borders by where players stand', () => {
     const group = { seats: 6, gameSeed: 'border-positions', worldSize: 256, neo: { roundMs: 50, lastRound: 80, stateHashEvery: 5 } };
     const directory = createLocalDirectory(wide);
     // The leader's group holds leaf 0 (0–127 × 0–127); its player stands at (20, 20).
-    const player = createZonePlayer({ world: wide, group }, { peer: leader, neo: installNeo(leader.transport), clock, scheduler, botRng: root.fork('bot'), steer: () => ({ x: 20, y: 20 }), directory });
+    const player = testZonePlayer({ world: wide, group }, { clock, scheduler, root, directory }, leader, '', { steer: () => ({ x: 20, y: 20 }) });
     const view = { sessionId: root.fork('leaf0').bytes(16), number: 1, startRound: 0, members: [{ publicKey: leader.publicKey, endpoint: leader.transport.local, seat: 0 }] };
     player.found({ zoneId: 'plain', path: '0' }, view, new Map([[0, { x: 20, y: 20, hp: 100, gold: 0 }]]));
     // Bare groups: `near` holds leaf 3 but its player stands at (24, 24), beside the leader's; `east`

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/crypto/index.js';
-import { installNeo } from '../../src/neo/index.js';
 import type { PeerNode } from '../../src/peer/index.js';
 import { createRng } from '../../src/random/index.js';
-import { createLocalDirectory, createZonePlayer, signZoneEvent, ZoneEventMessage, type WorldDefinition, type ZoneEvent, type ZonePlayer } from '../../src/zones/index.js';
+import { createLocalDirectory, signZoneEvent, ZoneEventMessage, type WorldDefinition, type ZoneEvent, type ZonePlayer } from '../../src/zones/index.js';
 import { startSeededPeers, waitUntil } from '../support/peers.js';
+import { testZonePlayer } from '../support/zones.js';
 
 // A field with a building nested in it; the building is all floors (a and b), so its groups are the floors'.
 const world: WorldDefinition = {
@@ -63,19 +63,10 @@ describe('zone-wide events', () => {
     const directory = createLocalDirectory(world);
     const heard: { player: number; event: Extract<ZoneEvent, { type: 'zone-event' }> }[] = [];
     const players: ZonePlayer[] = peers.map((peer, i) =>
-      createZonePlayer(
-        { world, group },
-        {
-          peer,
-          neo: installNeo(peer.transport),
-          clock,
-          scheduler,
-          botRng: root.fork(`bot:${i}`),
-          steer: () => spots[i] as { x: number; y: number },
-          directory,
-          onEvent: (e) => e.type === 'zone-event' && heard.push({ player: i, event: e }),
-        },
-      ),
+      testZonePlayer({ world, group }, { clock, scheduler, root, directory }, peer, String(i), {
+        steer: () => spots[i] as { x: number; y: number },
+        onEvent: (e) => e.type === 'zone-event' && heard.push({ player: i, event: e }),
+      }),
     );
     const peer = (i: number) => peers[i] as PeerNode;
     const seat = (i: number, s: number) => ({ publicKey: peer(i).publicKey, endpoint: peer(i).transport.local, seat: s });

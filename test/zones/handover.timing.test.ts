@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { installNeo } from '../../src/neo/index.js';
 import { createRng } from '../../src/random/index.js';
-import { createLocalDirectory, createZonePlayer, leafKey, type WorldDefinition, type ZoneEvent, type ZonePlayer } from '../../src/zones/index.js';
+import { createLocalDirectory, leafKey, type WorldDefinition, type ZoneEvent, type ZonePlayer } from '../../src/zones/index.js';
 import type { PeerNode } from '../../src/peer/index.js';
 import { startSeededPeers } from '../support/peers.js';
+import { testZonePlayer } from '../support/zones.js';
 
 const world: WorldDefinition = { width: 64, height: 64, aoiRadius: 4, zones: [{ id: 'field', rect: { x: 0, y: 0, width: 64, height: 64 }, maxGroup: 4, minGroup: 1, maxDepth: 1, zones: [] }] };
 
@@ -31,21 +31,13 @@ describe('hand-over between quadtree leaves', () => {
     const group = { seats: 8, gameSeed: 'handover', worldSize: 64, neo: { roundMs: 50, lastRound, stateHashEvery: 5 } };
     const directory = createLocalDirectory(world);
     const events: ZoneEvent[][] = peers.map(() => []);
+    const bed = { clock, scheduler, root, directory };
     const players: ZonePlayer[] = peers.map((peer, i) =>
-      createZonePlayer(
-        { world, group },
-        {
-          peer,
-          neo: installNeo(peer.transport),
-          clock,
-          scheduler,
-          botRng: root.fork(`bot:${i}`),
-          // Walk once the groups run: the hand-over must happen while both groups play.
-          steer: (round) => (round < 10 ? (spots[i] as { x: number; y: number }) : (spots[i] as { to: { x: number; y: number } }).to),
-          directory,
-          onEvent: (e) => (events[i] as ZoneEvent[]).push(e),
-        },
-      ),
+      testZonePlayer({ world, group }, bed, peer, String(i), {
+        // Walk once the groups run: the hand-over must happen while both groups play.
+        steer: (round) => (round < 10 ? (spots[i] as { x: number; y: number }) : (spots[i] as { to: { x: number; y: number } }).to),
+        onEvent: (e) => (events[i] as ZoneEvent[]).push(e),
+      }),
     );
     const seat = (i: number, s: number) => ({ publicKey: (peers[i] as PeerNode).publicKey, endpoint: (peers[i] as PeerNode).transport.local, seat: s });
     const avatar = (i: number) => ({ x: (spots[i] as { x: number }).x, y: (spots[i] as { y: number }).y, hp: 100, gold: 7 * i });
@@ -57,7 +49,7 @@ describe('hand-over between quadtree leaves', () => {
     for (const p of players) p.begin(startMs);
     // A sixth player arrives mid-run in leaf 1, through the directory.
     const late = await population.add(root.fork('id:late').bytes(32));
-    const arrival = createZonePlayer({ world, group }, { peer: late, neo: installNeo(late.transport), clock, scheduler, botRng: root.fork('bot:late'), steer: () => ({ x: 45, y: 20 }), directory });
+    const arrival = testZonePlayer({ world, group }, bed, late, 'late', { steer: () => ({ x: 45, y: 20 }) });
     setTimeout(() => arrival.enter({ x: 45, y: 20, hp: 90, gold: 3 }, { roundAt: (now) => Math.floor((now - startMs) / 50), startOfRound: (r) => startMs + r * 50 }), 1000);
     await Promise.race([Promise.all([...players, arrival].map((p) => p.done)), new Promise((r) => setTimeout(r, 14_000))]);
     expect(arrival.leaf && leafKey(arrival.leaf)).toBe('field/1');

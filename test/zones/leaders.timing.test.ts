@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { toHex } from '../../src/crypto/index.js';
-import { installNeo } from '../../src/neo/index.js';
 import { createRng } from '../../src/random/index.js';
 import { systemClock } from '../../src/time/clock.js';
-import { createLocalDirectory, createZonePlayer, decodeZoneLeaders, leafRecordSubject, zoneLeadersPolicy, type WorldDefinition, type ZonePlayer } from '../../src/zones/index.js';
+import { createLocalDirectory, decodeZoneLeaders, leafRecordSubject, zoneLeadersPolicy, type WorldDefinition, type ZonePlayer } from '../../src/zones/index.js';
 import { startNetwork, type Member, type TestNetwork } from '../dht/network.js';
 import { waitUntil } from '../support/peers.js';
+import { testZonePlayer } from '../support/zones.js';
 
 const world: WorldDefinition = {
   width: 64,
@@ -35,19 +35,10 @@ describe("a leaf's leaders in the DHT", () => {
     const group = { seats: 6, gameSeed: 'leaders', worldSize: 64, neo: { roundMs: 50, lastRound: 200, stateHashEvery: 5 } };
     const spot = { x: 10, y: 12 };
     const players: ZonePlayer[] = hosts.map(({ peer, dht }, i) =>
-      createZonePlayer(
-        { world, group },
-        {
-          peer,
-          neo: installNeo(peer.transport),
-          clock: systemClock,
-          scheduler: net.scheduler,
-          botRng: root.fork(`bot:${i}`),
-          steer: () => spot,
-          directory,
-          leaderRecords: { put: (r) => dht.put(r), get: async (subject) => (await dht.get('zone-leaders', subject)).record },
-        },
-      ),
+      testZonePlayer({ world, group }, { clock: systemClock, scheduler: net.scheduler, root, directory }, peer, String(i), {
+        steer: () => spot,
+        leaderRecords: { put: (r) => dht.put(r), get: async (subject) => (await dht.get('zone-leaders', subject)).record },
+      }),
     );
     const founders = players.slice(0, 3);
     const view = { sessionId: root.fork('leaf').bytes(16), number: 1, startRound: 0, members: hosts.slice(0, 3).map(({ peer }, seat) => ({ publicKey: peer.publicKey, endpoint: peer.transport.local, seat })) };

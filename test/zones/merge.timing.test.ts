@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/crypto/index.js';
-import { installNeo } from '../../src/neo/index.js';
 import { createRng } from '../../src/random/index.js';
-import { createLocalDirectory, createZonePlayer, leafKey, type WorldDefinition, type ZoneEvent, type ZonePlayer } from '../../src/zones/index.js';
+import { createLocalDirectory, leafKey, type WorldDefinition, type ZoneEvent, type ZonePlayer } from '../../src/zones/index.js';
 import type { PeerNode } from '../../src/peer/index.js';
 import { startSeededPeers } from '../support/peers.js';
+import { testZonePlayer } from '../support/zones.js';
 
 // Four leaves of one player each, fewer together than minGroup: they fold back into the root.
 const world: WorldDefinition = { width: 64, height: 64, aoiRadius: 4, zones: [{ id: 'field', rect: { x: 0, y: 0, width: 64, height: 64 }, maxGroup: 4, minGroup: 5, maxDepth: 1, zones: [] }] };
@@ -31,10 +31,7 @@ describe('quadtree merge', () => {
     const directory = createLocalDirectory(world);
     const events: ZoneEvent[][] = peers.map(() => []);
     const players: ZonePlayer[] = peers.map((peer, i) =>
-      createZonePlayer(
-        { world, group },
-        { peer, neo: installNeo(peer.transport), clock, scheduler, botRng: root.fork(`bot:${i}`), steer: () => spots[i] as { x: number; y: number }, directory, onEvent: (e) => (events[i] as ZoneEvent[]).push(e) },
-      ),
+      testZonePlayer({ world, group }, { clock, scheduler, root, directory }, peer, String(i), { steer: () => spots[i] as { x: number; y: number }, onEvent: (e) => (events[i] as ZoneEvent[]).push(e) }),
     );
     players.forEach((p, i) => {
       const view = { sessionId: root.fork(`leaf:${i}`).bytes(16), number: 1, startRound: 0, members: [{ publicKey: (peers[i] as PeerNode).publicKey, endpoint: (peers[i] as PeerNode).transport.local, seat: 0 }] };

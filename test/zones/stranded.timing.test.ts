@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { toHex } from '../../src/crypto/index.js';
-import { installNeo } from '../../src/neo/index.js';
 import type { PeerNode } from '../../src/peer/index.js';
 import { createRng } from '../../src/random/index.js';
-import { createLocalDirectory, createZonePlayer, type WorldDefinition, type ZonePlayer } from '../../src/zones/index.js';
+import { createLocalDirectory, type WorldDefinition, type ZonePlayer } from '../../src/zones/index.js';
 import { startSeededPeers, waitUntil } from '../support/peers.js';
+import { testZonePlayer } from '../support/zones.js';
 
 const world: WorldDefinition = {
   width: 64,
@@ -26,7 +26,7 @@ describe('a stranded group', () => {
     const group = { seats: 4, gameSeed: 'stranded', worldSize: 64, neo: { roundMs: 50, lastRound: 200, stateHashEvery: 5 }, evictAfterRounds: 6 };
     const directory = createLocalDirectory(world);
     const spot = { x: 20, y: 20 };
-    const players: ZonePlayer[] = peers.map((peer, i) => createZonePlayer({ world, group }, { peer, neo: installNeo(peer.transport), clock, scheduler, botRng: root.fork(`bot:${i}`), steer: () => spot, directory }));
+    const players: ZonePlayer[] = peers.map((peer, i) => testZonePlayer({ world, group }, { clock, scheduler, root, directory }, peer, String(i), { steer: () => spot }));
     const peer = (i: number) => peers[i] as PeerNode;
     const view = { sessionId: root.fork('leaf').bytes(16), number: 1, startRound: 0, members: [0, 1].map((i) => ({ publicKey: peer(i).publicKey, endpoint: peer(i).transport.local, seat: i })) };
     for (const p of players) p.found({ zoneId: 'field', path: '' }, view, new Map([0, 1].map((s) => [s, { ...spot, hp: 100, gold: 0 }])));
