@@ -340,6 +340,8 @@ class Member implements GroupMember {
   private readonly bans = new Map<string, { ban: BanCertificate; keySignature: Uint8Array }>();
   /** The latest change's welcome and post-change state, so any member can answer a joiner that asks again. */
   private lastWelcome: { view: GroupView; lastRound: number } | null = null;
+  /** The state a joiner was welcomed with: the round it is the state after, and its hash. */
+  private welcomedWith: { readonly round: number; readonly hash: string } | null = null;
   private lastState: GroupStateToSend | null = null;
   private joinTimer: TimerHandle | null = null;
   private readonly evictAfter: number;
@@ -416,7 +418,8 @@ class Member implements GroupMember {
       const hash = s.playedHash(round);
       if (hash !== undefined) return hash;
     }
-    return undefined;
+    // A joiner holds the state after the round before its first view, received, not played: its hash counts too.
+    return this.welcomedWith?.round === round ? this.welcomedWith.hash : undefined;
   }
 
   neoCounters(): Record<NeoCounter, number> {
@@ -587,6 +590,7 @@ class Member implements GroupMember {
       throw e;
     }
     this.game = game;
+    this.welcomedWith = { round: snapshot.round, hash: toHex(game.stateHash()) };
     this.missed = [...m.body.missed];
     this.playedNotices = [...m.body.notices];
     this.state = 'member';

@@ -40,8 +40,18 @@ describe('group membership over NEO', () => {
       clock,
       scheduler,
       botRng: root.fork(`bot:${i}`),
-      onEvent: (e: GroupEvent) => (i === 0 ? events.push(e) : undefined),
+      onEvent: (e: GroupEvent) => {
+        if (i === 0) events.push(e);
+        // The moment a joiner holds the state it was welcomed with: the hash it reports for the round before its first view.
+        if (i >= 4 && e.type === 'joined') {
+          const round = e.round - 1;
+          const joiner = (members[i] as GroupMember).playedHashAt(round);
+          // Member 0 has played that round a few rounds later, and still keeps its hash.
+          setTimeout(() => welcomed.push({ joiner, sponsor: (members[0] as GroupMember).playedHashAt(round) }), 5 * roundMs);
+        }
+      },
     });
+    const welcomed: { joiner: string | undefined; sponsor: string | undefined }[] = [];
     const sessionId = root.fork('session').bytes(16);
     const view = { sessionId, number: 1, startRound: 0, members: [0, 1, 2, 3].map((i) => ({ publicKey: (peers[i] as PeerNode).publicKey, endpoint: (peers[i] as PeerNode).transport.local, seat: i })) };
     const members: GroupMember[] = [0, 1, 2, 3].map((i) => createFounder(view, config, deps(i)));
@@ -53,6 +63,13 @@ describe('group membership over NEO', () => {
     members.push(createJoiner(sessionId, contacts, config, deps(4)));
     members.push(createJoiner(sessionId, contacts, config, deps(5)));
     await sleep(2500);
+    // A joiner that has not played yet still reports the hash of the state it received (the end-of-run
+    // check, countDivergentReplicas, compares it with the others'): the sponsor's hash of that round.
+    expect(welcomed).toHaveLength(2);
+    for (const { joiner, sponsor } of welcomed) {
+      expect(joiner).toBeDefined();
+      expect(joiner).toBe(sponsor);
+    }
     (members[1] as GroupMember).leave();
     await sleep(1500);
     (members[2] as GroupMember).crash();
