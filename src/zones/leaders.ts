@@ -34,6 +34,8 @@ const REPUBLISH_AFTER_MS = LEADER_RECORD_TTL_MS / 2;
 const MAX_PENDING_VIEWS = 8;
 
 interface Collection {
+  readonly session: string;
+  readonly view: number;
   readonly leaf: LeafAddress;
   readonly body: ZoneLeadersBody;
   readonly bytes: Uint8Array;
@@ -42,10 +44,11 @@ interface Collection {
 }
 
 /**
- * The DHT record of each leaf's leaders (docs/zones.md, "The DHT record of a leaf's leaders"): every
- * member endorses the view it enters and sends the endorsement to the view's leader, which
- * publishes the record once a strict majority of the listed members endorsed it, and republishes
- * it while the view lasts. Players arriving in a zone look their leaf up here (`lookup`).
+ * The DHT record of each leaf's leaders (docs/zones.md, "The DHT record of a leaf's leaders"): a
+ * member endorses each view that names new leaders (`leadersKey` changed) and sends the endorsement
+ * to the view's leader, which publishes the record once a strict majority of the listed members
+ * endorsed it, and republishes it while it leads the group. Players arriving in a zone look their
+ * leaf up here (`lookup`).
  */
 export class LeaderRecords {
   private readonly count = Object.fromEntries(LEADER_COUNTERS.map((c) => [c, 0])) as Record<LeaderCounter, number>;
@@ -81,18 +84,32 @@ export class LeaderRecords {
     this.maybePublish(collection);
   }
 
-  /** The leader's check: republish the records of the views it still leads once they grow old. */
-  refresh(current: ReadonlySet<string>): void {
+  /**
+   * The leader's check, given the current views of the groups this member is in: republish the
+   * newest record of each group it still leads once that record grows old; forget the others
+   * (groups it left or no longer leads, and records a later view replaced).
+   */
+  refresh(views: readonly GroupView[]): void {
+    const me = this.deps.peer.publicKey;
+    const led = new Set(views.filter((v) => equalBytes(leadersOf(v).leader.publicKey, me)).map((v) => toHex(v.sessionId)));
+    const newest = new Map<string, number>();
+    for (const c of this.collections.values()) newest.set(c.session, Math.max(c.view, newest.get(c.session) ?? c.view));
     const now = this.deps.wallNowMs();
     for (const [key, c] of this.collections) {
-      if (!current.has(key)) this.collections.delete(key);
+      if (!led.has(c.session) || c.view < (newest.get(c.session) ?? c.view)) this.collections.delete(key);
       else if (c.publishedAtMs !== null && now - c.publishedAtMs >= REPUBLISH_AFTER_MS) this.publish(c);
     }
   }
 
-  /** The key a view's collection is kept under. */
-  static viewKey(view: GroupView): string {
-    return `${toHex(view.sessionId)}/${view.number}`;
+  /**
+   * What an arriving player needs from a view: its group and the leaders' keys and endpoints. A view
+   * that keeps them from the one before needs no new record (a join or a leave that does not touch
+   * member 0 or 1), so members endorse only when this changes: one record per election, not per view.
+   */
+  static leadersKey(view: GroupView): string {
+    const { leader, standby } = leadersOf(view);
+    const part = (m: GroupView['members'][number]) => `${toHex(m.publicKey)}@${m.endpoint.host}:${m.endpoint.port}`;
+    return `${toHex(view.sessionId)}/${part(leader)}/${standby ? part(standby) : ''}`;
   }
 
   /**
@@ -121,10 +138,10 @@ export class LeaderRecords {
   }
 
   private collectionFor(leaf: LeafAddress, view: GroupView, body: ZoneLeadersBody): Collection {
-    const key = LeaderRecords.viewKey(view);
+    const key = viewKey(view.sessionId, view.number);
     let c = this.collections.get(key);
     if (!c) {
-      c = { leaf, body, bytes: endorsementBytes(body), endorsements: new Map(), publishedAtMs: null };
+      c = { session: toHex(view.sessionId), view: view.number, leaf, body, bytes: endorsementBytes(body), endorsements: new Map(), publishedAtMs: null };
       this.collections.set(key, c);
       while (this.collections.size > MAX_PENDING_VIEWS) this.collections.delete(this.collections.keys().next().value as string);
       for (const e of this.early.get(key) ?? []) this.accept(c, e.sender, e.body);
@@ -136,7 +153,7 @@ export class LeaderRecords {
   /** An endorsement for a view this member leads: checked against the body it built itself. */
   private onEndorse(m: Incoming<ZoneEndorseBody>): void {
     if (!m.senderKey) return;
-    const key = `${toHex(m.body.session)}/${m.body.view}`;
+    const key = viewKey(m.body.session, m.body.view);
     const c = this.collections.get(key);
     if (c) return this.accept(c, m.senderKey, m.body);
     // Not (yet) in that view: kept for a few views, checked once this member builds the body itself.
@@ -169,3 +186,7 @@ export class LeaderRecords {
   }
 }
 
+/** The key a view's collection of endorsements is kept under. */
+function viewKey(session: Uint8Array, view: number): string {
+  return `${toHex(session)}/${view}`;
+}

@@ -128,7 +128,7 @@ interface Place {
   /** Zone events this group played (ids), and those this member proposed to it. */
   readonly events: Set<string>;
   readonly proposed: Set<string>;
-  /** The last view this member endorsed for the leaf's DHT record ("session/view"). */
+  /** The leaders of the last view this member endorsed for the leaf's DHT record (`LeaderRecords.leadersKey`). */
   endorsed: string | null;
 }
 
@@ -505,11 +505,15 @@ class Player implements ZonePlayer {
     this.endorseView(place);
   }
 
-  /** Each view this member enters, once: its endorsement for the leaf's DHT record goes to the view's leader. */
+  /**
+   * Each view this member enters that names other leaders than the last it endorsed (its first
+   * view of the group, a new leader or standby): its endorsement for the leaf's DHT record goes to
+   * the view's leader. Members who saw the view before decide alike, so they are the majority.
+   */
   private endorseView(place: Place): void {
     const view = place.member.view;
     if (!this.leaderRecords || !view || !equalBytes(view.sessionId, place.sessionId)) return;
-    const key = LeaderRecords.viewKey(view);
+    const key = LeaderRecords.leadersKey(view);
     if (place.endorsed === key) return;
     place.endorsed = key;
     this.leaderRecords.viewStarted(place.leaf, view);
@@ -612,7 +616,7 @@ class Player implements ZonePlayer {
       return;
     }
     this.abandonStrandedLeaves();
-    this.leaderRecords?.refresh(new Set([current, ...[...this.leaving.values()].map((h) => h.from)].flatMap((p) => (p.member.view ? [LeaderRecords.viewKey(p.member.view)] : []))));
+    this.leaderRecords?.refresh([current, ...[...this.leaving.values()].map((h) => h.from)].flatMap((p) => (p.member.view && equalBytes(p.member.view.sessionId, p.sessionId) ? [p.member.view] : [])));
     if (current.member.state !== 'member') return;
     this.strandedStreak = current.member.stranded() ? this.strandedStreak + 1 : 0;
     if (this.strandedStreak >= STRANDED_AFTER_CHECKS && !this.next) return this.refound(current);

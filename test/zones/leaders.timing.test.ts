@@ -66,9 +66,20 @@ describe("a leaf's leaders in the DHT", () => {
     await waitUntil(() => newcomer.state === 'member', 'the newcomer to join', 20_000);
     expect(newcomer.zoneCounters()).toMatchObject({ leaderLookups: 1, leaderLookupsFound: 1, arrivalsViaLeaders: 1, arrivalsStaleRecord: 0 });
     expect(toHex(newcomer.view?.sessionId ?? new Uint8Array(1))).toBe(toHex(view.sessionId));
-    // Its view change is endorsed and published again: the record follows the group.
-    await waitUntil(() => (founders[0]?.zoneCounters().leaderRecordsPublished ?? 0) >= 2, 'the next view to be published');
+    // The join kept the leaders, so it needs no new record; the leader leaving does: its standby
+    // leads the next view, which the members endorse again, and the record follows the group.
+    const published = founders[0]?.zoneCounters().leaderRecordsPublished;
+    founders[0]?.leave();
+    await waitUntil(() => (founders[1]?.zoneCounters().leaderRecordsPublished ?? 0) >= 1, 'the standby to publish the next view');
+    expect(founders[0]?.zoneCounters().leaderRecordsPublished).toBe(published);
+    expect(published).toBe(1);
+    let next = record;
+    for (let tries = 0; (next === null || next.seq === record?.seq) && tries < 50; tries++) {
+      await new Promise((r) => setTimeout(r, 100));
+      next = await read();
+    }
+    expect(next && decodeZoneLeaders(next)?.leaders.map((l) => l.port)).toEqual([hosts[1]?.peer.transport.local.port, hosts[2]?.peer.transport.local.port]);
 
-    for (const p of players) p.crash();
+    for (const p of players.slice(1)) p.crash();
   }, 60_000);
 });
