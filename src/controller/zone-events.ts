@@ -68,8 +68,11 @@ export function createZoneEventTracker(world: WorldDefinition, directory: ZoneDi
   return {
     raise(spec, players, nowMs) {
       const groups = directory.groupsIn(zoneAndNested(world, spec.zone), null);
-      const origin = [...groups].sort((a, b) => b.contacts.length - a.contacts.length || (toHex(a.sessionId) < toHex(b.sessionId) ? -1 : 1))[0];
-      const inOrigin = origin ? players.filter((p) => p.zone.state === 'member' && p.zone.view && equalBytes(p.zone.view.sessionId, origin.sessionId)) : [];
+      // Busiest by its agreed view, as its members hold it (the directory's contacts may lag behind joins and leaves).
+      const members = (g: { readonly sessionId: Uint8Array }) => players.filter((p) => p.zone.state === 'member' && p.zone.view && equalBytes(p.zone.view.sessionId, g.sessionId));
+      const size = (g: { readonly sessionId: Uint8Array }) => members(g)[0]?.zone.view?.members.length ?? 0;
+      const origin = [...groups].sort((a, b) => size(b) - size(a) || (toHex(a.sessionId) < toHex(b.sessionId) ? -1 : 1))[0];
+      const inOrigin = origin ? members(origin) : [];
       const view = inOrigin[0]?.zone.view;
       if (!origin || !view) {
         unraised++;
@@ -84,7 +87,8 @@ export function createZoneEventTracker(world: WorldDefinition, directory: ZoneDi
         return null;
       }
       events.set(id, { atMs: nowMs, expected: new Map(groups.map((g) => [toHex(g.sessionId), g.sessionId])), played: new Map() });
-      const leaderPlayer = spec.crashLeader ? inOrigin.find((p) => isLeader(p) && p !== raiser) : undefined;
+      // The leader may be on its way out of the group (handing over): it still leads until the view changes.
+      const leaderPlayer = spec.crashLeader ? players.find((p) => isLeader(p) && p !== raiser && (p.zone.state === 'member' || p.zone.state === 'leaving')) : undefined;
       return { raiser: raiser.id, leader: leaderPlayer?.id ?? null, groups: groups.length };
     },
     played(event, nowMs) {

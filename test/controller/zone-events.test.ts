@@ -22,11 +22,11 @@ const session = (n: number) => new Uint8Array(16).fill(n);
 const endpoint = (n: number) => ({ host: '127.0.0.1', port: 1000 + n });
 
 /** A zone player as the tracker sees it: its key, state and view, and what it raises. */
-function stubPlayer(n: number, sessionId: Uint8Array, members: readonly number[], raised: string[]): ZonePlayer {
+function stubPlayer(n: number, sessionId: Uint8Array, members: readonly number[], raised: string[], state = 'member'): ZonePlayer {
   const view = { sessionId, number: 1, startRound: 0, members: members.map((m, seat) => ({ publicKey: key(m), endpoint: endpoint(m), seat })) };
   return {
     publicKey: key(n),
-    state: 'member',
+    state,
     view,
     raise: (zone: string, kind: string) => {
       raised.push(`${n}:${zone}:${kind}`);
@@ -72,5 +72,24 @@ describe('zone event tracker', () => {
     for (const n of [1, 2, 3]) directory.withdraw(hallA, key(n));
     expect(tracker.raise({ atS: 2, zone: 'hall', kind: 'lights-on', crashLeader: false }, players, 2000)).toBeNull();
     expect(tracker.figures().unraised).toBe(1);
+  });
+
+  it('picks the group by its agreed view, not by the directory, and crashes a leader already on its way out', () => {
+    const directory = createLocalDirectory(world);
+    const hallA = session(1);
+    const hallB = session(2);
+    // The directory lags: it still lists five contacts for hall B, whose view now holds two, and one for hall A, whose view holds four.
+    directory.announce({ zoneId: 'hall', path: '0' }, hallA, { publicKey: key(2), endpoint: endpoint(2) });
+    for (const n of [5, 6, 7, 8, 9]) directory.announce({ zoneId: 'hall', path: '1' }, hallB, { publicKey: key(n), endpoint: endpoint(n) });
+    const raised: string[] = [];
+    const players: TrackedPlayer[] = [
+      // Player 1 leads hall A but is handing itself over to another group: its tracked state there is 'leaving'.
+      { id: 1, zone: stubPlayer(1, session(9), [1], raised, 'leaving') },
+      ...[2, 3, 4].map((n) => ({ id: n, zone: stubPlayer(n, hallA, [1, 2, 3, 4], raised) })),
+      ...[5, 6].map((n) => ({ id: n, zone: stubPlayer(n, hallB, [5, 6], raised) })),
+    ];
+    const tracker = createZoneEventTracker(world, directory);
+    expect(tracker.raise({ atS: 1, zone: 'hall', kind: 'lights-out', crashLeader: true }, players, 1000)).toEqual({ raiser: 3, leader: 1, groups: 2 });
+    expect(raised).toEqual(['3:hall:lights-out']);
   });
 });
