@@ -22,6 +22,7 @@ import { createTimerQueue } from '../src/time/timer-queue.js';
 import { START_HP } from '../src/game/index.js';
 import { regionRect } from '../src/scenario/world.js';
 import { createZoneEventTracker, type ZoneEventSpec } from '../src/controller/zone-events.js';
+import { createShardHouses } from '../src/controller/shard-houses.js';
 import { createLocalDirectory, createZonePlayer, leafKey, zoneAndNested, zoneOf, type WorldDefinition, type RunSchedule, type ZoneDirectory, type ZoneEvent, type ZonePlayer } from '../src/zones/index.js';
 
 /** A player as the shard hosts it: what startPlayer composed, and the shard's bookkeeping. */
@@ -213,6 +214,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     player.credentials = { keyCertificate: result.keyCertificate, gameKey: result.gameKey };
     player.joinedAtMs = clock.nowMs();
     player.acMessagesAtJoin = player.services.acMessages();
+    houses?.joined({ id: player.id, signer: player.peer.signer, dht: player.services.dht, alive: () => !player.closed });
     return true;
   };
 
@@ -270,6 +272,18 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     events.push(e);
     pendingEvents.push(e);
   };
+
+  const housesSpec = task.profile.storage?.houses;
+  const houses = housesSpec
+    ? createShardHouses(housesSpec, {
+        clock,
+        wallClock: systemWallClock,
+        scheduler,
+        rng: root.fork('houses'),
+        onAudit: (a) => record({ type: 'storage-audit', ...a, group: 0, atMs: clock.nowMs() }),
+        onError: (e) => shuttingDown || onHandlerError(e, 'houses'),
+      })
+    : null;
 
   /** A group event, counted once per group (`groupKey`: the group's index, or its session in a world). */
   const groupEvent = (player: Player, event: GroupEvent, groupKey: string) => {
@@ -509,6 +523,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         }
         for (const p of players.values()) p.member?.begin(command.startAtMs + firstRoundOffsetMs(p.group, task.groupsTotal, task.neo.roundMs));
         for (const spec of zoneEventSpecs) scheduler.schedule(command.startAtMs + spec.atS * 1000, () => raiseZoneEvent(spec));
+        houses?.start(command.startAtMs, task.profile.durationS);
         // Founders published while the overlay was still forming, into nodes that may no longer be
         // the closest to their keys once everyone is in: the join flow's check runs again then,
         // spread over a window rather than all at once (a burst of lookups makes timers late).
@@ -560,6 +575,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       dht: dhtFigures(allPlayers, dhtLatency),
       auth: authFigures(allPlayers, authTotals, clock.nowMs()),
       attacks: ledger.summary(),
+      storage: houses?.figures() ?? null,
     };
   };
 
@@ -591,6 +607,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   }, 1000);
 
   await Promise.race([finished, stopped]);
+  // The final audit reads through every shard's players: it ran before the last round, and the sockets stay up until it ends.
+  await houses?.finalAudit();
   shuttingDown = true;
   clearInterval(telemetry);
   playout.merge(playoutInterval);

@@ -2,6 +2,7 @@
  * The one typed contract between the controller (main thread) and its worker shards (piscina
  * tasks in `workers/shard.ts`). Type-only: both sides import it, neither imports the other.
  */
+import type { HouseAuditFigures } from './house-audit.js';
 import type { ZoneEventFigures } from './zone-events.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { AttackLedgerSummary, AttackSpec } from '../attacks/index.js';
@@ -82,7 +83,9 @@ export type QuadtreeEvent =
   | { readonly type: 'handover'; readonly player: number; readonly from: string; readonly to: string; readonly gapRounds: number }
   | { readonly type: 'founded'; readonly leaf: string; readonly round: number; readonly player: number }
   /** A zone-wide event raised by `player` in a group of `zone`, which then held `groups` groups; `crashed`: the leader crashed with it. */
-  | { readonly type: 'zone-event'; readonly zone: string; readonly kind: string; readonly player: number; readonly groups: number; readonly crashed: number | null };
+  | { readonly type: 'zone-event'; readonly zone: string; readonly kind: string; readonly player: number; readonly groups: number; readonly crashed: number | null }
+  /** An audit of the houses this shard's players acknowledged (docs/storage.md): houses read back, and those no reader found. */
+  | { readonly type: 'storage-audit'; readonly final: boolean; readonly checked: number; readonly missing: number };
 
 /** A group's view change (or a player's arrival or departure), as the group reported it, or a quadtree event. */
 export type ShardGroupEvent = (Exclude<GroupEvent, { type: 'divided' | 'collapsed' }> | QuadtreeEvent) & { readonly group: number; readonly atMs: number };
@@ -151,6 +154,8 @@ export interface ShardSample {
   readonly auth: ShardAuthFigures;
   /** The shard's attack ledger (src/attacks); the controller merges shards with mergeAttackSummaries. */
   readonly attacks: AttackLedgerSummary;
+  /** Houses its players keep and their audits (null: the profile has no storage); merged by mergeHouseAuditFigures. */
+  readonly storage: HouseAuditFigures | null;
 }
 
 /** Cumulative DHT figures of every player the shard ever hosted. */

@@ -7,7 +7,6 @@ import {
   KeyCertificateType,
   PaymentTokenType,
   banRecord,
-  certificateRecordPolicies,
   createPaymentIssuer,
   encodeCertificate,
   signCertificate,
@@ -19,7 +18,7 @@ import {
 } from '../auth/index.js';
 import { createEd25519 } from '../crypto/index.js';
 import { installDht, type DhtNode } from '../dht/index.js';
-import { startPeerNode, type PeerNode } from '../peer/index.js';
+import { playerRecordPolicies, startPeerNode, type PeerNode } from '../peer/index.js';
 import { createRng } from '../random/index.js';
 import { systemClock } from '../time/clock.js';
 import { createTimerQueue } from '../time/timer-queue.js';
@@ -68,7 +67,7 @@ export async function startIdentityInfrastructure(seed: number, players: number)
         scheduler,
         rng: root.fork(`bootstrap-dht:${i}`),
         verify: (s, m, k) => ed25519.verify(s, m, k),
-        policies: certificateRecordPolicies(authority.publicKey, ed25519),
+        policies: playerRecordPolicies(authority.publicKey, ed25519),
         wallClock: systemWallClock,
       }),
     );

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { createHealthSampler, createLatencyHistogram, createTaggedLatency, decodeLatencyHistogram, latencyFigures, mergeTaggedLatency, type LatencyHistogram, type TaggedLatency } from '../metrics/index.js';
+import { mergeHouseAuditFigures } from './house-audit.js';
 import { NEO_COUNTERS, type NeoCounter } from '../neo/index.js';
 import type { RunEvent, RunReport, SeriesPoint } from '../report/model.js';
 import { mergeAttackSummaries, type AttackLedgerSummary, type AttackSpec } from '../attacks/index.js';
@@ -355,6 +356,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
       rates: { roundsPerS, messagesPerS: rates.messagesPerS, bytesPerS: rates.bytesPerS, lossPct: lossRate * 100 },
       dht: liveDht([...latest.values()].map((l) => l.sample)),
       groups: groupsLive,
+      storage: liveStorage([...latest.values()].map((l) => l.sample)),
       attacks: liveAttacks.kinds.map((k) => ({ kind: k.kind, attempts: k.attempts, prevented: k.prevented, detected: k.detected, falsePositives: k.falsePositives, latencyRounds: k.detectionLatencyRounds.count > 0 ? k.detectionLatencyRounds.p50 : null })),
       bans: liveAttacks.kinds.reduce((n, k) => n + k.bans, 0),
       health: { eventLoopP99Ms: loopP99, cpuCores: own.cpu.cores, kernelDrops, timerLatenessP99Ms: lateness.p99, saturated: reasons.length > 0, reasons, cost: liveCost },
@@ -429,7 +431,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
       auth: authReport(results.map((r) => r.sample), authorityCounters),
       groups: groupFigures(results, groups.length),
       zones: zoneEventReport(results.map((r) => r.sample)),
-      storage: null,
+      storage: storageReport(results.map((r) => r.sample)),
       compute: null,
       attacks: attackReport(mergeAttackSummaries(results.map((r) => r.sample.attacks))),
       harness: {
@@ -691,6 +693,22 @@ function groupFigures(results: readonly ShardResult[], count: number): RunReport
     removals: sum.removals,
     members,
   };
+}
+
+/** The live storage panel's figures: the shards' audits so far (lost only once a final audit ran). */
+function liveStorage(samples: readonly ShardSample[]): LiveSnapshot['storage'] {
+  const report = storageReport(samples);
+  if (!report) return null;
+  const p = report.permanent;
+  return { stored: p.stored, lost: p.finalChecked > 0 ? p.lost : null, audits: p.audits, misses: p.auditMisses, putP99: report.putLatencyMs.p99, getP99: report.getLatencyMs.p99 };
+}
+
+/** The shards' house audits summed, their latency histograms merged; null in a run without storage. */
+function storageReport(samples: readonly ShardSample[]): RunReport['storage'] {
+  const merged = mergeHouseAuditFigures(samples.flatMap((s) => (s.storage ? [s.storage] : [])));
+  if (!merged) return null;
+  const { saveLatency, readLatency, ...permanent } = merged;
+  return { permanent, ephemeral: null, putLatencyMs: latencyFigures(decodeLatencyHistogram(saveLatency)), getLatencyMs: latencyFigures(decodeLatencyHistogram(readLatency)) };
 }
 
 /** The shards' zone-event figures summed, their latency histograms merged; null in a run without a world. */

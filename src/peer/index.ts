@@ -8,6 +8,7 @@ export { startPeerNode, type PeerNodeConfig, type PeerNodeDeps } from './node.js
 export {
   startPlayer,
   startPlayerServices,
+  playerRecordPolicies,
   type Player,
   type PlayerConfig,
   type PlayerDeps,

@@ -11,13 +11,15 @@ import {
   type KeyCertificate,
   type PaymentToken,
 } from '../auth/index.js';
-import { installDht, type DhtConfig, type DhtNode } from '../dht/index.js';
+import { installDht, type DhtConfig, type DhtNode, type RecordPolicies } from '../dht/index.js';
 import { installNeo, type NeoEndpoint } from '../neo/index.js';
 import type { Endpoint, PeerNode, Transport } from '../net/index.js';
 import type { Rng } from '../random/index.js';
+import { housePolicy } from '../storage/index.js';
 import type { Clock } from '../time/clock.js';
 import type { TimerHandle } from '../time/timer-queue.js';
 import { zoneLeadersPolicy } from '../zones/index.js';
+import type { Ed25519Backend } from '../crypto/index.js';
 import { startPeerNode, type PeerNodeConfig, type PeerNodeDeps } from './node.js';
 
 /**
@@ -63,6 +65,16 @@ export interface PlayerServices {
   close(graceful: boolean): Promise<void>;
 }
 
+/**
+ * Every record type a player's DHT stores and reads, with its policy: the authority's certificates
+ * and bans, the leaves' leader records, the owners' houses. The run's bootstrap nodes apply the
+ * same, so whatever a player may store, any node may hold.
+ */
+export function playerRecordPolicies(authorityPublicKey: Uint8Array, ed25519: Pick<Ed25519Backend, 'verify'>): RecordPolicies {
+  const verify = (s: Uint8Array, m: Uint8Array, k: Uint8Array) => ed25519.verify(s, m, k);
+  return { ...certificateRecordPolicies(authorityPublicKey, ed25519), 'zone-leaders': zoneLeadersPolicy(verify), house: housePolicy() };
+}
+
 export function startPlayerServices(peer: PeerNode, config: PlayerServicesConfig, deps: PlayerServicesDeps): PlayerServices {
   const ed25519 = peer.ed25519;
   const verify = (s: Uint8Array, m: Uint8Array, k: Uint8Array) => ed25519.verify(s, m, k);
@@ -71,7 +83,7 @@ export function startPlayerServices(peer: PeerNode, config: PlayerServicesConfig
     scheduler: deps.scheduler,
     rng: deps.rng,
     verify,
-    policies: { ...certificateRecordPolicies(config.authority.publicKey, ed25519), 'zone-leaders': zoneLeadersPolicy(verify) },
+    policies: playerRecordPolicies(config.authority.publicKey, ed25519),
     wallClock: deps.wallClock,
     ...(deps.onLookupLatency ? { onLookupLatency: deps.onLookupLatency } : {}),
   });

@@ -49,7 +49,7 @@ export interface SeriesPoint {
 export interface RunEvent {
   /** Seconds since the run started. */
   readonly tS: number;
-  readonly type: 'run' | 'calibration' | 'phase' | 'split' | 'merge' | 'handover' | 'founded' | 'election' | 'zone-event' | 'ban' | 'proof' | 'join' | 'leave' | 'view-change' | 'player-joined' | 'player-left' | 'saturation' | 'threshold';
+  readonly type: 'run' | 'calibration' | 'phase' | 'split' | 'merge' | 'handover' | 'founded' | 'election' | 'zone-event' | 'storage-audit' | 'ban' | 'proof' | 'join' | 'leave' | 'view-change' | 'player-joined' | 'player-left' | 'saturation' | 'threshold';
   readonly [detail: string]: unknown;
 }
 
@@ -154,7 +154,35 @@ export interface RunReport {
     /** Raise to play, per group. */
     readonly eventLatencyMs: LatencyFigures;
   } | null;
-  readonly storage: null;
+  /** Storage (docs/storage.md): houses kept in the DHT and what the harness's audits found; null without `storage` in the profile. */
+  readonly storage: {
+    readonly permanent: {
+      /** Houses with at least one acknowledged version. */
+      readonly stored: number;
+      /** Houses whose latest acknowledged version no reader could retrieve at the final audit, after retries. */
+      readonly lost: number;
+      /** Houses the final audit checked (0 until it ran). */
+      readonly finalChecked: number;
+      readonly savesAcknowledged: number;
+      /** Saves fewer than the required holders confirmed: nobody may count on those versions. */
+      readonly savesUnacknowledged: number;
+      /** Saves that threw (a departing owner's DHT closed under them). */
+      readonly savesFailed: number;
+      /** Audit passes, per shard, periodic and final. */
+      readonly audits: number;
+      readonly auditReads: number;
+      /** Houses a periodic audit did not find at their acknowledged version (the run went on). */
+      readonly auditMisses: number;
+      /** Reads that returned an older version than the acknowledged one. */
+      readonly staleReads: number;
+    };
+    /** Ephemeral zone data: not built yet. */
+    readonly ephemeral: null;
+    /** A save: the put to the k closest nodes, until their answers. */
+    readonly putLatencyMs: LatencyFigures;
+    /** An audit's read: a get with quorum 3. */
+    readonly getLatencyMs: LatencyFigures;
+  } | null;
   readonly compute: null;
   /** Per attack kind that ran (SPEC §8 fields first; docs/attacks.md explains each). */
   readonly attacks: readonly {

@@ -8,11 +8,11 @@ import { isPlaceSubMetric, resolveMetric, subMetricKey } from './paths.js';
  */
 
 /** Components whose contract block is null until they land in this build (SPEC §9 contract). */
-export const PENDING_COMPONENTS: readonly { readonly key: 'dht' | 'auth' | 'groups' | 'storage' | 'compute'; readonly name: string }[] = [
+export const PENDING_COMPONENTS: readonly { readonly key: 'dht' | 'auth' | 'groups' | 'storage' | 'compute'; readonly name: string; readonly absent?: string }[] = [
   { key: 'dht', name: 'DHT' },
   { key: 'auth', name: 'Authentication' },
   { key: 'groups', name: 'Groups' },
-  { key: 'storage', name: 'Storage' },
+  { key: 'storage', name: 'Storage', absent: 'not in this run: the profile has no storage section (null in report.json).' },
   { key: 'compute', name: 'Replicated computation' },
 ];
 
@@ -335,17 +335,17 @@ function flatten(value: unknown, prefix: string, out: [string, string][]): void 
 function componentSections(report: RunReport): Section[] {
   const sections: Section[] = [];
   const pending: Block[] = [];
-  for (const { key, name } of PENDING_COMPONENTS) {
+  for (const { key, name, absent } of PENDING_COMPONENTS) {
     const value = report[key] as unknown;
     if (value === null || value === undefined) {
-      pending.push(text(`${name} (${key}): not in this build (null in report.json).`));
+      pending.push(text(`${name} (${key}): ${absent ?? 'not in this build (null in report.json).'}`));
     } else {
       const rows: [string, string][] = [];
       flatten(value, key, rows);
       sections.push({ title: name, blocks: [table({ headers: ['metric', 'value'], rows })] });
     }
   }
-  if (pending.length > 0) sections.push({ title: 'Not in this build', blocks: pending });
+  if (pending.length > 0) sections.push({ title: 'Not in this build or run', blocks: pending });
   return sections;
 }
 

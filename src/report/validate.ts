@@ -77,7 +77,12 @@ const reportSchema = z.looseObject({
   auth: futureComponent,
   groups: z.looseObject({ count, splits: count.nullable(), merges: count.nullable(), elections: count, viewChanges: count, joins: count, leaves: count, removals: count }).nullable(),
   zones: z.looseObject({ eventsRaised: count, eventsExpected: count, eventsDelivered: count, eventsDuplicated: count, eventLatencyMs: latency }).nullable().optional(),
-  storage: futureComponent,
+  storage: z
+    .looseObject({
+      permanent: z.looseObject({ stored: count, lost: count }),
+      ephemeral: z.looseObject({ stored: count, lost: count, restoredByReset: count }).nullable(),
+    })
+    .nullable(),
   compute: futureComponent,
   attacks: z.array(attack),
   harness: z.looseObject({

@@ -182,6 +182,25 @@ export const profileSchema = z.strictObject({
   /** The world whose zones the quadtree of peer groups partitions; off: fixed groups of neo.groupSize. */
   world: worldSchema.optional(),
   /**
+   * Storage (docs/storage.md): each player keeps `houses.perPlayer` houses in the DHT, writes a new
+   * version of one every `updateEveryS`, and the harness audits what it acknowledged every
+   * `auditEveryS` (a sample of `auditSample` houses) and all of it `finalAuditBeforeEndS` before the end.
+   */
+  storage: z
+    .strictObject({
+      houses: z.strictObject({
+        perPlayer: z.number().int().min(1).max(16).default(1),
+        contentsBytes: z.number().int().min(0).max(700).default(200),
+        updateEveryS: z.number().positive().max(3600).default(10),
+        auditEveryS: z.number().positive().max(3600).default(10),
+        auditSample: z.number().int().min(1).max(10_000).default(8),
+        finalAuditBeforeEndS: z.number().positive().max(3600).default(5),
+        /** Readers that must each fail (after their retries) before a house counts as lost. */
+        auditReaders: z.number().int().min(1).max(16).default(3),
+      }),
+    })
+    .optional(),
+  /**
    * Baselines run after NEO on the same links, with the players of group 0 (peers 0 … groupSize−1):
    * lockstep for `turns` turns, and a client/server relay (the server shaped by `links.default`)
    * sending one update per client every round length for `durationS`.
@@ -454,6 +473,10 @@ function checkStages(profile: Profile, source: string): void {
     issues.push({ path: 'neo.groupSize', message: `groups that change membership (${why}) hold at most ${MAX_CHANGING_GROUP_SIZE} players, got ${profile.neo.groupSize}` });
   }
   if (profile.world) issues.push(...worldIssues(profile.world, profile));
+  const houses = profile.storage?.houses;
+  if (houses && houses.finalAuditBeforeEndS >= profile.durationS) {
+    issues.push({ path: 'storage.houses.finalAuditBeforeEndS', message: `must leave the audit inside the run (durationS ${profile.durationS}), got ${houses.finalAuditBeforeEndS}` });
+  }
   const m = profile.movement;
   if ((m.model === 'random-waypoint' || m.model === 'group-travel') && m.maxLegS < m.minLegS) issues.push({ path: 'movement.maxLegS', message: 'maxLegS must be >= minLegS' });
   profile.attacks.forEach((a, i) => {

@@ -6,6 +6,7 @@ import { AttacksTable } from './components/AttacksTable.js';
 import { BansPanel } from './components/BansPanel.js';
 import { DhtPanel } from './components/DhtPanel.js';
 import { GroupsPanel } from './components/GroupsPanel.js';
+import { StoragePanel } from './components/StoragePanel.js';
 import { HealthPanel } from './components/HealthPanel.js';
 import { NeoPanel } from './components/NeoPanel.js';
 import { RatesPanel } from './components/RatesPanel.js';
@@ -74,6 +75,7 @@ export function App({ snapshot, onQuit, columns }: AppProps) {
       <Box flexDirection="row" flexWrap="wrap">
         <DhtPanel view={view.dht} />
         <GroupsPanel view={view.groups} />
+        <StoragePanel view={view.storage} />
         <BansPanel bans={view.bans} />
       </Box>
       <AttacksTable view={view.attacks} />

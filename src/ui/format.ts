@@ -326,6 +326,8 @@ export interface LiveView {
   readonly dht: PairsView | null;
   /** Null when this build has no quadtree groups. */
   readonly groups: PairsView | null;
+  /** Null when the profile keeps nothing in storage. */
+  readonly storage: PairsView | null;
   readonly attacks: AttacksView;
   readonly bans: string;
   readonly health: HealthView;
@@ -446,6 +448,20 @@ export function buildLiveView(s: LiveSnapshot, options: ViewOptions = {}): LiveV
           ]),
         };
 
+  const storage: PairsView | null =
+    s.storage === null
+      ? null
+      : {
+          lines: layoutPairs([
+            { label: 'houses', value: formatCount(s.storage.stored) },
+            { label: 'lost', value: s.storage.lost === null ? 'at the end' : formatCount(s.storage.lost) },
+            { label: 'audits', value: formatCount(s.storage.audits) },
+            { label: 'missed', value: formatCount(s.storage.misses) },
+            { label: 'put p99', value: formatMs(s.storage.putP99) },
+            { label: 'get p99', value: formatMs(s.storage.getP99) },
+          ]),
+        };
+
   const attacks: AttacksView = {
     table:
       s.attacks.length === 0
@@ -489,6 +505,7 @@ export function buildLiveView(s: LiveSnapshot, options: ViewOptions = {}): LiveV
     rates,
     dht,
     groups,
+    storage,
     attacks,
     bans: formatCount(s.bans),
     health,

@@ -43,6 +43,16 @@ export interface LiveSnapshot {
   } | null;
   /** Group membership; splits, merges and hand-overs are null without a world's quadtree. */
   readonly groups: { readonly count: number; readonly splits: number | null; readonly merges: number | null; readonly handovers?: number | null; readonly zoneEvents?: { readonly delivered: number; readonly expected: number } | null; readonly elections: number; readonly viewChanges: number; readonly joins: number; readonly leaves: number; readonly removals: number } | null;
+  /** Houses kept in the DHT and the harness's audits of them (docs/storage.md); null when the profile has no storage. */
+  readonly storage: {
+    readonly stored: number;
+    /** Null until the final audit ran. */
+    readonly lost: number | null;
+    readonly audits: number;
+    readonly misses: number;
+    readonly putP99: number;
+    readonly getP99: number;
+  } | null;
   /** One row per attack kind (issue 6). */
   readonly attacks: readonly { readonly kind: string; readonly attempts: number; readonly prevented: number; readonly detected: number; readonly falsePositives: number; readonly latencyRounds: number | null }[];
   readonly bans: number;

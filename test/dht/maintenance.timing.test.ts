@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DhtConfig } from '../../src/dht/index.js';
 import { waitUntil } from '../support/peers.js';
-import { playerRecord, startNetwork, type Member, type TestNetwork } from './network.js';
+import { crash, playerRecord, startNetwork, type Member, type TestNetwork } from './network.js';
 
 const cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
@@ -16,12 +16,6 @@ async function network(seed: string, config: DhtConfig): Promise<TestNetwork> {
   return net;
 }
 
-/** A peer crashes: its DHT stops and its socket closes, nobody is told. */
-async function crash(m: Member, live: Member[]): Promise<void> {
-  live.splice(live.indexOf(m), 1);
-  m.dht.close();
-  await m.peer.close();
-}
 
 describe('DHT maintenance on real sockets', () => {
   it('graceful leave hands records to the closest remaining nodes: after every original holder (and their successors) left, the record is still found', async () => {

@@ -5,6 +5,13 @@ import { createRng, type Rng } from '../../src/random/index.js';
 import { systemClock, type Clock } from '../../src/time/clock.js';
 import { createTimerQueue, type TimerQueue } from '../../src/time/timer-queue.js';
 
+/** A member crashes: its DHT stops and its socket closes, nobody is told; it is taken out of `live`. */
+export async function crash(m: Member, live: Member[]): Promise<void> {
+  live.splice(live.indexOf(m), 1);
+  m.dht.close();
+  await m.peer.close();
+}
+
 /** One DHT node on its own real loopback socket. */
 export interface Member {
   readonly peer: PeerNode;

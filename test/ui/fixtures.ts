@@ -32,6 +32,7 @@ export function sampleSnapshot(overrides: Partial<LiveSnapshot> = {}): LiveSnaps
     rates: { roundsPerS: 80, messagesPerS: 4_512, bytesPerS: 1_258_291, lossPct: 1 },
     dht: { lookups: 1_234, p50: 8.2, p99: 31.5, hops: 2.4, successPct: 99.5, stored: 640, served: 2_210, rejected: 3, acPerPlayerMin: 0.04 },
     groups: { count: 16, splits: null, merges: null, elections: 5, viewChanges: 21, joins: 9, leaves: 4, removals: 2 },
+    storage: null,
     attacks: [
       { kind: 'speed-hack', attempts: 40, prevented: 31, detected: 38, falsePositives: 0, latencyRounds: 1.5 },
       { kind: 'collusion', attempts: 7, prevented: 0, detected: 0, falsePositives: 1, latencyRounds: null },

@@ -287,6 +287,17 @@ describe('buildLiveView', () => {
     expect(buildLiveView(sampleSnapshot()).groups?.lines.join('\n')).not.toContain('zone events');
   });
 
+  it('shows houses and their audits, the losses only once the final audit ran', () => {
+    const live = buildLiveView(sampleSnapshot({ storage: { stored: 40, lost: null, audits: 3, misses: 0, putP99: 812.4, getP99: 61.2 } }));
+    const text = live.storage?.lines.join('\n') ?? '';
+    expect(text).toMatch(/houses\s+40/);
+    expect(text).toMatch(/lost\s+at the end/);
+    expect(text).toMatch(/put p99\s+812/);
+    const ended = buildLiveView(sampleSnapshot({ storage: { stored: 82, lost: 0, audits: 16, misses: 1, putP99: 2_600, getP99: 648 } }));
+    expect(ended.storage?.lines.join('\n')).toMatch(/lost\s+0/);
+    expect(buildLiveView(sampleSnapshot()).storage).toBeNull();
+  });
+
   it('marks absent components as null and an empty attack schedule', () => {
     const v = buildLiveView(bareSnapshot({ health: { ...sampleSnapshot().health, kernelDrops: null } }));
     expect(v.neo).toBeNull();
