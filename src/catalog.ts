@@ -5,13 +5,16 @@ import { GroupBan, GroupJoin, GroupResyncFetch, GroupResyncState, GroupState, Gr
 import { ZONE_LEADERS_SIGNING_TAG, ZoneLeadersCodec } from './zones/leader-record.js';
 import { ZoneBorder, ZoneEndorse, ZoneEventMessage } from './zones/messages.js';
 import { ZONE_EVENT_SIGNING_TAG, ZoneEventCodec } from './zones/events.js';
+import { CharacterKey } from './storage/keys.js';
+import { CharacterManifestCodec, CharacterSectionCodec } from './storage/character.js';
+import { HouseValueCodec } from './storage/house.js';
 import { DhtFindNode, DhtFindValue, DhtNodes, DhtPing, DhtPong, DhtStore, DhtStored, DhtValue } from './dht/messages.js';
 import { NeoFetch, NeoForward, NeoRound } from './neo/messages.js';
 import { Ping, Pong } from './net/messages.js';
 import { Chunk, Manifest, createMessageRegistry, type AnyMessageSpec, type MessageRegistry, type Shape } from './wire/index.js';
 
 /** Every message kind the product speaks; each area adds its kinds here as it lands. */
-export const ALL_MESSAGES: readonly AnyMessageSpec[] = [Ping, Pong, Chunk, Manifest, DhtPing, DhtPong, DhtFindNode, DhtNodes, DhtFindValue, DhtValue, DhtStore, DhtStored, NeoRound, NeoFetch, NeoForward, GroupJoin, GroupWelcome, GroupState, GroupBan, GroupResyncFetch, GroupResyncState, ZoneBorder, ZoneEventMessage, ZoneEndorse, AuthRegister, AuthRenew, AuthCertificates, AuthRefused, AuthProof, AuthBanned, AuthLookup, AuthLookupResult, LockstepCommit, LockstepReveal, ClientUpdate, ServerRelay];
+export const ALL_MESSAGES: readonly AnyMessageSpec[] = [Ping, Pong, Chunk, Manifest, DhtPing, DhtPong, DhtFindNode, DhtNodes, DhtFindValue, DhtValue, DhtStore, DhtStored, NeoRound, NeoFetch, NeoForward, GroupJoin, GroupWelcome, GroupState, GroupBan, GroupResyncFetch, GroupResyncState, ZoneBorder, ZoneEventMessage, ZoneEndorse, CharacterKey, AuthRegister, AuthRenew, AuthCertificates, AuthRefused, AuthProof, AuthBanned, AuthLookup, AuthLookupResult, LockstepCommit, LockstepReveal, ClientUpdate, ServerRelay];
 
 /**
  * Signed records that are not messages of their own but travel inside them and are stored
@@ -32,6 +35,21 @@ export const ALL_RECORDS: readonly { readonly name: string; readonly summary: st
     name: 'zone-event',
     summary: `a zone-wide event (docs/zones.md, "Zone-wide events"): carried in a group update's notices and in \`zone-event\` messages. The signature is Ed25519 by \`raiser\` over the ASCII tag \`${new TextDecoder().decode(ZONE_EVENT_SIGNING_TAG)}\` followed by every field before it, as encoded`,
     shape: ZoneEventCodec.shape,
+  },
+  {
+    name: 'house',
+    summary: 'the value of a `house` DHT record (docs/storage.md, "Houses"), written by the owner its subject names (owner key ‖ slot); `version` equals the record\'s seq',
+    shape: HouseValueCodec.shape,
+  },
+  {
+    name: 'character-manifest',
+    summary: 'the value of the `player-data` record of slot 0 (docs/storage.md, "Sections"): a character version\'s commitment to each section, the tagged SHA-256 (`p2p-mmog/character-section/v1`) of the owner key and the section record\'s whole value; `version` equals the record\'s seq',
+    shape: CharacterManifestCodec.shape,
+  },
+  {
+    name: 'character-section',
+    summary: 'the value of the `player-data` record of slot 1 + section index: the section sealed with ChaCha20-Poly1305 under its own key, the associated data the owner key ‖ version (u32) ‖ section index (u8)',
+    shape: CharacterSectionCodec.shape,
   },
 ];
 

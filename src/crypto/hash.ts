@@ -13,6 +13,7 @@ export const DomainTag = {
   pairwiseMac: 'p2p-mmog/pairwise-mac/v1',
   groupSession: 'p2p-mmog/group-session/v1',
   zoneLeaf: 'p2p-mmog/zone-leaf/v1',
+  characterSection: 'p2p-mmog/character-section/v1',
 } as const;
 export type DomainTagName = keyof typeof DomainTag;
 

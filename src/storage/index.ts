@@ -1,6 +1,9 @@
 /**
- * Storage (SPEC §6) over the DHT: so far existential data, the houses that exist while their owners
- * are offline (docs/storage.md). Ephemeral zone data and witnessed characters are not built yet.
+ * Storage (SPEC §6) over the DHT (docs/storage.md): existential data (houses that exist while their
+ * owners are offline) and characters sealed in sections whose keys their owners release one at a
+ * time. Ephemeral zone data and witnessed characters are not built yet.
  */
 export { HouseValueCodec, MAX_HOUSE_CONTENTS_BYTES, MAX_HOUSE_SLOTS, housePolicy, houseRecord, houseSubject, readHouse, type House, type HouseValue } from './house.js';
+export { CHARACTER_SECTIONS, CharacterManifestCodec, CharacterSectionCodec, MAX_SECTION_BYTES, characterPolicy, characterSubject, openSection, readManifest, sealCharacter, type CharacterManifest, type CharacterSection, type OpenedSection, type SealedCharacter } from './character.js';
+export { CharacterKey, installCharacterKeyring, type CharacterKeyBody, type CharacterKeyring } from './keys.js';
 export { createHouseStore, type HouseStore, type HouseStoreConfig, type HouseStoreDeps, type LoadResult, type SaveResult } from './houses.js';

@@ -32,6 +32,7 @@ export const MessageKind = {
   zoneBorder: 0x40,
   zoneEvent: 0x41,
   zoneEndorse: 0x42,
+  characterKey: 0x50,
   authRegister: 0x80,
   authRenew: 0x81,
   authCertificates: 0x82,

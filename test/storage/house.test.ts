@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { createEd25519, toHex } from '../../src/crypto/index.js';
 import { signRecord, verifyRecord } from '../../src/dht/index.js';
 import { createRng } from '../../src/random/index.js';
-import { HouseValueCodec, MAX_HOUSE_CONTENTS_BYTES, housePolicy, houseRecord, houseSubject, readHouse } from '../../src/storage/index.js';
+import { HouseValueCodec, MAX_HOUSE_CONTENTS_BYTES, characterPolicy, characterSubject, housePolicy, houseRecord, houseSubject, openSection, readHouse, sealCharacter } from '../../src/storage/index.js';
 import { createHouseAudit, mergeHouseAuditFigures, type HouseReader } from '../../src/controller/house-audit.js';
 import { encodeWith } from '../../src/wire/index.js';
 import type { SaveResult } from '../../src/storage/index.js';
@@ -77,5 +77,33 @@ describe('the house audit', () => {
     expect(merged?.stored).toBe(2);
     expect(merged?.savesAcknowledged).toBe(3);
     expect(mergeHouseAuditFigures([])).toBeNull();
+  });
+});
+
+describe('character sections', () => {
+  const seal = (version: number, inventory = 'potion') => {
+    const rng = createRng(`sections:${version}:${inventory}`);
+    return sealCharacter(owner, version, { equipped: new TextEncoder().encode('sword'), inventory: new TextEncoder().encode(inventory) }, (n) => rng.bytes(n), Date.now() + HOUR);
+  };
+  const checkData = (record: Parameters<typeof verifyRecord>[0]) => verifyRecord(record, { policies: { 'player-data': characterPolicy() }, verify: (s, m, k) => ed25519.verify(s, m, k), nowMs: Date.now() });
+
+  it('pin the layouts: a manifest is format, version, two 32-byte digests; a section is format, version, section, nonce, sealed', () => {
+    const c = seal(258);
+    expect(toHex(c.manifest.value.subarray(0, 6))).toBe('010000010202');
+    expect(c.manifest.value.length).toBe(6 + 64);
+    expect(toHex(c.sections.inventory.value.subarray(0, 6))).toBe('010000010201');
+    // 6 header bytes, a 12-byte nonce, a u16 length, the plaintext and a 16-byte tag.
+    expect(c.sections.inventory.value.length).toBe(6 + 12 + 2 + 'potion'.length + 16);
+    for (const r of [c.manifest, c.sections.equipped, c.sections.inventory]) expect(checkData(r)).toBeNull();
+  });
+
+  it('refuse a section of another version, one written by another key, and one filed under the wrong slot', () => {
+    const v1 = seal(1);
+    const v2 = seal(2);
+    expect(openSection(v1.manifest, v2.sections.inventory, 'inventory', v2.keys.inventory)).toEqual({ ok: false, reason: 'malformed' });
+    expect(openSection(v2.manifest, v2.sections.inventory, 'inventory', v2.keys.inventory).ok).toBe(true);
+    const expiresAtMs = v1.manifest.expiresAtMs;
+    expect(checkData(signRecord({ type: 'player-data', subject: v1.manifest.subject, seq: 1n, expiresAtMs, value: v1.manifest.value }, other))).toBe('unauthorized');
+    expect(checkData(signRecord({ type: 'player-data', subject: characterSubject(owner.publicKey, 'equipped'), seq: 1n, expiresAtMs, value: v1.sections.inventory.value }, owner))).toBe('invalid-value');
   });
 });
