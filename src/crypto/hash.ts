@@ -11,6 +11,7 @@ export const DomainTag = {
   updateCommitment: 'p2p-mmog/update-commitment/v2',
   dhtRecordKey: 'p2p-mmog/dht-record-key/v1',
   pairwiseMac: 'p2p-mmog/pairwise-mac/v1',
+  pairwiseSeal: 'p2p-mmog/pairwise-seal/v1',
   groupSession: 'p2p-mmog/group-session/v1',
   zoneLeaf: 'p2p-mmog/zone-leaf/v1',
   characterSection: 'p2p-mmog/character-section/v1',

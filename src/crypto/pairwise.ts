@@ -3,6 +3,7 @@ import { etc } from '@noble/ed25519';
 import { assertBytes, assertBytesOfLength, byteKey, bigIntFromLittleEndian, littleEndianFromBigInt } from './bytes.js';
 import { DomainTag, latin1Into, sha256Latin1 } from './hash.js';
 import { LruCache } from './lru-cache.js';
+import { open, seal } from './aead.js';
 import { PUBLIC_KEY_LENGTH, SEED_LENGTH } from './sizes.js';
 
 /**
@@ -25,6 +26,14 @@ export interface PairwiseChannel {
   tag(data: Uint8Array): Uint8Array;
   /** True only when `tag` is the remote peer's tag over `data` for us. Never throws on remote bytes. */
   check(data: Uint8Array, tag: Uint8Array): boolean;
+  /**
+   * ChaCha20-Poly1305 under a key only the two peers can derive (the same agreement as the MACs, a
+   * separate derivation): for a secret one peer hands the other (a released section key). `nonce`:
+   * AEAD_NONCE_LENGTH bytes, never reused with this channel.
+   */
+  seal(nonce: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  /** The plaintext the remote peer sealed for us, or null (wrong peer, tampered, wrong aad). Never throws on remote bytes. */
+  open(nonce: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array | null;
 }
 
 export interface PairwiseAuthenticator {
@@ -50,6 +59,7 @@ const SPKI_X25519_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
 const P = 2n ** 255n - 19n;
 const Y_MASK = (1n << 255n) - 1n;
 const PAIRWISE_TAG = Buffer.from(DomainTag.pairwiseMac);
+const PAIRWISE_SEAL_TAG = Buffer.from(DomainTag.pairwiseSeal);
 
 /**
  * The Montgomery u-coordinate of an Ed25519 public key: u = (1 + y) / (1 − y) mod p, where y is the
@@ -171,6 +181,7 @@ export function createPairwiseAuthenticator(seed: Uint8Array, publicKey: Uint8Ar
     const peerKey = Uint8Array.from(remoteKey);
     const [low, high] = compareKeys(own, peerKey) < 0 ? [own, peerKey] : [peerKey, own];
     const key = createHash('sha256').update(PAIRWISE_TAG).update(shared).update(low).update(high).digest();
+    const sealKey = Uint8Array.from(createHash('sha256').update(PAIRWISE_SEAL_TAG).update(shared).update(low).update(high).digest());
     shared.fill(0);
     remoteMontgomeryKeys.set(id, remote);
     agreed++;
@@ -185,6 +196,8 @@ export function createPairwiseAuthenticator(seed: Uint8Array, publicKey: Uint8Ar
         return tag;
       },
       check: (data, tag) => tag.length === MAC_TAG_LENGTH && tagMatches(compute(data), tag),
+      seal: (nonce, plaintext, aad) => seal(sealKey, nonce, plaintext, aad),
+      open: (nonce, sealed, aad) => open(sealKey, nonce, sealed, aad),
     };
   };
 

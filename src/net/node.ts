@@ -1,4 +1,4 @@
-import type { Ed25519Backend, Signer } from '../crypto/index.js';
+import type { Ed25519Backend, PairwiseAuthenticator, Signer } from '../crypto/index.js';
 import type { Pinger } from './ping.js';
 import type { Transport } from './transport.js';
 
@@ -17,5 +17,7 @@ export interface PeerNode {
   readonly signer: Signer;
   /** The thread's Ed25519 backend, shared by every peer of the thread (it caches prepared keys). */
   readonly ed25519: Ed25519Backend;
+  /** Keys agreed with each peer (X25519 from the Ed25519 keys): the transport's MACs, and secrets sealed to one peer. */
+  readonly pairwise: PairwiseAuthenticator;
   close(): Promise<void>;
 }

@@ -20,12 +20,13 @@ export async function startPeerNode(config: PeerNodeConfig, deps: PeerNodeDeps):
   const ed25519 = deps.ed25519 ?? createEd25519('native');
   const clock = deps.clock ?? systemClock;
   const signer = ed25519.createSigner(deps.identitySeed);
+  const pairwise = createPairwiseAuthenticator(deps.identitySeed, signer.publicKey);
   const transport = await createTransport(config, {
     registry: createProtocolRegistry(),
     signer,
     verify: (signature, message, publicKey) => ed25519.verify(signature, message, publicKey),
     // Pairwise MACs with every peer whose key it knows: a tenth of a signature's cost (docs/crypto.md).
-    macKeys: createPairwiseAuthenticator(deps.identitySeed, signer.publicKey),
+    macKeys: pairwise,
     clock,
     ...(deps.shaping ? { shaping: deps.shaping } : {}),
     ...(deps.onHandlerError ? { onHandlerError: deps.onHandlerError } : {}),
@@ -38,6 +39,7 @@ export async function startPeerNode(config: PeerNodeConfig, deps: PeerNodeDeps):
     nodeId: nodeIdFromPublicKey(transport.publicKey),
     signer,
     ed25519,
+    pairwise,
     close: () => transport.close(),
   };
 }

@@ -5,5 +5,5 @@
  */
 export { HouseValueCodec, MAX_HOUSE_CONTENTS_BYTES, MAX_HOUSE_SLOTS, housePolicy, houseRecord, houseSubject, readHouse, type House, type HouseValue } from './house.js';
 export { CHARACTER_SECTIONS, CharacterManifestCodec, CharacterSectionCodec, MAX_SECTION_BYTES, characterPolicy, characterSubject, openSection, readManifest, sealCharacter, type CharacterManifest, type CharacterSection, type OpenedSection, type SealedCharacter } from './character.js';
-export { CharacterKey, installCharacterKeyring, type CharacterKeyBody, type CharacterKeyring } from './keys.js';
+export { CharacterKey, installCharacterKeyring, type CharacterKeyBody, type CharacterKeyring, type CharacterKeyringDeps, type KeyRecipient } from './keys.js';
 export { createHouseStore, type HouseStore, type HouseStoreConfig, type HouseStoreDeps, type LoadResult, type SaveResult } from './houses.js';

@@ -1,6 +1,6 @@
 import { createHash, createHmac, createPrivateKey, createPublicKey, diffieHellman } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DomainTag, createEd25519, createPairwiseAuthenticator, montgomeryFromEdwards } from '../../src/crypto/index.js';
+import { DomainTag, createEd25519, createPairwiseAuthenticator, montgomeryFromEdwards, open } from '../../src/crypto/index.js';
 import { createRng } from '../../src/random/index.js';
 import { toHex } from './helpers.js';
 
@@ -45,6 +45,31 @@ describe('pairwise MACs between Ed25519 identities (X25519 + HMAC-SHA-256)', () 
     expect(toHex(tag)).toBe(toHex(createHmac('sha256', key).update(data).digest().subarray(0, 16)));
     // And the other direction uses the same key.
     expect(toHex(atB.tag(data))).toBe(toHex(tag));
+  });
+
+  it('seals a secret for the other end only, under a key derived apart from the MAC key', () => {
+    const [a, b, c] = [identity(rng.bytes(32)), identity(rng.bytes(32)), identity(rng.bytes(32))];
+    const fromA = createPairwiseAuthenticator(a.seed, a.publicKey).channel(b.publicKey)!;
+    const atB = createPairwiseAuthenticator(b.seed, b.publicKey).channel(a.publicKey)!;
+    const atC = createPairwiseAuthenticator(c.seed, c.publicKey).channel(a.publicKey)!;
+    const secret = rng.bytes(32);
+    const nonce = rng.bytes(12);
+    const aad = new TextEncoder().encode('section 1');
+    const sealed = fromA.seal(nonce, secret, aad);
+    expect(sealed).toHaveLength(48);
+    expect(toHex(atB.open(nonce, sealed, aad)!)).toBe(toHex(secret));
+    // B can seal back to A with the same key; C, another aad, or one flipped bit open nothing.
+    expect(toHex(fromA.open(nonce, atB.seal(nonce, secret, aad), aad)!)).toBe(toHex(secret));
+    expect(atC.open(nonce, sealed, aad)).toBeNull();
+    expect(atB.open(nonce, sealed, new TextEncoder().encode('section 2'))).toBeNull();
+    const flipped = Uint8Array.from(sealed);
+    flipped[3] = (flipped[3] as number) ^ 1;
+    expect(atB.open(nonce, flipped, aad)).toBeNull();
+    // The documented derivation: SHA-256 of the seal tag, the X25519 secret and both keys in order.
+    const shared = diffieHellman({ privateKey: x25519Of(a.seed).privateKey, publicKey: x25519Of(b.seed).publicKey });
+    const [low, high] = Buffer.compare(Buffer.from(a.publicKey), Buffer.from(b.publicKey)) < 0 ? [a.publicKey, b.publicKey] : [b.publicKey, a.publicKey];
+    const key = createHash('sha256').update(DomainTag.pairwiseSeal).update(shared).update(low).update(high).digest();
+    expect(toHex(open(key, nonce, sealed, aad)!)).toBe(toHex(secret));
   });
 
   it('agrees on nothing with a key of the wrong length, a non-canonical y, the neutral element or a small-order point, and does not cache them', () => {

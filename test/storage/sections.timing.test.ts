@@ -26,7 +26,9 @@ describe('character sections between Alice and Eve', () => {
     const net = await startNetwork(10, { seed: 'alice-eve', policies: { 'player-data': characterPolicy() }, config: { k: 4, requestTimeoutMs: 500 } });
     cleanup.push(() => net.close());
     const [alice, eve, mallory] = net.members as [Member, Member, Member];
-    const keyrings = new Map<Member, CharacterKeyring>([alice, eve, mallory].map((m) => [m, installCharacterKeyring(m.peer.transport)]));
+    const nonces = createRng('nonces');
+    const keyrings = new Map<Member, CharacterKeyring>([alice, eve, mallory].map((m) => [m, installCharacterKeyring({ transport: m.peer.transport, pairwise: m.peer.pairwise, randomBytes: (n) => nonces.bytes(n) })]));
+    const to = (m: Member) => ({ endpoint: m.peer.transport.local, publicKey: m.peer.publicKey });
     const ring = (m: Member) => keyrings.get(m) as CharacterKeyring;
 
     const equipped = text('sword +3; leather armour; fireball II');
@@ -52,7 +54,7 @@ describe('character sections between Alice and Eve', () => {
     expect(openSection(manifest, sections.inventory, 'inventory', createRng('guess').bytes(32))).toEqual({ ok: false, reason: 'undecryptable' });
 
     // They engage: Alice releases what she fights with, and only that.
-    ring(alice).release(eve.peer.transport.local, 1, 'equipped', character.keys.equipped);
+    ring(alice).release(to(eve), 1, 'equipped', character.keys.equipped);
     await waitUntil(() => ring(eve).keyFor(alice.peer.publicKey, 1, 'equipped') !== null, 'the equipped key to reach Eve');
     const fighting = openSection(manifest, sections.equipped, 'equipped', ring(eve).keyFor(alice.peer.publicKey, 1, 'equipped') as Uint8Array);
     expect(fighting.ok && read(fighting.plaintext)).toBe('sword +3; leather armour; fireball II');
@@ -61,21 +63,21 @@ describe('character sections between Alice and Eve', () => {
     expect(openSection(manifest, sections.inventory, 'inventory', character.keys.equipped)).toEqual({ ok: false, reason: 'undecryptable' });
 
     // Mallory "releases" a key for Alice's inventory: it is filed under Mallory's own key, never Alice's.
-    ring(mallory).release(eve.peer.transport.local, 1, 'inventory', createRng('mallory').bytes(32));
+    ring(mallory).release(to(eve), 1, 'inventory', createRng('mallory').bytes(32));
     await waitUntil(() => ring(eve).counters().received >= 2, "Mallory's key to reach Eve");
     expect(ring(eve).keyFor(alice.peer.publicKey, 1, 'inventory')).toBeNull();
     expect(ring(eve).keyFor(mallory.peer.publicKey, 1, 'inventory')).not.toBeNull();
 
     // Alice equips the axe from her inventory: the inventory key goes to Eve, who can now check it.
-    ring(alice).release(eve.peer.transport.local, 1, 'inventory', character.keys.inventory);
+    ring(alice).release(to(eve), 1, 'inventory', character.keys.inventory);
     await waitUntil(() => ring(eve).keyFor(alice.peer.publicKey, 1, 'inventory') !== null, 'the inventory key to reach Eve');
     const key = ring(eve).keyFor(alice.peer.publicKey, 1, 'inventory') as Uint8Array;
     const carried = openSection(manifest, sections.inventory, 'inventory', key);
     expect(carried.ok && read(carried.plaintext)).toContain('axe of frost');
 
     // A cheating Alice shows Eve another inventory under the same key, signed by her: the manifest does not commit to it.
-    const nonces = createRng('cheat');
-    const other = sealCharacter(alice.peer.signer, 1, { equipped, inventory: text('axe of frost; 9,999 gold') }, (n) => (n === key.length ? key : nonces.bytes(n)), Date.now() + HOUR);
+    const cheat = createRng('cheat');
+    const other = sealCharacter(alice.peer.signer, 1, { equipped, inventory: text('axe of frost; 9,999 gold') }, (n) => (n === key.length ? key : cheat.bytes(n)), Date.now() + HOUR);
     expect(openSection(other.manifest, other.sections.inventory, 'inventory', key).ok).toBe(true);
     expect(openSection(manifest, other.sections.inventory, 'inventory', key)).toEqual({ ok: false, reason: 'not-in-manifest' });
     // Nor can the equipped section pass for the inventory.
@@ -84,5 +86,20 @@ describe('character sections between Alice and Eve', () => {
     const misfiled = signRecord({ ...sections.equipped, subject: characterSubject(alice.peer.publicKey, 'inventory'), expiresAtMs: sections.equipped.expiresAtMs, seq: 2n }, alice.peer.signer);
     await expect(alice.dht.put(misfiled)).rejects.toThrow(/invalid-value/);
     expect(ring(alice).counters().released).toBe(2);
+
+    // The key went sealed to Eve: Mallory, given the very datagram body, cannot open it (its channel
+    // with Alice derives another key), and a copy Eve relays as her own release opens nowhere as Alice's.
+    const sealedFor = (recipient: Member) => {
+      const nonce = createRng('on-the-wire').bytes(12);
+      const aad = new Uint8Array(37);
+      aad.set(alice.peer.publicKey);
+      new DataView(aad.buffer).setUint32(32, 1);
+      aad[36] = 1;
+      return { nonce, aad, sealed: (alice.peer.pairwise.channel(recipient.peer.publicKey) as NonNullable<ReturnType<typeof alice.peer.pairwise.channel>>).seal(nonce, character.keys.inventory, aad) };
+    };
+    const wire = sealedFor(eve);
+    expect(eve.peer.pairwise.channel(alice.peer.publicKey)?.open(wire.nonce, wire.sealed, wire.aad)).toEqual(character.keys.inventory);
+    expect(mallory.peer.pairwise.channel(alice.peer.publicKey)?.open(wire.nonce, wire.sealed, wire.aad)).toBeNull();
+    expect(contains(wire.sealed, character.keys.inventory)).toBe(false);
   }, 60_000);
 });
