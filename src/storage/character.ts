@@ -59,8 +59,8 @@ function sectionDigest(owner: Uint8Array, value: Uint8Array): Uint8Array {
   return taggedSha256(DomainTag.characterSection, owner, value);
 }
 
-/** Binds a ciphertext to its owner, version and section: moved elsewhere it does not open. */
-function aadOf(owner: Uint8Array, version: number, section: CharacterSection): Uint8Array {
+/** Binds a ciphertext (or a released key) to its owner, version and section: moved elsewhere it does not open. */
+export function sectionAad(owner: Uint8Array, version: number, section: CharacterSection): Uint8Array {
   const aad = new Uint8Array(PUBLIC_KEY_LENGTH + 5);
   aad.set(owner);
   new DataView(aad.buffer).setUint32(PUBLIC_KEY_LENGTH, version);
@@ -89,7 +89,7 @@ export function sealCharacter(
     if (plaintext.length > MAX_SECTION_BYTES) throw new RangeError(`sealCharacter: section ${section} is at most ${MAX_SECTION_BYTES} bytes, got ${plaintext.length}`);
     const key = randomBytes(AEAD_KEY_LENGTH);
     const nonce = randomBytes(AEAD_NONCE_LENGTH);
-    const value = encodeWith(CharacterSectionCodec, { format: FORMAT, version, section, nonce, sealed: seal(key, nonce, plaintext, aadOf(ownerKey, version, section)) });
+    const value = encodeWith(CharacterSectionCodec, { format: FORMAT, version, section, nonce, sealed: seal(key, nonce, plaintext, sectionAad(ownerKey, version, section)) });
     keys[section] = key;
     digests.push(sectionDigest(ownerKey, value));
     sections[section] = signRecord({ type: 'player-data', subject: characterSubject(ownerKey, section), seq: BigInt(version), expiresAtMs: BigInt(Math.floor(expiresAtMs)), value }, owner);
@@ -134,7 +134,7 @@ export function openSection(manifestRecord: DhtRecord, sectionRecord: DhtRecord,
   if (!manifest || !sealed || sealed.section !== section || sealed.version !== manifest.version || !equalBytes(sectionRecord.subject.subarray(0, PUBLIC_KEY_LENGTH), owner)) return { ok: false, reason: 'malformed' };
   const committed = manifest.sections[CHARACTER_SECTIONS.indexOf(section)];
   if (!committed || !equalBytes(committed, sectionDigest(owner, sectionRecord.value))) return { ok: false, reason: 'not-in-manifest' };
-  const plaintext = key.length === AEAD_KEY_LENGTH ? open(key, sealed.nonce, sealed.sealed, aadOf(owner, sealed.version, section)) : null;
+  const plaintext = key.length === AEAD_KEY_LENGTH ? open(key, sealed.nonce, sealed.sealed, sectionAad(owner, sealed.version, section)) : null;
   return plaintext ? { ok: true, plaintext } : { ok: false, reason: 'undecryptable' };
 }
 

@@ -1,7 +1,7 @@
-import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, PUBLIC_KEY_LENGTH, toHex, type PairwiseAuthenticator } from '../crypto/index.js';
+import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, AEAD_TAG_LENGTH, toHex, type PairwiseAuthenticator } from '../crypto/index.js';
 import type { Endpoint, Incoming, Transport } from '../net/index.js';
 import { MessageKind, bytes, defineMessage, enumU8, struct, u32, type Infer } from '../wire/index.js';
-import { CHARACTER_SECTIONS, type CharacterSection } from './character.js';
+import { CHARACTER_SECTIONS, sectionAad, type CharacterSection } from './character.js';
 
 export const CharacterKey = defineMessage({
   kind: MessageKind.characterKey,
@@ -48,14 +48,6 @@ export interface CharacterKeyringDeps {
 
 const MAX_KEPT = 4096;
 
-function aadOf(owner: Uint8Array, version: number, section: CharacterSection): Uint8Array {
-  const aad = new Uint8Array(PUBLIC_KEY_LENGTH + 5);
-  aad.set(owner);
-  new DataView(aad.buffer).setUint32(PUBLIC_KEY_LENGTH, version);
-  aad[PUBLIC_KEY_LENGTH + 4] = CHARACTER_SECTIONS.indexOf(section);
-  return aad;
-}
-
 export function installCharacterKeyring(deps: CharacterKeyringDeps): CharacterKeyring {
   const { transport, pairwise } = deps;
   const keys = new Map<string, Uint8Array>();
@@ -63,7 +55,7 @@ export function installCharacterKeyring(deps: CharacterKeyringDeps): CharacterKe
   const id = (owner: Uint8Array, version: number, section: CharacterSection) => `${toHex(owner)}/${version}/${section}`;
   transport.handle(CharacterKey, (m: Incoming<CharacterKeyBody>) => {
     if (!m.senderKey) return;
-    const key = pairwise.channel(m.senderKey)?.open(m.body.nonce, m.body.sealedKey, aadOf(m.senderKey, m.body.version, m.body.section)) ?? null;
+    const key = pairwise.channel(m.senderKey)?.open(m.body.nonce, m.body.sealedKey, sectionAad(m.senderKey, m.body.version, m.body.section)) ?? null;
     if (!key) return void count.refused++;
     count.received++;
     keys.set(id(m.senderKey, m.body.version, m.body.section), key);
@@ -75,7 +67,7 @@ export function installCharacterKeyring(deps: CharacterKeyringDeps): CharacterKe
       const channel = pairwise.channel(to.publicKey);
       if (!channel) throw new RangeError('release: no key can be agreed with that public key');
       const nonce = deps.randomBytes(AEAD_NONCE_LENGTH);
-      transport.send(to.endpoint, CharacterKey, { version, section, nonce, sealedKey: channel.seal(nonce, key, aadOf(pairwise.publicKey, version, section)) });
+      transport.send(to.endpoint, CharacterKey, { version, section, nonce, sealedKey: channel.seal(nonce, key, sectionAad(pairwise.publicKey, version, section)) });
       count.released++;
     },
     keyFor: (owner, version, section) => keys.get(id(owner, version, section)) ?? null,
