@@ -91,9 +91,12 @@ describe('resynchronisation: only the majority hash is restored, and the asking 
   it('one honest member of the majority among liars: the wrong states are refused and the right one heals the replica', async () => {
     const { members, group, neo } = await runDivergent('one-honest', [1, 2, 3]);
     expect(neo.resyncs).toBe(1);
-    // The rotation's start moves with the round, so a window of three reaches the honest member
-    // within two detections.
-    expect(neo.resyncFailures).toBeLessThanOrEqual(1);
+    // The rotation's start moves with the checkpoint's round ((me + round) mod holders), so a window
+    // of three reaches the honest member within two detections at consecutive checkpoints; a loaded
+    // machine can skip a checkpoint between two detections and land on the same window again (seen
+    // in CI: 3 detections, 2 failures). Every detection but the last failed, and the last healed.
+    expect(neo.resyncFailures).toBe(group.divergencesDetected - 1);
+    expect(group.divergencesDetected).toBeLessThanOrEqual(4);
     expect(group.resyncStatesRefused).toBe(group.resyncFetchesSent - 1);
     expect(new Set(members.map((m) => hex(m.game!.stateHash()))).size).toBe(1);
   }, 60_000);
