@@ -3,7 +3,7 @@
  * timer queue of its own, the schedule's spawns and leaves as the controller sends them, telemetry
  * to the controller once a second.
  */
-import { createAttackLedger, createAttackTransport, createCollusion, createSanctioner, type AttackSpec, type Collusion } from '../src/attacks/index.js';
+import { createAttackLedger, createAttackTransport, createCollusion, createMaliciousHolderTransport, createSanctioner, type AttackSpec, type Collusion } from '../src/attacks/index.js';
 import { PaymentTokenType, decodeCertificate, systemWallClock, type GameKey, type KeyCertificate } from '../src/auth/index.js';
 import type { ShardAuthFigures, ShardCommand, ShardDhtFigures, ShardGroup, ShardGroupEvent, ShardMessage, ShardResult, ShardSample, ShardTask, ShardTraffic, UpdateCounts } from '../src/controller/contract.js';
 import { createEd25519, toHex } from '../src/crypto/index.js';
@@ -167,8 +167,15 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const attackTransport = (specs: readonly AttackSpec[], group: HostedGroup) => (peer: PeerNode) =>
     createAttackTransport(peer.transport, specs, { sign: (m) => peer.signer.sign(m), clock, scheduler, ledger, collusion: collusionOf(group.plan.groupIndex) });
 
+  const maliciousSpec = task.profile.storage?.maliciousHolders;
+  const maliciousHolders = maliciousSpec ? { nodes: 0, storesDropped: 0, lookupsDropped: 0, valuesTampered: 0 } : null;
+  /** Whether player `id` is a malicious DHT node: drawn from the seed alone, the same in every run of it. */
+  const isMaliciousHolder = (id: number) => maliciousSpec !== undefined && root.fork('malicious-holders').fork(String(id)).float() < maliciousSpec.share;
+
   const bindPlayer = async (id: number, group: HostedGroup): Promise<Player> => {
     const specs = attackSpecs.get(id);
+    const maliciousHolder = maliciousSpec && maliciousHolders && isMaliciousHolder(id) ? { behaviour: maliciousSpec.behaviour, counters: maliciousHolders } : null;
+    if (maliciousHolder) maliciousHolder.counters.nodes++;
     const started = await startPlayer(
       {
         bind: { host: '127.0.0.1', port: 0 },
@@ -187,6 +194,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         onHandlerError,
         onLookupLatency,
         ...(specs ? { neoTransport: attackTransport(specs, group) } : {}),
+        ...(maliciousHolder ? { dhtTransport: (peer: PeerNode) => createMaliciousHolderTransport(peer.transport, maliciousHolder.behaviour, maliciousHolder.counters) } : {}),
       },
     );
     const tagMask = tags.maskOf(id);
@@ -214,7 +222,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     player.credentials = { keyCertificate: result.keyCertificate, gameKey: result.gameKey };
     player.joinedAtMs = clock.nowMs();
     player.acMessagesAtJoin = player.services.acMessages();
-    houses?.joined({ id: player.id, signer: player.peer.signer, dht: player.services.dht, alive: () => !player.closed });
+    if (!isMaliciousHolder(player.id)) houses?.joined({ id: player.id, signer: player.peer.signer, dht: player.services.dht, alive: () => !player.closed });
     return true;
   };
 
@@ -576,6 +584,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       auth: authFigures(allPlayers, authTotals, clock.nowMs()),
       attacks: ledger.summary(),
       storage: houses?.figures() ?? null,
+      maliciousHolders: maliciousHolders && { ...maliciousHolders },
     };
   };
 

@@ -5,7 +5,7 @@
 import type { HouseAuditFigures } from './house-audit.js';
 import type { ZoneEventFigures } from './zone-events.js';
 import type { MessagePort } from 'node:worker_threads';
-import type { AttackLedgerSummary, AttackSpec } from '../attacks/index.js';
+import type { AttackLedgerSummary, AttackSpec, DhtHolderCounters } from '../attacks/index.js';
 import type { GameKey, KeyCertificate } from '../auth/index.js';
 import type { GroupEvent } from '../groups/member.js';
 import type { TaggedLatencyData } from '../metrics/tagged.js';
@@ -156,6 +156,8 @@ export interface ShardSample {
   readonly attacks: AttackLedgerSummary;
   /** Houses its players keep and their audits (null: the profile has no storage); merged by mergeHouseAuditFigures. */
   readonly storage: HouseAuditFigures | null;
+  /** Its malicious DHT nodes (storage.maliciousHolders) and what they did; null without any in the profile. */
+  readonly maliciousHolders: (DhtHolderCounters & { readonly nodes: number }) | null;
 }
 
 /** Cumulative DHT figures of every player the shard ever hosted. */

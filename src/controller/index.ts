@@ -431,7 +431,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
       auth: authReport(results.map((r) => r.sample), authorityCounters),
       groups: groupFigures(results, groups.length),
       zones: zoneEventReport(results.map((r) => r.sample)),
-      storage: storageReport(results.map((r) => r.sample)),
+      storage: storageReport(results.map((r) => r.sample), profile.storage?.maliciousHolders ?? null),
       compute: null,
       attacks: attackReport(mergeAttackSummaries(results.map((r) => r.sample.attacks))),
       harness: {
@@ -704,11 +704,19 @@ function liveStorage(samples: readonly ShardSample[]): LiveSnapshot['storage'] {
 }
 
 /** The shards' house audits summed, their latency histograms merged; null in a run without storage. */
-function storageReport(samples: readonly ShardSample[]): RunReport['storage'] {
+function storageReport(samples: readonly ShardSample[], malicious: { readonly share: number; readonly behaviour: 'drop' | 'tamper' } | null = null): RunReport['storage'] {
   const merged = mergeHouseAuditFigures(samples.flatMap((s) => (s.storage ? [s.storage] : [])));
   if (!merged) return null;
   const { saveLatency, readLatency, ...permanent } = merged;
-  return { permanent, ephemeral: null, putLatencyMs: latencyFigures(decodeLatencyHistogram(saveLatency)), getLatencyMs: latencyFigures(decodeLatencyHistogram(readLatency)) };
+  const holders = samples.flatMap((s) => (s.maliciousHolders ? [s.maliciousHolders] : []));
+  const sum = (k: 'nodes' | 'storesDropped' | 'lookupsDropped' | 'valuesTampered') => holders.reduce((a, h) => a + h[k], 0);
+  return {
+    permanent,
+    ephemeral: null,
+    putLatencyMs: latencyFigures(decodeLatencyHistogram(saveLatency)),
+    getLatencyMs: latencyFigures(decodeLatencyHistogram(readLatency)),
+    maliciousHolders: malicious && { ...malicious, nodes: sum('nodes'), storesDropped: sum('storesDropped'), lookupsDropped: sum('lookupsDropped'), valuesTampered: sum('valuesTampered') },
+  };
 }
 
 /** The shards' zone-event figures summed, their latency histograms merged; null in a run without a world. */

@@ -46,6 +46,11 @@ export interface PlayerServicesDeps {
   readonly rng: Rng;
   /** Where the DHT's lookup latencies go (DhtDeps.onLookupLatency): one recorder for a host's many players. */
   readonly onLookupLatency?: (kind: 'findNode' | 'findValue', latencyMs: number) => void;
+  /**
+   * The transport the DHT runs on, given the peer; the peer's own by default. The harness puts a
+   * malicious holder's wrapper here (src/attacks), so the honest composition has no attack branch.
+   */
+  readonly dhtTransport?: (peer: PeerNode) => Transport;
 }
 
 export type JoinResult =
@@ -78,7 +83,7 @@ export function playerRecordPolicies(authorityPublicKey: Uint8Array, ed25519: Pi
 export function startPlayerServices(peer: PeerNode, config: PlayerServicesConfig, deps: PlayerServicesDeps): PlayerServices {
   const ed25519 = peer.ed25519;
   const verify = (s: Uint8Array, m: Uint8Array, k: Uint8Array) => ed25519.verify(s, m, k);
-  const dht = installDht(peer.transport, config.dht ?? {}, {
+  const dht = installDht(deps.dhtTransport?.(peer) ?? peer.transport, config.dht ?? {}, {
     clock: deps.clock,
     scheduler: deps.scheduler,
     rng: deps.rng,

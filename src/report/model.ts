@@ -182,6 +182,16 @@ export interface RunReport {
     readonly putLatencyMs: LatencyFigures;
     /** An audit's read: a get with quorum 3. */
     readonly getLatencyMs: LatencyFigures;
+    /** Malicious DHT nodes among the players (profile storage.maliciousHolders) and what they did; null without. */
+    readonly maliciousHolders: {
+      readonly share: number;
+      readonly behaviour: 'drop' | 'tamper';
+      /** Players that were malicious holders (the share is a probability per player). */
+      readonly nodes: number;
+      readonly storesDropped: number;
+      readonly lookupsDropped: number;
+      readonly valuesTampered: number;
+    } | null;
   } | null;
   readonly compute: null;
   /** Per attack kind that ran (SPEC §8 fields first; docs/attacks.md explains each). */

@@ -198,6 +198,11 @@ export const profileSchema = z.strictObject({
         /** Readers that must each fail (after their retries) before a house counts as lost. */
         auditReaders: z.number().int().min(1).max(16).default(3),
       }),
+      /**
+       * Malicious DHT nodes among the players (SPEC §8): each player is one with probability `share`
+       * (from the seed); it keeps no houses and `drop`s stores and value lookups or `tamper`s the values it serves.
+       */
+      maliciousHolders: z.strictObject({ share: z.number().min(0).max(0.9), behaviour: z.enum(['drop', 'tamper']) }).optional(),
     })
     .optional(),
   /**
