@@ -1,5 +1,5 @@
 import { PUBLIC_KEY_LENGTH, SHA256_LENGTH, SIGNATURE_LENGTH, type Ed25519Backend, type Signer } from '../crypto/index.js';
-import { DecodeError, bytes, decodeWith, encodeWith, struct, u32, u64, type Codec, type InferStruct, type StructCodec, type StructFields } from '../wire/index.js';
+import { bytes, decodeOrNull, decodeWith, encodeWith, struct, u32, u64, type Codec, type InferStruct, type StructCodec, type StructFields } from '../wire/index.js';
 
 /**
  * The authority's signed statements (SPEC §3). Each is a fixed-layout record followed by an
@@ -114,12 +114,7 @@ export function encodeCertificate<F extends StructFields>(type: CertificateType<
 /** Remote bytes: null when they do not decode (never a throw). The signature is not checked here. */
 export function decodeCertificate<F extends StructFields>(type: CertificateType<F>, input: Uint8Array): InferStruct<WithSignature<F>> | null {
   if (!(input instanceof Uint8Array)) throw new TypeError(`decodeCertificate(${type.name}): expected a Uint8Array`);
-  try {
-    return decodeWith(type.codec, input);
-  } catch (e) {
-    if (e instanceof DecodeError) return null;
-    throw e;
-  }
+  return decodeOrNull(type.codec, input);
 }
 
 /** Decode and verify remote bytes in one step: the certificate, or null if either fails. */

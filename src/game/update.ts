@@ -1,4 +1,4 @@
-import { DecodeError, decodeWith, encodeWith, enumU8, struct, u16, u8 } from '../wire/index.js';
+import { decodeOrNull, encodeWith, enumU8, struct, u16, u8 } from '../wire/index.js';
 import { MAX_MEMBERS, MAX_STEP } from './rules.js';
 
 export type GameAction =
@@ -69,14 +69,8 @@ export function encodeUpdate(update: GameUpdate): Uint8Array {
  */
 export function decodeUpdate(bytes: Uint8Array): GameUpdate | null {
   if (!(bytes instanceof Uint8Array)) throw new TypeError(`decodeUpdate: expected a Uint8Array, got ${describe(bytes)}`);
-  let raw;
-  try {
-    raw = decodeWith(updateCodec, bytes);
-  } catch (e) {
-    // Anything other than a DecodeError is a bug in the codec, not bad input: let it surface.
-    if (e instanceof DecodeError) return null;
-    throw e;
-  }
+  const raw = decodeOrNull(updateCodec, bytes);
+  if (!raw) return null;
   if (raw.dx > 2 * MAX_STEP || raw.dy > 2 * MAX_STEP) return null;
   // MAX_MEMBERS itself is not a member index; refusing it keeps decode the exact inverse of encode.
   if (raw.action === 'attack' ? raw.target >= MAX_MEMBERS : raw.target !== 0) return null;

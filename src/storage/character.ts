@@ -1,6 +1,6 @@
 import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, DomainTag, PUBLIC_KEY_LENGTH, equalBytes, open, seal, taggedSha256, type Signer } from '../crypto/index.js';
 import { signRecord, type DhtRecord, type RecordPolicy } from '../dht/index.js';
-import { bytes, decodeWith, encodeWith, enumU8, isDecodeError, list, struct, u32, u8, varBytes, type Infer } from '../wire/index.js';
+import { bytes, decodeOrNull, encodeWith, enumU8, list, struct, u32, u8, varBytes, type Infer } from '../wire/index.js';
 
 /**
  * Sectioned character data (SPEC §6, privacy): a character is stored encrypted in sections under
@@ -99,25 +99,16 @@ export function sealCharacter(
   return { version, manifest, sections, keys };
 }
 
-function decode<T>(codec: Parameters<typeof decodeWith<T>>[0], value: Uint8Array): T | null {
-  try {
-    return decodeWith(codec, value);
-  } catch (error) {
-    if (isDecodeError(error)) return null;
-    throw error;
-  }
-}
-
 /** The manifest a record holds, or null (remote data: never throws). */
 export function readManifest(record: DhtRecord): CharacterManifest | null {
   if (record.type !== 'player-data' || record.subject.length !== PUBLIC_KEY_LENGTH + 1 || record.subject[PUBLIC_KEY_LENGTH] !== MANIFEST_SLOT) return null;
-  const m = decode(CharacterManifestCodec, record.value);
+  const m = decodeOrNull(CharacterManifestCodec, record.value);
   return m && m.format === FORMAT && BigInt(m.version) === record.seq && m.sections.length === CHARACTER_SECTIONS.length ? m : null;
 }
 
 function readSection(record: DhtRecord): SealedSection | null {
   if (record.type !== 'player-data' || record.subject.length !== PUBLIC_KEY_LENGTH + 1) return null;
-  const s = decode(CharacterSectionCodec, record.value);
+  const s = decodeOrNull(CharacterSectionCodec, record.value);
   return s && s.format === FORMAT && BigInt(s.version) === record.seq && record.subject[PUBLIC_KEY_LENGTH] === 1 + CHARACTER_SECTIONS.indexOf(s.section) ? s : null;
 }
 

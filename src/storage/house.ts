@@ -1,6 +1,6 @@
 import { PUBLIC_KEY_LENGTH, equalBytes, type Signer } from '../crypto/index.js';
 import { signRecord, type DhtRecord, type RecordPolicy } from '../dht/index.js';
-import { decodeWith, encodeWith, isDecodeError, struct, u32, u8, varBytes, type Infer } from '../wire/index.js';
+import { decodeOrNull, encodeWith, struct, u32, u8, varBytes, type Infer } from '../wire/index.js';
 
 /**
  * Existential data (SPEC §6): a house exists while its owner is offline. It lives in the DHT as a
@@ -55,14 +55,8 @@ export function houseRecord(house: House, signer: Signer, expiresAtMs: number): 
 /** The house a record holds, or null when it is not a well-formed house record (remote data: never throws). */
 export function readHouse(record: DhtRecord): House | null {
   if (record.type !== 'house' || record.subject.length !== PUBLIC_KEY_LENGTH + 1) return null;
-  let value: HouseValue;
-  try {
-    value = decodeWith(HouseValueCodec, record.value);
-  } catch (error) {
-    if (isDecodeError(error)) return null;
-    throw error;
-  }
-  if (value.format !== HOUSE_FORMAT || value.slot >= MAX_HOUSE_SLOTS || value.slot !== record.subject[PUBLIC_KEY_LENGTH] || BigInt(value.version) !== record.seq) return null;
+  const value = decodeOrNull(HouseValueCodec, record.value);
+  if (!value || value.format !== HOUSE_FORMAT || value.slot >= MAX_HOUSE_SLOTS || value.slot !== record.subject[PUBLIC_KEY_LENGTH] || BigInt(value.version) !== record.seq) return null;
   return { owner: record.subject.slice(0, PUBLIC_KEY_LENGTH), slot: value.slot, version: value.version, contents: value.contents };
 }
 

@@ -21,6 +21,7 @@ export {
   struct,
   encodeWith,
   decodeWith,
+  decodeOrNull,
   decodeViewsWith,
 } from './schema.js';
 export {

@@ -418,6 +418,19 @@ export function decodeWith<T>(codec: Codec<T>, input: Uint8Array): T {
 }
 
 /**
+ * decodeWith for remote bytes: null when they do not decode. Any other error is a bug in a codec,
+ * not bad input, and is thrown.
+ */
+export function decodeOrNull<T>(codec: Codec<T>, input: Uint8Array): T | null {
+  try {
+    return decodeWith(codec, input);
+  } catch (e) {
+    if (e instanceof DecodeError) return null;
+    throw e;
+  }
+}
+
+/**
  * decodeWith, but byte fields are views into `input` rather than copies: for input that nobody
  * will change or reuse (a received datagram), on hot paths (docs/wire.md, "Decoding").
  */

@@ -2,7 +2,7 @@ import { DomainTag, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, equalBytes, taggedSha25
 import { signRecord, type DhtRecord, type RecordPolicy } from '../dht/index.js';
 import { MAX_HOST_BYTES, type GroupView } from '../groups/index.js';
 import { SESSION_ID_BYTES } from '../neo/index.js';
-import { bytes, decodeWith, encodeWith, isDecodeError, list, struct, u16, u32, u8, utf8, type Infer } from '../wire/index.js';
+import { bytes, decodeOrNull, encodeWith, list, struct, u16, u32, u8, utf8, type Infer } from '../wire/index.js';
 import { leafKey, type LeafAddress } from './leaf.js';
 import { MAX_LEAF_BYTES } from './messages.js';
 
@@ -149,12 +149,7 @@ export function zoneLeadersRecord(
 /** The value of a zone-leaders record, or null when the record is of another type or its value does not decode. */
 export function decodeZoneLeaders(record: DhtRecord): ZoneLeadersValue | null {
   if (record.type !== 'zone-leaders') return null;
-  try {
-    return decodeWith(ZoneLeadersCodec, record.value);
-  } catch (error) {
-    if (isDecodeError(error)) return null;
-    throw error;
-  }
+  return decodeOrNull(ZoneLeadersCodec, record.value);
 }
 
 /**

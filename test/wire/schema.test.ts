@@ -4,6 +4,7 @@ import {
   DecodeError,
   bool,
   bytes,
+  decodeOrNull,
   decodeWith,
   encodeWith,
   enumU8,
@@ -148,5 +149,15 @@ describe('field codecs', () => {
       }),
       { numRuns: 5000 },
     );
+  });
+});
+
+describe('decodeOrNull', () => {
+  it('decodes what decodeWith decodes, and answers null where decodeWith throws a DecodeError', () => {
+    const codec = struct({ a: u8, b: u16 });
+    expect(decodeOrNull(codec, encodeWith(codec, { a: 1, b: 515 }))).toEqual({ a: 1, b: 515 });
+    expect(decodeOrNull(codec, new Uint8Array([1, 2]))).toBeNull();
+    expect(decodeOrNull(codec, new Uint8Array([1, 2, 3, 4]))).toBeNull();
+    expect(() => decodeWith(codec, new Uint8Array([1, 2]))).toThrow(DecodeError);
   });
 });
