@@ -39,6 +39,8 @@ interface Player extends PeerPlayer {
   leaveRequested: boolean;
   /** Cheats (an attack transport under its NEO endpoint). */
   readonly attacker: boolean;
+  /** A malicious DHT node (storage.maliciousHolders): it keeps no houses. */
+  readonly maliciousHolder: boolean;
   /** Its tags (src/scenario/tags.ts) as a mask, and the indexes of the named ones it carries. */
   readonly tagMask: number;
   readonly namedTags: readonly number[];
@@ -199,7 +201,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     );
     const tagMask = tags.maskOf(id);
     const namedTags = tags.names.flatMap((name, i) => (tags.has(tagMask, name) ? [i] : []));
-    const player: Player = { ...started, id, group: group.plan.groupIndex, member: null, closed: false, joinedAtMs: null, acMessagesAtJoin: 0, closedAtMs: null, leaveRequested: false, attacker: specs !== undefined, tagMask, namedTags, credentials: null };
+    const player: Player = { ...started, id, group: group.plan.groupIndex, member: null, closed: false, joinedAtMs: null, acMessagesAtJoin: 0, closedAtMs: null, leaveRequested: false, attacker: specs !== undefined, maliciousHolder: maliciousHolder !== null, tagMask, namedTags, credentials: null };
     players.set(id, player);
     playersByPort.set(player.peer.transport.local.port, player);
     allPlayers.push(player);
@@ -222,7 +224,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     player.credentials = { keyCertificate: result.keyCertificate, gameKey: result.gameKey };
     player.joinedAtMs = clock.nowMs();
     player.acMessagesAtJoin = player.services.acMessages();
-    if (!isMaliciousHolder(player.id)) houses?.joined({ id: player.id, signer: player.peer.signer, dht: player.services.dht, alive: () => !player.closed });
+    if (!player.maliciousHolder) houses?.joined({ id: player.id, signer: player.peer.signer, dht: player.services.dht, alive: () => !player.closed });
     return true;
   };
 

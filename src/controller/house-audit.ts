@@ -4,13 +4,6 @@ import type { Rng } from '../random/index.js';
 import type { RunReport } from '../report/model.js';
 import type { LoadResult, SaveResult } from '../storage/index.js';
 
-/**
- * The harness's ground truth for houses (docs/storage.md, "Auditing houses"): every version a save
- * got acknowledged, and audits that read each house back through other players' DHTs. A house is
- * **lost** when, at the final audit, none of `readers` players could read its latest acknowledged
- * version (or a newer one); a periodic audit's failure to do so is a **miss** (the run goes on,
- * and the DHT's republish may still restore it).
- */
 /** What the audit counts: report.json `storage.permanent`, documented there. */
 export type HouseAuditCounts = NonNullable<RunReport['storage']>['permanent'];
 
@@ -45,6 +38,13 @@ interface Acknowledged {
   version: number;
 }
 
+/**
+ * The harness's ground truth for houses (docs/storage.md, "Auditing houses"): every version a save
+ * got acknowledged, and audits that read each house back through other players' DHTs. A house is
+ * **lost** when, at the final audit, none of `readers` players could read its latest acknowledged
+ * version (or a newer one); a periodic audit's failure to do so is a **miss** (the run goes on,
+ * and the DHT's republish may still restore it).
+ */
 export function createHouseAudit(rng: Rng): HouseAudit {
   const houses = new Map<string, Acknowledged>();
   const saveLatency = createLatencyHistogram();

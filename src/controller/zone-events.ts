@@ -70,8 +70,8 @@ export function createZoneEventTracker(world: WorldDefinition, directory: ZoneDi
       const groups = directory.groupsIn(zoneAndNested(world, spec.zone), null);
       // Busiest by its agreed view, as its members hold it (the directory's contacts may lag behind joins and leaves).
       const members = (g: { readonly sessionId: Uint8Array }) => players.filter((p) => p.zone.state === 'member' && p.zone.view && equalBytes(p.zone.view.sessionId, g.sessionId));
-      const size = (g: { readonly sessionId: Uint8Array }) => members(g)[0]?.zone.view?.members.length ?? 0;
-      const origin = [...groups].sort((a, b) => size(b) - size(a) || (toHex(a.sessionId) < toHex(b.sessionId) ? -1 : 1))[0];
+      const size = new Map(groups.map((g) => [g, members(g)[0]?.zone.view?.members.length ?? 0]));
+      const origin = [...groups].sort((a, b) => (size.get(b) ?? 0) - (size.get(a) ?? 0) || (toHex(a.sessionId) < toHex(b.sessionId) ? -1 : 1))[0];
       const inOrigin = origin ? members(origin) : [];
       const view = inOrigin[0]?.zone.view;
       if (!origin || !view) {

@@ -11,6 +11,7 @@ import {
   type KeyCertificate,
   type PaymentToken,
 } from '../auth/index.js';
+import type { Ed25519Backend } from '../crypto/index.js';
 import { installDht, type DhtConfig, type DhtNode, type RecordPolicies } from '../dht/index.js';
 import { installNeo, type NeoEndpoint } from '../neo/index.js';
 import type { Endpoint, PeerNode, Transport } from '../net/index.js';
@@ -19,7 +20,6 @@ import { characterPolicy, housePolicy } from '../storage/index.js';
 import type { Clock } from '../time/clock.js';
 import type { TimerHandle } from '../time/timer-queue.js';
 import { zoneLeadersPolicy } from '../zones/index.js';
-import type { Ed25519Backend } from '../crypto/index.js';
 import { startPeerNode, type PeerNodeConfig, type PeerNodeDeps } from './node.js';
 
 /**
@@ -72,8 +72,8 @@ export interface PlayerServices {
 
 /**
  * Every record type a player's DHT stores and reads, with its policy: the authority's certificates
- * and bans, the leaves' leader records, the owners' houses. The run's bootstrap nodes apply the
- * same, so whatever a player may store, any node may hold.
+ * and bans, the leaves' leader records, the owners' houses and character sections. The run's
+ * bootstrap nodes apply the same, so whatever a player may store, any node may hold.
  */
 export function playerRecordPolicies(authorityPublicKey: Uint8Array, ed25519: Pick<Ed25519Backend, 'verify'>): RecordPolicies {
   const verify = (s: Uint8Array, m: Uint8Array, k: Uint8Array) => ed25519.verify(s, m, k);
