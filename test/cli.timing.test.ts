@@ -87,7 +87,7 @@ describe('p2p-mmog CLI', () => {
   it('a capacity search steps the peer count up and names the largest healthy count', async () => {
     const dir = tmp();
     // A first step that breaks a threshold whatever the machine: the search ends there, with no healthy count, exit 1.
-    writeFileSync(join(dir, 'none.yaml'), 'peers: 8\ndurationS: 1\nneo: { groupSize: 8 }\ncapacity: { startPeers: 8, stepPeers: 8, maxPeers: 32, stepDurationS: 1.5 }\nthresholds: ["peers.peak < 4"]\n');
+    writeFileSync(join(dir, 'none.yaml'), 'peers: 8\ndurationS: 1\nneo: { groupSize: 8 }\ncapacity: { startPeers: 8, stepPeers: 8, maxPeers: 32, stepDurationS: 1.5 }\nthresholds: ["peers.target < 4"]\n');
     const none = await quietly(() => main(['run', join(dir, 'none.yaml'), '--headless', '--out', join(dir, 'none')]));
     const noneReport = JSON.parse(readFileSync(join(dir, 'none', 'report.json'), 'utf8'));
     expect(noneReport.capacity.steps.map((s: { peers: number; thresholdsOk: boolean }) => [s.peers, s.thresholdsOk])).toEqual([[8, false]]);
@@ -95,7 +95,7 @@ describe('p2p-mmog CLI', () => {
     expect(none.value).toBe(EXIT.thresholdFailed);
 
     // A threshold the second step breaks whatever the machine: the search stops at 16, never reaching 24.
-    writeFileSync(join(dir, 'cap.yaml'), 'peers: 8\ndurationS: 1\nneo: { groupSize: 8 }\ncapacity: { startPeers: 8, stepPeers: 8, maxPeers: 32, stepDurationS: 4 }\nthresholds: ["neo.updates.accepted > 0", "peers.peak < 12"]\n');
+    writeFileSync(join(dir, 'cap.yaml'), 'peers: 8\ndurationS: 1\nneo: { groupSize: 8 }\ncapacity: { startPeers: 8, stepPeers: 8, maxPeers: 32, stepDurationS: 4 }\nthresholds: ["neo.updates.accepted > 0", "peers.target < 12"]\n');
     const out = join(dir, 'out');
     const r = await quietly(() => main(['run', join(dir, 'cap.yaml'), '--headless', '--out', out]));
     const report = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
