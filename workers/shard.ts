@@ -23,6 +23,7 @@ import { START_HP } from '../src/game/index.js';
 import { regionRect } from '../src/scenario/world.js';
 import { createZoneEventTracker, type ZoneEventSpec } from '../src/controller/zone-events.js';
 import { createShardHouses } from '../src/controller/shard-houses.js';
+import { createShardAreas, type Place } from '../src/controller/shard-areas.js';
 import { createLocalDirectory, createZonePlayer, leafKey, zoneAndNested, zoneOf, type WorldDefinition, type RunSchedule, type ZoneDirectory, type ZoneEvent, type ZonePlayer } from '../src/zones/index.js';
 
 /** A player as the shard hosts it: what startPlayer composed, and the shard's bookkeeping. */
@@ -224,7 +225,10 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     player.credentials = { keyCertificate: result.keyCertificate, gameKey: result.gameKey };
     player.joinedAtMs = clock.nowMs();
     player.acMessagesAtJoin = player.services.acMessages();
-    if (!player.maliciousHolder) houses?.joined({ id: player.id, signer: player.peer.signer, dht: player.services.dht, alive: () => !player.closed });
+    if (!player.maliciousHolder) {
+      houses?.joined({ id: player.id, signer: player.peer.signer, dht: player.services.dht, alive: () => !player.closed });
+      areas?.joined({ id: player.id, signer: player.peer.signer, dht: player.services.dht, alive: () => !player.closed, place: () => placeOf(player) });
+    }
     return true;
   };
 
@@ -294,6 +298,28 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         onError: (e) => shuttingDown || onHandlerError(e, 'houses'),
       })
     : null;
+
+  const ephemeralSpec = task.profile.storage?.ephemeral;
+  const areas = ephemeralSpec
+    ? createShardAreas(ephemeralSpec, {
+        clock,
+        wallClock: systemWallClock,
+        scheduler,
+        rng: root.fork('areas'),
+        templateSeed: `${task.seed}:zones`,
+        onReset: (r) => record({ type: 'zone-reset', ...r, group: 0, atMs: clock.nowMs() }),
+        onError: (e) => shuttingDown || onHandlerError(e, 'areas'),
+      })
+    : null;
+
+  /** Where a player stands by its group's agreed state: its zone in a world; without one, its group's own small world. */
+  const placeOf = (player: Player): Place | null => {
+    const at = player.member?.avatar();
+    if (!at) return null;
+    if (!world) return { zone: `group:${player.group}`, zoneRect: { x: 0, y: 0, width: worldSize, height: worldSize }, x: at.x, y: at.y };
+    const zone = zoneOf(world, at.x, at.y);
+    return zone && { zone: zone.id, zoneRect: zone.rect, x: at.x, y: at.y };
+  };
 
   /** A group event, counted once per group (`groupKey`: the group's index, or its session in a world). */
   const groupEvent = (player: Player, event: GroupEvent, groupKey: string) => {
@@ -534,6 +560,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         for (const p of players.values()) p.member?.begin(command.startAtMs + firstRoundOffsetMs(p.group, task.groupsTotal, task.neo.roundMs));
         for (const spec of zoneEventSpecs) scheduler.schedule(command.startAtMs + spec.atS * 1000, () => raiseZoneEvent(spec));
         houses?.start(command.startAtMs, task.profile.durationS);
+        areas?.start(command.startAtMs, task.profile.durationS);
         // Founders published while the overlay was still forming, into nodes that may no longer be
         // the closest to their keys once everyone is in: the join flow's check runs again then,
         // spread over a window rather than all at once (a burst of lookups makes timers late).
@@ -586,6 +613,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       auth: authFigures(allPlayers, authTotals, clock.nowMs()),
       attacks: ledger.summary(),
       storage: houses?.figures() ?? null,
+      ephemeral: areas?.figures() ?? null,
       maliciousHolders: maliciousHolders && { ...maliciousHolders },
     };
   };
@@ -620,6 +648,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   await Promise.race([finished, stopped]);
   // The final audit reads through every shard's players: it ran before the last round, and the sockets stay up until it ends.
   await houses?.finalAudit();
+  await areas?.finalAudit();
   shuttingDown = true;
   clearInterval(telemetry);
   playout.merge(playoutInterval);
@@ -647,6 +676,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     handlerErrors,
     ports: initialPorts,
     events,
+    unsentEvents: pendingEvents,
   };
 }
 

@@ -3,6 +3,7 @@
  * tasks in `workers/shard.ts`). Type-only: both sides import it, neither imports the other.
  */
 import type { HouseAuditFigures } from './house-audit.js';
+import type { EphemeralFigures } from './shard-areas.js';
 import type { ZoneEventFigures } from './zone-events.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { AttackLedgerSummary, AttackSpec, DhtHolderCounters } from '../attacks/index.js';
@@ -85,7 +86,9 @@ export type QuadtreeEvent =
   /** A zone-wide event raised by `player` in a group of `zone`, which then held `groups` groups; `crashed`: the leader crashed with it. */
   | { readonly type: 'zone-event'; readonly zone: string; readonly kind: string; readonly player: number; readonly groups: number; readonly crashed: number | null }
   /** An audit of the houses this shard's players acknowledged (docs/storage.md): houses read back, and those no reader found. */
-  | { readonly type: 'storage-audit'; readonly final: boolean; readonly checked: number; readonly missing: number };
+  | { readonly type: 'storage-audit'; readonly final: boolean; readonly checked: number; readonly missing: number }
+  /** Ephemeral zone data (docs/storage.md): the audit of `epoch` just before it ended (`lost`), and the reset that began the next (areas rewritten, lost ones restored); `final`: the end-of-run audit, no reset. */
+  | { readonly type: 'zone-reset'; readonly epoch: number; readonly areas: number; readonly rewritten: number; readonly restored: number; readonly lost: number; readonly final: boolean };
 
 /** A group's view change (or a player's arrival or departure), as the group reported it, or a quadtree event. */
 export type ShardGroupEvent = (Exclude<GroupEvent, { type: 'divided' | 'collapsed' }> | QuadtreeEvent) & { readonly group: number; readonly atMs: number };
@@ -156,6 +159,8 @@ export interface ShardSample {
   readonly attacks: AttackLedgerSummary;
   /** Houses its players keep and their audits (null: the profile has no storage); merged by mergeHouseAuditFigures. */
   readonly storage: HouseAuditFigures | null;
+  /** Its areas of ephemeral zone data and their audits (null: the profile has none); merged by mergeEphemeralFigures. */
+  readonly ephemeral: EphemeralFigures | null;
   /** Its malicious DHT nodes (storage.maliciousHolders) and what they did; null without any in the profile. */
   readonly maliciousHolders: (DhtHolderCounters & { readonly nodes: number }) | null;
 }
@@ -223,4 +228,6 @@ export interface ShardResult {
   readonly handlerErrors: readonly string[];
   readonly ports: readonly number[];
   readonly events: readonly ShardGroupEvent[];
+  /** Events recorded after the last telemetry message (the final audits end while the shard stops): the controller adds them. */
+  readonly unsentEvents: readonly ShardGroupEvent[];
 }

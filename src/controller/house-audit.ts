@@ -5,7 +5,7 @@ import type { RunReport } from '../report/model.js';
 import type { LoadResult, SaveResult } from '../storage/index.js';
 
 /** What the audit counts: report.json `storage.permanent`, documented there. */
-export type HouseAuditCounts = NonNullable<RunReport['storage']>['permanent'];
+export type HouseAuditCounts = NonNullable<NonNullable<RunReport['storage']>['permanent']>;
 
 /** The audit's counts and its latencies, ms, as encoded HdrHistograms. */
 export interface HouseAuditFigures extends HouseAuditCounts {

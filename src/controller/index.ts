@@ -5,6 +5,7 @@ import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { createHealthSampler, createLatencyHistogram, createTaggedLatency, decodeLatencyHistogram, latencyFigures, mergeTaggedLatency, type LatencyHistogram, type TaggedLatency } from '../metrics/index.js';
 import { mergeHouseAuditFigures } from './house-audit.js';
+import { mergeEphemeralFigures } from './shard-areas.js';
 import { NEO_COUNTERS, type NeoCounter } from '../neo/index.js';
 import type { RunEvent, RunReport, SeriesPoint } from '../report/model.js';
 import { mergeAttackSummaries, type AttackLedgerSummary, type AttackSpec } from '../attacks/index.js';
@@ -380,6 +381,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     await identity.close();
   }
 
+  for (const r of results) for (const e of r.unsentEvents) groupEvent(e);
   const { playout, lateness, counters, updates, udpKernelDrops, peersAlive } = mergeResults(results, loopHistogram);
   const neoTagged = mergeTaggedLatency(results.map((r) => r.tagged), { maxPairs: MAX_TAG_PAIRS });
   const place: Placement = { groups: groups.length, shards: workers, shardOfGroup: (g) => shardOfGroup.get(g) ?? 0 };
@@ -695,28 +697,44 @@ function groupFigures(results: readonly ShardResult[], count: number): RunReport
   };
 }
 
-/** The live storage panel's figures: the shards' audits so far (lost only once a final audit ran). */
+/** The live storage panel's figures: the shards' audits so far (houses lost only once a final audit ran). */
 function liveStorage(samples: readonly ShardSample[]): LiveSnapshot['storage'] {
   const report = storageReport(samples);
   if (!report) return null;
-  const p = report.permanent;
-  return { stored: p.stored, lost: p.finalChecked > 0 ? p.lost : null, audits: p.audits, misses: p.auditMisses, putP99: report.putLatencyMs.p99, getP99: report.getLatencyMs.p99 };
+  const { permanent: p, ephemeral: e } = report;
+  return {
+    houses: p && { stored: p.stored, lost: p.finalChecked > 0 ? p.lost : null, audits: p.audits, misses: p.auditMisses },
+    areas: e && { stored: e.stored, lost: e.lost, restored: e.restoredByReset, resets: e.resets },
+    putP99: report.putLatencyMs.p99,
+    getP99: report.getLatencyMs.p99,
+  };
 }
 
-/** The shards' house audits summed, their latency histograms merged; null in a run without storage. */
+/** The shards' house and area audits summed, their latency histograms merged; null in a run without storage. */
 function storageReport(samples: readonly ShardSample[], malicious: { readonly share: number; readonly behaviour: 'drop' | 'tamper' } | null = null): RunReport['storage'] {
-  const merged = mergeHouseAuditFigures(samples.flatMap((s) => (s.storage ? [s.storage] : [])));
-  if (!merged) return null;
-  const { saveLatency, readLatency, ...permanent } = merged;
+  const houses = mergeHouseAuditFigures(samples.flatMap((s) => (s.storage ? [s.storage] : [])));
+  const areas = mergeEphemeralFigures(samples.flatMap((s) => (s.ephemeral ? [s.ephemeral] : [])));
+  if (!houses && !areas) return null;
+  const puts = createLatencyHistogram();
+  const gets = createLatencyHistogram();
+  for (const encoded of [houses?.saveLatency, areas?.writeLatency]) if (encoded) puts.merge(decodeLatencyHistogram(encoded));
+  for (const encoded of [houses?.readLatency, areas?.fetchLatency]) if (encoded) gets.merge(decodeLatencyHistogram(encoded));
   const holders = samples.flatMap((s) => (s.maliciousHolders ? [s.maliciousHolders] : []));
   const sum = (k: 'nodes' | 'storesDropped' | 'lookupsDropped' | 'valuesTampered') => holders.reduce((a, h) => a + h[k], 0);
   return {
-    permanent,
-    ephemeral: null,
-    putLatencyMs: latencyFigures(decodeLatencyHistogram(saveLatency)),
-    getLatencyMs: latencyFigures(decodeLatencyHistogram(readLatency)),
+    permanent: houses && withoutLatencies(houses, 'saveLatency', 'readLatency'),
+    ephemeral: areas && withoutLatencies(areas, 'writeLatency', 'fetchLatency'),
+    putLatencyMs: latencyFigures(puts),
+    getLatencyMs: latencyFigures(gets),
     maliciousHolders: malicious && { ...malicious, nodes: sum('nodes'), storesDropped: sum('storesDropped'), lookupsDropped: sum('lookupsDropped'), valuesTampered: sum('valuesTampered') },
   };
+}
+
+/** A component's figures without its encoded histograms: the counts report.json shows. */
+function withoutLatencies<T extends object, K extends keyof T>(figures: T, ...latencies: K[]): Omit<T, K> {
+  const counts = { ...figures };
+  for (const k of latencies) delete counts[k];
+  return counts;
 }
 
 /** The shards' zone-event figures summed, their latency histograms merged; null in a run without a world. */

@@ -1,5 +1,6 @@
 export {
   installDht,
+  StaleWriteError,
   DEFAULT_DHT_CONFIG,
   type DhtNode,
   type DhtConfig,
@@ -9,6 +10,7 @@ export {
   type FindNodeResult,
   type GetResult,
   type GetOptions,
+  type PutOptions,
   type PutResult,
   type BootstrapResult,
   type LeaveResult,

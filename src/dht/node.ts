@@ -112,6 +112,25 @@ export interface GetResult extends DhtLookupResult {
   readonly record: DhtRecord | null;
 }
 
+/** put() of a version older than one this node already saw for the key: the writer must catch up first. */
+export class StaleWriteError extends RangeError {
+  constructor(
+    readonly seq: bigint,
+    readonly newest: bigint,
+  ) {
+    super(`put: sequence ${seq} is older than ${newest}, already seen for this key`);
+    this.name = 'StaleWriteError';
+  }
+}
+
+export interface PutOptions {
+  /**
+   * Send the record to only this many of the closest nodes (default k). Data a reset regenerates
+   * anyway (ephemeral zone data) need not cost k copies.
+   */
+  readonly replicas?: number;
+}
+
 export interface GetOptions {
   /** Overrides config.getQuorum for this lookup. */
   readonly quorum?: number;
@@ -157,7 +176,7 @@ export interface DhtNode {
    * Store a signed record at the k closest nodes and keep re-putting it every republish interval.
    * Throws RangeError when the record fails this node's own checks (a caller bug).
    */
-  put(record: DhtRecord): Promise<PutResult>;
+  put(record: DhtRecord, options?: PutOptions): Promise<PutResult>;
   /** Graceful leave: hand every held record to the closest remaining nodes, then close. */
   leave(): Promise<LeaveResult>;
   /** Stop at once: timers cancelled, outstanding requests abandoned, later messages ignored. The transport stays open (the peer owns it). */
@@ -356,19 +375,21 @@ class KademliaNode implements DhtNode {
     return { ok: best !== null, latencyMs, hops, queried: outcome.queried, record: best?.record ?? null };
   }
 
-  async put(record: DhtRecord): Promise<PutResult> {
+  async put(record: DhtRecord, options: PutOptions = {}): Promise<PutResult> {
     this.assertOpen('put');
+    const replicas = options.replicas ?? this.config.k;
+    if (!Number.isSafeInteger(replicas) || replicas < 1) throw new RangeError(`put: replicas must be a positive integer, got ${String(options.replicas)}`);
     const wallNow = this.wallClock.nowMs();
     const rejection = this.check(record, wallNow);
     if (rejection) throw new RangeError(`put: the record fails this node's own checks (${rejection})`);
     const hex = idHex(record.key);
     const floor = this.floor(record.key);
-    if (floor !== null && record.seq < floor) throw new RangeError(`put: sequence ${record.seq} is older than ${floor}, already seen for this key`);
+    if (floor !== null && record.seq < floor) throw new StaleWriteError(record.seq, floor);
     this.published.set(hex, record);
     this.noteSeen(hex, record.seq);
     this.store.offer(record, () => null, wallNow, this.deps.clock.nowMs());
     this.counters.inc('puts');
-    return this.replicate(record);
+    return this.replicate(record, replicas);
   }
 
   async leave(): Promise<LeaveResult> {
@@ -767,8 +788,8 @@ class KademliaNode implements DhtNode {
   }
 
   /** Find the k closest nodes to the record's key and send it to each; wait for their answers. */
-  private async replicate(record: DhtRecord): Promise<PutResult> {
-    const { contacts } = await this.findClosest(record.key);
+  private async replicate(record: DhtRecord, replicas = this.config.k): Promise<PutResult> {
+    const contacts = (await this.findClosest(record.key)).contacts.slice(0, replicas);
     const outcomes: Record<StoreOutcome | 'no-answer', number> = { stored: 0, duplicate: 0, stale: 0, conflict: 0, invalid: 0, full: 0, 'no-answer': 0 };
     const answers = await Promise.all(
       contacts.map((c) => {

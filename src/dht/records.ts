@@ -5,7 +5,7 @@ import { bytes, encodeWith, enumU8, struct, u64, varBytes, type Infer } from '..
  * What a record is about. The index of a name is its byte on the wire and in the key derivation,
  * so new types are appended, never inserted or reordered.
  */
-export const RECORD_TYPES = ['key-certificate', 'game-key', 'ban', 'player-data', 'house', 'zone-leaders'] as const;
+export const RECORD_TYPES = ['key-certificate', 'game-key', 'ban', 'player-data', 'house', 'zone-leaders', 'zone-data'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
 /** A player ID, a public key, or a public key plus a slot: 64 bytes covers every subject the product names. */

@@ -6,4 +6,4 @@ export { createGame, restoreGame, type Game, type GameOptions, type RoundUpdate,
 export { encodeUpdate, decodeUpdate, GAME_UPDATE_BYTES, type GameUpdate, type GameAction, type GameActionKind } from './update.js';
 export { encodeState, decodeState, type GameSnapshot, type MemberState, type ChestState } from './state.js';
 export { createBot, type Bot, type BotOptions } from './bot.js';
-export { START_HP, MAX_STEP } from './rules.js';
+export { START_HP, MAX_STEP, chebyshev } from './rules.js';

@@ -16,7 +16,7 @@ import { installDht, type DhtConfig, type DhtNode, type RecordPolicies } from '.
 import { installNeo, type NeoEndpoint } from '../neo/index.js';
 import type { Endpoint, PeerNode, Transport } from '../net/index.js';
 import type { Rng } from '../random/index.js';
-import { characterPolicy, housePolicy } from '../storage/index.js';
+import { areaPolicy, characterPolicy, housePolicy } from '../storage/index.js';
 import type { Clock } from '../time/clock.js';
 import type { TimerHandle } from '../time/timer-queue.js';
 import { zoneLeadersPolicy } from '../zones/index.js';
@@ -77,7 +77,7 @@ export interface PlayerServices {
  */
 export function playerRecordPolicies(authorityPublicKey: Uint8Array, ed25519: Pick<Ed25519Backend, 'verify'>): RecordPolicies {
   const verify = (s: Uint8Array, m: Uint8Array, k: Uint8Array) => ed25519.verify(s, m, k);
-  return { ...certificateRecordPolicies(authorityPublicKey, ed25519), 'zone-leaders': zoneLeadersPolicy(verify), house: housePolicy(), 'player-data': characterPolicy() };
+  return { ...certificateRecordPolicies(authorityPublicKey, ed25519), 'zone-leaders': zoneLeadersPolicy(verify), house: housePolicy(), 'player-data': characterPolicy(), 'zone-data': areaPolicy() };
 }
 
 export function startPlayerServices(peer: PeerNode, config: PlayerServicesConfig, deps: PlayerServicesDeps): PlayerServices {

@@ -49,7 +49,7 @@ export interface SeriesPoint {
 export interface RunEvent {
   /** Seconds since the run started. */
   readonly tS: number;
-  readonly type: 'run' | 'calibration' | 'phase' | 'split' | 'merge' | 'handover' | 'founded' | 'election' | 'zone-event' | 'storage-audit' | 'ban' | 'proof' | 'join' | 'leave' | 'view-change' | 'player-joined' | 'player-left' | 'saturation' | 'threshold';
+  readonly type: 'run' | 'calibration' | 'phase' | 'split' | 'merge' | 'handover' | 'founded' | 'election' | 'zone-event' | 'storage-audit' | 'zone-reset' | 'ban' | 'proof' | 'join' | 'leave' | 'view-change' | 'player-joined' | 'player-left' | 'saturation' | 'threshold';
   readonly [detail: string]: unknown;
 }
 
@@ -156,6 +156,7 @@ export interface RunReport {
   } | null;
   /** Storage (docs/storage.md): houses kept in the DHT and what the harness's audits found; null without `storage` in the profile. */
   readonly storage: {
+    /** Houses (profile storage.houses); null without. */
     readonly permanent: {
       /** Houses with at least one acknowledged version. */
       readonly stored: number;
@@ -175,12 +176,38 @@ export interface RunReport {
       readonly auditMisses: number;
       /** Reads that returned an older version than the acknowledged one. */
       readonly staleReads: number;
-    };
-    /** Ephemeral zone data: not built yet. */
-    readonly ephemeral: null;
-    /** A save: the put to the k closest nodes, until their answers. */
+    } | null;
+    /** Ephemeral zone data (profile storage.ephemeral; docs/storage.md, "Ephemeral zone data"); null without. */
+    readonly ephemeral: {
+      /** Areas players visited (each is kept from then on, reset after reset). */
+      readonly areas: number;
+      /** Area-epochs with at least one acknowledged write (a reset's regeneration or a change). */
+      readonly stored: number;
+      /** Area-epochs whose acknowledged changes no reader found in the audit before the next reset (or the final one). */
+      readonly lost: number;
+      /** Lost area-epochs whose area the next reset wrote back, acknowledged. */
+      readonly restoredByReset: number;
+      /** Lost in the final audit: no reset followed inside the run. */
+      readonly lostAtEnd: number;
+      /** lost − restoredByReset − lostAtEnd: losses a reset should have restored and did not. */
+      readonly unrestored: number;
+      readonly resets: number;
+      /** Reads of an area by a player walking into it (or meeting a reset). */
+      readonly fetches: number;
+      /** Fetches that found nothing where the harness had an acknowledged write this epoch. */
+      readonly fetchMisses: number;
+      /** Fetches that threw (the player's DHT closed under them: it crashed or left). */
+      readonly fetchesFailed: number;
+      /** Items taken and monsters slain, as writes: one per look that reached something new. */
+      readonly changes: number;
+      readonly writesUnacknowledged: number;
+      /** Writes that threw (the writer's DHT closed under them). */
+      readonly writesFailed: number;
+      readonly auditReads: number;
+    } | null;
+    /** Every storage put until the holders' answers: house saves and area writes. */
     readonly putLatencyMs: LatencyFigures;
-    /** An audit's read: a get with quorum 3. */
+    /** Every storage get: house audits (quorum 3), area fetches (quorum 1) and area audits (quorum 2). */
     readonly getLatencyMs: LatencyFigures;
     /** Malicious DHT nodes among the players (profile storage.maliciousHolders) and what they did; null without. */
     readonly maliciousHolders: {

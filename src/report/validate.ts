@@ -79,7 +79,7 @@ const reportSchema = z.looseObject({
   zones: z.looseObject({ eventsRaised: count, eventsExpected: count, eventsDelivered: count, eventsDuplicated: count, eventLatencyMs: latency }).nullable().optional(),
   storage: z
     .looseObject({
-      permanent: z.looseObject({ stored: count, lost: count }),
+      permanent: z.looseObject({ stored: count, lost: count }).nullable(),
       ephemeral: z.looseObject({ stored: count, lost: count, restoredByReset: count }).nullable(),
     })
     .nullable(),

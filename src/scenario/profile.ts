@@ -182,7 +182,7 @@ export const profileSchema = z.strictObject({
   /** The world whose zones the quadtree of peer groups partitions; off: fixed groups of neo.groupSize. */
   world: worldSchema.optional(),
   /**
-   * Storage (docs/storage.md): each player keeps `houses.perPlayer` houses in the DHT, writes a new
+   * Storage (docs/storage.md): houses and ephemeral zone data. Each player keeps `houses.perPlayer` houses in the DHT, writes a new
    * version of one every `updateEveryS`, and the harness audits what it acknowledged every
    * `auditEveryS` (a sample of `auditSample` houses) and all of it `finalAuditBeforeEndS` before the end.
    */
@@ -197,7 +197,23 @@ export const profileSchema = z.strictObject({
         finalAuditBeforeEndS: z.number().positive().max(3600).default(5),
         /** Readers that must each fail (after their retries) before a house counts as lost. */
         auditReaders: z.number().int().min(1).max(16).default(3),
-      }),
+      }).optional(),
+      /**
+       * Ephemeral zone data (docs/storage.md, "Ephemeral zone data"): each zone is cut into areas of
+       * `areaTiles` × `areaTiles` holding `items` items and `monsters` monsters regenerated from the seed;
+       * players fetch the areas they enter and write back what they take; every `resetEveryS` the zones
+       * reset. Writes ask `replicas` of the closest nodes (regenerated data need not cost k copies).
+       */
+      ephemeral: z
+        .strictObject({
+          areaTiles: z.number().int().min(4).max(1024).default(16),
+          items: z.number().int().min(0).max(32).default(4),
+          monsters: z.number().int().min(0).max(32).default(2),
+          resetEveryS: z.number().positive().max(3600).default(15),
+          replicas: z.number().int().min(1).max(20).default(3),
+          finalAuditBeforeEndS: z.number().positive().max(3600).default(3),
+        })
+        .optional(),
       /**
        * Malicious DHT nodes among the players (SPEC §8): each player is one with probability `share`
        * (from the seed); it keeps no houses and `drop`s stores and value lookups or `tamper`s the values it serves.
@@ -478,6 +494,13 @@ function checkStages(profile: Profile, source: string): void {
     issues.push({ path: 'neo.groupSize', message: `groups that change membership (${why}) hold at most ${MAX_CHANGING_GROUP_SIZE} players, got ${profile.neo.groupSize}` });
   }
   if (profile.world) issues.push(...worldIssues(profile.world, profile));
+  const ephemeral = profile.storage?.ephemeral;
+  if (ephemeral && ephemeral.finalAuditBeforeEndS >= profile.durationS) {
+    issues.push({ path: 'storage.ephemeral.finalAuditBeforeEndS', message: `must leave the audit inside the run (durationS ${profile.durationS}), got ${ephemeral.finalAuditBeforeEndS}` });
+  }
+  if (ephemeral && ephemeral.resetEveryS * 1000 <= 2000) {
+    issues.push({ path: 'storage.ephemeral.resetEveryS', message: `must leave time for the audit before each reset (more than 2 s), got ${ephemeral.resetEveryS}` });
+  }
   const houses = profile.storage?.houses;
   if (houses && houses.finalAuditBeforeEndS >= profile.durationS) {
     issues.push({ path: 'storage.houses.finalAuditBeforeEndS', message: `must leave the audit inside the run (durationS ${profile.durationS}), got ${houses.finalAuditBeforeEndS}` });

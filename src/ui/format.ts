@@ -452,14 +452,7 @@ export function buildLiveView(s: LiveSnapshot, options: ViewOptions = {}): LiveV
     s.storage === null
       ? null
       : {
-          lines: layoutPairs([
-            { label: 'houses', value: formatCount(s.storage.stored) },
-            { label: 'lost', value: s.storage.lost === null ? 'at the end' : formatCount(s.storage.lost) },
-            { label: 'audits', value: formatCount(s.storage.audits) },
-            { label: 'missed', value: formatCount(s.storage.misses) },
-            { label: 'put p99', value: formatMs(s.storage.putP99) },
-            { label: 'get p99', value: formatMs(s.storage.getP99) },
-          ]),
+          lines: layoutPairs(storagePairs(s.storage)),
         };
 
   const attacks: AttacksView = {
@@ -546,4 +539,29 @@ export function formatProgressLine(s: LiveSnapshot): string {
 export function canShowLiveUi(stream: { readonly isTTY?: boolean }, env: Readonly<Record<string, string | undefined>>): boolean {
   const set = (key: string): boolean => key in env && env[key] !== undefined && env[key] !== '0' && env[key] !== 'false';
   return stream.isTTY === true && !set('CI') && !set('CONTINUOUS_INTEGRATION');
+}
+
+/** The storage panel's pairs: houses, then areas, each only when the profile keeps them, then latencies. */
+function storagePairs(storage: NonNullable<LiveSnapshot['storage']>): { label: string; value: string }[] {
+  const { houses, areas } = storage;
+  return [
+    ...(houses
+      ? [
+          { label: 'houses', value: formatCount(houses.stored) },
+          { label: 'lost', value: houses.lost === null ? 'at the end' : formatCount(houses.lost) },
+          { label: 'audits', value: formatCount(houses.audits) },
+          { label: 'missed', value: formatCount(houses.misses) },
+        ]
+      : []),
+    ...(areas
+      ? [
+          { label: 'areas kept', value: formatCount(areas.stored) },
+          { label: 'areas lost', value: formatCount(areas.lost) },
+          { label: 'restored', value: formatCount(areas.restored) },
+          { label: 'resets', value: formatCount(areas.resets) },
+        ]
+      : []),
+    { label: 'put p99', value: formatMs(storage.putP99) },
+    { label: 'get p99', value: formatMs(storage.getP99) },
+  ];
 }

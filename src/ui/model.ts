@@ -43,13 +43,24 @@ export interface LiveSnapshot {
   } | null;
   /** Group membership; splits, merges and hand-overs are null without a world's quadtree. */
   readonly groups: { readonly count: number; readonly splits: number | null; readonly merges: number | null; readonly handovers?: number | null; readonly zoneEvents?: { readonly delivered: number; readonly expected: number } | null; readonly elections: number; readonly viewChanges: number; readonly joins: number; readonly leaves: number; readonly removals: number } | null;
-  /** Houses kept in the DHT and the harness's audits of them (docs/storage.md); null when the profile has no storage. */
+  /** Houses and ephemeral zone data kept in the DHT and the harness's audits of them (docs/storage.md); null when the profile has no storage. */
   readonly storage: {
-    readonly stored: number;
-    /** Null until the final audit ran. */
-    readonly lost: number | null;
-    readonly audits: number;
-    readonly misses: number;
+    /** Null without houses in the profile. */
+    readonly houses: {
+      readonly stored: number;
+      /** Null until the final audit ran. */
+      readonly lost: number | null;
+      readonly audits: number;
+      readonly misses: number;
+    } | null;
+    /** Null without ephemeral zone data in the profile. */
+    readonly areas: {
+      /** Area-epochs with an acknowledged write. */
+      readonly stored: number;
+      readonly lost: number;
+      readonly restored: number;
+      readonly resets: number;
+    } | null;
     readonly putP99: number;
     readonly getP99: number;
   } | null;

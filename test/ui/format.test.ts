@@ -288,14 +288,24 @@ describe('buildLiveView', () => {
   });
 
   it('shows houses and their audits, the losses only once the final audit ran', () => {
-    const live = buildLiveView(sampleSnapshot({ storage: { stored: 40, lost: null, audits: 3, misses: 0, putP99: 812.4, getP99: 61.2 } }));
+    const live = buildLiveView(sampleSnapshot({ storage: { houses: { stored: 40, lost: null, audits: 3, misses: 0 }, areas: null, putP99: 812.4, getP99: 61.2 } }));
     const text = live.storage?.lines.join('\n') ?? '';
     expect(text).toMatch(/houses\s+40/);
     expect(text).toMatch(/lost\s+at the end/);
     expect(text).toMatch(/put p99\s+812/);
-    const ended = buildLiveView(sampleSnapshot({ storage: { stored: 82, lost: 0, audits: 16, misses: 1, putP99: 2_600, getP99: 648 } }));
+    const ended = buildLiveView(sampleSnapshot({ storage: { houses: { stored: 82, lost: 0, audits: 16, misses: 1 }, areas: null, putP99: 2_600, getP99: 648 } }));
     expect(ended.storage?.lines.join('\n')).toMatch(/lost\s+0/);
+    expect(ended.storage?.lines.join('\n')).not.toContain('areas');
     expect(buildLiveView(sampleSnapshot()).storage).toBeNull();
+  });
+
+  it('shows ephemeral areas kept, lost and restored by resets, without houses when the profile keeps none', () => {
+    const text = buildLiveView(sampleSnapshot({ storage: { houses: null, areas: { stored: 120, lost: 3, restored: 2, resets: 4 }, putP99: 40, getP99: 12 } })).storage?.lines.join('\n') ?? '';
+    expect(text).toMatch(/areas kept\s+120/);
+    expect(text).toMatch(/areas lost\s+3/);
+    expect(text).toMatch(/restored\s+2/);
+    expect(text).toMatch(/resets\s+4/);
+    expect(text).not.toContain('houses');
   });
 
   it('marks absent components as null and an empty attack schedule', () => {
