@@ -43,7 +43,7 @@ const r = await runIdentitySwarm({
 const c = r.dht.counters;
 const reasons = new Map<string, number>();
 for (const f of r.failures) reasons.set(`${f.reason}${f.targetAlive ? '' : ' (target gone)'}`, (reasons.get(`${f.reason}${f.targetAlive ? '' : ' (target gone)'}`) ?? 0) + 1);
-console.log(`\ninitial join (bootstrap, register, publish, check) of ${PEERS} players: ${(r.initialJoinMs / 1000).toFixed(1)} s; run ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
+console.log(`\ninitial join (register, bootstrap, publish, check) of ${PEERS} players: ${(r.initialJoinMs / 1000).toFixed(1)} s; run ${((Date.now() - started) / 1000).toFixed(0)} s in all`);
 console.log(`registrations: ${r.registrations} completed joins (authority counted ${r.registrations === r.authorityRegistrations ? 'the same' : r.authorityRegistrations}), join failures ${r.joinFailures.length}, records republished by the join check ${r.republished}`);
 console.log(`churn: ${r.crashes} crashed, ${r.joins} joined (${r.live} live at the end)`);
 console.log(`\nidentity lookups: ${r.lookups}, verified ${r.successes} → success rate ${pct(r.successes, r.lookups)}`);

@@ -234,9 +234,10 @@ function endpointList(name: string) {
 
 /**
  * One standalone player until SIGINT/SIGTERM (SPEC §9), started as a harness shard starts its
- * players (startPlayer): its own socket, the DHT bootstrapped from the given contacts, registration
- * with the authority (paid by a token of the development payment stand-in unless a payment seed is
- * given), its certificates published and checked in the DHT.
+ * players (startPlayer): its own socket, registration with the authority (paid by a token of the
+ * development payment stand-in unless a payment seed is given), the DHT bootstrapped from the given
+ * contacts presenting the key certificate (the DHT admits certified players only), its
+ * certificates published and checked in the DHT.
  * First line: `peer <host:port> <public key hex>`; a signal makes it leave gracefully (DHT hand-off).
  */
 async function peer(opts: PeerOptions): Promise<number> {

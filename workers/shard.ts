@@ -703,6 +703,14 @@ function dhtFigures(players: readonly Player[], latency: LatencyHistogram): Shar
     recordsServed: stats.counters.recordsServed,
     recordsRejected: stats.counters.recordsRejected,
     rateLimited: stats.counters.rateLimited,
+    membership: {
+      verified: stats.counters['membership.verified'],
+      badCredentials: stats.counters['membership.badCredentials'],
+      refusedContacts: stats.counters['membership.refusedContacts'],
+      refusedStores: stats.counters['membership.refusedStores'],
+      ignoredAnswers: stats.counters['membership.ignoredAnswers'],
+      storeRetries: stats.counters['membership.storeRetries'],
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 import { PUBLIC_KEY_LENGTH, equalBytes, type Ed25519Backend, type Signer } from '../crypto/index.js';
-import { ownerWriterPolicy, signRecord, type DhtNode, type DhtRecord, type RecordPolicies, type RecordPolicy } from '../dht/index.js';
+import { ownerWriterPolicy, signRecord, type DhtMembership, type DhtNode, type DhtRecord, type RecordPolicies, type RecordPolicy } from '../dht/index.js';
 import { BanType, GameKeyType, KeyCertificateType, decodeCertificate, encodeCertificate, verifyCertificate, type BanCertificate, type GameKey, type KeyCertificate } from './certificates.js';
 import type { CertificateBundle, CertificateSource } from './identity.js';
 
@@ -75,6 +75,29 @@ export function certificateRecords(owner: Signer, keyCertificate: KeyCertificate
     signRecord({ type: 'key-certificate', subject: owner.publicKey, seq, expiresAtMs: gameKey.expiresAtMs, value: kc }, owner),
     signRecord({ type: 'game-key', subject: owner.publicKey, seq, expiresAtMs: gameKey.expiresAtMs, value: concat(kc, encodeCertificate(GameKeyType, gameKey)) }, owner),
   ];
+}
+
+/**
+ * The DHT's Sybil gate (SPEC §4, docs/dht.md "Membership"): a member presents its key certificate
+ * (104 bytes), and a node admits a sender whose certificate names the sender's own key and carries
+ * the authority's signature. `current` is the certificate this node presents, null until it has
+ * registered. Neither expiry nor bans are checked here: a key certificate does not expire, and a
+ * banned player is kept out of groups by the identity checks, not out of the DHT.
+ */
+export function keyCertificateMembership(authorityPublicKey: Uint8Array, ed25519: Pick<Ed25519Backend, 'verify'>, current: () => KeyCertificate | null): DhtMembership {
+  if (!(authorityPublicKey instanceof Uint8Array) || authorityPublicKey.length !== PUBLIC_KEY_LENGTH) throw new TypeError(`keyCertificateMembership: the authority key must be ${PUBLIC_KEY_LENGTH} bytes`);
+  const authority = authorityPublicKey.slice();
+  let presented: { certificate: KeyCertificate; bytes: Uint8Array } | null = null;
+  return {
+    credential() {
+      const certificate = current();
+      if (certificate === null) return null;
+      // Encoded once per certificate, not once per datagram.
+      if (presented?.certificate !== certificate) presented = { certificate, bytes: encodeCertificate(KeyCertificateType, certificate) };
+      return presented.bytes;
+    },
+    admits: (publicKey, credential) => boundKeyCertificate(credential, publicKey, authority, ed25519) !== null,
+  };
 }
 
 /** A ban as a record keyed by the banned player's key; `ttlMs` from the ban's time. */

@@ -92,5 +92,5 @@ export {
   type CertificateBundle,
   type CertificateSource,
 } from './identity.js';
-export { certificateRecordPolicies, certificateRecords, banRecord, dhtCertificateSource } from './dht-records.js';
+export { certificateRecordPolicies, certificateRecords, banRecord, dhtCertificateSource, keyCertificateMembership } from './dht-records.js';
 export { createIdentityGate, GATE_COUNTERS, type IdentityGate, type GateCounter } from './gate.js';

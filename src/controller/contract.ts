@@ -178,6 +178,18 @@ export interface ShardDhtFigures {
   readonly recordsServed: number;
   readonly recordsRejected: number;
   readonly rateLimited: number;
+  /** The Sybil gate's counters (docs/dht.md, "Membership"), summed over the shard's players. */
+  readonly membership: DhtMembershipFigures;
+}
+
+/** What the DHT's Sybil gate did, summed over nodes (DHT_COUNTERS `membership.*`). */
+export interface DhtMembershipFigures {
+  readonly verified: number;
+  readonly badCredentials: number;
+  readonly refusedContacts: number;
+  readonly refusedStores: number;
+  readonly ignoredAnswers: number;
+  readonly storeRetries: number;
 }
 
 /** Cumulative authentication figures of the shard's players. */

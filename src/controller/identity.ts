@@ -9,6 +9,7 @@ import {
   banRecord,
   createPaymentIssuer,
   encodeCertificate,
+  keyCertificateMembership,
   signCertificate,
   startAuthority,
   systemWallClock,
@@ -45,6 +46,11 @@ export interface IdentityInfrastructure {
 /** Game keys outlive any run, so no player needs the authority again after joining. */
 const GAME_KEY_TTL_MS = 24 * 3600_000;
 export const BOOTSTRAP_NODES = 3;
+/**
+ * Player ids of the bootstrap nodes' key certificates: far above any id the authority assigns in a
+ * run (its ids count up from 1, one per registration) and apart from the impostors' (1e9 + k).
+ */
+export const BOOTSTRAP_PLAYER_ID_BASE = 2_000_000_000n;
 
 export async function startIdentityInfrastructure(seed: number, players: number): Promise<IdentityInfrastructure> {
   const root = createRng(seed).fork('identity-infrastructure');
@@ -56,11 +62,15 @@ export async function startIdentityInfrastructure(seed: number, players: number)
     { identitySeed: root.fork('authority').bytes(32), ed25519 },
   );
   const scheduler = createTimerQueue({ clock: systemClock });
+  // The authority's signer (the controller runs the authority): the bootstrap nodes' key
+  // certificates, which admit them to the players' DHT, and the impostors'.
+  const authoritySigner = ed25519.createSigner(root.fork('authority').bytes(32));
   const peers: PeerNode[] = [];
   const nodes: DhtNode[] = [];
   for (let i = 0; i < BOOTSTRAP_NODES; i++) {
     const peer = await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: root.fork(`bootstrap:${i}`).bytes(32), ed25519 });
     peers.push(peer);
+    const keyCertificate = signCertificate(KeyCertificateType, authoritySigner, { playerId: BOOTSTRAP_PLAYER_ID_BASE + BigInt(i), publicKey: peer.publicKey });
     nodes.push(
       installDht(peer.transport, {}, {
         clock: systemClock,
@@ -69,12 +79,11 @@ export async function startIdentityInfrastructure(seed: number, players: number)
         verify: (s, m, k) => ed25519.verify(s, m, k),
         policies: playerRecordPolicies(authority.publicKey, ed25519),
         wallClock: systemWallClock,
+        membership: keyCertificateMembership(authority.publicKey, ed25519, () => keyCertificate),
       }),
     );
   }
   await Promise.all(nodes.map((n, i) => n.bootstrap(peers.filter((_, j) => j !== i).map((p) => p.transport.local))));
-  // The authority's signer, for the impostors' certificates (the controller runs the authority).
-  const authoritySigner = ed25519.createSigner(root.fork('authority').bytes(32));
   const forger = ed25519.createSigner(root.fork('forger').bytes(32));
   const tokens = new Map<number, Uint8Array>();
   for (let id = 0; id < players; id++) tokens.set(id, encodeCertificate(PaymentTokenType, issuer.issue({ amount: 1, planMs: GAME_KEY_TTL_MS })));

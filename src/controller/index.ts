@@ -592,16 +592,18 @@ function mergedDht(samples: readonly ShardSample[]) {
   const latency = createLatencyHistogram();
   const hops: number[] = [];
   const sum = { lookups: 0, succeeded: 0, failed: 0, recordsStored: 0, recordsServed: 0, recordsRejected: 0, rateLimited: 0 };
+  const membership = { verified: 0, badCredentials: 0, refusedContacts: 0, refusedStores: 0, ignoredAnswers: 0, storeRetries: 0 };
   for (const s of samples) {
     latency.merge(decodeLatencyHistogram(s.dht.latency));
     s.dht.hops.forEach((n, h) => (hops[h] = (hops[h] ?? 0) + n));
     for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += s.dht[k];
+    for (const k of Object.keys(membership) as (keyof typeof membership)[]) membership[k] += s.dht.membership[k];
   }
   const counted = hops.reduce((a, b) => a + (b ?? 0), 0);
   const hopsMean = counted > 0 ? hops.reduce((a, n, h) => a + h * (n ?? 0), 0) / counted : 0;
   const decided = sum.succeeded + sum.failed;
   const used = hops.reduce((last, n, h) => ((n ?? 0) > 0 ? h + 1 : last), 0);
-  return { ...sum, latency, hops: Array.from(hops.slice(0, used), (n) => n ?? 0), hopsMean, successRate: decided > 0 ? sum.succeeded / decided : 0 };
+  return { ...sum, membership, latency, hops: Array.from(hops.slice(0, used), (n) => n ?? 0), hopsMean, successRate: decided > 0 ? sum.succeeded / decided : 0 };
 }
 
 function liveDht(samples: readonly ShardSample[]): LiveSnapshot['dht'] {

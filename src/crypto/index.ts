@@ -24,4 +24,5 @@ export {
   COMMITMENT_KEY_LENGTH,
 } from './sizes.js';
 export { byteKey, equalBytes, toHex } from './bytes.js';
+export { LruCache } from './lru-cache.js';
 export { createPairwiseAuthenticator, montgomeryFromEdwards, MAC_TAG_LENGTH, type PairwiseAuthenticator, type PairwiseChannel, type PairwiseOptions } from './pairwise.js';

@@ -17,8 +17,10 @@ import {
   DhtStored,
   DhtValue,
   MAX_CONTACTS,
+  STORE_OUTCOMES,
   type StoreOutcome,
 } from './messages.js';
+import { MembershipBook, type DhtMembership } from './membership.js';
 import { SenderRateLimiter, type RateLimit } from './rate-limit.js';
 import { isExpired, recordKey, sameRecord, verifyRecord, type DhtRecord, type RecordPolicies, type RecordRejection, type RecordType } from './records.js';
 import { RoutingTable } from './routing-table.js';
@@ -91,6 +93,11 @@ export interface DhtDeps {
    * without it the node keeps its own, in `stats().lookups`.
    */
   readonly onLookupLatency?: (kind: 'findNode' | 'findValue', latencyMs: number) => void;
+  /**
+   * The Sybil gate (docs/dht.md, "Membership"): only nodes whose credential it admits take a
+   * routing-table slot, have records stored or steer lookups. Without it the DHT is open.
+   */
+  readonly membership?: DhtMembership;
 }
 
 export interface DhtLookupResult {
@@ -206,6 +213,8 @@ const ACCEPTS: Record<RequestKind, readonly Reply['kind'][]> = {
 interface Answer {
   readonly reply: Reply;
   readonly from: DhtContact;
+  /** Whether the answerer is a verified member (always, in an open DHT). */
+  readonly member: boolean;
 }
 
 interface Pending {
@@ -283,6 +292,7 @@ class KademliaNode implements DhtNode {
   private readonly pending = new Map<number, Pending>();
   private readonly limiter: SenderRateLimiter;
   private readonly counters: Counters<DhtCounter> = createCounters(DHT_COUNTERS);
+  private readonly book: MembershipBook;
   private readonly rejectedOnStore = emptyRejections();
   private readonly rejectedOnRead = emptyRejections();
   private readonly lookupStats: { findNode: ReturnType<typeof emptyLookupStats>; findValue: ReturnType<typeof emptyLookupStats> };
@@ -306,6 +316,7 @@ class KademliaNode implements DhtNode {
     this.store = new RecordStore(config.maxStoredRecords);
     this.limiter = new SenderRateLimiter(config.storeRateLimit, config.rateLimitSenders, deps.clock);
     this.nextRid = deps.rng.nextU32();
+    this.book = new MembershipBook(deps.membership, this.counters);
     this.table = new RoutingTable(
       this.nodeId,
       { k: config.k, replacementCacheSize: config.replacementCacheSize, maxFailures: config.maxFailures, freshContactMs: config.freshContactMs },
@@ -323,7 +334,7 @@ class KademliaNode implements DhtNode {
     this.assertOpen('bootstrap');
     const others = seeds.filter((seed) => ('nodeId' in seed ? idHex(seed.nodeId) !== this.selfHex : endpointId(seed) !== endpointId(this.contact.endpoint)));
     const answers = await Promise.all(
-      others.map((seed) => ('nodeId' in seed ? this.request(seed, 'ping', DhtPing, {}) : this.requestEndpoint(seed, 'ping', DhtPing, {}))),
+      others.map((seed) => ('nodeId' in seed ? this.ping(seed) : this.requestEndpoint(seed, 'ping', DhtPing, { credential: this.book.forRequest(null) }))),
     );
     const reached = answers.filter((a) => a !== null).length;
     if (reached === 0 || this.closed) return { reached, known: this.table.size };
@@ -447,27 +458,23 @@ class KademliaNode implements DhtNode {
 
   private installHandlers(): void {
     const t = this.transport;
-    t.handle(DhtPing, (msg) => {
-      const from = this.accept(msg);
-      if (from) this.answer(from, DhtPong, { rid: msg.body.rid });
-    });
-    t.handle(DhtFindNode, (msg) => {
-      const from = this.accept(msg);
-      if (from) this.answer(from, DhtNodes, { rid: msg.body.rid, contacts: this.closestWire(msg.body.target, from.nodeId) });
-    });
-    t.handle(DhtFindValue, (msg) => {
-      const from = this.accept(msg);
-      if (!from) return;
-      const record = this.store.get(msg.body.key, this.wallClock.nowMs());
-      if (record) {
-        this.counters.inc('recordsServed');
-        this.answer(from, DhtValue, { rid: msg.body.rid, record });
-      } else {
-        this.answer(from, DhtNodes, { rid: msg.body.rid, contacts: this.closestWire(msg.body.key, from.nodeId) });
-      }
-    });
+    t.handle(DhtPing, (msg) => this.serveRead(msg, (from, credential) => this.answer(from, DhtPong, { rid: msg.body.rid, credential })));
+    t.handle(DhtFindNode, (msg) =>
+      this.serveRead(msg, (from, credential) => this.answer(from, DhtNodes, { rid: msg.body.rid, contacts: this.closestWire(msg.body.target, from.nodeId), credential })),
+    );
+    t.handle(DhtFindValue, (msg) =>
+      this.serveRead(msg, (from, credential) => {
+        const record = this.store.get(msg.body.key, this.wallClock.nowMs());
+        if (record) {
+          this.counters.inc('recordsServed');
+          this.answer(from, DhtValue, { rid: msg.body.rid, record });
+        } else {
+          this.answer(from, DhtNodes, { rid: msg.body.rid, contacts: this.closestWire(msg.body.key, from.nodeId), credential });
+        }
+      }),
+    );
     t.handle(DhtStore, (msg) => this.onStore(msg));
-    t.handle(DhtPong, (msg) => this.onReply(msg, { kind: 'pong' }));
+    t.handle(DhtPong, (msg) => this.onReply(msg, { kind: 'pong' }, msg.body.credential));
     t.handle(DhtNodes, (msg) => {
       const contacts: DhtContact[] = [];
       for (const wire of msg.body.contacts) {
@@ -475,21 +482,38 @@ class KademliaNode implements DhtNode {
         if (contact) contacts.push(contact);
         else this.counters.inc('malformedContacts');
       }
-      this.onReply(msg, { kind: 'nodes', contacts });
+      this.onReply(msg, { kind: 'nodes', contacts }, msg.body.credential);
     });
-    t.handle(DhtValue, (msg) => this.onReply(msg, { kind: 'value', record: msg.body.record }));
-    t.handle(DhtStored, (msg) => this.onReply(msg, { kind: 'stored', outcome: msg.body.outcome }));
+    t.handle(DhtValue, (msg) => this.onReply(msg, { kind: 'value', record: msg.body.record }, null));
+    t.handle(DhtStored, (msg) => this.onReply(msg, { kind: 'stored', outcome: msg.body.outcome }, null));
   }
 
-  /** A request from another node: its contact (ID from its verified key), also noted in the routing table. */
-  private accept(msg: Incoming<unknown>): DhtContact | null {
-    if (this.closed || msg.senderKey === null) return null;
-    const contact = { nodeId: nodeIdFromPublicKey(msg.senderKey), endpoint: msg.from };
+  /**
+   * A read request (ping, find-node, find-value) from another node, ID from its verified key. It is
+   * answered whether or not the sender is a member: reads cost the DHT nothing, and a joining node
+   * must be able to bootstrap. The answer goes out before the sender is noted, so that the
+   * credential it carries reaches a newcomer before any hand-over STORE does.
+   */
+  private serveRead(msg: Incoming<{ credential: Uint8Array | null }>, respond: (from: DhtContact, credential: Uint8Array | null) => void): void {
+    if (this.closed || msg.senderKey === null) return;
+    const from = { nodeId: nodeIdFromPublicKey(msg.senderKey), endpoint: msg.from };
+    const hex = idHex(from.nodeId);
+    this.book.consider(msg.senderKey, hex, msg.body.credential);
+    respond(from, this.book.forAnswer(msg.body.credential !== null));
+    this.noteIfMember(from, hex);
+  }
+
+  /** Only a verified member takes a routing-table slot (every sender, in an open DHT). */
+  private noteIfMember(contact: DhtContact, hex: string): boolean {
+    if (!this.book.isMember(hex)) {
+      this.counters.inc('membership.refusedContacts');
+      return false;
+    }
     this.noteContact(contact);
-    return contact;
+    return true;
   }
 
-  /** Every contact heard from goes into the routing table; one new to it may be owed records. */
+  /** Every member heard from goes into the routing table; one new to it may be owed records. */
   private noteContact(contact: DhtContact): void {
     if (this.table.observe(contact) === 'added') this.handOver(contact);
   }
@@ -509,7 +533,7 @@ class KademliaNode implements DhtNode {
       if (!this.table.closest(record.key, this.config.k).some((c) => equalBytes(c.nodeId, contact.nodeId))) continue;
       sent.add(hex);
       this.counters.inc('handOvers');
-      void this.request(contact, 'store', DhtStore, { record });
+      void this.storeAt(contact, record);
     }
   }
 
@@ -521,14 +545,21 @@ class KademliaNode implements DhtNode {
   private onStore(msg: Incoming<{ rid: number; record: DhtRecord }>): void {
     if (this.closed || msg.senderKey === null) return;
     const nodeId = nodeIdFromPublicKey(msg.senderKey);
+    const hex = idHex(nodeId);
     // Before any work on the record: a flood costs the transport's verification and nothing more.
-    if (!this.limiter.take(idHex(nodeId))) {
+    if (!this.limiter.take(hex)) {
       this.counters.inc('rateLimited');
       return;
     }
     const from = { nodeId, endpoint: msg.from };
-    this.noteContact(from);
     this.counters.inc('storeRequests');
+    if (!this.book.isMember(hex)) {
+      // Refused before any work on the record; the answer tells an honest storer to introduce itself.
+      this.counters.inc('membership.refusedStores');
+      this.answer(from, DhtStored, { rid: msg.body.rid, outcome: 'not-member' });
+      return;
+    }
+    this.noteContact(from);
     const record = msg.body.record;
     const wallNow = this.wallClock.nowMs();
     const result = this.store.offer(record, () => this.check(record, wallNow), wallNow, this.deps.clock.nowMs());
@@ -546,11 +577,13 @@ class KademliaNode implements DhtNode {
     this.answer(from, DhtStored, { rid: msg.body.rid, outcome });
   }
 
-  private onReply(msg: Incoming<{ rid: number }>, reply: Reply): void {
+  /** An answer: taken only from the node asked; its credential (pong, nodes) is checked only then, so junk answers cost no verification. */
+  private onReply(msg: Incoming<{ rid: number }>, reply: Reply, credential: Uint8Array | null): void {
     if (this.closed || msg.senderKey === null) return;
     const pending = this.pending.get(msg.body.rid);
     const nodeId = nodeIdFromPublicKey(msg.senderKey);
-    const fromExpected = pending && (pending.expect !== null ? pending.expect === idHex(nodeId) : pending.endpoint === endpointId(msg.from));
+    const hex = idHex(nodeId);
+    const fromExpected = pending && (pending.expect !== null ? pending.expect === hex : pending.endpoint === endpointId(msg.from));
     if (!pending || !fromExpected || !ACCEPTS[pending.kind].includes(reply.kind)) {
       this.counters.inc('unexpectedResponses');
       return;
@@ -558,9 +591,10 @@ class KademliaNode implements DhtNode {
     this.pending.delete(msg.body.rid);
     pending.timer.cancel();
     this.counters.inc('responsesReceived');
+    this.book.consider(msg.senderKey, hex, credential);
     const from = { nodeId, endpoint: msg.from };
-    this.noteContact(from);
-    pending.resolve({ reply, from });
+    const member = this.noteIfMember(from, hex);
+    pending.resolve({ reply, from, member });
   }
 
   private request<T>(to: DhtContact, kind: RequestKind, spec: MessageSpec<T & { rid: number }>, body: T): Promise<Answer | null> {
@@ -597,9 +631,29 @@ class KademliaNode implements DhtNode {
     }
   }
 
+  /** A ping that presents this node's credential only if `to` was not verified here. */
+  private ping(to: DhtContact): Promise<Answer | null> {
+    return this.request(to, 'ping', DhtPing, { credential: this.book.forRequest(idHex(to.nodeId)) });
+  }
+
+  /**
+   * A STORE. A holder that does not know this node as a member answers `not-member`: then this
+   * node introduces itself (a ping with its credential, which the holder verifies) and stores
+   * once more. One retry: a holder that refuses a presented credential will refuse it again.
+   */
+  private async storeAt(to: DhtContact, record: DhtRecord): Promise<Answer | null> {
+    const answer = await this.request(to, 'store', DhtStore, { record });
+    const credential = this.book.own();
+    if (answer?.reply.kind !== 'stored' || answer.reply.outcome !== 'not-member' || credential === null) return answer;
+    const pong = await this.request<{ credential: Uint8Array | null }>(to, 'ping', DhtPing, { credential });
+    if (pong === null || this.closed) return answer;
+    this.counters.inc('membership.storeRetries');
+    return this.request(to, 'store', DhtStore, { record });
+  }
+
   private probe(lrs: DhtContact): void {
     this.counters.inc('probes');
-    void this.request(lrs, 'ping', DhtPing, {}).then((answer) => {
+    void this.ping(lrs).then((answer) => {
       if (answer === null) this.counters.inc('probeEvictions');
       this.table.probeResult(lrs.nodeId, answer !== null);
     });
@@ -673,12 +727,18 @@ class KademliaNode implements DhtNode {
         candidate.state = 'inflight';
         inflight++;
         queried++;
-        const answer = kind === 'find-node' ? this.request(candidate.contact, kind, DhtFindNode, { target }) : this.request(candidate.contact, kind, DhtFindValue, { key: target });
+        const credential = this.book.forRequest(candidate.hex);
+        const answer =
+          kind === 'find-node' ? this.request(candidate.contact, kind, DhtFindNode, { target, credential }) : this.request(candidate.contact, kind, DhtFindValue, { key: target, credential });
         void answer.then((a) => {
           inflight--;
           if (done) return;
           if (a === null) {
             candidate.state = 'failed';
+          } else if (a.reply.kind === 'nodes' && !a.member) {
+            // A non-member's referrals would let a Sybil steer the lookup: it counts as not answered.
+            candidate.state = 'failed';
+            this.counters.inc('membership.ignoredAnswers');
           } else {
             candidate.state = 'answered';
             if (a.reply.kind === 'nodes') for (const c of a.reply.contacts) add(c, candidate.depth + 1);
@@ -735,7 +795,7 @@ class KademliaNode implements DhtNode {
 
   private pushRecord(record: DhtRecord, to: DhtContact): void {
     this.counters.inc('readRepairs');
-    void this.request(to, 'store', DhtStore, { record });
+    void this.storeAt(to, record);
   }
 
   private recordLookup(stats: ReturnType<typeof emptyLookupStats>, ok: boolean, latencyMs: number, hops: number): void {
@@ -790,11 +850,11 @@ class KademliaNode implements DhtNode {
   /** Find the k closest nodes to the record's key and send it to each; wait for their answers. */
   private async replicate(record: DhtRecord, replicas = this.config.k): Promise<PutResult> {
     const contacts = (await this.findClosest(record.key)).contacts.slice(0, replicas);
-    const outcomes: Record<StoreOutcome | 'no-answer', number> = { stored: 0, duplicate: 0, stale: 0, conflict: 0, invalid: 0, full: 0, 'no-answer': 0 };
+    const outcomes = Object.fromEntries([...STORE_OUTCOMES, 'no-answer'].map((o) => [o, 0])) as Record<StoreOutcome | 'no-answer', number>;
     const answers = await Promise.all(
       contacts.map((c) => {
         this.counters.inc('storesSent');
-        return this.request(c, 'store', DhtStore, { record });
+        return this.storeAt(c, record);
       }),
     );
     let acked = 0;

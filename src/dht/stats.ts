@@ -46,6 +46,19 @@ export const DHT_COUNTERS = [
   'probeEvictions',
   /** Records pushed to remaining nodes by leave(). */
   'handoffStores',
+  // The Sybil gate (DhtDeps.membership; all stay 0 in an open DHT):
+  /** Nodes whose credential proved their membership (each counted once while remembered). */
+  'membership.verified',
+  /** Credentials that did not prove the sender's membership (forged, another key's, junk). */
+  'membership.badCredentials',
+  /** Requests and answers from nodes not verified as members: answered or used, but the sender kept out of the routing table. */
+  'membership.refusedContacts',
+  /** STOREs from nodes not verified as members, answered `not-member` and not stored. */
+  'membership.refusedStores',
+  /** dht-nodes answers from nodes not verified as members, ignored by lookups (a Sybil cannot steer them). */
+  'membership.ignoredAnswers',
+  /** STOREs this node sent again after a `not-member` answer and a ping with its credential. */
+  'membership.storeRetries',
 ] as const;
 export type DhtCounter = (typeof DHT_COUNTERS)[number];
 

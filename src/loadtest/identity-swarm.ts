@@ -43,12 +43,12 @@ export interface IdentitySwarmOptions {
   /** Initial players joining at once. Default 10. */
   readonly joinWave?: number;
   /**
-   * How the initial population joins. 'overlay-first' (default): every player's DHT node
-   * bootstraps first, then each runs the join flow (register, publish, check) into the formed
-   * overlay, as a newcomer to a running game does. 'burst': each runs the whole join flow at once,
-   * so the first waves publish their certificates into an overlay of a few nodes and the records
-   * reach their final k closest nodes only at the next republish (the DHT has no join-time
-   * transfer, docs/dht.md "Not done").
+   * How the initial population joins. 'overlay-first' (default): every player first enters
+   * (registers, then bootstraps its DHT node with its key certificate, which the DHT asks of its
+   * members), then each publishes and checks its certificates in the formed overlay, as a newcomer
+   * to a running game does. 'burst': each runs the whole join flow at once, so the first waves
+   * publish their certificates into an overlay of a few nodes and the records reach their final k
+   * closest nodes by join-time transfers and republishing.
    */
   readonly initialJoin?: 'overlay-first' | 'burst';
   /** Called about once a second with progress. */
@@ -162,10 +162,18 @@ export async function runIdentitySwarm(options: IdentitySwarmOptions): Promise<I
     return player;
   };
 
-  /** The join flow (`PlayerServices.join`): bootstrap, register, publish, check. */
+  const username = (player: Player) => `player-${options.seed}-${player.index}`;
+
+  /** The first half of the join flow (`PlayerServices.enter`): register, bootstrap; a failure shows in `join`, which tries again. */
+  const enter = async (player: Player): Promise<void> => {
+    const token = tokenFor(player.index);
+    if (token) await player.services.enter(username(player), token);
+  };
+
+  /** The join flow (`PlayerServices.join`): register, bootstrap (unless entered), publish, check. */
   const join = async (player: Player): Promise<void> => {
     const token = tokenFor(player.index);
-    const result = token ? await player.services.join(`player-${options.seed}-${player.index}`, token) : ({ ok: false, reason: 'no-token' } as const);
+    const result = token ? await player.services.join(username(player), token) : ({ ok: false, reason: 'no-token' } as const);
     if (!result.ok) {
       joinFailures.push(`player ${player.index}: ${result.reason}`);
       return;
@@ -231,9 +239,9 @@ export async function runIdentitySwarm(options: IdentitySwarmOptions): Promise<I
   const latency = createLatencyHistogram();
 
   try {
-    // Initial population, in waves. With 'overlay-first' the players first bootstrap their DHT
-    // nodes (the overlay forms), then run the join flow; with 'burst' each runs the whole join
-    // flow at once, so the first waves publish into an overlay of a few nodes.
+    // Initial population, in waves. With 'overlay-first' the players first enter (register and
+    // bootstrap their DHT nodes: the overlay forms), then publish; with 'burst' each runs the
+    // whole join flow at once, so the first waves publish into an overlay of a few nodes.
     const joinStart = clock.nowMs();
     const wave = options.joinWave ?? 10;
     const initial: Player[] = [];
@@ -241,7 +249,7 @@ export async function runIdentitySwarm(options: IdentitySwarmOptions): Promise<I
     const waves = (fn: (p: Player) => Promise<unknown>) => async () => {
       for (let i = 0; i < initial.length; i += wave) await Promise.all(initial.slice(i, i + wave).map(fn));
     };
-    if ((options.initialJoin ?? 'overlay-first') === 'overlay-first') await waves((p) => p.services.dht.bootstrap(infra.task.bootstrap))();
+    if ((options.initialJoin ?? 'overlay-first') === 'overlay-first') await waves(enter)();
     await waves(join)();
     const initialJoinMs = clock.nowMs() - joinStart;
 

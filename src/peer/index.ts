@@ -16,4 +16,5 @@ export {
   type PlayerServicesConfig,
   type PlayerServicesDeps,
   type JoinResult,
+  type EnterResult,
 } from './player.js';

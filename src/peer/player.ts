@@ -4,6 +4,7 @@ import {
   createIdentityVerifier,
   dhtCertificateSource,
   installAuthClient,
+  keyCertificateMembership,
   type AuthClient,
   type AuthFailure,
   type GameKey,
@@ -24,10 +25,12 @@ import { startPeerNode, type PeerNodeConfig, type PeerNodeDeps } from './node.js
 
 /**
  * A player's services on its peer (SPEC §3, §4): the DHT on the peer's socket (with the policies
- * of certificate records and of zone-leaders records), the authority client, and the identity
- * verifier fed by the DHT (first-contact checks: the group's door). `join` is the join flow:
- * register with the authority (once, with a payment token), publish the certificates in the DHT,
- * check they are there and republish if not.
+ * of certificate records and of zone-leaders records, gated on authority key certificates), the
+ * authority client, and the identity verifier fed by the DHT (first-contact checks: the group's
+ * door). `join` is the join flow: register with the authority (once, with a payment token; it talks
+ * to the authority directly, not through the DHT), bootstrap the DHT presenting the key
+ * certificate just received (a node without one gets no routing-table slot), publish the
+ * certificates in the DHT, check they are there and republish if not.
  */
 export interface PlayerServicesConfig {
   readonly authority: { readonly endpoint: Endpoint; readonly publicKey: Uint8Array };
@@ -53,6 +56,10 @@ export interface PlayerServicesDeps {
   readonly dhtTransport?: (peer: PeerNode) => Transport;
 }
 
+export type EnterResult =
+  | { readonly ok: true; readonly keyCertificate: KeyCertificate; readonly gameKey: GameKey }
+  | { readonly ok: false; readonly reason: AuthFailure | 'dht-unreachable' };
+
 export type JoinResult =
   | { readonly ok: true; readonly keyCertificate: KeyCertificate; readonly gameKey: GameKey; readonly republished: number }
   | { readonly ok: false; readonly reason: AuthFailure | 'dht-unreachable' };
@@ -61,6 +68,13 @@ export interface PlayerServices {
   readonly dht: DhtNode;
   readonly auth: AuthClient;
   readonly verifier: IdentityVerifier;
+  /**
+   * The first half of `join`: register with the authority (once), then bootstrap the DHT presenting
+   * the key certificate. Done once; a failed attempt may be repeated. A population that forms its
+   * overlay before anyone publishes (the identity swarm) enters everyone first.
+   */
+  enter(username: string, token: PaymentToken): Promise<EnterResult>;
+  /** `enter` unless done already, then publish the certificates, check they are there and republish if not. */
   join(username: string, token: PaymentToken): Promise<JoinResult>;
   /** Checks the own certificates are in the DHT and republishes them if not; the count republished. */
   ensurePublished(): Promise<number>;
@@ -83,6 +97,7 @@ export function playerRecordPolicies(authorityPublicKey: Uint8Array, ed25519: Pi
 export function startPlayerServices(peer: PeerNode, config: PlayerServicesConfig, deps: PlayerServicesDeps): PlayerServices {
   const ed25519 = peer.ed25519;
   const verify = (s: Uint8Array, m: Uint8Array, k: Uint8Array) => ed25519.verify(s, m, k);
+  let certificates: { keyCertificate: KeyCertificate; gameKey: GameKey } | null = null;
   const dht = installDht(deps.dhtTransport?.(peer) ?? peer.transport, config.dht ?? {}, {
     clock: deps.clock,
     scheduler: deps.scheduler,
@@ -90,6 +105,7 @@ export function startPlayerServices(peer: PeerNode, config: PlayerServicesConfig
     verify,
     policies: playerRecordPolicies(config.authority.publicKey, ed25519),
     wallClock: deps.wallClock,
+    membership: keyCertificateMembership(config.authority.publicKey, ed25519, () => certificates?.keyCertificate ?? null),
     ...(deps.onLookupLatency ? { onLookupLatency: deps.onLookupLatency } : {}),
   });
   const auth = installAuthClient(peer.transport, { authority: config.authority }, { ed25519 });
@@ -98,7 +114,6 @@ export function startPlayerServices(peer: PeerNode, config: PlayerServicesConfig
     { authorityPublicKey: config.authority.publicKey, cacheTtlMs: config.identityCacheTtlMs ?? 60_000, negativeCacheTtlMs: 1000 },
     { clock: deps.wallClock, ed25519, source: dhtCertificateSource(dht) },
   );
-  let certificates: { keyCertificate: KeyCertificate; gameKey: GameKey } | null = null;
 
   const ensurePublished = async (): Promise<number> => {
     if (!certificates) return 0;
@@ -110,19 +125,37 @@ export function startPlayerServices(peer: PeerNode, config: PlayerServicesConfig
     return records.length;
   };
 
+  const registerThenBootstrap = async (username: string, token: PaymentToken): Promise<EnterResult> => {
+    // The key certificate first: it is the credential the DHT asks of its members.
+    if (!certificates) {
+      const reg = await auth.register(username, token);
+      if (!reg.ok) return reg;
+      certificates = { keyCertificate: reg.keyCertificate, gameKey: reg.gameKey };
+    }
+    const reached = await dht.bootstrap(config.bootstrap);
+    if (reached.reached === 0 && config.bootstrap.length > 0) return { ok: false, reason: 'dht-unreachable' };
+    return { ok: true, ...certificates };
+  };
+  let entered: Promise<EnterResult> | null = null;
+  const enter = (username: string, token: PaymentToken): Promise<EnterResult> => {
+    entered ??= registerThenBootstrap(username, token).then((result) => {
+      if (!result.ok) entered = null;
+      return result;
+    });
+    return entered;
+  };
+
   return {
     dht,
     auth,
     verifier,
+    enter,
     async join(username, token) {
-      const reached = await dht.bootstrap(config.bootstrap);
-      if (reached.reached === 0 && config.bootstrap.length > 0) return { ok: false, reason: 'dht-unreachable' };
-      const reg = await auth.register(username, token);
-      if (!reg.ok) return reg;
-      certificates = { keyCertificate: reg.keyCertificate, gameKey: reg.gameKey };
-      await Promise.all(certificateRecords(peer.signer, reg.keyCertificate, reg.gameKey).map((r) => dht.put(r)));
+      const entry = await enter(username, token);
+      if (!entry.ok) return entry;
+      await Promise.all(certificateRecords(peer.signer, entry.keyCertificate, entry.gameKey).map((r) => dht.put(r)));
       const republished = await ensurePublished();
-      return { ok: true, keyCertificate: reg.keyCertificate, gameKey: reg.gameKey, republished };
+      return { ok: true, keyCertificate: entry.keyCertificate, gameKey: entry.gameKey, republished };
     },
     ensurePublished,
     acMessages() {

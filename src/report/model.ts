@@ -99,6 +99,20 @@ export interface RunReport {
     readonly recordsServed: number;
     readonly recordsRejected: number;
     readonly rateLimited: number;
+    /**
+     * The Sybil gate, summed over players (docs/dht.md, "Membership"; absent in reports from
+     * before it existed): members verified, bad credentials, requests and answers whose non-member
+     * sender was kept out of routing tables, STOREs refused `not-member`, dht-nodes answers of
+     * non-members ignored by lookups, STOREs retried after introducing the storer.
+     */
+    readonly membership?: {
+      readonly verified: number;
+      readonly badCredentials: number;
+      readonly refusedContacts: number;
+      readonly refusedStores: number;
+      readonly ignoredAnswers: number;
+      readonly storeRetries: number;
+    };
   } | null;
   readonly auth: {
     /** Datagrams to and from the authority per player-minute after each player's join (steady state). */

@@ -10,7 +10,8 @@ import { startPeerNode, type PeerNode } from '../../src/peer/index.js';
  * A node that speaks the DHT wire protocol from a script instead of running installDht: a real
  * socket and real signatures, with whatever answers a test wants a (malicious or stale) node to
  * give. It answers pings, find-node with `contacts`, find-value with `serve(key)` (or contacts),
- * and records what is stored at it.
+ * and records what is stored at it. It presents `credential` (none by default) in its pings, and in
+ * its pongs and dht-nodes answers to requests that carried one, as a DHT node does.
  */
 export interface ScriptedNode {
   readonly peer: PeerNode;
@@ -18,6 +19,8 @@ export interface ScriptedNode {
   /** What find-node (and find-value without a record) answers with, as wire contacts. */
   contacts: WireContactValue[];
   serve: (key: Uint8Array) => DhtRecord | null;
+  /** The membership credential it presents (DhtMembership); null: none. */
+  credential: Uint8Array | null;
   readonly storedAtMe: DhtRecord[];
   readonly valueRequests: number;
   /** Send a STORE and wait for the outcome (null if none came within `timeoutMs`). */
@@ -37,6 +40,7 @@ export async function startScriptedNode(ed25519: Ed25519Backend, seed: Uint8Arra
     contact: { nodeId: nodeIdFromPublicKey(peer.publicKey), endpoint: t.local },
     contacts: [],
     serve: () => null,
+    credential: null,
     storedAtMe: [],
     get valueRequests() {
       return valueRequests;
@@ -56,20 +60,21 @@ export async function startScriptedNode(ed25519: Ed25519Backend, seed: Uint8Arra
       });
     },
     ping(to) {
-      t.send(to, DhtPing, { rid: nextRid++ });
+      t.send(to, DhtPing, { rid: nextRid++, credential: node.credential });
     },
     close: () => peer.close(),
   };
-  t.handle(DhtPing, (m) => t.send(m.from, DhtPong, { rid: m.body.rid }));
+  const answerCredential = (request: { credential: Uint8Array | null }) => (request.credential !== null ? node.credential : null);
+  t.handle(DhtPing, (m) => t.send(m.from, DhtPong, { rid: m.body.rid, credential: answerCredential(m.body) }));
   t.handle(DhtPong, () => {});
   t.handle(DhtNodes, () => {});
   t.handle(DhtValue, () => {});
-  t.handle(DhtFindNode, (m) => t.send(m.from, DhtNodes, { rid: m.body.rid, contacts: node.contacts }));
+  t.handle(DhtFindNode, (m) => t.send(m.from, DhtNodes, { rid: m.body.rid, contacts: node.contacts, credential: answerCredential(m.body) }));
   t.handle(DhtFindValue, (m) => {
     valueRequests++;
     const record = node.serve(m.body.key);
     if (record) t.send(m.from, DhtValue, { rid: m.body.rid, record });
-    else t.send(m.from, DhtNodes, { rid: m.body.rid, contacts: node.contacts });
+    else t.send(m.from, DhtNodes, { rid: m.body.rid, contacts: node.contacts, credential: answerCredential(m.body) });
   });
   t.handle(DhtStore, (m) => {
     node.storedAtMe.push(m.body.record);

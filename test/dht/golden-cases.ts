@@ -20,6 +20,8 @@ export function goldenDhtMessages(ed: Ed25519Backend): GoldenCase[] {
     { type: 'player-data', subject: owner.publicKey, seq: 9n, expiresAtMs: 1_800_000_000_000n, value: new TextEncoder().encode('hello') },
     owner,
   );
+  // A credential is opaque to the DHT; these bytes stand for a 104-byte key certificate.
+  const credential = new Uint8Array(104).fill(0xc1);
   const recordNote = "record: player-data by seed 0x02*32 about its own key, seq 9, expiresAtMs 1800000000000, value 'hello'";
   const one = <T>(spec: MessageSpec<T>, sequence: bigint, body: T, note: string): GoldenCase => ({
     name: spec.name,
@@ -27,9 +29,9 @@ export function goldenDhtMessages(ed: Ed25519Backend): GoldenCase[] {
     bytes: encodeMessage(spec, body, { signer: sender, sequence }),
   });
   return [
-    one(DhtPing, 1n, { rid: 0x01020304 }, 'rid 0x01020304'),
-    one(DhtPong, 2n, { rid: 0x01020304 }, 'rid 0x01020304'),
-    one(DhtFindNode, 3n, { rid: 5, target: new Uint8Array(32).fill(0x44) }, 'rid 5, target 0x44*32'),
+    one(DhtPing, 1n, { rid: 0x01020304, credential }, 'rid 0x01020304, credential 0xc1*104'),
+    one(DhtPong, 2n, { rid: 0x01020304, credential: null }, 'rid 0x01020304, no credential'),
+    one(DhtFindNode, 3n, { rid: 5, target: new Uint8Array(32).fill(0x44), credential: null }, 'rid 5, target 0x44*32, no credential'),
     one(
       DhtNodes,
       4n,
@@ -39,10 +41,11 @@ export function goldenDhtMessages(ed: Ed25519Backend): GoldenCase[] {
           { nodeId: new Uint8Array(32).fill(0x55), address: new Uint8Array([127, 0, 0, 1]), port: 4000 },
           { nodeId: new Uint8Array(32).fill(0x66), address: new Uint8Array([...new Array<number>(15).fill(0), 1]), port: 65535 },
         ],
+        credential: Uint8Array.of(0xc2, 0xc3),
       },
-      'rid 6, contacts 0x55*32 at 127.0.0.1:4000 and 0x66*32 at [::1]:65535',
+      'rid 6, contacts 0x55*32 at 127.0.0.1:4000 and 0x66*32 at [::1]:65535, credential c2c3',
     ),
-    one(DhtFindValue, 5n, { rid: 7, key: new Uint8Array(32).fill(0x77) }, 'rid 7, key 0x77*32'),
+    one(DhtFindValue, 5n, { rid: 7, key: new Uint8Array(32).fill(0x77), credential: null }, 'rid 7, key 0x77*32, no credential'),
     one(DhtValue, 6n, { rid: 8, record }, `rid 8, ${recordNote}`),
     one(DhtStore, 7n, { rid: 9, record }, `rid 9, ${recordNote}`),
     one(DhtStored, 8n, { rid: 10, outcome: 'stale' }, 'rid 10, outcome stale (2)'),

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { createProtocolRegistry } from '../../src/catalog.js';
 import { createEd25519 } from '../../src/crypto/index.js';
 import { WireContact, decodeAddress, encodeAddress, fromWireContact, toWireContact } from '../../src/dht/contact.js';
+import { MAX_CREDENTIAL_BYTES } from '../../src/dht/membership.js';
 import { DHT_MESSAGES, DhtNodes, DhtStore, MAX_CONTACTS } from '../../src/dht/messages.js';
 import { MAX_RECORD_SUBJECT_BYTES, MAX_RECORD_VALUE_BYTES, RecordCodec, defaultRecordPolicies, signRecord, verifyRecord } from '../../src/dht/records.js';
 import { DecodeError, MAX_DATAGRAM_BYTES, MessageKind, decodeMessage, decodeWith, encodeMessage, encodeWith } from '../../src/wire/index.js';
@@ -36,7 +37,15 @@ describe('DHT golden datagrams pin the wire format', () => {
     });
   }
 
-  it('dht-nodes: rid, count, then per contact node ID, address length + bytes, port', () => {
+  it('dht-ping: rid, then the credential behind a presence byte and a length byte', () => {
+    const bytes = cases.find((c) => c.name === 'dht-ping')?.bytes as Uint8Array;
+    const body = bytes.subarray(43, bytes.length - 64);
+    expect(hex(body.subarray(0, 4))).toBe('01020304');
+    expect(hex(body.subarray(4, 6))).toBe('0168');
+    expect(hex(body.subarray(6))).toBe('c1'.repeat(104));
+  });
+
+  it('dht-nodes: rid, count, then per contact node ID, address length + bytes, port; the credential last', () => {
     const bytes = cases.find((c) => c.name === 'dht-nodes')?.bytes as Uint8Array;
     expect(hex(bytes.subarray(0, 3))).toBe(`02${MessageKind.dhtNodes.toString(16)}01`);
     const body = bytes.subarray(43, bytes.length - 64);
@@ -46,7 +55,7 @@ describe('DHT golden datagrams pin the wire format', () => {
     expect(hex(body.subarray(37, 42))).toBe('047f000001');
     expect(hex(body.subarray(42, 44))).toBe('0fa0');
     expect(hex(body.subarray(44 + 32, 44 + 32 + 17))).toBe('10' + '00'.repeat(15) + '01');
-    expect(hex(body.subarray(body.length - 2))).toBe('ffff');
+    expect(hex(body.subarray(body.length - 6))).toBe('ffff' + '0102c2c3');
   });
 
   it('dht-value: the record after the rid, field by field, its signature last', () => {
@@ -67,11 +76,13 @@ describe('DHT golden datagrams pin the wire format', () => {
 });
 
 describe('DHT messages fit a datagram at their caps', () => {
-  it('dht-nodes with MAX_CONTACTS IPv6 contacts', () => {
+  it('dht-nodes with MAX_CONTACTS IPv6 contacts and the largest credential', () => {
     const contacts = Array.from({ length: MAX_CONTACTS }, (_, i) => ({ nodeId: new Uint8Array(32).fill(i), address: new Uint8Array(16).fill(0xff), port: 65535 }));
-    const bytes = encodeMessage(DhtNodes, { rid: 0xffffffff, contacts }, { signer, sequence: 1n });
+    const credential = new Uint8Array(MAX_CREDENTIAL_BYTES).fill(0xc1);
+    const bytes = encodeMessage(DhtNodes, { rid: 0xffffffff, contacts, credential }, { signer, sequence: 1n });
     expect(bytes.length).toBeLessThanOrEqual(MAX_DATAGRAM_BYTES);
-    expect(() => encodeMessage(DhtNodes, { rid: 0, contacts: [...contacts, contacts[0]!] }, { signer, sequence: 1n })).toThrow(TypeError);
+    expect(() => encodeMessage(DhtNodes, { rid: 0, contacts: [...contacts, contacts[0]!], credential }, { signer, sequence: 1n })).toThrow(TypeError);
+    expect(() => encodeMessage(DhtNodes, { rid: 0, contacts, credential: new Uint8Array(MAX_CREDENTIAL_BYTES + 1) }, { signer, sequence: 1n })).toThrow(TypeError);
   });
 
   it('dht-store with the largest subject and value', () => {
@@ -85,7 +96,7 @@ describe('DHT messages fit a datagram at their caps', () => {
   });
 
   it('a count or length over its cap on the wire is a DecodeError, not an allocation', () => {
-    const ok = encodeMessage(DhtNodes, { rid: 1, contacts: [] }, { signer, sequence: 1n });
+    const ok = encodeMessage(DhtNodes, { rid: 1, contacts: [], credential: null }, { signer, sequence: 1n });
     const forged = ok.slice();
     forged[43 + 4] = MAX_CONTACTS + 1;
     expect(() => decodeMessage(forged, registry)).toThrow(DecodeError);

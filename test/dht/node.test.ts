@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createEd25519, nodeIdFromPublicKey } from '../../src/crypto/index.js';
-import { DhtNodes, DhtPong, DhtStore, installDht, type DhtNode } from '../../src/dht/index.js';
+import { DhtNodes, DhtPong, DhtStore, MAX_CONTACTS, installDht, type DhtNode } from '../../src/dht/index.js';
 import { commonPrefixLength, compareDistance, idHex } from '../../src/dht/ids.js';
 import { startPeerNode, type PeerNode } from '../../src/peer/index.js';
 import { createRng } from '../../src/random/index.js';
@@ -90,12 +90,12 @@ describe('DHT node on real sockets', () => {
     const raw = await openRawSocket();
     cleanup.push(() => raw.close());
     const signer = ed.createSigner(new Uint8Array(32).fill(9));
-    const nodes = encodeMessage(DhtNodes, { rid: 1, contacts: [] }, { signer, sequence: 1n });
+    const nodes = encodeMessage(DhtNodes, { rid: 1, contacts: [], credential: null }, { signer, sequence: 1n });
     const overCap = nodes.slice();
-    overCap[43 + 4] = 200; // contact count over the cap of 20
+    overCap[43 + 4] = 200; // contact count over the cap (MAX_CONTACTS)
     const truncated = encodeMessage(DhtStore, { rid: 1, record: playerRecord(net.members[1]!, 1n, new Uint8Array(10)) }, { signer, sequence: 2n }).subarray(0, 150);
     const unsigned = Uint8Array.of(WIRE_VERSION, MessageKind.dhtPing, 0, 0, 0, 0, 1);
-    const forged = encodeMessage(DhtPong, { rid: 5 }, { signer, sequence: 3n });
+    const forged = encodeMessage(DhtPong, { rid: 5, credential: null }, { signer, sequence: 3n });
     forged[45] = (forged[45] as number) ^ 1;
     const before = node.peer.transport.stats().dropped;
     const processed = node.peer.transport.stats().rx.processed;
@@ -115,8 +115,8 @@ describe('DHT node on real sockets', () => {
     const node = net.members[0]!;
     const x = await scripted(0x31);
     // Unsolicited answers.
-    x.peer.transport.send(node.peer.transport.local, DhtPong, { rid: 12345 });
-    x.peer.transport.send(node.peer.transport.local, DhtNodes, { rid: 777, contacts: [] });
+    x.peer.transport.send(node.peer.transport.local, DhtPong, { rid: 12345, credential: null });
+    x.peer.transport.send(node.peer.transport.local, DhtNodes, { rid: 777, contacts: [], credential: null });
     await waitUntil(() => node.dht.stats().counters.unexpectedResponses === 2, 'two unexpected answers');
 
     // A contact that claims another node ID than the key answering at its endpoint.
@@ -158,7 +158,7 @@ describe('DHT node on real sockets', () => {
     const net = await network(2, 'dht-misuse');
     const node = net.members[0]!;
     const deps = { clock: systemClock, scheduler: net.scheduler, rng: net.rng.fork('x'), verify: ed.verify, policies };
-    for (const bad of [{ k: 0 }, { k: 21 }, { alpha: 0 }, { requestTimeoutMs: 0 }, { freshContactMs: -1 }, { storeRateLimit: { perSecond: 0, burst: 1 } }]) {
+    for (const bad of [{ k: 0 }, { k: MAX_CONTACTS + 1 }, { k: 21 }, { alpha: 0 }, { requestTimeoutMs: 0 }, { freshContactMs: -1 }, { storeRateLimit: { perSecond: 0, burst: 1 } }]) {
       expect(() => installDht(net.members[1]!.peer.transport, bad, deps)).toThrow(RangeError);
     }
     await expect(node.dht.findNode(new Uint8Array(31))).rejects.toThrow(TypeError);

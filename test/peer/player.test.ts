@@ -1,6 +1,7 @@
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { systemWallClock } from '../../src/auth/index.js';
-import { createEd25519 } from '../../src/crypto/index.js';
+import { PaymentTokenType, decodeCertificate, systemWallClock, type PaymentToken } from '../../src/auth/index.js';
+import { startIdentityInfrastructure } from '../../src/controller/identity.js';
+import { createEd25519, toHex } from '../../src/crypto/index.js';
 import { NeoRound, SESSION_ID_BYTES } from '../../src/neo/index.js';
 import { wrapTransport, type PeerNode, type Transport } from '../../src/net/index.js';
 import { startPlayer, type Player, type PlayerDeps } from '../../src/peer/index.js';
@@ -83,5 +84,45 @@ describe('startPlayer on real UDP', () => {
     expect(await portIsFree(port)).toBe(false);
     await p.close(graceful);
     expect(await portIsFree(port)).toBe(true);
+  });
+});
+
+describe('the join flow (startPlayer, a real authority and the run\u2019s bootstrap nodes)', () => {
+  it('registers first, then bootstraps presenting its key certificate: admitted by the gated DHT at once, no STORE refused', async () => {
+    const infra = await startIdentityInfrastructure(71, 3);
+    closers.push(() => infra.close());
+    const token = (id: number) => decodeCertificate(PaymentTokenType, infra.task.tokens.get(id) as Uint8Array) as PaymentToken;
+    const start = async (seedByte: number) => {
+      const p = await startPlayer(
+        { bind: { host: '127.0.0.1', port: 0 }, identitySeed: new Uint8Array(32).fill(seedByte), authority: infra.task.authority, bootstrap: infra.task.bootstrap },
+        { clock: systemClock, wallClock: systemWallClock, scheduler, rng: createRng(seedByte), ed25519 },
+      );
+      closers.push(() => p.close(false));
+      return p;
+    };
+    const [alice, bob] = [await start(66), await start(67)];
+    for (const [i, p] of [alice, bob].entries()) {
+      const joined = await p.services.join(`player-${i}`, token(i));
+      expect(joined.ok).toBe(true);
+    }
+    const tableOf = (dht: { contacts(): { nodeId: Uint8Array }[] }) => dht.contacts().map((c) => toHex(c.nodeId));
+    for (const p of [alice, bob]) {
+      const c = p.services.dht.stats().counters;
+      // The very first ping carried the certificate, so no holder ever took it for a stranger.
+      expect(c['membership.storeRetries']).toBe(0);
+      expect(c['membership.badCredentials']).toBe(0);
+      for (const b of infra.bootstrap) expect(tableOf(b)).toContain(toHex(p.services.dht.nodeId));
+      expect(tableOf(p.services.dht)).toEqual(expect.arrayContaining(infra.bootstrap.map((b) => toHex(b.nodeId))));
+    }
+    for (const b of infra.bootstrap) {
+      expect(b.stats().counters['membership.refusedStores']).toBe(0);
+      expect(b.stats().counters['membership.badCredentials']).toBe(0);
+    }
+    expect((await bob.services.dht.get('key-certificate', alice.peer.publicKey)).ok).toBe(true);
+
+    // A player that never registered has no credential: the bootstrap nodes answer it but keep it out.
+    const stranger = await start(68);
+    expect((await stranger.services.dht.bootstrap(infra.task.bootstrap)).reached).toBe(infra.task.bootstrap.length);
+    for (const b of infra.bootstrap) expect(tableOf(b)).not.toContain(toHex(stranger.services.dht.nodeId));
   });
 });
