@@ -6,6 +6,8 @@ import { ZONE_LEADERS_SIGNING_TAG, ZoneLeadersCodec } from './zones/leader-recor
 import { ZoneBorder, ZoneEndorse, ZoneEventMessage } from './zones/messages.js';
 import { ZONE_EVENT_SIGNING_TAG, ZoneEventCodec } from './zones/events.js';
 import { CharacterKey } from './storage/keys.js';
+import { CharacterWitness, CharacterWitnessRequest, CharacterWitnessSection } from './storage/witness-messages.js';
+import { AttestationCodec, WITNESS_STATEMENT_SIGNING_TAG, WitnessStatementCodec } from './storage/attestation.js';
 import { CharacterManifestCodec, CharacterSectionCodec } from './storage/character.js';
 import { HouseValueCodec } from './storage/house.js';
 import { DhtFindNode, DhtFindValue, DhtNodes, DhtPing, DhtPong, DhtStore, DhtStored, DhtValue } from './dht/messages.js';
@@ -14,7 +16,7 @@ import { Ping, Pong } from './net/messages.js';
 import { Chunk, Manifest, createMessageRegistry, type AnyMessageSpec, type MessageRegistry, type Shape } from './wire/index.js';
 
 /** Every message kind the product speaks; each area adds its kinds here as it lands. */
-export const ALL_MESSAGES: readonly AnyMessageSpec[] = [Ping, Pong, Chunk, Manifest, DhtPing, DhtPong, DhtFindNode, DhtNodes, DhtFindValue, DhtValue, DhtStore, DhtStored, NeoRound, NeoFetch, NeoForward, GroupJoin, GroupWelcome, GroupState, GroupBan, GroupResyncFetch, GroupResyncState, ZoneBorder, ZoneEventMessage, ZoneEndorse, CharacterKey, AuthRegister, AuthRenew, AuthCertificates, AuthRefused, AuthProof, AuthBanned, AuthLookup, AuthLookupResult, LockstepCommit, LockstepReveal, ClientUpdate, ServerRelay];
+export const ALL_MESSAGES: readonly AnyMessageSpec[] = [Ping, Pong, Chunk, Manifest, DhtPing, DhtPong, DhtFindNode, DhtNodes, DhtFindValue, DhtValue, DhtStore, DhtStored, NeoRound, NeoFetch, NeoForward, GroupJoin, GroupWelcome, GroupState, GroupBan, GroupResyncFetch, GroupResyncState, ZoneBorder, ZoneEventMessage, ZoneEndorse, CharacterKey, CharacterWitnessRequest, CharacterWitness, CharacterWitnessSection, AuthRegister, AuthRenew, AuthCertificates, AuthRefused, AuthProof, AuthBanned, AuthLookup, AuthLookupResult, LockstepCommit, LockstepReveal, ClientUpdate, ServerRelay];
 
 /**
  * Signed records that are not messages of their own but travel inside them and are stored
@@ -50,6 +52,17 @@ export const ALL_RECORDS: readonly { readonly name: string; readonly summary: st
     name: 'character-section',
     summary: 'the value of the `player-data` record of slot 1 + section index: the section sealed with ChaCha20-Poly1305 under its own key, the associated data the owner key ‖ version (u32) ‖ section index (u8)',
     shape: CharacterSectionCodec.shape,
+  },
+  {
+    name: 'character-attestation',
+    summary:
+      'the value of the `player-data` record of slot 3 (docs/storage.md, "Witnessed characters"), written by the owner: the witnesses\' signatures on one version, each by `witness` over the witness statement below; `manifestDigest` is the tagged SHA-256 (`p2p-mmog/character-manifest/v1`) of the owner key and the manifest record\'s value; `version` equals the record\'s seq',
+    shape: AttestationCodec.shape,
+  },
+  {
+    name: 'character-witness-statement',
+    summary: `what a witness signs (Ed25519 over the ASCII tag \`${new TextDecoder().decode(WITNESS_STATEMENT_SIGNING_TAG)}\` followed by these fields as encoded); \`witnessKey\` is the tagged SHA-256 (\`p2p-mmog/character-witness/v1\`) of the owner key`,
+    shape: WitnessStatementCodec.shape,
   },
 ];
 

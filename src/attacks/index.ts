@@ -6,3 +6,4 @@ export { ATTACK_KINDS, createAttackLedger, mergeAttackSummaries, type AttackKind
 export { createAttackTransport, createCollusion, ATTACK_COUNTERS, type AttackSpec, type AttackParams, type AttackDeps, type AttackTransport, type AttackCounter, type Collusion } from './behaviours.js';
 export { createSanctioner, SANCTION_COUNTERS, type Sanctioner, type SanctionDeps, type SanctionCounter } from './sanction.js';
 export { createMaliciousHolderTransport, DHT_HOLDER_BEHAVIOURS, type DhtHolderBehaviour, type DhtHolderCounters } from './dht-holder.js';
+export { acceptAnyChange, colludeWith } from './colluding-witness.js';

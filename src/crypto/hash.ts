@@ -15,6 +15,8 @@ export const DomainTag = {
   groupSession: 'p2p-mmog/group-session/v1',
   zoneLeaf: 'p2p-mmog/zone-leaf/v1',
   characterSection: 'p2p-mmog/character-section/v1',
+  characterManifest: 'p2p-mmog/character-manifest/v1',
+  characterWitness: 'p2p-mmog/character-witness/v1',
 } as const;
 export type DomainTagName = keyof typeof DomainTag;
 

@@ -1,5 +1,5 @@
 import { AEAD_KEY_LENGTH, AEAD_NONCE_LENGTH, DomainTag, PUBLIC_KEY_LENGTH, equalBytes, open, seal, taggedSha256, type Signer } from '../crypto/index.js';
-import { signRecord, type DhtRecord, type RecordPolicy } from '../dht/index.js';
+import { signRecord, type DhtRecord } from '../dht/index.js';
 import { bytes, decodeOrNull, encodeWith, enumU8, list, struct, u32, u8, varBytes, type Infer } from '../wire/index.js';
 
 /**
@@ -16,8 +16,12 @@ export type CharacterSection = (typeof CHARACTER_SECTIONS)[number];
 export const MAX_SECTION_BYTES = 700;
 
 const FORMAT = 1;
-/** The slot byte after the owner's key in a player-data subject: 0 the manifest, 1 + index a section. */
+/** The slot byte after the owner's key in a player-data subject: 0 the manifest, 1 + index a section, 3 the witnesses' attestation. */
 const MANIFEST_SLOT = 0;
+const ATTESTATION_SLOT = 1 + CHARACTER_SECTIONS.length;
+
+/** What a `player-data` record of a character holds: its manifest, one of its sections, or its attestation (src/storage/attestation.ts). */
+export type CharacterPart = 'manifest' | CharacterSection | 'attestation';
 
 export const CharacterManifestCodec = struct({
   format: u8,
@@ -46,12 +50,20 @@ export interface SealedCharacter {
 
 export type OpenedSection = { readonly ok: true; readonly plaintext: Uint8Array } | { readonly ok: false; readonly reason: 'malformed' | 'not-in-manifest' | 'undecryptable' };
 
-export function characterSubject(owner: Uint8Array, part: 'manifest' | CharacterSection): Uint8Array {
+export function characterSubject(owner: Uint8Array, part: CharacterPart): Uint8Array {
   if (!(owner instanceof Uint8Array) || owner.length !== PUBLIC_KEY_LENGTH) throw new TypeError(`characterSubject: expected a ${PUBLIC_KEY_LENGTH}-byte public key`);
   const subject = new Uint8Array(PUBLIC_KEY_LENGTH + 1);
   subject.set(owner);
-  subject[PUBLIC_KEY_LENGTH] = part === 'manifest' ? MANIFEST_SLOT : 1 + CHARACTER_SECTIONS.indexOf(part);
+  subject[PUBLIC_KEY_LENGTH] = slotOf(part);
   return subject;
+}
+
+function slotOf(part: CharacterPart): number {
+  if (part === 'manifest') return MANIFEST_SLOT;
+  if (part === 'attestation') return ATTESTATION_SLOT;
+  const index = CHARACTER_SECTIONS.indexOf(part);
+  if (index < 0) throw new TypeError(`characterSubject: unknown part ${String(part)}`);
+  return 1 + index;
 }
 
 /** What the manifest commits to for one section: the owner, and the section's whole record value. */
@@ -106,7 +118,8 @@ export function readManifest(record: DhtRecord): CharacterManifest | null {
   return m && m.format === FORMAT && BigInt(m.version) === record.seq && m.sections.length === CHARACTER_SECTIONS.length ? m : null;
 }
 
-function readSection(record: DhtRecord): SealedSection | null {
+/** The sealed section a record holds (filed under its own slot, version = seq), or null (remote data: never throws). */
+export function readSection(record: DhtRecord): SealedSection | null {
   if (record.type !== 'player-data' || record.subject.length !== PUBLIC_KEY_LENGTH + 1) return null;
   const s = decodeOrNull(CharacterSectionCodec, record.value);
   return s && s.format === FORMAT && BigInt(s.version) === record.seq && record.subject[PUBLIC_KEY_LENGTH] === 1 + CHARACTER_SECTIONS.indexOf(s.section) ? s : null;
@@ -127,12 +140,4 @@ export function openSection(manifestRecord: DhtRecord, sectionRecord: DhtRecord,
   if (!committed || !equalBytes(committed, sectionDigest(owner, sectionRecord.value))) return { ok: false, reason: 'not-in-manifest' };
   const plaintext = key.length === AEAD_KEY_LENGTH ? open(key, sealed.nonce, sealed.sealed, sectionAad(owner, sealed.version, section)) : null;
   return plaintext ? { ok: true, plaintext } : { ok: false, reason: 'undecryptable' };
-}
-
-/** The `player-data` policy: only the owner writes, and the value is a manifest or a section filed under its own slot. */
-export function characterPolicy(): RecordPolicy {
-  return {
-    authorizedWriter: (record) => record.subject.length === PUBLIC_KEY_LENGTH + 1 && equalBytes(record.writer, record.subject.subarray(0, PUBLIC_KEY_LENGTH)),
-    validateValue: (record) => readManifest(record) !== null || readSection(record) !== null,
-  };
 }

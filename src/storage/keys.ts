@@ -35,6 +35,8 @@ export interface CharacterKeyring {
   release(to: KeyRecipient, version: number, section: CharacterSection, key: Uint8Array): void;
   /** The key `owner` released to this player for that section and version, or null. */
   keyFor(owner: Uint8Array, version: number, section: CharacterSection): Uint8Array | null;
+  /** Calls `listener` with every key received and opened from now on (a witness waits for the keys of the version it was asked to sign). */
+  onReceived(listener: (owner: Uint8Array, version: number, section: CharacterSection) => void): void;
   /** Releases sent; keys received and opened; releases that did not open (not sealed to this player, or altered). */
   counters(): { readonly released: number; readonly received: number; readonly refused: number };
 }
@@ -52,6 +54,7 @@ export function installCharacterKeyring(deps: CharacterKeyringDeps): CharacterKe
   const { transport, pairwise } = deps;
   const keys = new Map<string, Uint8Array>();
   const count = { released: 0, received: 0, refused: 0 };
+  const listeners: ((owner: Uint8Array, version: number, section: CharacterSection) => void)[] = [];
   const id = (owner: Uint8Array, version: number, section: CharacterSection) => `${toHex(owner)}/${version}/${section}`;
   transport.handle(CharacterKey, (m: Incoming<CharacterKeyBody>) => {
     if (!m.senderKey) return;
@@ -60,6 +63,7 @@ export function installCharacterKeyring(deps: CharacterKeyringDeps): CharacterKe
     count.received++;
     keys.set(id(m.senderKey, m.body.version, m.body.section), key);
     if (keys.size > MAX_KEPT) keys.delete(keys.keys().next().value as string);
+    for (const listener of listeners) listener(m.senderKey, m.body.version, m.body.section);
   });
   return {
     release(to, version, section, key) {
@@ -71,6 +75,7 @@ export function installCharacterKeyring(deps: CharacterKeyringDeps): CharacterKe
       count.released++;
     },
     keyFor: (owner, version, section) => keys.get(id(owner, version, section)) ?? null,
+    onReceived: (listener) => void listeners.push(listener),
     counters: () => ({ ...count }),
   };
 }

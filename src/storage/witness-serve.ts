@@ -1,0 +1,215 @@
+import { equalBytes, toHex, type Signer } from '../crypto/index.js';
+import { recordKey, verifyRecord, type DhtNode, type DhtRecord } from '../dht/index.js';
+import type { Endpoint, Incoming, SignatureVerifier, Transport } from '../net/index.js';
+import type { Clock } from '../time/clock.js';
+import { NO_PREVIOUS_DIGEST, manifestDigest, statementSigningBytes, witnessKey } from './attestation.js';
+import { CHARACTER_SECTIONS, characterSubject, openSection, readManifest, readSection, type CharacterSection } from './character.js';
+import { characterRecordPolicies } from './character-policy.js';
+import { MAX_REFUSAL_DETAIL_BYTES, type ChangeRule, type Sections } from './change-rule.js';
+import type { CharacterDoor, ResolvedWitnessConfig } from './door.js';
+import type { CharacterKeyring } from './keys.js';
+import { CharacterWitness, CharacterWitnessRequest, CharacterWitnessSection, type CharacterWitnessRequestBody, type CharacterWitnessSectionBody, type WitnessOutcome, type WitnessRefusal } from './witness-messages.js';
+
+/**
+ * The serving side of witnessing (docs/storage.md, "Witnessed characters"): a node asked to witness
+ * a version holds the request until it has the two section records and the keys of this version and
+ * the one before, then signs only if the previous version is the one witnessed in the DHT and the
+ * game's rule accepts the change from its plaintexts to the new ones.
+ */
+
+export const WITNESS_GARBAGE = [
+  /** A request whose manifest does not verify as the sender's record of that version. */
+  'bad-request',
+  /** A section record that does not verify as the sender's section of that version. */
+  'bad-section',
+  /** A section for no request held (late, or never asked). */
+  'unexpected-section',
+  /** An answer for no witnessing under way, or from a node that was not asked. */
+  'unexpected-answer',
+  /** A `signed` answer whose signature does not verify. */
+  'bad-signature',
+  /** A held request dropped to make room for a newer one. */
+  'evicted',
+] as const;
+export type WitnessGarbage = (typeof WITNESS_GARBAGE)[number];
+
+export interface WitnessServeContext {
+  readonly config: ResolvedWitnessConfig;
+  readonly transport: Transport;
+  readonly dht: Pick<DhtNode, 'get'>;
+  readonly signer: Signer;
+  readonly verify: SignatureVerifier;
+  readonly keyring: CharacterKeyring;
+  readonly rule: ChangeRule;
+  readonly door: CharacterDoor;
+  readonly wallClock: Clock;
+  readonly count: {
+    taken(): void;
+    answered(outcome: WitnessOutcome): void;
+    garbage(reason: WitnessGarbage): void;
+  };
+}
+
+interface Held {
+  readonly owner: Uint8Array;
+  readonly version: number;
+  readonly from: Endpoint;
+  readonly manifest: DhtRecord;
+  readonly digest: Uint8Array;
+  readonly previousDigest: Uint8Array;
+  readonly evidence: Uint8Array;
+  readonly sections: Partial<Record<CharacterSection, DhtRecord>>;
+  processing: boolean;
+}
+
+type Answer = { readonly outcome: WitnessOutcome; readonly detail: string; readonly signature: Uint8Array | null };
+
+/** Requests held at once; past this the oldest goes (counted), so a flood costs memory only up to here. */
+const MAX_HELD = 64;
+/** Signed versions remembered, so the same version is never signed for two manifests. */
+const MAX_SIGNED_KEPT = 4096;
+
+export function serveWitnessRequests(ctx: WitnessServeContext): void {
+  const held = new Map<string, Held>();
+  const signed = new Map<string, { digest: Uint8Array; answer: Answer }>();
+  const idOf = (owner: Uint8Array, version: number) => `${toHex(owner)}/${version}`;
+  const send = (h: Pick<Held, 'from' | 'version' | 'digest'>, answer: Answer) => {
+    ctx.count.answered(answer.outcome);
+    ctx.transport.send(h.from, CharacterWitness, { version: h.version, manifestDigest: h.digest, ...answer });
+  };
+
+  ctx.transport.handle(CharacterWitnessRequest, (m: Incoming<CharacterWitnessRequestBody>) => {
+    if (!m.senderKey) return;
+    const manifest = requestedManifest(m.senderKey, m.body, ctx);
+    if (!manifest) {
+      ctx.count.garbage('bad-request');
+      return send({ from: m.from, version: m.body.version, digest: NO_PREVIOUS_DIGEST }, refusal('malformed'));
+    }
+    const h: Held = { owner: m.senderKey, version: m.body.version, from: m.from, manifest, digest: manifestDigest(manifest), previousDigest: m.body.previousDigest, evidence: m.body.evidence, sections: {}, processing: false };
+    const id = idOf(h.owner, h.version);
+    const before = signed.get(id);
+    if (before) return send(h, equalBytes(before.digest, h.digest) ? before.answer : refusal('conflict'));
+    const existing = held.get(id);
+    if (existing?.processing) return;
+    if (!existing || !equalBytes(existing.digest, h.digest)) hold(id, h);
+    send(h, { outcome: 'awaiting-sections', detail: '', signature: null });
+  });
+
+  ctx.transport.handle(CharacterWitnessSection, (m: Incoming<CharacterWitnessSectionBody>) => {
+    if (!m.senderKey) return;
+    const h = held.get(idOf(m.senderKey, m.body.version));
+    if (!h) return ctx.count.garbage('unexpected-section');
+    const section = sectionOf(m.body.record, h, ctx);
+    if (!section) return ctx.count.garbage('bad-section');
+    h.sections[section] = m.body.record;
+    tryEvaluate(h);
+  });
+
+  // The keys travel in their own datagrams and may come after the sections.
+  ctx.keyring.onReceived((owner, version) => {
+    for (const v of [version, version + 1]) {
+      const h = held.get(idOf(owner, v));
+      if (h) tryEvaluate(h);
+    }
+  });
+
+  function hold(id: string, h: Held): void {
+    held.delete(id);
+    held.set(id, h);
+    ctx.count.taken();
+    if (held.size <= MAX_HELD) return;
+    held.delete(held.keys().next().value as string);
+    ctx.count.garbage('evicted');
+  }
+
+  function tryEvaluate(h: Held): void {
+    if (h.processing || !CHARACTER_SECTIONS.every((s) => h.sections[s]) || !keysOf(h, h.version) || (h.version > 1 && !keysOf(h, h.version - 1))) return;
+    h.processing = true;
+    void evaluate(h).then((answer) => {
+      const id = idOf(h.owner, h.version);
+      if (held.get(id) === h) held.delete(id);
+      if (answer.outcome === 'signed') remember(id, h.digest, answer);
+      send(h, answer);
+    });
+  }
+
+  function keysOf(h: Held, version: number): Sections | null {
+    const keys = CHARACTER_SECTIONS.map((s) => ctx.keyring.keyFor(h.owner, version, s));
+    return keys.every((k) => k !== null) ? { equipped: keys[0] as Uint8Array, inventory: keys[1] as Uint8Array } : null;
+  }
+
+  function remember(id: string, digest: Uint8Array, answer: Answer): void {
+    signed.set(id, { digest, answer });
+    if (signed.size > MAX_SIGNED_KEPT) signed.delete(signed.keys().next().value as string);
+  }
+
+  /** The checks, cheapest first; the rule sees plaintexts only once both versions opened against their manifests. */
+  async function evaluate(h: Held): Promise<Answer> {
+    const next = openSections(h.manifest, h.sections, keysOf(h, h.version) as Sections);
+    if (!next) return refusal('malformed');
+    const previous = await previousVersion(h, ctx, keysOf(h, h.version - 1));
+    if ('refused' in previous) return previous.refused;
+    if (!equalBytes(previous.digest, h.previousDigest)) return refusal('not-next-version');
+    const verdict = ctx.rule({ owner: h.owner, version: h.version, previous: previous.sections, next, evidence: h.evidence });
+    if (!verdict.ok) return refusal('rule', verdict.reason);
+    const statement = { owner: h.owner, version: h.version, manifestDigest: h.digest, previousDigest: previous.digest, witnessKey: witnessKey(h.owner) };
+    return { outcome: 'signed', detail: '', signature: ctx.signer.sign(statementSigningBytes(statement)) };
+  }
+}
+
+function refusal(outcome: WitnessRefusal, detail = ''): Answer {
+  return { outcome, detail: truncateUtf8(detail, MAX_REFUSAL_DETAIL_BYTES), signature: null };
+}
+
+/** A rule's reason is the game's text: cut to what the answer carries, never mid-character. */
+function truncateUtf8(text: string, maxBytes: number): string {
+  let out = text;
+  while (Buffer.byteLength(out, 'utf8') > maxBytes) out = out.slice(0, -1);
+  return out;
+}
+
+/** The manifest record a request describes, rebuilt and verified as the sender's record of that version; null otherwise. */
+function requestedManifest(owner: Uint8Array, body: CharacterWitnessRequestBody, ctx: WitnessServeContext): DhtRecord | null {
+  const subject = characterSubject(owner, 'manifest');
+  const record: DhtRecord = { type: 'player-data', key: recordKey('player-data', subject), subject, writer: owner, seq: BigInt(body.version), expiresAtMs: body.manifestExpiresAtMs, value: body.manifestValue, signature: body.manifestSignature };
+  const valid = verifyRecord(record, { policies: characterRecordPolicies, verify: ctx.verify, nowMs: ctx.wallClock.nowMs() }) === null;
+  return valid && readManifest(record) ? record : null;
+}
+
+/** The section a record holds, when it verifies as the held request's owner's section of that version. */
+function sectionOf(record: DhtRecord, h: Held, ctx: WitnessServeContext): CharacterSection | null {
+  const section = readSection(record)?.section;
+  if (!section || record.seq !== BigInt(h.version) || !equalBytes(record.subject, characterSubject(h.owner, section))) return null;
+  return verifyRecord(record, { policies: characterRecordPolicies, verify: ctx.verify, nowMs: ctx.wallClock.nowMs() }) === null ? section : null;
+}
+
+function openSections(manifest: DhtRecord, records: Partial<Record<CharacterSection, DhtRecord>>, keys: Sections): Sections | null {
+  const opened = CHARACTER_SECTIONS.map((s) => {
+    const record = records[s];
+    return record ? openSection(manifest, record, s, keys[s]) : null;
+  });
+  return opened.every((o) => o?.ok) ? { equipped: (opened[0] as { plaintext: Uint8Array }).plaintext, inventory: (opened[1] as { plaintext: Uint8Array }).plaintext } : null;
+}
+
+type Previous = { readonly digest: Uint8Array; readonly sections: Sections | null } | { readonly refused: Answer };
+
+/**
+ * The version the request builds on, as the DHT holds it: none for version 1; for a later one the
+ * newest manifest must be the version before, witnessed (the door's own check), and readable with
+ * the keys the owner released.
+ */
+async function previousVersion(h: Held, ctx: WitnessServeContext, keys: Sections | null): Promise<Previous> {
+  const got = await ctx.dht.get('player-data', characterSubject(h.owner, 'manifest'), { quorum: ctx.config.quorum, absenceIsAnswer: h.version === 1 });
+  if (h.version === 1) return got.record ? { refused: refusal('not-next-version') } : { digest: NO_PREVIOUS_DIGEST, sections: null };
+  if (!got.record) return { refused: refusal('previous-missing') };
+  if (readManifest(got.record)?.version !== h.version - 1) return { refused: refusal('not-next-version') };
+  const verdict = await ctx.door.check(h.owner, { manifest: got.record });
+  if (!verdict.ok) return { refused: refusal('previous-unwitnessed', verdict.reason) };
+  const records: Partial<Record<CharacterSection, DhtRecord>> = {};
+  for (const s of CHARACTER_SECTIONS) {
+    const record = (await ctx.dht.get('player-data', characterSubject(h.owner, s), { quorum: ctx.config.quorum })).record;
+    if (record) records[s] = record;
+  }
+  const sections = keys && openSections(got.record, records, keys);
+  return sections ? { digest: manifestDigest(got.record), sections } : { refused: refusal('previous-unreadable') };
+}

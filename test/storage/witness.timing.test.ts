@@ -1,0 +1,232 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { nodeIdFromPublicKey } from '../../src/crypto/index.js';
+import { createRng } from '../../src/random/index.js';
+import { colludeWith } from '../../src/attacks/index.js';
+import {
+  CharacterWitness,
+  CharacterWitnessRequest,
+  CharacterWitnessSection,
+  attestationRecord,
+  characterPolicy,
+  closestTo,
+  createCharacterDoor,
+  encodeEvidence,
+  encodeSheet,
+  installCharacterKeyring,
+  installCharacterWitness,
+  itemLedgerRule,
+  manifestDigest,
+  publishCharacter,
+  readAttestation,
+  sealCharacter,
+  statementSigningBytes,
+  witnessKey,
+  DEFAULT_WITNESS_CONFIG,
+  type CharacterDoor,
+  type CharacterWitnessService,
+  type SealedCharacter,
+  type WitnessResult,
+} from '../../src/storage/index.js';
+import { systemClock } from '../../src/time/clock.js';
+import { startNetwork, type Member, type TestNetwork } from '../dht/network.js';
+import { waitUntil } from '../support/peers.js';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0)) await c();
+});
+
+const HOUR = 3_600_000;
+const { witnesses: W, threshold: T, slack: S } = DEFAULT_WITNESS_CONFIG;
+const honest = itemLedgerRule({ maxGoldGain: 100 });
+
+interface Player {
+  readonly member: Member;
+  readonly witness: CharacterWitnessService;
+  readonly door: CharacterDoor;
+  /** Owners this player signs anything for (a colluding witness); empty for an honest one. */
+  friends: Uint8Array[];
+}
+
+/**
+ * 16 real peers on real sockets with a real DHT, each running the witness service with the honest
+ * rule (items change only as the evidence lists, gold rises by at most 100 a version) unless the
+ * test makes it a colluder for some owners.
+ */
+async function startPlayers(seed: string): Promise<{ net: TestNetwork; players: Player[] }> {
+  const net = await startNetwork(16, { seed, policies: { 'player-data': characterPolicy() }, config: { k: 8, requestTimeoutMs: 500 } });
+  cleanup.push(() => net.close());
+  const nonces = createRng(`${seed}/nonces`);
+  const verify = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => net.ed25519.verify(signature, message, publicKey);
+  const players = net.members.map((member) => {
+    const keyring = installCharacterKeyring({ transport: member.peer.transport, pairwise: member.peer.pairwise, randomBytes: (n) => nonces.bytes(n) });
+    const player: Player = { member, friends: [], door: createCharacterDoor({}, { dht: member.dht, verify }), witness: undefined as unknown as CharacterWitnessService };
+    const rule = colludeWithFriendsOf(player);
+    (player as { witness: CharacterWitnessService }).witness = installCharacterWitness({}, { transport: member.peer.transport, dht: member.dht, signer: member.peer.signer, verify, keyring, rule, scheduler: net.scheduler, clock: systemClock });
+    return player;
+  });
+  return { net, players };
+}
+
+const colludeWithFriendsOf = (player: Player) => (change: Parameters<typeof honest>[0]) => colludeWith(player.friends, honest)(change);
+
+const keysFrom = (label: string) => {
+  const rng = createRng(label);
+  return (n: number) => rng.bytes(n);
+};
+
+function seal(owner: Player, version: number, equipped: string[], inventory: string[], gold: number, label = 'honest'): SealedCharacter {
+  return sealCharacter(owner.member.peer.signer, version, { equipped: encodeSheet({ gold: 0, items: equipped }), inventory: encodeSheet({ gold, items: inventory }) }, keysFrom(`${label}/${owner.member.index}/${version}`), Date.now() + HOUR);
+}
+
+const evidence = (gained: string[], lost: string[] = []) => encodeEvidence({ gained, lost });
+const ownerKey = (p: Player) => p.member.peer.publicKey;
+
+/** The players a door would take signatures from for `owner`: the w + s closest to its witness key, closest first. */
+function closestPlayers(players: Player[], owner: Player): Player[] {
+  const others = players.filter((p) => p !== owner);
+  const ids = closestTo(witnessKey(ownerKey(owner)), others.map((p) => p.member.peer.nodeId), W + S);
+  return ids.map((id) => others.find((p) => p.member.peer.nodeId.every((b, i) => b === id[i])) as Player);
+}
+
+async function witnessAndPublish(owner: Player, next: SealedCharacter, previous: SealedCharacter | null, proof: Uint8Array): Promise<WitnessResult> {
+  const result = await owner.witness.witness(next, previous, proof);
+  expect(result.ok).toBe(true);
+  expect((await publishCharacter(owner.member.dht, next, result.attestation as NonNullable<typeof result.attestation>)).acked).toBeGreaterThanOrEqual(3);
+  return result;
+}
+
+async function putAll(owner: Player, character: SealedCharacter): Promise<void> {
+  for (const record of [character.sections.equipped, character.sections.inventory, character.manifest]) await owner.member.dht.put(record);
+}
+
+describe('witnessed characters on real sockets', () => {
+  it('a legitimate version 1 and version 2 are witnessed by the nodes closest to the witness key, and the door accepts each', async () => {
+    const { net, players } = await startPlayers('witness-legit');
+    const [alice, , , door] = players as [Player, Player, Player, Player];
+    const v1 = seal(alice, 1, ['sword'], ['potion'], 50);
+    const first = await witnessAndPublish(alice, v1, null, evidence(['sword', 'potion']));
+    // Every one of the w closest signed, and they are exactly the w closest nodes of the whole network.
+    expect(first.signatures).toHaveLength(W);
+    const expected = closestPlayers(players, alice).slice(0, W).map((p) => p.member.peer.nodeId);
+    expect(first.signatures.map((s) => nodeIdFromPublicKey(s.witness))).toEqual(expected);
+    expect(await door.door.check(ownerKey(alice))).toMatchObject({ ok: true, version: 1, tally: { valid: W, outsiders: 0, invalid: 0 } });
+
+    const v2 = seal(alice, 2, ['axe of frost'], ['potion', 'sword'], 120);
+    const second = await witnessAndPublish(alice, v2, v1, evidence(['axe of frost']));
+    expect(readAttestation(second.attestation as NonNullable<typeof second.attestation>)?.previousDigest).toEqual(manifestDigest(v1.manifest));
+    expect(await door.door.check(ownerKey(alice))).toMatchObject({ ok: true, version: 2 });
+    // Version 1, shown at the door now, is a rollback.
+    expect(await door.door.check(ownerKey(alice), { manifest: v1.manifest })).toMatchObject({ ok: false, reason: 'stale', version: 1 });
+    expect(door.door.counters()).toMatchObject({ checked: 3, accepted: 2, refused: { stale: 1 } });
+    expect(alice.witness.counters().owned).toMatchObject({ asked: 2 * W, silent: 0, received: { signed: 2 * W } });
+    expect(net.handlerErrors).toEqual([]);
+  }, 60_000);
+
+  it('an edited character is refused at the door, whichever way the owner tries it', async () => {
+    const { net, players } = await startPlayers('witness-edited');
+    const [bob, carol, , door] = players as [Player, Player, Player, Player];
+    const v1 = seal(bob, 1, ['sword'], ['potion'], 50);
+    await witnessAndPublish(bob, v1, null, evidence(['sword', 'potion']));
+    const v2 = seal(bob, 2, ['sword'], ['potion', 'shield'], 60);
+    const witnessed = await witnessAndPublish(bob, v2, v1, evidence(['shield']));
+
+    // Bob edits version 2 at home (a better sword), re-seals and re-signs it, and brings it to the door.
+    const edited = seal(bob, 2, ['sword +5'], ['potion', 'shield'], 60, 'edited');
+    expect(await door.door.check(ownerKey(bob), { manifest: edited.manifest })).toMatchObject({ ok: false, reason: 'edited', version: 2 });
+    // His witnesses will not sign another version 2 either: they signed one already.
+    const again = await bob.witness.witness(edited, v1, evidence([]));
+    expect(again).toMatchObject({ ok: false, refusals: { conflict: W } });
+
+    // He publishes the edit as version 3, unwitnessed: the DHT's attestation is still version 2's.
+    const v3 = seal(bob, 3, ['sword +5'], ['potion', 'shield'], 60, 'edited');
+    await putAll(bob, v3);
+    expect(await door.door.check(ownerKey(bob))).toMatchObject({ ok: false, reason: 'unwitnessed', version: 3 });
+
+    // He copies version 2's signatures into an attestation of version 3: none of them verifies.
+    const copied = readAttestation(witnessed.attestation as NonNullable<typeof witnessed.attestation>) as NonNullable<ReturnType<typeof readAttestation>>;
+    await bob.member.dht.put(attestationRecord(bob.member.peer.signer, { ...copied, version: 3, manifestDigest: manifestDigest(v3.manifest) }, Date.now() + HOUR));
+    expect(await door.door.check(ownerKey(bob))).toMatchObject({ ok: false, reason: 'too-few-witnesses', tally: { valid: 0, invalid: W } });
+
+    // Nor can he build on the edit: witnesses check the previous version at their own door first.
+    const v4 = seal(bob, 4, ['sword +5'], ['potion', 'shield'], 60, 'edited');
+    expect(await bob.witness.witness(v4, v3, evidence([]))).toMatchObject({ ok: false, refusals: { 'previous-unwitnessed': W } });
+
+    // Carol asks her witnesses to sign an edit the rule forbids: they refuse, and the door with them.
+    const c1 = seal(carol, 1, ['dagger'], [], 10);
+    await witnessAndPublish(carol, c1, null, evidence(['dagger']));
+    const forged = seal(carol, 2, ['dagger', 'crown'], [], 10_000);
+    const refused = await carol.witness.witness(forged, c1, evidence([]));
+    expect(refused).toMatchObject({ ok: false, attestation: null, signatures: [], refusals: { rule: W } });
+    expect(new Set(refused.ruleReasons)).toEqual(new Set(['gold-gain-too-high']));
+    await putAll(carol, forged);
+    expect(await door.door.check(ownerKey(carol))).toMatchObject({ ok: false, reason: 'unwitnessed', version: 2 });
+
+    expect(door.door.counters()).toMatchObject({ checked: 4, accepted: 0, refused: { edited: 1, unwitnessed: 2, 'too-few-witnesses': 1 } });
+    expect(carol.witness.counters().owned.received.rule).toBe(W);
+    expect(net.handlerErrors).toEqual([]);
+  }, 60_000);
+
+  it("signatures from keys outside the w + s closest (the owner's friends) are not counted", async () => {
+    const { net, players } = await startPlayers('witness-friends');
+    const [dave, , , door] = players as [Player, Player, Player, Player];
+    const v1 = seal(dave, 1, ['sword'], [], 0);
+    await witnessAndPublish(dave, v1, null, evidence(['sword']));
+    const forged = seal(dave, 2, ['excalibur'], [], 99_999);
+    const closest = closestPlayers(players, dave);
+    const friends = players.filter((p) => p !== dave && !closest.includes(p)).slice(0, T + 1);
+    expect(friends).toHaveLength(T + 1);
+    const statement = statementSigningBytes({ owner: ownerKey(dave), version: 2, manifestDigest: manifestDigest(forged.manifest), previousDigest: manifestDigest(v1.manifest), witnessKey: witnessKey(ownerKey(dave)) });
+    const signatures = friends.map((f) => ({ witness: ownerKey(f), signature: f.member.peer.signer.sign(statement) }));
+    await putAll(dave, forged);
+    await dave.member.dht.put(attestationRecord(dave.member.peer.signer, { version: 2, manifestDigest: manifestDigest(forged.manifest), previousDigest: manifestDigest(v1.manifest), signatures }, Date.now() + HOUR));
+    expect(await door.door.check(ownerKey(dave))).toMatchObject({ ok: false, reason: 'too-few-witnesses', tally: { valid: 0, outsiders: T + 1, invalid: 0 } });
+    expect(net.handlerErrors).toEqual([]);
+  }, 60_000);
+
+  it('colluding witnesses: t colluders among the closest get a forged version through, t - 1 do not', async () => {
+    const { net, players } = await startPlayers('witness-collusion');
+    const [erin, frank, , door] = players as [Player, Player, Player, Player];
+    // Erin's T closest nodes sign anything for her; Frank's T - 1 closest for him.
+    for (const p of closestPlayers(players, erin).slice(0, T)) p.friends.push(ownerKey(erin));
+    for (const p of closestPlayers(players, frank).slice(0, T - 1)) p.friends.push(ownerKey(frank));
+    const forge = async (owner: Player) => {
+      const v1 = seal(owner, 1, ['sword'], [], 0);
+      await witnessAndPublish(owner, v1, null, evidence(['sword']));
+      const forged = seal(owner, 2, ['sword +5', 'crown'], [], 99_999);
+      const result = await owner.witness.witness(forged, v1, evidence([]));
+      return { v1, forged, result };
+    };
+
+    const e = await forge(erin);
+    expect(e.result).toMatchObject({ ok: true, refusals: { rule: W - T } });
+    expect(e.result.signatures).toHaveLength(T);
+    await publishCharacter(erin.member.dht, e.forged, e.result.attestation as NonNullable<typeof e.result.attestation>);
+    expect(await door.door.check(ownerKey(erin))).toMatchObject({ ok: true, version: 2, tally: { valid: T } });
+
+    const f = await forge(frank);
+    expect(f.result).toMatchObject({ ok: false, attestation: null, refusals: { rule: W - T + 1 } });
+    expect(f.result.signatures).toHaveLength(T - 1);
+    await putAll(frank, f.forged);
+    await frank.member.dht.put(attestationRecord(frank.member.peer.signer, { version: 2, manifestDigest: manifestDigest(f.forged.manifest), previousDigest: manifestDigest(f.v1.manifest), signatures: [...f.result.signatures] }, Date.now() + HOUR));
+    expect(await door.door.check(ownerKey(frank))).toMatchObject({ ok: false, reason: 'too-few-witnesses', tally: { valid: T - 1 } });
+    expect(net.handlerErrors).toEqual([]);
+  }, 60_000);
+
+  it('remote garbage is counted and answered, never thrown', async () => {
+    const { net, players } = await startPlayers('witness-garbage');
+    const [alice, mallory, witness] = players as [Player, Player, Player];
+    const v1 = seal(alice, 1, ['sword'], [], 0);
+    const to = witness.member.peer.transport.local;
+    const received = () => mallory.witness.counters();
+    const send = mallory.member.peer.transport;
+    // Alice's manifest, sent by Mallory as hers: it does not verify as Mallory's record.
+    send.send(to, CharacterWitnessRequest, { version: 1, previousDigest: new Uint8Array(32), manifestExpiresAtMs: v1.manifest.expiresAtMs, manifestValue: v1.manifest.value, manifestSignature: v1.manifest.signature, evidence: new Uint8Array(0) });
+    // A section for a request never made, and an answer to a witnessing never asked for.
+    send.send(to, CharacterWitnessSection, { version: 1, record: v1.sections.equipped });
+    send.send(alice.member.peer.transport.local, CharacterWitness, { version: 1, manifestDigest: new Uint8Array(32), outcome: 'signed', detail: '', signature: new Uint8Array(64) });
+    await waitUntil(() => witness.witness.counters().garbage['unexpected-section'] === 1 && alice.witness.counters().garbage['unexpected-answer'] === 1 && received().garbage['unexpected-answer'] === 1, 'the garbage to be counted');
+    expect(witness.witness.counters()).toMatchObject({ served: { requests: 0, answers: { malformed: 1, signed: 0 } }, garbage: { 'bad-request': 1, 'unexpected-section': 1 } });
+    expect(net.handlerErrors).toEqual([]);
+  }, 60_000);
+});
