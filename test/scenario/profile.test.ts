@@ -336,3 +336,19 @@ describe('hotspot end', () => {
     expect(issues(`${base}movement: { model: hotspot, x: 10, y: 20, endS: 0 }\n`)[0]?.path).toBe('movement.endS');
   });
 });
+
+describe('storage.ephemeral', () => {
+  const base = 'peers: 8\ndurationS: 20\n';
+  it('fills the defaults, and keeps houses optional beside it', () => {
+    const p = parseProfile(`${base}storage: { ephemeral: {} }\n`, 't.yaml');
+    expect(p.storage?.ephemeral).toEqual({ areaTiles: 16, items: 4, monsters: 2, resetEveryS: 15, replicas: 3, finalAuditBeforeEndS: 3 });
+    expect(p.storage?.houses).toBeUndefined();
+  });
+
+  it('names the field of a bad value', () => {
+    expect(issues(`${base}storage: { ephemeral: { items: 33 } }\n`)[0]?.path).toBe('storage.ephemeral.items');
+    expect(issues(`${base}storage: { ephemeral: { replicas: 0 } }\n`)[0]?.path).toBe('storage.ephemeral.replicas');
+    expect(issues(`${base}storage: { ephemeral: { resetEveryS: 2 } }\n`)).toEqual([{ path: 'storage.ephemeral.resetEveryS', message: expect.stringMatching(/more than 2 s/) }]);
+    expect(issues(`${base}storage: { ephemeral: { finalAuditBeforeEndS: 20 } }\n`)).toEqual([{ path: 'storage.ephemeral.finalAuditBeforeEndS', message: expect.stringMatching(/inside the run/) }]);
+  });
+});
