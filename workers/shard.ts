@@ -23,6 +23,8 @@ import { START_HP } from '../src/game/index.js';
 import { regionRect } from '../src/scenario/world.js';
 import { createZoneEventTracker, type ZoneEventSpec } from '../src/controller/zone-events.js';
 import { createShardHouses } from '../src/controller/shard-houses.js';
+import { createShardCharacters, type CharacterOwner } from '../src/controller/shard-characters.js';
+import { createShardCharacterAttacks, type HostedPlayer } from '../src/controller/character-attacks.js';
 import { createShardAreas, type Place } from '../src/controller/shard-areas.js';
 import { createLocalDirectory, createZonePlayer, leafKey, zoneAndNested, zoneOf, type WorldDefinition, type RunSchedule, type ZoneDirectory, type ZoneEvent, type ZonePlayer } from '../src/zones/index.js';
 
@@ -172,17 +174,20 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
 
   const maliciousSpec = task.profile.storage?.maliciousHolders;
   const maliciousHolders = maliciousSpec ? { nodes: 0, storesDropped: 0, lookupsDropped: 0, valuesTampered: 0 } : null;
+  /** Player `id`'s long-term key seed: from the seed alone, so a colluder knows its friend's key before either is bound. */
+  const identitySeedOf = (id: number) => root.fork('identity').fork(`player:${id}`).bytes(32);
   /** Whether player `id` is a malicious DHT node: drawn from the seed alone, the same in every run of it. */
   const isMaliciousHolder = (id: number) => maliciousSpec !== undefined && root.fork('malicious-holders').fork(String(id)).float() < maliciousSpec.share;
 
   const bindPlayer = async (id: number, group: HostedGroup): Promise<Player> => {
     const specs = attackSpecs.get(id);
     const maliciousHolder = maliciousSpec && maliciousHolders && isMaliciousHolder(id) ? { behaviour: maliciousSpec.behaviour, counters: maliciousHolders } : null;
+    const witnessRule = characterAttacks?.witnessRule(id);
     if (maliciousHolder) maliciousHolder.counters.nodes++;
     const started = await startPlayer(
       {
         bind: { host: '127.0.0.1', port: 0 },
-        identitySeed: root.fork('identity').fork(`player:${id}`).bytes(32),
+        identitySeed: identitySeedOf(id),
         authority: task.identity.authority,
         bootstrap: task.identity.bootstrap,
         dht: { requestTimeoutMs: PLAYER_DHT_TIMEOUT_MS },
@@ -198,6 +203,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         onLookupLatency,
         ...(specs ? { neoTransport: attackTransport(specs, group) } : {}),
         ...(maliciousHolder ? { dhtTransport: (peer: PeerNode) => createMaliciousHolderTransport(peer.transport, maliciousHolder.behaviour, maliciousHolder.counters) } : {}),
+        ...(witnessRule ? { witnessRule } : {}),
       },
     );
     const tagMask = tags.maskOf(id);
@@ -210,8 +216,12 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   };
 
   const authTotals = { registrations: 0, registrationFailures: 0, republished: 0 };
-  /** The join flow: register with the authority, publish the certificates, check them in the DHT. */
-  const identify = async (player: Player): Promise<boolean> => {
+  /**
+   * The join flow: register with the authority, publish the certificates, check them in the DHT.
+   * Then the player keeps its data (`keeps`): houses, areas, its character; an attacker that only
+   * came to try something (a tampered character) keeps none.
+   */
+  const identify = async (player: Player, keeps = true): Promise<boolean> => {
     const bytes = task.identity.tokens.get(player.id);
     const token = bytes ? decodeCertificate(PaymentTokenType, bytes) : null;
     const result = token ? await player.services.join(`player-${task.seed}-${player.id}`, token) : { ok: false as const, reason: 'no-token' };
@@ -225,7 +235,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     player.credentials = { keyCertificate: result.keyCertificate, gameKey: result.gameKey };
     player.joinedAtMs = clock.nowMs();
     player.acMessagesAtJoin = player.services.acMessages();
-    if (!player.maliciousHolder) {
+    if (keeps) characters?.joined(characterOwner(player));
+    if (keeps && !player.maliciousHolder) {
       houses?.joined({ id: player.id, signer: player.peer.signer, dht: player.services.dht, alive: () => !player.closed });
       areas?.joined({ id: player.id, signer: player.peer.signer, dht: player.services.dht, alive: () => !player.closed, place: () => placeOf(player) });
     }
@@ -264,6 +275,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       ...(sanctioner ? { onEvidence: sanctioner.onEvidence } : {}),
       identity: player.services.verifier,
       onJoinRefused: (key: Uint8Array, verdict: string) => ledger.joinRefused(player.peer.publicKey, key, verdict),
+      ...characterDeps(player),
       ...(player.credentials ? { credentials: player.credentials } : {}),
       // First contact is checked at the group's door: a join request carries the joiner's
       // certificates and the sponsor checks them (and the DHT for a ban) before admitting it.
@@ -298,6 +310,40 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         onError: (e) => shuttingDown || onHandlerError(e, 'houses'),
       })
     : null;
+
+  const charactersSpec = task.profile.storage?.characters;
+  const characters = charactersSpec
+    ? createShardCharacters(charactersSpec, { clock, wallClock: systemWallClock, scheduler, rng: root.fork('characters'), onError: (e) => shuttingDown || onHandlerError(e, 'characters') })
+    : null;
+  const characterAttacks = characters
+    ? createShardCharacterAttacks(task.profile.characterAttacks, {
+        ledger,
+        characters,
+        clock,
+        wallClock: systemWallClock,
+        scheduler,
+        rng: root.fork('character-attacks'),
+        keyOf: (id) => ed25519.createSigner(identitySeedOf(id)).publicKey,
+        expand: expandPeerSet,
+        onError: (e) => shuttingDown || onHandlerError(e, 'character-attacks'),
+      })
+    : null;
+  const characterOwner = (player: Player): CharacterOwner => ({ id: player.id, signer: player.peer.signer, dht: player.services.dht, witness: player.characters.witness, alive: () => !player.closed });
+  /**
+   * Where the profile keeps characters, a member checks a joiner's character at the door after its
+   * identity (docs/storage.md, "The door at admission"), and a joiner brings its latest witnessed one.
+   */
+  const characterDeps = (player: Player) =>
+    characters
+      ? {
+          characterDoor: characters.admissionDoor(player.characters.door),
+          onCharacterRefused: (key: Uint8Array, reason: string) => ledger.joinRefused(player.peer.publicKey, key, `character-${reason}`),
+          character: () => characters.claimOf(player.id),
+        }
+      : {};
+  /** The shard's players as the character attacks look at them. */
+  const hostedPlayers = (): HostedPlayer[] =>
+    allPlayers.map((p) => ({ id: p.id, group: p.group, owner: characterOwner(p), door: p.characters.door, playing: p.member?.state === 'member', cheats: p.attacker }));
 
   const ephemeralSpec = task.profile.storage?.ephemeral;
   const areas = ephemeralSpec
@@ -477,6 +523,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     if (player.member || player.closed) return;
     if (!dropsAtBind.has(player.peer.transport.local.port)) dropsAtBind.set(player.peer.transport.local.port, 0);
     if (player.joinedAtMs === null && !(await identify(player))) return;
+    // A joiner asks a group that checks characters only with a witnessed one to show.
+    await characters?.ready(player.id);
     if (player.leaveRequested || player.closed) return close(player, false);
     if (group.plan.leaf) player.member = enterWorld(player, { ...group.plan, leaf: group.plan.leaf });
     else {
@@ -496,6 +544,23 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     ledger.joinAttempt(command.kind, player.peer.publicKey);
     const contacts = () => [...players.values()].filter((p) => p.group === command.group && p.member && p.member.state === 'member').map((p) => p.peer.transport.local);
     const member = createJoiner(group.sessionId, contacts, groupConfig(group.plan), memberDeps(player));
+    player.member = member;
+    scheduler.schedule(clock.nowMs() + IMPOSTOR_GIVES_UP_AFTER_ROUNDS * task.neo.roundMs, () => {
+      member.crash();
+      close(player, false);
+    });
+  };
+
+  /** A certified player edits its witnessed character at home and asks to be admitted with it; it gives up like an impostor. */
+  const tamperedJoin = async (command: Extract<ShardCommand, { type: 'tampered-character' }>) => {
+    const group = groups.get(command.group);
+    if (!group || !characterAttacks || !(await identify(await bindPlayer(command.player, group), false))) return;
+    const player = players.get(command.player) as Player;
+    const claim = await characterAttacks.tamper(characterOwner(player), command.edit);
+    if (!claim || player.closed) return;
+    ledger.joinAttempt('tampered-character', player.peer.publicKey);
+    const contacts = () => [...players.values()].filter((p) => p.group === command.group && p.member && p.member.state === 'member').map((p) => p.peer.transport.local);
+    const member = createJoiner(group.sessionId, contacts, groupConfig(group.plan), { ...memberDeps(player), character: () => claim });
     player.member = member;
     scheduler.schedule(clock.nowMs() + IMPOSTOR_GIVES_UP_AFTER_ROUNDS * task.neo.roundMs, () => {
       member.crash();
@@ -560,6 +625,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         for (const p of players.values()) p.member?.begin(command.startAtMs + firstRoundOffsetMs(p.group, task.groupsTotal, task.neo.roundMs));
         for (const spec of zoneEventSpecs) scheduler.schedule(command.startAtMs + spec.atS * 1000, () => raiseZoneEvent(spec));
         houses?.start(command.startAtMs, task.profile.durationS);
+        characters?.start(command.startAtMs);
+        characterAttacks?.start(command.startAtMs, hostedPlayers);
         areas?.start(command.startAtMs, task.profile.durationS);
         // Founders published while the overlay was still forming, into nodes that may no longer be
         // the closest to their keys once everyone is in: the join flow's check runs again then,
@@ -583,6 +650,9 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         break;
       case 'impostor':
         impostor(command).catch((e: unknown) => shuttingDown || onHandlerError(e, 'impostor'));
+        break;
+      case 'tampered-character':
+        tamperedJoin(command).catch((e: unknown) => shuttingDown || onHandlerError(e, 'tampered-character'));
         break;
     }
   });
@@ -613,6 +683,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       auth: authFigures(allPlayers, authTotals, clock.nowMs()),
       attacks: ledger.summary(),
       storage: houses?.figures() ?? null,
+      characters: characters && { ...characters.figures(), colluding: characterAttacks?.figures() ?? [] },
       ephemeral: areas?.figures() ?? null,
       maliciousHolders: maliciousHolders && { ...maliciousHolders },
     };

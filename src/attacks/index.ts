@@ -7,3 +7,4 @@ export { createAttackTransport, createCollusion, ATTACK_COUNTERS, type AttackSpe
 export { createSanctioner, SANCTION_COUNTERS, type Sanctioner, type SanctionDeps, type SanctionCounter } from './sanction.js';
 export { createMaliciousHolderTransport, DHT_HOLDER_BEHAVIOURS, type DhtHolderBehaviour, type DhtHolderCounters } from './dht-holder.js';
 export { acceptAnyChange, colludeWith } from './colluding-witness.js';
+export { CHARACTER_EDITS, forgedCharacter, tamperedCharacter, type CharacterEdit, type ForgeryDeps } from './character-forgery.js';

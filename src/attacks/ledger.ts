@@ -24,6 +24,9 @@ export const ATTACK_KINDS = [
   'false-votes',
   'colluding-majority',
   'bad-signature',
+  // Witnessed characters (docs/storage.md): an edited character brought to a group's door, and a forged change witnessed by colluders.
+  'tampered-character',
+  'colluding-witnesses',
   'forged-certificate',
   'expired-certificate',
   'banned-certificate',
@@ -136,7 +139,13 @@ export interface AttackLedger {
    * member refused it (`joinRefused`).
    */
   joinAttempt(kind: AttackKind, publicKey: Uint8Array): void;
-  /** An honest member refused a join request for the joiner's identity (GroupMemberDeps.onJoinRefused). */
+  /**
+   * An attempt the harness judged itself, outside any group: a forged character version shown to an
+   * honest door (colluding witnesses). Prevented iff the door did not accept it; detected iff it
+   * refused it with a reason.
+   */
+  judgedAttempt(kind: AttackKind, attacker: Uint8Array, outcome: { readonly prevented: boolean; readonly detected: boolean }): void;
+  /** An honest member refused a join request for the joiner's identity (GroupMemberDeps.onJoinRefused) or its character (onCharacterRefused). */
   joinRefused(observer: Uint8Array, publicKey: Uint8Array, verdict: string): void;
   /**
    * An honest member holds evidence against `offender` about `round`: signed (a cheat-proof
@@ -204,6 +213,7 @@ export function createAttackLedger(options: AttackLedgerOptions = {}): AttackLed
   /** Identity attempts: kind and key; which of those keys an honest view ever held, which an honest member refused. */
   const joins: { kind: AttackKind; id: string }[] = [];
   const resentBy = new Map<AttackKind, number>();
+  const judged = new Map<AttackKind, { attempts: number; prevented: number; detected: number }>();
   const joinKeys = new Set<string>();
   const admitted = new Set<string>();
   const refused = new Set<string>();
@@ -307,6 +317,13 @@ export function createAttackLedger(options: AttackLedgerOptions = {}): AttackLed
       joinKeys.add(id);
     },
 
+    judgedAttempt(kind, attacker, outcome) {
+      if (!ATTACK_KINDS.includes(kind)) throw new RangeError(`attack ledger: unknown attack kind ${String(kind)}`);
+      if (!attackers.get(toHex(attacker))?.has(kind)) registerAttacker(kind, attacker);
+      const row = judged.get(kind) ?? { attempts: 0, prevented: 0, detected: 0 };
+      judged.set(kind, { attempts: row.attempts + 1, prevented: row.prevented + Number(outcome.prevented), detected: row.detected + Number(outcome.detected) });
+    },
+
     joinRefused(observer, publicKey, verdict) {
       if (attackers.has(toHex(observer))) return;
       const id = toHex(publicKey);
@@ -341,12 +358,13 @@ export function createAttackLedger(options: AttackLedgerOptions = {}): AttackLed
         const honestMembers = (members: ReadonlySet<string> | undefined) => [...(members ?? [])].filter((id) => !attackers.has(id)).length;
         if (mine.length === 0 && ids.length === 0) return [];
         const myJoins = joins.filter((j) => j.kind === kind);
-        let prevented = myJoins.filter((j) => !admitted.has(j.id)).length;
+        const myJudged = judged.get(kind) ?? { attempts: 0, prevented: 0, detected: 0 };
+        let prevented = myJoins.filter((j) => !admitted.has(j.id)).length + myJudged.prevented;
         let excluded = 0;
         let unobserved = 0;
         let unjudged = 0;
         let partial = 0;
-        let detected = myJoins.filter((j) => refused.has(j.id)).length;
+        let detected = myJoins.filter((j) => refused.has(j.id)).length + myJudged.detected;
         for (const a of mine) {
           const decided = decisions.get(a.key);
           const views = honestViews.get(a.session);
@@ -372,7 +390,7 @@ export function createAttackLedger(options: AttackLedgerOptions = {}): AttackLed
         return [
           {
             kind,
-            attempts: mine.length + myJoins.length,
+            attempts: mine.length + myJoins.length + myJudged.attempts,
             prevented,
             detected,
             partial,

@@ -2,7 +2,9 @@
  * The one typed contract between the controller (main thread) and its worker shards (piscina
  * tasks in `workers/shard.ts`). Type-only: both sides import it, neither imports the other.
  */
+import type { ColludingFigures } from './character-attacks.js';
 import type { HouseAuditFigures } from './house-audit.js';
+import type { CharacterFigures } from './shard-characters.js';
 import type { EphemeralFigures } from './shard-areas.js';
 import type { ZoneEventFigures } from './zone-events.js';
 import type { MessagePort } from 'node:worker_threads';
@@ -74,6 +76,13 @@ export type ShardCommand =
       readonly group: number;
       readonly kind: 'forged-certificate' | 'expired-certificate' | 'banned-certificate';
       readonly credentials: { readonly keyCertificate: KeyCertificate; readonly gameKey: GameKey };
+    }
+  | {
+      /** A certified player with a witnessed character edits it at home and asks `group` to admit it (src/controller/character-attacks.ts). */
+      readonly type: 'tampered-character';
+      readonly player: number;
+      readonly group: number;
+      readonly edit: 'same-version' | 'next-version';
     }
   | { readonly type: 'stop' };
 
@@ -161,6 +170,8 @@ export interface ShardSample {
   readonly storage: HouseAuditFigures | null;
   /** Its areas of ephemeral zone data and their audits (null: the profile has none); merged by mergeEphemeralFigures. */
   readonly ephemeral: EphemeralFigures | null;
+  /** Its players' witnessed characters and doors at admission, and the colluding witnesses' friends it hosts (null: the profile keeps no characters); merged by mergeCharacterFigures and mergeColludingFigures. */
+  readonly characters: (CharacterFigures & { readonly colluding: readonly ColludingFigures[] }) | null;
   /** Its malicious DHT nodes (storage.maliciousHolders) and what they did; null without any in the profile. */
   readonly maliciousHolders: (DhtHolderCounters & { readonly nodes: number }) | null;
 }

@@ -19,7 +19,7 @@ import {
 } from '../auth/index.js';
 import { createEd25519 } from '../crypto/index.js';
 import { installDht, type DhtNode } from '../dht/index.js';
-import { playerRecordPolicies, startPeerNode, type PeerNode } from '../peer/index.js';
+import { installCharacterServices, playerRecordPolicies, startPeerNode, type PeerNode } from '../peer/index.js';
 import { createRng } from '../random/index.js';
 import { systemClock } from '../time/clock.js';
 import { createTimerQueue } from '../time/timer-queue.js';
@@ -83,6 +83,11 @@ export async function startIdentityInfrastructure(seed: number, players: number)
       }),
     );
   }
+  // They sit among the nodes closest to some owners' witness keys like anyone: they witness too (docs/storage.md).
+  peers.forEach((peer, i) => {
+    const nonces = root.fork(`bootstrap-characters:${i}`);
+    installCharacterServices(peer, nodes[i] as DhtNode, {}, { scheduler, clock: systemClock, wallClock: systemWallClock, randomBytes: (n) => nonces.bytes(n) });
+  });
   await Promise.all(nodes.map((n, i) => n.bootstrap(peers.filter((_, j) => j !== i).map((p) => p.transport.local))));
   const forger = ed25519.createSigner(root.fork('forger').bytes(32));
   const tokens = new Map<number, Uint8Array>();

@@ -6,6 +6,8 @@ import { Piscina } from 'piscina';
 import { createHealthSampler, createLatencyHistogram, createTaggedLatency, decodeLatencyHistogram, latencyFigures, mergeTaggedLatency, type LatencyHistogram, type TaggedLatency } from '../metrics/index.js';
 import { mergeHouseAuditFigures } from './house-audit.js';
 import { mergeEphemeralFigures } from './shard-areas.js';
+import { mergeCharacterFigures } from './shard-characters.js';
+import { mergeColludingFigures, withColludingFigures } from './character-attacks.js';
 import { NEO_COUNTERS, type NeoCounter } from '../neo/index.js';
 import type { RunEvent, RunReport, SeriesPoint } from '../report/model.js';
 import { mergeAttackSummaries, type AttackLedgerSummary, type AttackSpec } from '../attacks/index.js';
@@ -19,7 +21,7 @@ import { BaselineInterrupted, runBaseline } from '../loadtest/index.js';
 import { monotonicNowMs } from '../time/clock.js';
 import type { LiveSnapshot } from '../ui/model.js';
 import type { ShardCommand, ShardGroup, ShardGroupEvent, ShardMessage, ShardResult, ShardSample, ShardTask } from './contract.js';
-import { startIdentityInfrastructure } from './identity.js';
+import { BOOTSTRAP_NODES, startIdentityInfrastructure } from './identity.js';
 import { calibrate } from './calibration.js';
 import { createCostTracker, harnessCostFields } from './cost.js';
 import { createEd25519 } from '../crypto/index.js';
@@ -171,6 +173,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     for (const send of commands) send({ type: 'start', startAtMs });
     dispatchSchedule(schedule);
     dispatchImpostors();
+    dispatchTamperedCharacters();
   };
   // The schedule's joins and leaves go to the shard hosting the group, each at its time.
   const scheduleTimers: NodeJS.Timeout[] = [];
@@ -213,6 +216,22 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
       );
     });
   };
+  // Tampered-character attackers (profiles' characterAttacks) are numbered after the impostors; they register like any player.
+  const tampered = profile.characterAttacks.flatMap((a) => (a.kind === 'tampered-character' ? [a] : []));
+  const dispatchTamperedCharacters = () => {
+    tampered.forEach((a, k) => {
+      const player = schedule.players + profile.identityAttacks.length + k;
+      const send = commands[shardOfGroup.get(a.group) ?? 0];
+      const due = Math.max(0, startAtMs + a.atS * 1000 - monotonicNowMs());
+      scheduleTimers.push(
+        setTimeout(() => {
+          if (hooks.signal?.aborted) return;
+          send?.({ type: 'tampered-character', player, group: a.group, edit: a.edit });
+          events.push({ tS: tS(), type: 'join', player, group: a.group, impostor: a.kind });
+        }, due),
+      );
+    });
+  };
   const groupEvent = (e: ShardGroupEvent) => {
     const { atMs, ...rest } = e;
     const tAt = Math.max(0, (atMs - startAtMs) / 1000);
@@ -239,7 +258,8 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
   let secondLateness = createLatencyHistogram();
   let secondLoop = createLatencyHistogram();
 
-  const identity = await startIdentityInfrastructure(profile.seed, schedule.players);
+  // Payment tokens for every player of the schedule, and for the tampered-character attackers after the impostors (who never register).
+  const identity = await startIdentityInfrastructure(profile.seed, schedule.players + profile.identityAttacks.length + tampered.length);
   const tasks = shardsGroups.map((shardGroups, shardIndex) => {
     const channel = new MessageChannel();
     channel.port1.on('message', (m: ShardMessage) => {
@@ -435,7 +455,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
       zones: zoneEventReport(results.map((r) => r.sample)),
       storage: storageReport(results.map((r) => r.sample), profile.storage?.maliciousHolders ?? null),
       compute: null,
-      attacks: attackReport(mergeAttackSummaries(results.map((r) => r.sample.attacks))),
+      attacks: withColludingFigures(attackReport(mergeAttackSummaries(results.map((r) => r.sample.attacks))), mergeColludingFigures(results.map((r) => r.sample.characters?.colluding ?? [])), profile.peers + BOOTSTRAP_NODES),
       harness: {
         eventLoopDelayMsP99,
         udpKernelDrops,
@@ -716,7 +736,8 @@ function liveStorage(samples: readonly ShardSample[]): LiveSnapshot['storage'] {
 function storageReport(samples: readonly ShardSample[], malicious: { readonly share: number; readonly behaviour: 'drop' | 'tamper' } | null = null): RunReport['storage'] {
   const houses = mergeHouseAuditFigures(samples.flatMap((s) => (s.storage ? [s.storage] : [])));
   const areas = mergeEphemeralFigures(samples.flatMap((s) => (s.ephemeral ? [s.ephemeral] : [])));
-  if (!houses && !areas) return null;
+  const characters = mergeCharacterFigures(samples.flatMap((s) => (s.characters ? [withoutColluding(s.characters)] : [])));
+  if (!houses && !areas && !characters) return null;
   const puts = createLatencyHistogram();
   const gets = createLatencyHistogram();
   for (const encoded of [houses?.saveLatency, areas?.writeLatency]) if (encoded) puts.merge(decodeLatencyHistogram(encoded));
@@ -726,10 +747,17 @@ function storageReport(samples: readonly ShardSample[], malicious: { readonly sh
   return {
     permanent: houses && withoutLatencies(houses, 'saveLatency', 'readLatency'),
     ephemeral: areas && withoutLatencies(areas, 'writeLatency', 'fetchLatency'),
+    characters,
     putLatencyMs: latencyFigures(puts),
     getLatencyMs: latencyFigures(gets),
     maliciousHolders: malicious && { ...malicious, nodes: sum('nodes'), storesDropped: sum('storesDropped'), lookupsDropped: sum('lookupsDropped'), valuesTampered: sum('valuesTampered') },
   };
+}
+
+/** A shard's character figures without its colluding witnesses' friends (they go to attacks[]). */
+function withoutColluding<T extends { readonly colluding: unknown }>(figures: T): Omit<T, 'colluding'> {
+  const { colluding: _friends, ...rest } = figures;
+  return rest;
 }
 
 /** A component's figures without its encoded histograms: the counts report.json shows. */

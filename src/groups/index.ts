@@ -18,8 +18,9 @@ export {
   type GroupCounter,
   type GroupEvidence,
   type GroupDivision,
+  type CharacterVerdict,
 } from './member.js';
-export { GroupJoin, GroupWelcome, GroupState, GroupBan, GroupResyncFetch, GroupResyncState, MAX_CHANGING_GROUP_SIZE, MAX_HOST_BYTES } from './messages.js';
+export { GroupJoin, GroupWelcome, GroupState, GroupBan, GroupResyncFetch, GroupResyncState, MAX_CHANGING_GROUP_SIZE, MAX_HOST_BYTES, MAX_JOIN_CHARACTER_BYTES } from './messages.js';
 export {
   checkpointVerdict,
   countDivergentReplicas,

@@ -114,6 +114,9 @@ export interface GroupDivision {
   collapsed?(): GroupDivision | undefined;
 }
 
+/** A character door's answer: the reason is the door's own (`edited`, `unwitnessed`, ...). */
+export type CharacterVerdict = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
 export interface GroupMemberDeps {
   readonly peer: PeerNode;
   readonly neo: NeoEndpoint;
@@ -144,6 +147,16 @@ export interface GroupMemberDeps {
   };
   /** Told of every join request refused for its identity. */
   readonly onJoinRefused?: (publicKey: Uint8Array, verdict: Exclude<IdentityVerdict, 'ok'>) => void;
+  /**
+   * Checks the character a joiner brings (its `group-join` field, opaque here) after its identity
+   * and before this member sponsors it: a game with witnessed characters gives the storage layer's
+   * door (docs/storage.md, "The door at admission"). Refused joiners are counted
+   * (`joinsRefusedCharacter`) and told to `onCharacterRefused`. Absent: no character is asked for.
+   */
+  readonly characterDoor?: { check(publicKey: Uint8Array, character: Uint8Array | null): Promise<CharacterVerdict> };
+  readonly onCharacterRefused?: (publicKey: Uint8Array, reason: string) => void;
+  /** The character this player brings to its join requests (asked afresh for each one); none when absent. */
+  readonly character?: () => Uint8Array | null;
   /** The avatar a player handed over from another group brings (src/zones): asked afresh for each join request. */
   readonly avatar?: () => Avatar | null;
   /** This player's certificates, attached to its join requests. */
@@ -187,6 +200,8 @@ export const GROUP_COUNTERS = [
   'joinsRefusedExpired',
   'joinsRefusedForged',
   'joinsRefusedUnknown',
+  /** Join requests refused for the character the joiner brought (GroupMemberDeps.characterDoor). */
+  'joinsRefusedCharacter',
   /** Notices the group had played already (two members proposed the same one): not played again. */
   'noticesRepeated',
   ...RESYNC_GROUP_COUNTERS,
@@ -490,7 +505,7 @@ class Member implements GroupMember {
       const list = contacts();
       const to = list[attempt++ % Math.max(1, list.length)];
       const c = this.deps.credentials;
-      if (to) this.deps.peer.transport.send(to, GroupJoin, { session: sessionId, keyCertificate: c?.keyCertificate ?? null, gameKey: c?.gameKey ?? null, avatar: this.deps.avatar?.() ?? null });
+      if (to) this.deps.peer.transport.send(to, GroupJoin, { session: sessionId, keyCertificate: c?.keyCertificate ?? null, gameKey: c?.gameKey ?? null, avatar: this.deps.avatar?.() ?? null, character: this.deps.character?.() ?? null });
       // Retries until the state arrived: a lost request, welcome or state costs one retry period.
       this.joinTimer = this.deps.scheduler.schedule(this.deps.clock.nowMs() + 5 * this.config.neo.roundMs, ask);
     };
@@ -519,15 +534,30 @@ class Member implements GroupMember {
     if (!key || !view || (this.state !== 'member' && this.state !== 'leaving') || !equalBytes(m.body.session, view.sessionId)) return;
     this.count.joinRequests++;
     const identity = this.deps.identity;
-    const avatar = m.body.avatar;
-    if (!identity) return this.holdJoinRequest(key, m.from, avatar);
+    const admit = () => this.checkCharacter(key, m.from, m.body.avatar, m.body.character);
+    if (!identity) return admit();
     const attached = { ...(m.body.keyCertificate ? { keyCertificate: m.body.keyCertificate } : {}), ...(m.body.gameKey ? { gameKey: m.body.gameKey } : {}) };
     void identity.check(key, attached).then((verdict) => {
-      if (verdict === 'ok') return this.holdJoinRequest(key, m.from, avatar);
+      if (verdict === 'ok') return admit();
       const counter = verdict === 'banned' ? 'joinsRefusedBanned' : verdict === 'expired' ? 'joinsRefusedExpired' : verdict === 'forged' ? 'joinsRefusedForged' : 'joinsRefusedUnknown';
       this.count[counter]++;
       this.deps.onJoinRefused?.(key, verdict);
     });
+  }
+
+  /** The second check at the door, once the identity passed: the character the joiner brings, when this group asks for one. */
+  private checkCharacter(key: Uint8Array, from: Endpoint, avatar: Avatar | null, character: Uint8Array | null): void {
+    const door = this.deps.characterDoor;
+    if (!door) return this.holdJoinRequest(key, from, avatar);
+    const refuse = (reason: string) => {
+      this.count.joinsRefusedCharacter++;
+      this.deps.onCharacterRefused?.(key, reason);
+    };
+    door.check(key, character).then(
+      (verdict) => (verdict.ok ? this.holdJoinRequest(key, from, avatar) : refuse(verdict.reason)),
+      // A door that could not answer (its DHT closing under it) admits nobody.
+      () => refuse('door-failed'),
+    );
   }
 
   private holdJoinRequest(key: Uint8Array, from: Endpoint, avatar: Avatar | null): void {

@@ -17,15 +17,22 @@ export const MAX_STATE_BYTES = 900;
 
 export const avatarCodec = struct({ x: u16, y: u16, hp: u8, gold: u32 });
 
+/**
+ * The character a joiner brings, as its storage layer encodes it (src/storage encodeCharacterClaim:
+ * its manifest, about 150 bytes); opaque to groups, which hand it to the door they were given.
+ */
+export const MAX_JOIN_CHARACTER_BYTES = 256;
+
 export const GroupJoin = defineMessage({
   kind: MessageKind.groupJoin,
   name: 'group-join',
   authenticated: true,
-  summary: 'a player asks a member of a group to admit it (its key is the envelope\'s, its endpoint where the datagram came from), attaching its authority certificates',
+  summary: 'a player asks a member of a group to admit it (its key is the envelope\'s, its endpoint where the datagram came from), attaching its authority certificates and, where the game keeps witnessed characters, the character it brings',
   // The certificates are the joiner's claim: a member with an identity verifier checks them (and
   // asks the authority for a ban) before it sponsors the joiner.
   // A player handed over from another group (src/zones) brings its avatar: where it stands, its hp and gold there.
-  body: struct({ session: bytes(SESSION_ID_BYTES), keyCertificate: optional(KeyCertificateType.codec), gameKey: optional(GameKeyType.codec), avatar: optional(avatarCodec) }),
+  // A player with a witnessed character brings it (`character`): a member with a character door checks it before it sponsors the joiner.
+  body: struct({ session: bytes(SESSION_ID_BYTES), keyCertificate: optional(KeyCertificateType.codec), gameKey: optional(GameKeyType.codec), avatar: optional(avatarCodec), character: optional(varBytes(MAX_JOIN_CHARACTER_BYTES)) }),
 });
 
 const welcomeMember = struct({ publicKey: bytes(PUBLIC_KEY_LENGTH), host: utf8(MAX_HOST_BYTES), port: u16, seat: u8 });

@@ -5,6 +5,7 @@
  */
 export type { PeerNode } from '../net/index.js';
 export { startPeerNode, type PeerNodeConfig, type PeerNodeDeps } from './node.js';
+export { installCharacterServices, DEFAULT_MAX_GOLD_GAIN, type CharacterServices, type CharacterServicesConfig, type CharacterServicesDeps } from './characters.js';
 export {
   startPlayer,
   startPlayerServices,

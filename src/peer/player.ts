@@ -21,6 +21,7 @@ import { areaPolicy, characterPolicy, housePolicy } from '../storage/index.js';
 import type { Clock } from '../time/clock.js';
 import type { TimerHandle } from '../time/timer-queue.js';
 import { zoneLeadersPolicy } from '../zones/index.js';
+import { installCharacterServices, type CharacterServices, type CharacterServicesConfig, type CharacterServicesDeps } from './characters.js';
 import { startPeerNode, type PeerNodeConfig, type PeerNodeDeps } from './node.js';
 
 /**
@@ -175,6 +176,8 @@ export interface PlayerConfig extends PlayerServicesConfig {
   readonly bind: PeerNodeConfig;
   /** 32-byte Ed25519 seed of its long-term key; the harness derives it from the profile seed so runs repeat. */
   readonly identitySeed: Uint8Array;
+  /** Its witnessed character's settings (witnesses, threshold, slack, the rule's gold limit); defaults where absent. */
+  readonly characters?: CharacterServicesConfig;
 }
 
 /** A player's collaborators: its services' and its peer node's, and the hooks the harness injects. */
@@ -184,12 +187,16 @@ export interface PlayerDeps extends PlayerServicesDeps, Omit<PeerNodeDeps, 'iden
    * cheater's attack transport here, so the honest composition has no attack branch.
    */
   readonly neoTransport?: (peer: PeerNode) => Transport;
+  /** The rule it witnesses others' characters by, given the game's (CharacterServicesDeps.witnessRule): a colluder's in the harness. */
+  readonly witnessRule?: CharacterServicesDeps['witnessRule'];
 }
 
 /** Everything a player runs on its one socket (startPlayer). */
 export interface Player {
   readonly peer: PeerNode;
   readonly services: PlayerServices;
+  /** Its witnessed character's services: keyring, witness service (owner and witness), door. */
+  readonly characters: CharacterServices;
   /** Where the player's groups run their NEO sessions. */
   readonly neo: NeoEndpoint;
   /** Stops the services (graceful: the DHT hands its records off first), then closes the socket. */
@@ -198,14 +205,22 @@ export interface Player {
 
 /**
  * Composes a player (docs/architecture.md, "A player's services"): binds its peer node, starts its
- * services (DHT, authority client, identity verifier, join flow) and installs NEO for its groups.
+ * services (DHT, authority client, identity verifier, join flow), installs NEO for its groups and
+ * its witnessed-character services (every player is a witness of the characters whose witness key
+ * it sits next to, and the owner of its own).
  * The harness's shards and `p2p-mmog peer` both start players here, so they run the same stack.
  */
 export async function startPlayer(config: PlayerConfig, deps: PlayerDeps): Promise<Player> {
   const peer = await startPeerNode(config.bind, peerNodeDeps(config.identitySeed, deps));
   const services = await stopIfThrows(() => startPlayerServices(peer, config, deps), peer, null);
   const neo = await stopIfThrows(() => installNeo(deps.neoTransport?.(peer) ?? peer.transport), peer, services);
-  return { peer, services, neo, close: (graceful) => stopServicesThenSocket(peer, services, graceful) };
+  const characters = await stopIfThrows(() => installCharacterServices(peer, services.dht, config.characters ?? {}, characterDeps(deps)), peer, services);
+  return { peer, services, neo, characters, close: (graceful) => stopServicesThenSocket(peer, services, graceful) };
+}
+
+function characterDeps(deps: PlayerDeps): CharacterServicesDeps {
+  const nonces = deps.rng.fork('character-keys');
+  return { scheduler: deps.scheduler, clock: deps.clock, wallClock: deps.wallClock, randomBytes: (n) => nonces.bytes(n), ...(deps.witnessRule ? { witnessRule: deps.witnessRule } : {}) };
 }
 
 /** One step of a start: a socket bound for a start that failed (a hook rejecting its arguments, say) must not outlive it. */

@@ -223,6 +223,29 @@ export interface RunReport {
     readonly putLatencyMs: LatencyFigures;
     /** Every storage get: house audits (quorum 3), area fetches (quorum 1) and area audits (quorum 2). */
     readonly getLatencyMs: LatencyFigures;
+    /**
+     * Witnessed characters (profile storage.characters; docs/storage.md, "Witnessed characters in
+     * the harness"); null or absent without. Honest owners' versions, and the groups' doors at admission.
+     */
+    readonly characters?: {
+      /** Players that keep a character (sealed a version 1 and asked for it to be witnessed). */
+      readonly owners: number;
+      /** Versions that got at least t signatures and were published (version 1 and every later change). */
+      readonly witnessed: number;
+      /** Witnessings of honest versions that ended with fewer than t signatures (the version is asked for again). */
+      readonly witnessFailures: number;
+      /** Witnessed versions some of whose records fewer than 3 holders acknowledged. */
+      readonly publishedShort: number;
+      /** Witnesses' final refusals of honest versions, by refusal (`previous-unwitnessed`, `conflict`, ...). */
+      readonly witnessRefusals: Readonly<Record<string, number>>;
+      /** Witnesses asked that gave no final answer within the owner's wait. */
+      readonly witnessesSilent: number;
+      /** Characters a group member checked at its door before sponsoring a joiner (every join request: retries too). */
+      readonly doorChecks: number;
+      readonly doorAccepted: number;
+      /** Door refusals by reason (DOOR_REFUSALS, and `door-failed`: the door's DHT closed under it). */
+      readonly doorRefused: Readonly<Record<string, number>>;
+    } | null;
     /** Malicious DHT nodes among the players (profile storage.maliciousHolders) and what they did; null without. */
     readonly maliciousHolders: {
       readonly share: number;

@@ -81,6 +81,7 @@ const reportSchema = z.looseObject({
     .looseObject({
       permanent: z.looseObject({ stored: count, lost: count }).nullable(),
       ephemeral: z.looseObject({ stored: count, lost: count, restoredByReset: count }).nullable(),
+      characters: z.looseObject({ witnessed: count, witnessFailures: count, doorChecks: count, doorRefused: z.record(z.string(), count) }).nullable().optional(),
     })
     .nullable(),
   compute: futureComponent,

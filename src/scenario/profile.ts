@@ -7,6 +7,7 @@ import { MAX_GROUP_SIZE } from '../neo/messages.js';
 import { validateShapingConfig, type ShapingConfig } from '../net/index.js';
 import { worldProblems, zoneById, MAX_EVENT_ZONE_BYTES, ZONE_EVENT_KINDS, type WorldDefinition, type ZoneDefinition } from '../zones/index.js';
 import { MAX_NAMED_TAGS, MAX_TAG_PAIRS, ROLE_TAGS, TAG_NAME_RE, tagPairsBound, tagSpaceForProfile } from './tags.js';
+import { characterAttacksSchema, characterIssues, charactersSchema } from './characters.js';
 
 /**
  * A scenario profile: YAML validated against a strict schema (unknown keys are errors, so a typo
@@ -219,6 +220,8 @@ export const profileSchema = z.strictObject({
        * (from the seed); it keeps no houses and `drop`s stores and value lookups or `tamper`s the values it serves.
        */
       maliciousHolders: z.strictObject({ share: z.number().min(0).max(0.9), behaviour: z.enum(['drop', 'tamper']) }).optional(),
+      /** Witnessed characters (src/scenario/characters.ts; docs/storage.md, "Witnessed characters"). */
+      characters: charactersSchema.optional(),
     })
     .optional(),
   /**
@@ -305,6 +308,8 @@ export const profileSchema = z.strictObject({
   identityAttacks: z
     .array(z.strictObject({ kind: z.enum(['forged-certificate', 'expired-certificate', 'banned-certificate']), group: z.number().int().min(0), atS: nonNegative }))
     .default([]),
+  /** Tampered characters and colluding witnesses (src/scenario/characters.ts; docs/attacks.md). */
+  characterAttacks: characterAttacksSchema(peerSetSchema),
   /**
    * Named peer sets whose latency samples the report also shows apart (src/scenario/tags.ts):
    * `{ slow: "7" }` gives sub-metrics such as `neo.playoutLatencyMs{receiver:slow}`.
@@ -520,6 +525,7 @@ function checkStages(profile: Profile, source: string): void {
     if (a.group >= groupCount) issues.push({ path: `identityAttacks[${i}].group`, message: `the profile has ${groupCount} groups (0-${groupCount - 1})` });
     if (a.atS >= profile.durationS) issues.push({ path: `identityAttacks[${i}].atS`, message: 'must be within the run' });
   });
+  issues.push(...characterIssues(profile, expandPeerSet));
   if (m.model === 'scripted') m.paths.forEach((p, i) => {
     for (const [lo, hi] of peerRanges(p.peers)) if (hi >= profile.peers || hi < lo) issues.push({ path: `movement.paths[${i}].peers`, message: `peer indexes must be within 0-${profile.peers - 1}, lower first` });
   });

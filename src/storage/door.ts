@@ -86,6 +86,11 @@ export interface DoorDeps {
 export interface CheckOptions {
   /** The manifest the owner presents (the character it brings); by default the newest one in the DHT. */
   readonly manifest?: DhtRecord;
+  /**
+   * The attestation the owner presents with it (its witnesses' signatures); by default the newest
+   * one in the DHT. The DHT's is read all the same: one newer than the manifest is a rollback (`stale`).
+   */
+  readonly attestation?: DhtRecord;
 }
 
 export interface CharacterDoor {
@@ -103,7 +108,7 @@ export function createCharacterDoor(config: WitnessConfig, deps: DoorDeps): Char
   return {
     async check(owner, options = {}) {
       if (!(owner instanceof Uint8Array) || owner.length !== PUBLIC_KEY_LENGTH) throw new TypeError(`check: expected a ${PUBLIC_KEY_LENGTH}-byte public key`);
-      const verdict = await checkCharacter(resolved, deps, owner, options.manifest);
+      const verdict = await checkCharacter(resolved, deps, owner, options);
       checked++;
       if (verdict.ok) accepted++;
       else refused[verdict.reason]++;
@@ -113,14 +118,16 @@ export function createCharacterDoor(config: WitnessConfig, deps: DoorDeps): Char
   };
 }
 
-async function checkCharacter(config: ResolvedWitnessConfig, deps: DoorDeps, owner: Uint8Array, presented: DhtRecord | undefined): Promise<DoorVerdict> {
+async function checkCharacter(config: ResolvedWitnessConfig, deps: DoorDeps, owner: Uint8Array, presented: CheckOptions): Promise<DoorVerdict> {
   const refuse = (reason: DoorRefusal, version: number | null = null, tally: SignatureTally | null = null): DoorVerdict => ({ ok: false, reason, version, tally });
-  const manifest = presented ? validPresented(presented, owner, deps) : await newest(deps, owner, 'manifest', config.quorum);
+  const manifest = presented.manifest ? validPresented(presented.manifest, owner, 'manifest', deps) : await newest(deps, owner, 'manifest', config.quorum);
   const version = manifest && readManifest(manifest)?.version;
   if (!manifest || !version) return refuse('no-character');
-  const attestationRecord = await newest(deps, owner, 'attestation', config.quorum);
-  const attestation = attestationRecord && readAttestation(attestationRecord);
-  if (attestation && attestation.version > version) return refuse('stale', version);
+  const newestRecord = await newest(deps, owner, 'attestation', config.quorum);
+  const newestAttestation = newestRecord && readAttestation(newestRecord);
+  if (newestAttestation && newestAttestation.version > version) return refuse('stale', version);
+  const shown = presented.attestation && validPresented(presented.attestation, owner, 'attestation', deps);
+  const attestation = presented.attestation ? shown && readAttestation(shown) : newestAttestation;
   if (!attestation || attestation.version !== version) return refuse('unwitnessed', version);
   const digest = manifestDigest(manifest);
   if (!equalBytes(attestation.manifestDigest, digest)) return refuse('edited', version);
@@ -130,10 +137,10 @@ async function checkCharacter(config: ResolvedWitnessConfig, deps: DoorDeps, own
   return tally.valid >= config.threshold ? { ok: true, version, manifestDigest: digest, tally } : refuse('too-few-witnesses', version, tally);
 }
 
-/** A manifest shown outside the DHT: it must verify as a record the owner signed, like one read from the DHT. */
-function validPresented(record: DhtRecord, owner: Uint8Array, deps: DoorDeps): DhtRecord | null {
+/** A manifest or attestation shown outside the DHT: it must verify as a record the owner signed, like one read from the DHT. */
+function validPresented(record: DhtRecord, owner: Uint8Array, part: 'manifest' | 'attestation', deps: DoorDeps): DhtRecord | null {
   const nowMs = (deps.wallClock ?? wallClockDefault).nowMs();
-  if (!equalBytes(record.subject, characterSubject(owner, 'manifest'))) return null;
+  if (!equalBytes(record.subject, characterSubject(owner, part))) return null;
   return verifyRecord(record, { policies: characterRecordPolicies, verify: deps.verify, nowMs }) === null ? record : null;
 }
 

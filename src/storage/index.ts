@@ -72,4 +72,5 @@ export { CharacterWitness, CharacterWitnessRequest, CharacterWitnessSection, WIT
 export { WITNESS_GARBAGE, type WitnessGarbage } from './witness-serve.js';
 export { type WitnessResult } from './witness-owner.js';
 export { installCharacterWitness, publishCharacter, type CharacterWitnessService, type CharacterWitnessConfig, type CharacterWitnessDeps, type WitnessCounters } from './witness.js';
+export { CharacterClaimCodec, checkClaim, encodeCharacterClaim, readCharacterClaim, type AdmissionVerdict } from './claim.js';
 export { forgedCharacterProbability, hypergeometricTail, type CollusionScenario } from './collusion.js';

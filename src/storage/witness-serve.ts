@@ -125,12 +125,16 @@ export function serveWitnessRequests(ctx: WitnessServeContext): void {
   function tryEvaluate(h: Held): void {
     if (h.processing || !CHARACTER_SECTIONS.every((s) => h.sections[s]) || !keysOf(h, h.version) || (h.version > 1 && !keysOf(h, h.version - 1))) return;
     h.processing = true;
-    void evaluate(h).then((answer) => {
-      const id = idOf(h.owner, h.version);
-      if (held.get(id) === h) held.delete(id);
-      if (answer.outcome === 'signed') remember(id, h.digest, answer);
-      send(h, answer);
-    });
+    const id = idOf(h.owner, h.version);
+    evaluate(h).then(
+      (answer) => {
+        if (held.get(id) === h) held.delete(id);
+        if (answer.outcome === 'signed') remember(id, h.digest, answer);
+        send(h, answer);
+      },
+      // This node's DHT closed under the checks (it is leaving or crashed): no answer, the owner counts it silent.
+      () => void (held.get(id) === h && held.delete(id)),
+    );
   }
 
   function keysOf(h: Held, version: number): Sections | null {
@@ -205,11 +209,30 @@ async function previousVersion(h: Held, ctx: WitnessServeContext, keys: Sections
   if (readManifest(got.record)?.version !== h.version - 1) return { refused: refusal('not-next-version') };
   const verdict = await ctx.door.check(h.owner, { manifest: got.record });
   if (!verdict.ok) return { refused: refusal('previous-unwitnessed', verdict.reason) };
-  const records: Partial<Record<CharacterSection, DhtRecord>> = {};
-  for (const s of CHARACTER_SECTIONS) {
-    const record = (await ctx.dht.get('player-data', characterSubject(h.owner, s), { quorum: ctx.config.quorum })).record;
-    if (record) records[s] = record;
-  }
-  const sections = keys && openSections(got.record, records, keys);
+  const sections = keys && (await previousSections(h.owner, got.record, keys, ctx));
   return sections ? { digest: manifestDigest(got.record), sections } : { refused: refusal('previous-unreadable') };
+}
+
+/**
+ * The previous version's plaintexts. Its manifest (read with the quorum) commits to each section's
+ * record, so the first copy any holder serves is the one when it opens against it: a lookup that
+ * stops at one answer. Only when it does not (a stale or lying holder answered first) is the quorum
+ * asked, whose newest answer is taken.
+ */
+async function previousSections(owner: Uint8Array, manifest: DhtRecord, keys: Sections, ctx: WitnessServeContext): Promise<Sections | null> {
+  const opened: Uint8Array[] = [];
+  for (const s of CHARACTER_SECTIONS) {
+    let plaintext: Uint8Array | null = null;
+    for (const quorum of [1, ctx.config.quorum]) {
+      const record = (await ctx.dht.get('player-data', characterSubject(owner, s), { quorum })).record;
+      const section = record && openSection(manifest, record, s, keys[s]);
+      if (section?.ok) {
+        plaintext = section.plaintext;
+        break;
+      }
+    }
+    if (!plaintext) return null;
+    opened.push(plaintext);
+  }
+  return { equipped: opened[0] as Uint8Array, inventory: opened[1] as Uint8Array };
 }

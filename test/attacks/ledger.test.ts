@@ -91,6 +91,23 @@ describe('attack ledger', () => {
     expect(ledger.summary().kinds[0]!.falsePositives).toBe(2);
   });
 
+  it('counts attempts judged outside any group (a forged character at a door) and character refusals at the door', () => {
+    const ledger = createAttackLedger();
+    ledger.judgedAttempt('colluding-witnesses', key(4), { prevented: true, detected: true });
+    ledger.judgedAttempt('colluding-witnesses', key(4), { prevented: false, detected: false });
+    // A tampered character refused at the door: prevented (never in an honest view) and detected.
+    ledger.joinAttempt('tampered-character', key(5));
+    ledger.observer(key(1))(view(1, 0, [1, 2]), 0, [acc, acc], 'h');
+    ledger.joinRefused(key(1), key(5), 'character-edited');
+    // An honest joiner refused for its character is a false positive.
+    ledger.joinRefused(key(1), key(6), 'character-too-few-witnesses');
+    const rows = Object.fromEntries(ledger.summary().kinds.map((k) => [k.kind, k]));
+    expect(rows['colluding-witnesses']).toMatchObject({ attempts: 2, prevented: 1, detected: 1, attackers: 1, falsePositives: 1 });
+    expect(rows['tampered-character']).toMatchObject({ attempts: 1, prevented: 1, detected: 1, attackers: 1 });
+    const merged = mergeAttackSummaries([ledger.summary(), ledger.summary()]).kinds.find((k) => k.kind === 'colluding-witnesses');
+    expect(merged).toMatchObject({ attempts: 4, prevented: 2, detected: 2 });
+  });
+
   it('refuses an unknown attack kind (a programmer error)', () => {
     const ledger = createAttackLedger();
     expect(() => ledger.attempt({ kind: 'nope' as 'replay', attacker: key(1), sessionId: session, view: 1, round: 1, target: 0, goal: 'split' })).toThrow(RangeError);

@@ -83,7 +83,7 @@ describe('first-contact identity checks through the DHT', () => {
       const heard: string[] = [];
       gate.transport.handle(GroupJoin, (m) => heard.push(Buffer.from(m.senderKey!).toString('hex')));
       for (let round = 0; round < 2; round++) {
-        for (const p of [valid!, expired!, banned!, unknown!, forged!]) p.peer.transport.send(receiver.peer.transport.local, GroupJoin, { session: new Uint8Array(16), keyCertificate: null, gameKey: null, avatar: null });
+        for (const p of [valid!, expired!, banned!, unknown!, forged!]) p.peer.transport.send(receiver.peer.transport.local, GroupJoin, { session: new Uint8Array(16), keyCertificate: null, gameKey: null, avatar: null, character: null });
         await sleep(500);
       }
       expect(heard).toEqual([Buffer.from(valid!.peer.publicKey).toString('hex'), Buffer.from(valid!.peer.publicKey).toString('hex')]);

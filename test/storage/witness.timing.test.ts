@@ -213,6 +213,35 @@ describe('witnessed characters on real sockets', () => {
     expect(net.handlerErrors).toEqual([]);
   }, 60_000);
 
+  it('a door shown a version with its attestation (not yet in the DHT) counts the signatures it carries, and refuses a rollback the DHT shows', async () => {
+    const { net, players } = await startPlayers('witness-presented');
+    const [gina, , , door] = players as [Player, Player, Player, Player];
+    const v1 = seal(gina, 1, ['sword'], [], 0);
+    const first = await witnessAndPublish(gina, v1, null, evidence(['sword']));
+    const attest = (character: SealedCharacter, signatures: WitnessResult['signatures'], signer = gina.member.peer.signer) =>
+      attestationRecord(signer, { version: character.version, manifestDigest: manifestDigest(character.manifest), previousDigest: manifestDigest(v1.manifest), signatures: [...signatures] }, Date.now() + HOUR);
+    // T - 1 colluders among her closest sign a forged version 2; she shows it with what she got, nothing published.
+    for (const p of closestPlayers(players, gina).slice(0, T - 1)) p.friends.push(ownerKey(gina));
+    const forged = seal(gina, 2, ['crown'], [], 50_000);
+    const partial = await gina.witness.witness(forged, v1, evidence([]));
+    expect(partial.signatures).toHaveLength(T - 1);
+    expect(await door.door.check(ownerKey(gina), { manifest: forged.manifest, attestation: attest(forged, partial.signatures) })).toMatchObject({ ok: false, reason: 'too-few-witnesses', tally: { valid: T - 1 } });
+    // An attestation not signed by the owner is no attestation.
+    expect(await door.door.check(ownerKey(gina), { manifest: forged.manifest, attestation: attest(forged, partial.signatures, door.member.peer.signer) })).toMatchObject({ ok: false, reason: 'unwitnessed' });
+    // Having signed a forged version 2, the colluders refuse any other (conflict): her honest version 2 gets the other W - T + 1 only.
+    for (const p of players) p.friends = [];
+    const v2 = seal(gina, 2, ['sword'], ['gem'], 20, 'legit');
+    const honest = await gina.witness.witness(v2, v1, evidence(['gem']));
+    expect(honest).toMatchObject({ ok: false, refusals: { conflict: T - 1 } });
+    expect(await door.door.check(ownerKey(gina), { manifest: v2.manifest, attestation: attest(v2, honest.signatures) })).toMatchObject({ ok: false, reason: 'too-few-witnesses', tally: { valid: W - T + 1 } });
+    // Version 1 shown with its own attestation passes, until the DHT holds a later attestation: then it is a rollback.
+    const v1Shown = { manifest: v1.manifest, attestation: first.attestation as NonNullable<typeof first.attestation> };
+    expect(await door.door.check(ownerKey(gina), v1Shown)).toMatchObject({ ok: true, version: 1 });
+    await publishCharacter(gina.member.dht, v2, attest(v2, honest.signatures));
+    expect(await door.door.check(ownerKey(gina), v1Shown)).toMatchObject({ ok: false, reason: 'stale', version: 1 });
+    expect(net.handlerErrors).toEqual([]);
+  }, 60_000);
+
   it('remote garbage is counted and answered, never thrown', async () => {
     const { net, players } = await startPlayers('witness-garbage');
     const [alice, mallory, witness] = players as [Player, Player, Player];
