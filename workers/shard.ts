@@ -3,8 +3,8 @@
  * timer queue of its own, the schedule's spawns and leaves as the controller sends them, telemetry
  * to the controller once a second.
  */
-import { createAttackLedger, createAttackTransport, createCollusion, createMaliciousHolderTransport, createSanctioner, type AttackSpec, type Collusion } from '../src/attacks/index.js';
-import { PaymentTokenType, decodeCertificate, systemWallClock, type GameKey, type KeyCertificate } from '../src/auth/index.js';
+import { createAttackLedger, createAttackTransport, createCollusion, createSanctioner, type AttackSpec, type Collusion } from '../src/attacks/index.js';
+import { KeyCertificateType, PaymentTokenType, decodeCertificate, encodeCertificate, systemWallClock, type GameKey, type KeyCertificate } from '../src/auth/index.js';
 import type { ShardAuthFigures, ShardCommand, ShardDhtFigures, ShardGroup, ShardGroupEvent, ShardMessage, ShardResult, ShardSample, ShardTask, ShardTraffic, UpdateCounts } from '../src/controller/contract.js';
 import { createEd25519, toHex } from '../src/crypto/index.js';
 import { countDivergentReplicas, createFounder, createJoiner, type GroupConfig, type GroupEvent, type GroupMember, type GroupSeat, type GroupView, type ReplicaAtEnd } from '../src/groups/index.js';
@@ -26,6 +26,7 @@ import { createShardHouses } from '../src/controller/shard-houses.js';
 import { createShardCharacters, type CharacterOwner } from '../src/controller/shard-characters.js';
 import { createShardCharacterAttacks, type HostedPlayer } from '../src/controller/character-attacks.js';
 import { createShardAreas, type Place } from '../src/controller/shard-areas.js';
+import { createShardStorageAttacks } from '../src/controller/shard-storage-attacks.js';
 import { createLocalDirectory, createZonePlayer, leafKey, zoneAndNested, zoneOf, type WorldDefinition, type RunSchedule, type ZoneDirectory, type ZoneEvent, type ZonePlayer } from '../src/zones/index.js';
 
 /** A player as the shard hosts it: what startPlayer composed, and the shard's bookkeeping. */
@@ -172,18 +173,26 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const attackTransport = (specs: readonly AttackSpec[], group: HostedGroup) => (peer: PeerNode) =>
     createAttackTransport(peer.transport, specs, { sign: (m) => peer.signer.sign(m), clock, scheduler, ledger, collusion: collusionOf(group.plan.groupIndex) });
 
-  const maliciousSpec = task.profile.storage?.maliciousHolders;
-  const maliciousHolders = maliciousSpec ? { nodes: 0, storesDropped: 0, lookupsDropped: 0, valuesTampered: 0 } : null;
+  // Malicious DHT holders among the players (each drawn from the seed alone, the same in every run of it) and Sybil nodes.
+  const storageAttacks = createShardStorageAttacks(task.profile, {
+    runSeed: task.seed,
+    ed25519,
+    clock,
+    wallClock: systemWallClock,
+    scheduler,
+    rng: root.fork('storage-attacks'),
+    bootstrap: task.identity.bootstrap,
+    onError: (e) => shuttingDown || onHandlerError(e, 'sybil'),
+    draw: (id) => root.fork('malicious-holders').fork(String(id)).float(),
+  });
+
   /** Player `id`'s long-term key seed: from the seed alone, so a colluder knows its friend's key before either is bound. */
   const identitySeedOf = (id: number) => root.fork('identity').fork(`player:${id}`).bytes(32);
-  /** Whether player `id` is a malicious DHT node: drawn from the seed alone, the same in every run of it. */
-  const isMaliciousHolder = (id: number) => maliciousSpec !== undefined && root.fork('malicious-holders').fork(String(id)).float() < maliciousSpec.share;
 
   const bindPlayer = async (id: number, group: HostedGroup): Promise<Player> => {
     const specs = attackSpecs.get(id);
-    const maliciousHolder = maliciousSpec && maliciousHolders && isMaliciousHolder(id) ? { behaviour: maliciousSpec.behaviour, counters: maliciousHolders } : null;
+    const holderBehaviour = storageAttacks.holderBehaviour(id);
     const witnessRule = characterAttacks?.witnessRule(id);
-    if (maliciousHolder) maliciousHolder.counters.nodes++;
     const started = await startPlayer(
       {
         bind: { host: '127.0.0.1', port: 0 },
@@ -202,13 +211,14 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         onHandlerError,
         onLookupLatency,
         ...(specs ? { neoTransport: attackTransport(specs, group) } : {}),
-        ...(maliciousHolder ? { dhtTransport: (peer: PeerNode) => createMaliciousHolderTransport(peer.transport, maliciousHolder.behaviour, maliciousHolder.counters) } : {}),
+        ...(holderBehaviour ? { dhtTransport: storageAttacks.holderTransport(holderBehaviour) } : {}),
+        ...(storageAttacks.onDhtRefusal ? { onDhtRefusal: storageAttacks.onDhtRefusal } : {}),
         ...(witnessRule ? { witnessRule } : {}),
       },
     );
     const tagMask = tags.maskOf(id);
     const namedTags = tags.names.flatMap((name, i) => (tags.has(tagMask, name) ? [i] : []));
-    const player: Player = { ...started, id, group: group.plan.groupIndex, member: null, closed: false, joinedAtMs: null, acMessagesAtJoin: 0, closedAtMs: null, leaveRequested: false, attacker: specs !== undefined, maliciousHolder: maliciousHolder !== null, tagMask, namedTags, credentials: null };
+    const player: Player = { ...started, id, group: group.plan.groupIndex, member: null, closed: false, joinedAtMs: null, acMessagesAtJoin: 0, closedAtMs: null, leaveRequested: false, attacker: specs !== undefined, maliciousHolder: holderBehaviour !== null, tagMask, namedTags, credentials: null };
     players.set(id, player);
     playersByPort.set(player.peer.transport.local.port, player);
     allPlayers.push(player);
@@ -654,6 +664,11 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       case 'tampered-character':
         tamperedJoin(command).catch((e: unknown) => shuttingDown || onHandlerError(e, 'tampered-character'));
         break;
+      case 'sybil':
+        storageAttacks
+          .launchSybils({ attack: command.attack, credentials: command.credentials.map((c) => c && encodeCertificate(KeyCertificateType, c)) })
+          .catch((e: unknown) => shuttingDown || onHandlerError(e, 'sybil'));
+        break;
     }
   });
 
@@ -685,7 +700,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       storage: houses?.figures() ?? null,
       characters: characters && { ...characters.figures(), colluding: characterAttacks?.figures() ?? [] },
       ephemeral: areas?.figures() ?? null,
-      maliciousHolders: maliciousHolders && { ...maliciousHolders },
+      maliciousHolders: storageAttacks.holderTotals(),
+      storageAttacks: storageAttacks.summary(allPlayers.map((p) => ({ dht: p.services.dht, certified: p.joinedAtMs !== null, maliciousHolder: p.maliciousHolder, open: !p.closed }))),
     };
   };
 
@@ -731,7 +747,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   if (last) loopHistogram.mergeEncoded([last.encoded]);
   for (const p of allPlayers) p.member?.crash();
   // A player still closing (a graceful leave handing its records off) only loses its socket.
-  const closing = allPlayers.map((p) => (p.closed ? p.peer.close() : p.close(false)));
+  const closing = [...allPlayers.map((p) => (p.closed ? p.peer.close() : p.close(false))), storageAttacks.close()];
   scheduler.close();
   await Promise.all(closing);
   (loop as ReturnType<typeof createEventLoopMonitor> | null)?.stop();
@@ -781,6 +797,7 @@ function dhtFigures(players: readonly Player[], latency: LatencyHistogram): Shar
       refusedStores: stats.counters['membership.refusedStores'],
       ignoredAnswers: stats.counters['membership.ignoredAnswers'],
       storeRetries: stats.counters['membership.storeRetries'],
+      storesRefused: stats.counters['membership.storesRefused'],
     },
   };
 }

@@ -8,7 +8,7 @@ import type { CharacterFigures } from './shard-characters.js';
 import type { EphemeralFigures } from './shard-areas.js';
 import type { ZoneEventFigures } from './zone-events.js';
 import type { MessagePort } from 'node:worker_threads';
-import type { AttackLedgerSummary, AttackSpec, DhtHolderCounters } from '../attacks/index.js';
+import type { AttackLedgerSummary, AttackSpec, HolderFigures, StorageAttackSummary } from '../attacks/index.js';
 import type { GameKey, KeyCertificate } from '../auth/index.js';
 import type { GroupEvent } from '../groups/member.js';
 import type { TaggedLatencyData } from '../metrics/tagged.js';
@@ -83,6 +83,12 @@ export type ShardCommand =
       readonly player: number;
       readonly group: number;
       readonly edit: 'same-version' | 'next-version';
+    }
+  | {
+      /** Storage attack `attack` of the profile (a Sybil attack) starts here: one node per credential it presents (null: none; forged: a key certificate the controller signed with a key that is not the authority's). */
+      readonly type: 'sybil';
+      readonly attack: number;
+      readonly credentials: readonly (KeyCertificate | null)[];
     }
   | { readonly type: 'stop' };
 
@@ -173,7 +179,9 @@ export interface ShardSample {
   /** Its players' witnessed characters and doors at admission, and the colluding witnesses' friends it hosts (null: the profile keeps no characters); merged by mergeCharacterFigures and mergeColludingFigures. */
   readonly characters: (CharacterFigures & { readonly colluding: readonly ColludingFigures[] }) | null;
   /** Its malicious DHT nodes (storage.maliciousHolders) and what they did; null without any in the profile. */
-  readonly maliciousHolders: (DhtHolderCounters & { readonly nodes: number }) | null;
+  readonly maliciousHolders: HolderFigures | null;
+  /** Its part of the storage-layer DHT attacks (src/attacks/storage-ledger.ts); null when the profile has none. Merged by mergeStorageAttackSummaries. */
+  readonly storageAttacks: StorageAttackSummary | null;
 }
 
 /** Cumulative DHT figures of every player the shard ever hosted. */
@@ -201,6 +209,8 @@ export interface DhtMembershipFigures {
   readonly refusedStores: number;
   readonly ignoredAnswers: number;
   readonly storeRetries: number;
+  /** STOREs that ended `not-member` after the retry: a certified player refused by the gate. */
+  readonly storesRefused: number;
 }
 
 /** Cumulative authentication figures of the shard's players. */

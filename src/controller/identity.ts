@@ -18,7 +18,7 @@ import {
   type KeyCertificate,
 } from '../auth/index.js';
 import { createEd25519 } from '../crypto/index.js';
-import { installDht, type DhtNode } from '../dht/index.js';
+import { installDht, type DhtNode, type MembershipRefusal } from '../dht/index.js';
 import { installCharacterServices, playerRecordPolicies, startPeerNode, type PeerNode } from '../peer/index.js';
 import { createRng } from '../random/index.js';
 import { systemClock } from '../time/clock.js';
@@ -52,7 +52,12 @@ export const BOOTSTRAP_NODES = 3;
  */
 export const BOOTSTRAP_PLAYER_ID_BASE = 2_000_000_000n;
 
-export async function startIdentityInfrastructure(seed: number, players: number): Promise<IdentityInfrastructure> {
+export interface IdentityInfrastructureOptions {
+  /** Told of each refusal of the bootstrap nodes' membership gate (DhtDeps.onMembershipRefusal). */
+  readonly onDhtRefusal?: (refusal: MembershipRefusal, nodeIdHex: string) => void;
+}
+
+export async function startIdentityInfrastructure(seed: number, players: number, options: IdentityInfrastructureOptions = {}): Promise<IdentityInfrastructure> {
   const root = createRng(seed).fork('identity-infrastructure');
   const ed25519 = createEd25519('native');
   const dir = mkdtempSync(join(tmpdir(), 'p2p-mmog-run-'));
@@ -80,6 +85,7 @@ export async function startIdentityInfrastructure(seed: number, players: number)
         policies: playerRecordPolicies(authority.publicKey, ed25519),
         wallClock: systemWallClock,
         membership: keyCertificateMembership(authority.publicKey, ed25519, () => keyCertificate),
+        ...(options.onDhtRefusal ? { onMembershipRefusal: options.onDhtRefusal } : {}),
       }),
     );
   }

@@ -10,7 +10,7 @@ import { mergeCharacterFigures } from './shard-characters.js';
 import { mergeColludingFigures, withColludingFigures } from './character-attacks.js';
 import { NEO_COUNTERS, type NeoCounter } from '../neo/index.js';
 import type { RunEvent, RunReport, SeriesPoint } from '../report/model.js';
-import { mergeAttackSummaries, type AttackLedgerSummary, type AttackSpec } from '../attacks/index.js';
+import { mergeAttackSummaries, type AttackLedgerSummary, type AttackSpec, type HonestReadTruth, type StorageAttackSummary } from '../attacks/index.js';
 import { readKernelUdpCounters } from '../net/index.js';
 import { expandPeerSet, shapingForMembers, type Profile } from '../scenario/profile.js';
 import { planWorld } from '../scenario/world.js';
@@ -22,6 +22,7 @@ import { monotonicNowMs } from '../time/clock.js';
 import type { LiveSnapshot } from '../ui/model.js';
 import type { ShardCommand, ShardGroup, ShardGroupEvent, ShardMessage, ShardResult, ShardSample, ShardTask } from './contract.js';
 import { BOOTSTRAP_NODES, startIdentityInfrastructure } from './identity.js';
+import { createControllerStorageAttacks, honestReadTruth, liveAttackRows, withStorageAttackRows } from './storage-attacks.js';
 import { calibrate } from './calibration.js';
 import { createCostTracker, harnessCostFields } from './cost.js';
 import { createEd25519 } from '../crypto/index.js';
@@ -174,6 +175,17 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     dispatchSchedule(schedule);
     dispatchImpostors();
     dispatchTamperedCharacters();
+    scheduleTimers.push(
+      ...storageAttacks.schedule({
+        startAtMs,
+        nowMs: monotonicNowMs,
+        commands,
+        forge: async (publicKey, playerId) => (await identity.impostor('forged-certificate', publicKey, playerId)).keyCertificate,
+        aborted: () => hooks.signal?.aborted === true,
+        onLaunched: (event) => events.push(event),
+        onError: (e) => events.push({ tS: tS(), type: 'phase', phase: 'sybil-failed', error: e instanceof Error ? e.message : String(e) }),
+      }),
+    );
   };
   // The schedule's joins and leaves go to the shard hosting the group, each at its time.
   const scheduleTimers: NodeJS.Timeout[] = [];
@@ -258,8 +270,10 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
   let secondLateness = createLatencyHistogram();
   let secondLoop = createLatencyHistogram();
 
+  // Sybils (profile storageAttacks) come in through the bootstrap nodes: their gate is watched too.
+  const storageAttacks = createControllerStorageAttacks(profile);
   // Payment tokens for every player of the schedule, and for the tampered-character attackers after the impostors (who never register).
-  const identity = await startIdentityInfrastructure(profile.seed, schedule.players + profile.identityAttacks.length + tampered.length);
+  const identity = await startIdentityInfrastructure(profile.seed, schedule.players + profile.identityAttacks.length + tampered.length, { ...(storageAttacks.onDhtRefusal ? { onDhtRefusal: storageAttacks.onDhtRefusal } : {}) });
   const tasks = shardsGroups.map((shardGroups, shardIndex) => {
     const channel = new MessageChannel();
     channel.port1.on('message', (m: ShardMessage) => {
@@ -378,7 +392,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
       dht: liveDht([...latest.values()].map((l) => l.sample)),
       groups: groupsLive,
       storage: liveStorage([...latest.values()].map((l) => l.sample)),
-      attacks: liveAttacks.kinds.map((k) => ({ kind: k.kind, attempts: k.attempts, prevented: k.prevented, detected: k.detected, falsePositives: k.falsePositives, latencyRounds: k.detectionLatencyRounds.count > 0 ? k.detectionLatencyRounds.p50 : null })),
+      attacks: liveAttackRows(liveAttacks, [...latest.values()].map((l) => l.sample), storageAttacks.bootstrapSummary(identity.bootstrap)),
       bans: liveAttacks.kinds.reduce((n, k) => n + k.bans, 0),
       health: { eventLoopP99Ms: loopP99, cpuCores: own.cpu.cores, kernelDrops, timerLatenessP99Ms: lateness.p99, saturated: reasons.length > 0, reasons, cost: liveCost },
       stopping: hooks.signal?.aborted ?? false,
@@ -388,6 +402,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
 
   let results: ShardResult[];
   let authorityCounters: Record<string, number> = {};
+  let bootstrapAttacks: ReturnType<typeof storageAttacks.bootstrapSummary> = null;
   try {
     results = await Promise.all(tasks);
     cost.markEnd();
@@ -398,6 +413,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     health.stop();
     await pool.destroy();
     authorityCounters = identity.authority.counters();
+    bootstrapAttacks = storageAttacks.bootstrapSummary(identity.bootstrap);
     await identity.close();
   }
 
@@ -423,6 +439,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     }
   }
 
+  const storage = storageReport(results.map((r) => r.sample), profile.storage?.maliciousHolders ?? null);
   return {
     report: {
       version: 1,
@@ -453,9 +470,13 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
       auth: authReport(results.map((r) => r.sample), authorityCounters),
       groups: groupFigures(results, groups.length),
       zones: zoneEventReport(results.map((r) => r.sample)),
-      storage: storageReport(results.map((r) => r.sample), profile.storage?.maliciousHolders ?? null),
+      storage,
       compute: null,
-      attacks: withColludingFigures(attackReport(mergeAttackSummaries(results.map((r) => r.sample.attacks))), mergeColludingFigures(results.map((r) => r.sample.characters?.colluding ?? [])), profile.peers + BOOTSTRAP_NODES),
+      attacks: withColludingFigures(
+        attackReport(mergeAttackSummaries(results.map((r) => r.sample.attacks)), [...results.map((r) => r.sample.storageAttacks), bootstrapAttacks], honestReadTruth(storage)),
+        mergeColludingFigures(results.map((r) => r.sample.characters?.colluding ?? [])),
+        profile.peers + BOOTSTRAP_NODES,
+      ),
       harness: {
         eventLoopDelayMsP99,
         udpKernelDrops,
@@ -576,8 +597,16 @@ function attackPlan(profile: Profile): ShardTask['attacks'] {
   return [...byPlayer.entries()].map(([player, specs]) => ({ player, specs }));
 }
 
-/** report.json `attacks[]` (SPEC §9), per kind that ran, with the ledger's further figures. */
-function attackReport(summary: AttackLedgerSummary): RunReport['attacks'] {
+/**
+ * report.json `attacks[]` (SPEC §9), per kind that ran, with the ledger's further figures; then the
+ * storage-layer kinds (malicious holders and Sybils, judged against the houses' audits), and the
+ * global false-positive count in every row.
+ */
+function attackReport(summary: AttackLedgerSummary, storage: readonly (StorageAttackSummary | null)[] = [], truth: HonestReadTruth | null = null): RunReport['attacks'] {
+  return withStorageAttackRows(neoAttackRows(summary), summary, storage, truth);
+}
+
+function neoAttackRows(summary: AttackLedgerSummary): RunReport['attacks'] {
   return summary.kinds
     .filter((k) => k.attackers > 0 || k.attempts > 0)
     .map((k) => ({
@@ -612,7 +641,7 @@ function mergedDht(samples: readonly ShardSample[]) {
   const latency = createLatencyHistogram();
   const hops: number[] = [];
   const sum = { lookups: 0, succeeded: 0, failed: 0, recordsStored: 0, recordsServed: 0, recordsRejected: 0, rateLimited: 0 };
-  const membership = { verified: 0, badCredentials: 0, refusedContacts: 0, refusedStores: 0, ignoredAnswers: 0, storeRetries: 0 };
+  const membership = { verified: 0, badCredentials: 0, refusedContacts: 0, refusedStores: 0, ignoredAnswers: 0, storeRetries: 0, storesRefused: 0 };
   for (const s of samples) {
     latency.merge(decodeLatencyHistogram(s.dht.latency));
     s.dht.hops.forEach((n, h) => (hops[h] = (hops[h] ?? 0) + n));
@@ -733,7 +762,7 @@ function liveStorage(samples: readonly ShardSample[]): LiveSnapshot['storage'] {
 }
 
 /** The shards' house and area audits summed, their latency histograms merged; null in a run without storage. */
-function storageReport(samples: readonly ShardSample[], malicious: { readonly share: number; readonly behaviour: 'drop' | 'tamper' } | null = null): RunReport['storage'] {
+function storageReport(samples: readonly ShardSample[], malicious: readonly { readonly share: number; readonly behaviour: 'drop' | 'tamper' | 'stale' }[] | null = null): RunReport['storage'] {
   const houses = mergeHouseAuditFigures(samples.flatMap((s) => (s.storage ? [s.storage] : [])));
   const areas = mergeEphemeralFigures(samples.flatMap((s) => (s.ephemeral ? [s.ephemeral] : [])));
   const characters = mergeCharacterFigures(samples.flatMap((s) => (s.characters ? [withoutColluding(s.characters)] : [])));
@@ -743,14 +772,24 @@ function storageReport(samples: readonly ShardSample[], malicious: { readonly sh
   for (const encoded of [houses?.saveLatency, areas?.writeLatency]) if (encoded) puts.merge(decodeLatencyHistogram(encoded));
   for (const encoded of [houses?.readLatency, areas?.fetchLatency]) if (encoded) gets.merge(decodeLatencyHistogram(encoded));
   const holders = samples.flatMap((s) => (s.maliciousHolders ? [s.maliciousHolders] : []));
-  const sum = (k: 'nodes' | 'storesDropped' | 'lookupsDropped' | 'valuesTampered') => holders.reduce((a, h) => a + h[k], 0);
+  const sum = (k: 'nodes' | 'storesDropped' | 'lookupsDropped' | 'valuesTampered' | 'staleServed' | 'staleRepaired') => holders.reduce((a, h) => a + h[k], 0);
   return {
     permanent: houses && withoutLatencies(houses, 'saveLatency', 'readLatency'),
     ephemeral: areas && withoutLatencies(areas, 'writeLatency', 'fetchLatency'),
     characters,
     putLatencyMs: latencyFigures(puts),
     getLatencyMs: latencyFigures(gets),
-    maliciousHolders: malicious && { ...malicious, nodes: sum('nodes'), storesDropped: sum('storesDropped'), lookupsDropped: sum('lookupsDropped'), valuesTampered: sum('valuesTampered') },
+    maliciousHolders: malicious && {
+      share: malicious.reduce((a, m) => a + m.share, 0),
+      behaviour: malicious.length === 1 ? (malicious[0] as (typeof malicious)[number]).behaviour : 'mixed',
+      behaviours: malicious.map((m) => ({ share: m.share, behaviour: m.behaviour })),
+      nodes: sum('nodes'),
+      storesDropped: sum('storesDropped'),
+      lookupsDropped: sum('lookupsDropped'),
+      valuesTampered: sum('valuesTampered'),
+      staleServed: sum('staleServed'),
+      staleRepaired: sum('staleRepaired'),
+    },
   };
 }
 

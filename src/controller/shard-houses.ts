@@ -37,7 +37,10 @@ export interface ShardHousesDeps {
 }
 
 export interface ShardHouses {
-  /** A player finished its join flow: it keeps its houses from now on (first saves spread over a second). */
+  /**
+   * A player finished its join flow: it keeps its houses from now on (first saves spread over a
+   * second), or from the start signal on for a player that joined before it.
+   */
   joined(owner: HouseOwner): void;
   /** The run started: periodic audits, and the final one `finalAuditBeforeEndS` before the end. */
   start(startAtMs: number, durationS: number): void;
@@ -56,6 +59,13 @@ export function createShardHouses(spec: HousesSpec, deps: ShardHousesDeps): Shar
   const stores = new Map<number, { readonly owner: HouseOwner; readonly store: HouseStore }>();
   let saving = true;
   let final: Promise<void> | null = null;
+  /**
+   * Players that joined before the start signal (the founders, while the shards were still binding
+   * the rest): their first versions wait for it. Put earlier, a version went to the closest nodes
+   * of a half-formed overlay, far from its key, and stayed there: a quorum read that met three such
+   * copies first took that first version (docs/storage.md, "Malicious holders", the stale reads).
+   */
+  let waitingForStart: (() => void)[] | null = [];
   const periodMs = spec.updateEveryS * 1000;
 
   const save = (owner: HouseOwner, store: HouseStore, slot: number) => {
@@ -87,12 +97,17 @@ export function createShardHouses(spec: HousesSpec, deps: ShardHousesDeps): Shar
       const store = createHouseStore({}, { dht: owner.dht, signer: owner.signer, clock: deps.clock, wallClock: deps.wallClock });
       stores.set(owner.id, { owner, store });
       const spreadMs = deps.rng.fork(`house-start:${owner.id}`).int(1000);
-      deps.scheduler.schedule(deps.clock.nowMs() + spreadMs, () => {
-        for (let slot = 1; slot < spec.perPlayer; slot++) save(owner, store, slot);
-        keep(owner, store, 0);
-      });
+      const begin = () =>
+        deps.scheduler.schedule(deps.clock.nowMs() + spreadMs, () => {
+          for (let slot = 1; slot < spec.perPlayer; slot++) save(owner, store, slot);
+          keep(owner, store, 0);
+        });
+      if (waitingForStart) waitingForStart.push(begin);
+      else begin();
     },
     start(startAtMs, durationS) {
+      for (const begin of waitingForStart ?? []) begin();
+      waitingForStart = null;
       const finalAtMs = startAtMs + (durationS - spec.finalAuditBeforeEndS) * 1000;
       const periodic = (atMs: number) => {
         if (atMs >= finalAtMs) return;

@@ -6,6 +6,7 @@ export {
   type DhtConfig,
   type ResolvedDhtConfig,
   type DhtDeps,
+  type MembershipRefusal,
   type DhtLookupResult,
   type FindNodeResult,
   type GetResult,

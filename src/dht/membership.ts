@@ -41,15 +41,19 @@ export class MembershipBook {
     return this.membership === undefined || this.verified.get(nodeHex) !== undefined;
   }
 
-  /** A credential that came with a message from `publicKey`: checked once per node; one that does not prove membership is counted. */
-  consider(publicKey: Uint8Array, nodeHex: string, credential: Uint8Array | null): void {
-    if (this.membership === undefined || credential === null || this.verified.has(nodeHex)) return;
+  /**
+   * A credential that came with a message from `publicKey`: checked once per node; one that does not
+   * prove membership is counted, and true returned so the caller can report whose it was.
+   */
+  consider(publicKey: Uint8Array, nodeHex: string, credential: Uint8Array | null): boolean {
+    if (this.membership === undefined || credential === null || this.verified.has(nodeHex)) return false;
     if (this.membership.admits(publicKey, credential)) {
       this.verified.set(nodeHex, true);
       this.counters.inc('membership.verified');
-    } else {
-      this.counters.inc('membership.badCredentials');
+      return false;
     }
+    this.counters.inc('membership.badCredentials');
+    return true;
   }
 
   /** For a request: "if I don't know you, you probably don't know me", so a node not verified here gets the credential. */

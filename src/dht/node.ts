@@ -98,7 +98,19 @@ export interface DhtDeps {
    * routing-table slot, have records stored or steer lookups. Without it the DHT is open.
    */
   readonly membership?: DhtMembership;
+  /**
+   * Told of every refusal the gate counts, with the refused node's ID (hex): a host that knows who
+   * is who (the harness knows its Sybils) can attribute the `membership.*` counters. Observation
+   * only; nothing it does changes the node.
+   */
+  readonly onMembershipRefusal?: (refusal: MembershipRefusal, nodeIdHex: string) => void;
 }
+
+/**
+ * What the gate refused a node not verified as a member: a credential that does not prove its
+ * membership, a routing-table slot (it sent a request or an answer), a STORE, or a lookup answer.
+ */
+export type MembershipRefusal = 'bad-credential' | 'contact' | 'store' | 'lookup-answer';
 
 export interface DhtLookupResult {
   /** findNode: some node answered; get: a valid record was found. */
@@ -498,7 +510,7 @@ class KademliaNode implements DhtNode {
     if (this.closed || msg.senderKey === null) return;
     const from = { nodeId: nodeIdFromPublicKey(msg.senderKey), endpoint: msg.from };
     const hex = idHex(from.nodeId);
-    this.book.consider(msg.senderKey, hex, msg.body.credential);
+    if (this.book.consider(msg.senderKey, hex, msg.body.credential)) this.deps.onMembershipRefusal?.('bad-credential', hex);
     respond(from, this.book.forAnswer(msg.body.credential !== null));
     this.noteIfMember(from, hex);
   }
@@ -507,6 +519,7 @@ class KademliaNode implements DhtNode {
   private noteIfMember(contact: DhtContact, hex: string): boolean {
     if (!this.book.isMember(hex)) {
       this.counters.inc('membership.refusedContacts');
+      this.deps.onMembershipRefusal?.('contact', hex);
       return false;
     }
     this.noteContact(contact);
@@ -556,6 +569,7 @@ class KademliaNode implements DhtNode {
     if (!this.book.isMember(hex)) {
       // Refused before any work on the record; the answer tells an honest storer to introduce itself.
       this.counters.inc('membership.refusedStores');
+      this.deps.onMembershipRefusal?.('store', hex);
       this.answer(from, DhtStored, { rid: msg.body.rid, outcome: 'not-member' });
       return;
     }
@@ -591,7 +605,7 @@ class KademliaNode implements DhtNode {
     this.pending.delete(msg.body.rid);
     pending.timer.cancel();
     this.counters.inc('responsesReceived');
-    this.book.consider(msg.senderKey, hex, credential);
+    if (this.book.consider(msg.senderKey, hex, credential)) this.deps.onMembershipRefusal?.('bad-credential', hex);
     const from = { nodeId, endpoint: msg.from };
     const member = this.noteIfMember(from, hex);
     pending.resolve({ reply, from, member });
@@ -642,6 +656,12 @@ class KademliaNode implements DhtNode {
    * once more. One retry: a holder that refuses a presented credential will refuse it again.
    */
   private async storeAt(to: DhtContact, record: DhtRecord): Promise<Answer | null> {
+    const answer = await this.introducedStore(to, record);
+    if (answer?.reply.kind === 'stored' && answer.reply.outcome === 'not-member') this.counters.inc('membership.storesRefused');
+    return answer;
+  }
+
+  private async introducedStore(to: DhtContact, record: DhtRecord): Promise<Answer | null> {
     const answer = await this.request(to, 'store', DhtStore, { record });
     const credential = this.book.own();
     if (answer?.reply.kind !== 'stored' || answer.reply.outcome !== 'not-member' || credential === null) return answer;
@@ -739,6 +759,7 @@ class KademliaNode implements DhtNode {
             // A non-member's referrals would let a Sybil steer the lookup: it counts as not answered.
             candidate.state = 'failed';
             this.counters.inc('membership.ignoredAnswers');
+            this.deps.onMembershipRefusal?.('lookup-answer', candidate.hex);
           } else {
             candidate.state = 'answered';
             if (a.reply.kind === 'nodes') for (const c of a.reply.contacts) add(c, candidate.depth + 1);

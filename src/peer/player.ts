@@ -13,7 +13,7 @@ import {
   type PaymentToken,
 } from '../auth/index.js';
 import type { Ed25519Backend } from '../crypto/index.js';
-import { installDht, type DhtConfig, type DhtNode, type RecordPolicies } from '../dht/index.js';
+import { installDht, type DhtConfig, type DhtNode, type MembershipRefusal, type RecordPolicies } from '../dht/index.js';
 import { installNeo, type NeoEndpoint } from '../neo/index.js';
 import type { Endpoint, PeerNode, Transport } from '../net/index.js';
 import type { Rng } from '../random/index.js';
@@ -55,6 +55,8 @@ export interface PlayerServicesDeps {
    * malicious holder's wrapper here (src/attacks), so the honest composition has no attack branch.
    */
   readonly dhtTransport?: (peer: PeerNode) => Transport;
+  /** Told of each refusal of the DHT's membership gate (DhtDeps.onMembershipRefusal): the harness attributes them to its Sybils. */
+  readonly onDhtRefusal?: (refusal: MembershipRefusal, nodeIdHex: string) => void;
 }
 
 export type EnterResult =
@@ -108,6 +110,7 @@ export function startPlayerServices(peer: PeerNode, config: PlayerServicesConfig
     wallClock: deps.wallClock,
     membership: keyCertificateMembership(config.authority.publicKey, ed25519, () => certificates?.keyCertificate ?? null),
     ...(deps.onLookupLatency ? { onLookupLatency: deps.onLookupLatency } : {}),
+    ...(deps.onDhtRefusal ? { onMembershipRefusal: deps.onDhtRefusal } : {}),
   });
   const auth = installAuthClient(peer.transport, { authority: config.authority }, { ed25519 });
   const verifier = createIdentityVerifier(

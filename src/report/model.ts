@@ -49,7 +49,7 @@ export interface SeriesPoint {
 export interface RunEvent {
   /** Seconds since the run started. */
   readonly tS: number;
-  readonly type: 'run' | 'calibration' | 'phase' | 'split' | 'merge' | 'handover' | 'founded' | 'election' | 'zone-event' | 'storage-audit' | 'zone-reset' | 'ban' | 'proof' | 'join' | 'leave' | 'view-change' | 'player-joined' | 'player-left' | 'saturation' | 'threshold';
+  readonly type: 'run' | 'calibration' | 'phase' | 'split' | 'merge' | 'handover' | 'founded' | 'election' | 'zone-event' | 'storage-audit' | 'zone-reset' | 'ban' | 'proof' | 'join' | 'leave' | 'view-change' | 'player-joined' | 'player-left' | 'saturation' | 'threshold' | 'sybil';
   readonly [detail: string]: unknown;
 }
 
@@ -112,6 +112,8 @@ export interface RunReport {
       readonly refusedStores: number;
       readonly ignoredAnswers: number;
       readonly storeRetries: number;
+      /** STOREs that ended `not-member` after the retry: certified players refused (absent in older reports). */
+      readonly storesRefused?: number;
     };
   } | null;
   readonly auth: {
@@ -248,13 +250,18 @@ export interface RunReport {
     } | null;
     /** Malicious DHT nodes among the players (profile storage.maliciousHolders) and what they did; null without. */
     readonly maliciousHolders: {
+      /** The shares of every behaviour added up. */
       readonly share: number;
-      readonly behaviour: 'drop' | 'tamper';
+      /** The one behaviour, or `mixed` when the profile lists several (`behaviours`). */
+      readonly behaviour: 'drop' | 'tamper' | 'stale' | 'mixed';
+      readonly behaviours: readonly { readonly share: number; readonly behaviour: 'drop' | 'tamper' | 'stale' }[];
       /** Players that were malicious holders (the share is a probability per player). */
       readonly nodes: number;
       readonly storesDropped: number;
       readonly lookupsDropped: number;
       readonly valuesTampered: number;
+      readonly staleServed: number;
+      readonly staleRepaired: number;
     } | null;
   } | null;
   readonly compute: null;
@@ -290,6 +297,8 @@ export interface RunReport {
     readonly attackers: number;
     /** Rounds in which two honest replicas' state hashes differed (the whole run, every kind). */
     readonly honestDivergentRounds: number;
+    /** Storage-layer kinds (dht-drop, dht-tamper, dht-stale, dht-sybil): the counts behind the row (docs/attacks.md). */
+    readonly breakdown?: Readonly<Record<string, number>>;
   }[];
   readonly harness: {
     readonly eventLoopDelayMsP99: number;

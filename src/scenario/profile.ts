@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { DHT_HOLDER_BEHAVIOURS, type DhtHolderBehaviour } from '../attacks/index.js';
 import { MAX_CHANGING_GROUP_SIZE } from '../groups/messages.js';
 import { MAX_GROUP_SIZE } from '../neo/messages.js';
 import { validateShapingConfig, type ShapingConfig } from '../net/index.js';
@@ -116,6 +117,27 @@ const worldSchema = z.strictObject({
 /** The attacks a profile can schedule on existing players (identity attacks are library-level, docs/attacks.md). */
 export const NEO_ATTACK_KINDS = ['fixed-delay', 'suppress-correct', 'lookahead', 'inconsistency', 'replay', 'key-withholding', 'false-votes', 'colluding-majority', 'bad-signature'] as const;
 
+/** One behaviour of malicious DHT nodes; a single one may be written without the list (docs/profiles.md). */
+const maliciousHolderSchema = z.strictObject({ share: z.number().min(0).max(0.9), behaviour: z.enum(DHT_HOLDER_BEHAVIOURS as [DhtHolderBehaviour, ...DhtHolderBehaviour[]]) });
+const maliciousHoldersSchema = z.preprocess(
+  (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? [v] : v),
+  z
+    .array(maliciousHolderSchema, { error: 'expected { share, behaviour } or a list of them' })
+    .min(1)
+    .superRefine((list, ctx) => {
+      const total = list.reduce((sum, m) => sum + m.share, 0);
+      if (total > 0.9) ctx.addIssue({ code: 'custom', message: `the shares add up to ${Number(total.toFixed(6))}, more than 0.9: honest players must remain` });
+      list.forEach((m, i) => {
+        if (list.findIndex((other) => other.behaviour === m.behaviour) < i) ctx.addIssue({ code: 'custom', path: [i, 'behaviour'], message: `${m.behaviour} is listed twice: give each behaviour one share` });
+      });
+    }),
+);
+
+/** Storage-layer attacks scheduled at a time (docs/attacks.md): `sybil` starts `nodes` uncertified (or `forged`) DHT nodes at `atS`. */
+export const STORAGE_ATTACK_SCHEDULE_KINDS = ['sybil'] as const;
+/** A shard hosts a Sybil attack's nodes besides its players: a few, not a second population. */
+export const MAX_SYBIL_NODES = 32;
+
 /** Peers named by index: "0-3,7" or a list of indexes. */
 const peerSetSchema = z.union([z.string().regex(/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/, 'expected indexes like "0-3,7"'), z.array(z.number().int().min(0))]);
 
@@ -217,9 +239,10 @@ export const profileSchema = z.strictObject({
         .optional(),
       /**
        * Malicious DHT nodes among the players (SPEC §8): each player is one with probability `share`
-       * (from the seed); it keeps no houses and `drop`s stores and value lookups or `tamper`s the values it serves.
+       * (from the seed); it keeps no houses and `drop`s stores and value lookups, `tamper`s the values
+       * it serves or serves `stale` ones. One `{ share, behaviour }` or a list of them, one per behaviour.
        */
-      maliciousHolders: z.strictObject({ share: z.number().min(0).max(0.9), behaviour: z.enum(['drop', 'tamper']) }).optional(),
+      maliciousHolders: maliciousHoldersSchema.optional(),
       /** Witnessed characters (src/scenario/characters.ts; docs/storage.md, "Witnessed characters"). */
       characters: charactersSchema.optional(),
     })
@@ -310,6 +333,22 @@ export const profileSchema = z.strictObject({
     .default([]),
   /** Tampered characters and colluding witnesses (src/scenario/characters.ts; docs/attacks.md). */
   characterAttacks: characterAttacksSchema(peerSetSchema),
+  /**
+   * Storage-layer attacks at a time (docs/attacks.md, "Storage-layer DHT attacks"): `sybil` — at
+   * `atS` one worker shard starts `nodes` DHT nodes with key pairs but no certificate (or, `forged`,
+   * one signed by another key than the authority's) that bootstrap through the run's bootstrap
+   * nodes, try to take routing-table slots and put houses of their own.
+   */
+  storageAttacks: z
+    .array(
+      z.strictObject({
+        kind: z.enum(STORAGE_ATTACK_SCHEDULE_KINDS),
+        atS: nonNegative,
+        nodes: z.number().int().min(1).max(MAX_SYBIL_NODES),
+        forged: z.boolean().default(false),
+      }),
+    )
+    .default([]),
   /**
    * Named peer sets whose latency samples the report also shows apart (src/scenario/tags.ts):
    * `{ slow: "7" }` gives sub-metrics such as `neo.playoutLatencyMs{receiver:slow}`.
@@ -521,6 +560,9 @@ function checkStages(profile: Profile, source: string): void {
     if ((a.kind === 'false-votes' || a.kind === 'colluding-majority') && groupsOf.size > 1) issues.push({ path: `${path}.peers`, message: 'colluders must be in one group' });
   });
   const groupCount = Math.ceil(profile.peers / profile.neo.groupSize);
+  profile.storageAttacks.forEach((a, i) => {
+    if (a.atS >= profile.durationS) issues.push({ path: `storageAttacks[${i}].atS`, message: `must be before the run ends (durationS ${profile.durationS}), got ${a.atS}` });
+  });
   profile.identityAttacks.forEach((a, i) => {
     if (a.group >= groupCount) issues.push({ path: `identityAttacks[${i}].group`, message: `the profile has ${groupCount} groups (0-${groupCount - 1})` });
     if (a.atS >= profile.durationS) issues.push({ path: `identityAttacks[${i}].atS`, message: 'must be within the run' });

@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { KeyCertificateType, encodeCertificate, keyCertificateMembership, signCertificate, type KeyCertificate } from '../../src/auth/index.js';
 import { createEd25519, toHex } from '../../src/crypto/index.js';
-import { installDht, ownerWriterPolicy, signRecord, type DhtMembership, type DhtNode, type DhtRecord, type DhtStats } from '../../src/dht/index.js';
+import { installDht, ownerWriterPolicy, signRecord, type DhtMembership, type DhtNode, type DhtRecord, type DhtStats, type MembershipRefusal } from '../../src/dht/index.js';
 import { toWireContact } from '../../src/dht/contact.js';
 import { startPeerNode, type PeerNode } from '../../src/peer/index.js';
 import { createRng } from '../../src/random/index.js';
@@ -47,6 +47,8 @@ function world(seed: string) {
   const authority = ed25519.createSigner(rng.fork('authority').bytes(32));
   const nodes: Node[] = [];
   const scripted: ScriptedNode[] = [];
+  /** Every refusal a node's gate reported (DhtDeps.onMembershipRefusal): at which node, what, whose ID. */
+  const refusals: { at: string; refusal: MembershipRefusal; nodeIdHex: string }[] = [];
   cleanup.push(async () => {
     for (const n of nodes) n.dht.close();
     await Promise.all([...nodes.map((n) => n.peer.close()), ...scripted.map((s) => s.close())]);
@@ -66,6 +68,7 @@ function world(seed: string) {
       verify: (s, m, k) => ed25519.verify(s, m, k),
       policies,
       ...(presents ? { membership: membership(() => presents(peer)) } : {}),
+      onMembershipRefusal: (refusal, nodeIdHex) => refusals.push({ at: name, refusal, nodeIdHex }),
     });
     const node = { name, peer, dht };
     nodes.push(node);
@@ -90,7 +93,7 @@ function world(seed: string) {
     return node;
   };
 
-  return { rng, certify, start, certified, honestNetwork, scriptedNode };
+  return { rng, certify, start, certified, honestNetwork, scriptedNode, refusals };
 }
 
 function ownRecord(node: { peer: PeerNode }, text: string): DhtRecord {
@@ -162,6 +165,16 @@ describe('the Sybil gate: only certified nodes take routing-table slots and have
       expect(got.record, sybil.name).toBeNull();
     }
     expect(sum(honest, 'membership.refusedContacts')).toBeGreaterThan(0);
+    // Every STORE a Sybil sent ended not-member (after its retry, when it had a credential); no honest one did.
+    for (const sybil of Object.values(sybils)) expect(sybil.dht.stats().counters['membership.storesRefused'], sybil.name).toBeGreaterThan(0);
+    expect(sum(honest, 'membership.storesRefused')).toBe(0);
+    // Each refusal the honest gates counted was reported with the refused node's ID: here, always a Sybil's.
+    const byHonest = w.refusals.filter((r) => r.at.startsWith('honest'));
+    const sybilIds = new Set(Object.values(sybils).map((n) => hex(n.dht.nodeId)));
+    expect(byHonest.filter((r) => r.refusal === 'store')).toHaveLength(sum(honest, 'membership.refusedStores'));
+    expect(byHonest.filter((r) => r.refusal === 'contact')).toHaveLength(sum(honest, 'membership.refusedContacts'));
+    expect(byHonest.filter((r) => r.refusal === 'bad-credential')).toHaveLength(sum(honest, 'membership.badCredentials'));
+    expect(byHonest.filter((r) => !sybilIds.has(r.nodeIdHex))).toEqual([]);
 
     // Honest lookups still succeed, and a certified newcomer still joins through the same seeds.
     const again = await (honest[1] as Node).dht.get('player-data', owner.peer.publicKey);
@@ -227,6 +240,10 @@ describe('the Sybil gate: only certified nodes take routing-table slots and have
     expect(put.outcomes.stored).toBe(1);
     expect(a.dht.stats().counters['membership.refusedStores']).toBe(1);
     expect(b.dht.stats().counters['membership.storeRetries']).toBe(1);
+    // The retry succeeded: the gate refused nobody certified in the end.
+    expect(b.dht.stats().counters['membership.storesRefused']).toBe(0);
+    expect(w.refusals.filter((r) => r.refusal === 'store')).toEqual([{ at: 'a', refusal: 'store', nodeIdHex: hex(b.dht.nodeId) }]);
+    expect(w.refusals.every((r) => r.at === 'a' && r.nodeIdHex === hex(b.dht.nodeId))).toBe(true);
     expect(a.dht.contacts().map((c) => hex(c.nodeId))).toEqual([hex(b.dht.nodeId)]);
   }, 30_000);
 });

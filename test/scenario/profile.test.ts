@@ -352,3 +352,42 @@ describe('storage.ephemeral', () => {
     expect(issues(`${base}storage: { ephemeral: { finalAuditBeforeEndS: 20 } }\n`)).toEqual([{ path: 'storage.ephemeral.finalAuditBeforeEndS', message: expect.stringMatching(/inside the run/) }]);
   });
 });
+
+describe('storage-layer attacks', () => {
+  const base = 'peers: 12\ndurationS: 10\nneo: { groupSize: 6 }\n';
+
+  it('takes malicious holders as one { share, behaviour } or a list of them, stale among the behaviours', () => {
+    expect(parseProfile(`${base}storage: { maliciousHolders: { share: 0.25, behaviour: drop } }\n`, 'm.yaml').storage?.maliciousHolders).toEqual([{ share: 0.25, behaviour: 'drop' }]);
+    const list = parseProfile(`${base}storage: { maliciousHolders: [{ share: 0.1, behaviour: drop }, { share: 0.1, behaviour: tamper }, { share: 0.1, behaviour: stale }] }\n`, 'm.yaml');
+    expect(list.storage?.maliciousHolders?.map((m) => m.behaviour)).toEqual(['drop', 'tamper', 'stale']);
+  });
+
+  it('names the field of a bad malicious-holder entry', () => {
+    expect(issues(`${base}storage: { maliciousHolders: { share: 0.1, behaviour: steal } }\n`)).toEqual([{ path: 'storage.maliciousHolders[0].behaviour', message: expect.stringMatching(/expected one of "drop"\|"tamper"\|"stale"/) }]);
+    expect(issues(`${base}storage: { maliciousHolders: [{ share: 0.1, behaviour: drop }, { share: 1.5, behaviour: stale }] }\n`)[0]?.path).toBe('storage.maliciousHolders[1].share');
+    expect(issues(`${base}storage: { maliciousHolders: [{ share: 0.5, behaviour: drop }, { share: 0.5, behaviour: stale }] }\n`)).toEqual([{ path: 'storage.maliciousHolders', message: 'the shares add up to 1, more than 0.9: honest players must remain' }]);
+    expect(issues(`${base}storage: { maliciousHolders: [{ share: 0.1, behaviour: drop }, { share: 0.1, behaviour: drop }] }\n`)).toEqual([{ path: 'storage.maliciousHolders[1].behaviour', message: 'drop is listed twice: give each behaviour one share' }]);
+    expect(issues(`${base}storage: { maliciousHolders: 3 }\n`)).toEqual([{ path: 'storage.maliciousHolders', message: 'expected { share, behaviour } or a list of them' }]);
+    expect(issues(`${base}storage: { maliciousHolders: [] }\n`)[0]?.path).toBe('storage.maliciousHolders');
+  });
+
+  it('schedules Sybil attacks: kind, a time within the run, a bounded number of nodes, forged or not', () => {
+    const p = parseProfile(`${base}storageAttacks: [{ kind: sybil, atS: 2, nodes: 3 }, { kind: sybil, atS: 4, nodes: 2, forged: true }]\n`, 's.yaml');
+    expect(p.storageAttacks).toEqual([
+      { kind: 'sybil', atS: 2, nodes: 3, forged: false },
+      { kind: 'sybil', atS: 4, nodes: 2, forged: true },
+    ]);
+    expect(parseProfile(base, 's.yaml').storageAttacks).toEqual([]);
+  });
+
+  it('names the field of a bad Sybil attack', () => {
+    expect(issues(`${base}storageAttacks: [{ kind: eclipse, atS: 2, nodes: 3 }]\n`)[0]?.path).toBe('storageAttacks[0].kind');
+    expect(issues(`${base}storageAttacks: [{ kind: sybil, atS: 10, nodes: 3 }]\n`)).toEqual([{ path: 'storageAttacks[0].atS', message: 'must be before the run ends (durationS 10), got 10' }]);
+    expect(issues(`${base}storageAttacks: [{ kind: sybil, atS: -1, nodes: 3 }]\n`)[0]?.path).toBe('storageAttacks[0].atS');
+    expect(issues(`${base}storageAttacks: [{ kind: sybil, atS: 1, nodes: 0 }]\n`)[0]?.path).toBe('storageAttacks[0].nodes');
+    expect(issues(`${base}storageAttacks: [{ kind: sybil, atS: 1, nodes: 33 }]\n`)[0]?.path).toBe('storageAttacks[0].nodes');
+    expect(issues(`${base}storageAttacks: [{ kind: sybil, atS: 1, nodes: 2.5 }]\n`)[0]?.path).toBe('storageAttacks[0].nodes');
+    expect(issues(`${base}storageAttacks: [{ kind: sybil, atS: 1, nodes: 2, forged: maybe }]\n`)[0]?.path).toBe('storageAttacks[0].forged');
+    expect(issues(`${base}storageAttacks: [{ kind: sybil, atS: 1, nodes: 2, certified: true }]\n`)[0]?.message).toMatch(/certified/);
+  });
+});

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createMaliciousHolderTransport, type DhtHolderCounters } from '../../src/attacks/index.js';
+import { createMaliciousHolderTransport, emptyHolderCounters, type DhtHolderBehaviour, type DhtHolderCounters } from '../../src/attacks/index.js';
 import { createEd25519 } from '../../src/crypto/index.js';
 import { installDht, type DhtNode } from '../../src/dht/index.js';
 import { startPeerNode, type PeerNode } from '../../src/peer/index.js';
@@ -20,14 +20,15 @@ const wallClock = { nowMs: () => Date.now() };
  * Malicious DHT nodes on real sockets (docs/storage.md, "Malicious holders"): among 16 nodes, four
  * take stores and value lookups and never answer, four serve the values they hold with a bit
  * flipped. An honest owner's houses are still acknowledged and read back intact, every tampered
- * answer refused by the reader's verification.
+ * answer refused by the reader's verification. Then four of 16 serve the first version they stored
+ * (stale): every honest read still gets the latest version.
  */
 describe('houses among malicious DHT nodes', () => {
   it('droppers and tamperers change no honest read', async () => {
     const ed25519 = createEd25519('native');
     const scheduler = createTimerQueue({ clock: systemClock });
     const rng = createRng('malicious-holders');
-    const counters: DhtHolderCounters = { storesDropped: 0, lookupsDropped: 0, valuesTampered: 0 };
+    const counters: DhtHolderCounters = emptyHolderCounters();
     const nodes: { peer: PeerNode; dht: DhtNode; role: 'honest' | 'drop' | 'tamper' }[] = [];
     const roles = [...Array<'honest'>(8).fill('honest'), ...Array<'drop'>(4).fill('drop'), ...Array<'tamper'>(4).fill('tamper')];
     for (const [i, role] of roles.entries()) {
@@ -72,5 +73,62 @@ describe('houses among malicious DHT nodes', () => {
     const refusedOnRead = reader!.dht.stats().rejectedOnRead['bad-signature'];
     expect(refusedOnRead).toBeGreaterThan(0);
     expect(refusedOnRead).toBeLessThanOrEqual(counters.valuesTampered);
+  }, 60_000);
+
+  it('stale holders change no honest read of the latest version', async () => {
+    const ed25519 = createEd25519('native');
+    const scheduler = createTimerQueue({ clock: systemClock });
+    const rng = createRng('stale-holders');
+    const counters = emptyHolderCounters();
+    const roles: ('honest' | DhtHolderBehaviour)[] = [...Array<'honest'>(12).fill('honest'), ...Array<'stale'>(4).fill('stale')];
+    const nodes: { peer: PeerNode; dht: DhtNode; role: 'honest' | DhtHolderBehaviour }[] = [];
+    for (const [i, role] of roles.entries()) {
+      const peer = await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: rng.fork(`id:${i}`).bytes(32), ed25519 });
+      const transport = role === 'honest' ? peer.transport : createMaliciousHolderTransport(peer.transport, role, counters);
+      // k = 8, three acknowledgements and quorum-3 reads: the harness's houses.
+      const dht = installDht(transport, { k: 8, requestTimeoutMs: 400, republishIntervalMs: HOUR, refreshIntervalMs: HOUR }, {
+        clock: systemClock,
+        scheduler,
+        rng: rng.fork(`dht:${i}`),
+        verify: (s, m, k) => ed25519.verify(s, m, k),
+        policies: { house: housePolicy() },
+      });
+      nodes.push({ peer, dht, role });
+    }
+    cleanup.push(async () => {
+      for (const n of nodes) n.dht.close();
+      await Promise.all(nodes.map((n) => n.peer.close()));
+      scheduler.close();
+    });
+    const seeds = nodes.slice(0, 3).map((n) => n.dht.contact);
+    await Promise.all(nodes.map((n, i) => n.dht.bootstrap(seeds.filter((_, j) => j !== i))));
+
+    const store = (n: (typeof nodes)[number]) => createHouseStore({}, { dht: n.dht, signer: n.peer.signer, clock: systemClock, wallClock });
+    const owner = nodes[0] as (typeof nodes)[number];
+    const mine = store(owner);
+    const SLOTS = 6;
+    const VERSIONS = 3;
+    for (let slot = 0; slot < SLOTS; slot++) {
+      for (let v = 1; v <= VERSIONS; v++) expect((await mine.save(slot, new TextEncoder().encode(`house ${slot}, version ${v}`))).acknowledged).toBe(true);
+    }
+    // Every honest node but the owner reads every house: each read must be the latest version.
+    const readers = nodes.filter((n) => n.role === 'honest' && n !== owner);
+    for (const reader of readers) {
+      const theirs = store(reader);
+      for (let slot = 0; slot < SLOTS; slot++) {
+        const read = await theirs.load(owner.peer.publicKey, slot);
+        expect(read.house?.version, `slot ${slot} read by node ${nodes.indexOf(reader)}`).toBe(VERSIONS);
+        expect(new TextDecoder().decode(read.house?.contents)).toBe(`house ${slot}, version ${VERSIONS}`);
+      }
+    }
+    // The stale holders acknowledged the stores (they stay holders) and served their first versions;
+    // readers refused those answers as older and pushed the newer one back (read repair), which the
+    // stale holders counted: never more than they served, never more than the readers refused.
+    expect(counters.staleServed).toBeGreaterThan(0);
+    expect(counters.staleRepaired).toBeGreaterThan(0);
+    expect(counters.staleRepaired).toBeLessThanOrEqual(counters.staleServed);
+    const refusedStale = readers.reduce((n, r) => n + r.dht.stats().rejectedOnRead.stale, 0);
+    expect(refusedStale).toBeGreaterThanOrEqual(counters.staleRepaired);
+    expect(counters.storesDropped + counters.lookupsDropped + counters.valuesTampered).toBe(0);
   }, 60_000);
 });
