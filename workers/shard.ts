@@ -26,6 +26,7 @@ import { createShardHouses } from '../src/controller/shard-houses.js';
 import { createShardCharacters, type CharacterOwner } from '../src/controller/shard-characters.js';
 import { createShardCharacterAttacks, type HostedPlayer } from '../src/controller/character-attacks.js';
 import { createShardAreas, type Place } from '../src/controller/shard-areas.js';
+import { createShardEngagements, type Fighter } from '../src/controller/shard-engagements.js';
 import { createShardStorageAttacks } from '../src/controller/shard-storage-attacks.js';
 import { createLocalDirectory, createZonePlayer, leafKey, zoneAndNested, zoneOf, type WorldDefinition, type RunSchedule, type ZoneDirectory, type ZoneEvent, type ZonePlayer } from '../src/zones/index.js';
 
@@ -96,6 +97,9 @@ function firstRoundOffsetMs(groupIndex: number, groupsTotal: number, roundMs: nu
 function goldenShareMs(index: number, windowMs: number): number {
   return Math.floor(((index * GOLDEN_FRACTION) % 1) * windowMs);
 }
+
+/** The last engagement starts this long before the end, so its key exchange ends inside the run. */
+const ENGAGEMENTS_END_BEFORE_S = 4;
 
 /** Game world side in tiles (src/game default). */
 const WORLD_SIZE = 64;
@@ -249,6 +253,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     if (keeps && !player.maliciousHolder) {
       houses?.joined({ id: player.id, signer: player.peer.signer, dht: player.services.dht, alive: () => !player.closed });
       areas?.joined({ id: player.id, signer: player.peer.signer, dht: player.services.dht, alive: () => !player.closed, place: () => placeOf(player) });
+      engagements?.joined(fighterOf(player));
     }
     return true;
   };
@@ -325,6 +330,28 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const characters = charactersSpec
     ? createShardCharacters(charactersSpec, { clock, wallClock: systemWallClock, scheduler, rng: root.fork('characters'), onError: (e) => shuttingDown || onHandlerError(e, 'characters') })
     : null;
+  const engagementsSpec = task.profile.storage?.engagements;
+  const engagements = engagementsSpec
+    ? createShardEngagements(engagementsSpec, {
+        clock,
+        wallClock: systemWallClock,
+        scheduler,
+        rng: root.fork('engagements'),
+        ...(characters ? { characterOf: (id: number) => characters.latest(id) } : {}),
+        onError: (e) => shuttingDown || onHandlerError(e, 'engagements'),
+      })
+    : null;
+  const fighterOf = (player: Player): Fighter => ({
+    id: player.id,
+    publicKey: player.peer.publicKey,
+    signer: player.peer.signer,
+    endpoint: player.peer.transport.local,
+    dht: player.services.dht,
+    keyring: player.characters.keyring,
+    alive: () => !player.closed,
+    group: () => (player.member?.state === 'member' && player.member.view ? toHex(player.member.view.sessionId) : null),
+  });
+
   const characterAttacks = characters
     ? createShardCharacterAttacks(task.profile.characterAttacks, {
         ledger,
@@ -364,6 +391,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         rng: root.fork('areas'),
         templateSeed: `${task.seed}:zones`,
         onReset: (r) => record({ type: 'zone-reset', ...r, group: 0, atMs: clock.nowMs() }),
+        onAudit: (a) => record({ type: 'zone-audit', ...a, group: 0, atMs: clock.nowMs() }),
         onError: (e) => shuttingDown || onHandlerError(e, 'areas'),
       })
     : null;
@@ -638,6 +666,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         characters?.start(command.startAtMs);
         characterAttacks?.start(command.startAtMs, hostedPlayers);
         areas?.start(command.startAtMs, task.profile.durationS);
+        engagements?.start(command.startAtMs, command.startAtMs + (task.profile.durationS - ENGAGEMENTS_END_BEFORE_S) * 1000);
         // Founders published while the overlay was still forming, into nodes that may no longer be
         // the closest to their keys once everyone is in: the join flow's check runs again then,
         // spread over a window rather than all at once (a burst of lookups makes timers late).
@@ -700,6 +729,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       storage: houses?.figures() ?? null,
       characters: characters && { ...characters.figures(), colluding: characterAttacks?.figures() ?? [] },
       ephemeral: areas?.figures() ?? null,
+      engagements: engagements?.figures() ?? null,
       maliciousHolders: storageAttacks.holderTotals(),
       storageAttacks: storageAttacks.summary(allPlayers.map((p) => ({ dht: p.services.dht, certified: p.joinedAtMs !== null, maliciousHolder: p.maliciousHolder, open: !p.closed }))),
     };

@@ -6,6 +6,7 @@ import type { ColludingFigures } from './character-attacks.js';
 import type { HouseAuditFigures } from './house-audit.js';
 import type { CharacterFigures } from './shard-characters.js';
 import type { EphemeralFigures } from './shard-areas.js';
+import type { EngagementFigures } from './shard-engagements.js';
 import type { ZoneEventFigures } from './zone-events.js';
 import type { MessagePort } from 'node:worker_threads';
 import type { AttackLedgerSummary, AttackSpec, HolderFigures, StorageAttackSummary } from '../attacks/index.js';
@@ -102,8 +103,10 @@ export type QuadtreeEvent =
   | { readonly type: 'zone-event'; readonly zone: string; readonly kind: string; readonly player: number; readonly groups: number; readonly crashed: number | null }
   /** An audit of the houses this shard's players acknowledged (docs/storage.md): houses read back, and those no reader found. */
   | { readonly type: 'storage-audit'; readonly final: boolean; readonly checked: number; readonly missing: number }
-  /** Ephemeral zone data (docs/storage.md): the audit of `epoch` just before it ended (`lost`), and the reset that began the next (areas rewritten, lost ones restored); `final`: the end-of-run audit, no reset. */
-  | { readonly type: 'zone-reset'; readonly epoch: number; readonly areas: number; readonly rewritten: number; readonly restored: number; readonly lost: number; readonly final: boolean };
+  /** Ephemeral zone data (docs/storage.md): a reset began `epoch` (areas known, areas in use written back as regenerated). */
+  | { readonly type: 'zone-reset'; readonly epoch: number; readonly areas: number; readonly rewritten: number }
+  /** The audit of the areas acknowledged in `epoch`, just before its reset (`final`: the end-of-run one, no reset after it). */
+  | { readonly type: 'zone-audit'; readonly epoch: number; readonly checked: number; readonly lost: number; readonly final: boolean };
 
 /** A group's view change (or a player's arrival or departure), as the group reported it, or a quadtree event. */
 export type ShardGroupEvent = (Exclude<GroupEvent, { type: 'divided' | 'collapsed' }> | QuadtreeEvent) & { readonly group: number; readonly atMs: number };
@@ -178,6 +181,8 @@ export interface ShardSample {
   readonly ephemeral: EphemeralFigures | null;
   /** Its players' witnessed characters and doors at admission, and the colluding witnesses' friends it hosts (null: the profile keeps no characters); merged by mergeCharacterFigures and mergeColludingFigures. */
   readonly characters: (CharacterFigures & { readonly colluding: readonly ColludingFigures[] }) | null;
+  /** Its Alice/Eve engagements (null: the profile has none); merged by mergeEngagementFigures. */
+  readonly engagements: EngagementFigures | null;
   /** Its malicious DHT nodes (storage.maliciousHolders) and what they did; null without any in the profile. */
   readonly maliciousHolders: HolderFigures | null;
   /** Its part of the storage-layer DHT attacks (src/attacks/storage-ledger.ts); null when the profile has none. Merged by mergeStorageAttackSummaries. */

@@ -6,6 +6,7 @@ import { Piscina } from 'piscina';
 import { createHealthSampler, createLatencyHistogram, createTaggedLatency, decodeLatencyHistogram, latencyFigures, mergeTaggedLatency, type LatencyHistogram, type TaggedLatency } from '../metrics/index.js';
 import { mergeHouseAuditFigures } from './house-audit.js';
 import { mergeEphemeralFigures } from './shard-areas.js';
+import { mergeEngagementFigures } from './shard-engagements.js';
 import { mergeCharacterFigures } from './shard-characters.js';
 import { mergeColludingFigures, withColludingFigures } from './character-attacks.js';
 import { NEO_COUNTERS, type NeoCounter } from '../neo/index.js';
@@ -766,7 +767,8 @@ function storageReport(samples: readonly ShardSample[], malicious: readonly { re
   const houses = mergeHouseAuditFigures(samples.flatMap((s) => (s.storage ? [s.storage] : [])));
   const areas = mergeEphemeralFigures(samples.flatMap((s) => (s.ephemeral ? [s.ephemeral] : [])));
   const characters = mergeCharacterFigures(samples.flatMap((s) => (s.characters ? [withoutColluding(s.characters)] : [])));
-  if (!houses && !areas && !characters) return null;
+  const engagements = mergeEngagementFigures(samples.flatMap((s) => (s.engagements ? [s.engagements] : [])));
+  if (!houses && !areas && !characters && !engagements) return null;
   const puts = createLatencyHistogram();
   const gets = createLatencyHistogram();
   for (const encoded of [houses?.saveLatency, areas?.writeLatency]) if (encoded) puts.merge(decodeLatencyHistogram(encoded));
@@ -777,6 +779,7 @@ function storageReport(samples: readonly ShardSample[], malicious: readonly { re
     permanent: houses && withoutLatencies(houses, 'saveLatency', 'readLatency'),
     ephemeral: areas && withoutLatencies(areas, 'writeLatency', 'fetchLatency'),
     characters,
+    engagements,
     putLatencyMs: latencyFigures(puts),
     getLatencyMs: latencyFigures(gets),
     maliciousHolders: malicious && {

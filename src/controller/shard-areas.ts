@@ -52,8 +52,10 @@ export interface ShardAreasDeps {
   readonly rng: Rng;
   /** The world's seed: every reader regenerates areas from it. */
   readonly templateSeed: string;
-  /** A reset's outcome and the audit before it, for events.ndjson. */
-  readonly onReset: (reset: { readonly epoch: number; readonly areas: number; readonly rewritten: number; readonly restored: number; readonly lost: number; readonly final: boolean }) => void;
+  /** A reset (areas known, areas written back), for events.ndjson. */
+  readonly onReset: (reset: { readonly epoch: number; readonly areas: number; readonly rewritten: number }) => void;
+  /** An audit of an epoch's acknowledged areas (before its reset, or the final one), for events.ndjson. */
+  readonly onAudit: (audit: { readonly epoch: number; readonly checked: number; readonly lost: number; readonly final: boolean }) => void;
   readonly onError: (error: unknown) => void;
 }
 
@@ -82,7 +84,6 @@ const AUDIT_READERS = 3;
 interface VisitorState {
   readonly visitor: AreaVisitor;
   readonly store: AreaStore;
-  readonly auditStore: AreaStore;
   /** The area it stands in, as it knows it (its epoch included); null before its first look. */
   local: AreaState | null;
   busy: boolean;
@@ -91,19 +92,22 @@ interface VisitorState {
 interface AreaEntry {
   readonly area: AreaId;
   readonly zoneRect: Rect;
-  /** The union of this epoch's acknowledged writes (null: none yet this epoch). */
+  /** The union of the latest epoch's acknowledged writes (null: none yet). */
   acked: AreaState | null;
-  /** The epoch whose changes were lost, until a reset restores the area. */
-  lostEpoch: number | null;
+  /** Epochs with an acknowledged write: a loss in epoch e is restored once e + 1 is among them. */
+  readonly ackedEpochs: Set<number>;
+  /** Epochs whose acknowledged changes an audit could not read back. */
+  readonly lostEpochs: Set<number>;
 }
 
 /**
  * The shard's side of ephemeral zone data (docs/storage.md, "Ephemeral zone data"): its players fetch
  * the areas they walk into, take the items and slay the monsters their agreed positions reach and
- * write the change back; every resetEveryS the zones reset and a live player writes each known area
- * back as the template regenerates it. The shard holds the ground truth: every acknowledged write,
- * read back just before each reset and at the end; what no reader finds is lost, and the next reset
- * restores it.
+ * write the change back; every resetEveryS the zones reset and live players write the areas in use
+ * back as the template regenerates them. The shard holds the ground truth: every acknowledged write,
+ * read back just before each reset and at the end; what no reader finds is lost, and the area's next
+ * acknowledged regeneration restores it. Audits and resets run side by side: a loss found after its
+ * reset went by is written back at once.
  */
 export function createShardAreas(spec: EphemeralSpec, deps: ShardAreasDeps): ShardAreas {
   const template: AreaTemplate = { seed: deps.templateSeed, areaTiles: spec.areaTiles, items: spec.items, monsters: spec.monsters };
@@ -112,12 +116,12 @@ export function createShardAreas(spec: EphemeralSpec, deps: ShardAreasDeps): Sha
   const areas = new Map<string, AreaEntry>();
   const writeLatency = createLatencyHistogram();
   const fetchLatency = createLatencyHistogram();
-  const count = { stored: 0, lost: 0, restoredByReset: 0, lostAtEnd: 0, resets: 0, fetches: 0, fetchMisses: 0, fetchesFailed: 0, changes: 0, writes: 0, writesUnacknowledged: 0, writesFailed: 0, auditReads: 0 };
+  const count = { stored: 0, resets: 0, fetches: 0, fetchMisses: 0, fetchesFailed: 0, changes: 0, writesUnacknowledged: 0, writesFailed: 0, auditReads: 0 };
   let startAtMs: number | null = null;
   let writing = true;
   let final: Promise<void> | null = null;
-  /** The reset under way (with the audit before it): the final audit waits for it, so its events and counts are in. */
-  let resetting: Promise<void> = Promise.resolve();
+  /** The epoch the final audit checked (null before it ran): its losses have no reset after them. */
+  let finalEpoch: number | null = null;
 
   const epochNow = () => (startAtMs === null ? 0 : Math.max(0, Math.floor((deps.clock.nowMs() - startAtMs) / resetMs)));
   /** A record outlives its epoch by one more, then expires: the next reset has replaced it by then. */
@@ -127,7 +131,7 @@ export function createShardAreas(spec: EphemeralSpec, deps: ShardAreasDeps): Sha
   const entryFor = (area: AreaId, zoneRect: Rect): AreaEntry => {
     const key = areaKey(area);
     let entry = areas.get(key);
-    if (!entry) areas.set(key, (entry = { area, zoneRect, acked: null, lostEpoch: null }));
+    if (!entry) areas.set(key, (entry = { area, zoneRect, acked: null, ackedEpochs: new Set(), lostEpochs: new Set() }));
     return entry;
   };
 
@@ -135,12 +139,12 @@ export function createShardAreas(spec: EphemeralSpec, deps: ShardAreasDeps): Sha
     if (entry.acked?.epoch === state.epoch) entry.acked = { ...entry.acked, taken: entry.acked.taken | state.taken, slain: entry.acked.slain | state.slain };
     else {
       entry.acked = state;
+      entry.ackedEpochs.add(state.epoch);
       count.stored++;
     }
   };
 
   const write = async (v: VisitorState, entry: AreaEntry, state: AreaState, insist = false): Promise<AreaState> => {
-    count.writes++;
     const generated = generateArea(template, entry.zoneRect, entry.area, state.epoch);
     const result = await v.store.write(state, generated, expiresAtMs(state.epoch), { insist }).catch(() => null);
     if (!result) {
@@ -213,7 +217,7 @@ export function createShardAreas(spec: EphemeralSpec, deps: ShardAreasDeps): Sha
     const generated = generateArea(template, entry.zoneRect, entry.area, expected.epoch);
     for (const reader of readers) {
       count.auditReads++;
-      const fetched = await reader.auditStore.fetch(generated).catch(() => null);
+      const fetched = await reader.store.fetch(generated).catch(() => null);
       if (!fetched) continue;
       fetchLatency.recordMs(fetched.latencyMs);
       if (fetched.state && coversArea(fetched.state, expected)) return true;
@@ -221,55 +225,75 @@ export function createShardAreas(spec: EphemeralSpec, deps: ShardAreasDeps): Sha
     return false;
   };
 
-  /** Reads back every area acknowledged in `epoch`; the lost ones are marked for the next reset. */
-  const audit = async (epoch: number, isFinal: boolean): Promise<number> => {
+  /**
+   * Reads back every area acknowledged in `epoch`. A loss is the area's in that epoch; one found
+   * after the next epoch began (a slow audit) is written back at once, as its reset would have.
+   */
+  const audit = async (epoch: number, isFinal: boolean): Promise<{ checked: number; lost: number }> => {
     const readers = live();
+    const acknowledged = [...areas.values()].filter((entry) => entry.acked?.epoch === epoch);
     let lost = 0;
-    await inBatches([...areas.values()], async (entry) => {
-        const expected = entry.acked;
-        if (!expected || expected.epoch !== epoch) return;
-        const order = deps.rng.fork(`audit:${epoch}:${areaKey(entry.area)}`).shuffle([...readers]).slice(0, AUDIT_READERS);
-        if (await readBack(entry, expected, order)) return;
-        lost++;
-        count.lost++;
-        if (isFinal) count.lostAtEnd++;
-        else entry.lostEpoch = epoch;
+    await inBatches(acknowledged, async (entry) => {
+      const expected = entry.acked as AreaState;
+      const order = deps.rng.fork(`audit:${epoch}:${areaKey(entry.area)}`).shuffle([...readers]).slice(0, AUDIT_READERS);
+      if (await readBack(entry, expected, order)) return;
+      lost++;
+      entry.lostEpochs.add(epoch);
+      if (!isFinal && writing && epochNow() > epoch) await rewrite(entry, epochNow(), live(), epoch);
     });
-    return lost;
+    return { checked: acknowledged.length, lost };
   };
 
   /** Writes the area as epoch `epoch` regenerates it, through another live player if the first crashed or got no acknowledgement. */
   const rewrite = async (entry: AreaEntry, epoch: number, writers: readonly VisitorState[], first: number): Promise<boolean> => {
-    for (let attempt = 0; attempt < Math.min(REWRITE_ATTEMPTS, writers.length) && entry.acked?.epoch !== epoch; attempt++) {
+    for (let attempt = 0; attempt < Math.min(REWRITE_ATTEMPTS, writers.length) && !entry.ackedEpochs.has(epoch); attempt++) {
       const writer = writers[(first + attempt) % writers.length] as VisitorState;
       if (writer.visitor.alive()) await write(writer, entry, generateArea(template, entry.zoneRect, entry.area, epoch), true);
     }
-    return entry.acked?.epoch === epoch;
+    return entry.ackedEpochs.has(epoch);
   };
 
-  /** Epoch `epoch` begins: every known area is written back as the template regenerates it, by a live player. */
-  const reset = async (epoch: number, lostBefore: number) => {
+  /**
+   * Epoch `epoch` begins: the areas players were in during the last one (those an audit may find
+   * lost among them) are written back as the template regenerates them, by live players. Others
+   * need nothing: a record of an older epoch tells a reader nothing, so the first visitor writes the
+   * regeneration itself.
+   */
+  const reset = async (epoch: number) => {
     count.resets++;
     const writers = live();
+    const due = [...areas.values()].filter((entry) => entry.ackedEpochs.has(epoch - 1));
     let rewritten = 0;
-    let restored = 0;
-    await inBatches([...areas.values()], async (entry, i) => {
-        if (!(await rewrite(entry, epoch, writers, i + epoch))) return;
-        rewritten++;
-        if (entry.lostEpoch !== null) {
-          restored++;
-          count.restoredByReset++;
-          entry.lostEpoch = null;
-        }
+    await inBatches(due, async (entry, i) => {
+      if (await rewrite(entry, epoch, writers, i + epoch)) rewritten++;
     });
-    deps.onReset({ epoch, areas: areas.size, rewritten, restored, lost: lostBefore, final: false });
+    deps.onReset({ epoch, areas: areas.size, rewritten });
   };
+
+  /** Losses by what followed them: restored (the next epoch's write acknowledged), at the end (no reset followed), or neither. */
+  const losses = () => {
+    const tally = { lost: 0, restoredByReset: 0, lostAtEnd: 0, unrestored: 0 };
+    for (const entry of areas.values()) {
+      for (const epoch of entry.lostEpochs) {
+        tally.lost++;
+        if (entry.ackedEpochs.has(epoch + 1)) tally.restoredByReset++;
+        else if (epoch === finalEpoch) tally.lostAtEnd++;
+        else tally.unrestored++;
+      }
+    }
+    return tally;
+  };
+
+  const runAudit = (epoch: number, isFinal: boolean) =>
+    audit(epoch, isFinal).then(
+      (outcome) => deps.onAudit({ epoch, ...outcome, final: isFinal }),
+      (e: unknown) => deps.onError(e),
+    );
 
   return {
     joined(visitor) {
       const store = createAreaStore({ replicas: spec.replicas }, { dht: visitor.dht, signer: visitor.signer, clock: deps.clock });
-      const auditStore = createAreaStore({ replicas: spec.replicas, quorum: 2 }, { dht: visitor.dht, signer: visitor.signer, clock: deps.clock });
-      visitors.set(visitor.id, { visitor, store, auditStore, local: null, busy: false });
+      visitors.set(visitor.id, { visitor, store, local: null, busy: false });
     },
     start(startAt, durationS) {
       startAtMs = startAt;
@@ -277,29 +301,23 @@ export function createShardAreas(spec: EphemeralSpec, deps: ShardAreasDeps): Sha
       const finalAtMs = startAt + (durationS - spec.finalAuditBeforeEndS) * 1000;
       for (let epoch = 1; startAt + epoch * resetMs < finalAtMs; epoch++) {
         const at = startAt + epoch * resetMs;
-        let lost = Promise.resolve(0);
-        deps.scheduler.schedule(at - AUDIT_LEAD_MS, () => void (lost = audit(epoch - 1, false).catch((e: unknown) => (deps.onError(e), 0))));
-        deps.scheduler.schedule(at, () => void (resetting = lost.then((n) => reset(epoch, n)).catch(deps.onError)));
+        deps.scheduler.schedule(at - AUDIT_LEAD_MS, () => void runAudit(epoch - 1, false));
+        deps.scheduler.schedule(at, () => void reset(epoch).catch(deps.onError));
       }
       deps.scheduler.schedule(finalAtMs, () => {
         writing = false;
-        // The epoch whose writes the final audit checks: the one under way now, whatever the wait for a late reset.
-        const epoch = epochNow();
-        final = resetting.then(async () => {
-          const lost = await audit(epoch, true);
-          deps.onReset({ epoch, areas: areas.size, rewritten: 0, restored: 0, lost, final: true });
-        }).catch(deps.onError);
+        finalEpoch = epochNow();
+        final = runAudit(finalEpoch, true);
       });
     },
     finalAudit() {
       return final ?? Promise.resolve();
     },
     figures() {
-      const { writes: _, ...rest } = count;
       return {
-        ...rest,
+        ...count,
+        ...losses(),
         areas: areas.size,
-        unrestored: count.lost - count.restoredByReset - count.lostAtEnd,
         writeLatency: writeLatency.encode(),
         fetchLatency: fetchLatency.encode(),
       };
@@ -308,7 +326,7 @@ export function createShardAreas(spec: EphemeralSpec, deps: ShardAreasDeps): Sha
 }
 
 /** Areas a reset or an audit works on at once: all of a shard's at once made the threads late. */
-const AREAS_AT_ONCE = 6;
+const AREAS_AT_ONCE = 24;
 
 async function inBatches<T>(items: readonly T[], work: (item: T, index: number) => Promise<void>): Promise<void> {
   for (let i = 0; i < items.length; i += AREAS_AT_ONCE) await Promise.all(items.slice(i, i + AREAS_AT_ONCE).map((item, j) => work(item, i + j)));

@@ -49,7 +49,7 @@ export interface SeriesPoint {
 export interface RunEvent {
   /** Seconds since the run started. */
   readonly tS: number;
-  readonly type: 'run' | 'calibration' | 'phase' | 'split' | 'merge' | 'handover' | 'founded' | 'election' | 'zone-event' | 'storage-audit' | 'zone-reset' | 'ban' | 'proof' | 'join' | 'leave' | 'view-change' | 'player-joined' | 'player-left' | 'saturation' | 'threshold' | 'sybil';
+  readonly type: 'run' | 'calibration' | 'phase' | 'split' | 'merge' | 'handover' | 'founded' | 'election' | 'zone-event' | 'storage-audit' | 'zone-reset' | 'zone-audit' | 'ban' | 'proof' | 'join' | 'leave' | 'view-change' | 'player-joined' | 'player-left' | 'saturation' | 'threshold' | 'sybil';
   readonly [detail: string]: unknown;
 }
 
@@ -201,7 +201,7 @@ export interface RunReport {
       readonly stored: number;
       /** Area-epochs whose acknowledged changes no reader found in the audit before the next reset (or the final one). */
       readonly lost: number;
-      /** Lost area-epochs whose area the next reset wrote back, acknowledged. */
+      /** Lost area-epochs whose area has an acknowledged write in the next epoch (the reset's regeneration, or a visitor's). */
       readonly restoredByReset: number;
       /** Lost in the final audit: no reset followed inside the run. */
       readonly lostAtEnd: number;
@@ -223,8 +223,28 @@ export interface RunReport {
     } | null;
     /** Every storage put until the holders' answers: house saves and area writes. */
     readonly putLatencyMs: LatencyFigures;
-    /** Every storage get: house audits (quorum 3), area fetches (quorum 1) and area audits (quorum 2). */
+    /** Every storage get: house audits (quorum 3), area fetches and audits (quorum 1). */
     readonly getLatencyMs: LatencyFigures;
+    /**
+     * The Alice/Eve engagements (profile storage.engagements; docs/storage.md, "Engagements in the
+     * harness"); null or absent without.
+     */
+    readonly engagements?: {
+      /** Pairs of players of one group that engaged (one released its keys to the other). */
+      readonly engagements: number;
+      /** Engagements where the opponent opened both sections, each after its release. */
+      readonly completed: number;
+      /** Engagements that could not start: no character in the DHT yet, or a version changing under it. */
+      readonly skipped: number;
+      readonly equippedOpened: number;
+      readonly inventoryOpened: number;
+      /** Sections the opponent held a key for, or opened with a guessed key, before their release: must be 0. */
+      readonly openedBeforeRelease: number;
+      /** Released keys that arrived and did not open the section the manifest commits to: must be 0. */
+      readonly releasedNotOpened: number;
+      /** Released keys that had not arrived 2 s later. */
+      readonly keysLate: number;
+    } | null;
     /**
      * Witnessed characters (profile storage.characters; docs/storage.md, "Witnessed characters in
      * the harness"); null or absent without. Honest owners' versions, and the groups' doors at admission.

@@ -245,6 +245,8 @@ export const profileSchema = z.strictObject({
       maliciousHolders: maliciousHoldersSchema.optional(),
       /** Witnessed characters (src/scenario/characters.ts; docs/storage.md, "Witnessed characters"). */
       characters: charactersSchema.optional(),
+      /** Alice/Eve engagements every `everyS` between two players of one group (docs/storage.md, "Engagements in the harness"). */
+      engagements: z.strictObject({ everyS: z.number().min(1).max(3600).default(5) }).optional(),
     })
     .optional(),
   /**

@@ -44,7 +44,7 @@ describe('controller with storage', () => {
     expect(finals.reduce((n, e) => n + Number(e['checked']), 0)).toBe(s?.permanent?.stored);
   }, 90_000);
 
-  it('keeps ephemeral areas through crashes and resets: every loss accounted for, the losses before a reset restored by it', async () => {
+  it('keeps ephemeral areas through crashes and resets (every loss accounted for, the losses before a reset restored by it), and plays Alice and Eve', async () => {
     const profile = parseProfile(
       [
         'peers: 16',
@@ -56,6 +56,7 @@ describe('controller with storage', () => {
         'churn: { lifetime: { kind: exponential, meanS: 30 }, crashFraction: 1, replaceAfterS: 1, minGroupMembers: 4 }',
         'storage:',
         '  ephemeral: { areaTiles: 16, items: 6, monsters: 2, resetEveryS: 4, replicas: 1, finalAuditBeforeEndS: 3 }',
+        '  engagements: { everyS: 2 }',
         'links:',
         '  default: { delay: { kind: constant, ms: 5 } }',
         '',
@@ -70,15 +71,23 @@ describe('controller with storage', () => {
     expect(e?.areas).toBeGreaterThan(0);
     expect(e?.stored).toBeGreaterThanOrEqual(e?.areas ?? Infinity);
     expect(e?.changes).toBeGreaterThan(0);
-    // Resets at 4 s and 8 s (the final audit is at 11 s), in each of the two shards.
+    // Resets at 4 s and 8 s (the final audit is at 11 s), in each of the two shards, each after an audit of the ending epoch.
     expect(e?.resets).toBe(4);
-    const resets = events.filter((ev) => ev.type === 'zone-reset');
-    expect(resets.filter((ev) => ev['final'] === false)).toHaveLength(4);
-    expect(resets.filter((ev) => ev['final'] === true)).toHaveLength(2);
-    // Every loss is in an event, and is either restored by the next reset or found at the end.
-    expect(resets.reduce((n, ev) => n + Number(ev['lost']), 0)).toBe(e?.lost);
+    expect(events.filter((ev) => ev.type === 'zone-reset')).toHaveLength(4);
+    const audits = events.filter((ev) => ev.type === 'zone-audit');
+    expect(audits.filter((ev) => ev['final'] === false)).toHaveLength(4);
+    expect(audits.filter((ev) => ev['final'] === true)).toHaveLength(2);
+    // Every loss is in an audit event, and is either restored by the next epoch's regeneration or found at the end.
+    expect(audits.reduce((n, ev) => n + Number(ev['lost']), 0)).toBe(e?.lost);
     expect(e?.unrestored).toBe(0);
     expect((e?.restoredByReset ?? 0) + (e?.lostAtEnd ?? 0)).toBe(e?.lost);
     expect(s?.putLatencyMs.count).toBeGreaterThan(0);
+    // Alice and Eve, every 2 s in each shard: every section read only after its release, every released key opening it.
+    const g = s?.engagements;
+    expect(g?.completed).toBeGreaterThan(0);
+    expect(g?.openedBeforeRelease).toBe(0);
+    expect(g?.releasedNotOpened).toBe(0);
+    expect(g?.inventoryOpened).toBe(g?.completed);
+    expect((g?.completed ?? 0) + (g?.skipped ?? 0) + (g?.keysLate ?? 0)).toBe(g?.engagements);
   }, 90_000);
 });

@@ -347,6 +347,8 @@ describe('storage.ephemeral', () => {
 
   it('names the field of a bad value', () => {
     expect(issues(`${base}storage: { ephemeral: { items: 33 } }\n`)[0]?.path).toBe('storage.ephemeral.items');
+    expect(issues(`${base}storage: { engagements: { everyS: 0 } }\n`)[0]?.path).toBe('storage.engagements.everyS');
+    expect(parseProfile(`${base}storage: { engagements: {} }\n`, 't.yaml').storage?.engagements).toEqual({ everyS: 5 });
     expect(issues(`${base}storage: { ephemeral: { replicas: 0 } }\n`)[0]?.path).toBe('storage.ephemeral.replicas');
     expect(issues(`${base}storage: { ephemeral: { resetEveryS: 2 } }\n`)).toEqual([{ path: 'storage.ephemeral.resetEveryS', message: expect.stringMatching(/more than 2 s/) }]);
     expect(issues(`${base}storage: { ephemeral: { finalAuditBeforeEndS: 20 } }\n`)).toEqual([{ path: 'storage.ephemeral.finalAuditBeforeEndS', message: expect.stringMatching(/inside the run/) }]);
