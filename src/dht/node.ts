@@ -655,20 +655,26 @@ class KademliaNode implements DhtNode {
    * node introduces itself (a ping with its credential, which the holder verifies) and stores
    * once more. One retry: a holder that refuses a presented credential will refuse it again.
    */
+  /**
+   * A STORE, and once more after introducing this node when the holder does not know it as a member.
+   * `membership.storesRefused` counts refusals that stand: this node had no credential to show, or
+   * the holder refused it again after the introduction. An introduction that got no answer (a lost
+   * datagram, a crashed holder) is no refusal: the STORE simply went unanswered.
+   */
   private async storeAt(to: DhtContact, record: DhtRecord): Promise<Answer | null> {
-    const answer = await this.introducedStore(to, record);
-    if (answer?.reply.kind === 'stored' && answer.reply.outcome === 'not-member') this.counters.inc('membership.storesRefused');
-    return answer;
-  }
-
-  private async introducedStore(to: DhtContact, record: DhtRecord): Promise<Answer | null> {
     const answer = await this.request(to, 'store', DhtStore, { record });
+    if (!refusedAsStranger(answer)) return answer;
     const credential = this.book.own();
-    if (answer?.reply.kind !== 'stored' || answer.reply.outcome !== 'not-member' || credential === null) return answer;
+    if (credential === null) {
+      this.counters.inc('membership.storesRefused');
+      return answer;
+    }
     const pong = await this.request<{ credential: Uint8Array | null }>(to, 'ping', DhtPing, { credential });
     if (pong === null || this.closed) return answer;
     this.counters.inc('membership.storeRetries');
-    return this.request(to, 'store', DhtStore, { record });
+    const retried = await this.request(to, 'store', DhtStore, { record });
+    if (refusedAsStranger(retried)) this.counters.inc('membership.storesRefused');
+    return retried;
   }
 
   private probe(lrs: DhtContact): void {
@@ -971,4 +977,9 @@ async function runLimited<T>(items: readonly T[], limit: number, fn: (item: T) =
     while (next < items.length) await fn(items[next++] as T);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** A holder's answer that it does not know the storer as a member. */
+function refusedAsStranger(answer: Answer | null): boolean {
+  return answer?.reply.kind === 'stored' && answer.reply.outcome === 'not-member';
 }

@@ -59,7 +59,7 @@ export const DHT_COUNTERS = [
   'membership.ignoredAnswers',
   /** STOREs this node sent again after a `not-member` answer and a ping with its credential. */
   'membership.storeRetries',
-  /** STOREs this node sent that ended `not-member` all the same (after the retry, or with no credential to present): a certified node counting any was refused by the gate. */
+  /** STOREs this node sent that ended `not-member` all the same (after the retry, or with no credential to present; not when the introducing ping went unanswered): a certified node counting any was refused by the gate. */
   'membership.storesRefused',
 ] as const;
 export type DhtCounter = (typeof DHT_COUNTERS)[number];
