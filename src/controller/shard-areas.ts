@@ -1,7 +1,7 @@
 import type { Signer } from '../crypto/index.js';
 import type { DhtNode } from '../dht/index.js';
 import { chebyshev } from '../game/index.js';
-import { createLatencyHistogram, decodeLatencyHistogram } from '../metrics/index.js';
+import { createLatencyHistogram, decodeLatencyHistogram, mergeCounterSnapshots } from '../metrics/index.js';
 import type { Rng } from '../random/index.js';
 import type { RunReport } from '../report/model.js';
 import { areaAt, areaKey, coversArea, createAreaStore, generateArea, type AreaId, type AreaState, type AreaStore, type AreaTemplate, type Rect } from '../storage/index.js';
@@ -116,7 +116,7 @@ export function createShardAreas(spec: EphemeralSpec, deps: ShardAreasDeps): Sha
   const areas = new Map<string, AreaEntry>();
   const writeLatency = createLatencyHistogram();
   const fetchLatency = createLatencyHistogram();
-  const count = { stored: 0, resets: 0, fetches: 0, fetchMisses: 0, fetchesFailed: 0, changes: 0, writesUnacknowledged: 0, writesFailed: 0, auditReads: 0 };
+  const count = { resets: 0, fetches: 0, fetchMisses: 0, fetchesFailed: 0, changes: 0, writesUnacknowledged: 0, writesFailed: 0, auditReads: 0 };
   let startAtMs: number | null = null;
   let writing = true;
   let final: Promise<void> | null = null;
@@ -140,7 +140,6 @@ export function createShardAreas(spec: EphemeralSpec, deps: ShardAreasDeps): Sha
     else {
       entry.acked = state;
       entry.ackedEpochs.add(state.epoch);
-      count.stored++;
     }
   };
 
@@ -318,6 +317,7 @@ export function createShardAreas(spec: EphemeralSpec, deps: ShardAreasDeps): Sha
         ...count,
         ...losses(),
         areas: areas.size,
+        stored: [...areas.values()].reduce((n, entry) => n + entry.ackedEpochs.size, 0),
         writeLatency: writeLatency.encode(),
         fetchLatency: fetchLatency.encode(),
       };
@@ -337,11 +337,10 @@ export function mergeEphemeralFigures(all: readonly EphemeralFigures[]): Ephemer
   if (all.length === 0) return null;
   const writes = createLatencyHistogram();
   const fetches = createLatencyHistogram();
-  const sum = {} as Record<keyof EphemeralCounts, number>;
   for (const f of all) {
     writes.merge(decodeLatencyHistogram(f.writeLatency));
     fetches.merge(decodeLatencyHistogram(f.fetchLatency));
-    for (const [k, v] of Object.entries(f)) if (typeof v === 'number') sum[k as keyof EphemeralCounts] = (sum[k as keyof EphemeralCounts] ?? 0) + v;
   }
-  return { ...sum, writeLatency: writes.encode(), fetchLatency: fetches.encode() };
+  const counts = mergeCounterSnapshots(all.map(({ writeLatency: _w, fetchLatency: _f, ...c }) => c));
+  return { ...counts, writeLatency: writes.encode(), fetchLatency: fetches.encode() };
 }

@@ -1,5 +1,6 @@
 import type { Signer } from '../crypto/index.js';
 import type { DhtNode, DhtRecord } from '../dht/index.js';
+import { mergeCounterSnapshots } from '../metrics/index.js';
 import type { Rng } from '../random/index.js';
 import type { RunReport } from '../report/model.js';
 import { CHARACTER_SECTIONS, characterSubject, openSection, readManifest, sealCharacter, type CharacterKeyring, type CharacterSection, type SealedCharacter } from '../storage/index.js';
@@ -177,10 +178,7 @@ function text(s: string): Uint8Array {
   return new TextEncoder().encode(s);
 }
 
-/** The shards' engagement figures summed; null when none engaged. */
+/** The shards' engagement figures summed; null when no shard had engagements. */
 export function mergeEngagementFigures(all: readonly EngagementFigures[]): EngagementFigures | null {
-  if (all.length === 0) return null;
-  const sum = {} as Record<keyof EngagementFigures, number>;
-  for (const f of all) for (const [k, v] of Object.entries(f)) sum[k as keyof EngagementFigures] = (sum[k as keyof EngagementFigures] ?? 0) + v;
-  return sum;
+  return all.length === 0 ? null : mergeCounterSnapshots(all);
 }
