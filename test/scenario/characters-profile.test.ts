@@ -3,17 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { EXIT, main } from '../../src/cli.js';
-import { parseProfile, ProfileError } from '../../src/scenario/profile.js';
+import { parseProfile } from '../../src/scenario/profile.js';
+import { issues } from '../support/profile-issues.js';
 
-function issues(text: string): { path: string; message: string }[] {
-  try {
-    parseProfile(text, 'test.yaml');
-  } catch (e) {
-    if (e instanceof ProfileError) return [...e.issues];
-    throw e;
-  }
-  throw new Error('profile was accepted');
-}
 
 const base = 'peers: 12\ndurationS: 20\nneo: { groupSize: 6 }\n';
 const withCharacters = `${base}storage: { characters: {} }\n`;

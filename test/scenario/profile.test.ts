@@ -4,16 +4,8 @@ import { createSteer } from '../../src/scenario/movement.js';
 import { capacityPeerCounts, expandPeerSet, loadProfile, parseProfile, ProfileError } from '../../src/scenario/profile.js';
 import { movementForProfile } from '../../src/scenario/stages.js';
 import type { WorldDefinition } from '../../src/zones/index.js';
+import { issues } from '../support/profile-issues.js';
 
-function issues(text: string): { path: string; message: string }[] {
-  try {
-    parseProfile(text, 'test.yaml');
-  } catch (e) {
-    if (e instanceof ProfileError) return [...e.issues];
-    throw e;
-  }
-  throw new Error('profile was accepted');
-}
 
 describe('attack kinds', () => {
   it('says why timestamp is not an attack kind', () => {
