@@ -16,6 +16,7 @@ import type { TaggedLatencyData } from '../metrics/tagged.js';
 import type { NeoAdaptation, NeoCounter } from '../neo/session.js';
 import type { MovementModel } from '../scenario/movement.js';
 import type { Profile } from '../scenario/profile.js';
+import type { RunReport } from '../report/model.js';
 
 export interface ShardGroup {
   readonly groupIndex: number;
@@ -206,17 +207,8 @@ export interface ShardDhtFigures {
   readonly membership: DhtMembershipFigures;
 }
 
-/** What the DHT's Sybil gate did, summed over nodes (DHT_COUNTERS `membership.*`). */
-export interface DhtMembershipFigures {
-  readonly verified: number;
-  readonly badCredentials: number;
-  readonly refusedContacts: number;
-  readonly refusedStores: number;
-  readonly ignoredAnswers: number;
-  readonly storeRetries: number;
-  /** STOREs that ended `not-member` after the retry: a certified player refused by the gate. */
-  readonly storesRefused: number;
-}
+/** What the DHT's Sybil gate did, summed over nodes (DHT_COUNTERS `membership.*`): report.json `dht.membership`, every field present. */
+export type DhtMembershipFigures = Required<NonNullable<NonNullable<RunReport['dht']>['membership']>>;
 
 /** Cumulative authentication figures of the shard's players. */
 export interface ShardAuthFigures {

@@ -16,6 +16,41 @@ afterEach(async () => {
 const HOUR = 3_600_000;
 const wallClock = { nowMs: () => Date.now() };
 
+type Role = 'honest' | DhtHolderBehaviour;
+interface HolderNode {
+  readonly peer: PeerNode;
+  readonly dht: DhtNode;
+  readonly role: Role;
+}
+
+/** Real peers with house policies, one per role, the malicious ones over their behaviour's wrapper; bootstrapped from the first three. */
+async function startHolders(seed: string, roles: readonly Role[], k: number, counters: DhtHolderCounters): Promise<HolderNode[]> {
+  const ed25519 = createEd25519('native');
+  const scheduler = createTimerQueue({ clock: systemClock });
+  const rng = createRng(seed);
+  const nodes: HolderNode[] = [];
+  for (const [i, role] of roles.entries()) {
+    const peer = await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: rng.fork(`id:${i}`).bytes(32), ed25519 });
+    const transport = role === 'honest' ? peer.transport : createMaliciousHolderTransport(peer.transport, role, counters);
+    const dht = installDht(transport, { k, requestTimeoutMs: 400, republishIntervalMs: HOUR, refreshIntervalMs: HOUR }, {
+      clock: systemClock,
+      scheduler,
+      rng: rng.fork(`dht:${i}`),
+      verify: (s, m, key) => ed25519.verify(s, m, key),
+      policies: { house: housePolicy() },
+    });
+    nodes.push({ peer, dht, role });
+  }
+  cleanup.push(async () => {
+    for (const n of nodes) n.dht.close();
+    await Promise.all(nodes.map((n) => n.peer.close()));
+    scheduler.close();
+  });
+  const seeds = nodes.slice(0, 3).map((n) => n.dht.contact);
+  await Promise.all(nodes.map((n, i) => n.dht.bootstrap(seeds.filter((_, j) => j !== i))));
+  return nodes;
+}
+
 /**
  * Malicious DHT nodes on real sockets (docs/storage.md, "Malicious holders"): among 16 nodes, four
  * take stores and value lookups and never answer, four serve the values they hold with a bit
@@ -25,34 +60,12 @@ const wallClock = { nowMs: () => Date.now() };
  */
 describe('houses among malicious DHT nodes', () => {
   it('droppers and tamperers change no honest read', async () => {
-    const ed25519 = createEd25519('native');
-    const scheduler = createTimerQueue({ clock: systemClock });
-    const rng = createRng('malicious-holders');
     const counters: DhtHolderCounters = emptyHolderCounters();
-    const nodes: { peer: PeerNode; dht: DhtNode; role: 'honest' | 'drop' | 'tamper' }[] = [];
-    const roles = [...Array<'honest'>(8).fill('honest'), ...Array<'drop'>(4).fill('drop'), ...Array<'tamper'>(4).fill('tamper')];
-    for (const [i, role] of roles.entries()) {
-      const peer = await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: rng.fork(`id:${i}`).bytes(32), ed25519 });
-      const transport = role === 'honest' ? peer.transport : createMaliciousHolderTransport(peer.transport, role, counters);
-      const dht = installDht(transport, { k: 4, requestTimeoutMs: 400, republishIntervalMs: HOUR, refreshIntervalMs: HOUR }, {
-        clock: systemClock,
-        scheduler,
-        rng: rng.fork(`dht:${i}`),
-        verify: (s, m, k) => ed25519.verify(s, m, k),
-        policies: { house: housePolicy() },
-      });
-      nodes.push({ peer, dht, role });
-    }
-    cleanup.push(async () => {
-      for (const n of nodes) n.dht.close();
-      await Promise.all(nodes.map((n) => n.peer.close()));
-      scheduler.close();
-    });
-    const seeds = nodes.slice(0, 3).map((n) => n.dht.contact);
-    await Promise.all(nodes.map((n, i) => n.dht.bootstrap(seeds.filter((_, j) => j !== i))));
+    const roles: Role[] = [...Array<'honest'>(8).fill('honest'), ...Array<'drop'>(4).fill('drop'), ...Array<'tamper'>(4).fill('tamper')];
+    const nodes = await startHolders('malicious-holders', roles, 4, counters);
 
     const [owner, reader] = [nodes[0], nodes[5]] as const;
-    const store = (n: (typeof nodes)[number]) => createHouseStore({ ackReplicas: 2 }, { dht: n.dht, signer: n.peer.signer, clock: systemClock, wallClock });
+    const store = (n: HolderNode) => createHouseStore({ ackReplicas: 2 }, { dht: n.dht, signer: n.peer.signer, clock: systemClock, wallClock });
     const mine = store(owner!);
     const contents = (slot: number) => new TextEncoder().encode(`house ${slot}, version 2`);
     for (let slot = 0; slot < 6; slot++) {
@@ -76,35 +89,13 @@ describe('houses among malicious DHT nodes', () => {
   }, 60_000);
 
   it('stale holders change no honest read of the latest version', async () => {
-    const ed25519 = createEd25519('native');
-    const scheduler = createTimerQueue({ clock: systemClock });
-    const rng = createRng('stale-holders');
     const counters = emptyHolderCounters();
-    const roles: ('honest' | DhtHolderBehaviour)[] = [...Array<'honest'>(12).fill('honest'), ...Array<'stale'>(4).fill('stale')];
-    const nodes: { peer: PeerNode; dht: DhtNode; role: 'honest' | DhtHolderBehaviour }[] = [];
-    for (const [i, role] of roles.entries()) {
-      const peer = await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: rng.fork(`id:${i}`).bytes(32), ed25519 });
-      const transport = role === 'honest' ? peer.transport : createMaliciousHolderTransport(peer.transport, role, counters);
-      // k = 8, three acknowledgements and quorum-3 reads: the harness's houses.
-      const dht = installDht(transport, { k: 8, requestTimeoutMs: 400, republishIntervalMs: HOUR, refreshIntervalMs: HOUR }, {
-        clock: systemClock,
-        scheduler,
-        rng: rng.fork(`dht:${i}`),
-        verify: (s, m, k) => ed25519.verify(s, m, k),
-        policies: { house: housePolicy() },
-      });
-      nodes.push({ peer, dht, role });
-    }
-    cleanup.push(async () => {
-      for (const n of nodes) n.dht.close();
-      await Promise.all(nodes.map((n) => n.peer.close()));
-      scheduler.close();
-    });
-    const seeds = nodes.slice(0, 3).map((n) => n.dht.contact);
-    await Promise.all(nodes.map((n, i) => n.dht.bootstrap(seeds.filter((_, j) => j !== i))));
+    const roles: Role[] = [...Array<'honest'>(12).fill('honest'), ...Array<'stale'>(4).fill('stale')];
+    // k = 8, three acknowledgements and quorum-3 reads: the harness's houses.
+    const nodes = await startHolders('stale-holders', roles, 8, counters);
 
-    const store = (n: (typeof nodes)[number]) => createHouseStore({}, { dht: n.dht, signer: n.peer.signer, clock: systemClock, wallClock });
-    const owner = nodes[0] as (typeof nodes)[number];
+    const store = (n: HolderNode) => createHouseStore({}, { dht: n.dht, signer: n.peer.signer, clock: systemClock, wallClock });
+    const owner = nodes[0] as HolderNode;
     const mine = store(owner);
     const SLOTS = 6;
     const VERSIONS = 3;
