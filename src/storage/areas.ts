@@ -87,6 +87,10 @@ export function createAreaStore(config: AreaStoreConfig, deps: AreaStoreDeps): A
         if (merged && !coversArea(written, merged)) {
           written = merged;
           outcome = await put(written, expiresAtMs);
+        } else if (merged) {
+          // What the DHT holds already carries every change of this write (the same regeneration,
+          // written first by another player, is a conflict only by its signature): it is kept.
+          outcome = { acknowledged: true, conflicted: true };
         }
       }
       if (!outcome.acknowledged && options.insist) outcome = await put(written, expiresAtMs, undefined);
