@@ -76,8 +76,8 @@ const TAKE_RANGE = 1;
 const SLAY_RANGE = 2;
 /** Before a reset, the epoch's areas are read back this long ahead of it, ms. */
 const AUDIT_LEAD_MS = 1000;
-/** Players a reset tries, in turn, to write an area back through. */
-const REWRITE_ATTEMPTS = 2;
+/** Live players a reset tries, in turn, to write an area back through. */
+const REWRITE_ATTEMPTS = 3;
 /** Players asked to read an area back before it counts as lost. */
 const AUDIT_READERS = 3;
 
@@ -98,6 +98,8 @@ interface AreaEntry {
   readonly ackedEpochs: Set<number>;
   /** Epochs whose acknowledged changes an audit could not read back. */
   readonly lostEpochs: Set<number>;
+  /** Epochs a reset's (or a late audit's) rewrite of this area ended in while the run was still writing. */
+  readonly rewrittenEpochs: Set<number>;
 }
 
 /**
@@ -120,8 +122,6 @@ export function createShardAreas(spec: EphemeralSpec, deps: ShardAreasDeps): Sha
   let startAtMs: number | null = null;
   let writing = true;
   let final: Promise<void> | null = null;
-  /** The epoch the final audit checked (null before it ran): its losses have no reset after them. */
-  let finalEpoch: number | null = null;
 
   const epochNow = () => (startAtMs === null ? 0 : Math.max(0, Math.floor((deps.clock.nowMs() - startAtMs) / resetMs)));
   /** A record outlives its epoch by one more, then expires: the next reset has replaced it by then. */
@@ -131,7 +131,7 @@ export function createShardAreas(spec: EphemeralSpec, deps: ShardAreasDeps): Sha
   const entryFor = (area: AreaId, zoneRect: Rect): AreaEntry => {
     const key = areaKey(area);
     let entry = areas.get(key);
-    if (!entry) areas.set(key, (entry = { area, zoneRect, acked: null, ackedEpochs: new Set(), lostEpochs: new Set() }));
+    if (!entry) areas.set(key, (entry = { area, zoneRect, acked: null, ackedEpochs: new Set(), lostEpochs: new Set(), rewrittenEpochs: new Set() }));
     return entry;
   };
 
@@ -243,12 +243,22 @@ export function createShardAreas(spec: EphemeralSpec, deps: ShardAreasDeps): Sha
     return { checked: acknowledged.length, lost };
   };
 
-  /** Writes the area as epoch `epoch` regenerates it, through another live player if the first crashed or got no acknowledgement. */
+  /**
+   * Writes the area as epoch `epoch` regenerates it, through up to REWRITE_ATTEMPTS players in turn
+   * until one write is acknowledged; players that crashed since the list was taken are passed over
+   * rather than spending an attempt (under heavy churn they did, and lost areas stayed lost). A
+   * rewrite that ended while the run was still writing is remembered: a loss it did not restore is
+   * unrestored, one no rewrite reached in time is a loss at the end.
+   */
   const rewrite = async (entry: AreaEntry, epoch: number, writers: readonly VisitorState[], first: number): Promise<boolean> => {
-    for (let attempt = 0; attempt < Math.min(REWRITE_ATTEMPTS, writers.length) && !entry.ackedEpochs.has(epoch); attempt++) {
-      const writer = writers[(first + attempt) % writers.length] as VisitorState;
-      if (writer.visitor.alive()) await write(writer, entry, generateArea(template, entry.zoneRect, entry.area, epoch), true);
+    let attempts = 0;
+    for (let i = 0; i < writers.length && attempts < REWRITE_ATTEMPTS && !entry.ackedEpochs.has(epoch); i++) {
+      const writer = writers[(first + i) % writers.length] as VisitorState;
+      if (!writer.visitor.alive()) continue;
+      attempts++;
+      await write(writer, entry, generateArea(template, entry.zoneRect, entry.area, epoch), true);
     }
+    if (writing) entry.rewrittenEpochs.add(epoch);
     return entry.ackedEpochs.has(epoch);
   };
 
@@ -269,15 +279,15 @@ export function createShardAreas(spec: EphemeralSpec, deps: ShardAreasDeps): Sha
     deps.onReset({ epoch, areas: areas.size, rewritten });
   };
 
-  /** Losses by what followed them: restored (the next epoch's write acknowledged), at the end (no reset followed), or neither. */
+  /** Losses by what followed them: restored (the next epoch's write acknowledged), unrestored (a rewrite for the next epoch ended in the run without it), or at the end (none did). */
   const losses = () => {
     const tally = { lost: 0, restoredByReset: 0, lostAtEnd: 0, unrestored: 0 };
     for (const entry of areas.values()) {
       for (const epoch of entry.lostEpochs) {
         tally.lost++;
         if (entry.ackedEpochs.has(epoch + 1)) tally.restoredByReset++;
-        else if (epoch === finalEpoch) tally.lostAtEnd++;
-        else tally.unrestored++;
+        else if (entry.rewrittenEpochs.has(epoch + 1)) tally.unrestored++;
+        else tally.lostAtEnd++;
       }
     }
     return tally;
@@ -305,8 +315,7 @@ export function createShardAreas(spec: EphemeralSpec, deps: ShardAreasDeps): Sha
       }
       deps.scheduler.schedule(finalAtMs, () => {
         writing = false;
-        finalEpoch = epochNow();
-        final = runAudit(finalEpoch, true);
+        final = runAudit(epochNow(), true);
       });
     },
     finalAudit() {

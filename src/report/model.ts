@@ -203,9 +203,9 @@ export interface RunReport {
       readonly lost: number;
       /** Lost area-epochs whose area has an acknowledged write in the next epoch (the reset's regeneration, or a visitor's). */
       readonly restoredByReset: number;
-      /** Lost in the final audit: no reset followed inside the run. */
+      /** Lost with no rewrite of the next epoch ended inside the run: the final audit's losses, and those whose reset had not reached the area when writing stopped. */
       readonly lostAtEnd: number;
-      /** lost − restoredByReset − lostAtEnd: losses a reset should have restored and did not. */
+      /** Lost, and a rewrite for the next epoch ended inside the run without an acknowledged write: losses a reset should have restored and did not. */
       readonly unrestored: number;
       readonly resets: number;
       /** Reads of an area by a player walking into it (or meeting a reset). */
