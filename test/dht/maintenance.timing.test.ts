@@ -104,12 +104,16 @@ describe('DHT maintenance on real sockets', () => {
   it('expired records are swept by holders, never served, and no longer re-put', async () => {
     const net = await network('dht-expiry', { republishIntervalMs: 500, expirySweepIntervalMs: 200 });
     const owner = net.members[0] as Member;
-    const record = playerRecord(owner, 1n, new TextEncoder().encode('short-lived'), 2_000);
+    // Long enough that a loaded machine stores every copy before it expires; the sweep count is
+    // compared with the copies that actually existed, not with k.
+    const record = playerRecord(owner, 1n, new TextEncoder().encode('short-lived'), 4_000);
     await owner.dht.put(record);
+    const holdersAfterPut = net.members.filter((m) => m.dht.held(record.key)).length;
+    expect(holdersAfterPut).toBeGreaterThanOrEqual(1);
     const reader = net.members[10] as Member;
     expect((await reader.dht.get('player-data', owner.peer.publicKey)).ok).toBe(true);
     await waitUntil(() => net.members.every((m) => m.dht.stats().heldRecords === 0), 'every copy swept', 20_000);
-    expect(net.members.reduce((n, m) => n + m.dht.stats().counters.expiredSwept, 0)).toBeGreaterThanOrEqual(3);
+    expect(net.members.reduce((n, m) => n + m.dht.stats().counters.expiredSwept, 0)).toBeGreaterThanOrEqual(holdersAfterPut);
     const servedBefore = net.members.reduce((n, m) => n + m.dht.stats().counters.recordsServed, 0);
     const got = await reader.dht.get('player-data', owner.peer.publicKey);
     expect(got.ok).toBe(false);
