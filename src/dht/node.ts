@@ -161,7 +161,10 @@ export interface GetOptions {
 }
 
 export interface PutResult {
-  /** Nodes the record was sent to (the k closest that answered the lookup, this node excluded). */
+  /**
+   * Nodes the record was sent to: the `replicas` closest that answered the lookup (this node
+   * excluded), and for each of them that left the store unanswered the next closest (docs/dht.md).
+   */
   readonly targets: number;
   /** Of those, how many hold it now (stored or already held). */
   readonly acked: number;
@@ -366,13 +369,13 @@ class KademliaNode implements DhtNode {
   }
 
   /** findNode without the caller checks: internal work (replication, refresh) may race a close. */
-  private async findClosest(target: Uint8Array): Promise<FindNodeResult> {
+  private async findClosest(target: Uint8Array, limit = this.config.k): Promise<FindNodeResult> {
     const start = this.deps.clock.nowMs();
     const stats = this.lookupStats.findNode;
     stats.started++;
     this.counters.inc('lookups');
     const outcome = await this.lookup(target, 'find-node', 0);
-    const contacts = outcome.answered.slice(0, this.config.k);
+    const contacts = outcome.answered.slice(0, limit);
     const ok = contacts.length > 0;
     const hops = ok ? Math.max(...contacts.map((c) => c.depth)) : 0;
     const latencyMs = this.deps.clock.nowMs() - start;
@@ -875,26 +878,38 @@ class KademliaNode implements DhtNode {
   }
 
   /** Find the k closest nodes to the record's key and send it to each; wait for their answers. */
+  /**
+   * Stores the record at the `replicas` closest nodes that answer the store. A node that leaves a
+   * store unanswered (crashed, overloaded, or one that answers lookups for nodes but drops stores)
+   * is replaced by the next closest, up to k nodes past the first `replicas`: a reader's lookup
+   * passes over the same silent nodes and reaches the ones that answered. A node that answers with a
+   * refusal is not replaced: it said why.
+   */
   private async replicate(record: DhtRecord, replicas = this.config.k): Promise<PutResult> {
-    const contacts = (await this.findClosest(record.key)).contacts.slice(0, replicas);
+    const candidates = (await this.findClosest(record.key, replicas + this.config.k)).contacts;
     const outcomes = Object.fromEntries([...STORE_OUTCOMES, 'no-answer'].map((o) => [o, 0])) as Record<StoreOutcome | 'no-answer', number>;
-    const answers = await Promise.all(
-      contacts.map((c) => {
-        this.counters.inc('storesSent');
-        return this.storeAt(c, record);
-      }),
-    );
+    let next = 0;
+    let targets = 0;
     let acked = 0;
-    for (const a of answers) {
-      if (a === null || a.reply.kind !== 'stored') {
-        outcomes['no-answer']++;
-        continue;
+    const storeOnce = async (): Promise<void> => {
+      while (next < candidates.length) {
+        const contact = candidates[next++] as DhtContact;
+        targets++;
+        this.counters.inc('storesSent');
+        const answer = await this.storeAt(contact, record);
+        if (answer === null || answer.reply.kind !== 'stored') {
+          outcomes['no-answer']++;
+          if (this.closed) return;
+          continue;
+        }
+        outcomes[answer.reply.outcome]++;
+        if (answer.reply.outcome === 'stored' || answer.reply.outcome === 'duplicate') acked++;
+        return;
       }
-      outcomes[a.reply.outcome]++;
-      if (a.reply.outcome === 'stored' || a.reply.outcome === 'duplicate') acked++;
-    }
+    };
+    await Promise.all(Array.from({ length: Math.min(replicas, candidates.length) }, storeOnce));
     this.counters.inc('storesAcked', acked);
-    return { targets: contacts.length, acked, outcomes };
+    return { targets, acked, outcomes };
   }
 
   // ---- periodic work ----

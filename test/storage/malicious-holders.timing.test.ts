@@ -4,7 +4,7 @@ import { createEd25519 } from '../../src/crypto/index.js';
 import { installDht, type DhtNode } from '../../src/dht/index.js';
 import { startPeerNode, type PeerNode } from '../../src/peer/index.js';
 import { createRng } from '../../src/random/index.js';
-import { createHouseStore, housePolicy } from '../../src/storage/index.js';
+import { createHouseStore, housePolicy, houseRecord, readHouse } from '../../src/storage/index.js';
 import { systemClock } from '../../src/time/clock.js';
 import { createTimerQueue } from '../../src/time/timer-queue.js';
 
@@ -87,6 +87,37 @@ describe('houses among malicious DHT nodes', () => {
     expect(refusedOnRead).toBeGreaterThan(0);
     expect(refusedOnRead).toBeLessThanOrEqual(counters.valuesTampered);
   }, 60_000);
+
+  it('a store a dropper leaves unanswered goes to the next closest node, where readers find it', async () => {
+    const counters: DhtHolderCounters = emptyHolderCounters();
+    const roles: Role[] = [...Array<'honest'>(8).fill('honest'), ...Array<'drop'>(8).fill('drop')];
+    const nodes = await startHolders('droppers-passed-over', roles, 3, counters);
+    const owner = nodes[0] as HolderNode;
+    const readers = nodes.filter((n) => n.role === 'honest' && n !== owner);
+    let passedOver = 0;
+    const records = [];
+    for (let slot = 0; slot < 12; slot++) {
+      const record = houseRecord({ owner: owner.peer.publicKey, slot, version: 1, contents: new TextEncoder().encode(`house ${slot}`) }, owner.peer.signer, Date.now() + HOUR);
+      // One copy besides the owner's: half the nodes drop stores, so the closest is often a dropper.
+      const put = await owner.dht.put(record, { replicas: 1 });
+      expect(put.acked, `slot ${slot}`).toBe(1);
+      expect(put.targets - put.acked).toBe(put.outcomes['no-answer']);
+      passedOver += put.outcomes['no-answer'];
+      records.push(record);
+    }
+    // The owner goes silent: what readers find is the one copy that went past the droppers.
+    owner.dht.close();
+    for (const [slot, record] of records.entries()) {
+      // A get asks other nodes, never the reader's own store: readers are nodes that do not hold it.
+      for (const reader of readers.filter((r) => !r.dht.held(record.key)).slice(0, 3)) {
+        const got = await reader.dht.get('house', record.subject);
+        expect(got.record && readHouse(got.record)?.slot, `slot ${slot} read by node ${nodes.indexOf(reader)}`).toBe(slot);
+      }
+    }
+    // The seed put droppers closest to some keys: those stores went on past them.
+    expect(passedOver).toBeGreaterThan(0);
+    expect(counters.storesDropped).toBe(passedOver);
+  }, 90_000);
 
   it('stale holders change no honest read of the latest version', async () => {
     const counters = emptyHolderCounters();
