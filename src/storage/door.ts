@@ -131,9 +131,9 @@ async function checkCharacter(config: ResolvedWitnessConfig, deps: DoorDeps, own
   if (!attestation || attestation.version !== version) return refuse('unwitnessed', version);
   const digest = manifestDigest(manifest);
   if (!equalBytes(attestation.manifestDigest, digest)) return refuse('edited', version);
-  const accepted = await acceptedWitnesses(config, deps, owner);
-  if (!accepted) return refuse('lookup-failed', version);
-  const tally = tallySignatures(owner, attestation, accepted, deps.verify);
+  const live = await liveWitnessCandidates(deps, owner);
+  if (!live) return refuse('lookup-failed', version);
+  const tally = tallySignatures(config, owner, attestation, live, deps.verify);
   return tally.valid >= config.threshold ? { ok: true, version, manifestDigest: digest, tally } : refuse('too-few-witnesses', version, tally);
 }
 
@@ -149,32 +149,43 @@ async function newest(deps: DoorDeps, owner: Uint8Array, part: 'manifest' | 'att
 }
 
 /**
- * Node IDs (hex) of the w + s nodes closest to the owner's witness key, as this door finds them: the
- * lookup's answer and the door itself, never the owner. Null when the lookup reached nobody.
+ * The node IDs the door finds around the owner's witness key: the lookup's answer and the door
+ * itself, never the owner. Null when the lookup reached nobody.
  */
-export async function acceptedWitnesses(config: ResolvedWitnessConfig, deps: Pick<DoorDeps, 'dht'>, owner: Uint8Array): Promise<Set<string> | null> {
-  const key = witnessKey(owner);
-  const found = await deps.dht.findNode(key);
+async function liveWitnessCandidates(deps: Pick<DoorDeps, 'dht'>, owner: Uint8Array): Promise<Uint8Array[] | null> {
+  const found = await deps.dht.findNode(witnessKey(owner));
   if (!found.ok) return null;
   const ownerId = nodeIdFromPublicKey(owner);
-  const candidates = [deps.dht.nodeId, ...found.contacts.map((c) => c.nodeId)].filter((id) => !equalBytes(id, ownerId));
-  return new Set(closestTo(key, candidates, config.witnesses + config.slack).map(toHex));
+  return [deps.dht.nodeId, ...found.contacts.map((c) => c.nodeId)].filter((id) => !equalBytes(id, ownerId));
 }
 
-/** Each witness key counts once (a node ID listed twice is one witness). */
-function tallySignatures(owner: Uint8Array, attestation: Attestation, accepted: ReadonlySet<string>, verify: SignatureVerifier): SignatureTally {
-  const statement = statementSigningBytes({ owner, version: attestation.version, manifestDigest: attestation.manifestDigest, previousDigest: attestation.previousDigest, witnessKey: witnessKey(owner) });
+/**
+ * A signature counts when it verifies and its signer is among the w + s nodes closest to the witness
+ * key of the live nodes the door found together with every signer whose signature verified. A signer
+ * that left since it signed keeps its place (it is still that close to the key), and only nodes that
+ * joined closer push it out; a signer that hides from lookups gains nothing by it, since it is ranked
+ * as if it were found. Each witness key counts once (a node ID listed twice is one witness).
+ */
+function tallySignatures(config: ResolvedWitnessConfig, owner: Uint8Array, attestation: Attestation, live: readonly Uint8Array[], verify: SignatureVerifier): SignatureTally {
+  const key = witnessKey(owner);
+  const statement = statementSigningBytes({ owner, version: attestation.version, manifestDigest: attestation.manifestDigest, previousDigest: attestation.previousDigest, witnessKey: key });
+  const ownerId = toHex(nodeIdFromPublicKey(owner));
   const seen = new Set<string>();
-  let valid = 0;
-  let outsiders = 0;
+  const signers: Uint8Array[] = [];
   let invalid = 0;
+  let ownSignature = 0;
   for (const { witness, signature } of attestation.signatures) {
-    const id = toHex(nodeIdFromPublicKey(witness));
-    if (seen.has(id)) continue;
-    seen.add(id);
+    const id = nodeIdFromPublicKey(witness);
+    const hex = toHex(id);
+    if (seen.has(hex)) continue;
+    seen.add(hex);
     if (!verify(signature, statement, witness)) invalid++;
-    else if (accepted.has(id)) valid++;
-    else outsiders++;
+    else if (hex === ownerId) ownSignature++;
+    else signers.push(id);
   }
-  return { valid, outsiders, invalid };
+  const liveHex = new Set(live.map(toHex));
+  const ranked = [...live, ...signers.filter((id) => !liveHex.has(toHex(id)))];
+  const accepted = new Set(closestTo(key, ranked, config.witnesses + config.slack).map(toHex));
+  const valid = signers.filter((id) => accepted.has(toHex(id))).length;
+  return { valid, outsiders: signers.length - valid + ownSignature, invalid };
 }

@@ -28,7 +28,7 @@ import {
   type WitnessResult,
 } from '../../src/storage/index.js';
 import { systemClock } from '../../src/time/clock.js';
-import { startNetwork, type Member, type TestNetwork } from '../dht/network.js';
+import { crash, startNetwork, type Member, type TestNetwork } from '../dht/network.js';
 import { waitUntil } from '../support/peers.js';
 
 const cleanup: (() => Promise<void>)[] = [];
@@ -120,6 +120,26 @@ describe('witnessed characters on real sockets', () => {
     expect(await door.door.check(ownerKey(alice), { manifest: v1.manifest })).toMatchObject({ ok: false, reason: 'stale', version: 1 });
     expect(door.door.counters()).toMatchObject({ checked: 3, accepted: 2, refused: { stale: 1 } });
     expect(alice.witness.counters().owned).toMatchObject({ asked: 2 * W, silent: 0, received: { signed: 2 * W } });
+    expect(net.handlerErrors).toEqual([]);
+  }, 60_000);
+
+  it('witnesses that crashed after signing still count (only nodes that joined closer push a signer out), so the next version is witnessed too', async () => {
+    const { net, players } = await startPlayers('witness-crashed');
+    const [alice, , , door] = players as [Player, Player, Player, Player];
+    const v1 = seal(alice, 1, ['sword'], ['potion'], 50);
+    const first = await witnessAndPublish(alice, v1, null, evidence(['sword', 'potion']));
+    expect(first.signatures).toHaveLength(W);
+    // Three of the seven signers crash: four live signers are fewer than t, and the door no longer
+    // finds the three; still they are among the w + s closest of what it found and who signed.
+    const signers = closestPlayers(players, alice).slice(0, W).filter((p) => p !== door);
+    const live = [...net.members];
+    for (const gone of signers.slice(0, W - T + 1)) await crash(gone.member, live);
+    expect(await door.door.check(ownerKey(alice))).toMatchObject({ ok: true, version: 1, tally: { valid: W, outsiders: 0, invalid: 0 } });
+    // Each remaining witness checks version 1 at its own door before it signs version 2.
+    const v2 = seal(alice, 2, ['axe of frost'], ['potion', 'sword'], 120);
+    const second = await witnessAndPublish(alice, v2, v1, evidence(['axe of frost']));
+    expect(second.signatures.length).toBeGreaterThanOrEqual(T);
+    expect(await door.door.check(ownerKey(alice))).toMatchObject({ ok: true, version: 2 });
     expect(net.handlerErrors).toEqual([]);
   }, 60_000);
 
