@@ -286,6 +286,8 @@ interface PendingChange {
 const ADMIT_EXTRA_LEAD_ROUNDS = 10;
 /** A joiner still without the game state this many rounds into its view gives the view up. */
 const ABANDON_VIEW_AFTER_ROUNDS = 30;
+/** How long a door's verdict on a joiner's character answers that joiner's repeated requests. */
+const DOOR_VERDICT_FRESH_MS = 5_000;
 /** A welcome whose view started more than this many rounds ago is too late to join on. */
 const LATE_WELCOME_ROUNDS = 2;
 
@@ -345,6 +347,8 @@ class Member implements GroupMember {
   private pending: PendingChange | null = null;
   /** Consecutive rounds each member of the current view had no accepted update: agreed by every replica. */
   private missed: number[] = [];
+  /** The door's verdicts on the characters of recent join requests, by joiner and character. */
+  private readonly doorVerdicts = new Map<string, { readonly verdict: Promise<CharacterVerdict>; readonly untilMs: number }>();
   private readonly admitRequests = new Map<string, { seat: GroupSeat; avatar: Avatar | null; untilRound: number }>();
   private leaveRequested = false;
   /** Digests of the notices this group played lately (oldest first): a notice is played once per group, joiners included. */
@@ -553,7 +557,18 @@ class Member implements GroupMember {
       this.count.joinsRefusedCharacter++;
       this.deps.onCharacterRefused?.(key, reason);
     };
-    door.check(key, character).then(
+    // A joiner repeats its request every retry period: the same character is checked once (a check
+    // costs lookups and signature verifications), its verdict shared by the repeats while it is fresh.
+    const id = `${toHex(key)}/${character ? toHex(sha256(character)) : '-'}`;
+    const nowMs = this.deps.clock.nowMs();
+    for (const [k, v] of this.doorVerdicts) if (v.untilMs <= nowMs) this.doorVerdicts.delete(k);
+    let checked = this.doorVerdicts.get(id)?.verdict;
+    if (!checked) {
+      checked = door.check(key, character);
+      this.doorVerdicts.set(id, { verdict: checked, untilMs: nowMs + DOOR_VERDICT_FRESH_MS });
+      if (this.doorVerdicts.size > MAX_ADMIT_REQUESTS) this.doorVerdicts.delete(this.doorVerdicts.keys().next().value as string);
+    }
+    checked.then(
       (verdict) => (verdict.ok ? this.holdJoinRequest(key, from, avatar) : refuse(verdict.reason)),
       // A door that could not answer (its DHT closing under it) admits nobody.
       () => refuse('door-failed'),

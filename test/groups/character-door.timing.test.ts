@@ -107,7 +107,12 @@ describe('the character door at group admission', () => {
     expect(members.reduce((n, m) => n + m.counters().admitted, 0)).toBeGreaterThan(0);
     // The doors' own counters agree: every check of the honest character accepted.
     const doors = founders.map((i) => (services[i] as CharacterServices).door.counters());
-    expect(doors.reduce((n, d) => n + d.refused.edited, 0)).toBe(refused.filter((r) => r.reason === 'edited').length);
+    // A member checks one joiner's character once per 5 s and answers the repeated requests with that
+    // verdict (the run lasts 6 s): fewer checks than refusals, each repeat refused all the same.
+    const editedChecks = doors.reduce((n, d) => n + d.refused.edited, 0);
+    expect(editedChecks).toBeGreaterThan(0);
+    expect(editedChecks).toBeLessThanOrEqual(founders.length * 2);
+    expect(refused.filter((r) => r.reason === 'edited').length).toBeGreaterThan(editedChecks);
     expect(doors.reduce((n, d) => n + d.accepted, 0)).toBeGreaterThan(0);
     expect(net.handlerErrors).toEqual([]);
   }, 60_000);
