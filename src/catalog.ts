@@ -56,7 +56,7 @@ export const ALL_RECORDS: readonly { readonly name: string; readonly summary: st
   {
     name: 'character-attestation',
     summary:
-      'the value of the `player-data` record of slot 3 (docs/storage.md, "Witnessed characters"), written by the owner: the witnesses\' signatures on one version, each by `witness` over the witness statement below; `manifestDigest` is the tagged SHA-256 (`p2p-mmog/character-manifest/v1`) of the owner key and the manifest record\'s value; `version` equals the record\'s seq',
+      'the value of the `player-data` record of slot 3 (docs/storage.md, "Witnessed characters"), written by the owner: the witnesses\' signatures on one version, each by `witness` over the witness statement below; `manifestDigest` is the tagged SHA-256 (`p2p-mmog/character-manifest/v1`) of the owner key and the manifest record\'s value; the record\'s seq is `version` · 2^16 + the renewal (how many times this version was witnessed before: version 1 can be witnessed again, docs/storage.md)',
     shape: AttestationCodec.shape,
   },
   {

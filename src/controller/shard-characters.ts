@@ -1,5 +1,5 @@
 import type { Signer } from '../crypto/index.js';
-import type { DhtNode } from '../dht/index.js';
+import type { DhtNode, DhtRecord } from '../dht/index.js';
 import type { CharacterVerdict } from '../groups/index.js';
 import { DEFAULT_MAX_GOLD_GAIN } from '../peer/index.js';
 import type { Rng } from '../random/index.js';
@@ -99,6 +99,10 @@ interface Pending {
 interface Kept {
   readonly owner: CharacterOwner;
   current: SealedCharacter | null;
+  /** The evidence `current` was witnessed with: a version 1 renewal shows it again. */
+  currentEvidence: Uint8Array | null;
+  /** Times `current` (a version 1) was witnessed again. */
+  renewals: number;
   sheets: Sheets;
   pending: Pending | null;
   kept: boolean;
@@ -117,7 +121,7 @@ interface Kept {
  */
 export function createShardCharacters(spec: CharactersSpec, deps: ShardCharactersDeps): ShardCharacters {
   const kept = new Map<number, Kept>();
-  const count = { witnessed: 0, witnessFailures: 0, publishedShort: 0, witnessesSilent: 0, doorChecks: 0, doorAccepted: 0 };
+  const count = { witnessed: 0, witnessFailures: 0, publishedShort: 0, renewals: 0, witnessesSilent: 0, doorChecks: 0, doorAccepted: 0 };
   const witnessRefusals: Record<string, number> = Object.fromEntries(WITNESS_OUTCOMES.filter((o) => o !== 'signed' && o !== 'awaiting-sections').map((o) => [o, 0]));
   const doorRefused: Record<string, number> = Object.fromEntries([...DOOR_REFUSALS, 'door-failed'].map((r) => [r, 0]));
   let startAtMs: number | null = null;
@@ -127,22 +131,46 @@ export function createShardCharacters(spec: CharactersSpec, deps: ShardCharacter
     return (n: number) => rng.bytes(n);
   };
 
-  /** Has `pending` witnessed and published; true once it is the owner's latest. */
-  const witnessPending = async (k: Kept): Promise<boolean> => {
-    const p = k.pending as Pending;
-    const result = await k.owner.witness.witness(p.next, k.current, p.evidence);
+  /** One witnessing of `next` (on `previous`), its answers counted; the attestation to publish, or null. */
+  const askWitnesses = async (k: Kept, next: SealedCharacter, previous: SealedCharacter | null, evidence: Uint8Array, renewal: number) => {
+    const result = await k.owner.witness.witness(next, previous, evidence, { renewal });
     for (const [refusal, n] of Object.entries(result.refusals)) witnessRefusals[refusal] = (witnessRefusals[refusal] ?? 0) + (n ?? 0);
     count.witnessesSilent += result.silent;
-    if (!result.ok || !result.attestation) {
-      count.witnessFailures++;
-      return false;
-    }
-    const { acked } = await publishCharacter(k.owner.dht, p.next, result.attestation);
+    if (!result.ok || !result.attestation) count.witnessFailures++;
+    return result;
+  };
+
+  const publish = async (k: Kept, character: SealedCharacter, attestation: DhtRecord) => {
+    const { acked } = await publishCharacter(k.owner.dht, character, attestation);
     if (acked < ACK_REPLICAS) count.publishedShort++;
+  };
+
+  /**
+   * Has `pending` witnessed and published; true once it is the owner's latest. A change refused
+   * because its witnesses no longer find version 1 witnessed (the network grew since: its signers
+   * are no longer among the w + s closest) has version 1 witnessed again from nothing, then tries once more.
+   */
+  const witnessPending = async (k: Kept): Promise<boolean> => {
+    const p = k.pending as Pending;
+    let result = await askWitnesses(k, p.next, k.current, p.evidence, 0);
+    if (!result.ok && (result.refusals['previous-unwitnessed'] ?? 0) > 0 && (await renewVersionOne(k))) result = await askWitnesses(k, p.next, k.current, p.evidence, 0);
+    if (!result.ok || !result.attestation) return false;
+    await publish(k, p.next, result.attestation);
     count.witnessed++;
     k.current = p.next;
+    k.currentEvidence = p.evidence;
     k.sheets = p.sheets;
     k.pending = null;
+    return true;
+  };
+
+  const renewVersionOne = async (k: Kept): Promise<boolean> => {
+    if (k.current?.version !== 1 || !k.currentEvidence) return false;
+    const result = await askWitnesses(k, k.current, null, k.currentEvidence, k.renewals + 1);
+    if (!result.ok || !result.attestation) return false;
+    await publish(k, k.current, result.attestation);
+    k.renewals++;
+    count.renewals++;
     return true;
   };
 
@@ -192,7 +220,7 @@ export function createShardCharacters(spec: CharactersSpec, deps: ShardCharacter
     joined(owner) {
       let settle: (ok: boolean) => void = () => {};
       const ready = new Promise<boolean>((resolve) => (settle = resolve));
-      const k: Kept = { owner, current: null, sheets: { equipped: { gold: 0, items: [] }, inventory: { gold: 0, items: [] } }, pending: null, kept: true, busy: false, idle: Promise.resolve(), ready, settle };
+      const k: Kept = { owner, current: null, currentEvidence: null, renewals: 0, sheets: { equipped: { gold: 0, items: [] }, inventory: { gold: 0, items: [] } }, pending: null, kept: true, busy: false, idle: Promise.resolve(), ready, settle };
       kept.set(owner.id, k);
       if (startAtMs !== null) begin(k, deps.clock.nowMs());
     },
@@ -263,6 +291,7 @@ export function mergeCharacterFigures(figures: readonly CharacterFigures[]): Cha
     witnessed: sum('witnessed'),
     witnessFailures: sum('witnessFailures'),
     publishedShort: sum('publishedShort'),
+    renewals: figures.reduce((n, f) => n + (f.renewals ?? 0), 0),
     witnessRefusals: sumRecords((f) => f.witnessRefusals),
     witnessesSilent: sum('witnessesSilent'),
     doorChecks: sum('doorChecks'),

@@ -258,11 +258,16 @@ export interface RunReport {
       readonly witnessFailures: number;
       /** Witnessed versions some of whose records fewer than 3 holders acknowledged. */
       readonly publishedShort: number;
+      /**
+       * Versions 1 witnessed again from nothing after a change was refused as `previous-unwitnessed`
+       * (the network grew since version 1 was witnessed); absent in reports from before renewals.
+       */
+      readonly renewals?: number;
       /** Witnesses' final refusals of honest versions, by refusal (`previous-unwitnessed`, `conflict`, ...). */
       readonly witnessRefusals: Readonly<Record<string, number>>;
       /** Witnesses asked that gave no final answer within the owner's wait. */
       readonly witnessesSilent: number;
-      /** Characters a group member checked at its door before sponsoring a joiner (every join request: retries too). */
+      /** Characters a group member checked at its door before sponsoring a joiner (a joiner's repeats within 5 s share one check). */
       readonly doorChecks: number;
       readonly doorAccepted: number;
       /** Door refusals by reason (DOOR_REFUSALS, and `door-failed`: the door's DHT closed under it). */

@@ -69,19 +69,28 @@ export const AttestationCodec = struct({
 export type Attestation = Infer<typeof AttestationCodec>;
 const FORMAT = 1;
 
-/** The owner's signed attestation record. Throws on one this code would not store (a caller bug). */
-export function attestationRecord(owner: Signer, attestation: Omit<Attestation, 'format'>, expiresAtMs: number): DhtRecord {
-  if (attestation.signatures.length > MAX_ATTESTATION_SIGNATURES) throw new RangeError(`attestationRecord: at most ${MAX_ATTESTATION_SIGNATURES} signatures, got ${attestation.signatures.length}`);
-  const value = encodeWith(AttestationCodec, { format: FORMAT, ...attestation });
-  return signRecord({ type: 'player-data', subject: characterSubject(owner.publicKey, 'attestation'), seq: BigInt(attestation.version), expiresAtMs: BigInt(Math.floor(expiresAtMs)), value }, owner);
+/** Renewals of one version an attestation record's seq tells apart: seq = version · 2^16 + renewal. */
+export const MAX_ATTESTATION_RENEWALS = 0xffff;
+
+/** The seq of the attestation record of `version` witnessed afresh `renewal` times: a renewal replaces the attestation before it in the DHT. */
+export function attestationSeq(version: number, renewal: number): bigint {
+  if (!Number.isInteger(renewal) || renewal < 0 || renewal > MAX_ATTESTATION_RENEWALS) throw new RangeError(`attestationSeq: renewal must be an integer in [0, ${MAX_ATTESTATION_RENEWALS}], got ${renewal}`);
+  return (BigInt(version) << 16n) | BigInt(renewal);
 }
 
-/** The attestation a record holds (slot 3, version = seq), or null (remote data: never throws). */
+/** The owner's signed attestation record (`renewal`: how many times this version was witnessed before). Throws on one this code would not store (a caller bug). */
+export function attestationRecord(owner: Signer, attestation: Omit<Attestation, 'format'>, expiresAtMs: number, renewal = 0): DhtRecord {
+  if (attestation.signatures.length > MAX_ATTESTATION_SIGNATURES) throw new RangeError(`attestationRecord: at most ${MAX_ATTESTATION_SIGNATURES} signatures, got ${attestation.signatures.length}`);
+  const value = encodeWith(AttestationCodec, { format: FORMAT, ...attestation });
+  return signRecord({ type: 'player-data', subject: characterSubject(owner.publicKey, 'attestation'), seq: attestationSeq(attestation.version, renewal), expiresAtMs: BigInt(Math.floor(expiresAtMs)), value }, owner);
+}
+
+/** The attestation a record holds (slot 3, seq = version · 2^16 + renewal), or null (remote data: never throws). */
 export function readAttestation(record: DhtRecord): Attestation | null {
   if (record.type !== 'player-data' || record.subject.length !== PUBLIC_KEY_LENGTH + 1) return null;
   if (!equalBytes(record.subject, characterSubject(record.subject.subarray(0, PUBLIC_KEY_LENGTH), 'attestation'))) return null;
   const a = decodeOrNull(AttestationCodec, record.value);
-  return a && a.format === FORMAT && BigInt(a.version) === record.seq ? a : null;
+  return a && a.format === FORMAT && BigInt(a.version) === record.seq >> 16n ? a : null;
 }
 
 /** The `count` IDs of `ids` closest to `target` by XOR, closest first. */

@@ -38,11 +38,13 @@ export {
 export { createAreaStore, type AreaFetch, type AreaStore, type AreaStoreConfig, type AreaStoreDeps, type AreaWrite } from './areas.js';
 export {
   AttestationCodec,
+  MAX_ATTESTATION_RENEWALS,
   MAX_ATTESTATION_SIGNATURES,
   NO_PREVIOUS_DIGEST,
   WITNESS_STATEMENT_SIGNING_TAG,
   WitnessStatementCodec,
   attestationRecord,
+  attestationSeq,
   closestTo,
   manifestDigest,
   readAttestation,
@@ -70,7 +72,7 @@ export {
 export { DEFAULT_WITNESS_CONFIG, DOOR_REFUSALS, createCharacterDoor, type CharacterDoor, type CheckOptions, type DoorCounters, type DoorDeps, type DoorRefusal, type DoorVerdict, type SignatureTally, type WitnessConfig } from './door.js';
 export { CharacterWitness, CharacterWitnessRequest, CharacterWitnessSection, WITNESS_OUTCOMES, type WitnessOutcome, type WitnessRefusal } from './witness-messages.js';
 export { WITNESS_GARBAGE, type WitnessGarbage } from './witness-serve.js';
-export { type WitnessResult } from './witness-owner.js';
+export { type WitnessOptions, type WitnessResult } from './witness-owner.js';
 export { installCharacterWitness, publishCharacter, type CharacterWitnessService, type CharacterWitnessConfig, type CharacterWitnessDeps, type WitnessCounters } from './witness.js';
 export { CharacterClaimCodec, checkClaim, encodeCharacterClaim, readCharacterClaim, type AdmissionVerdict } from './claim.js';
 export { forgedCharacterProbability, hypergeometricTail, type CollusionScenario } from './collusion.js';

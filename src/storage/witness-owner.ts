@@ -61,12 +61,22 @@ interface Session {
   readonly previous: SealedCharacter | null;
   readonly digest: Uint8Array;
   readonly previousDigest: Uint8Array;
+  readonly renewal: number;
   readonly asked: Map<string, Asked>;
   readonly done: () => void;
 }
 
 export interface WitnessRequester {
-  witness(next: SealedCharacter, previous: SealedCharacter | null, evidence: Uint8Array): Promise<WitnessResult>;
+  witness(next: SealedCharacter, previous: SealedCharacter | null, evidence: Uint8Array, options?: WitnessOptions): Promise<WitnessResult>;
+}
+
+export interface WitnessOptions {
+  /**
+   * How many times this version was witnessed before (0: the first time). A renewal's attestation
+   * record replaces the one before (attestationSeq). Only version 1 can be renewed: it builds on
+   * nothing, so witnesses check it again from nothing.
+   */
+  readonly renewal?: number;
 }
 
 export function requestWitnesses(ctx: WitnessOwnerContext): WitnessRequester {
@@ -125,8 +135,10 @@ export function requestWitnesses(ctx: WitnessOwnerContext): WitnessRequester {
   }
 
   return {
-    async witness(next, previous, evidence) {
+    async witness(next, previous, evidence, options = {}) {
       checkArguments(owner, next, previous, evidence);
+      const renewal = options.renewal ?? 0;
+      if (renewal !== 0 && next.version !== 1) throw new RangeError(`witness: only version 1 is witnessed again (renewal ${renewal} of version ${next.version})`);
       const chosen = (await ctx.dht.findNode(witnessKey(owner))).contacts.slice(0, ctx.config.witnesses);
       const digest = manifestDigest(next.manifest);
       const id = sessionId(next.version, digest);
@@ -134,7 +146,7 @@ export function requestWitnesses(ctx: WitnessOwnerContext): WitnessRequester {
       let done!: () => void;
       const finished = new Promise<void>((resolve) => (done = resolve));
       const previousDigest = previous ? manifestDigest(previous.manifest) : NO_PREVIOUS_DIGEST;
-      const session: Session = { next, previous, digest, previousDigest, asked: new Map(chosen.map((c) => [toHex(c.nodeId), { contact: c, final: null }])), done };
+      const session: Session = { next, previous, digest, previousDigest, renewal, asked: new Map(chosen.map((c) => [toHex(c.nodeId), { contact: c, final: null }])), done };
       sessions.set(id, session);
       ctx.count.asked(chosen.length);
       try {
@@ -165,7 +177,7 @@ function resultOf(session: Session, ctx: WitnessOwnerContext): WitnessResult {
     if (f.outcome === 'rule') ruleReasons.push(f.detail);
   }
   const ok = signatures.length >= ctx.config.threshold;
-  const { next, digest, previousDigest } = session;
-  const attestation = ok ? attestationRecord(ctx.signer, { version: next.version, manifestDigest: digest, previousDigest, signatures }, Number(next.manifest.expiresAtMs)) : null;
+  const { next, digest, previousDigest, renewal } = session;
+  const attestation = ok ? attestationRecord(ctx.signer, { version: next.version, manifestDigest: digest, previousDigest, signatures }, Number(next.manifest.expiresAtMs), renewal) : null;
   return { ok, attestation, signatures, asked: session.asked.size, refusals, ruleReasons, silent: finals.filter((f) => !f).length };
 }

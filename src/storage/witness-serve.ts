@@ -204,13 +204,20 @@ type Previous = { readonly digest: Uint8Array; readonly sections: Sections | nul
  */
 async function previousVersion(h: Held, ctx: WitnessServeContext, keys: Sections | null): Promise<Previous> {
   const got = await ctx.dht.get('player-data', characterSubject(h.owner, 'manifest'), { quorum: ctx.config.quorum, absenceIsAnswer: h.version === 1 });
-  if (h.version === 1) return got.record ? { refused: refusal('not-next-version') } : { digest: NO_PREVIOUS_DIGEST, sections: null };
+  // Version 1 builds on nothing, so it can be witnessed again from nothing: when the DHT already
+  // holds this very version 1, the request renews its attestation (signers pushed out of the door's
+  // w + s closest by a network that grew since); any other version 1 is not the owner's next.
+  if (h.version === 1) return !got.record || isSameVersionOne(got.record, h) ? { digest: NO_PREVIOUS_DIGEST, sections: null } : { refused: refusal('not-next-version') };
   if (!got.record) return { refused: refusal('previous-missing') };
   if (readManifest(got.record)?.version !== h.version - 1) return { refused: refusal('not-next-version') };
   const verdict = await ctx.door.check(h.owner, { manifest: got.record });
   if (!verdict.ok) return { refused: refusal('previous-unwitnessed', verdict.reason) };
   const sections = keys && (await previousSections(h.owner, got.record, keys, ctx));
   return sections ? { digest: manifestDigest(got.record), sections } : { refused: refusal('previous-unreadable') };
+}
+
+function isSameVersionOne(manifest: DhtRecord, h: Held): boolean {
+  return readManifest(manifest)?.version === 1 && equalBytes(manifestDigest(manifest), h.digest);
 }
 
 /**

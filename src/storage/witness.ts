@@ -8,7 +8,7 @@ import type { ChangeRule } from './change-rule.js';
 import { createCharacterDoor, resolveWitnessConfig, type DoorCounters, type WitnessConfig } from './door.js';
 import type { CharacterKeyring } from './keys.js';
 import { WITNESS_OUTCOMES, type WitnessRefusal } from './witness-messages.js';
-import { requestWitnesses, type WitnessResult } from './witness-owner.js';
+import { requestWitnesses, type WitnessOptions, type WitnessResult } from './witness-owner.js';
 import { WITNESS_GARBAGE, serveWitnessRequests, type WitnessGarbage } from './witness-serve.js';
 
 /**
@@ -56,7 +56,7 @@ export interface CharacterWitnessService {
    * Has `next` witnessed: `previous` is the version it builds on (null for version 1; its keys go to
    * the witnesses, who read both). Throws on misuse (not the owner's, versions not consecutive).
    */
-  witness(next: SealedCharacter, previous: SealedCharacter | null, evidence: Uint8Array): Promise<WitnessResult>;
+  witness(next: SealedCharacter, previous: SealedCharacter | null, evidence: Uint8Array, options?: WitnessOptions): Promise<WitnessResult>;
   counters(): WitnessCounters;
 }
 
@@ -90,7 +90,7 @@ export function installCharacterWitness(config: CharacterWitnessConfig, deps: Ch
     count: { asked: (n) => void (owned.asked += n), received: (outcome) => void owned.received[outcome]++, silent: (n) => void (owned.silent += n), garbage: countGarbage },
   });
   return {
-    witness: (next, previous, evidence) => requester.witness(next, previous, evidence),
+    witness: (next, previous, evidence, options) => requester.witness(next, previous, evidence, options),
     counters: () => ({ served: { requests: served.requests, answers: { ...served.answers } }, owned: { ...owned, received: { ...owned.received } }, garbage: { ...garbage }, door: door.counters() }),
   };
 }

@@ -93,11 +93,17 @@ describe('the attestation record', () => {
   const character = sealCharacter(owner, 4, { equipped: encodeSheet({ gold: 0, items: ['sword'] }), inventory: encodeSheet({ gold: 10, items: [] }) }, (n) => createRng('keys').bytes(n), Date.now() + 3_600_000);
   const signatures = Array.from({ length: MAX_ATTESTATION_SIGNATURES }, (_, i) => ({ witness: signerFrom(`w${i}`).publicKey, signature: new Uint8Array(64).fill(i) }));
 
-  it('carries seven signatures within a DHT value, filed under slot 3 with the version as seq', () => {
+  it('carries seven signatures within a DHT value, filed under slot 3 with seq = version · 2^16 + renewal', () => {
     const record = attestationRecord(owner, { version: 4, manifestDigest: manifestDigest(character.manifest), previousDigest: NO_PREVIOUS_DIGEST, signatures }, Date.now() + 3_600_000);
     expect(record.value.length).toBeLessThanOrEqual(MAX_RECORD_VALUE_BYTES);
     expect(record.subject[32]).toBe(3);
-    expect(record.seq).toBe(4n);
+    expect(record.seq).toBe(4n << 16n);
+    // A renewal of the same version replaces it in the DHT (a higher seq), and reads back alike.
+    const renewed = attestationRecord(owner, { version: 4, manifestDigest: manifestDigest(character.manifest), previousDigest: NO_PREVIOUS_DIGEST, signatures }, Date.now() + 3_600_000, 2);
+    expect(renewed.seq).toBe((4n << 16n) + 2n);
+    expect(readAttestation(renewed)?.version).toBe(4);
+    expect(readAttestation({ ...renewed, seq: 4n })).toBeNull();
+    expect(() => attestationRecord(owner, { version: 4, manifestDigest: NO_PREVIOUS_DIGEST, previousDigest: NO_PREVIOUS_DIGEST, signatures }, 0, 0x10000)).toThrow(RangeError);
     expect(readAttestation(record)?.signatures).toHaveLength(MAX_ATTESTATION_SIGNATURES);
     expect(readAttestation(character.manifest)).toBeNull();
     expect(readManifest(record)).toBeNull();

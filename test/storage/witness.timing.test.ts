@@ -143,6 +143,32 @@ describe('witnessed characters on real sockets', () => {
     expect(net.handlerErrors).toEqual([]);
   }, 60_000);
 
+  it('version 1 is witnessed again from nothing (a renewal replaces its attestation); no other version 1, and nothing once version 2 is out', async () => {
+    const { net, players } = await startPlayers('witness-renewal');
+    const [erin, , , door] = players as [Player, Player, Player, Player];
+    const v1 = seal(erin, 1, ['sword'], ['potion'], 50);
+    await witnessAndPublish(erin, v1, null, evidence(['sword', 'potion']));
+    const renewed = await erin.witness.witness(v1, null, evidence(['sword', 'potion']), { renewal: 1 });
+    expect(renewed).toMatchObject({ ok: true });
+    expect(renewed.attestation?.seq).toBe((1n << 16n) + 1n);
+    expect((await publishCharacter(erin.member.dht, v1, renewed.attestation as NonNullable<typeof renewed.attestation>)).acked).toBeGreaterThanOrEqual(3);
+    const newest = await door.member.dht.get('player-data', renewed.attestation!.subject, { quorum: 3 });
+    expect(newest.record?.seq).toBe((1n << 16n) + 1n);
+    expect(await door.door.check(ownerKey(erin))).toMatchObject({ ok: true, version: 1 });
+    // Another version 1 is not a renewal: the DHT holds a different one.
+    const other = seal(erin, 1, ['sword'], ['potion'], 50, 'other');
+    const refused = await erin.witness.witness(other, null, evidence(['sword', 'potion']), { renewal: 2 });
+    expect(refused.ok).toBe(false);
+    expect((refused.refusals['not-next-version'] ?? 0) + (refused.refusals.conflict ?? 0)).toBe(W);
+    // Once version 2 is out, version 1 is history: its renewal is refused, and only version 1 is renewable at all.
+    const v2 = seal(erin, 2, ['sword'], ['potion', 'shield'], 60);
+    await witnessAndPublish(erin, v2, v1, evidence(['shield']));
+    await expect(erin.witness.witness(v2, v1, evidence(['shield']), { renewal: 1 })).rejects.toThrow(RangeError);
+    const late = seal(erin, 1, ['sword'], ['potion'], 50, 'late');
+    expect(await erin.witness.witness(late, null, evidence(['sword', 'potion']), { renewal: 3 })).toMatchObject({ ok: false });
+    expect(net.handlerErrors).toEqual([]);
+  }, 60_000);
+
   it('an edited character is refused at the door, whichever way the owner tries it', async () => {
     const { net, players } = await startPlayers('witness-edited');
     const [bob, carol, , door] = players as [Player, Player, Player, Player];
