@@ -35,7 +35,7 @@ export const CharacterWitnessSection = defineMessage({
   kind: MessageKind.characterWitnessSection,
   name: 'character-witness-section',
   authenticated: true,
-  summary: "one section record of the version a character-witness-request proposes, sent once the witness answered `awaiting-sections` (after the section keys, sealed to the witness in character-key)",
+  summary: "one record for the version a character-witness-request proposes, sent once the witness answered `awaiting-sections` (after the section keys, sealed to the witness in character-key): one of its section records, or the manifest or a section record of the version it builds on (so the witness need not read them from the DHT); `version` is the proposed version",
   body: struct({ version: u32, record: RecordCodec }),
 });
 export type CharacterWitnessSectionBody = Infer<typeof CharacterWitnessSection.body>;

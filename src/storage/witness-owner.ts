@@ -103,13 +103,19 @@ export function requestWitnesses(ctx: WitnessOwnerContext): WitnessRequester {
     return valid ? { outcome: 'signed', signature: { witness, signature: body.signature as Uint8Array } } : { outcome: 'bad-signature', detail: '' };
   }
 
-  /** The keys of this version and the one before, sealed to the witness, then this version's section records. */
+  /**
+   * The keys of this version and the one before, sealed to the witness; the previous version's
+   * manifest and section records (so the witness need not read them from the DHT); then this
+   * version's section records, which start the witness's checks.
+   */
   function sendSections(session: Session, contact: DhtContact, witnessPublicKey: Uint8Array): void {
     const to = { endpoint: contact.endpoint, publicKey: witnessPublicKey };
     for (const character of [session.next, session.previous]) {
       if (character) for (const s of CHARACTER_SECTIONS) ctx.keyring.release(to, character.version, s, character.keys[s]);
     }
-    for (const s of CHARACTER_SECTIONS) ctx.transport.send(contact.endpoint, CharacterWitnessSection, { version: session.next.version, record: session.next.sections[s] });
+    const send = (record: DhtRecord) => ctx.transport.send(contact.endpoint, CharacterWitnessSection, { version: session.next.version, record });
+    if (session.previous) for (const record of [session.previous.manifest, ...CHARACTER_SECTIONS.map((s) => (session.previous as SealedCharacter).sections[s])]) send(record);
+    for (const s of CHARACTER_SECTIONS) send(session.next.sections[s]);
   }
 
   function sendRequest(session: Session, contact: DhtContact, evidence: Uint8Array): void {

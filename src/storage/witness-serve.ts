@@ -59,6 +59,8 @@ interface Held {
   readonly previousDigest: Uint8Array;
   readonly evidence: Uint8Array;
   readonly sections: Partial<Record<CharacterSection, DhtRecord>>;
+  /** The version this one builds on, as the owner sent it (optional: without it the witness reads the DHT). */
+  readonly previous: { manifest: DhtRecord | null; readonly sections: Partial<Record<CharacterSection, DhtRecord>> };
   processing: boolean;
 }
 
@@ -85,7 +87,7 @@ export function serveWitnessRequests(ctx: WitnessServeContext): void {
       ctx.count.garbage('bad-request');
       return send({ from: m.from, version: m.body.version, digest: NO_PREVIOUS_DIGEST }, refusal('malformed'));
     }
-    const h: Held = { owner: m.senderKey, version: m.body.version, from: m.from, manifest, digest: manifestDigest(manifest), previousDigest: m.body.previousDigest, evidence: m.body.evidence, sections: {}, processing: false };
+    const h: Held = { owner: m.senderKey, version: m.body.version, from: m.from, manifest, digest: manifestDigest(manifest), previousDigest: m.body.previousDigest, evidence: m.body.evidence, sections: {}, previous: { manifest: null, sections: {} }, processing: false };
     const id = idOf(h.owner, h.version);
     const before = signed.get(id);
     if (before) return send(h, equalBytes(before.digest, h.digest) ? before.answer : refusal('conflict'));
@@ -99,9 +101,11 @@ export function serveWitnessRequests(ctx: WitnessServeContext): void {
     if (!m.senderKey) return;
     const h = held.get(idOf(m.senderKey, m.body.version));
     if (!h) return ctx.count.garbage('unexpected-section');
-    const section = sectionOf(m.body.record, h, ctx);
-    if (!section) return ctx.count.garbage('bad-section');
-    h.sections[section] = m.body.record;
+    const part = partOf(m.body.record, h, ctx);
+    if (!part) return ctx.count.garbage('bad-section');
+    if (part === 'previous-manifest') h.previous.manifest = m.body.record;
+    else if (part.previous) h.previous.sections[part.section] = m.body.record;
+    else h.sections[part.section] = m.body.record;
     tryEvaluate(h);
   });
 
@@ -180,11 +184,22 @@ function requestedManifest(owner: Uint8Array, body: CharacterWitnessRequestBody,
   return valid && readManifest(record) ? record : null;
 }
 
-/** The section a record holds, when it verifies as the held request's owner's section of that version. */
-function sectionOf(record: DhtRecord, h: Held, ctx: WitnessServeContext): CharacterSection | null {
+type Part = { readonly section: CharacterSection; readonly previous: boolean } | 'previous-manifest';
+
+/**
+ * What a record sent for a held request is, when it verifies as the owner's record: a section of
+ * the proposed version, or the manifest or a section of the version before (which spares the
+ * witness reading them from the DHT).
+ */
+function partOf(record: DhtRecord, h: Held, ctx: WitnessServeContext): Part | null {
   const section = readSection(record)?.section;
-  if (!section || record.seq !== BigInt(h.version) || !equalBytes(record.subject, characterSubject(h.owner, section))) return null;
-  return verifyRecord(record, { policies: characterRecordPolicies, verify: ctx.verify, nowMs: ctx.wallClock.nowMs() }) === null ? section : null;
+  const manifest = !section && readManifest(record);
+  let part: Part | null = null;
+  if (section && record.seq === BigInt(h.version) && equalBytes(record.subject, characterSubject(h.owner, section))) part = { section, previous: false };
+  else if (section && h.version > 1 && record.seq === BigInt(h.version - 1) && equalBytes(record.subject, characterSubject(h.owner, section))) part = { section, previous: true };
+  else if (manifest && h.version > 1 && manifest.version === h.version - 1 && equalBytes(record.subject, characterSubject(h.owner, 'manifest'))) part = 'previous-manifest';
+  if (!part) return null;
+  return verifyRecord(record, { policies: characterRecordPolicies, verify: ctx.verify, nowMs: ctx.wallClock.nowMs() }) === null ? part : null;
 }
 
 function openSections(manifest: DhtRecord, records: Partial<Record<CharacterSection, DhtRecord>>, keys: Sections): Sections | null {
@@ -203,6 +218,7 @@ type Previous = { readonly digest: Uint8Array; readonly sections: Sections | nul
  * the keys the owner released.
  */
 async function previousVersion(h: Held, ctx: WitnessServeContext, keys: Sections | null): Promise<Previous> {
+  if (h.version > 1 && h.previous.manifest) return shownPreviousVersion(h, h.previous.manifest, ctx, keys);
   const got = await ctx.dht.get('player-data', characterSubject(h.owner, 'manifest'), { quorum: ctx.config.quorum, absenceIsAnswer: h.version === 1 });
   // Version 1 builds on nothing, so it can be witnessed again from nothing: when the DHT already
   // holds this very version 1, the request renews its attestation (signers pushed out of the door's
@@ -214,6 +230,20 @@ async function previousVersion(h: Held, ctx: WitnessServeContext, keys: Sections
   if (!verdict.ok) return { refused: refusal('previous-unwitnessed', verdict.reason) };
   const sections = keys && (await previousSections(h.owner, got.record, keys, ctx));
   return sections ? { digest: manifestDigest(got.record), sections } : { refused: refusal('previous-unreadable') };
+}
+
+/**
+ * The version before, as the owner sent it: its manifest must pass this witness's door, which reads
+ * the DHT's newest attestation (one for a later version means the owner builds on an old one:
+ * `not-next-version`), and its sections must open against it. A section not sent is read from the DHT.
+ */
+async function shownPreviousVersion(h: Held, manifest: DhtRecord, ctx: WitnessServeContext, keys: Sections | null): Promise<Previous> {
+  const verdict = await ctx.door.check(h.owner, { manifest });
+  if (!verdict.ok) return { refused: verdict.reason === 'stale' ? refusal('not-next-version') : refusal('previous-unwitnessed', verdict.reason) };
+  if (!keys) return { refused: refusal('previous-unreadable') };
+  const shown = openSections(manifest, h.previous.sections, keys);
+  const sections = shown ?? (await previousSections(h.owner, manifest, keys, ctx));
+  return sections ? { digest: manifestDigest(manifest), sections } : { refused: refusal('previous-unreadable') };
 }
 
 function isSameVersionOne(manifest: DhtRecord, h: Held): boolean {

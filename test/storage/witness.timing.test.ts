@@ -113,8 +113,14 @@ describe('witnessed characters on real sockets', () => {
     expect(await door.door.check(ownerKey(alice))).toMatchObject({ ok: true, version: 1, tally: { valid: W, outsiders: 0, invalid: 0 } });
 
     const v2 = seal(alice, 2, ['axe of frost'], ['potion', 'sword'], 120);
+    const witnesses = closestPlayers(players, alice).slice(0, W);
+    const lookups = () => witnesses.map((p) => p.member.dht.stats().counters.lookups);
+    const before = lookups();
     const second = await witnessAndPublish(alice, v2, v1, evidence(['axe of frost']));
     expect(readAttestation(second.attestation as NonNullable<typeof second.attestation>)?.previousDigest).toEqual(manifestDigest(v1.manifest));
+    // The owner sent version 1's manifest and sections along: each witness looked up only the
+    // newest attestation and the witness key for its door, instead of reading version 1 as well.
+    expect(lookups().map((n, i) => n - (before[i] as number))).toEqual(witnesses.map(() => 2));
     expect(await door.door.check(ownerKey(alice))).toMatchObject({ ok: true, version: 2 });
     // Version 1, shown at the door now, is a rollback.
     expect(await door.door.check(ownerKey(alice), { manifest: v1.manifest })).toMatchObject({ ok: false, reason: 'stale', version: 1 });
