@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { MessageChannel } from 'node:worker_threads';
+import { MessageChannel, type MessagePort } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import { createHealthSampler, createLatencyHistogram, createTaggedLatency, decodeLatencyHistogram, latencyFigures, mergeTaggedLatency, type LatencyHistogram, type TaggedLatency } from '../metrics/index.js';
 import { mergeHouseAuditFigures } from './house-audit.js';
@@ -14,20 +13,20 @@ import type { RunEvent, RunReport, SeriesPoint } from '../report/model.js';
 import { mergeAttackSummaries, type AttackLedgerSummary, type AttackSpec, type HonestReadTruth, type StorageAttackSummary } from '../attacks/index.js';
 import { readKernelUdpCounters } from '../net/index.js';
 import { expandPeerSet, shapingForMembers, type Profile } from '../scenario/profile.js';
-import { planWorld } from '../scenario/world.js';
 import { phaseAt, type RunSchedule } from '../scenario/schedule.js';
-import { MAX_TAG_PAIRS, tagSpaceForProfile, type TagSpace } from '../scenario/tags.js';
-import { movementForProfile, scheduleForProfile } from '../scenario/stages.js';
+import { MAX_TAG_PAIRS, type TagSpace } from '../scenario/tags.js';
+import { movementForProfile } from '../scenario/stages.js';
 import { BaselineInterrupted, runBaseline } from '../loadtest/index.js';
 import { monotonicNowMs } from '../time/clock.js';
 import type { LiveSnapshot } from '../ui/model.js';
 import type { ShardCommand, ShardGroup, ShardGroupEvent, ShardMessage, ShardResult, ShardSample, ShardTask } from './contract.js';
-import { BOOTSTRAP_NODES, startIdentityInfrastructure } from './identity.js';
-import { createControllerStorageAttacks, honestReadTruth, liveAttackRows, withStorageAttackRows } from './storage-attacks.js';
+import { BOOTSTRAP_NODES, startIdentityInfrastructure, type IdentityInfrastructure } from './identity.js';
+import { createRunDispatcher, tamperedCharacterAttacks } from './dispatch.js';
+import { createRunClock, type RunClock } from './run-clock.js';
+import { planRun, type RunPlan } from './run-plan.js';
+import { createControllerStorageAttacks, honestReadTruth, liveAttackRows, withStorageAttackRows, type ControllerStorageAttacks } from './storage-attacks.js';
 import { calibrate } from './calibration.js';
-import { createCostTracker, harnessCostFields } from './cost.js';
-import { createEd25519 } from '../crypto/index.js';
-import { createRng } from '../random/index.js';
+import { createCostTracker, harnessCostFields, type CostTracker } from './cost.js';
 import { computeSubMetrics, standardSelectors, thresholdSelectors, whoSuffers, type Placement, type TaggedSource } from './sub-metrics.js';
 
 /**
@@ -51,17 +50,7 @@ export interface RunOutcome {
 /** Past these the harness, not the protocol, shapes the figures (docs/performance.md). */
 export const SATURATION = { eventLoopDelayMsP99: 50, timerLatenessMsP99: 20 } as const;
 
-/** Worker threads (shards) a run of `groups` groups uses: the profile's, or the machine's parallelism, never more than the groups. */
-export function shardCount(profile: Profile, groups: number): number {
-  return Math.max(1, Math.min(profile.workers ?? availableParallelism(), groups));
-}
-
-/** Consecutive peer indexes per group, groupSize at a time. */
-export function planGroups(peers: number, groupSize: number): number[][] {
-  const groups: number[][] = [];
-  for (let first = 0; first < peers; first += groupSize) groups.push(Array.from({ length: Math.min(groupSize, peers - first) }, (_, k) => first + k));
-  return groups;
-}
+export { planGroups, shardCount } from './run-plan.js';
 
 function shardWorkerFile(): string {
   const compiled = fileURLToPath(new URL('../../workers/shard.js', import.meta.url));
@@ -141,265 +130,51 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
   // the cost tracker's base RSS and start-up CPU are taken here, before the pool starts.
   const calibration = await calibrate();
   const cost = createCostTracker(calibration.verifyUs);
-  const leaves = profile.world ? planWorld(profile, profile.world) : null;
-  const plan = leaves ? leaves.map((l) => [...l.peers]) : planGroups(profile.peers, profile.neo.groupSize);
-  const schedule = scheduleForProfile(profile, plan);
-  const tags = tagSpaceForProfile(profile, expandPeerSet);
-  const groups: ShardGroup[] = plan.map((peers, groupIndex) => {
-    const l = leaves?.[groupIndex];
-    return { groupIndex, peers, founders: schedule.founders[groupIndex] ?? peers, ...(l ? { leaf: { zoneId: l.leaf.zoneId, path: l.leaf.path, spawns: l.spawns, region: l.region } } : {}) };
-  });
-  const shardOfGroup = new Map<number, number>();
-  // A world's top-level zone (a region) lives in one shard: its players walk from group to group in it.
-  const regions = [...new Set(leaves?.map((l) => l.region) ?? [])].sort((a, b) => a - b);
-  const workers = shardCount(profile, leaves ? regions.length : groups.length);
-  const shardsGroups: ShardGroup[][] = Array.from({ length: workers }, () => []);
-  groups.forEach((g, i) => {
-    const shard = (g.leaf ? regions.indexOf(g.leaf.region) : i) % workers;
-    (shardsGroups[shard] as ShardGroup[]).push(g);
-    shardOfGroup.set(g.groupIndex, shard);
-  });
-  const rounds = Math.max(1, Math.floor((profile.durationS * 1000) / profile.neo.roundMs));
+  const plan = planRun(profile);
   const events: RunEvent[] = [{ tS: 0, type: 'calibration', ...calibration }];
   const startedAt = new Date().toISOString();
-  // Round 0 is set once every shard has bound its sockets; until then the clock shows 0.
-  let startAtMs = Number.POSITIVE_INFINITY;
-  const tS = () => Math.max(0, (monotonicNowMs() - startAtMs) / 1000);
-  let readyShards = 0;
-  const commands: ((c: ShardCommand) => void)[] = [];
-  const startAll = () => {
-    if (hooks.signal?.aborted) return;
-    // A short margin so every thread arms its first round before it is due.
-    startAtMs = monotonicNowMs() + 200 + 2 * profile.peers;
-    cost.markStart();
-    for (const send of commands) send({ type: 'start', startAtMs });
-    dispatchSchedule(schedule);
-    dispatchImpostors();
-    dispatchTamperedCharacters();
-    scheduleTimers.push(
-      ...storageAttacks.schedule({
-        startAtMs,
-        nowMs: monotonicNowMs,
-        commands,
-        forge: async (publicKey, playerId) => (await identity.impostor('forged-certificate', publicKey, playerId)).keyCertificate,
-        aborted: () => hooks.signal?.aborted === true,
-        onLaunched: (event) => events.push(event),
-        onError: (e) => events.push({ tS: tS(), type: 'phase', phase: 'sybil-failed', error: e instanceof Error ? e.message : String(e) }),
-      }),
-    );
-  };
-  // The schedule's joins and leaves go to the shard hosting the group, each at its time.
-  const scheduleTimers: NodeJS.Timeout[] = [];
-  const dispatchSchedule = (s: RunSchedule) => {
-    for (const phase of s.phases) {
-      scheduleTimers.push(setTimeout(() => events.push({ tS: tS(), type: 'phase', phase: phase.name }), Math.max(0, startAtMs + phase.startS * 1000 - monotonicNowMs())));
-    }
-    for (const entry of s.entries) {
-      const send = commands[shardOfGroup.get(entry.group) ?? 0];
-      const delay = Math.max(0, startAtMs + entry.tS * 1000 - monotonicNowMs());
-      scheduleTimers.push(
-        setTimeout(() => {
-          if (hooks.signal?.aborted) return;
-          send?.(entry.type === 'join' ? { type: 'spawn', player: entry.player, group: entry.group } : { type: 'leave', player: entry.player, group: entry.group, mode: entry.mode });
-          events.push({ tS: entry.tS, type: entry.type === 'join' ? 'join' : 'leave', player: entry.player, group: entry.group, ...(entry.type === 'leave' ? { mode: entry.mode } : {}) });
-        }, delay),
-      );
-    }
-  };
-  // Impostors (profiles' identityAttacks) get player numbers after everyone the schedule knows.
-  const impostorKeys = profile.identityAttacks.map((_, k) => {
-    const player = schedule.players + k;
-    return { player, publicKey: createEd25519('native').createSigner(createRng(profile.seed).fork('identity').fork(`player:${player}`).bytes(32)).publicKey };
-  });
-  const dispatchImpostors = () => {
-    profile.identityAttacks.forEach((a, k) => {
-      const { player, publicKey } = impostorKeys[k] as { player: number; publicKey: Uint8Array };
-      const send = commands[shardOfGroup.get(a.group) ?? 0];
-      scheduleTimers.push(
-        setTimeout(
-          () => {
-            if (hooks.signal?.aborted) return;
-            void identity.impostor(a.kind, publicKey, 1_000_000_000n + BigInt(k)).then((credentials) => {
-              send?.({ type: 'impostor', player, group: a.group, kind: a.kind, credentials });
-              events.push({ tS: tS(), type: 'join', player, group: a.group, impostor: a.kind });
-            });
-          },
-          Math.max(0, startAtMs + a.atS * 1000 - monotonicNowMs()),
-        ),
-      );
-    });
-  };
-  // Tampered-character attackers (profiles' characterAttacks) are numbered after the impostors; they register like any player.
-  const tampered = profile.characterAttacks.flatMap((a) => (a.kind === 'tampered-character' ? [a] : []));
-  const dispatchTamperedCharacters = () => {
-    tampered.forEach((a, k) => {
-      const player = schedule.players + profile.identityAttacks.length + k;
-      const send = commands[shardOfGroup.get(a.group) ?? 0];
-      const due = Math.max(0, startAtMs + a.atS * 1000 - monotonicNowMs());
-      scheduleTimers.push(
-        setTimeout(() => {
-          if (hooks.signal?.aborted) return;
-          send?.({ type: 'tampered-character', player, group: a.group, edit: a.edit });
-          events.push({ tS: tS(), type: 'join', player, group: a.group, impostor: a.kind });
-        }, due),
-      );
-    });
-  };
-  const groupEvent = (e: ShardGroupEvent) => {
-    const { atMs, ...rest } = e;
-    const tAt = Math.max(0, (atMs - startAtMs) / 1000);
-    const type = e.type === 'joined' ? 'player-joined' : e.type === 'left' ? 'player-left' : e.type;
-    events.push({ ...rest, tS: tAt, type });
-    if (e.type === 'view-change' && e.leaderChanged) events.push({ tS: tAt, type: 'election', group: e.group, view: e.view, round: e.round, ...(e.failoverRounds !== undefined ? { failoverRounds: e.failoverRounds } : {}) });
-    // The detection timeline: a cheater excluded by an authority ban, at the round its group agreed.
-    if (e.type === 'view-change' && e.banned > 0) events.push({ tS: tAt, type: 'ban', group: e.group, view: e.view, round: e.round, excluded: e.banned });
-  };
-  let proofsSeen = new Map<string, number>();
-  const proofEvents = (summary: AttackLedgerSummary) => {
-    const now = new Map(summary.kinds.map((k) => [k.kind, k.proofsAccepted]));
-    for (const [kind, n] of now) if (n > (proofsSeen.get(kind) ?? 0)) events.push({ tS: tS(), type: 'proof', kind, accepted: n - (proofsSeen.get(kind) ?? 0) });
-    proofsSeen = now;
-  };
+  const clock = createRunClock();
+  const aborted = () => hooks.signal?.aborted === true;
 
   // atomics 'disabled': with the default ('sync') an idle-looking worker blocks its event loop in
   // Atomics.wait between messages, which stalls the sockets and timers of the peers it hosts.
-  const pool = new Piscina({ filename: shardWorkerFile(), minThreads: workers, maxThreads: workers, idleTimeout: 1000, atomics: 'disabled' });
-  const latest = new Map<number, { sample: ShardSample; rates: ShardRates | null }>();
-  const loopHistogram = createLatencyHistogram();
-  let secondPlayout = createLatencyHistogram();
-  const secondTags = tags.names.map(() => createLatencyHistogram());
-  let secondLateness = createLatencyHistogram();
-  let secondLoop = createLatencyHistogram();
-
+  const pool = new Piscina({ filename: shardWorkerFile(), minThreads: plan.workers, maxThreads: plan.workers, idleTimeout: 1000, atomics: 'disabled' });
   // Sybils (profile storageAttacks) come in through the bootstrap nodes: their gate is watched too.
   const storageAttacks = createControllerStorageAttacks(profile);
   // Payment tokens for every player of the schedule, and for the tampered-character attackers after the impostors (who never register).
-  const identity = await startIdentityInfrastructure(profile.seed, schedule.players + profile.identityAttacks.length + tampered.length, { ...(storageAttacks.onDhtRefusal ? { onDhtRefusal: storageAttacks.onDhtRefusal } : {}) });
-  const tasks = shardsGroups.map((shardGroups, shardIndex) => {
+  const players = plan.schedule.players + profile.identityAttacks.length + tamperedCharacterAttacks(profile).length;
+  const identity = await startIdentityInfrastructure(profile.seed, players, { ...(storageAttacks.onDhtRefusal ? { onDhtRefusal: storageAttacks.onDhtRefusal } : {}) });
+  const live = createLiveTelemetry({ profile, plan, cost, identity, storageAttacks, events, clock, hooks });
+  const commands: ((c: ShardCommand) => void)[] = [];
+  const dispatcher = createRunDispatcher({ profile, plan, commands, identity, storageAttacks, events, clock, aborted });
+  let readyShards = 0;
+  const startAll = () => {
+    if (aborted()) return;
+    // A short margin so every thread arms its first round before it is due.
+    clock.start(monotonicNowMs() + 200 + 2 * profile.peers);
+    cost.markStart();
+    for (const send of commands) send({ type: 'start', startAtMs: clock.startAtMs });
+    dispatcher.start();
+  };
+  const tasks = plan.shardsGroups.map((shardGroups, shardIndex) => {
     const channel = new MessageChannel();
     channel.port1.on('message', (m: ShardMessage) => {
-      if (m.type === 'ready') {
-        if (++readyShards === workers) startAll();
-        return;
-      }
-      secondPlayout.merge(decodeLatencyHistogram(m.playoutInterval));
-      m.tagIntervals.forEach((encoded, i) => encoded !== null && secondTags[i]?.merge(decodeLatencyHistogram(encoded)));
-      secondLateness.merge(decodeLatencyHistogram(m.latenessInterval));
-      const loopInterval = decodeLatencyHistogram(m.eventLoopInterval);
-      secondLoop.merge(loopInterval);
-      loopHistogram.merge(loopInterval);
-      for (const e of m.events) groupEvent(e);
-      const before = latest.get(m.shardIndex);
-      latest.set(m.shardIndex, { sample: m.sample, rates: before ? ratesBetween(before.sample, m.sample) : null });
+      if (m.type !== 'ready') return live.onShardMessage(m);
+      if (++readyShards === plan.workers) startAll();
     });
     commands.push((c) => channel.port1.postMessage(c));
-    const task: ShardTask = {
-      shardIndex,
-      seed: profile.seed,
-      groups: shardGroups,
-      groupsTotal: groups.length,
-      neo: {
-        roundMs: profile.neo.roundMs,
-        rounds,
-        pipelineDepth: profile.neo.pipelineDepth,
-        stateHashEvery: profile.neo.stateHashEvery,
-        adaptation: profile.neo.adaptation ?? null,
-        evictAfterRounds: profile.neo.evictAfterRounds,
-        maxWaitRounds: profile.neo.maxWaitRounds,
-        seats: profile.neo.groupSize,
-      },
-      movement: movementForProfile(profile),
-      attacks: attackPlan(profile),
-      identity: identity.task,
-      profile,
-      port: channel.port2,
-    };
+    const task = shardTask(profile, plan, identity, shardIndex, shardGroups, channel.port2);
     const run = pool.run(task, { transferList: [channel.port2] }) as Promise<ShardResult>;
     return run.finally(() => channel.port1.close());
   });
-  events.push({ tS: 0, type: 'run', peers: profile.peers, groups: groups.length, workers, scheduleDigest: schedule.digest, joins: schedule.entries.filter((e) => e.type === 'join').length, leaves: schedule.entries.filter((e) => e.type === 'leave').length });
+  const { schedule } = plan;
+  events.push({ tS: 0, type: 'run', peers: profile.peers, groups: plan.groups.length, workers: plan.workers, scheduleDigest: schedule.digest, joins: schedule.entries.filter((e) => e.type === 'join').length, leaves: schedule.entries.filter((e) => e.type === 'leave').length });
 
   const stop = () => commands.forEach((send) => send({ type: 'stop' }));
   hooks.signal?.addEventListener('abort', stop, { once: true });
-  if (hooks.signal?.aborted) stop();
-
-  const health = createHealthSampler({ resolutionMs: 10 });
+  if (aborted()) stop();
   const snmpAtStart = readKernelUdpCounters();
-  const series: SeriesPoint[] = [];
-  const p99History: (number | null)[] = [];
-  // The run's playouts so far, for the live panel's "run" row beside the last second's.
-  const runPlayout = createLatencyHistogram();
-  let saturatedSince: number | null = null;
-  let peak = 0;
-  let cpuCoresSum = 0;
-  let cpuSamples = 0;
-
-  const tick = () => {
-    const own = health.sample();
-    secondLoop.mergeEncoded([own.eventLoopDelay.encoded]);
-    loopHistogram.mergeEncoded([own.eventLoopDelay.encoded]);
-    cpuCoresSum += own.cpu.cores;
-    cpuSamples++;
-    const liveAttacks = mergeAttackSummaries([...latest.values()].map((l) => l.sample.attacks));
-    proofEvents(liveAttacks);
-    const { rates, updates, peersAlive, kernelDrops, roundMs, groupsLive, memberRounds } = mergeLatest(latest.values(), profile.neo.roundMs, groups.length);
-    const liveCost = cost.tick(memberRounds, rates.memberRoundsPerS);
-    // Rounds played per second by the average member: about 1000 / R when all keep up.
-    const roundsPerS = peersAlive > 0 ? rates.memberRoundsPerS / peersAlive : 0;
-    peak = Math.max(peak, peersAlive);
-    const second = secondPlayout.summary();
-    runPlayout.merge(secondPlayout);
-    const run = runPlayout.summary();
-    const tagP99 = Object.fromEntries(tags.names.map((name, i) => [name, p99OrNull(secondTags[i] as LatencyHistogram)]));
-    for (const h of secondTags) h.reset();
-    const lateness = secondLateness.summary();
-    const loopP99 = secondLoop.summary().p99;
-    secondPlayout = createLatencyHistogram();
-    secondLateness = createLatencyHistogram();
-    secondLoop = createLatencyHistogram();
-    const lossRate = rates.attempts > 0 ? rates.shapingDrops / rates.attempts : 0;
-    const started = monotonicNowMs() >= startAtMs;
-    if (started) {
-      // A second without playouts has no percentiles: null, never a 0 that reads as "instant".
-      const played = second.count > 0;
-      series.push({ tS: Math.round(tS()), peersAlive, roundsPerS, messagesPerS: rates.messagesPerS, bytesPerS: rates.bytesPerS, lossRate, neoP50: played ? second.p50 : null, neoP99: played ? second.p99 : null, ...(tags.names.length > 0 ? { tagP99 } : {}) });
-    }
-    p99History.push(second.count > 0 ? second.p99 : null);
-    if (p99History.length > 60) p99History.shift();
-    const reasons = saturation(loopP99, lateness.p99, kernelDrops);
-    if (reasons.length > 0 && saturatedSince === null) {
-      saturatedSince = tS();
-      events.push({ tS: saturatedSince, type: 'saturation', reasons });
-    } else if (reasons.length === 0) saturatedSince = null;
-    hooks.onSnapshot?.({
-      profile: profile.name,
-      seed: profile.seed,
-      phase: !started ? 'starting' : hooks.signal?.aborted ? 'stopping' : phaseAt(schedule, tS()),
-      elapsedS: tS(),
-      durationS: profile.durationS,
-      peersAlive,
-      peersTarget: profile.peers,
-      workers,
-      neo: {
-        ...(second.count > 0 ? { p50: second.p50, p90: second.p90, p99: second.p99, p999: second.p999, max: second.max } : { p50: null, p90: null, p99: null, p999: null, max: null }),
-        run: run.count > 0 ? { p50: run.p50, p90: run.p90, p99: run.p99, p999: run.p999, max: run.max } : null,
-        p99History: [...p99History],
-        roundMs,
-        groups: groups.length,
-        accepted: updates.accepted,
-        dropped: updates.dropped,
-      },
-      rates: { roundsPerS, messagesPerS: rates.messagesPerS, bytesPerS: rates.bytesPerS, lossPct: lossRate * 100 },
-      dht: liveDht([...latest.values()].map((l) => l.sample)),
-      groups: groupsLive,
-      storage: liveStorage([...latest.values()].map((l) => l.sample)),
-      attacks: liveAttackRows(liveAttacks, [...latest.values()].map((l) => l.sample), storageAttacks.bootstrapSummary(identity.bootstrap)),
-      bans: liveAttacks.kinds.reduce((n, k) => n + k.bans, 0),
-      health: { eventLoopP99Ms: loopP99, cpuCores: own.cpu.cores, kernelDrops, timerLatenessP99Ms: lateness.p99, saturated: reasons.length > 0, reasons, cost: liveCost },
-      stopping: hooks.signal?.aborted ?? false,
-    });
-  };
-  const telemetryTimer = setInterval(tick, 1000);
+  const telemetryTimer = setInterval(live.tick, 1000);
 
   let results: ShardResult[];
   let authorityCounters: Record<string, number> = {};
@@ -409,90 +184,282 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     cost.markEnd();
   } finally {
     clearInterval(telemetryTimer);
-    for (const t of scheduleTimers) clearTimeout(t);
+    dispatcher.clear();
     hooks.signal?.removeEventListener('abort', stop);
-    health.stop();
+    live.stop();
     await pool.destroy();
     authorityCounters = identity.authority.counters();
     bootstrapAttacks = storageAttacks.bootstrapSummary(identity.bootstrap);
     await identity.close();
   }
 
-  for (const r of results) for (const e of r.unsentEvents) groupEvent(e);
-  const { playout, lateness, counters, updates, udpKernelDrops, peersAlive } = mergeResults(results, loopHistogram);
-  const neoTagged = mergeTaggedLatency(results.map((r) => r.tagged), { maxPairs: MAX_TAG_PAIRS });
-  const place: Placement = { groups: groups.length, shards: workers, shardOfGroup: (g) => shardOfGroup.get(g) ?? 0 };
-  peak = Math.max(peak, peersAlive);
+  for (const r of results) for (const e of r.unsentEvents) live.groupEvent(e);
   const snmpAtEnd = readKernelUdpCounters();
   const udpRcvbufErrorsSystem = snmpAtStart && snmpAtEnd ? snmpAtEnd.rcvbufErrors - snmpAtStart.rcvbufErrors : null;
-  const eventLoopDelayMsP99 = loopHistogram.summary().p99;
-  const timerLatenessMsP99 = lateness.summary().p99;
-  const saturationReasons = saturation(eventLoopDelayMsP99, timerLatenessMsP99, udpKernelDrops);
-  const durationS = tS();
+  const durationS = clock.tS();
   let baselines: BaselineFigures = { lockstep: null, clientServer: null, tagged: [] };
-  if (!hooks.signal?.aborted) {
+  if (!aborted()) {
     try {
-      baselines = await runBaselines(profile, tags, events, tS, hooks.signal);
+      baselines = await runBaselines(profile, plan.tags, events, clock.tS, hooks.signal);
     } catch (error) {
       // A failed or interrupted baseline must not cost the NEO figures: recorded, and the report is still written.
       const interrupted = error instanceof BaselineInterrupted;
-      events.push({ tS: tS(), type: 'phase', phase: interrupted ? 'baseline-interrupted' : 'baseline-failed', error: error instanceof Error ? error.message : String(error) });
+      events.push({ tS: clock.tS(), type: 'phase', phase: interrupted ? 'baseline-interrupted' : 'baseline-failed', error: error instanceof Error ? error.message : String(error) });
     }
   }
+  const report = assembleReport({ profile, plan, calibration, cost, results, live: live.figures(), baselines, authorityCounters, bootstrapAttacks, startedAt, durationS, udpRcvbufErrorsSystem });
+  return { report, events, handlerErrors: results.flatMap((r) => r.handlerErrors) };
+}
 
-  const storage = storageReport(results.map((r) => r.sample), profile.storage?.maliciousHolders ?? null);
+/** What one worker thread is asked to host. */
+function shardTask(profile: Profile, plan: RunPlan, identity: IdentityInfrastructure, shardIndex: number, groups: readonly ShardGroup[], port: MessagePort): ShardTask {
   return {
-    report: {
-      version: 1,
+    shardIndex,
+    seed: profile.seed,
+    groups: [...groups],
+    groupsTotal: plan.groups.length,
+    neo: {
+      roundMs: profile.neo.roundMs,
+      rounds: plan.rounds,
+      pipelineDepth: profile.neo.pipelineDepth,
+      stateHashEvery: profile.neo.stateHashEvery,
+      adaptation: profile.neo.adaptation ?? null,
+      evictAfterRounds: profile.neo.evictAfterRounds,
+      maxWaitRounds: profile.neo.maxWaitRounds,
+      seats: profile.neo.groupSize,
+    },
+    movement: movementForProfile(profile),
+    attacks: attackPlan(profile),
+    identity: identity.task,
+    profile,
+    port,
+  };
+}
+
+interface LiveTelemetryDeps {
+  readonly profile: Profile;
+  readonly plan: RunPlan;
+  readonly cost: CostTracker;
+  readonly identity: IdentityInfrastructure;
+  readonly storageAttacks: ControllerStorageAttacks;
+  readonly events: RunEvent[];
+  readonly clock: RunClock;
+  readonly hooks: RunHooks;
+}
+
+/** What the run's live telemetry leaves for the report. */
+interface LiveFigures {
+  /** The controller's and every shard's event-loop delay, merged. */
+  readonly loopHistogram: LatencyHistogram;
+  readonly series: SeriesPoint[];
+  /** Most players alive at once. */
+  readonly peak: number;
+  /** CPU cores the process used, averaged over the run's seconds. */
+  readonly cpuCores: number;
+}
+
+/**
+ * The controller's side of the per-second telemetry: the shards' encoded histograms merged as they
+ * come, their latest samples turned into rates, and once a second a snapshot for the UI, a point of
+ * the series, saturation and proof events.
+ */
+function createLiveTelemetry(deps: LiveTelemetryDeps) {
+  const { profile, plan, cost, events, clock, hooks } = deps;
+  const latest = new Map<number, { sample: ShardSample; rates: ShardRates | null }>();
+  const loopHistogram = createLatencyHistogram();
+  let secondPlayout = createLatencyHistogram();
+  const secondTags = plan.tags.names.map(() => createLatencyHistogram());
+  let secondLateness = createLatencyHistogram();
+  let secondLoop = createLatencyHistogram();
+  const health = createHealthSampler({ resolutionMs: 10 });
+  const series: SeriesPoint[] = [];
+  const p99History: (number | null)[] = [];
+  // The run's playouts so far, for the live panel's "run" row beside the last second's.
+  const runPlayout = createLatencyHistogram();
+  let saturatedSince: number | null = null;
+  let peak = 0;
+  let cpuCoresSum = 0;
+  let cpuSamples = 0;
+  let proofsSeen = new Map<string, number>();
+
+  const groupEvent = (e: ShardGroupEvent) => {
+    const { atMs, ...rest } = e;
+    const tAt = Math.max(0, (atMs - clock.startAtMs) / 1000);
+    const type = e.type === 'joined' ? 'player-joined' : e.type === 'left' ? 'player-left' : e.type;
+    events.push({ ...rest, tS: tAt, type });
+    if (e.type === 'view-change' && e.leaderChanged) events.push({ tS: tAt, type: 'election', group: e.group, view: e.view, round: e.round, ...(e.failoverRounds !== undefined ? { failoverRounds: e.failoverRounds } : {}) });
+    // The detection timeline: a cheater excluded by an authority ban, at the round its group agreed.
+    if (e.type === 'view-change' && e.banned > 0) events.push({ tS: tAt, type: 'ban', group: e.group, view: e.view, round: e.round, excluded: e.banned });
+  };
+  const proofEvents = (summary: AttackLedgerSummary) => {
+    const now = new Map(summary.kinds.map((k) => [k.kind, k.proofsAccepted]));
+    for (const [kind, n] of now) if (n > (proofsSeen.get(kind) ?? 0)) events.push({ tS: clock.tS(), type: 'proof', kind, accepted: n - (proofsSeen.get(kind) ?? 0) });
+    proofsSeen = now;
+  };
+
+  const onShardMessage = (m: Exclude<ShardMessage, { type: 'ready' }>) => {
+    secondPlayout.merge(decodeLatencyHistogram(m.playoutInterval));
+    m.tagIntervals.forEach((encoded, i) => encoded !== null && secondTags[i]?.merge(decodeLatencyHistogram(encoded)));
+    secondLateness.merge(decodeLatencyHistogram(m.latenessInterval));
+    const loopInterval = decodeLatencyHistogram(m.eventLoopInterval);
+    secondLoop.merge(loopInterval);
+    loopHistogram.merge(loopInterval);
+    for (const e of m.events) groupEvent(e);
+    const before = latest.get(m.shardIndex);
+    latest.set(m.shardIndex, { sample: m.sample, rates: before ? ratesBetween(before.sample, m.sample) : null });
+  };
+
+  const tick = () => {
+    const own = health.sample();
+    secondLoop.mergeEncoded([own.eventLoopDelay.encoded]);
+    loopHistogram.mergeEncoded([own.eventLoopDelay.encoded]);
+    cpuCoresSum += own.cpu.cores;
+    cpuSamples++;
+    const samples = [...latest.values()].map((l) => l.sample);
+    const liveAttacks = mergeAttackSummaries(samples.map((s) => s.attacks));
+    proofEvents(liveAttacks);
+    const { rates, updates, peersAlive, kernelDrops, roundMs, groupsLive, memberRounds } = mergeLatest(latest.values(), profile.neo.roundMs, plan.groups.length);
+    const liveCost = cost.tick(memberRounds, rates.memberRoundsPerS);
+    // Rounds played per second by the average member: about 1000 / R when all keep up.
+    const roundsPerS = peersAlive > 0 ? rates.memberRoundsPerS / peersAlive : 0;
+    peak = Math.max(peak, peersAlive);
+    const second = secondPlayout.summary();
+    runPlayout.merge(secondPlayout);
+    const run = runPlayout.summary();
+    const tagP99 = Object.fromEntries(plan.tags.names.map((name, i) => [name, p99OrNull(secondTags[i] as LatencyHistogram)]));
+    for (const h of secondTags) h.reset();
+    const lateness = secondLateness.summary();
+    const loopP99 = secondLoop.summary().p99;
+    secondPlayout = createLatencyHistogram();
+    secondLateness = createLatencyHistogram();
+    secondLoop = createLatencyHistogram();
+    const lossRate = rates.attempts > 0 ? rates.shapingDrops / rates.attempts : 0;
+    const started = clock.started();
+    if (started) {
+      // A second without playouts has no percentiles: null, never a 0 that reads as "instant".
+      const played = second.count > 0;
+      series.push({ tS: Math.round(clock.tS()), peersAlive, roundsPerS, messagesPerS: rates.messagesPerS, bytesPerS: rates.bytesPerS, lossRate, neoP50: played ? second.p50 : null, neoP99: played ? second.p99 : null, ...(plan.tags.names.length > 0 ? { tagP99 } : {}) });
+    }
+    p99History.push(second.count > 0 ? second.p99 : null);
+    if (p99History.length > 60) p99History.shift();
+    const reasons = saturation(loopP99, lateness.p99, kernelDrops);
+    if (reasons.length > 0 && saturatedSince === null) {
+      saturatedSince = clock.tS();
+      events.push({ tS: saturatedSince, type: 'saturation', reasons });
+    } else if (reasons.length === 0) saturatedSince = null;
+    hooks.onSnapshot?.({
       profile: profile.name,
       seed: profile.seed,
-      startedAt,
-      durationS,
-      peers: { target: profile.peers, peak },
-      workers,
+      phase: !started ? 'starting' : hooks.signal?.aborted ? 'stopping' : phaseAt(plan.schedule, clock.tS()),
+      elapsedS: clock.tS(),
+      durationS: profile.durationS,
+      peersAlive,
+      peersTarget: profile.peers,
+      workers: plan.workers,
       neo: {
-        roundMs: results[0]?.sample.roundMs ?? profile.neo.roundMs,
-        groups: groups.length,
-        playoutLatencyMs: latencyFigures(playout),
-        updates: { sent: updates.created, accepted: updates.accepted, dropped: updates.dropped },
-        stateHashMismatches: counters.stateHashMismatches,
-        // Summed over every replica's decisions (each update counted once per member that decided it).
-        dropReasons: { late: counters.droppedLate, noKey: counters.droppedNoKey, badKey: counters.droppedBadKey, noCiphertext: counters.droppedNoCiphertext },
-        forcedRounds: counters.forcedRounds,
-        roundsSkippedAtStart: counters.roundsSkippedAtStart,
-        resyncs: counters.resyncs,
-        resyncFailures: counters.resyncFailures,
-        roundsDivergent: counters.roundsDivergent,
-        divergentAtEnd: results.reduce((sum, r) => sum + r.divergentAtEnd, 0),
+        ...(second.count > 0 ? { p50: second.p50, p90: second.p90, p99: second.p99, p999: second.p999, max: second.max } : { p50: null, p90: null, p99: null, p999: null, max: null }),
+        run: run.count > 0 ? { p50: run.p50, p90: run.p90, p99: run.p99, p999: run.p999, max: run.max } : null,
+        p99History: [...p99History],
+        roundMs,
+        groups: plan.groups.length,
+        accepted: updates.accepted,
+        dropped: updates.dropped,
       },
-      lockstep: baselines.lockstep,
-      clientServer: baselines.clientServer,
-      dht: dhtReport(results.map((r) => r.sample)),
-      auth: authReport(results.map((r) => r.sample), authorityCounters),
-      groups: groupFigures(results, groups.length),
-      zones: zoneEventReport(results.map((r) => r.sample)),
-      storage,
-      compute: null,
-      attacks: withColludingFigures(
-        attackReport(mergeAttackSummaries(results.map((r) => r.sample.attacks)), [...results.map((r) => r.sample.storageAttacks), bootstrapAttacks], honestReadTruth(storage)),
-        mergeColludingFigures(results.map((r) => r.sample.characters?.colluding ?? [])),
-        profile.peers + BOOTSTRAP_NODES,
-      ),
-      harness: {
-        eventLoopDelayMsP99,
-        udpKernelDrops,
-        udpRcvbufErrorsSystem,
-        saturated: saturationReasons.length > 0,
-        saturationReasons,
-        timerLatenessMsP99,
-        cpuCores: cpuSamples > 0 ? cpuCoresSum / cpuSamples : 0,
-        ...harnessCostFields(cost.figures(counters.roundsPlayed, peak), calibration, { series, roundMs: results[0]?.sample.roundMs ?? profile.neo.roundMs, groupSize: profile.neo.groupSize }),
-      },
-      series,
-      ...taggedFigures(profile, tags, neoTagged, baselines.tagged, place, schedule),
+      rates: { roundsPerS, messagesPerS: rates.messagesPerS, bytesPerS: rates.bytesPerS, lossPct: lossRate * 100 },
+      dht: liveDht(samples),
+      groups: groupsLive,
+      storage: liveStorage(samples),
+      attacks: liveAttackRows(liveAttacks, samples, deps.storageAttacks.bootstrapSummary(deps.identity.bootstrap)),
+      bans: liveAttacks.kinds.reduce((n, k) => n + k.bans, 0),
+      health: { eventLoopP99Ms: loopP99, cpuCores: own.cpu.cores, kernelDrops, timerLatenessP99Ms: lateness.p99, saturated: reasons.length > 0, reasons, cost: liveCost },
+      stopping: hooks.signal?.aborted ?? false,
+    });
+  };
+
+  return {
+    onShardMessage,
+    groupEvent,
+    tick,
+    stop: () => health.stop(),
+    figures: (): LiveFigures => ({ loopHistogram, series, peak, cpuCores: cpuSamples > 0 ? cpuCoresSum / cpuSamples : 0 }),
+  };
+}
+
+interface ReportInputs {
+  readonly profile: Profile;
+  readonly plan: RunPlan;
+  readonly calibration: Awaited<ReturnType<typeof calibrate>>;
+  readonly cost: CostTracker;
+  readonly results: readonly ShardResult[];
+  readonly live: LiveFigures;
+  readonly baselines: BaselineFigures;
+  readonly authorityCounters: Record<string, number>;
+  readonly bootstrapAttacks: StorageAttackSummary | null;
+  readonly startedAt: string;
+  readonly durationS: number;
+  readonly udpRcvbufErrorsSystem: number | null;
+}
+
+/** report.json from the shards' final figures merged, the live telemetry's, and the baselines'. */
+function assembleReport(x: ReportInputs): RunOutcome['report'] {
+  const { profile, plan, results } = x;
+  const { playout, lateness, counters, updates, udpKernelDrops, peersAlive } = mergeResults(results, x.live.loopHistogram);
+  const neoTagged = mergeTaggedLatency(results.map((r) => r.tagged), { maxPairs: MAX_TAG_PAIRS });
+  const place: Placement = { groups: plan.groups.length, shards: plan.workers, shardOfGroup: (g) => plan.shardOfGroup.get(g) ?? 0 };
+  const peak = Math.max(x.live.peak, peersAlive);
+  const eventLoopDelayMsP99 = x.live.loopHistogram.summary().p99;
+  const timerLatenessMsP99 = lateness.summary().p99;
+  const saturationReasons = saturation(eventLoopDelayMsP99, timerLatenessMsP99, udpKernelDrops);
+  const roundMs = results[0]?.sample.roundMs ?? profile.neo.roundMs;
+  const storage = storageReport(results.map((r) => r.sample), profile.storage?.maliciousHolders ?? null);
+  return {
+    version: 1,
+    profile: profile.name,
+    seed: profile.seed,
+    startedAt: x.startedAt,
+    durationS: x.durationS,
+    peers: { target: profile.peers, peak },
+    workers: plan.workers,
+    neo: {
+      roundMs,
+      groups: plan.groups.length,
+      playoutLatencyMs: latencyFigures(playout),
+      updates: { sent: updates.created, accepted: updates.accepted, dropped: updates.dropped },
+      stateHashMismatches: counters.stateHashMismatches,
+      // Summed over every replica's decisions (each update counted once per member that decided it).
+      dropReasons: { late: counters.droppedLate, noKey: counters.droppedNoKey, badKey: counters.droppedBadKey, noCiphertext: counters.droppedNoCiphertext },
+      forcedRounds: counters.forcedRounds,
+      roundsSkippedAtStart: counters.roundsSkippedAtStart,
+      resyncs: counters.resyncs,
+      resyncFailures: counters.resyncFailures,
+      roundsDivergent: counters.roundsDivergent,
+      divergentAtEnd: results.reduce((sum, r) => sum + r.divergentAtEnd, 0),
     },
-    events,
-    handlerErrors: results.flatMap((r) => r.handlerErrors),
+    lockstep: x.baselines.lockstep,
+    clientServer: x.baselines.clientServer,
+    dht: dhtReport(results.map((r) => r.sample)),
+    auth: authReport(results.map((r) => r.sample), x.authorityCounters),
+    groups: groupFigures(results, plan.groups.length),
+    zones: zoneEventReport(results.map((r) => r.sample)),
+    storage,
+    compute: null,
+    attacks: withColludingFigures(
+      attackReport(mergeAttackSummaries(results.map((r) => r.sample.attacks)), [...results.map((r) => r.sample.storageAttacks), x.bootstrapAttacks], honestReadTruth(storage)),
+      mergeColludingFigures(results.map((r) => r.sample.characters?.colluding ?? [])),
+      profile.peers + BOOTSTRAP_NODES,
+    ),
+    harness: {
+      eventLoopDelayMsP99,
+      udpKernelDrops,
+      udpRcvbufErrorsSystem: x.udpRcvbufErrorsSystem,
+      saturated: saturationReasons.length > 0,
+      saturationReasons,
+      timerLatenessMsP99,
+      cpuCores: x.live.cpuCores,
+      ...harnessCostFields(x.cost.figures(counters.roundsPlayed, peak), x.calibration, { series: x.live.series, roundMs, groupSize: profile.neo.groupSize }),
+    },
+    series: x.live.series,
+    ...taggedFigures(profile, plan.tags, neoTagged, x.baselines.tagged, place, plan.schedule),
   };
 }
 
