@@ -52,13 +52,10 @@ export interface CharacterProfileView {
   readonly characterAttacks: readonly CharacterAttackSpec[];
 }
 
-/** Rules across fields: attacks need characters, name existing groups and peers, fall within the run; no world. */
+/** Rules across fields: attacks need characters, name existing groups and peers, fall within the run. */
 export function characterIssues(profile: CharacterProfileView, expand: (set: PeerSet) => number[]): { path: string; message: string }[] {
   const issues: { path: string; message: string }[] = [];
   const characters = profile.storage?.characters;
-  if (characters && profile.world) {
-    issues.push({ path: 'storage.characters', message: "cannot be combined with world: a player handed over between a world's leaves is admitted through the door, before the founders' characters are witnessed (not built)" });
-  }
   const groupCount = Math.ceil(profile.peers / profile.neo.groupSize);
   profile.characterAttacks.forEach((a, i) => {
     const path = `characterAttacks[${i}]`;

@@ -94,6 +94,8 @@ export const ZONE_COUNTERS = [
   'arrivalsViaLeaders',
   /** Arrivals whose DHT record named a group that no longer holds the leaf (the directory's answer was used). */
   'arrivalsStaleRecord',
+  /** Hand-overs put off because the player's groups check characters at the door and its own was not witnessed yet (GroupMemberDeps.character). */
+  'handoversAwaitingCharacter',
   ...LEADER_COUNTERS,
   /** Zone events raised by this player. */
   'eventsRaised',
@@ -730,6 +732,9 @@ class Player implements ZonePlayer {
       // A group this player is still in, leaving, or about to move into (its own group's split or
       // merge, seen in the directory before this member applied it): wait, then look again.
       if (groupEndpointOf(this.deps.peer.transport).isRouted(sessionId)) return;
+      // Groups that check characters at the door admit only a player that shows one: one whose
+      // character is not witnessed yet stays where it is and looks again at the next check.
+      if (this.deps.characterDoor && this.deps.character?.() === null) return void this.count.handoversAwaitingCharacter++;
       const leaders = this.arrivingLeaders(sessionId);
       this.next = this.place(found.group.leaf, sessionId, (deps) => createJoiner(sessionId, () => [...leaders, ...this.deps.directory.contacts(sessionId)], this.config.group, deps));
       return;

@@ -29,9 +29,9 @@ describe('witnessed characters in a profile', () => {
     expect(issues(`${base}storage: { characters: { changeEvery: 5 } }\n`)[0]?.path).toBe('storage.characters');
   });
 
-  it('refuses characters in a world, where hand-overs would meet the door before the founders have characters', () => {
+  it('takes characters in a world (a player hands over only once its character is witnessed)', () => {
     const world = 'world: { width: 64, height: 64, zones: [{ id: a, rect: [0, 0, 64, 64], maxGroup: 4, minGroup: 2 }] }\n';
-    expect(issues(`${withCharacters}${world}`)).toEqual([{ path: 'storage.characters', message: expect.stringMatching(/^cannot be combined with world/) }]);
+    expect(parseProfile(`${withCharacters}${world}`, 'c.yaml').storage?.characters).toBeDefined();
   });
 
   it('names the field of a bad character attack', () => {
