@@ -365,7 +365,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         onError: (e) => shuttingDown || onHandlerError(e, 'character-attacks'),
       })
     : null;
-  const characterOwner = (player: Player): CharacterOwner => ({ id: player.id, signer: player.peer.signer, dht: player.services.dht, witness: player.characters.witness, alive: () => !player.closed });
+  const characterOwner = (player: Player): CharacterOwner => ({ id: player.id, signer: player.peer.signer, dht: player.services.dht, witness: player.characters.witness, door: player.characters.door, alive: () => !player.closed });
   /**
    * Where the profile keeps characters, a member checks a joiner's character at the door after its
    * identity (docs/storage.md, "The door at admission"), and a joiner brings its latest witnessed one.

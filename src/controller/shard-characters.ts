@@ -36,6 +36,8 @@ export interface CharacterOwner {
   readonly signer: Signer;
   readonly dht: Pick<DhtNode, 'put'>;
   readonly witness: CharacterWitnessService;
+  /** Its own door: it checks its latest version there before building on it. */
+  readonly door: CharacterDoor;
   /** Still up: it keeps changing its character. */
   alive(): boolean;
 }
@@ -77,6 +79,8 @@ export interface ShardCharacters {
 const RECORD_TTL_MS = 24 * 3600_000;
 /** Holders a published record should reach (as houses' acknowledgements). */
 const ACK_REPLICAS = 3;
+/** An owner's latest version passing its own door with this many valid signatures or fewer (t = 5 of 7) is witnessed again. */
+const RENEW_AT_VALID = 5;
 /** A version 1 that did not get its signatures is asked for again this many times, a second apart. */
 const FIRST_VERSION_TRIES = 3;
 const RETRY_MS = 1000;
@@ -99,9 +103,11 @@ interface Pending {
 interface Kept {
   readonly owner: CharacterOwner;
   current: SealedCharacter | null;
-  /** The evidence `current` was witnessed with: a version 1 renewal shows it again. */
+  /** The version `current` was built on (its keys go to the witnesses of a renewal). */
+  previous: SealedCharacter | null;
+  /** The evidence `current` was witnessed with: a renewal shows it again. */
   currentEvidence: Uint8Array | null;
-  /** Times `current` (a version 1) was witnessed again. */
+  /** Times `current` was witnessed again. */
   renewals: number;
   sheets: Sheets;
   pending: Pending | null;
@@ -152,11 +158,13 @@ export function createShardCharacters(spec: CharactersSpec, deps: ShardCharacter
    */
   const witnessPending = async (k: Kept): Promise<boolean> => {
     const p = k.pending as Pending;
+    await renewIfWorn(k);
     let result = await askWitnesses(k, p.next, k.current, p.evidence, 0);
-    if (!result.ok && (result.refusals['previous-unwitnessed'] ?? 0) > 0 && (await renewVersionOne(k))) result = await askWitnesses(k, p.next, k.current, p.evidence, 0);
+    if (!result.ok && (result.refusals['previous-unwitnessed'] ?? 0) > 0 && k.current?.version === 1 && (await renew(k))) result = await askWitnesses(k, p.next, k.current, p.evidence, 0);
     if (!result.ok || !result.attestation) return false;
     await publish(k, p.next, result.attestation);
     count.witnessed++;
+    k.previous = k.current;
     k.current = p.next;
     k.currentEvidence = p.evidence;
     k.sheets = p.sheets;
@@ -164,9 +172,21 @@ export function createShardCharacters(spec: CharactersSpec, deps: ShardCharacter
     return true;
   };
 
-  const renewVersionOne = async (k: Kept): Promise<boolean> => {
-    if (k.current?.version !== 1 || !k.currentEvidence) return false;
-    const result = await askWitnesses(k, k.current, null, k.currentEvidence, k.renewals + 1);
+  /**
+   * A later version is checked at the owner's own door before a change builds on it, and witnessed
+   * again while its attestation still passes with no spare signature (nodes that joined closer to
+   * its witness key pushed signers out): once it no longer passes, nothing can be built on it.
+   */
+  const renewIfWorn = async (k: Kept): Promise<void> => {
+    if (!k.current || k.current.version < 2) return;
+    const verdict = await k.owner.door.check(k.owner.signer.publicKey, { manifest: k.current.manifest });
+    if (verdict.ok && verdict.tally.valid <= RENEW_AT_VALID) await renew(k);
+  };
+
+  /** `current` witnessed again: a version 1 from nothing, a later one on its attestation, which must still pass. */
+  const renew = async (k: Kept): Promise<boolean> => {
+    if (!k.current || !k.currentEvidence || (k.current.version > 1 && !k.previous)) return false;
+    const result = await askWitnesses(k, k.current, k.current.version > 1 ? k.previous : null, k.currentEvidence, k.renewals + 1);
     if (!result.ok || !result.attestation) return false;
     await publish(k, k.current, result.attestation);
     k.renewals++;
@@ -220,7 +240,7 @@ export function createShardCharacters(spec: CharactersSpec, deps: ShardCharacter
     joined(owner) {
       let settle: (ok: boolean) => void = () => {};
       const ready = new Promise<boolean>((resolve) => (settle = resolve));
-      const k: Kept = { owner, current: null, currentEvidence: null, renewals: 0, sheets: { equipped: { gold: 0, items: [] }, inventory: { gold: 0, items: [] } }, pending: null, kept: true, busy: false, idle: Promise.resolve(), ready, settle };
+      const k: Kept = { owner, current: null, previous: null, currentEvidence: null, renewals: 0, sheets: { equipped: { gold: 0, items: [] }, inventory: { gold: 0, items: [] } }, pending: null, kept: true, busy: false, idle: Promise.resolve(), ready, settle };
       kept.set(owner.id, k);
       if (startAtMs !== null) begin(k, deps.clock.nowMs());
     },

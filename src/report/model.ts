@@ -259,8 +259,9 @@ export interface RunReport {
       /** Witnessed versions some of whose records fewer than 3 holders acknowledged. */
       readonly publishedShort: number;
       /**
-       * Versions 1 witnessed again from nothing after a change was refused as `previous-unwitnessed`
-       * (the network grew since version 1 was witnessed); absent in reports from before renewals.
+       * Versions witnessed again: a version 1 from nothing after a change was refused as
+       * `previous-unwitnessed` (the network grew since), a later one that passed its owner's door
+       * with no spare signature; absent in reports from before renewals.
        */
       readonly renewals?: number;
       /** Witnesses' final refusals of honest versions, by refusal (`previous-unwitnessed`, `conflict`, ...). */

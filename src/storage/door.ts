@@ -67,7 +67,7 @@ export interface SignatureTally {
 }
 
 export type DoorVerdict =
-  | { readonly ok: true; readonly version: number; readonly manifestDigest: Uint8Array; readonly tally: SignatureTally }
+  | { readonly ok: true; readonly version: number; readonly manifestDigest: Uint8Array; readonly previousDigest: Uint8Array; readonly tally: SignatureTally }
   | { readonly ok: false; readonly reason: DoorRefusal; readonly version: number | null; readonly tally: SignatureTally | null };
 
 export interface DoorCounters {
@@ -134,7 +134,7 @@ async function checkCharacter(config: ResolvedWitnessConfig, deps: DoorDeps, own
   const live = await liveWitnessCandidates(deps, owner);
   if (!live) return refuse('lookup-failed', version);
   const tally = tallySignatures(config, owner, attestation, live, deps.verify);
-  return tally.valid >= config.threshold ? { ok: true, version, manifestDigest: digest, tally } : refuse('too-few-witnesses', version, tally);
+  return tally.valid >= config.threshold ? { ok: true, version, manifestDigest: digest, previousDigest: attestation.previousDigest, tally } : refuse('too-few-witnesses', version, tally);
 }
 
 /** A manifest or attestation shown outside the DHT: it must verify as a record the owner signed, like one read from the DHT. */

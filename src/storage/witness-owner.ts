@@ -73,8 +73,8 @@ export interface WitnessRequester {
 export interface WitnessOptions {
   /**
    * How many times this version was witnessed before (0: the first time). A renewal's attestation
-   * record replaces the one before (attestationSeq). Only version 1 can be renewed: it builds on
-   * nothing, so witnesses check it again from nothing.
+   * record replaces the one before (attestationSeq). Witnesses sign a version 1 again from nothing;
+   * a later version only while its attestation still passes their doors.
    */
   readonly renewal?: number;
 }
@@ -144,7 +144,6 @@ export function requestWitnesses(ctx: WitnessOwnerContext): WitnessRequester {
     async witness(next, previous, evidence, options = {}) {
       checkArguments(owner, next, previous, evidence);
       const renewal = options.renewal ?? 0;
-      if (renewal !== 0 && next.version !== 1) throw new RangeError(`witness: only version 1 is witnessed again (renewal ${renewal} of version ${next.version})`);
       const chosen = (await ctx.dht.findNode(witnessKey(owner))).contacts.slice(0, ctx.config.witnesses);
       const digest = manifestDigest(next.manifest);
       const id = sessionId(next.version, digest);

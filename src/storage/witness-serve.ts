@@ -158,8 +158,11 @@ export function serveWitnessRequests(ctx: WitnessServeContext): void {
     const previous = await previousVersion(h, ctx, keysOf(h, h.version - 1));
     if ('refused' in previous) return previous.refused;
     if (!equalBytes(previous.digest, h.previousDigest)) return refusal('not-next-version');
-    const verdict = ctx.rule({ owner: h.owner, version: h.version, previous: previous.sections, next, evidence: h.evidence });
-    if (!verdict.ok) return refusal('rule', verdict.reason);
+    // A renewal's change was judged when the version was first witnessed.
+    if (!previous.renewal) {
+      const verdict = ctx.rule({ owner: h.owner, version: h.version, previous: previous.sections, next, evidence: h.evidence });
+      if (!verdict.ok) return refusal('rule', verdict.reason);
+    }
     const statement = { owner: h.owner, version: h.version, manifestDigest: h.digest, previousDigest: previous.digest, witnessKey: witnessKey(h.owner) };
     return { outcome: 'signed', detail: '', signature: ctx.signer.sign(statementSigningBytes(statement)) };
   }
@@ -210,7 +213,8 @@ function openSections(manifest: DhtRecord, records: Partial<Record<CharacterSect
   return opened.every((o) => o?.ok) ? { equipped: (opened[0] as { plaintext: Uint8Array }).plaintext, inventory: (opened[1] as { plaintext: Uint8Array }).plaintext } : null;
 }
 
-type Previous = { readonly digest: Uint8Array; readonly sections: Sections | null } | { readonly refused: Answer };
+/** The version a request builds on; `renewal`: the request is for the DHT's own newest witnessed version (witnessed again, on what it was built on). */
+type Previous = { readonly digest: Uint8Array; readonly sections: Sections | null; readonly renewal?: true } | { readonly refused: Answer };
 
 /**
  * The version the request builds on, as the DHT holds it: none for version 1; for a later one the
@@ -225,6 +229,7 @@ async function previousVersion(h: Held, ctx: WitnessServeContext, keys: Sections
   // w + s closest by a network that grew since); any other version 1 is not the owner's next.
   if (h.version === 1) return !got.record || isSameVersionOne(got.record, h) ? { digest: NO_PREVIOUS_DIGEST, sections: null } : { refused: refusal('not-next-version') };
   if (!got.record) return { refused: refusal('previous-missing') };
+  if (readManifest(got.record)?.version === h.version && equalBytes(manifestDigest(got.record), h.digest)) return (await renewalOf(h, ctx)) ?? { refused: refusal('not-next-version') };
   if (readManifest(got.record)?.version !== h.version - 1) return { refused: refusal('not-next-version') };
   const verdict = await ctx.door.check(h.owner, { manifest: got.record });
   if (!verdict.ok) return { refused: refusal('previous-unwitnessed', verdict.reason) };
@@ -239,11 +244,23 @@ async function previousVersion(h: Held, ctx: WitnessServeContext, keys: Sections
  */
 async function shownPreviousVersion(h: Held, manifest: DhtRecord, ctx: WitnessServeContext, keys: Sections | null): Promise<Previous> {
   const verdict = await ctx.door.check(h.owner, { manifest });
-  if (!verdict.ok) return { refused: verdict.reason === 'stale' ? refusal('not-next-version') : refusal('previous-unwitnessed', verdict.reason) };
+  if (!verdict.ok && verdict.reason === 'stale') return (await renewalOf(h, ctx)) ?? { refused: refusal('not-next-version') };
+  if (!verdict.ok) return { refused: refusal('previous-unwitnessed', verdict.reason) };
   if (!keys) return { refused: refusal('previous-unreadable') };
   const shown = openSections(manifest, h.previous.sections, keys);
   const sections = shown ?? (await previousSections(h.owner, manifest, keys, ctx));
   return sections ? { digest: manifestDigest(manifest), sections } : { refused: refusal('previous-unreadable') };
+}
+
+/**
+ * A request for the version the DHT already holds as the newest witnessed one (same manifest): a
+ * renewal. It is signed again only while its attestation still passes this witness's own door, on
+ * the previous digest that attestation names; null when it does not.
+ */
+async function renewalOf(h: Held, ctx: WitnessServeContext): Promise<Previous | null> {
+  const verdict = await ctx.door.check(h.owner, { manifest: h.manifest });
+  if (!verdict.ok || !equalBytes(verdict.manifestDigest, h.digest)) return null;
+  return { digest: verdict.previousDigest, sections: null, renewal: true };
 }
 
 function isSameVersionOne(manifest: DhtRecord, h: Held): boolean {
