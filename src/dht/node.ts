@@ -657,9 +657,6 @@ class KademliaNode implements DhtNode {
    * A STORE. A holder that does not know this node as a member answers `not-member`: then this
    * node introduces itself (a ping with its credential, which the holder verifies) and stores
    * once more. One retry: a holder that refuses a presented credential will refuse it again.
-   */
-  /**
-   * A STORE, and once more after introducing this node when the holder does not know it as a member.
    * `membership.storesRefused` counts refusals that stand: this node had no credential to show, or
    * the holder refused it again after the introduction. An introduction that got no answer (a lost
    * datagram, a crashed holder) is no refusal: the STORE simply went unanswered.
@@ -877,7 +874,6 @@ class KademliaNode implements DhtNode {
     }
   }
 
-  /** Find the k closest nodes to the record's key and send it to each; wait for their answers. */
   /**
    * Stores the record at the `replicas` closest nodes that answer the store. A node that leaves a
    * store unanswered (crashed, overloaded, or one that answers lookups for nodes but drops stores)

@@ -5,9 +5,10 @@ import { readManifest, readSection } from './character.js';
 
 /**
  * The `player-data` policy: only the owner writes, and the value is a manifest, a section or an
- * attestation filed under its own slot, whose version is the record's seq (an attestation's: seq = version · 2^16 + renewal). Witness signatures are
- * not checked here: who counts as a witness depends on the DHT's membership when a door looks (the
- * door checks them, src/storage/door.ts); a storing node only keeps what the owner signed.
+ * attestation filed under its own slot, whose version is the record's seq (for an attestation,
+ * seq = version · 2^16 + renewal). Witness signatures are not checked here: who counts as a
+ * witness depends on the DHT's membership when a door looks (the door checks them,
+ * src/storage/door.ts); a storing node only keeps what the owner signed.
  */
 export function characterPolicy(): RecordPolicy {
   return {

@@ -196,11 +196,13 @@ type Part = { readonly section: CharacterSection; readonly previous: boolean } |
  */
 function partOf(record: DhtRecord, h: Held, ctx: WitnessServeContext): Part | null {
   const section = readSection(record)?.section;
-  const manifest = !section && readManifest(record);
+  const slot = section ?? (readManifest(record) ? 'manifest' : null);
+  if (!slot || !equalBytes(record.subject, characterSubject(h.owner, slot))) return null;
+  const ofPrevious = h.version > 1 && record.seq === BigInt(h.version - 1);
   let part: Part | null = null;
-  if (section && record.seq === BigInt(h.version) && equalBytes(record.subject, characterSubject(h.owner, section))) part = { section, previous: false };
-  else if (section && h.version > 1 && record.seq === BigInt(h.version - 1) && equalBytes(record.subject, characterSubject(h.owner, section))) part = { section, previous: true };
-  else if (manifest && h.version > 1 && manifest.version === h.version - 1 && equalBytes(record.subject, characterSubject(h.owner, 'manifest'))) part = 'previous-manifest';
+  if (section && record.seq === BigInt(h.version)) part = { section, previous: false };
+  else if (section && ofPrevious) part = { section, previous: true };
+  else if (!section && ofPrevious) part = 'previous-manifest';
   if (!part) return null;
   return verifyRecord(record, { policies: characterRecordPolicies, verify: ctx.verify, nowMs: ctx.wallClock.nowMs() }) === null ? part : null;
 }
@@ -227,9 +229,9 @@ async function previousVersion(h: Held, ctx: WitnessServeContext, keys: Sections
   // Version 1 builds on nothing, so it can be witnessed again from nothing: when the DHT already
   // holds this very version 1, the request renews its attestation (signers pushed out of the door's
   // w + s closest by a network that grew since); any other version 1 is not the owner's next.
-  if (h.version === 1) return !got.record || isSameVersionOne(got.record, h) ? { digest: NO_PREVIOUS_DIGEST, sections: null } : { refused: refusal('not-next-version') };
+  if (h.version === 1) return !got.record || isRequestedVersion(got.record, h) ? { digest: NO_PREVIOUS_DIGEST, sections: null } : { refused: refusal('not-next-version') };
   if (!got.record) return { refused: refusal('previous-missing') };
-  if (readManifest(got.record)?.version === h.version && equalBytes(manifestDigest(got.record), h.digest)) return (await renewalOf(h, ctx)) ?? { refused: refusal('not-next-version') };
+  if (isRequestedVersion(got.record, h)) return (await renewalOf(h, ctx)) ?? { refused: refusal('not-next-version') };
   if (readManifest(got.record)?.version !== h.version - 1) return { refused: refusal('not-next-version') };
   const verdict = await ctx.door.check(h.owner, { manifest: got.record });
   if (!verdict.ok) return { refused: refusal('previous-unwitnessed', verdict.reason) };
@@ -263,8 +265,9 @@ async function renewalOf(h: Held, ctx: WitnessServeContext): Promise<Previous | 
   return { digest: verdict.previousDigest, sections: null, renewal: true };
 }
 
-function isSameVersionOne(manifest: DhtRecord, h: Held): boolean {
-  return readManifest(manifest)?.version === 1 && equalBytes(manifestDigest(manifest), h.digest);
+/** Whether the DHT's manifest is the very version the request proposes (same digest): the request is a renewal. */
+function isRequestedVersion(manifest: DhtRecord, h: Held): boolean {
+  return readManifest(manifest)?.version === h.version && equalBytes(manifestDigest(manifest), h.digest);
 }
 
 /**
