@@ -126,6 +126,17 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const post = (m: ShardMessage) => task.port.postMessage(m);
   const handlerErrors: string[] = [];
   const onHandlerError = (error: unknown, kind: string) => handlerErrors.push(`${kind}: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  /**
+   * What each harness component of the shard is given: the clocks, the timer queue, its own stream
+   * of the seed, and an error hook that reports under its name (and stays quiet while the shard shuts down).
+   */
+  const componentDeps = (stream: string, errorsAs = stream) => ({
+    clock,
+    wallClock: systemWallClock,
+    scheduler,
+    rng: root.fork(stream),
+    onError: (e: unknown) => shuttingDown || onHandlerError(e, errorsAs),
+  });
   const rounds = task.neo.rounds;
   // A world of zones (src/zones): its groups share its coordinates and one directory of leaves.
   const world = task.profile.world ?? null;
@@ -181,12 +192,8 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const storageAttacks = createShardStorageAttacks(task.profile, {
     runSeed: task.seed,
     ed25519,
-    clock,
-    wallClock: systemWallClock,
-    scheduler,
-    rng: root.fork('storage-attacks'),
+    ...componentDeps('storage-attacks', 'sybil'),
     bootstrap: task.identity.bootstrap,
-    onError: (e) => shuttingDown || onHandlerError(e, 'sybil'),
     draw: (id) => root.fork('malicious-holders').fork(String(id)).float(),
   });
 
@@ -317,28 +324,20 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const housesSpec = task.profile.storage?.houses;
   const houses = housesSpec
     ? createShardHouses(housesSpec, {
-        clock,
-        wallClock: systemWallClock,
-        scheduler,
-        rng: root.fork('houses'),
+        ...componentDeps('houses'),
         onAudit: (a) => record({ type: 'storage-audit', ...a, group: 0, atMs: clock.nowMs() }),
-        onError: (e) => shuttingDown || onHandlerError(e, 'houses'),
       })
     : null;
 
   const charactersSpec = task.profile.storage?.characters;
   const characters = charactersSpec
-    ? createShardCharacters(charactersSpec, { clock, wallClock: systemWallClock, scheduler, rng: root.fork('characters'), onError: (e) => shuttingDown || onHandlerError(e, 'characters') })
+    ? createShardCharacters(charactersSpec, componentDeps('characters'))
     : null;
   const engagementsSpec = task.profile.storage?.engagements;
   const engagements = engagementsSpec
     ? createShardEngagements(engagementsSpec, {
-        clock,
-        wallClock: systemWallClock,
-        scheduler,
-        rng: root.fork('engagements'),
+        ...componentDeps('engagements'),
         ...(characters ? { characterOf: (id: number) => characters.latest(id) } : {}),
-        onError: (e) => shuttingDown || onHandlerError(e, 'engagements'),
       })
     : null;
   const fighterOf = (player: Player): Fighter => ({
@@ -356,13 +355,9 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     ? createShardCharacterAttacks(task.profile.characterAttacks, {
         ledger,
         characters,
-        clock,
-        wallClock: systemWallClock,
-        scheduler,
-        rng: root.fork('character-attacks'),
+        ...componentDeps('character-attacks'),
         keyOf: (id) => ed25519.createSigner(identitySeedOf(id)).publicKey,
         expand: expandPeerSet,
-        onError: (e) => shuttingDown || onHandlerError(e, 'character-attacks'),
       })
     : null;
   const characterOwner = (player: Player): CharacterOwner => ({ id: player.id, signer: player.peer.signer, dht: player.services.dht, witness: player.characters.witness, door: player.characters.door, alive: () => !player.closed });
@@ -385,14 +380,10 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   const ephemeralSpec = task.profile.storage?.ephemeral;
   const areas = ephemeralSpec
     ? createShardAreas(ephemeralSpec, {
-        clock,
-        wallClock: systemWallClock,
-        scheduler,
-        rng: root.fork('areas'),
+        ...componentDeps('areas'),
         templateSeed: `${task.seed}:zones`,
         onReset: (r) => record({ type: 'zone-reset', ...r, group: 0, atMs: clock.nowMs() }),
         onAudit: (a) => record({ type: 'zone-audit', ...a, group: 0, atMs: clock.nowMs() }),
-        onError: (e) => shuttingDown || onHandlerError(e, 'areas'),
       })
     : null;
 
