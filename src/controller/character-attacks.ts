@@ -1,5 +1,4 @@
 import { colludeWith, forgedCharacter, tamperedCharacter, type AttackLedger, type CharacterEdit } from '../attacks/index.js';
-import type { Rng } from '../random/index.js';
 import type { CharacterAttackSpec, ColludingWitnessesSpec } from '../scenario/characters.js';
 import type { PeerSet } from '../scenario/profile.js';
 import {
@@ -14,9 +13,8 @@ import {
   type CharacterDoor,
   type SealedCharacter,
 } from '../storage/index.js';
-import type { Clock } from '../time/clock.js';
-import type { TimerHandle } from '../time/timer-queue.js';
 import type { CharacterOwner, ShardCharacters } from './shard-characters.js';
+import type { ShardComponentDeps } from './shard-component.js';
 
 /**
  * The character attacks of SPEC §8 as a shard runs them (docs/attacks.md, "Tampered character data"
@@ -50,17 +48,12 @@ export interface HostedPlayer {
   readonly cheats: boolean;
 }
 
-export interface ShardCharacterAttacksDeps {
+export interface ShardCharacterAttacksDeps extends ShardComponentDeps {
   readonly ledger: AttackLedger;
   readonly characters: ShardCharacters;
-  readonly clock: Clock;
-  readonly wallClock: Clock;
-  readonly scheduler: { schedule(dueMs: number, callback: () => void): TimerHandle };
-  readonly rng: Rng;
   /** A player's public key, from the seed (colluders name their friend before it is bound, maybe in another shard). */
   readonly keyOf: (id: number) => Uint8Array;
   readonly expand: (set: PeerSet) => number[];
-  readonly onError: (error: unknown) => void;
 }
 
 export interface ShardCharacterAttacks {

@@ -2,11 +2,9 @@ import type { Signer } from '../crypto/index.js';
 import type { DhtNode } from '../dht/index.js';
 import { chebyshev } from '../game/index.js';
 import { createLatencyHistogram, decodeLatencyHistogram, mergeCounterSnapshots } from '../metrics/index.js';
-import type { Rng } from '../random/index.js';
 import type { RunReport } from '../report/model.js';
 import { areaAt, areaKey, coversArea, createAreaStore, generateArea, type AreaId, type AreaState, type AreaStore, type AreaTemplate, type Rect } from '../storage/index.js';
-import type { Clock } from '../time/clock.js';
-import type { TimerHandle } from '../time/timer-queue.js';
+import type { ShardComponentDeps } from './shard-component.js';
 
 /** The profile's `storage.ephemeral` (src/scenario/profile.ts). */
 export interface EphemeralSpec {
@@ -45,18 +43,13 @@ export interface AreaVisitor {
   place(): Place | null;
 }
 
-export interface ShardAreasDeps {
-  readonly clock: Clock;
-  readonly wallClock: Clock;
-  readonly scheduler: { schedule(dueMs: number, callback: () => void): TimerHandle };
-  readonly rng: Rng;
+export interface ShardAreasDeps extends ShardComponentDeps {
   /** The world's seed: every reader regenerates areas from it. */
   readonly templateSeed: string;
   /** A reset (areas known, areas written back), for events.ndjson. */
   readonly onReset: (reset: { readonly epoch: number; readonly areas: number; readonly rewritten: number }) => void;
   /** An audit of an epoch's acknowledged areas (before its reset, or the final one), for events.ndjson. */
   readonly onAudit: (audit: { readonly epoch: number; readonly checked: number; readonly lost: number; readonly final: boolean }) => void;
-  readonly onError: (error: unknown) => void;
 }
 
 export interface ShardAreas {

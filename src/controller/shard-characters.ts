@@ -18,8 +18,7 @@ import {
   type CharacterWitnessService,
   type SealedCharacter,
 } from '../storage/index.js';
-import type { Clock } from '../time/clock.js';
-import type { TimerHandle } from '../time/timer-queue.js';
+import type { ShardComponentDeps } from './shard-component.js';
 
 /** The profile's `storage.characters` (src/scenario/characters.ts). */
 export interface CharactersSpec {
@@ -42,14 +41,8 @@ export interface CharacterOwner {
   alive(): boolean;
 }
 
-export interface ShardCharactersDeps {
-  readonly clock: Clock;
-  /** Unix ms: record expiry. */
-  readonly wallClock: Clock;
-  readonly scheduler: { schedule(dueMs: number, callback: () => void): TimerHandle };
-  readonly rng: Rng;
-  readonly onError: (error: unknown) => void;
-}
+/** The shard's characters need only what every component is given. */
+export type ShardCharactersDeps = ShardComponentDeps;
 
 export interface ShardCharacters {
   /**

@@ -4,8 +4,7 @@ import { mergeCounterSnapshots } from '../metrics/index.js';
 import type { Rng } from '../random/index.js';
 import type { RunReport } from '../report/model.js';
 import { CHARACTER_SECTIONS, characterSubject, openSection, readManifest, sealCharacter, type CharacterKeyring, type CharacterSection, type SealedCharacter } from '../storage/index.js';
-import type { Clock } from '../time/clock.js';
-import type { TimerHandle } from '../time/timer-queue.js';
+import type { ShardComponentDeps } from './shard-component.js';
 
 /** The profile's `storage.engagements` (src/scenario/profile.ts). */
 export interface EngagementsSpec {
@@ -28,17 +27,12 @@ export interface Fighter {
   group(): string | null;
 }
 
-export interface ShardEngagementsDeps {
-  readonly clock: Clock;
-  readonly wallClock: Clock;
-  readonly scheduler: { schedule(dueMs: number, callback: () => void): TimerHandle };
-  readonly rng: Rng;
+export interface ShardEngagementsDeps extends ShardComponentDeps {
   /**
    * The fighter's sealed character (its keys included): the witnessed one where the profile keeps
    * characters; null while it has none, and then the engagement seals one of its own.
    */
   readonly characterOf?: (id: number) => SealedCharacter | null;
-  readonly onError: (error: unknown) => void;
 }
 
 export interface ShardEngagements {

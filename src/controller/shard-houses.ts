@@ -1,10 +1,8 @@
 import type { Signer } from '../crypto/index.js';
 import type { DhtNode } from '../dht/index.js';
-import type { Rng } from '../random/index.js';
 import { createHouseStore, type HouseStore } from '../storage/index.js';
-import type { Clock } from '../time/clock.js';
-import type { TimerHandle } from '../time/timer-queue.js';
 import { createHouseAudit, type HouseAuditFigures, type HouseReader } from './house-audit.js';
+import type { ShardComponentDeps } from './shard-component.js';
 
 /** The profile's `storage.houses` (src/scenario/profile.ts). */
 export interface HousesSpec {
@@ -26,14 +24,9 @@ export interface HouseOwner {
   alive(): boolean;
 }
 
-export interface ShardHousesDeps {
-  readonly clock: Clock;
-  readonly wallClock: Clock;
-  readonly scheduler: { schedule(dueMs: number, callback: () => void): TimerHandle };
-  readonly rng: Rng;
+export interface ShardHousesDeps extends ShardComponentDeps {
   /** An audit's outcome, for events.ndjson. */
   readonly onAudit: (audit: { readonly final: boolean; readonly checked: number; readonly missing: number }) => void;
-  readonly onError: (error: unknown) => void;
 }
 
 export interface ShardHouses {

@@ -3,10 +3,8 @@ import type { Ed25519Backend } from '../crypto/index.js';
 import { installDht, type DhtNode } from '../dht/index.js';
 import type { Endpoint, PeerNode } from '../net/index.js';
 import { startPeerNode } from '../peer/index.js';
-import type { Rng } from '../random/index.js';
 import { createHouseStore, housePolicy } from '../storage/index.js';
-import type { Clock } from '../time/clock.js';
-import type { TimerHandle } from '../time/timer-queue.js';
+import type { ShardComponentDeps } from './shard-component.js';
 
 /** Versions of its house each Sybil tries to store, one a second from its join on. */
 export const SYBIL_HOUSE_VERSIONS = 3;
@@ -15,16 +13,11 @@ const SYBIL_VERSION_EVERY_MS = 1000;
 const SYBIL_DHT_TIMEOUT_MS = 600;
 const SYBIL_HOUSE_BYTES = 64;
 
-export interface ShardSybilsDeps {
+export interface ShardSybilsDeps extends ShardComponentDeps {
   readonly runSeed: number;
   readonly ed25519: Ed25519Backend;
-  readonly clock: Clock;
-  readonly wallClock: Clock;
-  readonly scheduler: { schedule(dueMs: number, callback: () => void): TimerHandle };
-  readonly rng: Rng;
   /** The run's bootstrap nodes: the way into the players' DHT. */
   readonly bootstrap: readonly Endpoint[];
-  readonly onError: (error: unknown) => void;
 }
 
 /** One storage attack of the profile as the shard hosting it receives it: for each node, the credential it presents (null: none). */
