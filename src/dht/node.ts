@@ -1,4 +1,4 @@
-import { equalBytes, nodeIdFromPublicKey } from '../crypto/index.js';
+import { LruCache, equalBytes, nodeIdFromPublicKey } from '../crypto/index.js';
 import { createCounters, type Counters } from '../metrics/index.js';
 import { endpointId, type Endpoint, type Incoming, type SignatureVerifier, type Transport } from '../net/index.js';
 import type { Rng } from '../random/index.js';
@@ -56,6 +56,12 @@ export interface DhtConfig {
   readonly getQuorum?: number;
   /** Queries one lookup may send at most, so hostile answers cannot keep a lookup going forever. */
   readonly maxQueriesPerLookup?: number;
+  /**
+   * A node hands a record to a newly met node only while at most this many of the nodes it knows
+   * (the newcomer aside) are closer to the record's key than itself (docs/dht.md, "Join-time
+   * transfer"). Without it each of the k holders pushes the same record.
+   */
+  readonly handOverSenders?: number;
 }
 
 export type ResolvedDhtConfig = Required<DhtConfig>;
@@ -74,6 +80,7 @@ export const DEFAULT_DHT_CONFIG: Omit<ResolvedDhtConfig, 'replacementCacheSize'>
   maxStoredRecords: 10_000,
   getQuorum: 1,
   maxQueriesPerLookup: 64,
+  handOverSenders: 2,
 };
 
 export interface DhtDeps {
@@ -261,6 +268,8 @@ interface LookupOutcome {
 
 /** The readers' memory of the highest sequence number seen per key, so an older answer is never taken as fresh. */
 const MAX_SEEN_KEYS = 4096;
+/** Contacts already handed this node's records, remembered so that one dropped from the table and met again is not handed them twice. */
+const MAX_HANDED_OVER_CONTACTS = 4096;
 
 function resolveConfig(config: DhtConfig): ResolvedDhtConfig {
   const c = { ...DEFAULT_DHT_CONFIG, ...config };
@@ -277,6 +286,7 @@ function resolveConfig(config: DhtConfig): ResolvedDhtConfig {
   int('maxStoredRecords', 1);
   int('getQuorum', 1);
   int('maxQueriesPerLookup', 1);
+  int('handOverSenders', 1);
   if (!Number.isFinite(resolved.freshContactMs) || resolved.freshContactMs < 0) throw new RangeError(`DHT config: freshContactMs must be a finite number >= 0, got ${resolved.freshContactMs}`);
   for (const name of ['requestTimeoutMs', 'republishIntervalMs', 'refreshIntervalMs', 'expirySweepIntervalMs'] as const) {
     const v = resolved[name];
@@ -304,6 +314,7 @@ class KademliaNode implements DhtNode {
   private readonly store: RecordStore;
   private readonly published = new Map<string, DhtRecord>();
   private readonly seen = new Map<string, bigint>();
+  private readonly handedOverTo = new LruCache<string, true>(MAX_HANDED_OVER_CONTACTS);
   private readonly pending = new Map<number, Pending>();
   private readonly limiter: SenderRateLimiter;
   private readonly counters: Counters<DhtCounter> = createCounters(DHT_COUNTERS);
@@ -540,18 +551,25 @@ class KademliaNode implements DhtNode {
    * closest nodes all joined after it was stored would look missing until the next republish.
    */
   private handOver(contact: DhtContact): void {
+    const contactHex = idHex(contact.nodeId);
+    if (this.handedOverTo.has(contactHex)) return;
+    this.handedOverTo.set(contactHex, true);
     const wallNow = this.wallClock.nowMs();
     const records = [...this.published.values(), ...this.store.records().map((h) => h.record)];
     const sent = new Set<string>();
     for (const record of records) {
       const hex = idHex(record.key);
       if (sent.has(hex) || isExpired(record, wallNow)) continue;
-      if (!this.table.closest(record.key, this.config.k).some((c) => equalBytes(c.nodeId, contact.nodeId))) continue;
+      const closest = this.table.closest(record.key, this.config.k);
+      if (!closest.some((c) => equalBytes(c.nodeId, contact.nodeId))) continue;
+      const closerThanSelf = closest.filter((c) => !equalBytes(c.nodeId, contact.nodeId) && compareDistance(record.key, c.nodeId, this.nodeId) < 0).length;
+      if (closerThanSelf >= this.config.handOverSenders) continue;
       sent.add(hex);
       this.counters.inc('handOvers');
       void this.storeAt(contact, record);
     }
   }
+
 
   private answer<T>(to: DhtContact, spec: MessageSpec<T>, body: T): void {
     this.counters.inc('requestsAnswered');

@@ -63,6 +63,26 @@ describe('DHT maintenance on real sockets', () => {
     expect(new TextDecoder().decode(got.record?.value)).toBe('map of the keep');
   });
 
+  it('join-time transfer comes from the holders closest to the key only: of six holders that all know the newcomer, at most handOverSenders push the record', async () => {
+    // k 8 over 6 nodes: every node holds the record and, after the newcomer's bootstrap, knows it.
+    const net = await startNetwork(6, { seed: 'dht-handover-senders', config: { k: 8, requestTimeoutMs: 500, refreshIntervalMs: HOUR, republishIntervalMs: HOUR, handOverSenders: 2 } });
+    cleanup.push(() => net.close());
+    const holders = [...net.members];
+    const owner = holders[0] as Member;
+    const record = playerRecord(owner, 1n, new TextEncoder().encode('deed of the mill'));
+    await owner.dht.put(record);
+    await waitUntil(() => holders.slice(1).every((m) => m.dht.held(record.key) !== undefined), 'every node holds the record');
+    const newcomer = await net.spawn();
+    await newcomer.dht.bootstrap([(holders[1] as Member).dht.contact]);
+    await waitUntil(() => newcomer.dht.held(record.key) !== undefined, 'the newcomer holds the record');
+    // Give any further hand-over time to be sent: a node hands over when it first adds the contact.
+    await newcomer.dht.findNode(newcomer.dht.nodeId);
+    const handOvers = holders.reduce((n, m) => n + m.dht.stats().counters.handOvers, 0);
+    expect(handOvers).toBeGreaterThanOrEqual(1);
+    expect(handOvers).toBeLessThanOrEqual(2);
+    expect(net.handlerErrors).toEqual([]);
+  });
+
   it('without hand-off or republish, the same departures as crashes lose the record (what the hand-off prevents)', async () => {
     const net = await network('dht-handoff', { republishIntervalMs: HOUR });
     const live = [...net.members];
