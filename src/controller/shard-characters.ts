@@ -166,14 +166,17 @@ export function createShardCharacters(spec: CharactersSpec, deps: ShardCharacter
   };
 
   /**
-   * A later version is checked at the owner's own door before a change builds on it, and witnessed
-   * again while its attestation still passes with no spare signature (nodes that joined closer to
-   * its witness key pushed signers out): once it no longer passes, nothing can be built on it.
+   * The latest version checked at the owner's own door, and witnessed again while it passes with no
+   * spare signature (nodes that joined closer to its witness key pushed signers out); a version 1
+   * refused for too few witnesses is witnessed again from nothing. Before a change builds on it,
+   * and before a joiner first shows it: a joiner witnessed it while its own routing table was
+   * young, and a door that knows more nodes may not count the signers its lookup found.
    */
   const renewIfWorn = async (k: Kept): Promise<void> => {
-    if (!k.current || k.current.version < 2) return;
+    if (!k.current) return;
     const verdict = await k.owner.door.check(k.owner.signer.publicKey, { manifest: k.current.manifest });
-    if (verdict.ok && verdict.tally.valid <= RENEW_AT_VALID) await renew(k);
+    const worn = verdict.ok ? verdict.tally.valid <= RENEW_AT_VALID : verdict.reason === 'too-few-witnesses' && k.current.version === 1;
+    if (worn) await renew(k);
   };
 
   /** `current` witnessed again: a version 1 from nothing, a later one on its attestation, which must still pass. */
@@ -187,30 +190,36 @@ export function createShardCharacters(spec: CharactersSpec, deps: ShardCharacter
     return true;
   };
 
-  /** One witnessing at a time per owner. */
-  const attempt = (k: Kept): Promise<boolean> => {
+  /** One witnessing at a time per owner; errors (a crashed owner's DHT closing under it) end it quietly. */
+  const exclusive = (k: Kept, work: () => Promise<boolean>): Promise<boolean> => {
     if (k.busy || !k.kept || !k.owner.alive()) return Promise.resolve(false);
-    const run = witnessNext(k);
+    k.busy = true;
+    const run = work()
+      .catch((error: unknown) => {
+        if (k.owner.alive()) deps.onError(error);
+        return false;
+      })
+      .finally(() => (k.busy = false));
     k.idle = run;
     return run;
   };
 
-  /** The owner's pending change, or a new one, witnessed; errors (a crashed owner's DHT closing under it) end it quietly. */
-  const witnessNext = async (k: Kept): Promise<boolean> => {
-    k.busy = true;
-    try {
+  /** The owner's pending change, or a new one, witnessed. */
+  const attempt = (k: Kept): Promise<boolean> =>
+    exclusive(k, () => {
       k.pending ??= nextChange(k, keysFor(k, (k.current?.version ?? 0) + 1), expiresAtMs(), deps.rng.fork(`change:${k.owner.id}:${(k.current?.version ?? 0) + 1}`));
-      return await witnessPending(k);
-    } catch (error) {
-      if (k.owner.alive()) deps.onError(error);
-      return false;
-    } finally {
-      k.busy = false;
-    }
-  };
+      return witnessPending(k);
+    });
 
+  /** Version 1 witnessed, then checked at the owner's own door before the player shows it to a group. */
   const firstVersion = async (k: Kept, tries: number): Promise<void> => {
-    if (await attempt(k)) return k.settle(true);
+    if (await attempt(k)) {
+      await exclusive(k, async () => {
+        await renewIfWorn(k);
+        return true;
+      });
+      return k.settle(true);
+    }
     if (tries <= 1 || !k.kept || !k.owner.alive()) return k.settle(false);
     deps.scheduler.schedule(deps.clock.nowMs() + RETRY_MS, () => void firstVersion(k, tries - 1));
   };
