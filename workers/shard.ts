@@ -6,7 +6,7 @@
 import { createAttackLedger, createAttackTransport, createCollusion, createSanctioner, type AttackSpec, type Collusion } from '../src/attacks/index.js';
 import { KeyCertificateType, PaymentTokenType, decodeCertificate, encodeCertificate, systemWallClock, type GameKey, type KeyCertificate } from '../src/auth/index.js';
 import type { ShardAuthFigures, ShardCommand, ShardDhtFigures, ShardGroup, ShardGroupEvent, ShardMessage, ShardResult, ShardSample, ShardTask, ShardTraffic, UpdateCounts } from '../src/controller/contract.js';
-import { createEd25519, toHex } from '../src/crypto/index.js';
+import { createEd25519, equalBytes, toHex } from '../src/crypto/index.js';
 import { countDivergentReplicas, createFounder, createJoiner, type GroupConfig, type GroupEvent, type GroupMember, type GroupSeat, type GroupView, type ReplicaAtEnd } from '../src/groups/index.js';
 import { sumDhtStats } from '../src/dht/index.js';
 import { createEventLoopMonitor, createLatencyHistogram, createTaggedLatency, type LatencyHistogram } from '../src/metrics/index.js';
@@ -24,6 +24,7 @@ import { regionRect } from '../src/scenario/world.js';
 import { createZoneEventTracker, type ZoneEventSpec } from '../src/controller/zone-events.js';
 import { createShardHouses } from '../src/controller/shard-houses.js';
 import { createShardCharacters, type CharacterOwner } from '../src/controller/shard-characters.js';
+import type { OwnerGroup } from '../src/storage/index.js';
 import { createShardCharacterAttacks, type HostedPlayer } from '../src/controller/character-attacks.js';
 import { createShardAreas, type Place } from '../src/controller/shard-areas.js';
 import { createShardEngagements, type Fighter } from '../src/controller/shard-engagements.js';
@@ -204,6 +205,9 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     const specs = attackSpecs.get(id);
     const holderBehaviour = storageAttacks.holderBehaviour(id);
     const witnessRule = characterAttacks?.witnessRule(id);
+    // The player's groups are composed after it: its character services ask through this late binding.
+    let bound: Player | null = null;
+    const playsWith = (owner: Uint8Array, session: Uint8Array) => viewHolds(bound?.member?.view ?? null, owner, session);
     const started = await startPlayer(
       {
         bind: { host: '127.0.0.1', port: 0 },
@@ -225,11 +229,13 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         ...(holderBehaviour ? { dhtTransport: storageAttacks.holderTransport(holderBehaviour) } : {}),
         ...(storageAttacks.onDhtRefusal ? { onDhtRefusal: storageAttacks.onDhtRefusal } : {}),
         ...(witnessRule ? { witnessRule } : {}),
+        playsWith,
       },
     );
     const tagMask = tags.maskOf(id);
     const namedTags = tags.names.flatMap((name, i) => (tags.has(tagMask, name) ? [i] : []));
     const player: Player = { ...started, id, group: group.plan.groupIndex, member: null, closed: false, joinedAtMs: null, acMessagesAtJoin: 0, closedAtMs: null, leaveRequested: false, attacker: specs !== undefined, maliciousHolder: holderBehaviour !== null, tagMask, namedTags, credentials: null };
+    bound = player;
     players.set(id, player);
     playersByPort.set(player.peer.transport.local.port, player);
     allPlayers.push(player);
@@ -360,7 +366,15 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         expand: expandPeerSet,
       })
     : null;
-  const characterOwner = (player: Player): CharacterOwner => ({ id: player.id, signer: player.peer.signer, dht: player.services.dht, witness: player.characters.witness, door: player.characters.door, alive: () => !player.closed });
+  const characterOwner = (player: Player): CharacterOwner => ({
+    id: player.id,
+    signer: player.peer.signer,
+    dht: player.services.dht,
+    witness: player.characters.witness,
+    door: player.characters.door,
+    group: () => ownerGroup(player.member?.state === 'member' ? player.member.view : null),
+    alive: () => !player.closed,
+  });
   /**
    * Where the profile keeps characters, a member checks a joiner's character at the door after its
    * identity (docs/storage.md, "The door at admission"), and a joiner brings its latest witnessed one.
@@ -796,6 +810,16 @@ function sumMemberCounters(players: readonly Player[], read: (member: GroupMembe
     if (counters) for (const [k, v] of Object.entries(counters)) sum[k] = (sum[k] ?? 0) + v;
   }
   return sum;
+}
+
+/** Whether `view` is of group session `session` and lists `owner`. */
+function viewHolds(view: GroupView | null, owner: Uint8Array, session: Uint8Array): boolean {
+  return view !== null && equalBytes(view.sessionId, session) && view.members.some((m) => equalBytes(m.publicKey, owner));
+}
+
+/** A member's agreed view as its character's group: the session and every member's key and endpoint. */
+function ownerGroup(view: GroupView | null): OwnerGroup | null {
+  return view && { session: view.sessionId, members: view.members.map((m) => ({ publicKey: m.publicKey, endpoint: m.endpoint })) };
 }
 
 function dhtFigures(players: readonly Player[], latency: LatencyHistogram): ShardDhtFigures {

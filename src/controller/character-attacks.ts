@@ -13,7 +13,7 @@ import {
   type CharacterDoor,
   type SealedCharacter,
 } from '../storage/index.js';
-import type { CharacterOwner, ShardCharacters } from './shard-characters.js';
+import { witnessInGroup, type CharacterOwner, type ShardCharacters } from './shard-characters.js';
 import type { ShardComponentDeps } from './shard-component.js';
 
 /**
@@ -101,13 +101,16 @@ export function createShardCharacterAttacks(specs: readonly CharacterAttackSpec[
       const door = checker(spec, hosted, players());
       if (!door) return;
       const forged = forgedCharacter(friend.signer, base, attempt, forgery(`forged:${friend.id}:${attempt}`));
-      const result = await friend.witness.witness(forged, base, encodeEvidence({ gained: [], lost: [] }));
+      // Its group endorses it (they see it play; what it claims to have gained is the witnesses' to judge).
+      const witnessed = await witnessInGroup(friend, forged, base, encodeEvidence({ gained: [], lost: [] }), 0);
+      const result = typeof witnessed === 'string' ? null : witnessed;
+      const signatures = result?.signatures ?? [];
       // Short of t signatures, the friend signs an attestation of what it got all the same: the door decides.
-      const attestation = result.attestation ?? attestationRecord(friend.signer, { version: forged.version, manifestDigest: manifestDigest(forged.manifest), previousDigest: manifestDigest(base.manifest), signatures: [...result.signatures] }, Number(forged.manifest.expiresAtMs));
+      const attestation = result?.attestation ?? attestationRecord(friend.signer, { version: forged.version, manifestDigest: manifestDigest(forged.manifest), previousDigest: manifestDigest(base.manifest), signatures: [...signatures] }, Number(forged.manifest.expiresAtMs));
       const verdict = await door.check(friend.signer.publicKey, { manifest: forged.manifest, attestation });
       deps.ledger.judgedAttempt('colluding-witnesses', friend.signer.publicKey, { prevented: !verdict.ok, detected: !verdict.ok });
       row.attempts++;
-      row.signaturesMax = Math.max(row.signaturesMax, result.signatures.length);
+      row.signaturesMax = Math.max(row.signaturesMax, signatures.length);
       row.countedMax = Math.max(row.countedMax, verdict.tally?.valid ?? 0);
       if (!verdict.ok) continue;
       row.escapes++;

@@ -11,12 +11,15 @@ import {
   encodeCharacterClaim,
   encodeEvidence,
   encodeSheet,
+  manifestDigest,
   publishCharacter,
   sealCharacter,
   type CharacterDoor,
   type CharacterSheet,
   type CharacterWitnessService,
+  type OwnerGroup,
   type SealedCharacter,
+  type WitnessResult,
 } from '../storage/index.js';
 import type { ShardComponentDeps } from './shard-component.js';
 
@@ -37,8 +40,25 @@ export interface CharacterOwner {
   readonly witness: CharacterWitnessService;
   /** Its own door: it checks its latest version there before building on it. */
   readonly door: CharacterDoor;
+  /** The group it plays in now (its agreed view), whose members endorse its changes; null while it plays in none. */
+  group(): OwnerGroup | null;
   /** Still up: it keeps changing its character. */
   alive(): boolean;
+}
+
+/**
+ * `next` witnessed (docs/storage.md, "The group that saw the change"): a change of version 2 or
+ * later is endorsed by the group its owner plays in first, then taken to the witnesses with the
+ * endorsements; version 1 and a renewal go to the witnesses alone. `no-group` when the owner plays in
+ * no group (it left meanwhile), `unendorsed` when too few of its group endorsed in time: no witness
+ * would sign it.
+ */
+export async function witnessInGroup(owner: CharacterOwner, next: SealedCharacter, previous: SealedCharacter | null, evidence: Uint8Array, renewal: number): Promise<WitnessResult | 'no-group' | 'unendorsed'> {
+  if (next.version === 1 || renewal > 0) return owner.witness.witness(next, previous, evidence, { renewal });
+  const group = owner.group();
+  if (!group || !previous) return 'no-group';
+  const { endorsement } = await owner.witness.endorse(next, manifestDigest(previous.manifest), group);
+  return endorsement ? owner.witness.witness(next, previous, evidence, { renewal, endorsement }) : 'unendorsed';
 }
 
 /** The shard's characters need only what every component is given. */
@@ -120,7 +140,7 @@ interface Kept {
  */
 export function createShardCharacters(spec: CharactersSpec, deps: ShardCharactersDeps): ShardCharacters {
   const kept = new Map<number, Kept>();
-  const count = { witnessed: 0, witnessFailures: 0, publishedShort: 0, renewals: 0, witnessesSilent: 0, doorChecks: 0, doorAccepted: 0 };
+  const count = { witnessed: 0, witnessFailures: 0, unendorsed: 0, publishedShort: 0, renewals: 0, witnessesSilent: 0, doorChecks: 0, doorAccepted: 0 };
   const witnessRefusals: Record<string, number> = Object.fromEntries(WITNESS_OUTCOMES.filter((o) => o !== 'signed' && o !== 'awaiting-sections').map((o) => [o, 0]));
   const doorRefused: Record<string, number> = Object.fromEntries([...DOOR_REFUSALS, 'door-failed'].map((r) => [r, 0]));
   let startAtMs: number | null = null;
@@ -130,9 +150,16 @@ export function createShardCharacters(spec: CharactersSpec, deps: ShardCharacter
     return (n: number) => rng.bytes(n);
   };
 
-  /** One witnessing of `next` (on `previous`), its answers counted; the attestation to publish, or null. */
-  const askWitnesses = async (k: Kept, next: SealedCharacter, previous: SealedCharacter | null, evidence: Uint8Array, renewal: number) => {
-    const result = await k.owner.witness.witness(next, previous, evidence, { renewal });
+  /** One witnessing of `next` (on `previous`), its answers counted; null when it did not reach the witnesses. */
+  const askWitnesses = async (k: Kept, next: SealedCharacter, previous: SealedCharacter | null, evidence: Uint8Array, renewal: number): Promise<WitnessResult | null> => {
+    const result = await witnessInGroup(k.owner, next, previous, evidence, renewal);
+    // Its owner left its group since the change began: the change waits for the next group.
+    if (result === 'no-group') return null;
+    if (result === 'unendorsed') {
+      count.unendorsed++;
+      count.witnessFailures++;
+      return null;
+    }
     for (const [refusal, n] of Object.entries(result.refusals)) witnessRefusals[refusal] = (witnessRefusals[refusal] ?? 0) + (n ?? 0);
     count.witnessesSilent += result.silent;
     if (!result.ok || !result.attestation) count.witnessFailures++;
@@ -153,8 +180,8 @@ export function createShardCharacters(spec: CharactersSpec, deps: ShardCharacter
     const p = k.pending as Pending;
     await renewIfWorn(k);
     let result = await askWitnesses(k, p.next, k.current, p.evidence, 0);
-    if (!result.ok && (result.refusals['previous-unwitnessed'] ?? 0) > 0 && k.current?.version === 1 && (await renew(k))) result = await askWitnesses(k, p.next, k.current, p.evidence, 0);
-    if (!result.ok || !result.attestation) return false;
+    if (result && !result.ok && (result.refusals['previous-unwitnessed'] ?? 0) > 0 && k.current?.version === 1 && (await renew(k))) result = await askWitnesses(k, p.next, k.current, p.evidence, 0);
+    if (!result?.ok || !result.attestation) return false;
     await publish(k, p.next, result.attestation);
     count.witnessed++;
     k.previous = k.current;
@@ -183,7 +210,7 @@ export function createShardCharacters(spec: CharactersSpec, deps: ShardCharacter
   const renew = async (k: Kept): Promise<boolean> => {
     if (!k.current || !k.currentEvidence || (k.current.version > 1 && !k.previous)) return false;
     const result = await askWitnesses(k, k.current, k.current.version > 1 ? k.previous : null, k.currentEvidence, k.renewals + 1);
-    if (!result.ok || !result.attestation) return false;
+    if (!result?.ok || !result.attestation) return false;
     await publish(k, k.current, result.attestation);
     k.renewals++;
     count.renewals++;
@@ -204,9 +231,10 @@ export function createShardCharacters(spec: CharactersSpec, deps: ShardCharacter
     return run;
   };
 
-  /** The owner's pending change, or a new one, witnessed. */
+  /** The owner's pending change, or a new one, witnessed. A character changes only in play: not while its owner plays in no group. */
   const attempt = (k: Kept): Promise<boolean> =>
-    exclusive(k, () => {
+    exclusive(k, async () => {
+      if (k.current && !k.owner.group()) return false;
       k.pending ??= nextChange(k, keysFor(k, (k.current?.version ?? 0) + 1), expiresAtMs(), deps.rng.fork(`change:${k.owner.id}:${(k.current?.version ?? 0) + 1}`));
       return witnessPending(k);
     });
@@ -314,6 +342,7 @@ export function mergeCharacterFigures(figures: readonly CharacterFigures[]): Cha
     witnessFailures: sum('witnessFailures'),
     publishedShort: sum('publishedShort'),
     renewals: figures.reduce((n, f) => n + (f.renewals ?? 0), 0),
+    unendorsed: figures.reduce((n, f) => n + (f.unendorsed ?? 0), 0),
     witnessRefusals: sumRecords((f) => f.witnessRefusals),
     witnessesSilent: sum('witnessesSilent'),
     doorChecks: sum('doorChecks'),

@@ -39,6 +39,8 @@ export interface CharacterServicesDeps {
    * a colluding witness's rule here (src/attacks), so the honest composition has no attack branch.
    */
   readonly witnessRule?: (honest: ChangeRule) => ChangeRule;
+  /** Whether `owner` plays in this peer's agreed view of group session `session` (CharacterWitnessDeps.playsWith): whoever runs its groups knows. */
+  readonly playsWith?: (owner: Uint8Array, session: Uint8Array) => boolean;
 }
 
 export interface CharacterServices {
@@ -65,6 +67,7 @@ export function installCharacterServices(peer: PeerNode, dht: DhtNode, config: C
     scheduler: deps.scheduler,
     clock: deps.clock,
     wallClock: deps.wallClock,
+    ...(deps.playsWith ? { playsWith: deps.playsWith } : {}),
   });
   const door = createCharacterDoor(config.witness ?? {}, { dht, verify, wallClock: deps.wallClock });
   return { keyring, witness, door };

@@ -192,6 +192,8 @@ export interface PlayerDeps extends PlayerServicesDeps, Omit<PeerNodeDeps, 'iden
   readonly neoTransport?: (peer: PeerNode) => Transport;
   /** The rule it witnesses others' characters by, given the game's (CharacterServicesDeps.witnessRule): a colluder's in the harness. */
   readonly witnessRule?: CharacterServicesDeps['witnessRule'];
+  /** Whether an owner plays in this player's agreed view of a group session (CharacterServicesDeps.playsWith): the groups are composed after the player, by its host. */
+  readonly playsWith?: CharacterServicesDeps['playsWith'];
 }
 
 /** Everything a player runs on its one socket (startPlayer). */
@@ -223,7 +225,7 @@ export async function startPlayer(config: PlayerConfig, deps: PlayerDeps): Promi
 
 function characterDeps(deps: PlayerDeps): CharacterServicesDeps {
   const nonces = deps.rng.fork('character-keys');
-  return { scheduler: deps.scheduler, clock: deps.clock, wallClock: deps.wallClock, randomBytes: (n) => nonces.bytes(n), ...(deps.witnessRule ? { witnessRule: deps.witnessRule } : {}) };
+  return { scheduler: deps.scheduler, clock: deps.clock, wallClock: deps.wallClock, randomBytes: (n) => nonces.bytes(n), ...(deps.witnessRule ? { witnessRule: deps.witnessRule } : {}), ...(deps.playsWith ? { playsWith: deps.playsWith } : {}) };
 }
 
 /** One step of a start: a socket bound for a start that failed (a hook rejecting its arguments, say) must not outlive it. */

@@ -264,6 +264,12 @@ export interface RunReport {
        * with no spare signature; absent in reports from before renewals.
        */
       readonly renewals?: number;
+      /**
+       * Changes (version 2 and later) that did not reach the witnesses: the owner played in no group,
+       * or fewer than a strict majority of its group endorsed them in time (counted in
+       * witnessFailures too); absent in reports from before group endorsements.
+       */
+      readonly unendorsed?: number;
       /** Witnesses' final refusals of honest versions, by refusal (`previous-unwitnessed`, `conflict`, ...). */
       readonly witnessRefusals: Readonly<Record<string, number>>;
       /** Witnesses asked that gave no final answer within the owner's wait. */

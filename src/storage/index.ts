@@ -70,7 +70,21 @@ export {
   type Sections,
 } from './change-rule.js';
 export { DEFAULT_WITNESS_CONFIG, DOOR_REFUSALS, createCharacterDoor, type CharacterDoor, type CheckOptions, type DoorCounters, type DoorDeps, type DoorRefusal, type DoorVerdict, type SignatureTally, type WitnessConfig } from './door.js';
-export { CharacterWitness, CharacterWitnessRequest, CharacterWitnessSection, WITNESS_OUTCOMES, type WitnessOutcome, type WitnessRefusal } from './witness-messages.js';
+export {
+  CharacterEndorseRequest,
+  CharacterEndorsement,
+  CharacterWitness,
+  CharacterWitnessEndorsements,
+  CharacterWitnessRequest,
+  CharacterWitnessSection,
+  ENDORSE_OUTCOMES,
+  MAX_ENDORSEMENTS,
+  WITNESS_OUTCOMES,
+  type EndorseOutcome,
+  type WitnessOutcome,
+  type WitnessRefusal,
+} from './witness-messages.js';
+export { ENDORSEMENT_SIGNING_TAG, endorsementFault, endorsementSigningBytes, requiredEndorsements, type EndorseResult, type EndorsementStatement, type GroupEndorsement, type OwnerGroup } from './endorsement.js';
 export { WITNESS_GARBAGE, type WitnessGarbage } from './witness-serve.js';
 export { type WitnessOptions, type WitnessResult } from './witness-owner.js';
 export { installCharacterWitness, publishCharacter, type CharacterWitnessService, type CharacterWitnessConfig, type CharacterWitnessDeps, type WitnessCounters } from './witness.js';

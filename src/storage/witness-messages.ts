@@ -1,6 +1,7 @@
-import { SHA256_LENGTH, SIGNATURE_LENGTH } from '../crypto/index.js';
 import { RecordCodec } from '../dht/index.js';
-import { MessageKind, bytes, defineMessage, enumU8, optional, struct, u32, u64, utf8, varBytes, type Infer } from '../wire/index.js';
+import { PUBLIC_KEY_LENGTH, SHA256_LENGTH, SIGNATURE_LENGTH } from '../crypto/index.js';
+import { SESSION_ID_BYTES } from '../neo/index.js';
+import { MessageKind, bytes, defineMessage, enumU8, list, optional, struct, u32, u64, u8, utf8, varBytes, type Infer } from '../wire/index.js';
 import { MAX_EVIDENCE_BYTES, MAX_REFUSAL_DETAIL_BYTES } from './change-rule.js';
 
 /**
@@ -8,7 +9,9 @@ import { MAX_EVIDENCE_BYTES, MAX_REFUSAL_DETAIL_BYTES } from './change-rule.js';
  * version's manifest (small) and the evidence; the witness answers `awaiting-sections`, which tells
  * the owner the witness's key, so the owner can seal the section keys to it (character-key) and send
  * the two section records (one datagram each: a record is up to 1012 bytes); then the witness
- * answers with its signature or a refusal.
+ * answers with its signature or a refusal. A version made in a group first gathers the
+ * endorsements of that group's members (character-endorse-request, character-endorsement) and sends
+ * them to each witness (character-witness-endorsements) before the sections.
  */
 
 /** The largest manifest value (format, version, two section digests: 69 bytes) with room to grow. */
@@ -27,6 +30,8 @@ export const CharacterWitnessRequest = defineMessage({
     manifestValue: varBytes(MAX_MANIFEST_VALUE_BYTES),
     manifestSignature: bytes(SIGNATURE_LENGTH),
     evidence: varBytes(MAX_EVIDENCE_BYTES),
+    /** Endorsements the owner will send (character-witness-endorsements): the witness waits for them as for the sections. */
+    endorsements: u8,
   }),
 });
 export type CharacterWitnessRequestBody = Infer<typeof CharacterWitnessRequest.body>;
@@ -59,6 +64,8 @@ export const WITNESS_OUTCOMES = [
   'conflict',
   /** The game's change rule refused it (the reason in `detail`). */
   'rule',
+  /** A change (not a renewal) of version 2 or later without a strict majority of its group's endorsements. */
+  'unendorsed',
 ] as const;
 export type WitnessOutcome = (typeof WITNESS_OUTCOMES)[number];
 export type WitnessRefusal = Exclude<WitnessOutcome, 'signed' | 'awaiting-sections'>;
@@ -78,3 +85,65 @@ export const CharacterWitness = defineMessage({
   }),
 });
 export type CharacterWitnessBody = Infer<typeof CharacterWitness.body>;
+
+/** Endorsements one witness request carries at most: a strict majority of a group of up to 16 (768 bytes of signatures). */
+export const MAX_ENDORSEMENTS = 8;
+
+const EndorsementCodec = struct({ member: bytes(PUBLIC_KEY_LENGTH), signature: bytes(SIGNATURE_LENGTH) });
+
+export const CharacterEndorseRequest = defineMessage({
+  kind: MessageKind.characterEndorseRequest,
+  name: 'character-endorse-request',
+  authenticated: true,
+  summary:
+    "an owner asks a member of its group (the NEO session named) to endorse a new version of its character: the version's manifest record in parts, as in character-witness-request, and the manifest digest of the version it builds on; answered by character-endorsement",
+  body: struct({
+    version: u32,
+    previousDigest: bytes(SHA256_LENGTH),
+    manifestExpiresAtMs: u64,
+    manifestValue: varBytes(MAX_MANIFEST_VALUE_BYTES),
+    manifestSignature: bytes(SIGNATURE_LENGTH),
+    session: bytes(SESSION_ID_BYTES),
+  }),
+});
+export type CharacterEndorseRequestBody = Infer<typeof CharacterEndorseRequest.body>;
+
+/** What a group member answers; everything but `endorsed` is a refusal. */
+export const ENDORSE_OUTCOMES = [
+  'endorsed',
+  /** The manifest does not verify as the sender's record of that version. */
+  'malformed',
+  /** The sender is not a member of this node's agreed view of that session. */
+  'not-in-group',
+] as const;
+export type EndorseOutcome = (typeof ENDORSE_OUTCOMES)[number];
+
+export const CharacterEndorsement = defineMessage({
+  kind: MessageKind.characterEndorsement,
+  name: 'character-endorsement',
+  authenticated: true,
+  summary: "a group member answers a character-endorse-request: `endorsed` with its Ed25519 signature over the endorsement statement (owner, version, manifest digest, previous digest, session), or a refusal",
+  body: struct({
+    version: u32,
+    manifestDigest: bytes(SHA256_LENGTH),
+    outcome: enumU8(ENDORSE_OUTCOMES),
+    signature: optional(bytes(SIGNATURE_LENGTH)),
+  }),
+});
+export type CharacterEndorsementBody = Infer<typeof CharacterEndorsement.body>;
+
+export const CharacterWitnessEndorsements = defineMessage({
+  kind: MessageKind.characterWitnessEndorsements,
+  name: 'character-witness-endorsements',
+  authenticated: true,
+  summary:
+    "the endorsements of the group a change was made in, sent to a witness once it answered `awaiting-sections`: the session, the group's size as the owner's view has it, and a strict majority of its other members' signatures over the endorsement statement; `version` and `manifestDigest` name the request",
+  body: struct({
+    version: u32,
+    manifestDigest: bytes(SHA256_LENGTH),
+    session: bytes(SESSION_ID_BYTES),
+    groupSize: u8,
+    endorsements: list(EndorsementCodec, MAX_ENDORSEMENTS),
+  }),
+});
+export type CharacterWitnessEndorsementsBody = Infer<typeof CharacterWitnessEndorsements.body>;

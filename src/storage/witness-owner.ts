@@ -8,7 +8,8 @@ import { CHARACTER_SECTIONS, type SealedCharacter } from './character.js';
 import { MAX_EVIDENCE_BYTES } from './change-rule.js';
 import type { ResolvedWitnessConfig } from './door.js';
 import type { CharacterKeyring } from './keys.js';
-import { CharacterWitness, CharacterWitnessRequest, CharacterWitnessSection, type CharacterWitnessBody, type WitnessRefusal } from './witness-messages.js';
+import type { GroupEndorsement } from './endorsement.js';
+import { CharacterWitness, CharacterWitnessEndorsements, CharacterWitnessRequest, CharacterWitnessSection, type CharacterWitnessBody, type WitnessRefusal } from './witness-messages.js';
 import type { WitnessGarbage } from './witness-serve.js';
 
 /**
@@ -62,6 +63,7 @@ interface Session {
   readonly digest: Uint8Array;
   readonly previousDigest: Uint8Array;
   readonly renewal: number;
+  readonly endorsement: GroupEndorsement | null;
   readonly asked: Map<string, Asked>;
   readonly done: () => void;
 }
@@ -77,6 +79,11 @@ export interface WitnessOptions {
    * a later version only while its attestation still passes their doors.
    */
   readonly renewal?: number;
+  /**
+   * The endorsements of the group the change was made in (requestEndorsements): every witness asks
+   * for them for a change of version 2 or later, not for a renewal nor for version 1.
+   */
+  readonly endorsement?: GroupEndorsement;
 }
 
 export function requestWitnesses(ctx: WitnessOwnerContext): WitnessRequester {
@@ -105,8 +112,8 @@ export function requestWitnesses(ctx: WitnessOwnerContext): WitnessRequester {
 
   /**
    * The keys of this version and the one before, sealed to the witness; the previous version's
-   * manifest and section records (so the witness need not read them from the DHT); then this
-   * version's section records, which start the witness's checks.
+   * manifest and section records (so the witness need not read them from the DHT); the group's
+   * endorsements; then this version's section records, which start the witness's checks.
    */
   function sendSections(session: Session, contact: DhtContact, witnessPublicKey: Uint8Array): void {
     const to = { endpoint: contact.endpoint, publicKey: witnessPublicKey };
@@ -115,12 +122,14 @@ export function requestWitnesses(ctx: WitnessOwnerContext): WitnessRequester {
     }
     const send = (record: DhtRecord) => ctx.transport.send(contact.endpoint, CharacterWitnessSection, { version: session.next.version, record });
     if (session.previous) for (const record of [session.previous.manifest, ...CHARACTER_SECTIONS.map((s) => (session.previous as SealedCharacter).sections[s])]) send(record);
+    const e = session.endorsement;
+    if (e) ctx.transport.send(contact.endpoint, CharacterWitnessEndorsements, { version: session.next.version, manifestDigest: session.digest, session: e.session, groupSize: e.groupSize, endorsements: [...e.endorsements] });
     for (const s of CHARACTER_SECTIONS) send(session.next.sections[s]);
   }
 
   function sendRequest(session: Session, contact: DhtContact, evidence: Uint8Array): void {
     const m = session.next.manifest;
-    ctx.transport.send(contact.endpoint, CharacterWitnessRequest, { version: session.next.version, previousDigest: session.previousDigest, manifestExpiresAtMs: m.expiresAtMs, manifestValue: m.value, manifestSignature: m.signature, evidence });
+    ctx.transport.send(contact.endpoint, CharacterWitnessRequest, { version: session.next.version, previousDigest: session.previousDigest, manifestExpiresAtMs: m.expiresAtMs, manifestValue: m.value, manifestSignature: m.signature, evidence, endorsements: session.endorsement?.endorsements.length ?? 0 });
   }
 
   /** Asks until every witness gave a final answer or the time is up, asking again those that have not answered (lost datagrams). */
@@ -151,7 +160,7 @@ export function requestWitnesses(ctx: WitnessOwnerContext): WitnessRequester {
       let done!: () => void;
       const finished = new Promise<void>((resolve) => (done = resolve));
       const previousDigest = previous ? manifestDigest(previous.manifest) : NO_PREVIOUS_DIGEST;
-      const session: Session = { next, previous, digest, previousDigest, renewal, asked: new Map(chosen.map((c) => [toHex(c.nodeId), { contact: c, final: null }])), done };
+      const session: Session = { next, previous, digest, previousDigest, renewal, endorsement: options.endorsement ?? null, asked: new Map(chosen.map((c) => [toHex(c.nodeId), { contact: c, final: null }])), done };
       sessions.set(id, session);
       ctx.count.asked(chosen.length);
       try {

@@ -5,16 +5,29 @@ import type { Clock } from '../time/clock.js';
 import { NO_PREVIOUS_DIGEST, manifestDigest, statementSigningBytes, witnessKey } from './attestation.js';
 import { CHARACTER_SECTIONS, characterSubject, openSection, readManifest, readSection, type CharacterSection } from './character.js';
 import { characterRecordPolicies } from './character-policy.js';
+import { requestedManifest } from './requested-manifest.js';
 import { MAX_REFUSAL_DETAIL_BYTES, type ChangeRule, type Sections } from './change-rule.js';
 import type { CharacterDoor, ResolvedWitnessConfig } from './door.js';
 import type { CharacterKeyring } from './keys.js';
-import { CharacterWitness, CharacterWitnessRequest, CharacterWitnessSection, type CharacterWitnessRequestBody, type CharacterWitnessSectionBody, type WitnessOutcome, type WitnessRefusal } from './witness-messages.js';
+import { endorsementFault, type GroupEndorsement } from './endorsement.js';
+import {
+  CharacterWitness,
+  CharacterWitnessEndorsements,
+  CharacterWitnessRequest,
+  CharacterWitnessSection,
+  type CharacterWitnessEndorsementsBody,
+  type CharacterWitnessRequestBody,
+  type CharacterWitnessSectionBody,
+  type WitnessOutcome,
+  type WitnessRefusal,
+} from './witness-messages.js';
 
 /**
  * The serving side of witnessing (docs/storage.md, "Witnessed characters"): a node asked to witness
  * a version holds the request until it has the two section records and the keys of this version and
- * the one before, then signs only if the previous version is the one witnessed in the DHT and the
- * game's rule accepts the change from its plaintexts to the new ones.
+ * the one before, then signs only if the previous version is the one witnessed in the DHT, the
+ * game's rule accepts the change from its plaintexts to the new ones, and (for a change of version 2
+ * or later) a strict majority of the group it was made in endorsed it.
  */
 
 export const WITNESS_GARBAGE = [
@@ -22,7 +35,7 @@ export const WITNESS_GARBAGE = [
   'bad-request',
   /** A section record that does not verify as the sender's section of that version. */
   'bad-section',
-  /** A section for no request held (late, or never asked). */
+  /** A section or endorsements for no request held (late, or never asked). */
   'unexpected-section',
   /** An answer for no witnessing under way, or from a node that was not asked. */
   'unexpected-answer',
@@ -61,6 +74,9 @@ interface Held {
   readonly sections: Partial<Record<CharacterSection, DhtRecord>>;
   /** The version this one builds on, as the owner sent it (optional: without it the witness reads the DHT). */
   readonly previous: { manifest: DhtRecord | null; readonly sections: Partial<Record<CharacterSection, DhtRecord>> };
+  /** Endorsements the request said the owner would send, and what came. */
+  readonly expectedEndorsements: number;
+  endorsement: GroupEndorsement | null;
   processing: boolean;
 }
 
@@ -87,7 +103,7 @@ export function serveWitnessRequests(ctx: WitnessServeContext): void {
       ctx.count.garbage('bad-request');
       return send({ from: m.from, version: m.body.version, digest: NO_PREVIOUS_DIGEST }, refusal('malformed'));
     }
-    const h: Held = { owner: m.senderKey, version: m.body.version, from: m.from, manifest, digest: manifestDigest(manifest), previousDigest: m.body.previousDigest, evidence: m.body.evidence, sections: {}, previous: { manifest: null, sections: {} }, processing: false };
+    const h: Held = { owner: m.senderKey, version: m.body.version, from: m.from, manifest, digest: manifestDigest(manifest), previousDigest: m.body.previousDigest, evidence: m.body.evidence, sections: {}, previous: { manifest: null, sections: {} }, expectedEndorsements: m.body.endorsements, endorsement: null, processing: false };
     const id = idOf(h.owner, h.version);
     const before = signed.get(id);
     if (before) return send(h, equalBytes(before.digest, h.digest) ? before.answer : refusal('conflict'));
@@ -109,6 +125,14 @@ export function serveWitnessRequests(ctx: WitnessServeContext): void {
     tryEvaluate(h);
   });
 
+  ctx.transport.handle(CharacterWitnessEndorsements, (m: Incoming<CharacterWitnessEndorsementsBody>) => {
+    if (!m.senderKey) return;
+    const h = held.get(idOf(m.senderKey, m.body.version));
+    if (!h || !equalBytes(h.digest, m.body.manifestDigest)) return ctx.count.garbage('unexpected-section');
+    h.endorsement = { session: m.body.session, groupSize: m.body.groupSize, endorsements: m.body.endorsements };
+    tryEvaluate(h);
+  });
+
   // The keys travel in their own datagrams and may come after the sections.
   ctx.keyring.onReceived((owner, version) => {
     for (const v of [version, version + 1]) {
@@ -127,7 +151,7 @@ export function serveWitnessRequests(ctx: WitnessServeContext): void {
   }
 
   function tryEvaluate(h: Held): void {
-    if (h.processing || !CHARACTER_SECTIONS.every((s) => h.sections[s]) || !keysOf(h, h.version) || (h.version > 1 && !keysOf(h, h.version - 1))) return;
+    if (h.processing || (h.expectedEndorsements > 0 && !h.endorsement) || !CHARACTER_SECTIONS.every((s) => h.sections[s]) || !keysOf(h, h.version) || (h.version > 1 && !keysOf(h, h.version - 1))) return;
     h.processing = true;
     const id = idOf(h.owner, h.version);
     evaluate(h).then(
@@ -158,10 +182,13 @@ export function serveWitnessRequests(ctx: WitnessServeContext): void {
     const previous = await previousVersion(h, ctx, keysOf(h, h.version - 1));
     if ('refused' in previous) return previous.refused;
     if (!equalBytes(previous.digest, h.previousDigest)) return refusal('not-next-version');
-    // A renewal's change was judged when the version was first witnessed.
+    // A renewal's change was judged (and endorsed) when the version was first witnessed.
     if (!previous.renewal) {
       const verdict = ctx.rule({ owner: h.owner, version: h.version, previous: previous.sections, next, evidence: h.evidence });
       if (!verdict.ok) return refusal('rule', verdict.reason);
+      // Version 1 is made outside play (a new character); every later one in a group that saw it.
+      const fault = h.version > 1 ? endorsementFault(h.endorsement, { owner: h.owner, version: h.version, manifestDigest: h.digest, previousDigest: previous.digest }, ctx.verify) : null;
+      if (fault) return refusal('unendorsed', fault);
     }
     const statement = { owner: h.owner, version: h.version, manifestDigest: h.digest, previousDigest: previous.digest, witnessKey: witnessKey(h.owner) };
     return { outcome: 'signed', detail: '', signature: ctx.signer.sign(statementSigningBytes(statement)) };
@@ -177,14 +204,6 @@ function truncateUtf8(text: string, maxBytes: number): string {
   let out = text;
   while (Buffer.byteLength(out, 'utf8') > maxBytes) out = out.slice(0, -1);
   return out;
-}
-
-/** The manifest record a request describes, rebuilt and verified as the sender's record of that version; null otherwise. */
-function requestedManifest(owner: Uint8Array, body: CharacterWitnessRequestBody, ctx: WitnessServeContext): DhtRecord | null {
-  const subject = characterSubject(owner, 'manifest');
-  const record: DhtRecord = { type: 'player-data', key: recordKey('player-data', subject), subject, writer: owner, seq: BigInt(body.version), expiresAtMs: body.manifestExpiresAtMs, value: body.manifestValue, signature: body.manifestSignature };
-  const valid = verifyRecord(record, { policies: characterRecordPolicies, verify: ctx.verify, nowMs: ctx.wallClock.nowMs() }) === null;
-  return valid && readManifest(record) ? record : null;
 }
 
 type Part = { readonly section: CharacterSection; readonly previous: boolean } | 'previous-manifest';

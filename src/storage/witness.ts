@@ -6,8 +6,9 @@ import type { TimerHandle } from '../time/timer-queue.js';
 import { CHARACTER_SECTIONS, type SealedCharacter } from './character.js';
 import type { ChangeRule } from './change-rule.js';
 import { createCharacterDoor, resolveWitnessConfig, type DoorCounters, type WitnessConfig } from './door.js';
+import { requestEndorsements, serveEndorsements, type EndorseResult, type OwnerGroup } from './endorsement.js';
 import type { CharacterKeyring } from './keys.js';
-import { WITNESS_OUTCOMES, type WitnessRefusal } from './witness-messages.js';
+import { ENDORSE_OUTCOMES, WITNESS_OUTCOMES, type EndorseOutcome, type WitnessRefusal } from './witness-messages.js';
 import { requestWitnesses, type WitnessOptions, type WitnessResult } from './witness-owner.js';
 import { WITNESS_GARBAGE, serveWitnessRequests, type WitnessGarbage } from './witness-serve.js';
 
@@ -38,6 +39,11 @@ export interface CharacterWitnessDeps {
   readonly clock: Clock;
   /** Unix-epoch ms: record expiry. Date.now by default. */
   readonly wallClock?: Clock;
+  /**
+   * Whether `owner` plays in this node's agreed view of the group session `session`: this node
+   * endorses only its own group's changes. Absent: it plays in no group and endorses nothing.
+   */
+  readonly playsWith?: (owner: Uint8Array, session: Uint8Array) => boolean;
 }
 
 export interface WitnessCounters {
@@ -45,6 +51,11 @@ export interface WitnessCounters {
   readonly served: { readonly requests: number; readonly answers: Readonly<Record<(typeof WITNESS_OUTCOMES)[number], number>> };
   /** As an owner: witnesses asked, final answers received by outcome, witnesses silent at the deadline. */
   readonly owned: { readonly asked: number; readonly received: Readonly<Record<WitnessRefusal | 'signed', number>>; readonly silent: number };
+  /** As a group member: endorsements answered by outcome. As an owner: members asked, answers by outcome, members silent when a gathering fell short. */
+  readonly endorsements: {
+    readonly served: Readonly<Record<EndorseOutcome, number>>;
+    readonly owned: { readonly asked: number; readonly received: Readonly<Record<EndorseOutcome | 'bad-signature', number>>; readonly silent: number };
+  };
   /** Remote garbage, by reason. */
   readonly garbage: Readonly<Record<WitnessGarbage, number>>;
   /** The door a witness runs on the previous version before signing the next. */
@@ -57,6 +68,12 @@ export interface CharacterWitnessService {
    * the witnesses, who read both). Throws on misuse (not the owner's, versions not consecutive).
    */
   witness(next: SealedCharacter, previous: SealedCharacter | null, evidence: Uint8Array, options?: WitnessOptions): Promise<WitnessResult>;
+  /**
+   * Has the group `next` was made in endorse it (a strict majority of its other members), for the
+   * witnesses (WitnessOptions.endorsement). `previousDigest`: the manifest digest of the version it
+   * builds on. Throws when the owner is not among `group`'s members.
+   */
+  endorse(next: SealedCharacter, previousDigest: Uint8Array, group: OwnerGroup): Promise<EndorseResult>;
   counters(): WitnessCounters;
 }
 
@@ -72,6 +89,7 @@ export function installCharacterWitness(config: CharacterWitnessConfig, deps: Ch
   const served = { requests: 0, answers: zeroes(WITNESS_OUTCOMES) };
   const owned = { asked: 0, received: zeroes(WITNESS_OUTCOMES.filter((o): o is WitnessRefusal | 'signed' => o !== 'awaiting-sections')), silent: 0 };
   const garbage = zeroes(WITNESS_GARBAGE);
+  const endorsements = { served: zeroes(ENDORSE_OUTCOMES), owned: { asked: 0, received: zeroes([...ENDORSE_OUTCOMES, 'bad-signature' as const]), silent: 0 } };
   const countGarbage = (reason: WitnessGarbage) => void garbage[reason]++;
   const common = { config: resolved, transport: deps.transport, signer: deps.signer, verify: deps.verify, keyring: deps.keyring };
   serveWitnessRequests({
@@ -82,6 +100,16 @@ export function installCharacterWitness(config: CharacterWitnessConfig, deps: Ch
     wallClock,
     count: { taken: () => void served.requests++, answered: (outcome) => void served.answers[outcome]++, garbage: countGarbage },
   });
+  serveEndorsements({ transport: deps.transport, signer: deps.signer, verify: deps.verify, wallClock, playsWith: deps.playsWith ?? (() => false), count: { answered: (outcome) => void endorsements.served[outcome]++ } });
+  const endorser = requestEndorsements({
+    transport: deps.transport,
+    signer: deps.signer,
+    verify: deps.verify,
+    scheduler: deps.scheduler,
+    clock: deps.clock,
+    config: resolved,
+    count: { asked: (n) => void (endorsements.owned.asked += n), received: (outcome) => void endorsements.owned.received[outcome]++, silent: (n) => void (endorsements.owned.silent += n) },
+  });
   const requester = requestWitnesses({
     ...common,
     dht: deps.dht,
@@ -91,7 +119,14 @@ export function installCharacterWitness(config: CharacterWitnessConfig, deps: Ch
   });
   return {
     witness: (next, previous, evidence, options) => requester.witness(next, previous, evidence, options),
-    counters: () => ({ served: { requests: served.requests, answers: { ...served.answers } }, owned: { ...owned, received: { ...owned.received } }, garbage: { ...garbage }, door: door.counters() }),
+    endorse: (next, previousDigest, group) => endorser.endorse(next, previousDigest, group),
+    counters: () => ({
+      served: { requests: served.requests, answers: { ...served.answers } },
+      owned: { ...owned, received: { ...owned.received } },
+      endorsements: { served: { ...endorsements.served }, owned: { ...endorsements.owned, received: { ...endorsements.owned.received } } },
+      garbage: { ...garbage },
+      door: door.counters(),
+    }),
   };
 }
 

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { nodeIdFromPublicKey } from '../../src/crypto/index.js';
+import { equalBytes, nodeIdFromPublicKey } from '../../src/crypto/index.js';
 import { createRng } from '../../src/random/index.js';
 import { colludeWith } from '../../src/attacks/index.js';
 import {
@@ -42,7 +42,10 @@ const honest = itemLedgerRule({ maxGoldGain: 100 });
 
 interface Player {
   readonly member: Member;
+  /** The witness service, endorsing each change of version 2 or later by the owner's group first (as the harness's owners do). */
   readonly witness: CharacterWitnessService;
+  /** The service itself: witnessing without the group's endorsements. */
+  readonly service: CharacterWitnessService;
   readonly door: CharacterDoor;
   /** Owners this player signs anything for (a colluding witness); empty for an honest one. */
   friends: Uint8Array[];
@@ -58,15 +61,34 @@ async function startPlayers(seed: string): Promise<{ net: TestNetwork; players: 
   cleanup.push(() => net.close());
   const nonces = createRng(`${seed}/nonces`);
   const verify = (signature: Uint8Array, message: Uint8Array, publicKey: Uint8Array) => net.ed25519.verify(signature, message, publicKey);
-  const players = net.members.map((member) => {
+  const players: Player[] = [];
+  // Each owner plays in the group of itself and the next three players (by index), session SESSION.
+  const groupOf = (owner: Uint8Array) => {
+    const at = players.findIndex((p) => equalBytes(ownerKey(p), owner));
+    return at < 0 ? [] : [0, 1, 2, 3].map((d) => players[(at + d) % players.length] as Player);
+  };
+  for (const member of net.members) {
     const keyring = installCharacterKeyring({ transport: member.peer.transport, pairwise: member.peer.pairwise, randomBytes: (n) => nonces.bytes(n) });
-    const player: Player = { member, friends: [], door: createCharacterDoor({}, { dht: member.dht, verify }), witness: undefined as unknown as CharacterWitnessService };
+    const player = { member, friends: [], door: createCharacterDoor({}, { dht: member.dht, verify }) } as unknown as Player;
     const rule = colludeWithFriendsOf(player);
-    (player as { witness: CharacterWitnessService }).witness = installCharacterWitness({}, { transport: member.peer.transport, dht: member.dht, signer: member.peer.signer, verify, keyring, rule, scheduler: net.scheduler, clock: systemClock });
-    return player;
-  });
+    const playsWith = (owner: Uint8Array, session: Uint8Array) => equalBytes(session, SESSION) && groupOf(owner).includes(player);
+    const service = installCharacterWitness({}, { transport: member.peer.transport, dht: member.dht, signer: member.peer.signer, verify, keyring, rule, scheduler: net.scheduler, clock: systemClock, playsWith });
+    const witness: CharacterWitnessService = {
+      ...service,
+      async witness(next, previous, proof, options = {}) {
+        if (next.version === 1 || options.renewal !== undefined || options.endorsement) return service.witness(next, previous, proof, options);
+        const group = { session: SESSION, members: groupOf(ownerKey(player)).map((p) => ({ publicKey: ownerKey(p), endpoint: p.member.peer.transport.local })) };
+        const { endorsement } = await service.endorse(next, manifestDigest((previous as SealedCharacter).manifest), group);
+        return service.witness(next, previous, proof, endorsement ? { endorsement } : {});
+      },
+    };
+    Object.assign(player, { service, witness });
+    players.push(player);
+  }
   return { net, players };
 }
+
+const SESSION = new Uint8Array(16).fill(7);
 
 const colludeWithFriendsOf = (player: Player) => (change: Parameters<typeof honest>[0]) => colludeWith(player.friends, honest)(change);
 
@@ -305,6 +327,40 @@ describe('witnessed characters on real sockets', () => {
     expect(net.handlerErrors).toEqual([]);
   }, 60_000);
 
+  it('the group that saw a change endorses it first: without a majority of its other members the witnesses refuse it as unendorsed; a member of another group does not endorse; a renewal needs none', async () => {
+    const { net, players } = await startPlayers('witness-endorse');
+    const [hana, g1, g2, g3, outsider] = players as [Player, Player, Player, Player, Player];
+    const v1 = seal(hana, 1, ['sword'], [], 0);
+    await witnessAndPublish(hana, v1, null, evidence(['sword']));
+    const v2 = seal(hana, 2, ['sword', 'lamp'], [], 40);
+    const previousDigest = manifestDigest(v1.manifest);
+    // Straight to the witnesses: every one of them refuses.
+    const bare = await hana.service.witness(v2, v1, evidence(['lamp']));
+    expect(bare).toMatchObject({ ok: false, refusals: { unendorsed: W } });
+    // Hana names her group and an outsider as a member: the outsider does not play with her and refuses.
+    const seatOf = (p: Player) => ({ publicKey: ownerKey(p), endpoint: p.member.peer.transport.local });
+    const padded = await hana.service.endorse(v2, previousDigest, { session: SESSION, members: [hana, g1, g2, g3, outsider].map(seatOf) });
+    expect(padded.endorsement?.endorsements.length).toBeGreaterThanOrEqual(3);
+    expect(padded.endorsement?.endorsements.some((e) => equalBytes(e.member, ownerKey(outsider)))).toBe(false);
+    // The same group in another session endorses nothing; a group of Hana alone cannot endorse anything.
+    expect(await hana.service.endorse(v2, previousDigest, { session: new Uint8Array(16).fill(9), members: [hana, g1, g2, g3].map(seatOf) })).toMatchObject({ endorsement: null, refusals: { 'not-in-group': 3 } });
+    expect(await hana.service.endorse(v2, previousDigest, { session: SESSION, members: [seatOf(hana)] })).toMatchObject({ endorsement: null, asked: 0 });
+    // Endorsements Hana made herself, or counted twice, or over another change, are not a majority of a group of four.
+    const own = (await hana.service.endorse(v2, previousDigest, { session: SESSION, members: [hana, g1, g2, g3].map(seatOf) })).endorsement as NonNullable<typeof padded.endorsement>;
+    const one = own.endorsements[0] as (typeof own.endorsements)[number];
+    const forged = { session: SESSION, groupSize: 4, endorsements: [one, one, { member: ownerKey(hana), signature: hana.member.peer.signer.sign(new Uint8Array(8)) }] };
+    expect(await hana.service.witness(v2, v1, evidence(['lamp']), { endorsement: forged })).toMatchObject({ ok: false, refusals: { unendorsed: W } });
+    // With her group's endorsements the change is witnessed; its renewal is signed without any.
+    const endorsed = await hana.service.witness(v2, v1, evidence(['lamp']), { endorsement: own });
+    expect(endorsed.ok).toBe(true);
+    await publishCharacter(hana.member.dht, v2, endorsed.attestation as NonNullable<typeof endorsed.attestation>);
+    expect(await hana.service.witness(v2, v1, evidence(['lamp']), { renewal: 1 })).toMatchObject({ ok: true });
+    const served = [g1, g2, g3, outsider].map((p) => p.witness.counters().endorsements.served);
+    expect(served.slice(0, 3).every((c) => c.endorsed >= 2)).toBe(true);
+    expect(served[3]).toMatchObject({ endorsed: 0, 'not-in-group': 1 });
+    expect(net.handlerErrors).toEqual([]);
+  }, 60_000);
+
   it('remote garbage is counted and answered, never thrown', async () => {
     const { net, players } = await startPlayers('witness-garbage');
     const [alice, mallory, witness] = players as [Player, Player, Player];
@@ -313,7 +369,7 @@ describe('witnessed characters on real sockets', () => {
     const received = () => mallory.witness.counters();
     const send = mallory.member.peer.transport;
     // Alice's manifest, sent by Mallory as hers: it does not verify as Mallory's record.
-    send.send(to, CharacterWitnessRequest, { version: 1, previousDigest: new Uint8Array(32), manifestExpiresAtMs: v1.manifest.expiresAtMs, manifestValue: v1.manifest.value, manifestSignature: v1.manifest.signature, evidence: new Uint8Array(0) });
+    send.send(to, CharacterWitnessRequest, { version: 1, previousDigest: new Uint8Array(32), manifestExpiresAtMs: v1.manifest.expiresAtMs, manifestValue: v1.manifest.value, manifestSignature: v1.manifest.signature, evidence: new Uint8Array(0), endorsements: 0 });
     // A section for a request never made, and an answer to a witnessing never asked for.
     send.send(to, CharacterWitnessSection, { version: 1, record: v1.sections.equipped });
     send.send(alice.member.peer.transport.local, CharacterWitness, { version: 1, manifestDigest: new Uint8Array(32), outcome: 'signed', detail: '', signature: new Uint8Array(64) });
