@@ -1,5 +1,5 @@
 import { equalBytes, toHex, type Signer } from '../crypto/index.js';
-import { recordKey, verifyRecord, type DhtNode, type DhtRecord } from '../dht/index.js';
+import { verifyRecord, type DhtNode, type DhtRecord } from '../dht/index.js';
 import type { Endpoint, Incoming, SignatureVerifier, Transport } from '../net/index.js';
 import type { Clock } from '../time/clock.js';
 import { NO_PREVIOUS_DIGEST, manifestDigest, statementSigningBytes, witnessKey } from './attestation.js';
