@@ -1,7 +1,7 @@
 import { DomainTag, NODE_ID_LENGTH, PUBLIC_KEY_LENGTH, SHA256_LENGTH, SIGNATURE_LENGTH, equalBytes, taggedSha256, type Signer } from '../crypto/index.js';
 import { signRecord, type DhtRecord } from '../dht/index.js';
 import { compareDistance } from '../dht/ids.js';
-import { bytes, decodeOrNull, encodeWith, list, struct, u32, u8, type Infer } from '../wire/index.js';
+import { bytes, decodeOrNull, encodeTagged, encodeWith, list, struct, u32, u8, type Infer } from '../wire/index.js';
 import { characterSubject } from './character.js';
 
 /**
@@ -45,11 +45,7 @@ export type WitnessStatement = Infer<typeof WitnessStatementCodec>;
 export const WITNESS_STATEMENT_SIGNING_TAG = new TextEncoder().encode('p2p-mmog/character-witness-statement/v1');
 
 export function statementSigningBytes(statement: WitnessStatement): Uint8Array {
-  const body = encodeWith(WitnessStatementCodec, statement);
-  const out = new Uint8Array(WITNESS_STATEMENT_SIGNING_TAG.length + body.length);
-  out.set(WITNESS_STATEMENT_SIGNING_TAG);
-  out.set(body, WITNESS_STATEMENT_SIGNING_TAG.length);
-  return out;
+  return encodeTagged(WITNESS_STATEMENT_SIGNING_TAG, WitnessStatementCodec, statement);
 }
 
 /** Signatures one attestation carries: 7 keep the value under the DHT's 800 bytes (742 at most). */

@@ -3,7 +3,7 @@ import type { Endpoint, Incoming, SignatureVerifier, Transport } from '../net/in
 import { SESSION_ID_BYTES } from '../neo/index.js';
 import type { Clock } from '../time/clock.js';
 import type { TimerHandle } from '../time/timer-queue.js';
-import { bytes, encodeWith, struct, u32 } from '../wire/index.js';
+import { bytes, encodeTagged, struct, u32 } from '../wire/index.js';
 import { manifestDigest } from './attestation.js';
 import type { SealedCharacter } from './character.js';
 import { CharacterEndorseRequest, CharacterEndorsement, MAX_ENDORSEMENTS, type CharacterEndorseRequestBody, type CharacterEndorsementBody, type EndorseOutcome } from './witness-messages.js';
@@ -40,11 +40,7 @@ export interface EndorsementStatement {
 export const ENDORSEMENT_SIGNING_TAG = new TextEncoder().encode('p2p-mmog/character-endorsement/v1');
 
 export function endorsementSigningBytes(statement: EndorsementStatement): Uint8Array {
-  const body = encodeWith(EndorsementStatementCodec, statement);
-  const out = new Uint8Array(ENDORSEMENT_SIGNING_TAG.length + body.length);
-  out.set(ENDORSEMENT_SIGNING_TAG);
-  out.set(body, ENDORSEMENT_SIGNING_TAG.length);
-  return out;
+  return encodeTagged(ENDORSEMENT_SIGNING_TAG, EndorsementStatementCodec, statement);
 }
 
 /** A group's endorsements of one change, as the owner sends them to its witnesses. */

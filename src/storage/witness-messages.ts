@@ -17,6 +17,15 @@ import { MAX_EVIDENCE_BYTES, MAX_REFUSAL_DETAIL_BYTES } from './change-rule.js';
 /** The largest manifest value (format, version, two section digests: 69 bytes) with room to grow. */
 const MAX_MANIFEST_VALUE_BYTES = 128;
 
+/** A proposed version as a witness or an endorsement request carries it: its manifest record in parts (the writer is the sender) and the digest of the version it builds on. */
+const proposedVersionFields = {
+  version: u32,
+  previousDigest: bytes(SHA256_LENGTH),
+  manifestExpiresAtMs: u64,
+  manifestValue: varBytes(MAX_MANIFEST_VALUE_BYTES),
+  manifestSignature: bytes(SIGNATURE_LENGTH),
+};
+
 export const CharacterWitnessRequest = defineMessage({
   kind: MessageKind.characterWitnessRequest,
   name: 'character-witness-request',
@@ -24,11 +33,7 @@ export const CharacterWitnessRequest = defineMessage({
   summary:
     "an owner asks one of its character's witnesses (the nodes closest to its witness key) to sign a new version: the version's manifest record in parts (its writer is the sender, its subject the sender's manifest slot, its seq `version`), the manifest digest of the version it builds on (zero for version 1) and the evidence for the change; answered by character-witness",
   body: struct({
-    version: u32,
-    previousDigest: bytes(SHA256_LENGTH),
-    manifestExpiresAtMs: u64,
-    manifestValue: varBytes(MAX_MANIFEST_VALUE_BYTES),
-    manifestSignature: bytes(SIGNATURE_LENGTH),
+    ...proposedVersionFields,
     evidence: varBytes(MAX_EVIDENCE_BYTES),
     /** Endorsements the owner will send (character-witness-endorsements): the witness waits for them as for the sections. */
     endorsements: u8,
@@ -98,11 +103,7 @@ export const CharacterEndorseRequest = defineMessage({
   summary:
     "an owner asks a member of its group (the NEO session named) to endorse a new version of its character: the version's manifest record in parts, as in character-witness-request, and the manifest digest of the version it builds on; answered by character-endorsement",
   body: struct({
-    version: u32,
-    previousDigest: bytes(SHA256_LENGTH),
-    manifestExpiresAtMs: u64,
-    manifestValue: varBytes(MAX_MANIFEST_VALUE_BYTES),
-    manifestSignature: bytes(SIGNATURE_LENGTH),
+    ...proposedVersionFields,
     session: bytes(SESSION_ID_BYTES),
   }),
 });

@@ -19,6 +19,7 @@ export {
   optional,
   enumU8,
   struct,
+  encodeTagged,
   encodeWith,
   decodeWith,
   decodeOrNull,

@@ -412,6 +412,17 @@ export function encodeWith<T>(codec: Codec<T>, value: T): Uint8Array {
   return w.bytes;
 }
 
+/**
+ * `tag` ‖ the value as encoded: the bytes a signature covers, the tag a domain separator so a
+ * signature over one kind of statement can never pass for another.
+ */
+export function encodeTagged<T>(tag: Uint8Array, codec: Codec<T>, value: T): Uint8Array {
+  const w = new ByteWriter(tag.length + codec.size(value, ''));
+  w.raw(tag);
+  codec.write(w, value);
+  return w.bytes;
+}
+
 /** Decode exactly one value occupying all of `input`; leftovers are a DecodeError. */
 export function decodeWith<T>(codec: Codec<T>, input: Uint8Array): T {
   return decodeFrom(codec, new ByteReader(input));

@@ -2,7 +2,7 @@ import { DomainTag, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH, equalBytes, taggedSha25
 import { signRecord, type DhtRecord, type RecordPolicy } from '../dht/index.js';
 import { MAX_HOST_BYTES, type GroupView } from '../groups/index.js';
 import { SESSION_ID_BYTES } from '../neo/index.js';
-import { bytes, decodeOrNull, encodeWith, list, struct, u16, u32, u8, utf8, type Infer } from '../wire/index.js';
+import { bytes, decodeOrNull, encodeTagged, encodeWith, list, struct, u16, u32, u8, utf8, type Infer } from '../wire/index.js';
 import { leafKey, type LeafAddress } from './leaf.js';
 import { MAX_LEAF_BYTES } from './messages.js';
 
@@ -104,11 +104,7 @@ export function zoneLeadersBody(leaf: LeafAddress, view: GroupView): ZoneLeaders
 
 /** Tag ‖ the body as encoded: what each endorsing member signs. */
 export function endorsementBytes(body: ZoneLeadersBody): Uint8Array {
-  const encoded = encodeWith(ZoneLeadersBodyCodec, body);
-  const out = new Uint8Array(ZONE_LEADERS_SIGNING_TAG.length + encoded.length);
-  out.set(ZONE_LEADERS_SIGNING_TAG);
-  out.set(encoded, ZONE_LEADERS_SIGNING_TAG.length);
-  return out;
+  return encodeTagged(ZONE_LEADERS_SIGNING_TAG, ZoneLeadersBodyCodec, body);
 }
 
 /** This member's endorsement of `body`; a signer the body does not list cannot endorse it (RangeError). */

@@ -64,7 +64,9 @@ describe('a live peer under 100,000 random and mutated datagrams', () => {
       }
       if (roll < 0.89 && validPings.length > 0) return rng.pick(validPings); // replay
       if (roll < 0.9 && firstPing && sequence > 5000n) return firstPing; // far below the window: stale
-      if (roll < 0.92) {
+      // A MAC proof from a key the victim shares no channel with (or a tag that does not match): bad-mac, never by chance alone.
+      if (roll < 0.91) return encodeMessage(Ping, { nonce: sequence, sentAtMs: 0 }, { mac: { publicKey: attacker.publicKey, tag: () => rng.bytes(16) }, sequence: sequence++ });
+      if (roll < 0.93) {
         sent.unhandled++;
         return encodeMessage(Chunk, { chunkId: rng.bytes(32), data: rng.bytes(rng.int(1025)) });
       }

@@ -6,6 +6,7 @@ import {
   bytes,
   decodeOrNull,
   decodeWith,
+  encodeTagged,
   encodeWith,
   enumU8,
   f64,
@@ -159,5 +160,15 @@ describe('decodeOrNull', () => {
     expect(decodeOrNull(codec, new Uint8Array([1, 2]))).toBeNull();
     expect(decodeOrNull(codec, new Uint8Array([1, 2, 3, 4]))).toBeNull();
     expect(() => decodeWith(codec, new Uint8Array([1, 2]))).toThrow(DecodeError);
+  });
+});
+
+describe('encodeTagged', () => {
+  it('is the tag followed by the value as encodeWith encodes it (what a signature covers)', () => {
+    const codec = struct({ a: u8, b: varBytes(8) });
+    const tag = new TextEncoder().encode('p2p-mmog/test/v1');
+    const value = { a: 7, b: new Uint8Array([1, 2, 3]) };
+    expect(encodeTagged(tag, codec, value)).toEqual(Uint8Array.from([...tag, ...encodeWith(codec, value)]));
+    expect(encodeTagged(new Uint8Array(0), codec, value)).toEqual(encodeWith(codec, value));
   });
 });
