@@ -4,7 +4,7 @@
  */
 const CORES = '^src/(crypto|random|time|metrics|wire)/';
 const NET = '^src/net/';
-const COMPONENTS = '^src/(neo|game|groups|baselines|auth|dht|attacks|zones|storage)/|^src/catalog\\.ts$';
+const COMPONENTS = '^src/(neo|game|groups|baselines|auth|dht|attacks|zones|storage|compute)/|^src/catalog\\.ts$';
 const PEER = '^src/peer/';
 const HARNESS = '^src/(loadtest|scenario|controller|ui|report)/|^src/cli\\.ts$|^workers/';
 

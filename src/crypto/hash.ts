@@ -17,6 +17,7 @@ export const DomainTag = {
   characterSection: 'p2p-mmog/character-section/v1',
   characterManifest: 'p2p-mmog/character-manifest/v1',
   characterWitness: 'p2p-mmog/character-witness/v1',
+  computeExecutor: 'p2p-mmog/compute-executor/v1',
 } as const;
 export type DomainTagName = keyof typeof DomainTag;
 
