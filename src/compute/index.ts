@@ -2,8 +2,9 @@
  * Computation (SPEC §7; docs/compute.md): game processes stepping deterministically from a seed and
  * agreed inputs (monster AI), run by r executors drawn verifiably from the candidates, the smallest
  * r that keeps the chance that all of them collude, C(c, r) / C(n, r), below a tolerance; and the
- * statistics that measure how often colluders' wrong results escape. The exchange of results, the
- * cross-check, proofs and the harness's part are not built yet (docs/compute.md, "Not built yet").
+ * statistics that measure how often colluders' wrong results escape; executors' signed results, the
+ * group's cross-check and the proof kind of a wrong result (re-executed by the authority). The
+ * exchange over the network and the harness's part are not built yet (docs/compute.md).
  */
 export { MAX_PROCESS_ID_BYTES, chooseExecutors, drawRank, escapeProbability, executorsFor, isChosenExecutor, type ExecutorDraw } from './executors.js';
 export {
@@ -25,4 +26,22 @@ export {
   type StepPlayer,
   type StepResult,
 } from './monster.js';
+export {
+  ComputeWrongResultEvidence,
+  MAX_PROCESS_SEED_BYTES,
+  MonsterStepInputsCodec,
+  RESULT_SIGNING_TAG,
+  ResultStatementCodec,
+  computeWrongResultVerifier,
+  crossCheck,
+  encodeComputeWrongResultProof,
+  monsterInputsDigest,
+  resultSigningBytes,
+  runMonsterStep,
+  signResult,
+  type CrossCheck,
+  type MonsterStepInputs,
+  type ResultStatement,
+  type SignedResult,
+} from './results.js';
 export { escapeFigures, wilsonInterval95, type EscapeFigures } from './trials.js';
