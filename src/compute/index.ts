@@ -3,8 +3,9 @@
  * agreed inputs (monster AI), run by r executors drawn verifiably from the candidates, the smallest
  * r that keeps the chance that all of them collude, C(c, r) / C(n, r), below a tolerance; and the
  * statistics that measure how often colluders' wrong results escape; executors' signed results, the
- * group's cross-check and the proof kind of a wrong result (re-executed by the authority). The
- * exchange over the network and the harness's part are not built yet (docs/compute.md).
+ * group's cross-check and the proof kind of a wrong result (re-executed by the authority); the
+ * exchange on a peer's transport (a group asks its drawn executors and cross-checks their answers).
+ * The harness's part is not built yet (docs/compute.md).
  */
 export { MAX_PROCESS_ID_BYTES, chooseExecutors, drawRank, escapeProbability, executorsFor, isChosenExecutor, type ExecutorDraw } from './executors.js';
 export {
@@ -26,22 +27,9 @@ export {
   type StepPlayer,
   type StepResult,
 } from './monster.js';
-export {
-  ComputeWrongResultEvidence,
-  MAX_PROCESS_SEED_BYTES,
-  MonsterStepInputsCodec,
-  RESULT_SIGNING_TAG,
-  ResultStatementCodec,
-  computeWrongResultVerifier,
-  crossCheck,
-  encodeComputeWrongResultProof,
-  monsterInputsDigest,
-  resultSigningBytes,
-  runMonsterStep,
-  signResult,
-  type CrossCheck,
-  type MonsterStepInputs,
-  type ResultStatement,
-  type SignedResult,
-} from './results.js';
+export { MAX_PROCESS_SEED_BYTES, MonsterStepInputsCodec, RESULT_SIGNING_TAG, ResultStatementCodec, monsterInputsDigest, resultSigningBytes, runMonsterStep, signResult, type MonsterStepInputs, type ResultStatement, type SignedResult } from './statements.js';
+export { crossCheck, type CrossCheck } from './results.js';
+export { ComputeWrongResultEvidence, computeWrongResultVerifier, encodeComputeWrongResultProof } from './proof.js';
+export { ComputeRequest, ComputeResult, MAX_STEP_RESULT_BYTES } from './messages.js';
+export { installComputeService, type ComputeCounters, type ComputeService, type ComputeServiceConfig, type ComputeServiceDeps, type StepOutcome, type StepRequest } from './service.js';
 export { escapeFigures, wilsonInterval95, type EscapeFigures } from './trials.js';

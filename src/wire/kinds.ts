@@ -39,6 +39,8 @@ export const MessageKind = {
   characterEndorseRequest: 0x54,
   characterEndorsement: 0x55,
   characterWitnessEndorsements: 0x56,
+  computeRequest: 0x70,
+  computeResult: 0x71,
   authRegister: 0x80,
   authRenew: 0x81,
   authCertificates: 0x82,

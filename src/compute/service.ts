@@ -1,0 +1,153 @@
+import { equalBytes, sha256, toHex, type Signer } from '../crypto/index.js';
+import type { Endpoint, Incoming, SignatureVerifier, Transport } from '../net/index.js';
+import type { Clock } from '../time/clock.js';
+import type { TimerHandle } from '../time/timer-queue.js';
+import { type ExecutorDraw } from './executors.js';
+import { ComputeRequest, ComputeResult, type ComputeRequestBody, type ComputeResultBody } from './messages.js';
+import { encodeStepResult, stepMonsters, type StepResult } from './monster.js';
+import { crossCheck, type CrossCheck } from './results.js';
+import { monsterInputsDigest, resultSigningBytes, signResult, type MonsterStepInputs, type SignedResult } from './statements.js';
+
+/**
+ * The computation's exchange on a peer's transport (docs/compute.md, "The exchange"): every player
+ * is an executor that runs a step when a group asks it, and a group member asks the executors its
+ * draw chose and cross-checks their answers. One install per transport.
+ */
+
+export interface ComputeServiceConfig {
+  /** How long a group waits for its executors' answers. Default 2000 ms. */
+  readonly answerTimeoutMs?: number;
+  /** How often it asks again the executors that have not answered (lost datagrams). Default 500 ms. */
+  readonly retryMs?: number;
+}
+
+export interface ComputeServiceDeps {
+  readonly transport: Transport;
+  readonly signer: Signer;
+  readonly verify: SignatureVerifier;
+  readonly scheduler: { schedule(dueMs: number, callback: () => void): TimerHandle };
+  readonly clock: Clock;
+  /**
+   * What this node returns as an executor, given the honest step: the step itself by default. The
+   * harness puts a colluding executor's step here (src/attacks), so the honest composition has no
+   * attack branch.
+   */
+  readonly step?: (honest: (inputs: MonsterStepInputs) => StepResult) => (inputs: MonsterStepInputs) => StepResult;
+}
+
+/** One process step to have computed: the draw, its r executors (as the draw chose them, with where they listen) and the inputs. */
+export interface StepRequest {
+  readonly draw: ExecutorDraw;
+  readonly candidates: readonly Uint8Array[];
+  readonly r: number;
+  readonly affected?: readonly Uint8Array[];
+  readonly executors: readonly { readonly publicKey: Uint8Array; readonly endpoint: Endpoint }[];
+  readonly inputs: MonsterStepInputs;
+}
+
+export interface StepOutcome {
+  readonly check: CrossCheck;
+  /** Every valid-looking answer received, for proofs against the wrong ones. */
+  readonly results: readonly SignedResult[];
+  /** Executors asked that gave no answer in time. */
+  readonly silent: number;
+}
+
+export interface ComputeCounters {
+  /** As an executor: steps run and answered. */
+  readonly executed: number;
+  /** As a group: steps asked, executors asked, answers received, answers whose result bytes do not hash to the digest signed, steps that needed re-execution. */
+  readonly asked: number;
+  readonly executorsAsked: number;
+  readonly answers: number;
+  readonly badAnswers: number;
+  readonly reexecuted: number;
+}
+
+export interface ComputeService {
+  /** Asks `request.executors` to run the step, waits for their answers, and cross-checks them (re-running the step here on a disagreement). */
+  compute(request: StepRequest): Promise<StepOutcome>;
+  counters(): ComputeCounters;
+}
+
+interface Pending {
+  readonly request: StepRequest;
+  readonly inputsDigest: Uint8Array;
+  readonly answers: Map<string, SignedResult>;
+  readonly done: () => void;
+}
+
+export function installComputeService(config: ComputeServiceConfig, deps: ComputeServiceDeps): ComputeService {
+  const answerTimeoutMs = config.answerTimeoutMs ?? 2000;
+  const retryMs = config.retryMs ?? 500;
+  for (const [name, v] of Object.entries({ answerTimeoutMs, retryMs })) {
+    if (!Number.isFinite(v) || v <= 0) throw new RangeError(`compute config: ${name} must be a finite number > 0, got ${v}`);
+  }
+  const honestStep = (inputs: MonsterStepInputs) => stepMonsters(inputs.seed, inputs.monsters, inputs.inputs);
+  const step = deps.step?.(honestStep) ?? honestStep;
+  const count = { executed: 0, asked: 0, executorsAsked: 0, answers: 0, badAnswers: 0, reexecuted: 0 };
+  const pending = new Map<number, Pending>();
+  let nextRequestId = 1;
+
+  deps.transport.handle(ComputeRequest, (m: Incoming<ComputeRequestBody>) => {
+    const inputs = m.body.inputs;
+    const result = step(inputs);
+    const encoded = encodeStepResult(result);
+    const statement = { processId: m.body.processId, epoch: m.body.epoch, stateHash: m.body.stateHash, inputsDigest: monsterInputsDigest(inputs), resultDigest: sha256(encoded) };
+    const signed = signResult(deps.signer, statement);
+    count.executed++;
+    deps.transport.send(m.from, ComputeResult, { requestId: m.body.requestId, statement, signature: signed.signature, result: encoded });
+  });
+
+  deps.transport.handle(ComputeResult, (m: Incoming<ComputeResultBody>) => {
+    const p = pending.get(m.body.requestId);
+    if (!m.senderKey || !p || !p.request.executors.some((e) => equalBytes(e.publicKey, m.senderKey as Uint8Array))) return;
+    const hex = toHex(m.senderKey);
+    if (p.answers.has(hex)) return;
+    count.answers++;
+    // The result bytes must be what the signature's digest names, or the answer is of no use to anyone.
+    if (!equalBytes(sha256(m.body.result), m.body.statement.resultDigest) || !deps.verify(m.body.signature, resultSigningBytes(m.body.statement), m.senderKey)) {
+      count.badAnswers++;
+      return;
+    }
+    p.answers.set(hex, { executor: m.senderKey, statement: m.body.statement, signature: m.body.signature });
+    if (p.answers.size === p.request.executors.length) p.done();
+  });
+
+  return {
+    async compute(request) {
+      const requestId = nextRequestId++;
+      let done!: () => void;
+      const finished = new Promise<void>((resolve) => (done = resolve));
+      const p: Pending = { request, inputsDigest: monsterInputsDigest(request.inputs), answers: new Map(), done };
+      pending.set(requestId, p);
+      count.asked++;
+      count.executorsAsked += request.executors.length;
+      const body = { requestId, processId: request.draw.processId, epoch: request.draw.epoch, stateHash: request.draw.stateHash, inputs: { seed: request.inputs.seed, monsters: [...request.inputs.monsters], inputs: request.inputs.inputs } };
+      let timer: TimerHandle | null = null;
+      const ask = () => {
+        for (const e of request.executors) if (!p.answers.has(toHex(e.publicKey))) deps.transport.send(e.endpoint, ComputeRequest, body);
+        timer = deps.scheduler.schedule(deps.clock.nowMs() + retryMs, ask);
+      };
+      ask();
+      const deadline = deps.scheduler.schedule(deps.clock.nowMs() + answerTimeoutMs, done);
+      try {
+        await finished;
+      } finally {
+        (timer as TimerHandle | null)?.cancel();
+        deadline.cancel();
+        pending.delete(requestId);
+      }
+      const results = [...p.answers.values()];
+      const check = crossCheck({ draw: request.draw, candidates: request.candidates, r: request.r, affected: request.affected ?? [], inputsDigest: p.inputsDigest }, results, {
+        verify: deps.verify,
+        reexecute: () => {
+          count.reexecuted++;
+          return sha256(encodeStepResult(honestStep(request.inputs)));
+        },
+      });
+      return { check, results, silent: request.executors.length - results.length };
+    },
+    counters: () => ({ ...count }),
+  };
+}
