@@ -22,4 +22,5 @@ export {
   type SybilFigures,
 } from './storage-ledger.js';
 export { acceptAnyChange, colludeWith } from './colluding-witness.js';
+export { colludingStep } from './colluding-executor.js';
 export { CHARACTER_EDITS, forgedCharacter, tamperedCharacter, type CharacterEdit, type ForgeryDeps } from './character-forgery.js';
