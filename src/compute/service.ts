@@ -1,6 +1,7 @@
 import { equalBytes, sha256, toHex, type Signer } from '../crypto/index.js';
 import type { Endpoint, Incoming, SignatureVerifier, Transport } from '../net/index.js';
 import type { Clock } from '../time/clock.js';
+import { askUntil } from '../time/ask-until.js';
 import type { TimerHandle } from '../time/timer-queue.js';
 import { type ExecutorDraw } from './executors.js';
 import { ComputeRequest, ComputeResult, type ComputeRequestBody, type ComputeResultBody } from './messages.js';
@@ -124,18 +125,13 @@ export function installComputeService(config: ComputeServiceConfig, deps: Comput
       count.asked++;
       count.executorsAsked += request.executors.length;
       const body = { requestId, processId: request.draw.processId, epoch: request.draw.epoch, stateHash: request.draw.stateHash, inputs: { seed: request.inputs.seed, monsters: [...request.inputs.monsters], inputs: request.inputs.inputs } };
-      let timer: TimerHandle | null = null;
       const ask = () => {
         for (const e of request.executors) if (!p.answers.has(toHex(e.publicKey))) deps.transport.send(e.endpoint, ComputeRequest, body);
-        timer = deps.scheduler.schedule(deps.clock.nowMs() + retryMs, ask);
       };
-      ask();
-      const deadline = deps.scheduler.schedule(deps.clock.nowMs() + answerTimeoutMs, done);
+      if (request.executors.length === 0) done();
       try {
-        await finished;
+        await askUntil(deps, { retryMs, timeoutMs: answerTimeoutMs }, ask, finished, done);
       } finally {
-        (timer as TimerHandle | null)?.cancel();
-        deadline.cancel();
         pending.delete(requestId);
       }
       const results = [...p.answers.values()];

@@ -2,6 +2,7 @@ import { PUBLIC_KEY_LENGTH, SHA256_LENGTH, equalBytes, toHex, type Signer } from
 import type { Endpoint, Incoming, SignatureVerifier, Transport } from '../net/index.js';
 import { SESSION_ID_BYTES } from '../neo/index.js';
 import type { Clock } from '../time/clock.js';
+import { askUntil } from '../time/ask-until.js';
 import type { TimerHandle } from '../time/timer-queue.js';
 import { bytes, encodeTagged, struct, u32 } from '../wire/index.js';
 import { manifestDigest } from './attestation.js';
@@ -166,19 +167,13 @@ export function requestEndorsements(ctx: EndorseOwnerContext): { endorse(next: S
       ctx.count.asked(others.length);
       const request = { version: next.version, previousDigest, manifestExpiresAtMs: next.manifest.expiresAtMs, manifestValue: next.manifest.value, manifestSignature: next.manifest.signature, session: group.session };
       const endpointOf = new Map(others.map((m) => [toHex(m.publicKey), m.endpoint]));
-      let timer: TimerHandle | null = null;
       const ask = () => {
         for (const [hex, a] of gathering.answers) if (!a.final) ctx.transport.send(endpointOf.get(hex) as Endpoint, CharacterEndorseRequest, request);
-        timer = ctx.scheduler.schedule(ctx.clock.nowMs() + ctx.config.retryMs, ask);
       };
-      ask();
-      const deadline = ctx.scheduler.schedule(ctx.clock.nowMs() + ctx.config.answerTimeoutMs, done);
       if (others.length === 0) done();
       try {
-        await finished;
+        await askUntil(ctx, { retryMs: ctx.config.retryMs, timeoutMs: ctx.config.answerTimeoutMs }, ask, finished, done);
       } finally {
-        (timer as TimerHandle | null)?.cancel();
-        deadline.cancel();
         gatherings.delete(id);
       }
       return resultOf(gathering, group);

@@ -2,6 +2,7 @@ import { equalBytes, nodeIdFromPublicKey, toHex, type Signer } from '../crypto/i
 import type { DhtContact, DhtNode, DhtRecord } from '../dht/index.js';
 import type { Incoming, SignatureVerifier, Transport } from '../net/index.js';
 import type { Clock } from '../time/clock.js';
+import { askUntil } from '../time/ask-until.js';
 import type { TimerHandle } from '../time/timer-queue.js';
 import { MAX_ATTESTATION_SIGNATURES, NO_PREVIOUS_DIGEST, attestationRecord, manifestDigest, statementSigningBytes, witnessKey, type WitnessSignature } from './attestation.js';
 import { CHARACTER_SECTIONS, type SealedCharacter } from './character.js';
@@ -135,19 +136,14 @@ export function requestWitnesses(ctx: WitnessOwnerContext): WitnessRequester {
   /** Asks until every witness gave a final answer or the time is up, asking again those that have not answered (lost datagrams). */
   async function collectAnswers(session: Session, evidence: Uint8Array, finished: Promise<void>): Promise<void> {
     const unanswered = () => [...session.asked.values()].filter((a) => !a.final);
-    let timer: TimerHandle | null = null;
+    if (session.asked.size === 0) session.done();
     const ask = () => {
       for (const a of unanswered()) sendRequest(session, a.contact, evidence);
-      timer = ctx.scheduler.schedule(ctx.clock.nowMs() + ctx.config.retryMs, ask);
     };
-    ask();
-    const deadline = ctx.scheduler.schedule(ctx.clock.nowMs() + ctx.config.answerTimeoutMs, session.done);
-    if (session.asked.size === 0) session.done();
-    await finished;
-    (timer as TimerHandle | null)?.cancel();
-    deadline.cancel();
+    await askUntil(ctx, { retryMs: ctx.config.retryMs, timeoutMs: ctx.config.answerTimeoutMs }, ask, finished, session.done);
     ctx.count.silent(unanswered().length);
   }
+
 
   return {
     async witness(next, previous, evidence, options = {}) {
