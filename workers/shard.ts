@@ -817,9 +817,9 @@ function viewHolds(view: GroupView | null, owner: Uint8Array, session: Uint8Arra
   return view !== null && equalBytes(view.sessionId, session) && view.members.some((m) => equalBytes(m.publicKey, owner));
 }
 
-/** A member's agreed view as its character's group: the session and every member's key and endpoint. */
+/** A member's agreed view as its character's group: the session and every member (its seats carry key and endpoint). */
 function ownerGroup(view: GroupView | null): OwnerGroup | null {
-  return view && { session: view.sessionId, members: view.members.map((m) => ({ publicKey: m.publicKey, endpoint: m.endpoint })) };
+  return view && { session: view.sessionId, members: view.members };
 }
 
 function dhtFigures(players: readonly Player[], latency: LatencyHistogram): ShardDhtFigures {

@@ -5,9 +5,9 @@ import { askUntil } from '../time/ask-until.js';
 import type { TimerHandle } from '../time/timer-queue.js';
 import { type ExecutorDraw } from './executors.js';
 import { ComputeRequest, ComputeResult, type ComputeRequestBody, type ComputeResultBody } from './messages.js';
-import { encodeStepResult, stepMonsters, type StepResult } from './monster.js';
+import { encodeStepResult, type StepResult } from './monster.js';
 import { crossCheck, type CrossCheck } from './results.js';
-import { monsterInputsDigest, resultSigningBytes, signResult, type MonsterStepInputs, type SignedResult } from './statements.js';
+import { monsterInputsDigest, monsterStep, resultSigningBytes, runMonsterStep, signResult, type MonsterStepInputs, type SignedResult } from './statements.js';
 
 /**
  * The computation's exchange on a peer's transport (docs/compute.md, "The exchange"): every player
@@ -84,8 +84,7 @@ export function installComputeService(config: ComputeServiceConfig, deps: Comput
   for (const [name, v] of Object.entries({ answerTimeoutMs, retryMs })) {
     if (!Number.isFinite(v) || v <= 0) throw new RangeError(`compute config: ${name} must be a finite number > 0, got ${v}`);
   }
-  const honestStep = (inputs: MonsterStepInputs) => stepMonsters(inputs.seed, inputs.monsters, inputs.inputs);
-  const step = deps.step?.(honestStep) ?? honestStep;
+  const step = deps.step?.(monsterStep) ?? monsterStep;
   const count = { executed: 0, asked: 0, executorsAsked: 0, answers: 0, badAnswers: 0, reexecuted: 0 };
   const pending = new Map<number, Pending>();
   let nextRequestId = 1;
@@ -139,7 +138,7 @@ export function installComputeService(config: ComputeServiceConfig, deps: Comput
         verify: deps.verify,
         reexecute: () => {
           count.reexecuted++;
-          return sha256(encodeStepResult(honestStep(request.inputs)));
+          return runMonsterStep(request.inputs);
         },
       });
       return { check, results, silent: request.executors.length - results.length };

@@ -1,7 +1,7 @@
 import { SHA256_LENGTH, sha256, type Signer } from '../crypto/index.js';
 import { bytes, encodeTagged, struct, u32, utf8, varBytes, type Infer } from '../wire/index.js';
 import { MAX_PROCESS_ID_BYTES } from './executors.js';
-import { MonstersCodec, StepInputsCodec, stepMonsters, stepResultDigest, type Monster, type StepInputs } from './monster.js';
+import { MonstersCodec, StepInputsCodec, stepMonsters, stepResultDigest, type Monster, type StepInputs, type StepResult } from './monster.js';
 
 /**
  * What an executor signs (docs/compute.md, "Cross-checking and proofs"): the process, epoch and
@@ -53,6 +53,11 @@ export function monsterInputsDigest(inputs: MonsterStepInputs): Uint8Array {
 
 /** The step's result digest from its inputs: what an honest executor or a verifier computes. */
 export function runMonsterStep(inputs: MonsterStepInputs): Uint8Array {
-  return stepResultDigest(stepMonsters(inputs.seed, inputs.monsters, inputs.inputs));
+  return stepResultDigest(monsterStep(inputs));
+}
+
+/** The honest step on a request's inputs. */
+export function monsterStep(inputs: MonsterStepInputs): StepResult {
+  return stepMonsters(inputs.seed, inputs.monsters, inputs.inputs);
 }
 

@@ -570,7 +570,6 @@ class KademliaNode implements DhtNode {
     }
   }
 
-
   private answer<T>(to: DhtContact, spec: MessageSpec<T>, body: T): void {
     this.counters.inc('requestsAnswered');
     this.transport.send(to.endpoint, spec, body);

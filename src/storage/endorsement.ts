@@ -4,7 +4,7 @@ import { SESSION_ID_BYTES } from '../neo/index.js';
 import type { Clock } from '../time/clock.js';
 import { askUntil } from '../time/ask-until.js';
 import type { TimerHandle } from '../time/timer-queue.js';
-import { bytes, encodeTagged, struct, u32 } from '../wire/index.js';
+import { bytes, encodeTagged, struct, u32, type Infer } from '../wire/index.js';
 import { manifestDigest } from './attestation.js';
 import type { SealedCharacter } from './character.js';
 import { CharacterEndorseRequest, CharacterEndorsement, MAX_ENDORSEMENTS, type CharacterEndorseRequestBody, type CharacterEndorsementBody, type EndorseOutcome } from './witness-messages.js';
@@ -29,13 +29,7 @@ export const EndorsementStatementCodec = struct({
   previousDigest: bytes(SHA256_LENGTH),
   session: bytes(SESSION_ID_BYTES),
 });
-export interface EndorsementStatement {
-  readonly owner: Uint8Array;
-  readonly version: number;
-  readonly manifestDigest: Uint8Array;
-  readonly previousDigest: Uint8Array;
-  readonly session: Uint8Array;
-}
+export type EndorsementStatement = Infer<typeof EndorsementStatementCodec>;
 
 /** Domain separation: an endorsement can never pass for a witness's signature, nor for anything else. */
 export const ENDORSEMENT_SIGNING_TAG = new TextEncoder().encode('p2p-mmog/character-endorsement/v1');
@@ -128,7 +122,8 @@ export interface EndorseOwnerContext {
 }
 
 interface Gathering {
-  readonly statement: Omit<EndorsementStatement, 'manifestDigest'> & { readonly manifestDigest: Uint8Array };
+  /** What each member's endorsement must be a signature over (endorsementSigningBytes of the statement). */
+  readonly signing: Uint8Array;
   readonly answers: Map<string, { readonly publicKey: Uint8Array; final: { outcome: EndorseOutcome | 'bad-signature'; signature: Uint8Array | null } | null }>;
   readonly needed: number;
   readonly done: () => void;
@@ -144,7 +139,7 @@ export function requestEndorsements(ctx: EndorseOwnerContext): { endorse(next: S
     const gathering = gatherings.get(idOf(m.body.version, m.body.manifestDigest));
     const asked = m.senderKey && gathering?.answers.get(toHex(m.senderKey));
     if (!m.senderKey || !gathering || !asked || asked.final) return;
-    const valid = m.body.outcome !== 'endorsed' || (m.body.signature !== null && ctx.verify(m.body.signature, endorsementSigningBytes(gathering.statement), m.senderKey));
+    const valid = m.body.outcome !== 'endorsed' || (m.body.signature !== null && ctx.verify(m.body.signature, gathering.signing, m.senderKey));
     asked.final = valid ? { outcome: m.body.outcome, signature: m.body.signature } : { outcome: 'bad-signature', signature: null };
     ctx.count.received(asked.final.outcome);
     const finals = [...gathering.answers.values()].map((a) => a.final);
@@ -162,7 +157,7 @@ export function requestEndorsements(ctx: EndorseOwnerContext): { endorse(next: S
       let done!: () => void;
       const finished = new Promise<void>((resolve) => (done = resolve));
       const needed = requiredEndorsements(group.members.length);
-      const gathering: Gathering = { statement: { owner, version: next.version, manifestDigest: digest, previousDigest, session: group.session }, answers: new Map(others.map((m) => [toHex(m.publicKey), { publicKey: m.publicKey, final: null }])), needed, done };
+      const gathering: Gathering = { signing: endorsementSigningBytes({ owner, version: next.version, manifestDigest: digest, previousDigest, session: group.session }), answers: new Map(others.map((m) => [toHex(m.publicKey), { publicKey: m.publicKey, final: null }])), needed, done };
       gatherings.set(id, gathering);
       ctx.count.asked(others.length);
       const request = { version: next.version, previousDigest, manifestExpiresAtMs: next.manifest.expiresAtMs, manifestValue: next.manifest.value, manifestSignature: next.manifest.signature, session: group.session };
