@@ -6,6 +6,8 @@ import { searchCapacity } from './controller/capacity.js';
 import { runScenario, shardCount } from './controller/index.js';
 import { thresholdSelectorProblem } from './controller/sub-metrics.js';
 import { checkOpenFiles, checkSocketBuffers, readRunLimits } from './controller/limits.js';
+import { planRun } from './controller/run-plan.js';
+import { describeComputeDraw } from './controller/shard-compute.js';
 import { compareReports, evaluateThresholds, parseThreshold, readReport, renderCapacity, renderComparison, renderReportText, ReportError, suggestionLine, writeReport } from './report/index.js';
 import type { CapacityResult, RunReport } from './report/model.js';
 import { capacityPeerCounts, expandPeerSet, loadProfile, ProfileError, type Profile } from './scenario/profile.js';
@@ -89,6 +91,8 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
   const interactive = !opts.headless && canShowLiveUi(process.stdout, process.env);
   const ui = interactive ? startLiveUi({ onQuit: stop }) : null;
   if (!ui) console.log(`p2p-mmog run ${profile.name}: ${profile.peers} peers in groups of ${profile.neo.groupSize}, ${profile.durationS} s, seed ${profile.seed}`);
+  const draw = profile.compute ? planRun(profile).compute : null;
+  if (!ui && draw && profile.compute) console.log(describeComputeDraw(draw, profile.compute));
   try {
     const onSnapshot = (snapshot: LiveSnapshot) => (ui ? ui.update(snapshot) : console.log(formatProgressLine(snapshot)));
     const measure = async (p: Profile) => {
@@ -178,12 +182,13 @@ function untilSignal(): { stopped: Promise<void>; dispose(): void } {
 async function authority(opts: AuthorityOptions): Promise<number> {
   // Loaded here so the other commands never load the native SQLite module.
   const { startAuthority, createPaymentIssuer, DEV_PAYMENT_ISSUER_SEED } = await import('./auth/index.js');
+  const { ALL_PROOF_VERIFIERS } = await import('./peer/proof-kinds.js');
   const paymentKey = opts.paymentKey ?? createPaymentIssuer(DEV_PAYMENT_ISSUER_SEED).publicKey;
   let ac: Awaited<ReturnType<typeof startAuthority>>;
   try {
     ac = await startAuthority(
       { host: opts.host, port: opts.port, dbPath: opts.db, gameKeyTtlMs: opts.gameKeyTtl, paymentIssuerKey: paymentKey },
-      { ...(opts.keySeed ? { identitySeed: opts.keySeed } : {}), onError: (e, where) => console.error(`authority: ${where}: ${String(e)}`) },
+      { ...(opts.keySeed ? { identitySeed: opts.keySeed } : {}), proofKinds: ALL_PROOF_VERIFIERS, onError: (e, where) => console.error(`authority: ${where}: ${String(e)}`) },
     );
   } catch (e) {
     // A database of another authority, a newer schema, a port in use: the operator's to fix.

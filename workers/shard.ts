@@ -29,6 +29,7 @@ import { createShardCharacterAttacks, type HostedPlayer } from '../src/controlle
 import { createShardAreas, type Place } from '../src/controller/shard-areas.js';
 import { createShardEngagements, type Fighter } from '../src/controller/shard-engagements.js';
 import { createShardStorageAttacks } from '../src/controller/shard-storage-attacks.js';
+import { createShardCompute, type ComputeHost } from '../src/controller/shard-compute.js';
 import { createLocalDirectory, createZonePlayer, leafKey, zoneAndNested, zoneOf, type WorldDefinition, type RunSchedule, type ZoneDirectory, type ZoneEvent, type ZonePlayer } from '../src/zones/index.js';
 
 /** A player as the shard hosts it: what startPlayer composed, and the shard's bookkeeping. */
@@ -205,6 +206,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     const specs = attackSpecs.get(id);
     const holderBehaviour = storageAttacks.holderBehaviour(id);
     const witnessRule = characterAttacks?.witnessRule(id);
+    const computeStep = compute?.stepHook(id);
     // The player's groups are composed after it: its character services ask through this late binding.
     let bound: Player | null = null;
     const playsWith = (owner: Uint8Array, session: Uint8Array) => viewHolds(bound?.member?.view ?? null, owner, session);
@@ -229,6 +231,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         ...(holderBehaviour ? { dhtTransport: storageAttacks.holderTransport(holderBehaviour) } : {}),
         ...(storageAttacks.onDhtRefusal ? { onDhtRefusal: storageAttacks.onDhtRefusal } : {}),
         ...(witnessRule ? { witnessRule } : {}),
+        ...(computeStep ? { computeStep } : {}),
         playsWith,
       },
     );
@@ -390,6 +393,32 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
   /** The shard's players as the character attacks look at them. */
   const hostedPlayers = (): HostedPlayer[] =>
     allPlayers.map((p) => ({ id: p.id, group: p.group, owner: characterOwner(p), door: p.characters.door, playing: p.member?.state === 'member', cheats: p.attacker }));
+
+  // Game processes (src/controller/shard-compute.ts): every group's monsters, stepped by executors drawn from the shard's players.
+  const compute =
+    task.profile.compute && task.compute
+      ? createShardCompute(task.profile.compute, task.profile.computeAttacks, {
+          ...componentDeps('compute'),
+          runSeed: task.seed,
+          draw: task.compute,
+          ledger,
+          keyOf: (id) => ed25519.createSigner(identitySeedOf(id)).publicKey,
+          hosted: new Set(task.groups.flatMap((g) => g.peers)),
+          expand: expandPeerSet,
+        })
+      : null;
+  const computeHosts = (): ComputeHost[] =>
+    allPlayers.map((p) => ({
+      id: p.id,
+      publicKey: p.peer.publicKey,
+      signer: p.peer.signer,
+      endpoint: p.peer.transport.local,
+      compute: p.compute,
+      auth: p.services.auth,
+      candidate: p.joinedAtMs !== null && !p.closed,
+      group: () => hostGroup(p),
+      exclude: (ban, cert) => p.member?.exclude(ban, cert) ?? false,
+    }));
 
   const ephemeralSpec = task.profile.storage?.ephemeral;
   const areas = ephemeralSpec
@@ -672,6 +701,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         characterAttacks?.start(command.startAtMs, hostedPlayers);
         areas?.start(command.startAtMs, task.profile.durationS);
         engagements?.start(command.startAtMs, command.startAtMs + (task.profile.durationS - ENGAGEMENTS_END_BEFORE_S) * 1000);
+        compute?.start(command.startAtMs, command.startAtMs + task.profile.durationS * 1000, computeHosts);
         // Founders published while the overlay was still forming, into nodes that may no longer be
         // the closest to their keys once everyone is in: the join flow's check runs again then,
         // spread over a window rather than all at once (a burst of lookups makes timers late).
@@ -735,6 +765,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       characters: characters && { ...characters.figures(), colluding: characterAttacks?.figures() ?? [] },
       ephemeral: areas?.figures() ?? null,
       engagements: engagements?.figures() ?? null,
+      compute: compute?.figures() ?? null,
       maliciousHolders: storageAttacks.holderTotals(),
       storageAttacks: storageAttacks.summary(allPlayers.map((p) => ({ dht: p.services.dht, certified: p.joinedAtMs !== null, maliciousHolder: p.maliciousHolder, open: !p.closed }))),
     };
@@ -815,6 +846,14 @@ function sumMemberCounters(players: readonly Player[], read: (member: GroupMembe
 /** Whether `view` is of group session `session` and lists `owner`. */
 function viewHolds(view: GroupView | null, owner: Uint8Array, session: Uint8Array): boolean {
   return view !== null && equalBytes(view.sessionId, session) && view.members.some((m) => equalBytes(m.publicKey, owner));
+}
+
+/** A player's group as the computation sees it: its agreed view, its seat there and its game; null outside one. */
+function hostGroup(p: Player): ReturnType<ComputeHost['group']> {
+  const m = p.member;
+  if (!m || m.state !== 'member' || !m.view || !m.game) return null;
+  const me = m.view.members.find((s) => equalBytes(s.publicKey, p.peer.publicKey));
+  return me ? { session: m.view.sessionId, members: m.view.members, seat: me.seat, game: m.game } : null;
 }
 
 /** A member's agreed view as its character's group: the session and every member (its seats carry key and endpoint). */

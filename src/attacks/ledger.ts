@@ -27,6 +27,9 @@ export const ATTACK_KINDS = [
   // Witnessed characters (docs/storage.md): an edited character brought to a group's door, and a forged change witnessed by colluders.
   'tampered-character',
   'colluding-witnesses',
+  // Replicated computation (docs/compute.md): executors returning one wrong result together, and a cheater alone in its area running its monsters itself.
+  'colluding-executors',
+  'isolated-executor',
   'forged-certificate',
   'expired-certificate',
   'banned-certificate',

@@ -72,6 +72,21 @@ export function escapeProbability(n: number, c: number, r: number): number {
   return hypergeometricTail(n, c, r, r);
 }
 
+/**
+ * The chance that one draw names only colluders, for the candidates it is made from: the draw takes
+ * the r executors from the `others` (candidates the process does not affect) first, and only when
+ * fewer than r of them exist all of them and the rest from the `affected`. Each side is given as
+ * how many candidates it has and how many of those collude. With no affected candidates drawn this
+ * is escapeProbability(others.n, others.c, r).
+ */
+export function drawAllColludersProbability(others: { readonly n: number; readonly c: number }, affected: { readonly n: number; readonly c: number }, r: number): number {
+  if (others.n + affected.n < r) throw new RangeError(`drawAllColludersProbability: ${others.n + affected.n} candidates cannot give r = ${r} executors`);
+  if (others.n >= r) return escapeProbability(others.n, others.c, r);
+  if (others.c < others.n) return 0;
+  const rest = r - others.n;
+  return escapeProbability(affected.n, affected.c, rest);
+}
+
 /** The smallest r with C(c, r) / C(n, r) < tolerance, and that bound; null when even r = n does not get below it (c = n). */
 export function executorsFor(n: number, c: number, tolerance: number): { readonly r: number; readonly bound: number } | null {
   if (!(tolerance > 0 && tolerance <= 1)) throw new RangeError(`executorsFor: tolerance must be in (0, 1], got ${tolerance}`);

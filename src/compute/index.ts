@@ -7,7 +7,7 @@
  * exchange on a peer's transport (a group asks its drawn executors and cross-checks their answers).
  * The harness's part is not built yet (docs/compute.md).
  */
-export { MAX_PROCESS_ID_BYTES, chooseExecutors, drawRank, escapeProbability, executorsFor, isChosenExecutor, type ExecutorDraw } from './executors.js';
+export { MAX_PROCESS_ID_BYTES, chooseExecutors, drawAllColludersProbability, drawRank, escapeProbability, executorsFor, isChosenExecutor, type ExecutorDraw } from './executors.js';
 export {
   AGGRO_TILES,
   MAX_BITE,
@@ -17,6 +17,7 @@ export {
   PLAYER_BLOW,
   StepInputsCodec,
   StepResultCodec,
+  decodeStepResult,
   encodeStepResult,
   spawnMonsters,
   stepMonsters,

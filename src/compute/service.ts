@@ -5,9 +5,9 @@ import { askUntil } from '../time/ask-until.js';
 import type { TimerHandle } from '../time/timer-queue.js';
 import { type ExecutorDraw } from './executors.js';
 import { ComputeRequest, ComputeResult, type ComputeRequestBody, type ComputeResultBody } from './messages.js';
-import { encodeStepResult, type StepResult } from './monster.js';
+import { decodeStepResult, encodeStepResult, type StepResult } from './monster.js';
 import { crossCheck, type CrossCheck } from './results.js';
-import { monsterInputsDigest, monsterStep, resultSigningBytes, runMonsterStep, signResult, type MonsterStepInputs, type SignedResult } from './statements.js';
+import { monsterInputsDigest, monsterStep, resultSigningBytes, signResult, type MonsterStepInputs, type SignedResult } from './statements.js';
 
 /**
  * The computation's exchange on a peer's transport (docs/compute.md, "The exchange"): every player
@@ -44,6 +44,11 @@ export interface StepRequest {
   readonly affected?: readonly Uint8Array[];
   readonly executors: readonly { readonly publicKey: Uint8Array; readonly endpoint: Endpoint }[];
   readonly inputs: MonsterStepInputs;
+  /**
+   * Signed results the group holds from elsewhere (a member that ran the process itself, say): they
+   * go to the cross-check with the answers, which counts only the draw's executors' (`ignored` otherwise).
+   */
+  readonly offered?: readonly SignedResult[];
 }
 
 export interface StepOutcome {
@@ -51,7 +56,9 @@ export interface StepOutcome {
   /** Every valid-looking answer received, for proofs against the wrong ones. */
   readonly results: readonly SignedResult[];
   /** Executors asked that gave no answer in time. */
-  readonly silent: number;
+  readonly silent: readonly Uint8Array[];
+  /** The result the group takes (the agreed one, or its own on a disagreement); null when incomplete. */
+  readonly taken: StepResult | null;
 }
 
 export interface ComputeCounters {
@@ -74,7 +81,7 @@ export interface ComputeService {
 interface Pending {
   readonly request: StepRequest;
   readonly inputsDigest: Uint8Array;
-  readonly answers: Map<string, SignedResult>;
+  readonly answers: Map<string, SignedResult & { readonly result: Uint8Array }>;
   readonly done: () => void;
 }
 
@@ -110,7 +117,7 @@ export function installComputeService(config: ComputeServiceConfig, deps: Comput
       count.badAnswers++;
       return;
     }
-    p.answers.set(hex, { executor: m.senderKey, statement: m.body.statement, signature: m.body.signature });
+    p.answers.set(hex, { executor: m.senderKey, statement: m.body.statement, signature: m.body.signature, result: m.body.result });
     if (p.answers.size === p.request.executors.length) p.done();
   });
 
@@ -133,16 +140,30 @@ export function installComputeService(config: ComputeServiceConfig, deps: Comput
       } finally {
         pending.delete(requestId);
       }
-      const results = [...p.answers.values()];
-      const check = crossCheck({ draw: request.draw, candidates: request.candidates, r: request.r, affected: request.affected ?? [], inputsDigest: p.inputsDigest }, results, {
-        verify: deps.verify,
+      const answers = [...p.answers.values()];
+      const results = answers.map(({ executor, statement, signature }) => ({ executor, statement, signature }));
+      // Answers were verified as they arrived; only what the group holds from elsewhere is verified here.
+      const checked = new Set(results.map((r) => r.signature));
+      let own: Uint8Array | null = null;
+      const check = crossCheck({ draw: request.draw, candidates: request.candidates, r: request.r, affected: request.affected ?? [], inputsDigest: p.inputsDigest }, [...results, ...(request.offered ?? [])], {
+        verify: (signature, message, key) => checked.has(signature) || deps.verify(signature, message, key),
         reexecute: () => {
           count.reexecuted++;
-          return runMonsterStep(request.inputs);
+          own = encodeStepResult(monsterStep(request.inputs));
+          return sha256(own);
         },
       });
-      return { check, results, silent: request.executors.length - results.length };
+      const silent = request.executors.filter((e) => !p.answers.has(toHex(e.publicKey))).map((e) => e.publicKey);
+      return { check, results, silent, taken: takenResult(check, answers, own) };
     },
     counters: () => ({ ...count }),
   };
+}
+
+/** The result bytes the cross-check took, decoded: the agreed answers' or the group's own. */
+function takenResult(check: CrossCheck, answers: readonly { readonly statement: { readonly resultDigest: Uint8Array }; readonly result: Uint8Array }[], own: Uint8Array | null): StepResult | null {
+  if (check.outcome === 'incomplete') return null;
+  if (check.outcome === 're-executed' && own) return decodeStepResult(own);
+  const agreed = answers.find((a) => equalBytes(a.statement.resultDigest, check.resultDigest));
+  return agreed ? decodeStepResult(agreed.result) : null;
 }

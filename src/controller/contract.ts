@@ -5,6 +5,7 @@
 import type { ColludingFigures } from './character-attacks.js';
 import type { HouseAuditFigures } from './house-audit.js';
 import type { CharacterFigures } from './shard-characters.js';
+import type { ComputeDraw, ComputeFigures } from './shard-compute.js';
 import type { EphemeralFigures } from './shard-areas.js';
 import type { EngagementFigures } from './shard-engagements.js';
 import type { ZoneEventFigures } from './zone-events.js';
@@ -59,6 +60,8 @@ export interface ShardTask {
   };
   /** The validated profile: link rules name peers by global index (src/scenario/profile.ts). */
   readonly profile: Profile;
+  /** Executors per game-process step for the whole run (null: no computation). */
+  readonly compute: ComputeDraw | null;
   /** Telemetry out, commands in. Transferred with the task. */
   readonly port: MessagePort;
 }
@@ -184,6 +187,8 @@ export interface ShardSample {
   readonly characters: (CharacterFigures & { readonly colluding: readonly ColludingFigures[] }) | null;
   /** Its Alice/Eve engagements (null: the profile has none); merged by mergeEngagementFigures. */
   readonly engagements: EngagementFigures | null;
+  /** Its groups' game processes and the computation attacks it hosts (null: the profile has no computation); merged by mergeComputeFigures. */
+  readonly compute: ComputeFigures | null;
   /** Its malicious DHT nodes (storage.maliciousHolders) and what they did; null without any in the profile. */
   readonly maliciousHolders: HolderFigures | null;
   /** Its part of the storage-layer DHT attacks (src/attacks/storage-ledger.ts); null when the profile has none. Merged by mergeStorageAttackSummaries. */

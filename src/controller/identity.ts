@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ALL_PROOF_VERIFIERS } from '../peer/index.js';
 import {
   BanType,
   GameKeyType,
@@ -64,7 +65,7 @@ export async function startIdentityInfrastructure(seed: number, players: number,
   const issuer = createPaymentIssuer(root.fork('payment').bytes(32), { ed25519, rng: root.fork('token-ids') });
   const authority = await startAuthority(
     { dbPath: join(dir, 'authority.db'), gameKeyTtlMs: GAME_KEY_TTL_MS, paymentIssuerKey: issuer.publicKey },
-    { identitySeed: root.fork('authority').bytes(32), ed25519 },
+    { identitySeed: root.fork('authority').bytes(32), ed25519, proofKinds: ALL_PROOF_VERIFIERS },
   );
   const scheduler = createTimerQueue({ clock: systemClock });
   // The authority's signer (the controller runs the authority): the bootstrap nodes' key

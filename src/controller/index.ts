@@ -7,9 +7,10 @@ import { mergeHouseAuditFigures } from './house-audit.js';
 import { mergeEphemeralFigures } from './shard-areas.js';
 import { mergeEngagementFigures } from './shard-engagements.js';
 import { mergeCharacterFigures } from './shard-characters.js';
+import { computeReport } from './shard-compute.js';
 import { mergeColludingFigures, withColludingFigures } from './character-attacks.js';
 import { NEO_COUNTERS, type NeoCounter } from '../neo/index.js';
-import type { RunEvent, RunReport, SeriesPoint } from '../report/model.js';
+import type { ComputeReport, RunEvent, RunReport, SeriesPoint } from '../report/model.js';
 import { mergeAttackSummaries, type AttackLedgerSummary, type AttackSpec, type HonestReadTruth, type StorageAttackSummary } from '../attacks/index.js';
 import { readKernelUdpCounters } from '../net/index.js';
 import { expandPeerSet, shapingForMembers, type Profile } from '../scenario/profile.js';
@@ -232,6 +233,7 @@ function shardTask(profile: Profile, plan: RunPlan, identity: IdentityInfrastruc
     attacks: attackPlan(profile),
     identity: identity.task,
     profile,
+    compute: plan.compute,
     port,
   };
 }
@@ -369,6 +371,7 @@ function createLiveTelemetry(deps: LiveTelemetryDeps) {
       dht: liveDht(samples),
       groups: groupsLive,
       storage: liveStorage(samples),
+      compute: profile.compute && plan.compute ? liveCompute(computeReport(samples.flatMap((s) => (s.compute ? [s.compute] : [])), plan.compute, profile.compute, clock.tS())) : null,
       attacks: liveAttackRows(liveAttacks, samples, deps.storageAttacks.bootstrapSummary(deps.identity.bootstrap)),
       bans: liveAttacks.kinds.reduce((n, k) => n + k.bans, 0),
       health: { eventLoopP99Ms: loopP99, cpuCores: own.cpu.cores, kernelDrops, timerLatenessP99Ms: lateness.p99, saturated: reasons.length > 0, reasons, cost: liveCost },
@@ -442,7 +445,7 @@ function assembleReport(x: ReportInputs): RunOutcome['report'] {
     groups: groupFigures(results, plan.groups.length),
     zones: zoneEventReport(results.map((r) => r.sample)),
     storage,
-    compute: null,
+    compute: profile.compute && plan.compute ? computeReport(results.flatMap((r) => (r.sample.compute ? [r.sample.compute] : [])), plan.compute, profile.compute, x.durationS) : null,
     attacks: withColludingFigures(
       attackReport(mergeAttackSummaries(results.map((r) => r.sample.attacks)), [...results.map((r) => r.sample.storageAttacks), x.bootstrapAttacks], honestReadTruth(storage)),
       mergeColludingFigures(results.map((r) => r.sample.characters?.colluding ?? [])),
@@ -717,6 +720,10 @@ function groupFigures(results: readonly ShardResult[], count: number): RunReport
 }
 
 /** The live storage panel's figures: the shards' audits so far (houses lost only once a final audit ran). */
+function liveCompute(c: ComputeReport): LiveSnapshot['compute'] {
+  return { r: c.r, bound: c.bound, steps: c.steps, reexecuted: c.reexecuted, proofsAccepted: c.proofsAccepted, bans: c.bans, trials: c.trials, escapes: c.escapes, theoreticalEscape: c.theoreticalEscape, latencyP99: c.executorLatencyMs.count > 0 ? c.executorLatencyMs.p99 : null };
+}
+
 function liveStorage(samples: readonly ShardSample[]): LiveSnapshot['storage'] {
   const report = storageReport(samples);
   if (!report) return null;

@@ -5,7 +5,9 @@ import type { RunSchedule } from '../scenario/schedule.js';
 import { scheduleForProfile } from '../scenario/stages.js';
 import { tagSpaceForProfile, type TagSpace } from '../scenario/tags.js';
 import { planWorld } from '../scenario/world.js';
+import { executorsFor } from '../compute/index.js';
 import type { ShardGroup } from './contract.js';
+import type { ComputeDraw } from './shard-compute.js';
 
 /** Where a run's players go: its groups (a world's leaves, or consecutive peers), the schedule, and which shard hosts which group. */
 export interface RunPlan {
@@ -18,6 +20,8 @@ export interface RunPlan {
   readonly tags: TagSpace;
   /** NEO rounds in the run's duration. */
   readonly rounds: number;
+  /** How many executors each game-process step draws, and why (null: the profile has no computation). */
+  readonly compute: ComputeDraw | null;
 }
 
 /** Worker threads (shards) a run of `groups` groups uses: the profile's, or the machine's parallelism, never more than the groups. */
@@ -51,5 +55,21 @@ export function planRun(profile: Profile): RunPlan {
     shardOfGroup.set(g.groupIndex, shard);
   });
   const rounds = Math.max(1, Math.floor((profile.durationS * 1000) / profile.neo.roundMs));
-  return { groups, shardsGroups, shardOfGroup, workers, schedule, tags: tagSpaceForProfile(profile, expandPeerSet), rounds };
+  return { groups, shardsGroups, shardOfGroup, workers, schedule, tags: tagSpaceForProfile(profile, expandPeerSet), rounds, compute: computeDraw(profile, shardsGroups) };
+}
+
+/**
+ * r for the run (docs/compute.md, "In the harness"): a step's executors are drawn from the players
+ * of its shard outside the area, so n is the smallest shard's players less one group; r is the
+ * smallest with C(c, r) / C(n, r) < T for the profile's assumed colluders c and tolerance T (n when
+ * none is: c as large as n).
+ */
+export function computeDraw(profile: Profile, shardsGroups: readonly (readonly ShardGroup[])[]): ComputeDraw | null {
+  const spec = profile.compute;
+  if (!spec) return null;
+  const smallest = Math.min(...shardsGroups.map((groups) => groups.reduce((n, g) => n + g.peers.length, 0)));
+  const n = Math.max(1, smallest - profile.neo.groupSize);
+  const c = Math.min(spec.assumedColluders, n);
+  const chosen = executorsFor(n, c, spec.tolerance);
+  return chosen ? { r: chosen.r, bound: chosen.bound, candidates: n } : { r: n, bound: 1, candidates: n };
 }

@@ -19,3 +19,4 @@ export {
   type JoinResult,
   type EnterResult,
 } from './player.js';
+export { ALL_PROOF_VERIFIERS } from './proof-kinds.js';

@@ -12,6 +12,7 @@ import {
   type KeyCertificate,
   type PaymentToken,
 } from '../auth/index.js';
+import { installComputeService, type ComputeService, type ComputeServiceConfig, type ComputeServiceDeps } from '../compute/index.js';
 import type { Ed25519Backend } from '../crypto/index.js';
 import { installDht, type DhtConfig, type DhtNode, type MembershipRefusal, type RecordPolicies } from '../dht/index.js';
 import { installNeo, type NeoEndpoint } from '../neo/index.js';
@@ -181,6 +182,8 @@ export interface PlayerConfig extends PlayerServicesConfig {
   readonly identitySeed: Uint8Array;
   /** Its witnessed character's settings (witnesses, threshold, slack, the rule's gold limit); defaults where absent. */
   readonly characters?: CharacterServicesConfig;
+  /** Its executor's and groups' exchange of game-process steps. */
+  readonly compute?: ComputeServiceConfig;
 }
 
 /** A player's collaborators: its services' and its peer node's, and the hooks the harness injects. */
@@ -194,6 +197,8 @@ export interface PlayerDeps extends PlayerServicesDeps, Omit<PeerNodeDeps, 'iden
   readonly witnessRule?: CharacterServicesDeps['witnessRule'];
   /** Whether an owner plays in this player's agreed view of a group session (CharacterServicesDeps.playsWith): the groups are composed after the player, by its host. */
   readonly playsWith?: CharacterServicesDeps['playsWith'];
+  /** What it returns as an executor of game processes, given the honest step (ComputeServiceDeps.step): a colluding executor's in the harness. */
+  readonly computeStep?: ComputeServiceDeps['step'];
 }
 
 /** Everything a player runs on its one socket (startPlayer). */
@@ -204,6 +209,8 @@ export interface Player {
   readonly characters: CharacterServices;
   /** Where the player's groups run their NEO sessions. */
   readonly neo: NeoEndpoint;
+  /** Game processes: it runs the steps groups ask of it, and asks the executors its groups draw. */
+  readonly compute: ComputeService;
   /** Stops the services (graceful: the DHT hands its records off first), then closes the socket. */
   close(graceful: boolean): Promise<void>;
 }
@@ -220,12 +227,17 @@ export async function startPlayer(config: PlayerConfig, deps: PlayerDeps): Promi
   const services = await stopIfThrows(() => startPlayerServices(peer, config, deps), peer, null);
   const neo = await stopIfThrows(() => installNeo(deps.neoTransport?.(peer) ?? peer.transport), peer, services);
   const characters = await stopIfThrows(() => installCharacterServices(peer, services.dht, config.characters ?? {}, characterDeps(deps)), peer, services);
-  return { peer, services, neo, characters, close: (graceful) => stopServicesThenSocket(peer, services, graceful) };
+  const compute = await stopIfThrows(() => installComputeService(config.compute ?? {}, computeDeps(peer, deps)), peer, services);
+  return { peer, services, neo, characters, compute, close: (graceful) => stopServicesThenSocket(peer, services, graceful) };
 }
 
 function characterDeps(deps: PlayerDeps): CharacterServicesDeps {
   const nonces = deps.rng.fork('character-keys');
   return { scheduler: deps.scheduler, clock: deps.clock, wallClock: deps.wallClock, randomBytes: (n) => nonces.bytes(n), ...(deps.witnessRule ? { witnessRule: deps.witnessRule } : {}), ...(deps.playsWith ? { playsWith: deps.playsWith } : {}) };
+}
+
+function computeDeps(peer: PeerNode, deps: PlayerDeps): ComputeServiceDeps {
+  return { transport: peer.transport, signer: peer.signer, verify: (s, m, k) => peer.ed25519.verify(s, m, k), scheduler: deps.scheduler, clock: deps.clock, ...(deps.computeStep ? { step: deps.computeStep } : {}) };
 }
 
 /** One step of a start: a socket bound for a start that failed (a hook rejecting its arguments, say) must not outlive it. */

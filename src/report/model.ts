@@ -296,7 +296,8 @@ export interface RunReport {
       readonly staleRepaired: number;
     } | null;
   } | null;
-  readonly compute: null;
+  /** Replicated computation (profile compute; docs/compute.md, "In the harness"); null without. */
+  readonly compute: ComputeReport | null;
   /** Per attack kind that ran (SPEC §8 fields first; docs/attacks.md explains each). */
   readonly attacks: readonly {
     readonly kind: string;
@@ -430,4 +431,51 @@ export interface CapacityResult {
   readonly steps: readonly CapacityStep[];
   /** The largest count at which the harness stayed healthy and every threshold held; null if none did. */
   readonly largestHealthyPeers: number | null;
+}
+
+/** report.json `compute`: the game processes, their executors' draw, cross-checks and proofs, and the escape rate against the formula. */
+export interface ComputeReport {
+  /** Executors per step, and the formula behind it: the smallest r with C(c, r) / C(n, r) < tolerance. */
+  readonly r: number;
+  readonly bound: number;
+  readonly candidates: number;
+  readonly assumedColluders: number;
+  readonly tolerance: number;
+  /** Areas whose monsters stepped (a group's area, per session; an isolated player's own). */
+  readonly processes: number;
+  readonly steps: number;
+  readonly stepsPerS: number;
+  /** Steps whose executors agreed, that were re-executed on a disagreement, and that ended with fewer than r valid answers. */
+  readonly agreed: number;
+  readonly reexecuted: number;
+  readonly incomplete: number;
+  /** Steps drawn again without the executors that stayed silent. */
+  readonly redraws: number;
+  readonly silentExecutors: number;
+  /** Steps run by executors, and per candidate player per second: the work each player does (flat as players grow: the seed's scaling claim). */
+  readonly executions: number;
+  readonly executionsPerPlayerPerS: number;
+  /** Signed results a cross-check named wrong; of them, by players that were not colluding (must be 0). */
+  readonly wrongNamed: number;
+  readonly honestNamed: number;
+  readonly proofsSubmitted: number;
+  readonly proofsAccepted: number;
+  readonly proofsRefused: number;
+  readonly bans: number;
+  /** Steps whose result taken was not the honest step on the same inputs (the harness runs every step to know). */
+  readonly wrongTaken: number;
+  /** Steps asked while colluding executors attacked, and the wrong results taken among them. */
+  readonly trials: number;
+  readonly escapes: number;
+  readonly escapeRate: number;
+  /** The formula's chance averaged over the trials' own draws (C(c, r) / C(n, r) with the colluders not yet banned among each draw's candidates). */
+  readonly theoreticalEscape: number;
+  /** Wilson score interval of escapeRate; formulaInside: the theoretical rate lies in it. */
+  readonly interval95: { readonly low: number; readonly high: number };
+  readonly formulaInside: boolean;
+  /** Ask → cross-check done, every step (HdrHistograms merged across shards). */
+  readonly executorLatencyMs: LatencyFigures;
+  /** What the monsters did in the results taken. */
+  readonly bites: number;
+  readonly drops: number;
 }

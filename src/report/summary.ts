@@ -13,7 +13,7 @@ export const PENDING_COMPONENTS: readonly { readonly key: 'dht' | 'auth' | 'grou
   { key: 'auth', name: 'Authentication' },
   { key: 'groups', name: 'Groups' },
   { key: 'storage', name: 'Storage', absent: 'not in this run: the profile has no storage section (null in report.json).' },
-  { key: 'compute', name: 'Replicated computation' },
+  { key: 'compute', name: 'Replicated computation', absent: 'not in this run: the profile has no compute section (null in report.json).' },
 ];
 
 /** Detection events shown in the timeline chart and listed in the summary. */

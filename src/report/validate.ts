@@ -84,7 +84,22 @@ const reportSchema = z.looseObject({
       characters: z.looseObject({ witnessed: count, witnessFailures: count, doorChecks: count, doorRefused: z.record(z.string(), count) }).nullable().optional(),
     })
     .nullable(),
-  compute: futureComponent,
+  compute: z
+    .looseObject({
+      r: count,
+      bound: num,
+      steps: count,
+      trials: count,
+      escapes: count,
+      escapeRate: num,
+      theoreticalEscape: num,
+      interval95: z.looseObject({ low: num, high: num }),
+      proofsAccepted: count,
+      bans: count,
+      honestNamed: count,
+      executorLatencyMs: latency,
+    })
+    .nullable(),
   attacks: z.array(attack),
   harness: z.looseObject({
     eventLoopDelayMsP99: num,

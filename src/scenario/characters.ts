@@ -73,7 +73,8 @@ export function characterIssues(profile: CharacterProfileView, expand: (set: Pee
   return issues;
 }
 
-function expandOrNull(set: PeerSet, peers: number, expand: (set: PeerSet) => number[]): number[] | null {
+/** The peers `set` names, or null when it names one outside 0..peers-1 or a range backwards. */
+export function expandOrNull(set: PeerSet, peers: number, expand: (set: PeerSet) => number[]): number[] | null {
   const ranges: number[][] = Array.isArray(set) ? set.map((i) => [i, i]) : set.split(',').map((part) => part.split('-').map((x) => Number(x.trim())));
   const valid = ranges.length > 0 && ranges.every(([lo = -1, hi = lo]) => lo >= 0 && hi >= lo && hi < peers);
   return valid ? expand(set) : null;

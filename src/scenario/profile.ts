@@ -9,6 +9,7 @@ import { validateShapingConfig, type ShapingConfig } from '../net/index.js';
 import { worldProblems, zoneById, MAX_EVENT_ZONE_BYTES, ZONE_EVENT_KINDS, type WorldDefinition, type ZoneDefinition } from '../zones/index.js';
 import { MAX_NAMED_TAGS, MAX_TAG_PAIRS, ROLE_TAGS, TAG_NAME_RE, tagPairsBound, tagSpaceForProfile } from './tags.js';
 import { characterAttacksSchema, characterIssues, charactersSchema } from './characters.js';
+import { computeAttacksSchema, computeIssues, computeSchema } from './compute.js';
 
 /**
  * A scenario profile: YAML validated against a strict schema (unknown keys are errors, so a typo
@@ -204,6 +205,8 @@ export const profileSchema = z.strictObject({
     .default({ model: 'roam' }),
   /** The world whose zones the quadtree of peer groups partitions; off: fixed groups of neo.groupSize. */
   world: worldSchema.optional(),
+  /** Replicated computation (src/scenario/compute.ts; docs/compute.md): every group's monsters, stepped by executors drawn from the players. */
+  compute: computeSchema.optional(),
   /**
    * Storage (docs/storage.md): houses and ephemeral zone data. Each player keeps `houses.perPlayer` houses in the DHT, writes a new
    * version of one every `updateEveryS`, and the harness audits what it acknowledged every
@@ -335,6 +338,8 @@ export const profileSchema = z.strictObject({
     .default([]),
   /** Tampered characters and colluding witnesses (src/scenario/characters.ts; docs/attacks.md). */
   characterAttacks: characterAttacksSchema(peerSetSchema),
+  /** Colluding and isolated-zone executors (src/scenario/compute.ts; docs/attacks.md). */
+  computeAttacks: computeAttacksSchema(peerSetSchema),
   /**
    * Storage-layer attacks at a time (docs/attacks.md, "Storage-layer DHT attacks"): `sybil` — at
    * `atS` one worker shard starts `nodes` DHT nodes with key pairs but no certificate (or, `forged`,
@@ -570,6 +575,7 @@ function checkStages(profile: Profile, source: string): void {
     if (a.atS >= profile.durationS) issues.push({ path: `identityAttacks[${i}].atS`, message: 'must be within the run' });
   });
   issues.push(...characterIssues(profile, expandPeerSet));
+  issues.push(...computeIssues(profile, expandPeerSet));
   if (m.model === 'scripted') m.paths.forEach((p, i) => {
     for (const [lo, hi] of peerRanges(p.peers)) if (hi >= profile.peers || hi < lo) issues.push({ path: `movement.paths[${i}].peers`, message: `peer indexes must be within 0-${profile.peers - 1}, lower first` });
   });

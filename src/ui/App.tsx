@@ -7,6 +7,7 @@ import { BansPanel } from './components/BansPanel.js';
 import { DhtPanel } from './components/DhtPanel.js';
 import { GroupsPanel } from './components/GroupsPanel.js';
 import { StoragePanel } from './components/StoragePanel.js';
+import { ComputePanel } from './components/ComputePanel.js';
 import { HealthPanel } from './components/HealthPanel.js';
 import { NeoPanel } from './components/NeoPanel.js';
 import { RatesPanel } from './components/RatesPanel.js';
@@ -76,6 +77,7 @@ export function App({ snapshot, onQuit, columns }: AppProps) {
         <DhtPanel view={view.dht} />
         <GroupsPanel view={view.groups} />
         <StoragePanel view={view.storage} />
+        <ComputePanel view={view.compute} />
         <BansPanel bans={view.bans} />
       </Box>
       <AttacksTable view={view.attacks} />

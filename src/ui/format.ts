@@ -328,6 +328,8 @@ export interface LiveView {
   readonly groups: PairsView | null;
   /** Null when the profile keeps nothing in storage. */
   readonly storage: PairsView | null;
+  /** Null when the profile runs no game processes. */
+  readonly compute: PairsView | null;
   readonly attacks: AttacksView;
   readonly bans: string;
   readonly health: HealthView;
@@ -455,6 +457,8 @@ export function buildLiveView(s: LiveSnapshot, options: ViewOptions = {}): LiveV
           lines: layoutPairs(storagePairs(s.storage)),
         };
 
+  const compute: PairsView | null = s.compute ? { lines: layoutPairs(computePairs(s.compute)) } : null;
+
   const attacks: AttacksView = {
     table:
       s.attacks.length === 0
@@ -499,6 +503,7 @@ export function buildLiveView(s: LiveSnapshot, options: ViewOptions = {}): LiveV
     dht,
     groups,
     storage,
+    compute,
     attacks,
     bans: formatCount(s.bans),
     health,
@@ -539,6 +544,29 @@ export function formatProgressLine(s: LiveSnapshot): string {
 export function canShowLiveUi(stream: { readonly isTTY?: boolean }, env: Readonly<Record<string, string | undefined>>): boolean {
   const set = (key: string): boolean => key in env && env[key] !== undefined && env[key] !== '0' && env[key] !== 'false';
   return stream.isTTY === true && !set('CI') && !set('CONTINUOUS_INTEGRATION');
+}
+
+/** The compute panel's pairs: the draw, the steps and their cross-checks, then the escape rate beside the formula once colluders ran. */
+export function computePairs(c: NonNullable<LiveSnapshot['compute']>): { label: string; value: string }[] {
+  return [
+    { label: 'executors r', value: `${c.r} (bound ${formatRatio(c.bound)})` },
+    { label: 'steps', value: formatCount(c.steps) },
+    { label: 're-executed', value: formatCount(c.reexecuted) },
+    { label: 'proofs', value: formatCount(c.proofsAccepted) },
+    { label: 'bans', value: formatCount(c.bans) },
+    { label: 'step p99', value: formatMs(c.latencyP99) },
+    ...(c.trials > 0
+      ? [
+          { label: 'escapes', value: `${formatCount(c.escapes)}/${formatCount(c.trials)}` },
+          { label: 'rate', value: `${formatRatio(c.escapes / c.trials)} (formula ${formatRatio(c.theoreticalEscape)})` },
+        ]
+      : []),
+  ];
+}
+
+/** A probability in a few characters: 3 significant digits, exponent notation below 0.001. */
+function formatRatio(p: number): string {
+  return p !== 0 && p < 0.001 ? p.toExponential(1) : p.toPrecision(3);
 }
 
 /** The storage panel's pairs: houses, then areas, each only when the profile keeps them, then latencies. */

@@ -43,6 +43,22 @@ export interface LiveSnapshot {
   } | null;
   /** Group membership; splits, merges and hand-overs are null without a world's quadtree. */
   readonly groups: { readonly count: number; readonly splits: number | null; readonly merges: number | null; readonly handovers?: number | null; readonly zoneEvents?: { readonly delivered: number; readonly expected: number } | null; readonly elections: number; readonly viewChanges: number; readonly joins: number; readonly leaves: number; readonly removals: number } | null;
+  /**
+   * Game processes (docs/compute.md): r and its bound, steps so far, disagreements settled by
+   * re-execution, proofs and bans, and the escape rate beside the formula; null without computation.
+   */
+  readonly compute?: {
+    readonly r: number;
+    readonly bound: number;
+    readonly steps: number;
+    readonly reexecuted: number;
+    readonly proofsAccepted: number;
+    readonly bans: number;
+    readonly trials: number;
+    readonly escapes: number;
+    readonly theoreticalEscape: number;
+    readonly latencyP99: number | null;
+  } | null;
   /** Houses and ephemeral zone data kept in the DHT and the harness's audits of them (docs/storage.md); null when the profile has no storage. */
   readonly storage: {
     /** Null without houses in the profile. */

@@ -6,7 +6,11 @@ import {
   encodeComputeWrongResultProof,
   installComputeService,
   isChosenExecutor,
+  monsterInputsDigest,
+  runMonsterStep,
+  signResult,
   spawnMonsters,
+  stepResultDigest,
   type ComputeService,
   type MonsterStepInputs,
 } from '../../src/compute/index.js';
@@ -62,7 +66,9 @@ describe('executors asked over real UDP', () => {
     const verifier = services[0] as ComputeService;
     const outcome = await verifier.compute({ draw, candidates: keys, r: 3, affected, executors: chosen.map((k) => ({ publicKey: k, endpoint: endpointOf(k) })), inputs });
 
-    expect(outcome.silent).toBe(0);
+    expect(outcome.silent).toHaveLength(0);
+    // The group takes its own result: the honest step on the inputs, not the liar's.
+    expect(outcome.taken && stepResultDigest(outcome.taken)).toEqual(runMonsterStep(inputs));
     expect(outcome.results).toHaveLength(3);
     // A third party, from the public draw alone, finds every answer's signer among the executors and none of the bog's players.
     for (const r of outcome.results) expect(isChosenExecutor(draw, [...keys].reverse(), 3, r.executor, affected)).toBe(true);
@@ -82,5 +88,44 @@ describe('executors asked over real UDP', () => {
     const honestReg = regs[keys.findIndex((k) => equalBytes(k, honest.executor))];
     if (!honestReg?.ok) throw new Error('the honest executor registered');
     expect(await (players[0] as (typeof players)[number]).client.submitProof(encodeComputeWrongResultProof(honestReg.keyCertificate, honest, inputs))).toEqual({ ok: false, reason: 'proof-identical' });
+  });
+
+  it('an isolated cheater coordinating its own area offers its own signed step: it is never drawn, its result is ignored and the honest step is taken', async () => {
+    harness = await startHarness({}, { proofKinds: [...DEFAULT_PROOF_VERIFIERS, computeWrongResultVerifier] });
+    const h = harness;
+    const scheduler = createTimerQueue({ clock: systemClock });
+    closers.push(() => scheduler.close());
+    const players = await Promise.all([1, 2, 3, 4, 5].map((n) => h.player(n)));
+    const keys = players.map((p) => p.peer.publicKey);
+    const services = players.map((p) => installComputeService({ answerTimeoutMs: 2000, retryMs: 300 }, { transport: p.peer.transport, signer: p.peer.signer, verify: (s, m, k) => ed.verify(s, m, k), scheduler, clock: systemClock }));
+    const cheater = players[0] as (typeof players)[number];
+    const alone: MonsterStepInputs = { seed: 'run-5/cellar', monsters: spawnMonsters('run-5/cellar', 6, { x: 0, y: 0, w: 10, h: 10 }), inputs: { epoch: 9, players: [{ seat: 0, x: 5, y: 5, attacks: 0 }] } };
+    let taken = 0;
+    for (let epoch = 1; epoch <= 20; epoch++) {
+      const draw = { processId: new TextEncoder().encode('cellar/monsters'), epoch, stateHash: sha256(new TextEncoder().encode(`cellar state ${epoch}`)) };
+      const chosen = chooseExecutors(draw, keys, 2, [cheater.peer.publicKey]);
+      // Alone in its area the cheater is the process's only affected player: ranked last, never drawn while others exist.
+      expect(chosen.some((k) => equalBytes(k, cheater.peer.publicKey))).toBe(false);
+      // Its own step: every monster dead, the treasure to it, signed by it.
+      const own = { monsters: [], events: alone.monsters.map((m) => ({ kind: 'drop' as const, monster: m.id, seat: 0, amount: m.treasure })) };
+      const statement = { processId: draw.processId, epoch, stateHash: draw.stateHash, inputsDigest: monsterInputsDigest(alone), resultDigest: stepResultDigest(own) };
+      const offered = [signResult(cheater.peer.signer, statement)];
+      const outcome = await (services[0] as ComputeService).compute({
+        draw,
+        candidates: keys,
+        r: 2,
+        affected: [cheater.peer.publicKey],
+        executors: chosen.map((k) => ({ publicKey: k, endpoint: (players.find((p) => equalBytes(p.peer.publicKey, k)) as (typeof players)[number]).peer.transport.local })),
+        inputs: alone,
+        offered,
+      });
+      expect(outcome.check.outcome).toBe('agreed');
+      expect(outcome.check.ignored).toBe(1);
+      // The monsters step as the drawn executors ran them: the honest step, none of the cheater's treasure.
+      expect(outcome.taken && stepResultDigest(outcome.taken)).toEqual(runMonsterStep(alone));
+      expect(outcome.taken?.events.filter((e) => e.kind === 'drop')).toEqual([]);
+      taken++;
+    }
+    expect(taken).toBe(20);
   });
 });

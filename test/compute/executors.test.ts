@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { chooseExecutors, escapeFigures, escapeProbability, executorsFor, isChosenExecutor, wilsonInterval95, type ExecutorDraw } from '../../src/compute/index.js';
+import { chooseExecutors, drawAllColludersProbability, escapeFigures, escapeProbability, executorsFor, isChosenExecutor, wilsonInterval95, type ExecutorDraw } from '../../src/compute/index.js';
 import { createEd25519, equalBytes, sha256 } from '../../src/crypto/index.js';
 import { createRng } from '../../src/random/index.js';
 
@@ -8,6 +8,16 @@ const keys = (label: string, n: number) => Array.from({ length: n }, (_, i) => e
 const draw = (epoch: number, state = `state:${epoch}`): ExecutorDraw => ({ processId: new TextEncoder().encode('zone-a/area-3/monsters'), epoch, stateHash: sha256(new TextEncoder().encode(state)) });
 
 describe('the escape bound C(c, r) / C(n, r) and the choice of r', () => {
+  it('gives the chance one draw names only colluders: the candidates outside the area first, the area only to make up r', () => {
+    // Enough candidates outside: the area's colluders do not matter.
+    expect(drawAllColludersProbability({ n: 20, c: 6 }, { n: 5, c: 5 }, 2)).toBeCloseTo(15 / 190, 12);
+    // Two outside, both colluders, r = 3: the third executor comes from the area (2 colluders of 4).
+    expect(drawAllColludersProbability({ n: 2, c: 2 }, { n: 4, c: 2 }, 3)).toBeCloseTo(2 / 4, 12);
+    // An honest candidate outside is always drawn when fewer than r are outside.
+    expect(drawAllColludersProbability({ n: 2, c: 1 }, { n: 4, c: 4 }, 3)).toBe(0);
+    expect(() => drawAllColludersProbability({ n: 1, c: 0 }, { n: 1, c: 0 }, 3)).toThrow(RangeError);
+  });
+
   it('computes the chance that all r executors drawn from n are among the c colluders', () => {
     expect(escapeProbability(100, 10, 3)).toBeCloseTo(120 / 161_700, 12);
     expect(escapeProbability(20, 6, 2)).toBeCloseTo(15 / 190, 12);

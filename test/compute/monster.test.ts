@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { AGGRO_TILES, MAX_BITE, PLAYER_BLOW, encodeStepResult, spawnMonsters, stepMonsters, stepResultDigest, type Monster } from '../../src/compute/index.js';
+import { AGGRO_TILES, MAX_BITE, PLAYER_BLOW, decodeStepResult, encodeStepResult, spawnMonsters, stepMonsters, stepResultDigest, type Monster } from '../../src/compute/index.js';
 
 const SEED = 'area-seed';
 
@@ -53,5 +53,19 @@ describe('monster AI steps', () => {
     expect(result.events).toEqual([{ kind: 'drop', monster: 3, seat: 4, amount: 77 }]);
     const wounded = stepMonsters(SEED, [m], { epoch: 9, players: players.slice(0, 1) });
     expect(wounded.monsters[0]).toMatchObject({ hp: PLAYER_BLOW });
+  });
+
+  it('decodes a step result back from its bytes and refuses other bytes without throwing', () => {
+    const monsters = spawnMonsters('run-1/field', 4, { x: 0, y: 0, w: 8, h: 8 });
+    const result = stepMonsters('run-1/field', monsters, { epoch: 2, players: monsters.map((m, seat) => ({ seat, x: m.x, y: m.y, attacks: m.id + 1 })) });
+    expect(result.events.length).toBeGreaterThan(0);
+    const bytes = encodeStepResult(result);
+    expect(decodeStepResult(bytes)).toEqual({ monsters: [...result.monsters], events: [...result.events] });
+    expect(decodeStepResult(bytes.subarray(0, bytes.length - 1))).toBeNull();
+    expect(decodeStepResult(new Uint8Array([...bytes, 0]))).toBeNull();
+    // An event kind past 'drop' is not a step result.
+    const badKind = encodeStepResult({ monsters: [], events: [{ kind: 'bite', monster: 0, seat: 0, amount: 1 }] });
+    badKind[badKind.length - 6] = 7;
+    expect(decodeStepResult(badKind)).toBeNull();
   });
 });

@@ -75,13 +75,14 @@ describe('report.md and the `report` text', () => {
     for (const absent of ['| calibration |', '| memory |', '| start-up CPU |', 'The calibration suggests']) expect(md).not.toContain(absent);
   });
 
-  it('has one line per component still null, saying it is not in this build (or, for storage, not in this run)', () => {
+  it('has one line per component still null, saying it is not in this build (or, for storage and computation, not in this run)', () => {
     const md = renderReportMarkdown(report);
-    for (const key of ['dht', 'auth', 'groups', 'compute']) {
+    for (const key of ['dht', 'auth', 'groups']) {
       expect(md).toMatch(new RegExp(`\\(${key}\\): not in this build \\(null in report\\.json\\)\\.`));
     }
     // Storage is in this build: null means the profile kept nothing.
     expect(md).toContain('Storage (storage): not in this run: the profile has no storage section (null in report.json).');
+    expect(md).toContain('Replicated computation (compute): not in this run: the profile has no compute section (null in report.json).');
     // A component that has landed gets its own table instead (encoded histograms left out).
     const landed = { ...report, dht: { lookups: 120, successRate: 0.99, lookupLatencyMs: { count: 1, p50: 2, encoded: 'x' } } } as unknown as typeof report;
     const md2 = renderReportMarkdown(landed);

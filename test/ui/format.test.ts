@@ -308,6 +308,22 @@ describe('buildLiveView', () => {
     expect(text).not.toContain('houses');
   });
 
+  it('shows the executors drawn and their bound, the steps, proofs and bans, and the escape rate beside the formula once colluders ran', () => {
+    const compute = { r: 2, bound: 15 / 276, steps: 2990, reexecuted: 4, proofsAccepted: 3, bans: 3, trials: 0, escapes: 0, theoreticalEscape: 0, latencyP99: 38.2 };
+    const text = buildLiveView(sampleSnapshot({ compute })).compute?.lines.join('\n') ?? '';
+    expect(text).toMatch(/executors r\s+2 \(bound 0\.0543\)/);
+    expect(text).toMatch(/steps\s+2990/);
+    expect(text).toMatch(/re-executed\s+4/);
+    expect(text).toMatch(/bans\s+3/);
+    expect(text).toMatch(/step p99\s+38\.2 ms/);
+    expect(text).not.toContain('escapes');
+    const colluding = buildLiveView(sampleSnapshot({ compute: { ...compute, trials: 2990, escapes: 129, theoreticalEscape: 0.04308, bound: 4.9e-4 } })).compute?.lines.join('\n') ?? '';
+    expect(colluding).toMatch(/escapes\s+129\/2990/);
+    expect(colluding).toMatch(/rate\s+0\.0431 \(formula 0\.0431\)/);
+    expect(colluding).toMatch(/bound 4\.9e-4/);
+    expect(buildLiveView(sampleSnapshot()).compute).toBeNull();
+  });
+
   it('marks absent components as null and an empty attack schedule', () => {
     const v = buildLiveView(bareSnapshot({ health: { ...sampleSnapshot().health, kernelDrops: null } }));
     expect(v.neo).toBeNull();
