@@ -66,6 +66,13 @@ interface HostedGroup {
  */
 const PLAYER_DHT_TIMEOUT_MS = 600;
 
+/**
+ * How soon a group asks again an executor that has not answered: a few round trips of the profiles'
+ * shaped links, so a lost datagram costs a step about this much (the service's default, 500 ms,
+ * made every lost answer a 500 ms step).
+ */
+const PLAYER_COMPUTE_RETRY_MS = 200;
+
 /** How long an impostor keeps asking to be admitted. */
 const IMPOSTOR_GIVES_UP_AFTER_ROUNDS = 50;
 
@@ -217,6 +224,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         authority: task.identity.authority,
         bootstrap: task.identity.bootstrap,
         dht: { requestTimeoutMs: PLAYER_DHT_TIMEOUT_MS },
+        compute: { retryMs: PLAYER_COMPUTE_RETRY_MS },
       },
       {
         ed25519,
@@ -416,6 +424,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       compute: p.compute,
       auth: p.services.auth,
       candidate: p.joinedAtMs !== null && !p.closed,
+      cheats: p.attacker,
       group: () => hostGroup(p),
       exclude: (ban, cert) => p.member?.exclude(ban, cert) ?? false,
     }));

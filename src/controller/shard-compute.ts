@@ -56,6 +56,8 @@ export interface ComputeHost {
   readonly auth: Pick<AuthClient, 'lookup' | 'submitProof'>;
   /** Registered, socket open, playing or waiting: it can execute. */
   readonly candidate: boolean;
+  /** Cheats in its group (a NEO attack): never chosen to coordinate where an honest member can. */
+  readonly cheats: boolean;
   /** Its group now: the agreed view's session and members, its seat, and the game as it played it; null outside one. */
   group(): HostGroup | null;
   /** A member of the offender's group proposes its exclusion on the ban (GroupMember.exclude). */
@@ -284,13 +286,13 @@ export function createShardCompute(spec: ComputeSpec, attacks: readonly ComputeA
   const epoch = (n: number) => {
     const hosts = hostsNow();
     f.candidateSeconds += candidateHosts().length * spec.everyS;
-    // A group's coordinator: its lowest seat hosted here, an honest player before an attacker (whose executor step is the attack, not its coordination).
+    // A group's coordinator: its lowest seat hosted here, an honest player before any attacker.
     const coordinators = new Map<string, { host: ComputeHost; group: HostGroup; rank: number }>();
     for (const h of hosts) {
       const g = h.candidate ? h.group() : null;
       if (!g) continue;
       const key = toHex(g.session);
-      const rank = (attackers.has(h.id) ? 1 << 16 : 0) + g.seat;
+      const rank = (attackers.has(h.id) || h.cheats ? 1 << 16 : 0) + g.seat;
       const best = coordinators.get(key);
       if (!best || rank < best.rank) coordinators.set(key, { host: h, group: g, rank });
     }
