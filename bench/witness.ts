@@ -14,7 +14,8 @@
 import { createEd25519, nodeIdFromPublicKey } from '../src/crypto/index.js';
 import { createRng, type Rng } from '../src/random/index.js';
 import { DEFAULT_WITNESS_CONFIG, closestTo, forgedCharacterProbability, witnessKey, type WitnessConfig } from '../src/storage/index.js';
-import { numberArg, wilsonInterval } from './support.js';
+import { wilsonInterval95 } from '../src/compute/index.js';
+import { numberArg } from './support.js';
 
 const NODES = numberArg('nodes', 100);
 const TRIALS = numberArg('trials', 100_000);
@@ -73,7 +74,7 @@ console.log('\n| w | t | s | c of n | forged / trials | measured | 95 % interval
 CONFIGS.forEach((cfg, j) =>
   COLLUDERS.forEach((c, i) => {
     const hits = independent[i * CONFIGS.length + j] as number;
-    const { low, high } = wilsonInterval(hits, TRIALS);
+    const { low, high } = wilsonInterval95(hits, TRIALS);
     console.log(`| ${cfg.witnesses} | ${cfg.threshold} | ${cfg.slack} | ${c} of ${NODES} | ${hits} / ${TRIALS} | ${percent(hits / TRIALS)} | [${percent(low)}, ${percent(high)}] | ${percent(formulaOf(c, cfg))} |`);
   }),
 );

@@ -187,7 +187,7 @@ export interface ShardSample {
   readonly characters: (CharacterFigures & { readonly colluding: readonly ColludingFigures[] }) | null;
   /** Its Alice/Eve engagements (null: the profile has none); merged by mergeEngagementFigures. */
   readonly engagements: EngagementFigures | null;
-  /** Its groups' game processes and the computation attacks it hosts (null: the profile has no computation); merged by mergeComputeFigures. */
+  /** Its groups' game processes and the computation attacks it hosts (null: the profile has no computation); merged by computeReport. */
   readonly compute: ComputeFigures | null;
   /** Its malicious DHT nodes (storage.maliciousHolders) and what they did; null without any in the profile. */
   readonly maliciousHolders: HolderFigures | null;

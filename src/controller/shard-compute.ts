@@ -81,36 +81,21 @@ export interface ShardComputeDeps extends ShardComponentDeps {
   readonly expand: (set: string | number[]) => number[];
 }
 
-/** What one shard measured (merged by mergeComputeFigures). */
-export interface ComputeFigures {
-  readonly processes: number;
-  readonly steps: number;
-  readonly agreed: number;
-  readonly reexecuted: number;
-  readonly incomplete: number;
-  readonly redraws: number;
-  readonly silentExecutors: number;
-  /** Steps whose result taken differs from the honest step on the same inputs. */
-  readonly wrongTaken: number;
-  /** Signed results the cross-checks named wrong, and of those from players that were not colluding (must be 0). */
-  readonly wrongNamed: number;
-  readonly honestNamed: number;
-  readonly proofsSubmitted: number;
-  readonly proofsAccepted: number;
-  readonly proofsRefused: number;
-  readonly bans: number;
-  /** Steps asked while a colluding attack ran, the wrong results taken among them, and the formula's chance summed over their draws. */
-  readonly trials: number;
-  readonly escapes: number;
+/** The counts a shard keeps: report.json's, and the two the merge turns into rates (theoreticalSum, candidateSeconds). */
+const FIGURE_COUNTS = ['processes', 'steps', 'agreed', 'reexecuted', 'incomplete', 'redraws', 'silentExecutors', 'wrongTaken', 'wrongNamed', 'honestNamed', 'proofsSubmitted', 'proofsAccepted', 'proofsRefused', 'bans', 'trials', 'escapes', 'executions', 'bites', 'drops', 'theoreticalSum', 'candidateSeconds'] as const;
+type FigureCount = (typeof FIGURE_COUNTS)[number];
+
+/** What one shard measured (merged by computeReport): report.json's counts, documented there. */
+export type ComputeFigures = Pick<ComputeReport, Exclude<FigureCount, 'theoreticalSum' | 'candidateSeconds'>> & {
+  /** The formula's chance (drawAllColludersProbability) summed over the trials' draws. */
   readonly theoreticalSum: number;
-  /** Steps run as executors by the shard's players, and candidate-seconds (candidates at each epoch × everyS). */
-  readonly executions: number;
+  /** Candidates at each epoch × everyS: the denominator of executions per player per second. */
   readonly candidateSeconds: number;
-  readonly bites: number;
-  readonly drops: number;
   /** Step latency (ask → cross-check done), encoded HdrHistogram. */
   readonly latency: string;
-}
+};
+
+const zeroCounts = (): Record<FigureCount, number> => Object.fromEntries(FIGURE_COUNTS.map((k) => [k, 0])) as Record<FigureCount, number>;
 
 export interface ShardCompute {
   /** The executor's step a player is given (PlayerDeps.computeStep): a colluder's, or undefined for the honest one. */
@@ -149,7 +134,7 @@ export function createShardCompute(spec: ComputeSpec, attacks: readonly ComputeA
   const proofsInFlight = new Set<string>();
   const processes = new Map<string, Process>();
   const latency = createLatencyHistogram();
-  const f = { steps: 0, agreed: 0, reexecuted: 0, incomplete: 0, redraws: 0, silentExecutors: 0, wrongTaken: 0, wrongNamed: 0, honestNamed: 0, proofsSubmitted: 0, proofsAccepted: 0, proofsRefused: 0, bans: 0, trials: 0, escapes: 0, theoreticalSum: 0, candidateSeconds: 0, bites: 0, drops: 0 };
+  const f = zeroCounts();
   let startAtMs = 0;
   let hostsNow: () => readonly ComputeHost[] = () => [];
 
@@ -380,10 +365,10 @@ export function describeComputeDraw(draw: ComputeDraw, spec: ComputeSpec): strin
  * HdrHistograms, and the escape rate beside the formula (escapeFigures: Wilson interval).
  */
 export function computeReport(all: readonly ComputeFigures[], draw: ComputeDraw, spec: ComputeSpec, durationS: number): ComputeReport {
-  const sum = { processes: 0, steps: 0, agreed: 0, reexecuted: 0, incomplete: 0, redraws: 0, silentExecutors: 0, wrongTaken: 0, wrongNamed: 0, honestNamed: 0, proofsSubmitted: 0, proofsAccepted: 0, proofsRefused: 0, bans: 0, trials: 0, escapes: 0, theoreticalSum: 0, executions: 0, candidateSeconds: 0, bites: 0, drops: 0 };
+  const sum = zeroCounts();
   const latency = createLatencyHistogram();
   for (const fig of all) {
-    for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += fig[k];
+    for (const k of FIGURE_COUNTS) sum[k] += fig[k];
     latency.merge(decodeLatencyHistogram(fig.latency));
   }
   const { theoreticalSum, candidateSeconds, ...counts } = sum;
