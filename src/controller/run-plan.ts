@@ -60,15 +60,15 @@ export function planRun(profile: Profile): RunPlan {
 
 /**
  * r for the run (docs/compute.md, "In the harness"): a step's executors are drawn from the players
- * of its shard outside the area, so n is the smallest shard's players less one group; r is the
- * smallest with C(c, r) / C(n, r) < T for the profile's assumed colluders c and tolerance T (n when
- * none is: c as large as n).
+ * of its shard outside the area, so n is, over the shards, the fewest players outside the shard's
+ * largest planned group; r is the smallest with C(c, r) / C(n, r) < T for the profile's assumed
+ * colluders c and tolerance T (n when none is: c as large as n).
  */
 export function computeDraw(profile: Profile, shardsGroups: readonly (readonly ShardGroup[])[]): ComputeDraw | null {
   const spec = profile.compute;
   if (!spec) return null;
-  const smallest = Math.min(...shardsGroups.map((groups) => groups.reduce((n, g) => n + g.peers.length, 0)));
-  const n = Math.max(1, smallest - profile.neo.groupSize);
+  const outside = shardsGroups.map((groups) => groups.reduce((n, g) => n + g.peers.length, 0) - Math.max(0, ...groups.map((g) => g.peers.length)));
+  const n = Math.max(1, Math.min(...outside));
   const c = Math.min(spec.assumedColluders, n);
   const chosen = executorsFor(n, c, spec.tolerance);
   return chosen ? { r: chosen.r, bound: chosen.bound, candidates: n } : { r: n, bound: 1, candidates: n };

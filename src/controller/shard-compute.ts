@@ -42,7 +42,7 @@ import type { ShardComponentDeps } from './shard-component.js';
 export interface ComputeDraw {
   readonly r: number;
   readonly bound: number;
-  /** n in the formula: the candidates a draw takes from (players of the smallest shard outside one group). */
+  /** n in the formula: the candidates a draw takes from (over the shards, the fewest players outside the shard's largest planned group). */
   readonly candidates: number;
 }
 

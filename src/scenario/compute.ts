@@ -9,7 +9,7 @@ type PeerSet = string | number[];
  * The profile's replicated computation (docs/profiles.md, "Computation"; docs/compute.md): every
  * group's area has monsters that step every `everyS`, each step run by r executors drawn from the
  * shard's certified players, r the smallest with C(c, r) / C(n, r) < `tolerance` for
- * `assumedColluders` c among the n candidates. Kept apart from profile.ts, which composes it.
+ * `assumedColluders` c among the n candidates (src/controller/run-plan.ts, computeDraw). Kept apart from profile.ts, which composes it.
  */
 export const computeSchema = z.strictObject({
   everyS: z.number().min(0.2).max(60).default(1),

@@ -24,6 +24,13 @@ describe('executors per step for a run', () => {
     );
   });
 
+  it('takes, in uneven shards (the regions of a world), the fewest players outside the largest group of a shard', () => {
+    const group = (groupIndex: number, size: number) => ({ groupIndex, peers: Array.from({ length: size }, (_, i) => groupIndex * 10 + i), founders: [] });
+    const p = profile('{ tolerance: 0.01, assumedColluders: 1 }');
+    // 20 players, largest group 5: 15 outside; 12 players, largest group 5: 7 outside. C(1, 1) / C(7, 1) = 0.14, C(1, 2) = 0.
+    expect(computeDraw(p, [[group(0, 5), group(1, 5), group(2, 5), group(3, 4), group(4, 1)], [group(5, 5), group(6, 2), group(7, 3), group(8, 2)]])).toEqual({ r: 2, bound: 0, candidates: 7 });
+  });
+
   it('gives every executor when even r = n does not get below the tolerance (all candidates assumed colluding)', () => {
     // 14 players in one shard less a group of 6: 8 candidates, all 8 assumed colluding.
     const p = parseProfile('peers: 14\ndurationS: 5\nworkers: 1\nneo: { groupSize: 6 }\ncompute: { assumedColluders: 9 }\n', 'c.yaml');
