@@ -1,7 +1,8 @@
-import { equalBytes, sha256, toHex, type Signer } from '../crypto/index.js';
+import { LruCache, equalBytes, sha256, toHex, type Signer } from '../crypto/index.js';
 import type { Endpoint, Incoming, SignatureVerifier, Transport } from '../net/index.js';
 import type { Clock } from '../time/clock.js';
 import { askUntil } from '../time/ask-until.js';
+import { SenderRateLimiter, type RateLimit } from '../time/rate-limit.js';
 import type { TimerHandle } from '../time/timer-queue.js';
 import { type ExecutorDraw } from './executors.js';
 import { ComputeRequest, ComputeResult, type ComputeRequestBody, type ComputeResultBody } from './messages.js';
@@ -20,7 +21,16 @@ export interface ComputeServiceConfig {
   readonly answerTimeoutMs?: number;
   /** How often it asks again the executors that have not answered (lost datagrams). Default 500 ms. */
   readonly retryMs?: number;
+  /**
+   * New steps an executor runs per requester (a repeated request is answered from its cache, free).
+   * Default 20 a second, bursts of 40: a group asks a few steps a second.
+   */
+  readonly perRequester?: RateLimit;
 }
+
+/** Requesters an executor keeps a bucket for, and answers it keeps to send again (a request repeated because its answer was lost). */
+const MAX_REQUESTERS = 1024;
+const MAX_CACHED_ANSWERS = 256;
 
 export interface ComputeServiceDeps {
   readonly transport: Transport;
@@ -62,8 +72,10 @@ export interface StepOutcome {
 }
 
 export interface ComputeCounters {
-  /** As an executor: steps run and answered. */
+  /** As an executor: steps run and answered; repeated requests answered again from the cache; requests refused past the requester's rate. */
   readonly executed: number;
+  readonly answeredAgain: number;
+  readonly rateLimited: number;
   /** As a group: steps asked, executors asked, answers received, answers whose result bytes do not hash to the digest signed, steps that needed re-execution. */
   readonly asked: number;
   readonly executorsAsked: number;
@@ -92,18 +104,35 @@ export function installComputeService(config: ComputeServiceConfig, deps: Comput
     if (!Number.isFinite(v) || v <= 0) throw new RangeError(`compute config: ${name} must be a finite number > 0, got ${v}`);
   }
   const step = deps.step?.(monsterStep) ?? monsterStep;
-  const count = { executed: 0, asked: 0, executorsAsked: 0, answers: 0, badAnswers: 0, reexecuted: 0 };
+  const count = { executed: 0, answeredAgain: 0, rateLimited: 0, asked: 0, executorsAsked: 0, answers: 0, badAnswers: 0, reexecuted: 0 };
+  const limiter = new SenderRateLimiter(config.perRequester ?? { perSecond: 20, burst: 40 }, MAX_REQUESTERS, deps.clock);
+  const answered = new LruCache<string, ComputeResultBody>(MAX_CACHED_ANSWERS);
   const pending = new Map<number, Pending>();
   let nextRequestId = 1;
 
   deps.transport.handle(ComputeRequest, (m: Incoming<ComputeRequestBody>) => {
+    const requester = m.senderKey ? toHex(m.senderKey) : `${m.from.host}:${m.from.port}`;
+    // A request asked again (its answer was lost) gets the same answer, not a second run and signature.
+    const key = `${requester}/${m.body.requestId}`;
+    const again = answered.get(key);
+    if (again) {
+      count.answeredAgain++;
+      deps.transport.send(m.from, ComputeResult, again);
+      return;
+    }
+    if (!limiter.take(requester)) {
+      count.rateLimited++;
+      return;
+    }
     const inputs = m.body.inputs;
     const result = step(inputs);
     const encoded = encodeStepResult(result);
     const statement = { processId: m.body.processId, epoch: m.body.epoch, stateHash: m.body.stateHash, inputsDigest: monsterInputsDigest(inputs), resultDigest: sha256(encoded) };
     const signed = signResult(deps.signer, statement);
     count.executed++;
-    deps.transport.send(m.from, ComputeResult, { requestId: m.body.requestId, statement, signature: signed.signature, result: encoded });
+    const answer = { requestId: m.body.requestId, statement, signature: signed.signature, result: encoded };
+    answered.set(key, answer);
+    deps.transport.send(m.from, ComputeResult, answer);
   });
 
   deps.transport.handle(ComputeResult, (m: Incoming<ComputeResultBody>) => {

@@ -46,5 +46,5 @@ export {
 export { DhtPing, DhtPong, DhtFindNode, DhtNodes, DhtFindValue, DhtValue, DhtStore, DhtStored, DHT_MESSAGES, MAX_CONTACTS, STORE_OUTCOMES, type StoreOutcome } from './messages.js';
 export type { DhtContact } from './contact.js';
 export { MAX_CREDENTIAL_BYTES, MAX_VERIFIED_MEMBERS, type DhtMembership } from './membership.js';
-export type { RateLimit } from './rate-limit.js';
+export type { RateLimit } from '../time/rate-limit.js';
 export { DHT_COUNTERS, MAX_TRACKED_HOPS, sumDhtStats, type DhtCounter, type DhtStats, type DhtLookupStats } from './stats.js';

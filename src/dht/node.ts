@@ -21,7 +21,7 @@ import {
   type StoreOutcome,
 } from './messages.js';
 import { MembershipBook, type DhtMembership } from './membership.js';
-import { SenderRateLimiter, type RateLimit } from './rate-limit.js';
+import { SenderRateLimiter, type RateLimit } from '../time/rate-limit.js';
 import { isExpired, recordKey, sameRecord, verifyRecord, type DhtRecord, type RecordPolicies, type RecordRejection, type RecordType } from './records.js';
 import { RoutingTable } from './routing-table.js';
 import { DHT_COUNTERS, MAX_TRACKED_HOPS, emptyLookupStats, emptyRejections, type DhtCounter, type DhtStats } from './stats.js';

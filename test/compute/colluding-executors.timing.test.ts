@@ -29,7 +29,8 @@ describe('colluding executors on real sockets', () => {
     const colluders = peers.slice(N - C).map((p) => p.publicKey);
     const isColluder = (k: Uint8Array) => colluders.some((c) => equalBytes(c, k));
     const services: ComputeService[] = peers.map((p) =>
-      installComputeService({}, { transport: p.transport, signer: p.signer, verify: (s, m, k) => ed.verify(s, m, k), scheduler, clock: systemClock, ...(isColluder(p.publicKey) ? { step: colludingStep(0) } : {}) }),
+      // One group asking 2,000 steps back to back: far past a group's real rate, so no limit per requester.
+      installComputeService({ perRequester: { perSecond: 1e6, burst: 1e6 } }, { transport: p.transport, signer: p.signer, verify: (s, m, k) => ed.verify(s, m, k), scheduler, clock: systemClock, ...(isColluder(p.publicKey) ? { step: colludingStep(0) } : {}) }),
     );
     const keys = peers.map((p) => p.publicKey);
     const inputs: MonsterStepInputs = { seed: 'run-9/glade', monsters: spawnMonsters('run-9/glade', 6, { x: 0, y: 0, w: 10, h: 10 }), inputs: { epoch: 0, players: [{ seat: 0, x: 5, y: 5, attacks: 0 }] } };

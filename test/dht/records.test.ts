@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createEd25519 } from '../../src/crypto/index.js';
-import { SenderRateLimiter } from '../../src/dht/rate-limit.js';
+import { SenderRateLimiter } from '../../src/time/rate-limit.js';
 import { RecordStore } from '../../src/dht/store.js';
 import {
   authorityWriterPolicy,

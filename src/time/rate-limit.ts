@@ -1,4 +1,4 @@
-import type { Clock } from '../time/clock.js';
+import type { Clock } from './clock.js';
 
 export interface RateLimit {
   /** Tokens added per second. */
