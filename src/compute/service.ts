@@ -8,7 +8,7 @@ import { type ExecutorDraw } from './executors.js';
 import { ComputeRequest, ComputeResult, type ComputeRequestBody, type ComputeResultBody } from './messages.js';
 import { decodeStepResult, encodeStepResult, type StepResult } from './monster.js';
 import { crossCheck, type CrossCheck } from './results.js';
-import { monsterInputsDigest, monsterStep, resultSigningBytes, signResult, type MonsterStepInputs, type SignedResult } from './statements.js';
+import { monsterInputsDigest, monsterStep, resultSigningBytes, signResult, type MonsterStepInputs, type ResultStatement, type SignedResult } from './statements.js';
 
 /**
  * The computation's exchange on a peer's transport (docs/compute.md, "The exchange"): every player
@@ -111,11 +111,16 @@ export function installComputeService(config: ComputeServiceConfig, deps: Comput
   let nextRequestId = 1;
 
   deps.transport.handle(ComputeRequest, (m: Incoming<ComputeRequestBody>) => {
-    const requester = m.senderKey ? toHex(m.senderKey) : `${m.from.host}:${m.from.port}`;
-    // A request asked again (its answer was lost) gets the same answer, not a second run and signature.
+    // Requests come authenticated (a MAC or a signature): the requester is its key.
+    if (!m.senderKey) return;
+    const requester = toHex(m.senderKey);
+    const inputs = m.body.inputs;
+    const statement = { processId: m.body.processId, epoch: m.body.epoch, stateHash: m.body.stateHash, inputsDigest: monsterInputsDigest(inputs) };
+    // A request asked again (its answer was lost) gets the same answer, not a second run and signature;
+    // the same id for another step (a requester that started over) is a new request.
     const key = `${requester}/${m.body.requestId}`;
     const again = answered.get(key);
-    if (again) {
+    if (again && sameStep(again.statement, statement)) {
       count.answeredAgain++;
       deps.transport.send(m.from, ComputeResult, again);
       return;
@@ -124,13 +129,10 @@ export function installComputeService(config: ComputeServiceConfig, deps: Comput
       count.rateLimited++;
       return;
     }
-    const inputs = m.body.inputs;
-    const result = step(inputs);
-    const encoded = encodeStepResult(result);
-    const statement = { processId: m.body.processId, epoch: m.body.epoch, stateHash: m.body.stateHash, inputsDigest: monsterInputsDigest(inputs), resultDigest: sha256(encoded) };
-    const signed = signResult(deps.signer, statement);
+    const encoded = encodeStepResult(step(inputs));
+    const signed = signResult(deps.signer, { ...statement, resultDigest: sha256(encoded) });
     count.executed++;
-    const answer = { requestId: m.body.requestId, statement, signature: signed.signature, result: encoded };
+    const answer = { requestId: m.body.requestId, statement: signed.statement, signature: signed.signature, result: encoded };
     answered.set(key, answer);
     deps.transport.send(m.from, ComputeResult, answer);
   });
@@ -172,24 +174,34 @@ export function installComputeService(config: ComputeServiceConfig, deps: Comput
       const answers = [...p.answers.values()];
       const results = answers.map(({ executor, statement, signature }) => ({ executor, statement, signature }));
       // Answers were verified as they arrived; only what the group holds from elsewhere is verified here.
-      const checked = new Set(results.map((r) => r.signature));
+      const checked = new Set(results.map((r) => toHex(r.signature)));
       let own: Uint8Array | null = null;
+      const runHere = () => {
+        count.reexecuted++;
+        own = encodeStepResult(monsterStep(request.inputs));
+        return own;
+      };
       const check = crossCheck({ draw: request.draw, candidates: request.candidates, r: request.r, affected: request.affected ?? [], inputsDigest: p.inputsDigest }, [...results, ...(request.offered ?? [])], {
-        verify: (signature, message, key) => checked.has(signature) || deps.verify(signature, message, key),
-        reexecute: () => {
-          count.reexecuted++;
-          own = encodeStepResult(monsterStep(request.inputs));
-          return sha256(own);
-        },
+        verify: (signature, message, key) => checked.has(toHex(signature)) || deps.verify(signature, message, key),
+        reexecute: () => sha256(runHere()),
       });
       const silent = request.executors.filter((e) => !p.answers.has(toHex(e.publicKey))).map((e) => e.publicKey);
-      return { check, results, silent, taken: takenResult(check, answers, own) };
+      return { check, results, silent, taken: takenResult(check, answers, own) ?? (check.outcome === 'incomplete' ? null : decodeStepResult(runHere())) };
     },
     counters: () => ({ ...count }),
   };
 }
 
-/** The result bytes the cross-check took, decoded: the agreed answers' or the group's own. */
+/** Whether a cached answer is for the step now asked: same process, epoch, state and inputs. */
+function sameStep(a: Omit<ResultStatement, 'resultDigest'>, b: Omit<ResultStatement, 'resultDigest'>): boolean {
+  return a.epoch === b.epoch && equalBytes(a.processId, b.processId) && equalBytes(a.stateHash, b.stateHash) && equalBytes(a.inputsDigest, b.inputsDigest);
+}
+
+/**
+ * The result bytes the cross-check took, decoded: the agreed answers' or the group's own; null when
+ * no answer holds the agreed bytes (the agreeing results were offered, not answered), and the group
+ * then runs the step itself.
+ */
 function takenResult(check: CrossCheck, answers: readonly { readonly statement: { readonly resultDigest: Uint8Array }; readonly result: Uint8Array }[], own: Uint8Array | null): StepResult | null {
   if (check.outcome === 'incomplete') return null;
   if (check.outcome === 're-executed' && own) return decodeStepResult(own);

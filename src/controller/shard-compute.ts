@@ -1,5 +1,4 @@
-import type { AttackLedger } from '../attacks/index.js';
-import { colludingStep } from '../attacks/colluding-executor.js';
+import { colludingStep, type AttackLedger } from '../attacks/index.js';
 import type { AuthClient, BanCertificate, KeyCertificate } from '../auth/index.js';
 import {
   AGGRO_TILES,
@@ -17,6 +16,7 @@ import {
   type MonsterStepInputs,
   type SignedResult,
   type StepPlayer,
+  type ExecutorDraw,
   escapeFigures,
 } from '../compute/index.js';
 import { equalBytes, toHex, type Signer } from '../crypto/index.js';
@@ -68,7 +68,7 @@ export interface HostGroup {
   readonly session: Uint8Array;
   readonly members: readonly { readonly publicKey: Uint8Array }[];
   readonly seat: number;
-  readonly game: { snapshot(): GameSnapshot; stateHash(): Uint8Array };
+  readonly game: { readonly lastRound: number; snapshot(): GameSnapshot; stateHash(): Uint8Array };
 }
 
 export interface ShardComputeDeps extends ShardComponentDeps {
@@ -82,7 +82,7 @@ export interface ShardComputeDeps extends ShardComponentDeps {
 }
 
 /** The counts a shard keeps: report.json's, and the two the merge turns into rates (theoreticalSum, candidateSeconds). */
-const FIGURE_COUNTS = ['processes', 'steps', 'agreed', 'reexecuted', 'incomplete', 'redraws', 'silentExecutors', 'wrongTaken', 'wrongNamed', 'honestNamed', 'proofsSubmitted', 'proofsAccepted', 'proofsRefused', 'bans', 'trials', 'escapes', 'executions', 'bites', 'drops', 'theoreticalSum', 'candidateSeconds'] as const;
+const FIGURE_COUNTS = ['processes', 'steps', 'skipped', 'agreed', 'reexecuted', 'incomplete', 'redraws', 'silentExecutors', 'wrongTaken', 'wrongNamed', 'honestNamed', 'proofsSubmitted', 'proofsAccepted', 'proofsRefused', 'trials', 'escapes', 'executions', 'bites', 'drops', 'theoreticalSum', 'candidateSeconds'] as const;
 type FigureCount = (typeof FIGURE_COUNTS)[number];
 
 /** What one shard measured (merged by computeReport): report.json's counts, documented there. */
@@ -118,26 +118,35 @@ interface Process {
   readonly offsetShare: number;
 }
 
-export function createShardCompute(spec: ComputeSpec, attacks: readonly ComputeAttackSpec[], deps: ShardComputeDeps): ShardCompute {
-  const everyMs = spec.everyS * 1000;
-  const r = deps.draw.r;
+/** One step to run: the process, its epoch, who coordinates it for which group, the players it sees and affects, and an isolated cheater offering its own result. */
+interface StepContext {
+  readonly process: Process;
+  readonly epoch: number;
+  readonly coordinator: ComputeHost;
+  readonly group: HostGroup;
+  readonly players: readonly StepPlayer[];
+  readonly affected: readonly Uint8Array[];
+  readonly cheater: ComputeHost | null;
+}
+
+/**
+ * The scheduled computation attacks of a shard: who attacks, when a colluder lies, and the draws
+ * whose every executor is a colluder (what `all-drawn` colluders agree on out of band: the draw is
+ * public, so they can know). Colluders stop lying once banned.
+ */
+function createComputeAttacks(attacks: readonly ComputeAttackSpec[], deps: Pick<ShardComputeDeps, 'clock' | 'ledger' | 'keyOf' | 'hosted' | 'expand'>) {
   const colluding = attacks.filter((a): a is ColludingExecutorsSpec => a.kind === 'colluding-executors');
   const isolated = attacks.filter((a): a is IsolatedExecutorSpec => a.kind === 'isolated-executor');
   const colluderSpec = new Map(colluding.flatMap((a) => deps.expand(a.colluders).map((id) => [id, a] as const)));
-  const attackers = new Set([...colluderSpec.keys(), ...isolated.map((a) => a.player)]);
+  const attackerIds = new Set([...colluderSpec.keys(), ...isolated.map((a) => a.player)]);
   const colluderKeys = new Map([...colluderSpec.keys()].map((id) => [toHex(deps.keyOf(id)), id]));
+  const attackerKeys = new Set([...attackerIds].map((id) => toHex(deps.keyOf(id))));
   for (const id of colluderSpec.keys()) if (deps.hosted.has(id)) deps.ledger.registerAttacker('colluding-executors', deps.keyOf(id));
   for (const a of isolated) if (deps.hosted.has(a.player)) deps.ledger.registerAttacker('isolated-executor', deps.keyOf(a.player));
-  /** Steps whose every drawn executor is a colluder: what `all-drawn` colluders agree on out of band (the draw is public, so they can). */
   const allColludersDrawn = new Set<string>();
   const banned = new Set<string>();
-  const proofsInFlight = new Set<string>();
-  const processes = new Map<string, Process>();
-  const latency = createLatencyHistogram();
-  const f = zeroCounts();
   let startAtMs = 0;
-  let hostsNow: () => readonly ComputeHost[] = () => [];
-
+  const stepKey = (inputs: MonsterStepInputs) => `${inputs.seed}|${inputs.inputs.epoch}`;
   const windowOpen = (a: { fromS: number; toS: number }) => {
     const tS = (deps.clock.nowMs() - startAtMs) / 1000;
     return tS >= a.fromS && tS < a.toS;
@@ -147,7 +156,45 @@ export function createShardCompute(spec: ComputeSpec, attacks: readonly ComputeA
     const a = id === undefined ? undefined : colluderSpec.get(id);
     return a !== undefined && !banned.has(hex) && windowOpen(a);
   };
-  const stepKey = (inputs: MonsterStepInputs) => `${inputs.seed}|${inputs.inputs.epoch}`;
+  return {
+    isolated,
+    started: (at: number) => void (startAtMs = at),
+    windowOpen,
+    colludes,
+    colluding: () => colluding.some(windowOpen),
+    isAttacker: (id: number) => attackerIds.has(id),
+    isAttackerKey: (key: Uint8Array) => attackerKeys.has(toHex(key)),
+    isColluderKey: (key: Uint8Array) => colluderKeys.has(toHex(key)),
+    banned: (key: Uint8Array) => banned.has(toHex(key)),
+    ban: (key: Uint8Array) => void banned.add(toHex(key)),
+    /** The draw of a step's inputs, as the colluders learn it; a redraw replaces it. */
+    drawn(inputs: MonsterStepInputs, allColluders: boolean) {
+      if (allColluders) allColludersDrawn.add(stepKey(inputs));
+      else allColludersDrawn.delete(stepKey(inputs));
+    },
+    stepHook(id: number): ComputeServiceDeps['step'] | undefined {
+      const a = colluderSpec.get(id);
+      if (!a) return undefined;
+      const hex = toHex(deps.keyOf(id));
+      return (honest) => {
+        const lie = colludingStep(0)(honest);
+        return (inputs) => (colludes(hex) && (a.strategy === 'always' || allColludersDrawn.has(stepKey(inputs))) ? lie(inputs) : honest(inputs));
+      };
+    },
+  };
+}
+
+export function createShardCompute(spec: ComputeSpec, attackSpecs: readonly ComputeAttackSpec[], deps: ShardComputeDeps): ShardCompute {
+  const everyMs = spec.everyS * 1000;
+  const r = deps.draw.r;
+  const attacks = createComputeAttacks(attackSpecs, deps);
+  const proofsInFlight = new Set<string>();
+  const processes = new Map<string, Process>();
+  const latency = createLatencyHistogram();
+  const counts = zeroCounts();
+  let startAtMs = 0;
+  let hostsNow: () => readonly ComputeHost[] = () => [];
+  const candidateHosts = () => hostsNow().filter((h) => h.candidate && !attacks.banned(h.publicKey));
 
   const processOf = (session: Uint8Array, label = 'monsters'): Process => {
     const key = `${label}/${toHex(session).slice(0, 32)}`;
@@ -159,100 +206,96 @@ export function createShardCompute(spec: ComputeSpec, attacks: readonly ComputeA
     return p;
   };
 
-  /** One step of `process` coordinated by `coordinator` for the players `players` (seats of its group, or its own for an isolated area). */
-  const step = async (process: Process, epoch: number, coordinator: ComputeHost, group: HostGroup, players: StepPlayer[], affected: readonly Uint8Array[], cheater: ComputeHost | null) => {
-    if (process.monsters.length === 0) process.monsters = spawnMonsters(`${process.seed}#${process.generation++}`, spec.monsters, spawnArea(players, group.game.snapshot().worldSize));
-    const inputs: MonsterStepInputs = { seed: process.seed, monsters: process.monsters, inputs: { epoch, players: withAttacks(players, process.monsters) } };
-    const draw = { processId: process.id, epoch, stateHash: group.game.stateHash() };
-    const truth = runMonsterStep(inputs);
-    const offered = cheater ? [isolatedResult(cheater, draw, inputs)] : [];
-    let candidates = candidateHosts();
+  /** One step: draw, ask, cross-check (once more without silent executors), then what came of it. */
+  const step = async (ctx: StepContext) => {
+    const { process, group } = ctx;
+    if (process.monsters.length === 0) process.monsters = spawnMonsters(`${process.seed}#${process.generation++}`, spec.monsters, spawnArea(ctx.players, group.game.snapshot().worldSize));
+    const inputs: MonsterStepInputs = { seed: process.seed, monsters: process.monsters, inputs: { epoch: ctx.epoch, players: withAttacks(ctx.players, process.monsters) } };
+    const draw: ExecutorDraw = { processId: process.id, epoch: ctx.epoch, stateHash: group.game.stateHash() };
+    const offered = ctx.cheater ? [isolatedResult(ctx.cheater, draw, inputs)] : [];
     const startedMs = deps.clock.nowMs();
-    let outcome = await ask(coordinator, draw, candidates, affected, inputs, offered);
-    if (outcome.check.outcome === 'incomplete' && outcome.silent.length > 0) {
+    let candidates = candidateHosts();
+    let asked = await ask(ctx, draw, candidates, inputs, offered);
+    if (asked && asked.outcome.check.outcome === 'incomplete' && asked.outcome.silent.length > 0) {
       // Silent executors (crashed, or gone) are left out and the step drawn again from the rest.
-      f.redraws++;
-      const silent = new Set(outcome.silent.map(toHex));
+      counts.redraws++;
+      const silent = new Set(asked.outcome.silent.map(toHex));
       candidates = candidates.filter((h) => !silent.has(toHex(h.publicKey)));
-      outcome = await ask(coordinator, draw, candidates, affected, inputs, offered);
+      asked = await ask(ctx, draw, candidates, inputs, offered);
     }
     latency.recordMs(deps.clock.nowMs() - startedMs);
-    f.steps++;
-    f.silentExecutors += outcome.silent.length;
-    f[outcome.check.outcome === 'incomplete' ? 'incomplete' : outcome.check.outcome === 'agreed' ? 'agreed' : 'reexecuted']++;
-    if (!outcome.taken) return;
-    const takenDigest = stepResultDigest(outcome.taken);
-    const wrong = !equalBytes(takenDigest, truth);
-    if (wrong) f.wrongTaken++;
-    process.monsters = [...outcome.taken.monsters];
-    for (const e of outcome.taken.events) f[e.kind === 'bite' ? 'bites' : 'drops']++;
+    counts.steps++;
+    if (!asked || !asked.outcome.taken) return void counts.incomplete++;
+    const { outcome, chance } = asked;
+    counts.silentExecutors += outcome.silent.length;
+    counts[outcome.check.outcome === 'agreed' ? 'agreed' : 'reexecuted']++;
+    const taken = outcome.taken as NonNullable<typeof outcome.taken>;
+    const takenDigest = stepResultDigest(taken);
+    // The ground truth: the honest step on the same inputs, run here whatever the protocol saw.
+    const wrong = !equalBytes(takenDigest, runMonsterStep(inputs));
+    if (wrong) counts.wrongTaken++;
+    process.monsters = [...taken.monsters];
+    for (const e of taken.events) counts[e.kind === 'bite' ? 'bites' : 'drops']++;
     const named = outcome.check.outcome === 're-executed' ? outcome.check.wrong : [];
-    judge(outcome.results, named, wrong, candidates, affected, coordinator);
-    if (cheater) deps.ledger.judgedAttempt('isolated-executor', cheater.publicKey, { prevented: !equalBytes(takenDigest, offered[0]?.statement.resultDigest ?? truth), detected: false });
-    for (const w of named) void prove(coordinator, w, inputs);
+    judge(ctx, outcome.results, named, wrong, chance);
+    if (ctx.cheater) deps.ledger.judgedAttempt('isolated-executor', ctx.cheater.publicKey, { prevented: !equalBytes(takenDigest, (offered[0] as SignedResult).statement.resultDigest), detected: false });
+    for (const w of named) void prove(ctx.coordinator, w, inputs);
   };
 
-  const ask = (coordinator: ComputeHost, draw: { processId: Uint8Array; epoch: number; stateHash: Uint8Array }, candidates: readonly ComputeHost[], affected: readonly Uint8Array[], inputs: MonsterStepInputs, offered: readonly SignedResult[]) => {
+  /** The draw from `candidates`, told to the colluders, and the coordinator's exchange; null with nobody to ask. The chance that the draw named only colluders is taken at the draw. */
+  const ask = async (ctx: StepContext, draw: ExecutorDraw, candidates: readonly ComputeHost[], inputs: MonsterStepInputs, offered: readonly SignedResult[]) => {
+    if (candidates.length === 0) return null;
     const keys = candidates.map((h) => h.publicKey);
-    const chosen = new Set(chooseExecutors(draw, keys, Math.min(r, keys.length), affected).map(toHex));
+    const drawn = Math.min(r, keys.length);
+    const chosen = new Set(chooseExecutors(draw, keys, drawn, ctx.affected).map(toHex));
     const executors = candidates.filter((h) => chosen.has(toHex(h.publicKey)));
-    if (executors.length > 0 && executors.every((h) => colludes(toHex(h.publicKey)))) allColludersDrawn.add(stepKey(inputs));
-    return coordinator.compute.compute({ draw, candidates: keys, r: Math.min(r, keys.length), affected, executors: executors.map((h) => ({ publicKey: h.publicKey, endpoint: h.endpoint })), inputs, offered });
+    attacks.drawn(inputs, executors.every((h) => attacks.colludes(toHex(h.publicKey))));
+    const chance = allColludersChance(candidates, ctx.affected, drawn);
+    const outcome = await ctx.coordinator.compute.compute({ draw, candidates: keys, r: drawn, affected: ctx.affected, executors: executors.map((h) => ({ publicKey: h.publicKey, endpoint: h.endpoint })), inputs, offered });
+    return { outcome, chance };
   };
 
-  /** The trial's figures, and the colluders' attempt as the attack ledger sees it. */
-  const judge = (results: readonly SignedResult[], named: readonly SignedResult[], wrong: boolean, candidates: readonly ComputeHost[], affected: readonly Uint8Array[], coordinator: ComputeHost) => {
-    for (const w of named) {
-      f.wrongNamed++;
-      const hex = toHex(w.executor);
-      if (!colluderKeys.has(hex)) f.honestNamed++;
-      deps.ledger.evidence(coordinator.publicKey, w.executor, f.steps);
-    }
-    if (colluding.some(windowOpen)) {
-      f.trials++;
-      if (wrong) f.escapes++;
-      f.theoreticalSum += allColludersChance(candidates, affected);
-    }
-    const liar = results.find((res) => colluderKeys.has(toHex(res.executor)) && (wrong || named.includes(res)));
-    if (liar) deps.ledger.judgedAttempt('colluding-executors', liar.executor, { prevented: !wrong, detected: named.length > 0 });
-  };
-
-  /** The chance this draw named only colluders: C(c, r) / C(n, r) over the candidates outside the area (drawAllColludersProbability). */
-  const allColludersChance = (candidates: readonly ComputeHost[], affected: readonly Uint8Array[]) => {
+  /** The chance a draw of `drawn` from these candidates names only colluders (drawAllColludersProbability: outside the area first). */
+  const allColludersChance = (candidates: readonly ComputeHost[], affected: readonly Uint8Array[], drawn: number) => {
     const inArea = new Set(affected.map(toHex));
     const side = (within: boolean) => {
       const hosts = candidates.filter((h) => inArea.has(toHex(h.publicKey)) === within);
-      return { n: hosts.length, c: hosts.filter((h) => colludes(toHex(h.publicKey))).length };
+      return { n: hosts.length, c: hosts.filter((h) => attacks.colludes(toHex(h.publicKey))).length };
     };
-    const others = side(false);
-    const area = side(true);
-    return others.n + area.n < r ? 0 : drawAllColludersProbability(others, area, r);
+    return drawAllColludersProbability(side(false), side(true), drawn);
+  };
+
+  /** The trial's figures, the evidence against every wrong signer, and the colluders' attempt as the attack ledger sees it. */
+  const judge = (ctx: StepContext, results: readonly SignedResult[], named: readonly SignedResult[], wrong: boolean, chance: number) => {
+    for (const w of named) {
+      counts.wrongNamed++;
+      if (!attacks.isAttackerKey(w.executor)) counts.honestNamed++;
+      deps.ledger.evidence(ctx.coordinator.publicKey, w.executor, ctx.group.game.lastRound);
+    }
+    if (attacks.colluding()) {
+      counts.trials++;
+      if (wrong) counts.escapes++;
+      counts.theoreticalSum += chance;
+    }
+    const liar = results.find((res) => attacks.isColluderKey(res.executor) && (wrong || named.includes(res)));
+    if (liar) deps.ledger.judgedAttempt('colluding-executors', liar.executor, { prevented: !wrong, detected: named.length > 0 });
   };
 
   /** A signed wrong result to the authority, once per offender; a ban excludes it from its group and the candidates. */
   const prove = async (coordinator: ComputeHost, wrong: SignedResult, inputs: MonsterStepInputs) => {
     const hex = toHex(wrong.executor);
-    if (banned.has(hex) || proofsInFlight.has(hex)) return;
+    if (attacks.banned(wrong.executor) || proofsInFlight.has(hex)) return;
     proofsInFlight.add(hex);
     try {
       const lookup = await coordinator.auth.lookup({ publicKey: wrong.executor });
       if (!lookup.ok || !lookup.keyCertificate) return;
-      f.proofsSubmitted++;
+      counts.proofsSubmitted++;
       const result = await coordinator.auth.submitProof(encodeComputeWrongResultProof(lookup.keyCertificate, wrong, inputs));
-      if (!result.ok) {
-        f.proofsRefused++;
-        return;
-      }
-      f.proofsAccepted++;
-      f.bans++;
-      banned.add(hex);
+      if (!result.ok) return void counts.proofsRefused++;
+      counts.proofsAccepted++;
+      attacks.ban(wrong.executor);
       deps.ledger.proofAccepted(coordinator.publicKey, wrong.executor);
-      const cert = lookup.keyCertificate;
-      const ban = result.ban;
-      for (const h of hostsNow()) {
-        const g = h.group();
-        if (h.candidate && !attackers.has(h.id) && g?.members.some((m) => equalBytes(m.publicKey, wrong.executor)) && h.exclude(ban, cert)) break;
-      }
+      exclude(wrong.executor, result.ban, lookup.keyCertificate);
     } catch (e) {
       deps.onError(e);
     } finally {
@@ -260,75 +303,78 @@ export function createShardCompute(spec: ComputeSpec, attacks: readonly ComputeA
     }
   };
 
-  const candidateHosts = () => hostsNow().filter((h) => h.candidate && !banned.has(toHex(h.publicKey)));
+  /** An honest member of the offender's group proposes its exclusion on the ban. */
+  const exclude = (offender: Uint8Array, ban: BanCertificate, cert: KeyCertificate) => {
+    for (const h of hostsNow()) {
+      const g = h.candidate && !attacks.isAttacker(h.id) ? h.group() : null;
+      if (g?.members.some((m) => equalBytes(m.publicKey, offender)) && h.exclude(ban, cert)) return;
+    }
+  };
 
   /** The cheater's own step of its own area: every monster dead, the treasure to it, signed by it. */
-  const isolatedResult = (cheater: ComputeHost, draw: { processId: Uint8Array; epoch: number; stateHash: Uint8Array }, inputs: MonsterStepInputs): SignedResult => {
+  const isolatedResult = (cheater: ComputeHost, draw: ExecutorDraw, inputs: MonsterStepInputs): SignedResult => {
     const own = colludingStep(0)(() => ({ monsters: [], events: [] }))(inputs);
     return signResult(cheater.signer, { processId: draw.processId, epoch: draw.epoch, stateHash: draw.stateHash, inputsDigest: monsterInputsDigest(inputs), resultDigest: stepResultDigest(own) });
   };
 
   const epoch = (n: number) => {
     const hosts = hostsNow();
-    f.candidateSeconds += candidateHosts().length * spec.everyS;
-    // A group's coordinator: its lowest seat hosted here, an honest player before any attacker.
-    const coordinators = new Map<string, { host: ComputeHost; group: HostGroup; rank: number }>();
-    for (const h of hosts) {
-      const g = h.candidate ? h.group() : null;
-      if (!g) continue;
-      const key = toHex(g.session);
-      const rank = (attackers.has(h.id) || h.cheats ? 1 << 16 : 0) + g.seat;
-      const best = coordinators.get(key);
-      if (!best || rank < best.rank) coordinators.set(key, { host: h, group: g, rank });
-    }
+    counts.candidateSeconds += candidateHosts().length * spec.everyS;
+    const coordinators = coordinatorsOf(hosts, (h) => attacks.isAttacker(h.id) || h.cheats);
     const epochStartMs = startAtMs + n * everyMs;
     for (const { host, group } of coordinators.values()) {
-      const process = processOf(group.session);
-      const snapshot = group.game.snapshot();
-      const players = snapshot.members.flatMap((m, seat): StepPlayer[] => (m.alive ? [{ seat, x: m.x, y: m.y, attacks: 0 }] : []));
-      schedule(process, epochStartMs, () => step(process, n, host, group, players, group.members.map((m) => m.publicKey), null));
+      const players = group.game.snapshot().members.flatMap((m, seat): StepPlayer[] => (m.alive ? [{ seat, x: m.x, y: m.y, attacks: 0 }] : []));
+      schedule(processOf(group.session), epochStartMs, (process) => step({ process, epoch: n, coordinator: host, group, players, affected: group.members.map((m) => m.publicKey), cheater: null }));
     }
-    for (const a of isolated) {
+    for (const a of attacks.isolated) {
       const cheater = hosts.find((h) => h.id === a.player && h.candidate);
       const group = cheater?.group();
-      if (!cheater || !group || !windowOpen(a)) continue;
-      const process = processOf(cheater.publicKey, 'isolated');
-      const me = group.game.snapshot().members[group.seat];
-      if (!me) continue;
-      schedule(process, epochStartMs, () => step(process, n, cheater, group, [{ seat: 0, x: me.x, y: me.y, attacks: 0 }], [cheater.publicKey], cheater));
+      const me = group?.game.snapshot().members[group.seat];
+      if (!cheater || !group || !me || !attacks.windowOpen(a)) continue;
+      // Its area is its own, but its group's coordinator asks for it: the cheater offers its result like any member could.
+      const coordinator = coordinators.get(toHex(group.session))?.host ?? cheater;
+      schedule(processOf(cheater.publicKey, 'isolated'), epochStartMs, (process) => step({ process, epoch: n, coordinator, group, players: [{ seat: 0, x: me.x, y: me.y, attacks: 0 }], affected: [cheater.publicKey], cheater }));
     }
   };
 
-  const schedule = (process: Process, epochStartMs: number, run: () => Promise<void>) => {
+  /** A process steps at its offset in the epoch; an epoch whose previous step is still under way is skipped (counted). */
+  const schedule = (process: Process, epochStartMs: number, run: (process: Process) => Promise<void>) => {
     deps.scheduler.schedule(epochStartMs + Math.floor(process.offsetShare * EPOCH_SPREAD * everyMs), () => {
-      if (process.busy) return;
+      if (process.busy) return void counts.skipped++;
       process.busy = true;
-      run()
+      run(process)
         .catch(deps.onError)
         .finally(() => (process.busy = false));
     });
   };
 
   return {
-    stepHook(id) {
-      const a = colluderSpec.get(id);
-      if (!a) return undefined;
-      const hex = toHex(deps.keyOf(id));
-      return (honest) => {
-        const lie = colludingStep(0)(honest);
-        return (inputs) => (colludes(hex) && (a.strategy === 'always' || allColludersDrawn.has(stepKey(inputs))) ? lie(inputs) : honest(inputs));
-      };
-    },
-    attacks: (id) => attackers.has(id),
+    stepHook: (id) => attacks.stepHook(id),
+    attacks: (id) => attacks.isAttacker(id),
     start(at, endAtMs, hosts) {
       startAtMs = at;
+      attacks.started(at);
       hostsNow = hosts;
       const epochs = Math.floor((endAtMs - at) / everyMs);
       // Epoch 0 is left to the groups' first rounds; each later epoch is scheduled at its start.
       for (let n = 1; n < epochs; n++) deps.scheduler.schedule(at + n * everyMs, () => epoch(n));
     },
-    figures: () => ({ ...f, processes: processes.size, executions: sumExecutions(hostsNow()), latency: latency.encode() }),
+    figures: () => ({ ...counts, processes: processes.size, executions: sumExecutions(hostsNow()), latency: latency.encode() }),
   };
+}
+
+/** Each group's coordinator: its lowest seat hosted here, a player `suspect` does not flag before one it does. */
+function coordinatorsOf(hosts: readonly ComputeHost[], suspect: (h: ComputeHost) => boolean): Map<string, { host: ComputeHost; group: HostGroup }> {
+  const best = new Map<string, { host: ComputeHost; group: HostGroup; rank: number }>();
+  for (const h of hosts) {
+    const g = h.candidate ? h.group() : null;
+    if (!g) continue;
+    const key = toHex(g.session);
+    const rank = (suspect(h) ? 1 << 16 : 0) + g.seat;
+    const current = best.get(key);
+    if (!current || rank < current.rank) best.set(key, { host: h, group: g, rank });
+  }
+  return best;
 }
 
 function sumExecutions(hosts: readonly ComputeHost[]): number {
@@ -380,6 +426,8 @@ export function computeReport(all: readonly ComputeFigures[], draw: ComputeDraw,
     assumedColluders: spec.assumedColluders,
     tolerance: spec.tolerance,
     ...counts,
+    // Each proof accepted is one ban (the authority answers a proof with the ban it signed).
+    bans: counts.proofsAccepted,
     stepsPerS: durationS > 0 ? sum.steps / durationS : 0,
     executionsPerPlayerPerS: candidateSeconds > 0 ? sum.executions / candidateSeconds : 0,
     escapeRate: escape.escapeRate,

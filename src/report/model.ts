@@ -444,6 +444,8 @@ export interface ComputeReport {
   /** Areas whose monsters stepped (a group's area, per session; an isolated player's own). */
   readonly processes: number;
   readonly steps: number;
+  /** Epochs a process skipped because its previous step was still under way (its executors slow to answer). */
+  readonly skipped: number;
   readonly stepsPerS: number;
   /** Steps whose executors agreed, that were re-executed on a disagreement, and that ended with fewer than r valid answers. */
   readonly agreed: number;
@@ -461,6 +463,7 @@ export interface ComputeReport {
   readonly proofsSubmitted: number;
   readonly proofsAccepted: number;
   readonly proofsRefused: number;
+  /** Offenders banned: one per proof accepted (the authority answers a proof with its ban). */
   readonly bans: number;
   /** Steps whose result taken was not the honest step on the same inputs (the harness runs every step to know). */
   readonly wrongTaken: number;

@@ -128,4 +128,24 @@ describe('executors asked over real UDP', () => {
     }
     expect(taken).toBe(20);
   });
+
+  it('takes its own result when the agreeing results were offered, not answered (no answer holds their bytes)', async () => {
+    harness = await startHarness({}, { proofKinds: [...DEFAULT_PROOF_VERIFIERS, computeWrongResultVerifier] });
+    const h = harness;
+    const scheduler = createTimerQueue({ clock: systemClock });
+    closers.push(() => scheduler.close());
+    const players = await Promise.all([1, 2, 3, 4].map((n) => h.player(n)));
+    const keys = players.map((p) => p.peer.publicKey);
+    const group = installComputeService({ answerTimeoutMs: 300, retryMs: 100 }, { transport: (players[0] as (typeof players)[number]).peer.transport, signer: (players[0] as (typeof players)[number]).peer.signer, verify: (s, m, k) => ed.verify(s, m, k), scheduler, clock: systemClock });
+    const draw = { processId: new TextEncoder().encode('fen/monsters'), epoch: 4, stateHash: sha256(new TextEncoder().encode('fen state')) };
+    const chosen = chooseExecutors(draw, keys, 2, [keys[0] as Uint8Array]);
+    // The drawn executors' signed results, held by the group from elsewhere; the executors run no service and answer nothing.
+    const signer = (k: Uint8Array) => (players.find((p) => equalBytes(p.peer.publicKey, k)) as (typeof players)[number]).peer.signer;
+    const statement = { processId: draw.processId, epoch: 4, stateHash: draw.stateHash, inputsDigest: monsterInputsDigest(inputs), resultDigest: runMonsterStep(inputs) };
+    const offered = chosen.map((k) => signResult(signer(k), statement));
+    const outcome = await group.compute({ draw, candidates: keys, r: 2, affected: [keys[0] as Uint8Array], executors: [], inputs, offered });
+    expect(outcome.check.outcome).toBe('agreed');
+    expect(outcome.taken && stepResultDigest(outcome.taken)).toEqual(runMonsterStep(inputs));
+    expect(group.counters().reexecuted).toBe(1);
+  });
 });

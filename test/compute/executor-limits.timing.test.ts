@@ -54,6 +54,11 @@ describe('an executor over real UDP', () => {
     requester.transport.send(executor.transport.local, ComputeRequest, request(2));
     await until(() => answers.length === 6 && service.counters().rateLimited === 9);
     expect(answers[5]).toBe(2);
+    // The same id for another step (a requester that started over) is a new request, not the old answer: here it meets the empty bucket.
+    const before = service.counters();
+    requester.transport.send(executor.transport.local, ComputeRequest, { ...request(2), epoch: 2 });
+    await until(() => service.counters().rateLimited === before.rateLimited + 1);
+    expect(service.counters()).toMatchObject({ executed: before.executed, answeredAgain: before.answeredAgain, rateLimited: before.rateLimited + 1 });
     expect(() => installComputeService({ perRequester: { perSecond: 0, burst: 1 } }, { transport: requester.transport, signer: requester.signer, verify: (s, m, k) => ed.verify(s, m, k), scheduler, clock: systemClock })).toThrow(RangeError);
   });
 });
