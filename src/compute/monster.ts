@@ -1,7 +1,7 @@
 import { sha256 } from '../crypto/index.js';
 import { chebyshev } from '../game/index.js';
 import { createRng, type RngSeed } from '../random/index.js';
-import { DecodeError, decodeWith, encodeWith, list, struct, u16, u32, u8, type Infer } from '../wire/index.js';
+import { decodeOrNull, encodeWith, enumU8, list, struct, u16, u32, u8, type Infer } from '../wire/index.js';
 
 /**
  * Monster AI, the first game process (SPEC §7; docs/compute.md, "Monster AI"): the monsters of one
@@ -33,10 +33,9 @@ export const StepInputsCodec = struct({ epoch: u32, players: list(StepPlayerCode
 export type StepInputs = Infer<typeof StepInputsCodec>;
 
 /** What a step did: a monster bit a player, or died and dropped its treasure to the player whose blow killed it. */
-const StepEventCodec = struct({ kind: u8, monster: u16, seat: u8, amount: u16 });
-export type StepEvent = { readonly kind: 'bite' | 'drop'; readonly monster: number; readonly seat: number; readonly amount: number };
+const StepEventCodec = struct({ kind: enumU8(['bite', 'drop']), monster: u16, seat: u8, amount: u16 });
+export type StepEvent = Infer<typeof StepEventCodec>;
 export const StepResultCodec = struct({ monsters: MonstersCodec, events: list(StepEventCodec, MAX_MONSTERS * 2) });
-const EVENT_KINDS = ['bite', 'drop'] as const;
 
 export interface StepResult {
   readonly monsters: readonly Monster[];
@@ -106,25 +105,12 @@ function nearestPlayer(players: readonly StepPlayer[], m: Monster): StepPlayer |
 
 /** A step's result as bytes: what executors sign a digest of and verifiers compare. */
 export function encodeStepResult(result: StepResult): Uint8Array {
-  return encodeWith(StepResultCodec, { monsters: [...result.monsters], events: result.events.map((e) => ({ ...e, kind: EVENT_KINDS.indexOf(e.kind) })) });
+  return encodeWith(StepResultCodec, { monsters: [...result.monsters], events: [...result.events] });
 }
 
 /** The result `bytes` carry, or null when they are not one canonical step result (remote input never throws). */
 export function decodeStepResult(bytes: Uint8Array): StepResult | null {
-  let raw;
-  try {
-    raw = decodeWith(StepResultCodec, bytes);
-  } catch (e) {
-    if (e instanceof DecodeError) return null;
-    throw e;
-  }
-  const events: StepEvent[] = [];
-  for (const e of raw.events) {
-    const kind = EVENT_KINDS[e.kind];
-    if (kind === undefined) return null;
-    events.push({ kind, monster: e.monster, seat: e.seat, amount: e.amount });
-  }
-  return { monsters: raw.monsters, events };
+  return decodeOrNull(StepResultCodec, bytes);
 }
 
 /** SHA-256 of the encoded result. */

@@ -1,7 +1,7 @@
 import { BanType, type BanCertificate } from '../auth/certificates.js';
 import { COMMITMENT_OVERHEAD, PUBLIC_KEY_LENGTH, SIGNATURE_LENGTH } from '../crypto/index.js';
 import { GAME_UPDATE_BYTES, type Avatar } from '../game/index.js';
-import { DecodeError, bytes, decodeWith, encodeWith, enumU8, list, optional, struct, u16, utf8, varBytes } from '../wire/index.js';
+import { bytes, decodeOrNull, encodeWith, enumU8, list, optional, struct, u16, utf8, varBytes } from '../wire/index.js';
 import { MAX_COMMITMENT_BYTES } from '../neo/index.js';
 import { avatarCodec, MAX_HOST_BYTES } from './messages.js';
 
@@ -86,13 +86,8 @@ export function encodePayload(payload: GroupPayload): Uint8Array {
 
 /** The payload `bytes` carry, or null when they are not exactly one canonical payload (remote input never throws). */
 export function decodePayload(bytes: Uint8Array): GroupPayload | null {
-  let raw;
-  try {
-    raw = decodeWith(payloadCodec, bytes);
-  } catch (e) {
-    if (e instanceof DecodeError) return null;
-    throw e;
-  }
+  const raw = decodeOrNull(payloadCodec, bytes);
+  if (!raw) return null;
   const ops: MembershipOp[] = [];
   for (const op of raw.ops) {
     const zeroKey = op.publicKey.every((b) => b === 0);
