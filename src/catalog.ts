@@ -6,7 +6,7 @@ import { ZONE_LEADERS_SIGNING_TAG, ZoneLeadersCodec } from './zones/leader-recor
 import { ZoneBorder, ZoneEndorse, ZoneEventMessage } from './zones/messages.js';
 import { ZONE_EVENT_SIGNING_TAG, ZoneEventCodec } from './zones/events.js';
 import { CharacterKey } from './storage/keys.js';
-import { ComputeRequest, ComputeResult } from './compute/messages.js';
+import { ComputeOutcome, ComputeRequest, ComputeResult } from './compute/messages.js';
 import { CharacterEndorseRequest, CharacterEndorsement, CharacterWitness, CharacterWitnessEndorsements, CharacterWitnessRequest, CharacterWitnessSection } from './storage/witness-messages.js';
 import { AttestationCodec, WITNESS_STATEMENT_SIGNING_TAG, WitnessStatementCodec } from './storage/attestation.js';
 import { CharacterManifestCodec, CharacterSectionCodec } from './storage/character.js';
@@ -17,7 +17,7 @@ import { Ping, Pong } from './net/messages.js';
 import { Chunk, Manifest, createMessageRegistry, type AnyMessageSpec, type MessageRegistry, type Shape } from './wire/index.js';
 
 /** Every message kind the product speaks; each area adds its kinds here as it lands. */
-export const ALL_MESSAGES: readonly AnyMessageSpec[] = [Ping, Pong, Chunk, Manifest, DhtPing, DhtPong, DhtFindNode, DhtNodes, DhtFindValue, DhtValue, DhtStore, DhtStored, NeoRound, NeoFetch, NeoForward, GroupJoin, GroupWelcome, GroupState, GroupBan, GroupResyncFetch, GroupResyncState, ZoneBorder, ZoneEventMessage, ZoneEndorse, CharacterKey, CharacterWitnessRequest, CharacterWitness, CharacterWitnessSection, CharacterEndorseRequest, CharacterEndorsement, CharacterWitnessEndorsements, ComputeRequest, ComputeResult, AuthRegister, AuthRenew, AuthCertificates, AuthRefused, AuthProof, AuthBanned, AuthLookup, AuthLookupResult, LockstepCommit, LockstepReveal, ClientUpdate, ServerRelay];
+export const ALL_MESSAGES: readonly AnyMessageSpec[] = [Ping, Pong, Chunk, Manifest, DhtPing, DhtPong, DhtFindNode, DhtNodes, DhtFindValue, DhtValue, DhtStore, DhtStored, NeoRound, NeoFetch, NeoForward, GroupJoin, GroupWelcome, GroupState, GroupBan, GroupResyncFetch, GroupResyncState, ZoneBorder, ZoneEventMessage, ZoneEndorse, CharacterKey, CharacterWitnessRequest, CharacterWitness, CharacterWitnessSection, CharacterEndorseRequest, CharacterEndorsement, CharacterWitnessEndorsements, ComputeRequest, ComputeResult, ComputeOutcome, AuthRegister, AuthRenew, AuthCertificates, AuthRefused, AuthProof, AuthBanned, AuthLookup, AuthLookupResult, LockstepCommit, LockstepReveal, ClientUpdate, ServerRelay];
 
 /**
  * Signed records that are not messages of their own but travel inside them and are stored

@@ -29,7 +29,7 @@ import { createShardCharacterAttacks, type HostedPlayer } from '../src/controlle
 import { createShardAreas, type Place } from '../src/controller/shard-areas.js';
 import { createShardEngagements, type Fighter } from '../src/controller/shard-engagements.js';
 import { createShardStorageAttacks } from '../src/controller/shard-storage-attacks.js';
-import { createShardCompute, type ComputeHost } from '../src/controller/shard-compute.js';
+import { createShardCompute, type ComputeHost, type OutcomeVoter } from '../src/controller/shard-compute.js';
 import { createLocalDirectory, createZonePlayer, leafKey, zoneAndNested, zoneOf, type WorldDefinition, type RunSchedule, type ZoneDirectory, type ZoneEvent, type ZonePlayer } from '../src/zones/index.js';
 
 /** A player as the shard hosts it: what startPlayer composed, and the shard's bookkeeping. */
@@ -240,6 +240,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         ...(storageAttacks.onDhtRefusal ? { onDhtRefusal: storageAttacks.onDhtRefusal } : {}),
         ...(witnessRule ? { witnessRule } : {}),
         ...(computeStep ? { computeStep } : {}),
+        ...(compute ? { onComputeOutcome: (outcome, from) => compute.onOutcome((session) => bound && outcomeVoter(bound, session), outcome, from) } : {}),
         playsWith,
       },
     );
@@ -330,6 +331,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
         for (const i of player.namedTags) tagIntervals[i]?.recordMs(ms);
       },
       onEvent: (event: GroupEvent) => groupEvent(player, event, String(player.group)),
+      ...(compute ? { votes: compute.votes } : {}),
     };
   };
 
@@ -413,6 +415,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
           keyOf: (id) => ed25519.createSigner(identitySeedOf(id)).publicKey,
           hosted: new Set(task.groups.flatMap((g) => g.peers)),
           expand: expandPeerSet,
+          verify: (signature, message, key) => ed25519.verify(signature, message, key),
         })
       : null;
   const computeHosts = (): ComputeHost[] =>
@@ -427,6 +430,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       cheats: p.attacker,
       group: () => hostGroup(p),
       exclude: (ban, cert) => p.member?.exclude(ban, cert) ?? false,
+      voter: (session) => outcomeVoter(p, session),
     }));
 
   const ephemeralSpec = task.profile.storage?.ephemeral;
@@ -857,12 +861,32 @@ function viewHolds(view: GroupView | null, owner: Uint8Array, session: Uint8Arra
   return view !== null && equalBytes(view.sessionId, session) && view.members.some((m) => equalBytes(m.publicKey, owner));
 }
 
-/** A player's group as the computation sees it: its agreed view, its seat there and its game; null outside one. */
+/** A player's group as the computation sees it: its agreed view, its seat there, its game and its round schedule; null outside one. */
 function hostGroup(p: Player): ReturnType<ComputeHost['group']> {
   const m = p.member;
   if (!m || m.state !== 'member' || !m.view || !m.game) return null;
   const me = m.view.members.find((s) => equalBytes(s.publicKey, p.peer.publicKey));
-  return me ? { session: m.view.sessionId, members: m.view.members, seat: me.seat, game: m.game } : null;
+  return me ? { session: m.view.sessionId, members: m.view.members, seat: me.seat, game: m.game, schedule: () => roundSchedule(m) } : null;
+}
+
+function roundSchedule(m: NonNullable<Player['member']>): { roundNow: number; roundMs: number } | null {
+  const now = m.schedule();
+  return now && { roundNow: now.roundNow, roundMs: m.roundMs };
+}
+
+/** A player's member of group session `session` as a voter on the outcomes announced there; null outside that group. */
+function outcomeVoter(p: Player, session: Uint8Array): OutcomeVoter | null {
+  const m = p.member?.memberOf(session) ?? null;
+  const view = m?.view ?? null;
+  if (!m || !view) return null;
+  return {
+    publicKey: p.peer.publicKey,
+    lastRound: () => m.game?.lastRound ?? -1,
+    schedule: () => roundSchedule(m),
+    holds: (key) => view.members.some((s) => equalBytes(s.publicKey, key)),
+    playedHashAt: (round) => m.playedHashAt(round),
+    voteAt: (round, notice) => m.voteAt(round, notice),
+  };
 }
 
 /** A member's agreed view as its character's group: the session and every member (its seats carry key and endpoint). */

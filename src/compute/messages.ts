@@ -1,5 +1,6 @@
-import { SHA256_LENGTH, SIGNATURE_LENGTH } from '../crypto/index.js';
-import { MessageKind, bytes, defineMessage, struct, u32, varBytes, type Infer } from '../wire/index.js';
+import { PUBLIC_KEY_LENGTH, SHA256_LENGTH, SIGNATURE_LENGTH } from '../crypto/index.js';
+import { SESSION_ID_BYTES } from '../neo/index.js';
+import { MessageKind, bytes, defineMessage, list, struct, u32, varBytes, type Infer } from '../wire/index.js';
 import { MAX_PROCESS_ID_BYTES } from './executors.js';
 import { MAX_MONSTERS } from './monster.js';
 import { MonsterStepInputsCodec, ResultStatementCodec } from './statements.js';
@@ -36,3 +37,23 @@ export const ComputeResult = defineMessage({
   }),
 });
 export type ComputeResultBody = Infer<typeof ComputeResult.body>;
+
+/** The most executor signatures an outcome carries: r beyond this does not fit one datagram beside a full result. */
+export const MAX_OUTCOME_SIGNERS = 4;
+
+export const ComputeOutcome = defineMessage({
+  kind: MessageKind.computeOutcome,
+  name: 'compute-outcome',
+  authenticated: true,
+  summary:
+    "a group's coordinator tells the group's members the result its r executors agreed on for a step: the group session, the round to vote in, the round whose state hash the draw used, the executors' common statement, their signatures and the encoded result; each member that finds it right votes for the step's effects in that round",
+  body: struct({
+    session: bytes(SESSION_ID_BYTES),
+    round: u32,
+    stateRound: u32,
+    statement: ResultStatementCodec,
+    signers: list(struct({ executor: bytes(PUBLIC_KEY_LENGTH), signature: bytes(SIGNATURE_LENGTH) }), MAX_OUTCOME_SIGNERS),
+    result: varBytes(MAX_STEP_RESULT_BYTES),
+  }),
+});
+export type ComputeOutcomeBody = Infer<typeof ComputeOutcome.body>;

@@ -5,7 +5,7 @@ import { askUntil } from '../time/ask-until.js';
 import { SenderRateLimiter, type RateLimit } from '../time/rate-limit.js';
 import type { TimerHandle } from '../time/timer-queue.js';
 import { type ExecutorDraw } from './executors.js';
-import { ComputeRequest, ComputeResult, type ComputeRequestBody, type ComputeResultBody } from './messages.js';
+import { ComputeOutcome, ComputeRequest, ComputeResult, type ComputeOutcomeBody, type ComputeRequestBody, type ComputeResultBody } from './messages.js';
 import { decodeStepResult, encodeStepResult, type StepResult } from './monster.js';
 import { crossCheck, type CrossCheck } from './results.js';
 import { monsterInputsDigest, monsterStep, resultSigningBytes, signResult, type MonsterStepInputs, type ResultStatement, type SignedResult } from './statements.js';
@@ -44,6 +44,11 @@ export interface ComputeServiceDeps {
    * attack branch.
    */
   readonly step?: (honest: (inputs: MonsterStepInputs) => StepResult) => (inputs: MonsterStepInputs) => StepResult;
+  /**
+   * An outcome a group's coordinator announced (compute-outcome), with its sender's key: the player's
+   * host hands it to its member of that group, which checks it and votes (src/compute/outcome.ts).
+   */
+  readonly onOutcome?: (outcome: ComputeOutcomeBody, from: Uint8Array) => void;
 }
 
 /** One process step to have computed: the draw, its r executors (as the draw chose them, with where they listen) and the inputs. */
@@ -82,11 +87,16 @@ export interface ComputeCounters {
   readonly answers: number;
   readonly badAnswers: number;
   readonly reexecuted: number;
+  /** Outcomes announced to members, and received from coordinators. */
+  readonly outcomesSent: number;
+  readonly outcomesReceived: number;
 }
 
 export interface ComputeService {
   /** Asks `request.executors` to run the step, waits for their answers, and cross-checks them (re-running the step here on a disagreement). */
   compute(request: StepRequest): Promise<StepOutcome>;
+  /** Sends an outcome to the group's other members (compute-outcome); the sender votes through its own member. */
+  announce(outcome: ComputeOutcomeBody, members: readonly Endpoint[]): void;
   counters(): ComputeCounters;
 }
 
@@ -104,7 +114,7 @@ export function installComputeService(config: ComputeServiceConfig, deps: Comput
     if (!Number.isFinite(v) || v <= 0) throw new RangeError(`compute config: ${name} must be a finite number > 0, got ${v}`);
   }
   const step = deps.step?.(monsterStep) ?? monsterStep;
-  const count = { executed: 0, answeredAgain: 0, rateLimited: 0, asked: 0, executorsAsked: 0, answers: 0, badAnswers: 0, reexecuted: 0 };
+  const count = { executed: 0, answeredAgain: 0, rateLimited: 0, asked: 0, executorsAsked: 0, answers: 0, badAnswers: 0, reexecuted: 0, outcomesSent: 0, outcomesReceived: 0 };
   const limiter = new SenderRateLimiter(config.perRequester ?? { perSecond: 20, burst: 40 }, MAX_REQUESTERS, deps.clock);
   const answered = new LruCache<string, ComputeResultBody>(MAX_CACHED_ANSWERS);
   const pending = new Map<number, Pending>();
@@ -152,7 +162,19 @@ export function installComputeService(config: ComputeServiceConfig, deps: Comput
     if (p.answers.size === p.request.executors.length) p.done();
   });
 
+  deps.transport.handle(ComputeOutcome, (m: Incoming<ComputeOutcomeBody>) => {
+    if (!m.senderKey) return;
+    count.outcomesReceived++;
+    deps.onOutcome?.(m.body, m.senderKey);
+  });
+
   return {
+    announce(outcome, members) {
+      for (const to of members) {
+        count.outcomesSent++;
+        deps.transport.send(to, ComputeOutcome, outcome);
+      }
+    },
     async compute(request) {
       const requestId = nextRequestId++;
       let done!: () => void;

@@ -719,9 +719,24 @@ function groupFigures(results: readonly ShardResult[], count: number): RunReport
   };
 }
 
-/** The live storage panel's figures: the shards' audits so far (houses lost only once a final audit ran). */
+/** The live compute panel's figures: the shards' steps, proofs, escapes and outcomes so far. */
 function liveCompute(c: ComputeReport): LiveSnapshot['compute'] {
-  return { r: c.r, bound: c.bound, steps: c.steps, reexecuted: c.reexecuted, proofsAccepted: c.proofsAccepted, bans: c.bans, trials: c.trials, escapes: c.escapes, theoreticalEscape: c.theoreticalEscape, latencyP99: c.executorLatencyMs.count > 0 ? c.executorLatencyMs.p99 : null };
+  return {
+    r: c.r,
+    bound: c.bound,
+    steps: c.steps,
+    reexecuted: c.reexecuted,
+    proofsAccepted: c.proofsAccepted,
+    bans: c.bans,
+    trials: c.trials,
+    escapes: c.escapes,
+    theoreticalEscape: c.theoreticalEscape,
+    latencyP99: c.executorLatencyMs.count > 0 ? c.executorLatencyMs.p99 : null,
+    outcomesApplied: c.outcomesApplied,
+    outcomesAnnounced: c.outcomesAnnounced,
+    hpTaken: c.hpTaken,
+    goldGiven: c.goldGiven,
+  };
 }
 
 function liveStorage(samples: readonly ShardSample[]): LiveSnapshot['storage'] {

@@ -6,6 +6,7 @@ import {
   drawAllColludersProbability,
   encodeComputeWrongResultProof,
   monsterInputsDigest,
+  encodeStepResult,
   runMonsterStep,
   signResult,
   spawnMonsters,
@@ -18,12 +19,21 @@ import {
   type StepPlayer,
   type ExecutorDraw,
   escapeFigures,
+  judgeOutcome,
+  isOutcomeVote,
+  tallyOutcomeVotes,
+  MAX_OUTCOME_EFFECTS,
+  MAX_OUTCOME_SIGNERS,
+  ComputeOutcome,
+  type ComputeOutcomeBody,
+  type StepResult,
 } from '../compute/index.js';
-import { equalBytes, toHex, type Signer } from '../crypto/index.js';
-import type { GameSnapshot } from '../game/index.js';
+import { LruCache, equalBytes, sha256, toHex, type Signer } from '../crypto/index.js';
+import type { GameEffect, GameSnapshot } from '../game/index.js';
 import { createLatencyHistogram, decodeLatencyHistogram, latencyFigures } from '../metrics/index.js';
 import type { ComputeReport } from '../report/model.js';
-import type { Endpoint } from '../net/index.js';
+import { MAX_AUTHENTICATED_BODY_BYTES, encodeWith } from '../wire/index.js';
+import type { Endpoint, SignatureVerifier } from '../net/index.js';
 import type { ColludingExecutorsSpec, ComputeAttackSpec, ComputeSpec, IsolatedExecutorSpec } from '../scenario/compute.js';
 import type { ShardComponentDeps } from './shard-component.js';
 
@@ -62,13 +72,29 @@ export interface ComputeHost {
   group(): HostGroup | null;
   /** A member of the offender's group proposes its exclusion on the ban (GroupMember.exclude). */
   exclude(ban: BanCertificate, keyCertificate: KeyCertificate): boolean;
+  /** Its member of group session `session` as a voter on that group's outcomes; null outside it. */
+  voter(session: Uint8Array): OutcomeVoter | null;
 }
 
 export interface HostGroup {
   readonly session: Uint8Array;
-  readonly members: readonly { readonly publicKey: Uint8Array }[];
+  readonly members: readonly { readonly publicKey: Uint8Array; readonly endpoint: Endpoint }[];
   readonly seat: number;
   readonly game: { readonly lastRound: number; snapshot(): GameSnapshot; stateHash(): Uint8Array };
+  /** The round in progress on this member's schedule and the round length; null before it holds a view. */
+  schedule(): { readonly roundNow: number; readonly roundMs: number } | null;
+}
+
+/** A player's member of its group as it votes on an announced outcome (GroupMember: playedHashAt, voteAt). */
+export interface OutcomeVoter {
+  readonly publicKey: Uint8Array;
+  /** The last round its game played, and its round schedule (HostGroup.schedule). */
+  lastRound(): number;
+  schedule(): { readonly roundNow: number; readonly roundMs: number } | null;
+  /** Whether its agreed view lists `key`: only a member of the group announces to it. */
+  holds(key: Uint8Array): boolean;
+  playedHashAt(round: number): string | undefined;
+  voteAt(round: number, notice: Uint8Array): boolean;
 }
 
 export interface ShardComputeDeps extends ShardComponentDeps {
@@ -79,10 +105,11 @@ export interface ShardComputeDeps extends ShardComponentDeps {
   /** The players this shard hosts: it registers only its own attackers with the (per-shard) ledger. */
   readonly hosted: ReadonlySet<number>;
   readonly expand: (set: string | number[]) => number[];
+  readonly verify: SignatureVerifier;
 }
 
 /** The counts a shard keeps: report.json's, and the two the merge turns into rates (theoreticalSum, candidateSeconds). */
-const FIGURE_COUNTS = ['processes', 'steps', 'skipped', 'agreed', 'reexecuted', 'incomplete', 'redraws', 'silentExecutors', 'wrongTaken', 'wrongNamed', 'honestNamed', 'proofsSubmitted', 'proofsAccepted', 'proofsRefused', 'trials', 'escapes', 'executions', 'bites', 'drops', 'theoreticalSum', 'candidateSeconds'] as const;
+const FIGURE_COUNTS = ['processes', 'steps', 'skipped', 'agreed', 'reexecuted', 'incomplete', 'redraws', 'silentExecutors', 'wrongTaken', 'wrongNamed', 'honestNamed', 'proofsSubmitted', 'proofsAccepted', 'proofsRefused', 'trials', 'escapes', 'executions', 'bites', 'drops', 'outcomesAnnounced', 'outcomesUnannounced', 'outcomesApplied', 'votes', 'votesRefused', 'votesLate', 'hpTaken', 'goldGiven', 'theoreticalSum', 'candidateSeconds'] as const;
 type FigureCount = (typeof FIGURE_COUNTS)[number];
 
 /** What one shard measured (merged by computeReport): report.json's counts, documented there. */
@@ -103,8 +130,17 @@ export interface ShardCompute {
   /** Whether player `id` attacks the computation (never a coordinator, never counted honest). */
   attacks(id: number): boolean;
   start(startAtMs: number, endAtMs: number, hosts: () => readonly ComputeHost[]): void;
+  /** An outcome announced to a player (PlayerDeps.onComputeOutcome): checked, and voted for in its group's update of the round named. */
+  onOutcome(voter: (session: Uint8Array) => OutcomeVoter | null, outcome: ComputeOutcomeBody, from: Uint8Array): void;
+  /** The groups' tally of outcome votes (GroupMemberDeps.votes), counting what the groups applied. */
+  readonly votes: { isVote(notice: Uint8Array): boolean; decide(votes: readonly { readonly member: number; readonly notice: Uint8Array }[], context: { readonly members: number; readonly round: number; readonly session: Uint8Array }): readonly GameEffect[] };
   figures(): ComputeFigures;
 }
+
+/** How far ahead of the round in progress a coordinator names the round to vote in: the outcome's flight and the members' checks. */
+const OUTCOME_LEAD_MS = 500;
+/** Votes and applied outcomes remembered against repeats: far more than a shard's groups vote on in the seconds a repeat can come. */
+const MAX_REMEMBERED_OUTCOMES = 8192;
 
 /** Within an epoch, a process steps at its own offset (hashed from its id), so a shard's steps do not all fall in one instant. */
 const EPOCH_SPREAD = 0.8;
@@ -192,6 +228,10 @@ export function createShardCompute(spec: ComputeSpec, attackSpecs: readonly Comp
   const processes = new Map<string, Process>();
   const latency = createLatencyHistogram();
   const counts = zeroCounts();
+  /** The last round each group was asked to vote in (one outcome per round), the votes cast (per voter, process and epoch), the outcomes applied (per group and round). */
+  const voteRounds = new Map<string, number>();
+  const voted = new LruCache<string, true>(MAX_REMEMBERED_OUTCOMES);
+  const applied = new LruCache<string, true>(MAX_REMEMBERED_OUTCOMES);
   let startAtMs = 0;
   let hostsNow: () => readonly ComputeHost[] = () => [];
   const candidateHosts = () => hostsNow().filter((h) => h.candidate && !attacks.banned(h.publicKey));
@@ -212,6 +252,7 @@ export function createShardCompute(spec: ComputeSpec, attackSpecs: readonly Comp
     if (process.monsters.length === 0) process.monsters = spawnMonsters(`${process.seed}#${process.generation++}`, spec.monsters, spawnArea(ctx.players, group.game.snapshot().worldSize));
     const inputs: MonsterStepInputs = { seed: process.seed, monsters: process.monsters, inputs: { epoch: ctx.epoch, players: withAttacks(ctx.players, process.monsters) } };
     const draw: ExecutorDraw = { processId: process.id, epoch: ctx.epoch, stateHash: group.game.stateHash() };
+    const stateRound = group.game.lastRound;
     const offered = ctx.cheater ? [isolatedResult(ctx.cheater, draw, inputs)] : [];
     const startedMs = deps.clock.nowMs();
     let candidates = candidateHosts();
@@ -238,8 +279,69 @@ export function createShardCompute(spec: ComputeSpec, attackSpecs: readonly Comp
     for (const e of taken.events) counts[e.kind === 'bite' ? 'bites' : 'drops']++;
     const named = outcome.check.outcome === 're-executed' ? outcome.check.wrong : [];
     judge(ctx, outcome.results, named, wrong, chance);
+    if (outcome.check.outcome === 'agreed') announce(ctx, stateRound, outcome.check.resultDigest, outcome.results, taken);
     if (ctx.cheater) deps.ledger.judgedAttempt('isolated-executor', ctx.cheater.publicKey, { prevented: !equalBytes(takenDigest, (offered[0] as SignedResult).statement.resultDigest), detected: false });
     for (const w of named) void prove(ctx.coordinator, w, inputs);
+  };
+
+  /**
+   * The agreed result to the group's members with r of its signatures, and the coordinator's own
+   * vote: each member checks it and votes for its effects in the round named (src/compute/outcome.ts).
+   * A step without events changes nothing in the game and is not announced; a re-executed step is
+   * not either (its members would need the inputs to check it: docs/compute.md, "Limits").
+   */
+  const announce = (ctx: StepContext, stateRound: number, digest: Uint8Array, results: readonly SignedResult[], taken: StepResult) => {
+    if (taken.events.length === 0) return;
+    if (taken.events.length > MAX_OUTCOME_EFFECTS) return void counts.outcomesUnannounced++;
+    const schedule = ctx.group.schedule();
+    const signers = results.filter((res) => equalBytes(res.statement.resultDigest, digest)).slice(0, r);
+    // Before its group's first round a step has no played state for the members to check.
+    // The members of the group now: those who joined since the epoch began vote too.
+    const group = ctx.coordinator.group();
+    if (!schedule || !group || !equalBytes(group.session, ctx.group.session) || stateRound < 0 || signers.length < r || r > MAX_OUTCOME_SIGNERS) return void counts.outcomesUnannounced++;
+    const session = toHex(ctx.group.session);
+    const round = Math.max(schedule.roundNow + Math.ceil(OUTCOME_LEAD_MS / schedule.roundMs), (voteRounds.get(session) ?? -1) + 1);
+    voteRounds.set(session, round);
+    const body: ComputeOutcomeBody = { session: ctx.group.session, round, stateRound, statement: (signers[0] as SignedResult).statement, signers: signers.map((res) => ({ executor: res.executor, signature: res.signature })), result: encodeStepResult(taken) };
+    if (encodeWith(ComputeOutcome.body, body).length > MAX_AUTHENTICATED_BODY_BYTES) return void counts.outcomesUnannounced++;
+    ctx.coordinator.compute.announce(body, group.members.filter((m) => !equalBytes(m.publicKey, ctx.coordinator.publicKey)).map((m) => m.endpoint));
+    counts.outcomesAnnounced++;
+    onOutcome((session) => ctx.coordinator.voter(session), body, ctx.coordinator.publicKey);
+  };
+
+  /**
+   * A member's check of an announced outcome and its vote, once per process and epoch (a repeat or a
+   * replay gets none). A member a round or two behind its coordinator has not played the draw's round
+   * yet: it looks again each round until the round it would vote in.
+   */
+  const onOutcome = (voterIn: (session: Uint8Array) => OutcomeVoter | null, outcome: ComputeOutcomeBody, from: Uint8Array) => {
+    const voter = voterIn(outcome.session);
+    if (!voter || !voter.holds(from)) return void counts.votesRefused++;
+    if (voter.lastRound() < outcome.stateRound) {
+      const schedule = voter.schedule();
+      if (schedule && schedule.roundNow < outcome.round) return void deps.scheduler.schedule(deps.clock.nowMs() + schedule.roundMs, () => onOutcome(voterIn, outcome, from));
+    }
+    const key = `${toHex(voter.publicKey)}|${toHex(sha256(outcome.statement.processId))}|${outcome.statement.epoch}`;
+    if (voted.get(key)) return;
+    const judged = judgeOutcome(outcome, { r, verify: deps.verify, stateHashAt: (round) => voter.playedHashAt(round) });
+    if (!judged.ok) return void counts.votesRefused++;
+    voted.set(key, true);
+    counts[voter.voteAt(outcome.round, judged.vote) ? 'votes' : 'votesLate']++;
+  };
+
+  /** The tally every replica runs (tallyOutcomeVotes); an outcome applied is counted once per group and round. */
+  const votes: ShardCompute['votes'] = {
+    isVote: isOutcomeVote,
+    decide(cast, context) {
+      const effects = tallyOutcomeVotes(cast, context.members);
+      const key = `${toHex(context.session)}|${context.round}`;
+      if (effects.length > 0 && !applied.get(key)) {
+        applied.set(key, true);
+        counts.outcomesApplied++;
+        for (const e of effects) counts[e.kind === 'hurt' ? 'hpTaken' : 'goldGiven'] += e.amount;
+      }
+      return effects;
+    },
   };
 
   /** The draw from `candidates`, told to the colluders, and the coordinator's exchange; null with nobody to ask. The chance that the draw named only colluders is taken at the draw. */
@@ -333,7 +435,7 @@ export function createShardCompute(spec: ComputeSpec, attackSpecs: readonly Comp
       if (!cheater || !group || !me || !attacks.windowOpen(a)) continue;
       // Its area is its own, but its group's coordinator asks for it: the cheater offers its result like any member could.
       const coordinator = coordinators.get(toHex(group.session))?.host ?? cheater;
-      schedule(processOf(cheater.publicKey, 'isolated'), epochStartMs, (process) => step({ process, epoch: n, coordinator, group, players: [{ seat: 0, x: me.x, y: me.y, attacks: 0 }], affected: [cheater.publicKey], cheater }));
+      schedule(processOf(cheater.publicKey, 'isolated'), epochStartMs, (process) => step({ process, epoch: n, coordinator, group, players: [{ seat: group.seat, x: me.x, y: me.y, attacks: 0 }], affected: [cheater.publicKey], cheater }));
     }
   };
 
@@ -350,6 +452,8 @@ export function createShardCompute(spec: ComputeSpec, attackSpecs: readonly Comp
 
   return {
     stepHook: (id) => attacks.stepHook(id),
+    onOutcome,
+    votes,
     attacks: (id) => attacks.isAttacker(id),
     start(at, endAtMs, hosts) {
       startAtMs = at;

@@ -37,6 +37,17 @@ export interface Avatar {
   readonly gold: number;
 }
 
+/**
+ * What something outside the players' updates does to a seat, decided by the group (a game
+ * process's outcome voted in one round, src/compute): `hurt` takes hit points (a player brought to
+ * 0 dies), `reward` gives gold. Effects on a dead seat do nothing.
+ */
+export interface GameEffect {
+  readonly kind: 'hurt' | 'reward';
+  readonly seat: number;
+  readonly amount: number;
+}
+
 /** One accepted update of a round: who sent it and its payload as it came off the wire. */
 export interface RoundUpdate {
   readonly member: number;
@@ -65,6 +76,12 @@ export interface Game {
    * A player handed over from another group brings its `avatar` (position, hp, gold) instead.
    */
   setSeat(seat: number, occupied: boolean, avatar?: Avatar): void;
+  /**
+   * Applies effects the group decided after a round's updates, in order (every replica calls this
+   * at the same point with the same effects). Throws, changing nothing, on a seat outside the game
+   * or an amount that is not an integer in [0, 0xffff].
+   */
+  applyEffects(effects: readonly GameEffect[]): void;
   /** SHA-256 over the tag and the canonical state encoding (docs/game.md). */
   stateHash(): Uint8Array;
   snapshot(): GameSnapshot;
@@ -186,6 +203,27 @@ class GameImpl implements Game {
     } else if (occupied) Object.assign(m, { hp: START_HP, alive: true, gold: 0 });
     else Object.assign(m, { hp: 0, alive: false, gold: 0 });
     this.#hash = null;
+  }
+
+  applyEffects(effects: readonly GameEffect[]): void {
+    if (!Array.isArray(effects)) throw new TypeError('applyEffects: effects must be an array');
+    for (const e of effects as readonly unknown[]) {
+      if (typeof e !== 'object' || e === null) throw new TypeError('applyEffects: each effect must be an object');
+      const { kind, seat, amount } = e as { kind?: unknown; seat?: unknown; amount?: unknown };
+      if (kind !== 'hurt' && kind !== 'reward') throw new TypeError(`applyEffects: kind must be 'hurt' or 'reward', got ${String(kind)}`);
+      checkInt('applyEffects', 'seat', seat, 0, this.members - 1);
+      checkInt('applyEffects', 'amount', amount, 0, 0xffff);
+    }
+    for (const { kind, seat, amount } of effects) {
+      const m = this.#state[seat] as Member;
+      if (!m.alive) continue;
+      if (kind === 'reward') m.gold = Math.min(0xffffffff, m.gold + amount);
+      else {
+        m.hp = Math.max(0, m.hp - amount);
+        if (m.hp === 0) m.alive = false;
+      }
+    }
+    if (effects.length > 0) this.#hash = null;
   }
 
   get lastRound(): number {

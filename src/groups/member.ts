@@ -1,7 +1,7 @@
 import { BanType, KeyCertificateType, verifyCertificate, type BanCertificate, type GameKey, type KeyCertificate } from '../auth/certificates.js';
 import type { IdentityVerdict } from '../auth/identity.js';
 import { DomainTag, equalBytes, sha256, taggedSha256, toHex } from '../crypto/index.js';
-import { createBot, createGame, decodeState, encodeState, encodeUpdate, restoreGame, type Avatar, type Bot, type Game, type GameSnapshot, START_HP } from '../game/index.js';
+import { createBot, createGame, decodeState, encodeState, encodeUpdate, restoreGame, type Avatar, type Bot, type Game, type GameEffect, type GameSnapshot, START_HP } from '../game/index.js';
 import { MAX_GROUP_SIZE, NEO_COUNTERS, type NeoConfig, type NeoCounter, type NeoEndpoint, type NeoEvidence, type NeoPlayedUpdate, type NeoSession, type UpdateOutcome } from '../neo/index.js';
 import type { Endpoint, Incoming, PeerNode } from '../net/index.js';
 import type { Rng, RngSeed } from '../random/index.js';
@@ -170,6 +170,16 @@ export interface GroupMemberDeps {
    * layer that proposed it checks and applies it, the same way at every replica.
    */
   readonly onNotice?: (notice: Uint8Array, round: number) => void;
+  /**
+   * Notices that are votes (a game process's outcome, src/compute/outcome.ts): not played one by one
+   * but tallied within the round they are played in, and what the round's votes decide applied to
+   * the game right after its updates (and recorded, so a resync replays it). `decide` must answer
+   * the same at every replica from the votes (member index and bytes) and the view's size.
+   */
+  readonly votes?: {
+    isVote(notice: Uint8Array): boolean;
+    decide(votes: readonly { readonly member: number; readonly notice: Uint8Array }[], context: { readonly members: number; readonly round: number; readonly session: Uint8Array }): readonly GameEffect[];
+  };
 }
 
 export const GROUP_COUNTERS = [
@@ -226,6 +236,16 @@ export interface GroupMember {
    * order proposed, until the group plays it or `rounds` rounds have passed.
    */
   propose(notice: Uint8Array, rounds?: number): void;
+  /**
+   * Puts a vote (GroupMemberDeps.votes) into this member's update of exactly `round`, ahead of any
+   * other notice; false when that round's update is already made (or the round is past the run).
+   */
+  voteAt(round: number, notice: Uint8Array): boolean;
+  /**
+   * This player's member of group session `session`, in that group's agreed view: itself when its
+   * view is of that session (a zone player, src/zones, may sit in two groups during a hand-over).
+   */
+  memberOf(session: Uint8Array): GroupMember | null;
   /**
    * Propose the exclusion of a banned player: `ban` and `keyCertificate` are the authority's, and
    * the key must be a member of the current view. Also gossips them to the view (`group-ban`).
@@ -355,6 +375,9 @@ class Member implements GroupMember {
   private playedNotices: Uint8Array[] = [];
   /** Notices proposed until played (or given up at `untilRound`). */
   private notices: { readonly bytes: Uint8Array; untilRound: number | null; readonly rounds: number }[] = [];
+  /** Votes for exact rounds (voteAt), and the last round whose update was made. */
+  private readonly votesAt = new Map<number, Uint8Array>();
+  private payloadRound = -1;
   /** Verified bans of current members, proposed until the exclusion is agreed; keyed by member key (hex). */
   private readonly bans = new Map<string, { ban: BanCertificate; keySignature: Uint8Array }>();
   /** The latest change's welcome and post-change state, so any member can answer a joiner that asks again. */
@@ -769,7 +792,10 @@ class Member implements GroupMember {
   private nextPayload(round: number): Uint8Array {
     const update = this.game && this.bot ? encodeUpdate(this.bot.nextUpdate(this.game.snapshot(), round)) : IDLE_UPDATE;
     this.notices = this.notices.filter((n) => (n.untilRound ??= round + n.rounds) >= round);
-    return encodeFittedPayload(update, this.proposals(round), this.notices[0]?.bytes);
+    this.payloadRound = Math.max(this.payloadRound, round);
+    const vote = this.votesAt.get(round);
+    for (const r of this.votesAt.keys()) if (r <= round) this.votesAt.delete(r);
+    return encodeFittedPayload(update, this.proposals(round), vote ?? this.notices[0]?.bytes);
   }
 
   /** What this member asks the group to change; repeated each round until the change is agreed. */
@@ -819,8 +845,12 @@ class Member implements GroupMember {
       return { member: seat, payload: decoded.update };
     });
     game.applyRound(round, updates);
+    const votes = this.deps.votes;
+    const isVote = (n: Uint8Array) => votes?.isVote(n) === true;
+    const effects = votes ? votes.decide(notices.filter((n) => isVote(n.notice)), { members: view.members.length, round, session: view.sessionId }) : [];
+    game.applyEffects(effects);
     // In member order, whatever order NEO listed the updates in: every replica applies them alike.
-    for (const { notice } of notices.sort((a, b) => a.member - b.member)) {
+    for (const { notice } of notices.filter((n) => !isVote(n.notice)).sort((a, b) => a.member - b.member)) {
       this.notices = this.notices.filter((n) => !equalBytes(n.bytes, notice));
       const digest = sha256(notice);
       if (this.playedNotices.some((d) => equalBytes(d, digest))) {
@@ -830,7 +860,7 @@ class Member implements GroupMember {
       this.playedNotices = [...this.playedNotices, digest].slice(-MAX_PLAYED_NOTICES);
       this.deps.onNotice?.(notice, round);
     }
-    this.resync.record(round, updates);
+    this.resync.record(round, updates, effects);
     const played = new Set(accepted.map((u) => u.member));
     this.missed = this.missed.map((n, i) => (played.has(i) ? 0 : n + 1));
     const collapse = ops.some((o) => o.op.kind === 'collapse');
@@ -1110,6 +1140,19 @@ class Member implements GroupMember {
     } else if (this.state === 'joining') {
       this.crash();
     }
+  }
+
+  memberOf(session: Uint8Array): GroupMember | null {
+    // A member on its way out (a hand-over) still plays in the view until its leave is agreed.
+    const playing = this.state === 'member' || this.state === 'leaving';
+    return playing && this.view && this.game && equalBytes(this.view.sessionId, session) ? this : null;
+  }
+
+  voteAt(round: number, notice: Uint8Array): boolean {
+    if (!(notice instanceof Uint8Array) || notice.length > MAX_NOTICE_BYTES) throw new RangeError(`voteAt: a vote is at most ${MAX_NOTICE_BYTES} bytes`);
+    if (!Number.isSafeInteger(round) || round <= this.payloadRound || round > this.config.neo.lastRound) return false;
+    this.votesAt.set(round, notice);
+    return true;
   }
 
   propose(notice: Uint8Array, rounds = 30): void {

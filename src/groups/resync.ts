@@ -1,5 +1,5 @@
 import { equalBytes, toHex } from '../crypto/index.js';
-import { decodeState, encodeState, restoreGame, type Game, type RoundUpdate, type Avatar } from '../game/index.js';
+import { decodeState, encodeState, restoreGame, type Game, type RoundUpdate, type Avatar, type GameEffect } from '../game/index.js';
 import { strictMajority, type NeoCounter } from '../neo/index.js';
 import type { Incoming, Transport } from '../net/index.js';
 import type { Clock } from '../time/clock.js';
@@ -191,6 +191,8 @@ interface LoggedRound {
   /** The round's updates packed into one buffer (see packUpdates): the log spans seconds, and one
    * small buffer per update kept that long was a third of a shard's live ArrayBuffers. */
   readonly updates: PackedUpdates;
+  /** Effects the round's votes decided, applied right after its updates. */
+  readonly effects: readonly GameEffect[];
   /** Seat changes applied right after the round (a view change), in order. */
   readonly seats: { seat: number; occupied: boolean; avatar?: Avatar }[];
 }
@@ -283,9 +285,9 @@ export class Resync {
     if (tally) this.evaluate(tally);
   }
 
-  /** The accepted updates `round` was played with (by seat), so the round can be replayed on a fetched state. */
-  record(round: number, updates: readonly RoundUpdate[]): void {
-    this.log.set(round, { updates: packUpdates(updates), seats: [] });
+  /** The accepted updates `round` was played with (by seat) and the effects its votes decided, so the round can be replayed on a fetched state. */
+  record(round: number, updates: readonly RoundUpdate[], effects: readonly GameEffect[] = []): void {
+    this.log.set(round, { updates: packUpdates(updates), effects, seats: [] });
     for (const r of this.log.keys()) {
       if (r >= round - this.window) break;
       this.log.delete(r);
@@ -410,6 +412,7 @@ export class Resync {
       // The log no longer reaches back to the fetched round: this state cannot be brought forward.
       if (!entry) return this.giveUp(a);
       game.applyRound(r, unpackUpdates(entry.updates));
+      game.applyEffects(entry.effects);
       for (const s of entry.seats) game.setSeat(s.seat, s.occupied, s.avatar);
       hashes.set(r, toHex(game.stateHash()));
     }

@@ -199,6 +199,8 @@ export interface PlayerDeps extends PlayerServicesDeps, Omit<PeerNodeDeps, 'iden
   readonly playsWith?: CharacterServicesDeps['playsWith'];
   /** What it returns as an executor of game processes, given the honest step (ComputeServiceDeps.step): a colluding executor's in the harness. */
   readonly computeStep?: ComputeServiceDeps['step'];
+  /** Outcomes its groups' coordinators announce (ComputeServiceDeps.onOutcome): its host hands them to its member of that group. */
+  readonly onComputeOutcome?: ComputeServiceDeps['onOutcome'];
 }
 
 /** Everything a player runs on its one socket (startPlayer). */
@@ -237,7 +239,7 @@ function characterDeps(deps: PlayerDeps): CharacterServicesDeps {
 }
 
 function computeDeps(peer: PeerNode, deps: PlayerDeps): ComputeServiceDeps {
-  return { transport: peer.transport, signer: peer.signer, verify: (s, m, k) => peer.ed25519.verify(s, m, k), scheduler: deps.scheduler, clock: deps.clock, ...(deps.computeStep ? { step: deps.computeStep } : {}) };
+  return { transport: peer.transport, signer: peer.signer, verify: (s, m, k) => peer.ed25519.verify(s, m, k), scheduler: deps.scheduler, clock: deps.clock, ...(deps.computeStep ? { step: deps.computeStep } : {}), ...(deps.onComputeOutcome ? { onOutcome: deps.onComputeOutcome } : {}) };
 }
 
 /** One step of a start: a socket bound for a start that failed (a hook rejecting its arguments, say) must not outlive it. */

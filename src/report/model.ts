@@ -481,4 +481,20 @@ export interface ComputeReport {
   /** What the monsters did in the results taken. */
   readonly bites: number;
   readonly drops: number;
+  /**
+   * Outcomes fed back into the game (docs/compute.md, "Outcomes in the game"): agreed results with
+   * events announced to their group's members; those that could not be (the coordinator out of its
+   * group or before its first round, fewer than r agreeing signatures); and those a strict majority voted for in the round
+   * named, applied to every replica's game.
+   */
+  readonly outcomesAnnounced: number;
+  readonly outcomesUnannounced: number;
+  readonly outcomesApplied: number;
+  /** Members' votes: cast, refused (the check failed: another state, too few signatures, not from a member), too late for the round named. */
+  readonly votes: number;
+  readonly votesRefused: number;
+  readonly votesLate: number;
+  /** Hit points the applied outcomes took (bites) and gold they gave (drops). */
+  readonly hpTaken: number;
+  readonly goldGiven: number;
 }

@@ -97,6 +97,8 @@ const reportSchema = z.looseObject({
       proofsAccepted: count,
       bans: count,
       honestNamed: count,
+      outcomesAnnounced: count,
+      outcomesApplied: count,
       executorLatencyMs: latency,
     })
     .nullable(),

@@ -555,6 +555,8 @@ export function computePairs(c: NonNullable<LiveSnapshot['compute']>): { label: 
     { label: 'proofs', value: formatCount(c.proofsAccepted) },
     { label: 'bans', value: formatCount(c.bans) },
     { label: 'step p99', value: formatMs(c.latencyP99) },
+    { label: 'in the game', value: `${formatCount(c.outcomesApplied)}/${formatCount(c.outcomesAnnounced)} outcomes` },
+    { label: 'hp / gold', value: `−${formatCount(c.hpTaken)} / +${formatCount(c.goldGiven)}` },
     ...(c.trials > 0
       ? [
           { label: 'escapes', value: `${formatCount(c.escapes)}/${formatCount(c.trials)}` },

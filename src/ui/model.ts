@@ -58,6 +58,11 @@ export interface LiveSnapshot {
     readonly escapes: number;
     readonly theoreticalEscape: number;
     readonly latencyP99: number | null;
+    /** Outcomes voted into the groups' games, of those announced, and what they did there. */
+    readonly outcomesApplied: number;
+    readonly outcomesAnnounced: number;
+    readonly hpTaken: number;
+    readonly goldGiven: number;
   } | null;
   /** Houses and ephemeral zone data kept in the DHT and the harness's audits of them (docs/storage.md); null when the profile has no storage. */
   readonly storage: {

@@ -41,6 +41,7 @@ export const MessageKind = {
   characterWitnessEndorsements: 0x56,
   computeRequest: 0x70,
   computeResult: 0x71,
+  computeOutcome: 0x72,
   authRegister: 0x80,
   authRenew: 0x81,
   authCertificates: 0x82,

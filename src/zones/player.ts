@@ -381,6 +381,18 @@ class Player implements ZonePlayer {
     this.current?.member.propose(notice, rounds);
   }
 
+  voteAt(round: number, notice: Uint8Array): boolean {
+    return this.current?.member.voteAt(round, notice) ?? false;
+  }
+
+  memberOf(session: Uint8Array): GroupMember | null {
+    for (const place of [this.current, this.next, ...[...this.leaving.values()].map((h) => h.from)]) {
+      const member = place?.member.memberOf(session);
+      if (member) return member;
+    }
+    return null;
+  }
+
   exclude(ban: BanCertificate, keyCertificate: KeyCertificate): boolean {
     return this.current?.member.exclude(ban, keyCertificate) ?? false;
   }

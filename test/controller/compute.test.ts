@@ -42,16 +42,16 @@ describe('report.json compute from the shards', () => {
   const figures = (over: Partial<ComputeFigures>, latencies: number[]): ComputeFigures => {
     const h = createLatencyHistogram();
     for (const ms of latencies) h.recordMs(ms);
-    const zero = { processes: 0, steps: 0, skipped: 0, agreed: 0, reexecuted: 0, incomplete: 0, redraws: 0, silentExecutors: 0, wrongTaken: 0, wrongNamed: 0, honestNamed: 0, proofsSubmitted: 0, proofsAccepted: 0, proofsRefused: 0, trials: 0, escapes: 0, theoreticalSum: 0, executions: 0, candidateSeconds: 0, bites: 0, drops: 0 };
+    const zero = { processes: 0, steps: 0, skipped: 0, agreed: 0, reexecuted: 0, incomplete: 0, redraws: 0, silentExecutors: 0, wrongTaken: 0, wrongNamed: 0, honestNamed: 0, proofsSubmitted: 0, proofsAccepted: 0, proofsRefused: 0, trials: 0, escapes: 0, theoreticalSum: 0, executions: 0, candidateSeconds: 0, bites: 0, drops: 0, outcomesAnnounced: 0, outcomesUnannounced: 0, outcomesApplied: 0, votes: 0, votesRefused: 0, votesLate: 0, hpTaken: 0, goldGiven: 0 };
     return { ...zero, ...over, latency: h.encode() };
   };
 
   it('sums the counts, merges the latency histograms and puts the formula beside the measured escape rate', () => {
     const spec = { everyS: 1, monsters: 8, tolerance: 0.1, assumedColluders: 6 };
-    const a = figures({ processes: 5, steps: 1000, agreed: 990, reexecuted: 10, trials: 1000, escapes: 40, theoreticalSum: 50, executions: 2000, candidateSeconds: 600, bites: 7 }, [10, 20]);
-    const b = figures({ processes: 5, steps: 1000, agreed: 1000, trials: 1000, escapes: 60, theoreticalSum: 50, executions: 2000, candidateSeconds: 600, proofsAccepted: 1 }, [30, 500]);
+    const a = figures({ processes: 5, steps: 1000, agreed: 990, reexecuted: 10, trials: 1000, escapes: 40, theoreticalSum: 50, executions: 2000, candidateSeconds: 600, bites: 7, outcomesAnnounced: 5, outcomesApplied: 4, hpTaken: 12 }, [10, 20]);
+    const b = figures({ processes: 5, steps: 1000, agreed: 1000, trials: 1000, escapes: 60, theoreticalSum: 50, executions: 2000, candidateSeconds: 600, proofsAccepted: 1, outcomesAnnounced: 3, outcomesApplied: 3, goldGiven: 40 }, [30, 500]);
     const r = computeReport([a, b], { r: 2, bound: 0.054, candidates: 24 }, spec, 50);
-    expect(r).toMatchObject({ r: 2, bound: 0.054, candidates: 24, assumedColluders: 6, tolerance: 0.1, processes: 10, steps: 2000, agreed: 1990, reexecuted: 10, trials: 2000, escapes: 100, bans: 1, bites: 7, stepsPerS: 40 });
+    expect(r).toMatchObject({ r: 2, bound: 0.054, candidates: 24, assumedColluders: 6, tolerance: 0.1, processes: 10, steps: 2000, agreed: 1990, reexecuted: 10, trials: 2000, escapes: 100, bans: 1, bites: 7, stepsPerS: 40, outcomesAnnounced: 8, outcomesApplied: 7, hpTaken: 12, goldGiven: 40 });
     expect(r.executionsPerPlayerPerS).toBeCloseTo(4000 / 1200, 12);
     expect(r.escapeRate).toBeCloseTo(0.05, 12);
     expect(r.theoreticalEscape).toBeCloseTo(0.05, 12);

@@ -8,7 +8,7 @@ import { parseProfile } from '../../src/scenario/profile.js';
  * from the shard's other players over real UDP; two colluders lie whenever drawn and an isolated
  * player offers its own step. The report must show the colluders caught on a disagreement, proven at
  * the real authority and banned, no honest executor named, the isolated player's attempts all
- * prevented, and the escape figures beside the formula.
+ * prevented, the escape figures beside the formula, and agreed steps voted into the groups' games.
  */
 describe('controller with replicated computation', () => {
   it('catches, proves and bans colluding executors, ignores the isolated player, names nobody honest, and reports the draw', async () => {
@@ -58,6 +58,12 @@ describe('controller with replicated computation', () => {
     const isolated = row('isolated-executor');
     expect(isolated?.attempts).toBeGreaterThan(10);
     expect(isolated).toMatchObject({ attackers: 1, unprevented: 0, detected: 0, falsePositives: 0 });
+    // Agreed steps with bites or drops were voted into the groups' games, the same at every replica.
+    expect(c.outcomesAnnounced).toBeGreaterThan(0);
+    expect(c.outcomesApplied).toBeGreaterThan(0);
+    expect(c.outcomesApplied).toBeLessThanOrEqual(c.outcomesAnnounced);
+    expect(c.votes).toBeGreaterThanOrEqual(c.outcomesApplied);
+    expect(c.hpTaken + c.goldGiven).toBeGreaterThan(0);
     expect(report.neo?.stateHashMismatches).toBe(0);
   }, 90_000);
 });

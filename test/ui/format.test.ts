@@ -309,13 +309,15 @@ describe('buildLiveView', () => {
   });
 
   it('shows the executors drawn and their bound, the steps, proofs and bans, and the escape rate beside the formula once colluders ran', () => {
-    const compute = { r: 2, bound: 15 / 276, steps: 2990, reexecuted: 4, proofsAccepted: 3, bans: 3, trials: 0, escapes: 0, theoreticalEscape: 0, latencyP99: 38.2 };
+    const compute = { r: 2, bound: 15 / 276, steps: 2990, reexecuted: 4, proofsAccepted: 3, bans: 3, trials: 0, escapes: 0, theoreticalEscape: 0, latencyP99: 38.2, outcomesApplied: 590, outcomesAnnounced: 601, hpTaken: 1804, goldGiven: 350 };
     const text = buildLiveView(sampleSnapshot({ compute })).compute?.lines.join('\n') ?? '';
     expect(text).toMatch(/executors r\s+2 \(bound 0\.0543\)/);
     expect(text).toMatch(/steps\s+2990/);
     expect(text).toMatch(/re-executed\s+4/);
     expect(text).toMatch(/bans\s+3/);
     expect(text).toMatch(/step p99\s+38\.2 ms/);
+    expect(text).toMatch(/in the game\s+590\/601 outcomes/);
+    expect(text).toMatch(/hp \/ gold\s+−1804 \/ \+350/);
     expect(text).not.toContain('escapes');
     const colluding = buildLiveView(sampleSnapshot({ compute: { ...compute, trials: 2990, escapes: 129, theoreticalEscape: 0.04308, bound: 4.9e-4 } })).compute?.lines.join('\n') ?? '';
     expect(colluding).toMatch(/escapes\s+129\/2990/);
