@@ -878,12 +878,14 @@ function roundSchedule(m: NonNullable<Player['member']>): { roundNow: number; ro
 function outcomeVoter(p: Player, session: Uint8Array): OutcomeVoter | null {
   const m = p.member?.memberOf(session) ?? null;
   const view = m?.view ?? null;
-  if (!m || !view) return null;
+  const game = m?.game ?? null;
+  if (!m || !view || !game) return null;
   return {
     publicKey: p.peer.publicKey,
+    members: view.members.map((s) => s.publicKey),
+    seats: game.members,
     lastRound: () => m.game?.lastRound ?? -1,
     schedule: () => roundSchedule(m),
-    holds: (key) => view.members.some((s) => equalBytes(s.publicKey, key)),
     playedHashAt: (round) => m.playedHashAt(round),
     voteAt: (round, notice) => m.voteAt(round, notice),
   };

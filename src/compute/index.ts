@@ -32,6 +32,6 @@ export { MAX_PROCESS_SEED_BYTES, MonsterStepInputsCodec, RESULT_SIGNING_TAG, Res
 export { crossCheck, type CrossCheck } from './results.js';
 export { ComputeWrongResultEvidence, computeWrongResultVerifier, encodeComputeWrongResultProof } from './proof.js';
 export { ComputeOutcome, ComputeRequest, ComputeResult, MAX_OUTCOME_SIGNERS, MAX_STEP_RESULT_BYTES, type ComputeOutcomeBody } from './messages.js';
-export { MAX_OUTCOME_EFFECTS, OUTCOME_VOTE_MAGIC, effectsOfEvents, isOutcomeVote, judgeOutcome, outcomeVote, tallyOutcomeVotes, type JudgedOutcome, type OutcomeRefusal } from './outcome.js';
+export { MAX_OUTCOME_EFFECTS, OUTCOME_LEAD_MS, OUTCOME_VOTE_MAGIC, effectsOfEvents, isOutcomeVote, judgeOutcome, outcomeVote, outcomeVoteRound, tallyOutcomeVotes, type JudgedOutcome, type OutcomeContext, type OutcomeRefusal } from './outcome.js';
 export { installComputeService, type ComputeCounters, type ComputeService, type ComputeServiceConfig, type ComputeServiceDeps, type StepOutcome, type StepRequest } from './service.js';
 export { escapeFigures, wilsonInterval95, type EscapeFigures } from './trials.js';

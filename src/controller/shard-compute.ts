@@ -21,6 +21,8 @@ import {
   escapeFigures,
   judgeOutcome,
   isOutcomeVote,
+  outcomeVoteRound,
+  OUTCOME_LEAD_MS,
   tallyOutcomeVotes,
   MAX_OUTCOME_EFFECTS,
   MAX_OUTCOME_SIGNERS,
@@ -29,7 +31,8 @@ import {
   type StepResult,
 } from '../compute/index.js';
 import { LruCache, equalBytes, sha256, toHex, type Signer } from '../crypto/index.js';
-import type { GameEffect, GameSnapshot } from '../game/index.js';
+import type { GameSnapshot } from '../game/index.js';
+import type { GroupMemberDeps } from '../groups/index.js';
 import { createLatencyHistogram, decodeLatencyHistogram, latencyFigures } from '../metrics/index.js';
 import type { ComputeReport } from '../report/model.js';
 import { MAX_AUTHENTICATED_BODY_BYTES, encodeWith } from '../wire/index.js';
@@ -85,14 +88,15 @@ export interface HostGroup {
   schedule(): { readonly roundNow: number; readonly roundMs: number } | null;
 }
 
-/** A player's member of its group as it votes on an announced outcome (GroupMember: playedHashAt, voteAt). */
+/** A player's member of one group as it votes on an outcome announced there (GroupMember: playedHashAt, voteAt). */
 export interface OutcomeVoter {
   readonly publicKey: Uint8Array;
-  /** The last round its game played, and its round schedule (HostGroup.schedule). */
+  /** Its agreed view's members (only they announce to it; the draw ranks them last) and its game's seats. */
+  readonly members: readonly Uint8Array[];
+  readonly seats: number;
+  /** The last round its game played, and its round schedule. */
   lastRound(): number;
-  schedule(): { readonly roundNow: number; readonly roundMs: number } | null;
-  /** Whether its agreed view lists `key`: only a member of the group announces to it. */
-  holds(key: Uint8Array): boolean;
+  schedule(): ReturnType<HostGroup['schedule']>;
   playedHashAt(round: number): string | undefined;
   voteAt(round: number, notice: Uint8Array): boolean;
 }
@@ -133,12 +137,10 @@ export interface ShardCompute {
   /** An outcome announced to a player (PlayerDeps.onComputeOutcome): checked, and voted for in its group's update of the round named. */
   onOutcome(voter: (session: Uint8Array) => OutcomeVoter | null, outcome: ComputeOutcomeBody, from: Uint8Array): void;
   /** The groups' tally of outcome votes (GroupMemberDeps.votes), counting what the groups applied. */
-  readonly votes: { isVote(notice: Uint8Array): boolean; decide(votes: readonly { readonly member: number; readonly notice: Uint8Array }[], context: { readonly members: number; readonly round: number; readonly session: Uint8Array }): readonly GameEffect[] };
+  readonly votes: NonNullable<GroupMemberDeps['votes']>;
   figures(): ComputeFigures;
 }
 
-/** How far ahead of the round in progress a coordinator names the round to vote in: the outcome's flight and the members' checks. */
-const OUTCOME_LEAD_MS = 500;
 /** Votes and applied outcomes remembered against repeats: far more than a shard's groups vote on in the seconds a repeat can come. */
 const MAX_REMEMBERED_OUTCOMES = 8192;
 
@@ -228,8 +230,8 @@ export function createShardCompute(spec: ComputeSpec, attackSpecs: readonly Comp
   const processes = new Map<string, Process>();
   const latency = createLatencyHistogram();
   const counts = zeroCounts();
-  /** The last round each group was asked to vote in (one outcome per round), the votes cast (per voter, process and epoch), the outcomes applied (per group and round). */
-  const voteRounds = new Map<string, number>();
+  /** Votes cast (per voter, process and epoch), outcomes a voter waits to check until it has played their round, outcomes applied (per group and round). */
+  const waiting = new Set<string>();
   const voted = new LruCache<string, true>(MAX_REMEMBERED_OUTCOMES);
   const applied = new LruCache<string, true>(MAX_REMEMBERED_OUTCOMES);
   let startAtMs = 0;
@@ -247,7 +249,8 @@ export function createShardCompute(spec: ComputeSpec, attackSpecs: readonly Comp
   };
 
   /** One step: draw, ask, cross-check (once more without silent executors), then what came of it. */
-  const step = async (ctx: StepContext) => {
+  const step = async (scheduled: StepContext) => {
+    const ctx = current(scheduled);
     const { process, group } = ctx;
     if (process.monsters.length === 0) process.monsters = spawnMonsters(`${process.seed}#${process.generation++}`, spec.monsters, spawnArea(ctx.players, group.game.snapshot().worldSize));
     const inputs: MonsterStepInputs = { seed: process.seed, monsters: process.monsters, inputs: { epoch: ctx.epoch, players: withAttacks(ctx.players, process.monsters) } };
@@ -257,9 +260,11 @@ export function createShardCompute(spec: ComputeSpec, attackSpecs: readonly Comp
     const startedMs = deps.clock.nowMs();
     let candidates = candidateHosts();
     let asked = await ask(ctx, draw, candidates, inputs, offered);
+    let redrawn = false;
     if (asked && asked.outcome.check.outcome === 'incomplete' && asked.outcome.silent.length > 0) {
       // Silent executors (crashed, or gone) are left out and the step drawn again from the rest.
       counts.redraws++;
+      redrawn = true;
       const silent = new Set(asked.outcome.silent.map(toHex));
       candidates = candidates.filter((h) => !silent.has(toHex(h.publicKey)));
       asked = await ask(ctx, draw, candidates, inputs, offered);
@@ -279,29 +284,41 @@ export function createShardCompute(spec: ComputeSpec, attackSpecs: readonly Comp
     for (const e of taken.events) counts[e.kind === 'bite' ? 'bites' : 'drops']++;
     const named = outcome.check.outcome === 're-executed' ? outcome.check.wrong : [];
     judge(ctx, outcome.results, named, wrong, chance);
-    if (outcome.check.outcome === 'agreed') announce(ctx, stateRound, outcome.check.resultDigest, outcome.results, taken);
+    if (outcome.check.outcome === 'agreed' && taken.events.length > 0) {
+      // A redraw's executors are not the members' own draw (they do not know who was silent).
+      if (redrawn) counts.outcomesUnannounced++;
+      else announce(ctx, stateRound, outcome.check.resultDigest, outcome.results, taken);
+    }
     if (ctx.cheater) deps.ledger.judgedAttempt('isolated-executor', ctx.cheater.publicKey, { prevented: !equalBytes(takenDigest, (offered[0] as SignedResult).statement.resultDigest), detected: false });
     for (const w of named) void prove(ctx.coordinator, w, inputs);
   };
 
   /**
+   * The step's group as its coordinator holds it when the step runs (the epoch began up to 0.8
+   * everyS before): the inputs are its agreed positions now, and the draw ranks last the members of
+   * the view that will check it.
+   */
+  const current = (ctx: StepContext): StepContext => {
+    const now = ctx.coordinator.group();
+    if (!now || !equalBytes(now.session, ctx.group.session)) return ctx;
+    return { ...ctx, group: now, affected: now.members.map((m) => m.publicKey), players: ctx.cheater ? ctx.players : livePlayers(now) };
+  };
+
+  /**
    * The agreed result to the group's members with r of its signatures, and the coordinator's own
-   * vote: each member checks it and votes for its effects in the round named (src/compute/outcome.ts).
-   * A step without events changes nothing in the game and is not announced; a re-executed step is
-   * not either (its members would need the inputs to check it: docs/compute.md, "Limits").
+   * vote: each member checks it and votes for its effects in the round the draw's state gives
+   * (src/compute/outcome.ts). A re-executed step is not announced (its members would need the
+   * inputs to check it: docs/compute.md, "Limits"), nor one too late for its round.
    */
   const announce = (ctx: StepContext, stateRound: number, digest: Uint8Array, results: readonly SignedResult[], taken: StepResult) => {
-    if (taken.events.length === 0) return;
-    if (taken.events.length > MAX_OUTCOME_EFFECTS) return void counts.outcomesUnannounced++;
-    const schedule = ctx.group.schedule();
     const signers = results.filter((res) => equalBytes(res.statement.resultDigest, digest)).slice(0, r);
-    // Before its group's first round a step has no played state for the members to check.
     // The members of the group now: those who joined since the epoch began vote too.
     const group = ctx.coordinator.group();
-    if (!schedule || !group || !equalBytes(group.session, ctx.group.session) || stateRound < 0 || signers.length < r || r > MAX_OUTCOME_SIGNERS) return void counts.outcomesUnannounced++;
-    const session = toHex(ctx.group.session);
-    const round = Math.max(schedule.roundNow + Math.ceil(OUTCOME_LEAD_MS / schedule.roundMs), (voteRounds.get(session) ?? -1) + 1);
-    voteRounds.set(session, round);
+    const schedule = group?.schedule();
+    // Before its group's first round a step has no played state for the members to check.
+    const round = schedule ? outcomeVoteRound(stateRound, schedule.roundMs) : -1;
+    const fits = taken.events.length <= MAX_OUTCOME_EFFECTS && signers.length === r && r <= MAX_OUTCOME_SIGNERS;
+    if (!group || !schedule || !equalBytes(group.session, ctx.group.session) || stateRound < 0 || !fits || schedule.roundNow + 1 >= round) return void counts.outcomesUnannounced++;
     const body: ComputeOutcomeBody = { session: ctx.group.session, round, stateRound, statement: (signers[0] as SignedResult).statement, signers: signers.map((res) => ({ executor: res.executor, signature: res.signature })), result: encodeStepResult(taken) };
     if (encodeWith(ComputeOutcome.body, body).length > MAX_AUTHENTICATED_BODY_BYTES) return void counts.outcomesUnannounced++;
     ctx.coordinator.compute.announce(body, group.members.filter((m) => !equalBytes(m.publicKey, ctx.coordinator.publicKey)).map((m) => m.endpoint));
@@ -311,19 +328,37 @@ export function createShardCompute(spec: ComputeSpec, attackSpecs: readonly Comp
 
   /**
    * A member's check of an announced outcome and its vote, once per process and epoch (a repeat or a
-   * replay gets none). A member a round or two behind its coordinator has not played the draw's round
-   * yet: it looks again each round until the round it would vote in.
+   * replay gets none). A member a round or two behind the announcer has not played the draw's round
+   * yet: it looks again each round until the round it would vote in (once per outcome, and only for
+   * a draw at most the lead ahead of it). The draw is checked against the candidates this member's
+   * host knows (the shard's players, as the coordinator drew from).
    */
   const onOutcome = (voterIn: (session: Uint8Array) => OutcomeVoter | null, outcome: ComputeOutcomeBody, from: Uint8Array) => {
     const voter = voterIn(outcome.session);
-    if (!voter || !voter.holds(from)) return void counts.votesRefused++;
-    if (voter.lastRound() < outcome.stateRound) {
-      const schedule = voter.schedule();
-      if (schedule && schedule.roundNow < outcome.round) return void deps.scheduler.schedule(deps.clock.nowMs() + schedule.roundMs, () => onOutcome(voterIn, outcome, from));
+    if (!voter || !voter.members.some((key) => equalBytes(key, from))) return void counts.votesRefused++;
+    const { statement } = outcome;
+    const key = `${toHex(voter.publicKey)}|${toHex(sha256(statement.processId))}|${statement.epoch}`;
+    if (voted.get(key) || waiting.has(key)) return;
+    const schedule = voter.schedule();
+    if (!schedule) return void counts.votesRefused++;
+    const behind = voter.lastRound() < outcome.stateRound && outcome.stateRound <= voter.lastRound() + Math.ceil(OUTCOME_LEAD_MS / schedule.roundMs);
+    if (behind && schedule.roundNow < outcome.round) {
+      waiting.add(key);
+      deps.scheduler.schedule(deps.clock.nowMs() + schedule.roundMs, () => {
+        waiting.delete(key);
+        onOutcome(voterIn, outcome, from);
+      });
+      return;
     }
-    const key = `${toHex(voter.publicKey)}|${toHex(sha256(outcome.statement.processId))}|${outcome.statement.epoch}`;
-    if (voted.get(key)) return;
-    const judged = judgeOutcome(outcome, { r, verify: deps.verify, stateHashAt: (round) => voter.playedHashAt(round) });
+    let chosen: Set<string> | null = null;
+    const drawn = (executor: Uint8Array) => {
+      if (!chosen) {
+        const keys = candidateHosts().map((h) => h.publicKey);
+        chosen = new Set(chooseExecutors({ processId: statement.processId, epoch: statement.epoch, stateHash: statement.stateHash }, keys, Math.min(r, keys.length), voter.members).map(toHex));
+      }
+      return chosen.has(toHex(executor));
+    };
+    const judged = judgeOutcome(outcome, { r, seats: voter.seats, roundMs: schedule.roundMs, verify: deps.verify, stateHashAt: (round) => voter.playedHashAt(round), drawn });
     if (!judged.ok) return void counts.votesRefused++;
     voted.set(key, true);
     counts[voter.voteAt(outcome.round, judged.vote) ? 'votes' : 'votesLate']++;
@@ -333,7 +368,7 @@ export function createShardCompute(spec: ComputeSpec, attackSpecs: readonly Comp
   const votes: ShardCompute['votes'] = {
     isVote: isOutcomeVote,
     decide(cast, context) {
-      const effects = tallyOutcomeVotes(cast, context.members);
+      const effects = tallyOutcomeVotes(cast, context.members, context.seats);
       const key = `${toHex(context.session)}|${context.round}`;
       if (effects.length > 0 && !applied.get(key)) {
         applied.set(key, true);
@@ -425,8 +460,7 @@ export function createShardCompute(spec: ComputeSpec, attackSpecs: readonly Comp
     const coordinators = coordinatorsOf(hosts, (h) => attacks.isAttacker(h.id) || h.cheats);
     const epochStartMs = startAtMs + n * everyMs;
     for (const { host, group } of coordinators.values()) {
-      const players = group.game.snapshot().members.flatMap((m, seat): StepPlayer[] => (m.alive ? [{ seat, x: m.x, y: m.y, attacks: 0 }] : []));
-      schedule(processOf(group.session), epochStartMs, (process) => step({ process, epoch: n, coordinator: host, group, players, affected: group.members.map((m) => m.publicKey), cheater: null }));
+      schedule(processOf(group.session), epochStartMs, (process) => step({ process, epoch: n, coordinator: host, group, players: livePlayers(group), affected: group.members.map((m) => m.publicKey), cheater: null }));
     }
     for (const a of attacks.isolated) {
       const cheater = hosts.find((h) => h.id === a.player && h.candidate);
@@ -435,7 +469,7 @@ export function createShardCompute(spec: ComputeSpec, attackSpecs: readonly Comp
       if (!cheater || !group || !me || !attacks.windowOpen(a)) continue;
       // Its area is its own, but its group's coordinator asks for it: the cheater offers its result like any member could.
       const coordinator = coordinators.get(toHex(group.session))?.host ?? cheater;
-      schedule(processOf(cheater.publicKey, 'isolated'), epochStartMs, (process) => step({ process, epoch: n, coordinator, group, players: [{ seat: group.seat, x: me.x, y: me.y, attacks: 0 }], affected: [cheater.publicKey], cheater }));
+      schedule(processOf(cheater.publicKey, 'isolated'), epochStartMs, (process) => step({ process, epoch: n, coordinator, group, players: [{ seat: group.seat, x: me.x, y: me.y, attacks: 0 }], affected: group.members.map((m) => m.publicKey), cheater }));
     }
   };
 
@@ -487,6 +521,11 @@ function sumExecutions(hosts: readonly ComputeHost[]): number {
   return n;
 }
 
+/** The live seats of a group's agreed game and where they stand: the players a step of its area sees. */
+function livePlayers(group: HostGroup): StepPlayer[] {
+  return group.game.snapshot().members.flatMap((m, seat): StepPlayer[] => (m.alive ? [{ seat, x: m.x, y: m.y, attacks: 0 }] : []));
+}
+
 /** Players attack the monster beside them (Chebyshev 1), the lowest id first: their blows, as the step's inputs. */
 function withAttacks(players: readonly StepPlayer[], monsters: readonly Monster[]): StepPlayer[] {
   return players.map((p) => {
@@ -507,7 +546,8 @@ function spawnArea(players: readonly StepPlayer[], worldSize: number): { x: numb
 
 /** The draw as the run prints it at the start: r, and the formula that chose it. */
 export function describeComputeDraw(draw: ComputeDraw, spec: ComputeSpec): string {
-  return `computation: r = ${draw.r} executors per step, the smallest r with C(c, r) / C(n, r) < T for n = ${draw.candidates} candidates, c = ${Math.min(spec.assumedColluders, draw.candidates)} assumed colluders, T = ${spec.tolerance}: bound ${draw.bound.toPrecision(3)}`;
+  const line = `computation: r = ${draw.r} executors per step, the smallest r with C(c, r) / C(n, r) < T for n = ${draw.candidates} candidates, c = ${Math.min(spec.assumedColluders, draw.candidates)} assumed colluders, T = ${spec.tolerance}: bound ${draw.bound.toPrecision(3)}`;
+  return draw.r > MAX_OUTCOME_SIGNERS ? `${line}; outcomes not fed into the game (an announcement carries at most ${MAX_OUTCOME_SIGNERS} signatures)` : line;
 }
 
 /**

@@ -178,7 +178,7 @@ export interface GroupMemberDeps {
    */
   readonly votes?: {
     isVote(notice: Uint8Array): boolean;
-    decide(votes: readonly { readonly member: number; readonly notice: Uint8Array }[], context: { readonly members: number; readonly round: number; readonly session: Uint8Array }): readonly GameEffect[];
+    decide(votes: readonly { readonly member: number; readonly notice: Uint8Array }[], context: { readonly members: number; readonly seats: number; readonly round: number; readonly session: Uint8Array }): readonly GameEffect[];
   };
 }
 
@@ -238,7 +238,8 @@ export interface GroupMember {
   propose(notice: Uint8Array, rounds?: number): void;
   /**
    * Puts a vote (GroupMemberDeps.votes) into this member's update of exactly `round`, ahead of any
-   * other notice; false when that round's update is already made (or the round is past the run).
+   * other notice; false when that round's update is already made, another vote is queued for it,
+   * or the round is past the run.
    */
   voteAt(round: number, notice: Uint8Array): boolean;
   /**
@@ -847,7 +848,7 @@ class Member implements GroupMember {
     game.applyRound(round, updates);
     const votes = this.deps.votes;
     const isVote = (n: Uint8Array) => votes?.isVote(n) === true;
-    const effects = votes ? votes.decide(notices.filter((n) => isVote(n.notice)), { members: view.members.length, round, session: view.sessionId }) : [];
+    const effects = votes ? votes.decide(notices.filter((n) => isVote(n.notice)), { members: view.members.length, seats: game.members, round, session: view.sessionId }) : [];
     game.applyEffects(effects);
     // In member order, whatever order NEO listed the updates in: every replica applies them alike.
     for (const { notice } of notices.filter((n) => !isVote(n.notice)).sort((a, b) => a.member - b.member)) {
@@ -1151,6 +1152,9 @@ class Member implements GroupMember {
   voteAt(round: number, notice: Uint8Array): boolean {
     if (!(notice instanceof Uint8Array) || notice.length > MAX_NOTICE_BYTES) throw new RangeError(`voteAt: a vote is at most ${MAX_NOTICE_BYTES} bytes`);
     if (!Number.isSafeInteger(round) || round <= this.payloadRound || round > this.config.neo.lastRound) return false;
+    // One vote per update: a second one for the round (another process's) waits for nothing and is refused.
+    const queued = this.votesAt.get(round);
+    if (queued) return equalBytes(queued, notice);
     this.votesAt.set(round, notice);
     return true;
   }

@@ -98,7 +98,13 @@ const reportSchema = z.looseObject({
       bans: count,
       honestNamed: count,
       outcomesAnnounced: count,
+      outcomesUnannounced: count,
       outcomesApplied: count,
+      votes: count,
+      votesRefused: count,
+      votesLate: count,
+      hpTaken: count,
+      goldGiven: count,
       executorLatencyMs: latency,
     })
     .nullable(),

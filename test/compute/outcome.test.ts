@@ -9,11 +9,13 @@ import {
   monsterInputsDigest,
   stepMonsters,
   outcomeVote,
+  outcomeVoteRound,
   signResult,
   spawnMonsters,
   tallyOutcomeVotes,
   type ComputeOutcomeBody,
   type MonsterStepInputs,
+  type OutcomeContext,
   type StepResult,
 } from '../../src/compute/index.js';
 import { createEd25519, sha256, toHex } from '../../src/crypto/index.js';
@@ -40,12 +42,15 @@ const inputs: MonsterStepInputs = {
 };
 const result: StepResult = stepMonsters(inputs.seed, inputs.monsters, inputs.inputs);
 
+// 100 ms rounds: the vote falls 1 s (10 rounds) after the draw's state round.
 function outcome(over: Partial<ComputeOutcomeBody> = {}, signing = signers.slice(0, 2), resultBytes = encodeStepResult(result)): ComputeOutcomeBody {
   const statement = { processId, epoch: 7, stateHash, inputsDigest: monsterInputsDigest(inputs), resultDigest: sha256(resultBytes) };
   const signed = signing.map((s) => signResult(s, statement));
-  return { session: new Uint8Array(16).fill(3), round: 60, stateRound: 40, statement, signers: signed.map((s) => ({ executor: s.executor, signature: s.signature })), result: resultBytes, ...over };
+  return { session: new Uint8Array(16).fill(3), round: 50, stateRound: 40, statement, signers: signed.map((s) => ({ executor: s.executor, signature: s.signature })), result: resultBytes, ...over };
 }
-const context = (r = 2, hashes: Record<number, string> = { 40: toHex(stateHash) }) => ({ r, verify, stateHashAt: (round: number) => hashes[round] });
+// The member's own draw names the first three signers' keys.
+const drawnKeys = new Set(signers.slice(0, 3).map((s) => toHex(s.publicKey)));
+const context = (r = 2, hashes: Record<number, string> = { 40: toHex(stateHash) }): OutcomeContext => ({ r, seats: 4, roundMs: 100, verify, stateHashAt: (round: number) => hashes[round], drawn: (k) => drawnKeys.has(toHex(k)) });
 
 describe('an announced outcome, as a member checks it', () => {
   it('votes for the effects of the events when r distinct signers signed a result that hashes to the digest, over its own state', () => {
@@ -69,6 +74,25 @@ describe('an announced outcome, as a member checks it', () => {
     expect(judgeOutcome(other, context())).toEqual({ ok: false, reason: 'signatures' });
     expect(judgeOutcome(outcome({}, signers.slice(0, 2)), context(3))).toEqual({ ok: false, reason: 'signatures' });
     expect(judgeOutcome(outcome({}, signers.slice(0, 3)), context(3)).ok).toBe(true);
+  });
+
+  it('counts only signers its own draw names: keys made up for the purpose, or the announcer\'s friends, do not make r', () => {
+    const madeUp = Array.from({ length: 2 }, (_, i) => ed.createSigner(createRng('made-up').fork(String(i)).bytes(32)));
+    expect(judgeOutcome(outcome({}, madeUp), context())).toEqual({ ok: false, reason: 'signatures' });
+    // signers[3] signs validly but is not drawn: with one drawn signer beside it, one short of r = 2.
+    expect(judgeOutcome(outcome({}, [signers[0]!, signers[3]!]), context())).toEqual({ ok: false, reason: 'signatures' });
+  });
+
+  it('votes only in the round the draw\'s state gives, so an outcome cannot be voted in a second round', () => {
+    expect(outcomeVoteRound(40, 100)).toBe(50);
+    expect(outcomeVoteRound(40, 300)).toBe(44);
+    expect(judgeOutcome(outcome({ round: 51 }), context())).toEqual({ ok: false, reason: 'round' });
+    expect(judgeOutcome(outcome({ round: 49 }), context())).toEqual({ ok: false, reason: 'round' });
+  });
+
+  it('refuses an event on a seat outside the game (applying it would throw in every replica)', () => {
+    const farSeat: StepResult = { ...result, events: [...result.events, { kind: 'drop', monster: 9, seat: 4, amount: 1 }] };
+    expect(judgeOutcome(outcome({}, signers.slice(0, 2), encodeStepResult(farSeat)), context())).toEqual({ ok: false, reason: 'malformed' });
   });
 
   it('refuses a result altered after signing, and one over a state this replica did not play', () => {
@@ -97,17 +121,22 @@ describe('the tally of one round\'s votes', () => {
   const vote = outcomeVote(processId, 7, effects);
 
   it('applies what a strict majority of the view voted for, and nothing short of it', () => {
-    expect(tallyOutcomeVotes([0, 1, 2].map((member) => ({ member, notice: vote })), 5)).toEqual(effects);
-    expect(tallyOutcomeVotes([0, 1].map((member) => ({ member, notice: vote })), 4)).toEqual([]);
-    expect(tallyOutcomeVotes([0, 1, 2].map((member) => ({ member, notice: vote })), 4)).toEqual(effects);
+    expect(tallyOutcomeVotes([0, 1, 2].map((member) => ({ member, notice: vote })), 5, 4)).toEqual(effects);
+    expect(tallyOutcomeVotes([0, 1].map((member) => ({ member, notice: vote })), 4, 4)).toEqual([]);
+    expect(tallyOutcomeVotes([0, 1, 2].map((member) => ({ member, notice: vote })), 4, 4)).toEqual(effects);
   });
 
   it('counts a member once, splits votes for different effects, and ignores votes that do not decode', () => {
-    expect(tallyOutcomeVotes([0, 0, 0].map((member) => ({ member, notice: vote })), 3)).toEqual([]);
+    expect(tallyOutcomeVotes([0, 0, 0].map((member) => ({ member, notice: vote })), 3, 4)).toEqual([]);
     const other = outcomeVote(processId, 7, [{ kind: 'reward', seat: 1, amount: 500 }]);
-    expect(tallyOutcomeVotes([{ member: 0, notice: vote }, { member: 1, notice: other }, { member: 2, notice: vote }, { member: 3, notice: other }], 4)).toEqual([]);
+    expect(tallyOutcomeVotes([{ member: 0, notice: vote }, { member: 1, notice: other }, { member: 2, notice: vote }, { member: 3, notice: other }], 4, 4)).toEqual([]);
     const garbage = new Uint8Array([...vote.subarray(0, 4), 1, 2, 3]);
-    expect(tallyOutcomeVotes([0, 1, 2].map((member) => ({ member, notice: garbage })), 3)).toEqual([]);
+    expect(tallyOutcomeVotes([0, 1, 2].map((member) => ({ member, notice: garbage })), 3, 4)).toEqual([]);
+  });
+
+  it('drops effects on seats outside the game, the same at every replica', () => {
+    const beyond = outcomeVote(processId, 7, [...effects, { kind: 'reward', seat: 9, amount: 1000 }]);
+    expect(tallyOutcomeVotes([0, 1].map((member) => ({ member, notice: beyond })), 3, 4)).toEqual(effects);
   });
 
   it('fits a vote with the most effects a step has in one group update beside its game update', () => {

@@ -5,6 +5,7 @@ import {
   isOutcomeVote,
   judgeOutcome,
   outcomeVote,
+  outcomeVoteRound,
   tallyOutcomeVotes,
   type ComputeOutcomeBody,
   type ComputeService,
@@ -24,8 +25,9 @@ const verify = (s: Uint8Array, m: Uint8Array, k: Uint8Array) => ed.verify(s, m, 
  * A step's outcome voted into the group's game over real UDP (docs/compute.md, "Outcomes in the
  * game"): five members play NEO rounds; two players outside the group execute a monster step; the
  * coordinator (member 0) announces the agreed result, every member checks it and votes in the round
- * named, and every replica applies the same effects at that round. A member that votes alone for a
- * reward of its own, and an outcome sent by a player outside the group, change nothing.
+ * the draw's state gives, and every replica applies the same effects at that round. A member that
+ * votes alone for a reward of its own, an outcome sent by a player outside the group, and the real
+ * outcome sent again for another round change nothing.
  */
 describe('outcomes in the game', () => {
   it('applies the effects of an agreed step at the round named in every replica, and nothing a lone member or a stranger asks for', async () => {
@@ -39,6 +41,9 @@ describe('outcomes in the game', () => {
     const view = { sessionId: root.fork('session').bytes(16), number: 1, startRound: 0, members: group.map((p, i) => ({ publicKey: p.publicKey, endpoint: p.transport.local, seat: i })) };
     // What every replica's tally decided, by round.
     const decided: Map<number, readonly GameEffect[]>[] = group.map(() => new Map());
+    // Every member knows the two executors as the candidates of the draw (the harness: its shard's players).
+    const draws = (executor: Uint8Array) => executors.some((p) => equalBytes(p.publicKey, executor));
+    const judging = (member: GroupMember) => ({ r, seats: config.seats, roundMs: config.neo.roundMs, verify, stateHashAt: (round: number) => member.playedHashAt(round), drawn: draws });
     const refused: string[] = [];
     let members: GroupMember[] = [];
     const services: ComputeService[] = peers.map((peer, i) =>
@@ -53,7 +58,7 @@ describe('outcomes in the game', () => {
           onOutcome: (outcome, from) => {
             const member = members[i];
             if (!member?.view || !member.view.members.some((s) => equalBytes(s.publicKey, from))) return void refused.push(`stranger to ${i}`);
-            const judged = judgeOutcome(outcome, { r, verify, stateHashAt: (round) => member.playedHashAt(round) });
+            const judged = judgeOutcome(outcome, judging(member));
             if (judged.ok) member.voteAt(outcome.round, judged.vote);
             else refused.push(judged.reason);
           },
@@ -70,7 +75,7 @@ describe('outcomes in the game', () => {
         votes: {
           isVote: isOutcomeVote,
           decide: (votes, context) => {
-            const effects = tallyOutcomeVotes(votes, context.members);
+            const effects = tallyOutcomeVotes(votes, context.members, context.seats);
             if (votes.length > 0) (decided[i] as Map<number, readonly GameEffect[]>).set(context.round, effects);
             return effects;
           },
@@ -100,7 +105,8 @@ describe('outcomes in the game', () => {
     expect(taken.events.map((e) => [e.kind, e.seat])).toEqual([['drop', 1], ['bite', 3]]);
     const bite = (taken.events[1] as { amount: number }).amount;
 
-    const round = (coordinator.schedule()?.roundNow ?? 0) + 10;
+    const round = outcomeVoteRound(stateRound, config.neo.roundMs);
+    expect(coordinator.schedule()?.roundNow ?? round).toBeLessThan(round - 2);
     const outcome: ComputeOutcomeBody = {
       session: view.sessionId,
       round,
@@ -110,13 +116,15 @@ describe('outcomes in the game', () => {
       result: encodeStepResult(taken),
     };
     (services[0] as ComputeService).announce(outcome, group.slice(1).map((p) => p.transport.local));
-    const own = judgeOutcome(outcome, { r, verify, stateHashAt: (n) => coordinator.playedHashAt(n) });
+    const own = judgeOutcome(outcome, judging(coordinator));
     expect(own.ok && coordinator.voteAt(round, own.vote)).toBe(true);
 
     // A member votes alone for gold of its own two rounds later; a stranger (an executor) announces the same outcome for a later round.
     const lone = members[4] as GroupMember;
     expect(lone.voteAt(round + 2, outcomeVote(draw.processId, 4, [{ kind: 'reward', seat: 4, amount: 60_000 }]))).toBe(true);
     (services[5] as ComputeService).announce({ ...outcome, round: round + 4 }, group.map((p) => p.transport.local));
+    // A member announces the real outcome again for another round: the round is the draw's, not the announcer's.
+    (services[2] as ComputeService).announce({ ...outcome, round: round + 6 }, group.map((p) => p.transport.local));
 
     await waitUntil(() => members.every((m) => (m.game?.lastRound ?? -1) >= round + 10), `round ${round + 10}`);
     const expected: GameEffect[] = [{ kind: 'reward', seat: 1, amount: 250 }, { kind: 'hurt', seat: 3, amount: bite }];
@@ -124,9 +132,11 @@ describe('outcomes in the game', () => {
       expect(d.get(round)).toEqual(expected);
       expect(d.get(round + 2)).toEqual([]);
       expect(d.has(round + 4)).toBe(false);
+      expect(d.has(round + 6)).toBe(false);
       expect([...d.entries()].filter(([, e]) => e.length > 0).map(([n]) => n)).toEqual([round]);
     }
     expect(refused.filter((s) => s.startsWith('stranger')).length).toBe(5);
+    expect(refused.filter((s) => s === 'round').length).toBe(5);
     // No chests in a world's groups: the reward is all the gold there is, in every replica alike.
     for (const m of members) expect((m.game as NonNullable<GroupMember['game']>).snapshot().members.map((s) => s.gold)).toEqual([0, 250, 0, 0, 0, 0]);
     expect(new Set(members.map((m) => m.playedHashAt(round + 5))).size).toBe(1);

@@ -22,6 +22,7 @@ describe('executors per step for a run', () => {
     expect(describeComputeDraw({ r: 2, bound: 15 / 276, candidates: 24 }, p.compute as NonNullable<typeof p.compute>)).toBe(
       'computation: r = 2 executors per step, the smallest r with C(c, r) / C(n, r) < T for n = 24 candidates, c = 6 assumed colluders, T = 0.1: bound 0.0543',
     );
+    expect(describeComputeDraw({ r: 5, bound: 1 / 2024, candidates: 24 }, p.compute as NonNullable<typeof p.compute>)).toMatch(/bound 0\.000494; outcomes not fed into the game \(an announcement carries at most 4 signatures\)$/);
   });
 
   it('takes, in uneven shards (the regions of a world), the fewest players outside the largest group of a shard', () => {
