@@ -6,12 +6,14 @@ import { searchCapacity } from './controller/capacity.js';
 import { runScenario, shardCount } from './controller/index.js';
 import { thresholdSelectorProblem } from './controller/sub-metrics.js';
 import { checkOpenFiles, checkSocketBuffers, readRunLimits } from './controller/limits.js';
+import { startMetricsEndpoint, type MetricsEndpoint } from './controller/metrics-endpoint.js';
 import { planRun } from './controller/run-plan.js';
 import { describeComputeDraw } from './controller/shard-compute.js';
 import { compareReports, evaluateThresholds, parseThreshold, readReport, renderCapacity, renderComparison, renderReportText, ReportError, suggestionLine, writeReport } from './report/index.js';
 import type { CapacityResult, RunReport } from './report/model.js';
 import { capacityPeerCounts, expandPeerSet, loadProfile, ProfileError, type Profile } from './scenario/profile.js';
 import { tagSpaceForProfile } from './scenario/tags.js';
+import type { LatencyHistogram } from './metrics/index.js';
 import { canShowLiveUi, formatProgressLine, startLiveUi, type LiveSnapshot } from './ui/index.js';
 
 /** Exit codes are part of the contract: 0 ok, 1 a threshold failed (or a regression), 2 bad usage or profile. */
@@ -21,6 +23,14 @@ function integer(name: string, min: number) {
   return (value: string): number => {
     const n = Number(value);
     if (!Number.isSafeInteger(n) || n < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    return n;
+  };
+}
+
+function portNumber(name: string) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < 0 || n > 65535) throw new InvalidArgumentError(`${name} must be a port number in [0, 65535]`);
     return n;
   };
 }
@@ -39,6 +49,8 @@ interface RunOptions {
   seed?: number;
   peers?: number;
   duration?: number;
+  metricsPort?: number;
+  metricsHost: string;
 }
 
 /**
@@ -80,6 +92,19 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
     console.error(`p2p-mmog run: ${limitProblem}`);
     return EXIT.usage;
   }
+  // Live figures for Prometheus (docs/metrics.md): read from the latest snapshot at each scrape.
+  let latest: LiveSnapshot | null = null;
+  let neoPlayout: LatencyHistogram | null = null;
+  let metrics: MetricsEndpoint | null = null;
+  if (opts.metricsPort !== undefined) {
+    try {
+      metrics = await startMetricsEndpoint({ host: opts.metricsHost, port: opts.metricsPort }, { snapshot: () => latest, neoPlayout: () => neoPlayout });
+    } catch (e) {
+      console.error(`p2p-mmog run: the metrics endpoint cannot listen on ${opts.metricsHost}:${opts.metricsPort}: ${(e as Error).message}`);
+      return EXIT.usage;
+    }
+    console.log(`metrics: ${metrics.url}`);
+  }
   const controller = new AbortController();
   // The first request stops gracefully (the report is still written); a second one gives up at once.
   const stop = () => {
@@ -94,9 +119,14 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
   const draw = profile.compute ? planRun(profile).compute : null;
   if (!ui && draw && profile.compute) console.log(describeComputeDraw(draw, profile.compute));
   try {
-    const onSnapshot = (snapshot: LiveSnapshot) => (ui ? ui.update(snapshot) : console.log(formatProgressLine(snapshot)));
+    const onSnapshot = (snapshot: LiveSnapshot) => {
+      latest = snapshot;
+      if (ui) ui.update(snapshot);
+      else console.log(formatProgressLine(snapshot));
+    };
+    const onLiveHistograms = (h: { readonly neoPlayout: LatencyHistogram }) => void (neoPlayout = h.neoPlayout);
     const measure = async (p: Profile) => {
-      const outcome = await runScenario(p, { signal: controller.signal, onSnapshot });
+      const outcome = await runScenario(p, { signal: controller.signal, onSnapshot, onLiveHistograms });
       const report: RunReport = { ...outcome.report, thresholds: evaluateThresholds(outcome.report, thresholdSpecs) };
       return { outcome, report };
     };
@@ -128,6 +158,7 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
     return report.thresholds.every((t) => t.ok) ? EXIT.ok : EXIT.thresholdFailed;
   } finally {
     await ui?.close();
+    await metrics?.close();
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
@@ -324,6 +355,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--seed <n>', 'override the profile seed', integer('--seed', 0))
     .option('--peers <n>', 'override the peer count', integer('--peers', 2))
     .option('--duration <s>', 'override the duration in seconds', positive('--duration'))
+    .option('--metrics-port <port>', 'serve live figures for Prometheus at http://HOST:PORT/metrics (0 = any free port)', portNumber('--metrics-port'))
+    .option('--metrics-host <host>', 'address the metrics endpoint binds', '127.0.0.1')
     .action(async (profilePath: string, opts: RunOptions) => {
       exitCode = await run(profilePath, opts);
     });

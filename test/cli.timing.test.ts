@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,6 +32,16 @@ describe('p2p-mmog CLI', () => {
     expect(bad.value).toBe(EXIT.usage);
     expect(bad.err).toMatch(/Usage: p2p-mmog run/);
     expect((await quietly(() => main(['frobnicate']))).value).toBe(EXIT.usage);
+    const port = await quietly(() => main(['run', 'profiles/smoke.yaml', '--metrics-port', '70000']));
+    expect(port.value).toBe(EXIT.usage);
+    expect(port.err).toMatch(/--metrics-port must be a port number in \[0, 65535\]/);
+    // A metrics port already taken: exit 2 before anything starts.
+    const taken = createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const busy = await quietly(() => main(['run', 'profiles/smoke.yaml', '--headless', '--metrics-port', String((taken.address() as AddressInfo).port)]));
+    await new Promise<void>((resolve) => taken.close(() => resolve()));
+    expect(busy.value).toBe(EXIT.usage);
+    expect(busy.err).toMatch(/the metrics endpoint cannot listen on 127\.0\.0\.1:\d+: .*EADDRINUSE/);
   });
 
   it('exits 2 naming the field for an invalid profile or threshold', async () => {

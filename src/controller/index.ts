@@ -38,6 +38,11 @@ import { computeSubMetrics, standardSelectors, thresholdSelectors, whoSuffers, t
 export interface RunHooks {
   /** Called once a second with what the UI (or the progress line) shows. */
   readonly onSnapshot?: (snapshot: LiveSnapshot) => void;
+  /**
+   * Called once, before the start, with the run's live histograms: the NEO playouts so far, merged
+   * across workers each second (read them between snapshots, on this thread, e.g. for `/metrics`).
+   */
+  readonly onLiveHistograms?: (histograms: { readonly neoPlayout: LatencyHistogram }) => void;
   /** Aborting stops the run early; the report is still assembled from what was measured. */
   readonly signal?: AbortSignal;
 }
@@ -278,6 +283,7 @@ function createLiveTelemetry(deps: LiveTelemetryDeps) {
   const p99History: (number | null)[] = [];
   // The run's playouts so far, for the live panel's "run" row beside the last second's.
   const runPlayout = createLatencyHistogram();
+  hooks.onLiveHistograms?.({ neoPlayout: runPlayout });
   let saturatedSince: number | null = null;
   let peak = 0;
   let cpuCoresSum = 0;

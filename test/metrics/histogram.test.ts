@@ -332,3 +332,37 @@ describe('LatencyHistogram merge', () => {
     expect(() => createLatencyHistogram().mergeEncoded('x' as unknown as string[])).toThrow(TypeError);
   });
 });
+
+describe('LatencyHistogram counts at or below a value (Prometheus buckets)', () => {
+  it('counts the values at or below a bound, exactly away from the bound\'s own bucket', () => {
+    const values = seededLatenciesUs(20_000, 7);
+    const h = fromMicros(values);
+    for (const boundMs of [0.001, 0.5, 5, 25, 100, 150, 300, 1000, 5000, 1e6]) {
+      const boundUs = boundMs * 1000;
+      // Values within the bound's bucket (0.1 %) may fall either side of it.
+      const surely = values.filter((us) => us <= boundUs * (1 - 2 / 1024)).length;
+      const atMost = values.filter((us) => us <= boundUs * (1 + 2 / 1024)).length;
+      const got = h.countAtOrBelowMs(boundMs);
+      expect(got, `${boundMs} ms`).toBeGreaterThanOrEqual(surely);
+      expect(got, `${boundMs} ms`).toBeLessThanOrEqual(atMost);
+    }
+    expect(h.countAtOrBelowMs(1e9)).toBe(values.length);
+    expect(createLatencyHistogram().countAtOrBelowMs(100)).toBe(0);
+  });
+
+  it('never falls as the bound grows (property)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 0, max: 2_000_000 }), { minLength: 1, maxLength: 300 }), fc.array(fc.integer({ min: 0, max: 3000 }), { minLength: 2, maxLength: 12 }), (values, bounds) => {
+        const h = fromMicros(values);
+        const counts = [...bounds].sort((a, b) => a - b).map((ms) => h.countAtOrBelowMs(ms));
+        for (let i = 1; i < counts.length; i++) expect(counts[i]).toBeGreaterThanOrEqual(counts[i - 1] as number);
+        expect(counts[counts.length - 1]).toBeLessThanOrEqual(values.length);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('refuses a bound that is not a number', () => {
+    expect(() => createLatencyHistogram().countAtOrBelowMs(Number.NaN)).toThrow(RangeError);
+  });
+});
