@@ -7,6 +7,8 @@ import { runScenario, shardCount } from './controller/index.js';
 import { thresholdSelectorProblem } from './controller/sub-metrics.js';
 import { checkOpenFiles, checkSocketBuffers, readRunLimits } from './controller/limits.js';
 import { startMetricsEndpoint, type MetricsEndpoint } from './controller/metrics-endpoint.js';
+import { runAgent } from './controller/agent.js';
+import { listenForAgents, type AgentConnection, type AgentListener } from './controller/agents.js';
 import { planRun } from './controller/run-plan.js';
 import { describeComputeDraw } from './controller/shard-compute.js';
 import { compareReports, evaluateThresholds, parseThreshold, readReport, renderCapacity, renderComparison, renderReportText, ReportError, suggestionLine, writeReport } from './report/index.js';
@@ -51,7 +53,20 @@ interface RunOptions {
   duration?: number;
   metricsPort?: number;
   metricsHost: string;
+  agents?: number;
+  agentHost: string;
+  agentPort: number;
+  agentSecret?: string;
 }
+
+interface AgentCommandOptions {
+  controller: { host: string; port: number };
+  secret: string;
+  host: string;
+}
+
+/** How long `run --agents N` waits for its agents before it gives up (exit 2). */
+const AGENTS_WAIT_MS = 120_000;
 
 /**
  * The operating system's limits, before anything starts: too few file descriptors for the largest
@@ -105,6 +120,26 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
     }
     console.log(`metrics: ${metrics.url}`);
   }
+  // Agents (docs/agents.md): the run waits for them, then spreads its shards over them.
+  let agents: { listener: AgentListener; connections: readonly AgentConnection[] } | null = null;
+  if (opts.agents !== undefined) {
+    if (!opts.agentSecret) {
+      console.error('p2p-mmog run: --agents needs --agent-secret (the secret every agent is given with --secret)');
+      await metrics?.close();
+      return EXIT.usage;
+    }
+    const listener = await listenForAgents({ host: opts.agentHost, port: opts.agentPort, secret: new TextEncoder().encode(opts.agentSecret) });
+    console.log(`agents: waiting for ${opts.agents} at ${opts.agentHost}:${listener.port}`);
+    try {
+      agents = { listener, connections: await listener.waitFor(opts.agents, AGENTS_WAIT_MS) };
+    } catch (e) {
+      console.error(`p2p-mmog run: ${(e as Error).message} (${listener.refused()} refused)`);
+      await listener.close();
+      await metrics?.close();
+      return EXIT.usage;
+    }
+    console.log(`agents: ${agents.connections.map((c) => c.host).join(', ')}`);
+  }
   const controller = new AbortController();
   // The first request stops gracefully (the report is still written); a second one gives up at once.
   const stop = () => {
@@ -126,7 +161,7 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
     };
     const onLiveHistograms = (h: { readonly neoPlayout: LatencyHistogram }) => void (neoPlayout = h.neoPlayout);
     const measure = async (p: Profile) => {
-      const outcome = await runScenario(p, { signal: controller.signal, onSnapshot, onLiveHistograms });
+      const outcome = await runScenario(p, { signal: controller.signal, onSnapshot, onLiveHistograms }, agents ? { agents: agents.connections } : {});
       const report: RunReport = { ...outcome.report, thresholds: evaluateThresholds(outcome.report, thresholdSpecs) };
       return { outcome, report };
     };
@@ -159,9 +194,23 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
   } finally {
     await ui?.close();
     await metrics?.close();
+    if (agents) {
+      if (agents.listener.refused() > 0) console.log(`agents: ${agents.listener.refused()} connection(s) refused (wrong secret or protocol)`);
+      await agents.listener.close();
+    }
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
   }
+}
+
+async function agentCommand(opts: AgentCommandOptions): Promise<number> {
+  if (opts.secret === '') {
+    console.error('p2p-mmog agent: --secret must not be empty');
+    return EXIT.usage;
+  }
+  const outcome = await runAgent({ controller: opts.controller, secret: new TextEncoder().encode(opts.secret), bindHost: opts.host, log: (line) => console.log(`agent: ${line}`) });
+  console.log(`agent: ${outcome.shards} shard(s) hosted, ${outcome.failed} failed; ${outcome.ended === 'bye' ? 'the run is over' : outcome.ended === 'refused' ? 'refused by the controller (wrong secret?)' : 'the controller went away'}`);
+  return outcome.ended === 'refused' ? EXIT.usage : outcome.failed > 0 || outcome.ended !== 'bye' ? EXIT.internalError : EXIT.ok;
 }
 
 interface AuthorityOptions {
@@ -357,6 +406,10 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--duration <s>', 'override the duration in seconds', positive('--duration'))
     .option('--metrics-port <port>', 'serve live figures for Prometheus at http://HOST:PORT/metrics (0 = any free port)', portNumber('--metrics-port'))
     .option('--metrics-host <host>', 'address the metrics endpoint binds', '127.0.0.1')
+    .option('--agents <n>', 'wait for N agents (p2p-mmog agent) and run the shards on them instead of this process', integer('--agents', 1))
+    .option('--agent-host <host>', 'address agents connect to', '127.0.0.1')
+    .option('--agent-port <port>', 'TCP port agents connect to (0 = any free port, printed)', portNumber('--agent-port'), 0)
+    .option('--agent-secret <secret>', 'the shared secret agents must prove (their --secret)')
     .action(async (profilePath: string, opts: RunOptions) => {
       exitCode = await run(profilePath, opts);
     });
@@ -408,6 +461,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--name <username>', 'account name (default: derived from the key)')
     .action(async (opts: PeerOptions) => {
       exitCode = await peer(opts);
+    });
+
+  program
+    .command('agent')
+    .description("host a run's worker shards on this machine for a controller (`p2p-mmog run --agents N`) until it says the run is over")
+    .requiredOption('--controller <host:port>', 'the controller to connect to (its "agents: waiting" line)', endpointArg('--controller'))
+    .requiredOption('--secret <secret>', "the controller's --agent-secret")
+    .option('--host <host>', "the address this agent's players bind (where other hosts reach them)", '127.0.0.1')
+    .action(async (opts: AgentCommandOptions) => {
+      exitCode = await agentCommand(opts);
     });
 
   try {

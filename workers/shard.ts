@@ -219,7 +219,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
     const playsWith = (owner: Uint8Array, session: Uint8Array) => viewHolds(bound?.member?.view ?? null, owner, session);
     const started = await startPlayer(
       {
-        bind: { host: '127.0.0.1', port: 0 },
+        bind: { host: task.bindHost ?? '127.0.0.1', port: 0 },
         identitySeed: identitySeedOf(id),
         authority: task.identity.authority,
         bootstrap: task.identity.bootstrap,

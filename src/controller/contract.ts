@@ -62,6 +62,8 @@ export interface ShardTask {
   readonly profile: Profile;
   /** Executors per game-process step for the whole run (null: no computation). */
   readonly compute: ComputeDraw | null;
+  /** The address its players bind: 127.0.0.1 unless an agent on another host says where it is reached (docs/agents.md). */
+  readonly bindHost?: string;
   /** Telemetry out, commands in. Transferred with the task. */
   readonly port: MessagePort;
 }

@@ -1,7 +1,3 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { MessageChannel, type MessagePort } from 'node:worker_threads';
-import { Piscina } from 'piscina';
 import { createHealthSampler, createLatencyHistogram, createTaggedLatency, decodeLatencyHistogram, latencyFigures, mergeTaggedLatency, type LatencyHistogram, type TaggedLatency } from '../metrics/index.js';
 import { mergeHouseAuditFigures } from './house-audit.js';
 import { mergeEphemeralFigures } from './shard-areas.js';
@@ -27,6 +23,8 @@ import { createRunClock, type RunClock } from './run-clock.js';
 import { planRun, type RunPlan } from './run-plan.js';
 import { createControllerStorageAttacks, honestReadTruth, liveAttackRows, withStorageAttackRows, type ControllerStorageAttacks } from './storage-attacks.js';
 import { calibrate } from './calibration.js';
+import type { RemoteShardTask } from './agent-link.js';
+import { createThreadShardHost, type ShardHost } from './shard-host.js';
 import { createCostTracker, harnessCostFields, type CostTracker } from './cost.js';
 import { computeSubMetrics, standardSelectors, thresholdSelectors, whoSuffers, type Placement, type TaggedSource } from './sub-metrics.js';
 
@@ -57,14 +55,6 @@ export interface RunOutcome {
 export const SATURATION = { eventLoopDelayMsP99: 50, timerLatenessMsP99: 20 } as const;
 
 export { planGroups, shardCount } from './run-plan.js';
-
-function shardWorkerFile(): string {
-  const compiled = fileURLToPath(new URL('../../workers/shard.js', import.meta.url));
-  if (existsSync(compiled)) return compiled;
-  // From TypeScript sources (tests, tsx): a bootstrap registers tsx inside the worker first.
-  return fileURLToPath(new URL('../../workers/shard-dev.mjs', import.meta.url));
-}
-
 
 interface BaselineFigures extends Pick<RunReport, 'lockstep' | 'clientServer'> {
   /** Their latencies by tag, as group 0's (the baselines run with group 0's players). */
@@ -131,7 +121,12 @@ function ratesBetween(a: ShardSample, b: ShardSample): ShardRates {
   };
 }
 
-export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promise<RunOutcome> {
+/** Where the run's shards go: this process's worker threads unless agents are given (one shard after another on each, in turn). */
+export interface RunOptions {
+  readonly agents?: readonly ShardHost[];
+}
+
+export async function runScenario(profile: Profile, hooks: RunHooks = {}, options: RunOptions = {}): Promise<RunOutcome> {
   // Calibration first, while nothing else of the run uses the machine (docs/harness.md, "Cost");
   // the cost tracker's base RSS and start-up CPU are taken here, before the pool starts.
   const calibration = await calibrate();
@@ -142,9 +137,9 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
   const clock = createRunClock();
   const aborted = () => hooks.signal?.aborted === true;
 
-  // atomics 'disabled': with the default ('sync') an idle-looking worker blocks its event loop in
-  // Atomics.wait between messages, which stalls the sockets and timers of the peers it hosts.
-  const pool = new Piscina({ filename: shardWorkerFile(), minThreads: plan.workers, maxThreads: plan.workers, idleTimeout: 1000, atomics: 'disabled' });
+  // Shards run on this process's worker threads, or spread over the agents given (docs/agents.md).
+  const threads = options.agents && options.agents.length > 0 ? null : createThreadShardHost(plan.workers);
+  const hostOf = (shardIndex: number): ShardHost => threads ?? (options.agents?.[shardIndex % (options.agents?.length ?? 1)] as ShardHost);
   // Sybils (profile storageAttacks) come in through the bootstrap nodes: their gate is watched too.
   const storageAttacks = createControllerStorageAttacks(profile);
   // Payment tokens for every player of the schedule, and for the tampered-character attackers after the impostors (who never register).
@@ -163,15 +158,12 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     dispatcher.start();
   };
   const tasks = plan.shardsGroups.map((shardGroups, shardIndex) => {
-    const channel = new MessageChannel();
-    channel.port1.on('message', (m: ShardMessage) => {
+    const shard = hostOf(shardIndex).runShard(shardTask(profile, plan, identity, shardIndex, shardGroups), (m: ShardMessage) => {
       if (m.type !== 'ready') return live.onShardMessage(m);
       if (++readyShards === plan.workers) startAll();
     });
-    commands.push((c) => channel.port1.postMessage(c));
-    const task = shardTask(profile, plan, identity, shardIndex, shardGroups, channel.port2);
-    const run = pool.run(task, { transferList: [channel.port2] }) as Promise<ShardResult>;
-    return run.finally(() => channel.port1.close());
+    commands.push(shard.send);
+    return shard.result;
   });
   const { schedule } = plan;
   events.push({ tS: 0, type: 'run', peers: profile.peers, groups: plan.groups.length, workers: plan.workers, scheduleDigest: schedule.digest, joins: schedule.entries.filter((e) => e.type === 'join').length, leaves: schedule.entries.filter((e) => e.type === 'leave').length });
@@ -193,7 +185,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
     dispatcher.clear();
     hooks.signal?.removeEventListener('abort', stop);
     live.stop();
-    await pool.destroy();
+    await threads?.destroy();
     authorityCounters = identity.authority.counters();
     bootstrapAttacks = storageAttacks.bootstrapSummary(identity.bootstrap);
     await identity.close();
@@ -218,7 +210,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}): Promi
 }
 
 /** What one worker thread is asked to host. */
-function shardTask(profile: Profile, plan: RunPlan, identity: IdentityInfrastructure, shardIndex: number, groups: readonly ShardGroup[], port: MessagePort): ShardTask {
+function shardTask(profile: Profile, plan: RunPlan, identity: IdentityInfrastructure, shardIndex: number, groups: readonly ShardGroup[]): RemoteShardTask {
   return {
     shardIndex,
     seed: profile.seed,
@@ -239,7 +231,6 @@ function shardTask(profile: Profile, plan: RunPlan, identity: IdentityInfrastruc
     identity: identity.task,
     profile,
     compute: plan.compute,
-    port,
   };
 }
 

@@ -1,0 +1,93 @@
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { deserialize, serialize } from 'node:v8';
+import type { ShardCommand, ShardMessage, ShardResult, ShardTask } from './contract.js';
+
+/**
+ * The control connection between a run's controller and its agents (docs/agents.md): one TCP
+ * connection per agent carrying length-prefixed frames. It opens with a mutual challenge on a
+ * shared secret (HMAC-SHA-256 over a fresh nonce each way), so a stranger's connection is refused
+ * before anything it sends is parsed; after that, frames carry the same typed contract the local
+ * worker threads use (src/controller/contract.ts), structured-cloned with node:v8.
+ */
+
+/** A task as it travels: its MessagePort is the agent's own, made on arrival. */
+export type RemoteShardTask = Omit<ShardTask, 'port'>;
+
+/** Controller → agent. */
+export type ToAgent = { readonly type: 'task'; readonly shard: number; readonly task: RemoteShardTask } | { readonly type: 'command'; readonly shard: number; readonly command: ShardCommand } | { readonly type: 'bye' };
+
+/** Agent → controller. */
+export type FromAgent =
+  | { readonly type: 'message'; readonly shard: number; readonly message: ShardMessage }
+  | { readonly type: 'result'; readonly shard: number; readonly result: ShardResult }
+  | { readonly type: 'failed'; readonly shard: number; readonly error: string };
+
+export const FRAME = { hello: 1, auth: 2, welcome: 3, data: 4 } as const;
+const HEADER_BYTES = 5;
+const NONCE_BYTES = 32;
+const MAC_BYTES = 32;
+/** A shard's result (histograms, counters, events) is the largest frame; far below this. */
+export const MAX_FRAME_BYTES = 64 * 1024 * 1024;
+const MAX_HOST_NAME_BYTES = 255;
+const AGENT_TAG = 'p2p-mmog/agent/v1';
+const CONTROLLER_TAG = 'p2p-mmog/controller/v1';
+
+export class AgentLinkError extends Error {}
+
+export function encodeFrame(kind: number, payload: Uint8Array): Buffer {
+  if (payload.length > MAX_FRAME_BYTES) throw new AgentLinkError(`frame of ${payload.length} bytes is above the ${MAX_FRAME_BYTES}-byte cap`);
+  const out = Buffer.allocUnsafe(HEADER_BYTES + payload.length);
+  out.writeUInt32BE(payload.length, 0);
+  out.writeUInt8(kind, 4);
+  out.set(payload, HEADER_BYTES);
+  return out;
+}
+
+/** Cuts a byte stream into frames; a length above the cap or an unknown kind is an error (the peer is not speaking this protocol). */
+export function createFrameReader(onFrame: (kind: number, payload: Buffer) => void): (chunk: Buffer) => void {
+  let buffered: Buffer = Buffer.alloc(0);
+  return (chunk) => {
+    buffered = buffered.length === 0 ? chunk : Buffer.concat([buffered, chunk]);
+    while (buffered.length >= HEADER_BYTES) {
+      const length = buffered.readUInt32BE(0);
+      const kind = buffered.readUInt8(4);
+      if (length > MAX_FRAME_BYTES) throw new AgentLinkError(`frame length ${length} at byte 0 is above the ${MAX_FRAME_BYTES}-byte cap`);
+      if (!Object.values(FRAME).includes(kind as never)) throw new AgentLinkError(`unknown frame kind ${kind} at byte 4`);
+      if (buffered.length < HEADER_BYTES + length) return;
+      const payload = buffered.subarray(HEADER_BYTES, HEADER_BYTES + length);
+      buffered = buffered.subarray(HEADER_BYTES + length);
+      onFrame(kind, payload);
+    }
+  };
+}
+
+export const newNonce = (): Buffer => randomBytes(NONCE_BYTES);
+
+function mac(secret: Uint8Array, tag: string, nonce: Uint8Array): Buffer {
+  return createHmac('sha256', secret).update(tag).update(nonce).digest();
+}
+
+/** The agent's answer to the controller's hello: its proof of the secret, its own nonce (for the controller's proof) and its host name. */
+export function agentAuth(secret: Uint8Array, controllerNonce: Uint8Array, agentNonce: Uint8Array, host: string): Buffer {
+  const name = Buffer.from(host, 'utf8');
+  if (name.length > MAX_HOST_NAME_BYTES) throw new RangeError(`agent host name is longer than ${MAX_HOST_NAME_BYTES} bytes`);
+  return Buffer.concat([mac(secret, AGENT_TAG, controllerNonce), agentNonce, name]);
+}
+
+/** The controller's check of an agent's auth frame: its host name, or null when it does not prove the secret (or is not one). */
+export function checkAgentAuth(secret: Uint8Array, controllerNonce: Uint8Array, payload: Uint8Array): { readonly host: string; readonly agentNonce: Uint8Array } | null {
+  if (payload.length < MAC_BYTES + NONCE_BYTES || payload.length > MAC_BYTES + NONCE_BYTES + MAX_HOST_NAME_BYTES) return null;
+  if (!timingSafeEqual(payload.subarray(0, MAC_BYTES), mac(secret, AGENT_TAG, controllerNonce))) return null;
+  return { agentNonce: payload.subarray(MAC_BYTES, MAC_BYTES + NONCE_BYTES), host: Buffer.from(payload.subarray(MAC_BYTES + NONCE_BYTES)).toString('utf8') };
+}
+
+/** The controller's proof of the secret, over the agent's nonce: an agent talks only to a controller that holds it. */
+export const controllerWelcome = (secret: Uint8Array, agentNonce: Uint8Array): Buffer => mac(secret, CONTROLLER_TAG, agentNonce);
+
+export function checkControllerWelcome(secret: Uint8Array, agentNonce: Uint8Array, payload: Uint8Array): boolean {
+  return payload.length === MAC_BYTES && timingSafeEqual(payload, controllerWelcome(secret, agentNonce));
+}
+
+/** A data frame's message: only ever parsed from a peer that proved the secret. */
+export const encodeData = (message: ToAgent | FromAgent): Buffer => encodeFrame(FRAME.data, serialize(message));
+export const decodeData = <T extends ToAgent | FromAgent>(payload: Buffer): T => deserialize(payload) as T;

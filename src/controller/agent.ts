@@ -1,0 +1,103 @@
+import { connect, type Socket } from 'node:net';
+import { AgentLinkError, FRAME, agentAuth, checkControllerWelcome, createFrameReader, decodeData, encodeData, encodeFrame, newNonce, type FromAgent, type ToAgent } from './agent-link.js';
+import { createThreadShardHost } from './shard-host.js';
+import type { ShardCommand } from './contract.js';
+
+/**
+ * An agent (docs/agents.md): `p2p-mmog agent --controller HOST:PORT` connects to a run's controller,
+ * proves the shared secret (and checks that the controller holds it too), then hosts the shards the
+ * controller gives it on worker threads of its own (one per shard), relaying their messages and results over the
+ * connection and the controller's commands to them. Its players bind `bindHost`, the address other
+ * hosts reach it at.
+ */
+
+export interface AgentOptions {
+  readonly controller: { readonly host: string; readonly port: number };
+  readonly secret: Uint8Array;
+  /** The address this agent's players bind (default 127.0.0.1). */
+  readonly bindHost?: string;
+  /** Told of what happens: connected, each shard started and ended, and why it ended. */
+  readonly log?: (line: string) => void;
+}
+
+export interface AgentOutcome {
+  /** Shards hosted and those that ended in an error. */
+  readonly shards: number;
+  readonly failed: number;
+  /** Why the agent stopped: the controller said the run is over, or the connection ended otherwise. */
+  readonly ended: 'bye' | 'disconnected' | 'refused';
+}
+
+export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
+  if (options.secret.length === 0) throw new RangeError('runAgent: the secret must not be empty');
+  const log = options.log ?? (() => {});
+  const bindHost = options.bindHost ?? '127.0.0.1';
+  const socket: Socket = connect(options.controller.port, options.controller.host);
+  const agentNonce = newNonce();
+  let welcomed = false;
+  let shards = 0;
+  let failed = 0;
+  let ended: AgentOutcome['ended'] | null = null;
+  const running: Promise<void>[] = [];
+  const commands = new Map<number, (c: ShardCommand) => void>();
+  const send = (m: FromAgent) => {
+    if (!socket.destroyed) socket.write(encodeData(m));
+  };
+
+  const onMessage = (m: ToAgent) => {
+    if (m.type === 'bye') {
+      ended = 'bye';
+      socket.end();
+      return;
+    }
+    if (m.type === 'command') return commands.get(m.shard)?.(m.command);
+    shards++;
+    log(`shard ${m.shard}: ${m.task.groups.length} groups`);
+    // A worker thread of its own per shard: the shards of a run must all be up before any starts.
+    const thread = createThreadShardHost(1);
+    const shard = thread.runShard({ ...m.task, bindHost }, (message) => send({ type: 'message', shard: m.shard, message }));
+    commands.set(m.shard, shard.send);
+    running.push(
+      shard.result
+        .finally(() => thread.destroy())
+        .then(
+        (result) => send({ type: 'result', shard: m.shard, result }),
+        (error: unknown) => {
+          failed++;
+          send({ type: 'failed', shard: m.shard, error: error instanceof Error ? error.message : String(error) });
+        },
+      ),
+    );
+  };
+
+  const read = createFrameReader((kind, payload) => {
+    if (welcomed) {
+      if (kind !== FRAME.data) throw new AgentLinkError(`frame kind ${kind} after the handshake`);
+      return onMessage(decodeData<ToAgent>(payload));
+    }
+    if (kind === FRAME.hello) return void socket.write(encodeFrame(FRAME.auth, agentAuth(options.secret, payload, agentNonce, bindHost)));
+    if (kind !== FRAME.welcome || !checkControllerWelcome(options.secret, agentNonce, payload)) throw new AgentLinkError('the controller did not prove the secret');
+    welcomed = true;
+    log(`connected to ${options.controller.host}:${options.controller.port}`);
+  });
+
+  await new Promise<void>((resolve) => {
+    socket.on('data', (chunk: Buffer) => {
+      try {
+        read(chunk);
+      } catch (error) {
+        if (!(error instanceof AgentLinkError)) throw error;
+        log(error.message);
+        ended ??= welcomed ? 'disconnected' : 'refused';
+        socket.destroy();
+      }
+    });
+    socket.on('error', (error) => log(`connection: ${error.message}`));
+    socket.on('close', () => resolve());
+  });
+  ended ??= welcomed ? 'disconnected' : 'refused';
+  // Shards still running when the controller went away have nobody to report to: they end with the run's own stop or their schedule.
+  for (const send of commands.values()) send({ type: 'stop' });
+  await Promise.all(running);
+  return { shards, failed, ended };
+}
