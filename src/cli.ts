@@ -161,7 +161,7 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
     };
     const onLiveHistograms = (h: { readonly neoPlayout: LatencyHistogram }) => void (neoPlayout = h.neoPlayout);
     const measure = async (p: Profile) => {
-      const outcome = await runScenario(p, { signal: controller.signal, onSnapshot, onLiveHistograms }, agents ? { agents: agents.connections } : {});
+      const outcome = await runScenario(p, { signal: controller.signal, onSnapshot, onLiveHistograms }, agents ? { agents: agents.connections, servicesHost: opts.agentHost } : {});
       const report: RunReport = { ...outcome.report, thresholds: evaluateThresholds(outcome.report, thresholdSpecs) };
       return { outcome, report };
     };
@@ -407,7 +407,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--metrics-port <port>', 'serve live figures for Prometheus at http://HOST:PORT/metrics (0 = any free port)', portNumber('--metrics-port'))
     .option('--metrics-host <host>', 'address the metrics endpoint binds', '127.0.0.1')
     .option('--agents <n>', 'wait for N agents (p2p-mmog agent) and run the shards on them instead of this process', integer('--agents', 1))
-    .option('--agent-host <host>', 'address agents connect to', '127.0.0.1')
+    .option('--agent-host <host>', "address agents connect to, where the run's authority and DHT bootstrap nodes listen too", '127.0.0.1')
     .option('--agent-port <port>', 'TCP port agents connect to (0 = any free port, printed)', portNumber('--agent-port'), 0)
     .option('--agent-secret <secret>', 'the shared secret agents must prove (their --secret)')
     .action(async (profilePath: string, opts: RunOptions) => {

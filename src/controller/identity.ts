@@ -54,6 +54,8 @@ export const BOOTSTRAP_NODES = 3;
 export const BOOTSTRAP_PLAYER_ID_BASE = 2_000_000_000n;
 
 export interface IdentityInfrastructureOptions {
+  /** The address the authority and the bootstrap nodes bind: 127.0.0.1 unless agents on other hosts must reach them (docs/agents.md). */
+  readonly host?: string;
   /** Told of each refusal of the bootstrap nodes' membership gate (DhtDeps.onMembershipRefusal). */
   readonly onDhtRefusal?: (refusal: MembershipRefusal, nodeIdHex: string) => void;
 }
@@ -64,7 +66,7 @@ export async function startIdentityInfrastructure(seed: number, players: number,
   const dir = mkdtempSync(join(tmpdir(), 'p2p-mmog-run-'));
   const issuer = createPaymentIssuer(root.fork('payment').bytes(32), { ed25519, rng: root.fork('token-ids') });
   const authority = await startAuthority(
-    { dbPath: join(dir, 'authority.db'), gameKeyTtlMs: GAME_KEY_TTL_MS, paymentIssuerKey: issuer.publicKey },
+    { dbPath: join(dir, 'authority.db'), gameKeyTtlMs: GAME_KEY_TTL_MS, paymentIssuerKey: issuer.publicKey, ...(options.host ? { host: options.host } : {}) },
     { identitySeed: root.fork('authority').bytes(32), ed25519, proofKinds: ALL_PROOF_VERIFIERS },
   );
   const scheduler = createTimerQueue({ clock: systemClock });
@@ -74,7 +76,7 @@ export async function startIdentityInfrastructure(seed: number, players: number,
   const peers: PeerNode[] = [];
   const nodes: DhtNode[] = [];
   for (let i = 0; i < BOOTSTRAP_NODES; i++) {
-    const peer = await startPeerNode({ host: '127.0.0.1', port: 0 }, { identitySeed: root.fork(`bootstrap:${i}`).bytes(32), ed25519 });
+    const peer = await startPeerNode({ host: options.host ?? '127.0.0.1', port: 0 }, { identitySeed: root.fork(`bootstrap:${i}`).bytes(32), ed25519 });
     peers.push(peer);
     const keyCertificate = signCertificate(KeyCertificateType, authoritySigner, { playerId: BOOTSTRAP_PLAYER_ID_BASE + BigInt(i), publicKey: peer.publicKey });
     nodes.push(

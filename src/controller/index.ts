@@ -124,6 +124,8 @@ function ratesBetween(a: ShardSample, b: ShardSample): ShardRates {
 /** Where the run's shards go: this process's worker threads unless agents are given (one shard after another on each, in turn). */
 export interface RunOptions {
   readonly agents?: readonly ShardHost[];
+  /** The address the run's authority and DHT bootstrap nodes bind (agents' players reach them there); 127.0.0.1 by default. */
+  readonly servicesHost?: string;
 }
 
 export async function runScenario(profile: Profile, hooks: RunHooks = {}, options: RunOptions = {}): Promise<RunOutcome> {
@@ -144,8 +146,8 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}, option
   const storageAttacks = createControllerStorageAttacks(profile);
   // Payment tokens for every player of the schedule, and for the tampered-character attackers after the impostors (who never register).
   const players = plan.schedule.players + profile.identityAttacks.length + tamperedCharacterAttacks(profile).length;
-  const identity = await startIdentityInfrastructure(profile.seed, players, { ...(storageAttacks.onDhtRefusal ? { onDhtRefusal: storageAttacks.onDhtRefusal } : {}) });
-  const live = createLiveTelemetry({ profile, plan, cost, identity, storageAttacks, events, clock, hooks });
+  const identity = await startIdentityInfrastructure(profile.seed, players, { ...(storageAttacks.onDhtRefusal ? { onDhtRefusal: storageAttacks.onDhtRefusal } : {}), ...(options.servicesHost ? { host: options.servicesHost } : {}) });
+  const live = createLiveTelemetry({ profile, plan, cost, identity, storageAttacks, events, clock, hooks, shardHosts: plan.shardsGroups.map((_, i) => hostOf(i).host) });
   const commands: ((c: ShardCommand) => void)[] = [];
   const dispatcher = createRunDispatcher({ profile, plan, commands, identity, storageAttacks, events, clock, aborted });
   let readyShards = 0;
@@ -243,7 +245,12 @@ interface LiveTelemetryDeps {
   readonly events: RunEvent[];
   readonly clock: RunClock;
   readonly hooks: RunHooks;
+  /** Where each shard runs (ShardHost.host), by shard index. */
+  readonly shardHosts: readonly string[];
 }
+
+/** A shard whose telemetry has not come for this long is reported silent (its thread stalled, or its agent cut off). */
+const SHARD_SILENT_MS = 3000;
 
 /** What the run's live telemetry leaves for the report. */
 interface LiveFigures {
@@ -254,6 +261,7 @@ interface LiveFigures {
   readonly peak: number;
   /** CPU cores the process used, averaged over the run's seconds. */
   readonly cpuCores: number;
+  readonly shards: NonNullable<RunReport['harness']['shards']>;
 }
 
 /**
@@ -304,11 +312,38 @@ function createLiveTelemetry(deps: LiveTelemetryDeps) {
     secondLoop.merge(loopInterval);
     loopHistogram.merge(loopInterval);
     for (const e of m.events) groupEvent(e);
+    heard(m.shardIndex);
     const before = latest.get(m.shardIndex);
     latest.set(m.shardIndex, { sample: m.sample, rates: before ? ratesBetween(before.sample, m.sample) : null });
   };
 
+  // Each shard's last telemetry (monotonic ms) and its silences: a thread that stalls or an agent cut off shows here and in events.
+  const lastHeardMs = new Map<number, number>();
+  const silences = deps.shardHosts.map((host, shard) => ({ shard, host, silences: [] as { atS: number; silentS: number | null }[] }));
+  const heard = (shard: number) => {
+    const now = monotonicNowMs();
+    const open = silences[shard]?.silences.find((x) => x.silentS === null);
+    if (open) {
+      open.silentS = Math.round((now - (lastHeardMs.get(shard) ?? now)) / 100) / 10;
+      events.push({ tS: clock.tS(), type: 'shard-heard', shard, host: deps.shardHosts[shard], silentS: open.silentS });
+    }
+    lastHeardMs.set(shard, now);
+  };
+  const watchSilence = () => {
+    const now = monotonicNowMs();
+    // Shards end their telemetry with the run: past its scheduled end, quiet is not a silence.
+    if (!clock.started() || clock.tS() >= profile.durationS) return;
+    for (const [shard, at] of lastHeardMs) {
+      const record = silences[shard];
+      if (!record || now - at < SHARD_SILENT_MS || record.silences.some((x) => x.silentS === null)) continue;
+      const atS = Math.max(0, Math.round(((at - clock.startAtMs) / 1000) * 10) / 10);
+      record.silences.push({ atS, silentS: null });
+      events.push({ tS: clock.tS(), type: 'shard-silent', shard, host: deps.shardHosts[shard], lastHeardS: atS });
+    }
+  };
+
   const tick = () => {
+    watchSilence();
     const own = health.sample();
     secondLoop.mergeEncoded([own.eventLoopDelay.encoded]);
     loopHistogram.mergeEncoded([own.eventLoopDelay.encoded]);
@@ -381,7 +416,7 @@ function createLiveTelemetry(deps: LiveTelemetryDeps) {
     groupEvent,
     tick,
     stop: () => health.stop(),
-    figures: (): LiveFigures => ({ loopHistogram, series, peak, cpuCores: cpuSamples > 0 ? cpuCoresSum / cpuSamples : 0 }),
+    figures: (): LiveFigures => ({ loopHistogram, series, peak, cpuCores: cpuSamples > 0 ? cpuCoresSum / cpuSamples : 0, shards: silences }),
   };
 }
 
@@ -456,6 +491,7 @@ function assembleReport(x: ReportInputs): RunOutcome['report'] {
       saturationReasons,
       timerLatenessMsP99,
       cpuCores: x.live.cpuCores,
+      shards: x.live.shards,
       ...harnessCostFields(x.cost.figures(counters.roundsPlayed, peak), x.calibration, { series: x.live.series, roundMs, groupSize: profile.neo.groupSize }),
     },
     series: x.live.series,

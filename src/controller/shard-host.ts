@@ -11,6 +11,8 @@ import type { ShardCommand, ShardMessage, ShardResult } from './contract.js';
  * a way to send it commands and its result: the typed contract of src/controller/contract.ts.
  */
 export interface ShardHost {
+  /** Where it runs, for the report: `local`, or an agent's host. */
+  readonly host: string;
   runShard(task: RemoteShardTask, onMessage: (m: ShardMessage) => void): { send(command: ShardCommand): void; readonly result: Promise<ShardResult> };
 }
 
@@ -27,6 +29,7 @@ export function createThreadShardHost(threads: number): ShardHost & { destroy():
   // Atomics.wait between messages, which stalls the sockets and timers of the peers it hosts.
   const pool = new Piscina({ filename: shardWorkerFile(), minThreads: threads, maxThreads: threads, idleTimeout: 1000, atomics: 'disabled' });
   return {
+    host: 'local',
     runShard(task, onMessage) {
       const channel = new MessageChannel();
       channel.port1.on('message', onMessage);

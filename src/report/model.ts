@@ -49,7 +49,7 @@ export interface SeriesPoint {
 export interface RunEvent {
   /** Seconds since the run started. */
   readonly tS: number;
-  readonly type: 'run' | 'calibration' | 'phase' | 'split' | 'merge' | 'handover' | 'founded' | 'election' | 'zone-event' | 'storage-audit' | 'zone-reset' | 'zone-audit' | 'ban' | 'proof' | 'join' | 'leave' | 'view-change' | 'player-joined' | 'player-left' | 'saturation' | 'threshold' | 'sybil';
+  readonly type: 'run' | 'calibration' | 'phase' | 'split' | 'merge' | 'handover' | 'founded' | 'election' | 'zone-event' | 'storage-audit' | 'zone-reset' | 'zone-audit' | 'ban' | 'proof' | 'join' | 'leave' | 'view-change' | 'player-joined' | 'player-left' | 'saturation' | 'threshold' | 'sybil' | 'shard-silent' | 'shard-heard';
   readonly [detail: string]: unknown;
 }
 
@@ -347,6 +347,12 @@ export interface RunReport {
     readonly timerLatenessMsP99: number;
     /** Process CPU use over the run, in cores (1 = one core busy). */
     readonly cpuCores: number;
+    /**
+     * Where each shard ran (`local`, or the host an agent gave: docs/agents.md) and the times its
+     * telemetry stopped for more than 3 s (a stalled thread, an agent cut off) and, for each, how
+     * long it stayed silent (null: still silent at the end). Absent in reports written before agents.
+     */
+    readonly shards?: readonly { readonly shard: number; readonly host: string; readonly silences: readonly { readonly atS: number; readonly silentS: number | null }[] }[];
     // The harness's own cost (docs/harness.md, "Cost"). Optional: reports written before the cost
     // was measured lack these, and readers must still load them.
     /** Measured at the start of the run, before the worker pool. */
