@@ -87,7 +87,9 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
   const capacityCounts = loaded.capacity ? capacityPeerCounts(loaded.capacity, loaded.neo.groupSize) : null;
   if (capacityCounts !== null && capacityCounts.length === 0) throw new ProfileError(profilePath, [{ path: 'capacity', message: 'no peer count of the search fits the 4096-peer cap once raised to whole groups' }]);
   // A capacity search starts at its first step.
-  const profile: Profile = loaded.capacity && capacityCounts ? { ...loaded, peers: capacityCounts[0] as number, durationS: loaded.capacity.stepDurationS } : loaded;
+  const searched: Profile = loaded.capacity && capacityCounts ? { ...loaded, peers: capacityCounts[0] as number, durationS: loaded.capacity.stepDurationS } : loaded;
+  // With agents and no `workers` in the profile: one shard per agent, not one per core of this machine.
+  const profile: Profile = opts.agents !== undefined && searched.workers === undefined ? { ...searched, workers: opts.agents } : searched;
   // Thresholds are parsed before anything starts, so a typo costs nothing.
   const tags = tagSpaceForProfile(profile, expandPeerSet);
   const groups = Math.ceil(profile.peers / profile.neo.groupSize);
@@ -102,7 +104,8 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
     if (problem !== null) throw new ProfileError(profilePath, [{ path: `thresholds[${i}]`, message: problem }]);
     return spec;
   });
-  const limitProblem = checkLimits(profile, Math.max(profile.peers, ...(capacityCounts ?? [])));
+  // With agents the players' sockets are on the agents' machines, not this one.
+  const limitProblem = opts.agents === undefined ? checkLimits(profile, Math.max(profile.peers, ...(capacityCounts ?? []))) : null;
   if (limitProblem !== null) {
     console.error(`p2p-mmog run: ${limitProblem}`);
     return EXIT.usage;
@@ -209,7 +212,8 @@ async function agentCommand(opts: AgentCommandOptions): Promise<number> {
     return EXIT.usage;
   }
   const outcome = await runAgent({ controller: opts.controller, secret: new TextEncoder().encode(opts.secret), bindHost: opts.host, log: (line) => console.log(`agent: ${line}`) });
-  console.log(`agent: ${outcome.shards} shard(s) hosted, ${outcome.failed} failed; ${outcome.ended === 'bye' ? 'the run is over' : outcome.ended === 'refused' ? 'refused by the controller (wrong secret?)' : 'the controller went away'}`);
+  const why = { bye: 'the run is over', refused: 'refused by the controller (wrong secret?)', unreachable: 'no controller answered (not started yet?)', disconnected: 'the controller went away' }[outcome.ended];
+  console.log(`agent: ${outcome.shards} shard(s) hosted, ${outcome.failed} failed; ${why}`);
   return outcome.ended === 'refused' ? EXIT.usage : outcome.failed > 0 || outcome.ended !== 'bye' ? EXIT.internalError : EXIT.ok;
 }
 

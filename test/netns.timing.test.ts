@@ -63,6 +63,11 @@ describe.skipIf(problem !== null)('three hosts in network namespaces', () => {
     expect(cut?.silences[0]?.atS).toBeGreaterThanOrEqual(5);
     expect(cut?.silences[0]?.atS).toBeLessThanOrEqual(8);
     expect(cut?.silences[0]?.silentS).toBeGreaterThanOrEqual(5);
+    // Each host's health, from its own shard's figures.
+    expect(report.harness.hosts?.map((h) => [h.host, h.shards.length]).sort()).toEqual([
+      ['10.87.0.2', 1],
+      ['10.87.0.3', 1],
+    ]);
     const events = readEvents(out).filter((e) => e.type === 'shard-silent' || e.type === 'shard-heard');
     expect(events.map((e) => [e.type, e.host])).toEqual([
       ['shard-silent', '10.87.0.2'],

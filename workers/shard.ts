@@ -17,7 +17,7 @@ import { createRng } from '../src/random/index.js';
 import { createSteer, DISPERSE_LEG_ROUNDS } from '../src/scenario/movement.js';
 import { expandPeerSet, shapingForMembers } from '../src/scenario/profile.js';
 import { MAX_TAG_PAIRS, tagSpaceForProfile } from '../src/scenario/tags.js';
-import { systemClock } from '../src/time/clock.js';
+import { monotonicNowMs, systemClock, type Clock } from '../src/time/clock.js';
 import { createTimerQueue } from '../src/time/timer-queue.js';
 import { START_HP } from '../src/game/index.js';
 import { regionRect } from '../src/scenario/world.js';
@@ -114,7 +114,9 @@ const ENGAGEMENTS_END_BEFORE_S = 4;
 const WORLD_SIZE = 64;
 
 export default async function runShard(task: ShardTask): Promise<ShardResult> {
-  const clock = systemClock;
+  // On an agent on another machine the run's times are the controller's clock, not this one's (docs/agents.md).
+  const offsetMs = task.clockOffsetMs ?? 0;
+  const clock: Clock = offsetMs === 0 ? systemClock : { nowMs: () => monotonicNowMs() + offsetMs };
   const ed25519 = createEd25519('native');
   const root = createRng(task.seed);
   // Samples go into the second's histograms only; the run's are the seconds merged once a second

@@ -81,11 +81,22 @@ export function checkAgentAuth(secret: Uint8Array, controllerNonce: Uint8Array, 
   return { agentNonce: payload.subarray(MAC_BYTES, MAC_BYTES + NONCE_BYTES), host: Buffer.from(payload.subarray(MAC_BYTES + NONCE_BYTES)).toString('utf8') };
 }
 
-/** The controller's proof of the secret, over the agent's nonce: an agent talks only to a controller that holds it. */
-export const controllerWelcome = (secret: Uint8Array, agentNonce: Uint8Array): Buffer => mac(secret, CONTROLLER_TAG, agentNonce);
+/**
+ * The controller's proof of the secret, over the agent's nonce (an agent talks only to a controller
+ * that holds it), and the controller's monotonic clock as it sends it: the agent sets its shards'
+ * clocks by it (the run's times are all the controller's).
+ */
+export function controllerWelcome(secret: Uint8Array, agentNonce: Uint8Array, controllerNowMs: number): Buffer {
+  const now = Buffer.alloc(8);
+  now.writeDoubleBE(controllerNowMs, 0);
+  return Buffer.concat([mac(secret, CONTROLLER_TAG, agentNonce), now]);
+}
 
-export function checkControllerWelcome(secret: Uint8Array, agentNonce: Uint8Array, payload: Uint8Array): boolean {
-  return payload.length === MAC_BYTES && timingSafeEqual(payload, controllerWelcome(secret, agentNonce));
+/** The controller's clock reading when it welcomed this agent, or null when the welcome does not prove the secret. */
+export function checkControllerWelcome(secret: Uint8Array, agentNonce: Uint8Array, payload: Uint8Array): number | null {
+  if (payload.length !== MAC_BYTES + 8 || !timingSafeEqual(payload.subarray(0, MAC_BYTES), mac(secret, CONTROLLER_TAG, agentNonce))) return null;
+  const now = Buffer.from(payload.subarray(MAC_BYTES)).readDoubleBE(0);
+  return Number.isFinite(now) ? now : null;
 }
 
 /** A data frame's message: only ever parsed from a peer that proved the secret. */

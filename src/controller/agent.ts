@@ -1,5 +1,6 @@
 import { connect, type Socket } from 'node:net';
 import { AgentLinkError, FRAME, agentAuth, checkControllerWelcome, createFrameReader, decodeData, encodeData, encodeFrame, newNonce, type FromAgent, type ToAgent } from './agent-link.js';
+import { monotonicNowMs } from '../time/clock.js';
 import { createThreadShardHost } from './shard-host.js';
 import type { ShardCommand } from './contract.js';
 
@@ -24,8 +25,8 @@ export interface AgentOutcome {
   /** Shards hosted and those that ended in an error. */
   readonly shards: number;
   readonly failed: number;
-  /** Why the agent stopped: the controller said the run is over, or the connection ended otherwise. */
-  readonly ended: 'bye' | 'disconnected' | 'refused';
+  /** Why the agent stopped: the controller said the run is over, the connection ended otherwise, the controller refused it, or nobody answered. */
+  readonly ended: 'bye' | 'disconnected' | 'refused' | 'unreachable';
 }
 
 export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
@@ -35,6 +36,10 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
   const socket: Socket = connect(options.controller.port, options.controller.host);
   const agentNonce = newNonce();
   let welcomed = false;
+  let helloSeen = false;
+  let authSentMs = 0;
+  /** Added to this machine's monotonic clock to read the controller's: the shards keep the run's times on it. */
+  let clockOffsetMs = 0;
   let shards = 0;
   let failed = 0;
   let ended: AgentOutcome['ended'] | null = null;
@@ -55,7 +60,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
     log(`shard ${m.shard}: ${m.task.groups.length} groups`);
     // A worker thread of its own per shard: the shards of a run must all be up before any starts.
     const thread = createThreadShardHost(1);
-    const shard = thread.runShard({ ...m.task, bindHost }, (message) => send({ type: 'message', shard: m.shard, message }));
+    const shard = thread.runShard({ ...m.task, bindHost, clockOffsetMs }, (message) => send({ type: 'message', shard: m.shard, message }));
     commands.set(m.shard, shard.send);
     running.push(
       shard.result
@@ -70,15 +75,24 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
     );
   };
 
+  const endedAs = (): AgentOutcome['ended'] => (welcomed ? 'disconnected' : helloSeen ? 'refused' : 'unreachable');
+
   const read = createFrameReader((kind, payload) => {
     if (welcomed) {
       if (kind !== FRAME.data) throw new AgentLinkError(`frame kind ${kind} after the handshake`);
       return onMessage(decodeData<ToAgent>(payload));
     }
-    if (kind === FRAME.hello) return void socket.write(encodeFrame(FRAME.auth, agentAuth(options.secret, payload, agentNonce, bindHost)));
-    if (kind !== FRAME.welcome || !checkControllerWelcome(options.secret, agentNonce, payload)) throw new AgentLinkError('the controller did not prove the secret');
+    if (kind === FRAME.hello) {
+      helloSeen = true;
+      authSentMs = monotonicNowMs();
+      return void socket.write(encodeFrame(FRAME.auth, agentAuth(options.secret, payload, agentNonce, bindHost)));
+    }
+    const controllerNowMs = kind === FRAME.welcome ? checkControllerWelcome(options.secret, agentNonce, payload) : null;
+    if (controllerNowMs === null) throw new AgentLinkError('the controller did not prove the secret');
+    // The controller read its clock between our auth and its welcome: half the round trip in.
+    clockOffsetMs = controllerNowMs - (authSentMs + monotonicNowMs()) / 2;
     welcomed = true;
-    log(`connected to ${options.controller.host}:${options.controller.port}`);
+    log(`connected to ${options.controller.host}:${options.controller.port} (clock offset ${clockOffsetMs.toFixed(1)} ms)`);
   });
 
   await new Promise<void>((resolve) => {
@@ -88,14 +102,14 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
       } catch (error) {
         if (!(error instanceof AgentLinkError)) throw error;
         log(error.message);
-        ended ??= welcomed ? 'disconnected' : 'refused';
+        ended ??= endedAs();
         socket.destroy();
       }
     });
     socket.on('error', (error) => log(`connection: ${error.message}`));
     socket.on('close', () => resolve());
   });
-  ended ??= welcomed ? 'disconnected' : 'refused';
+  ended ??= endedAs();
   // Shards still running when the controller went away have nobody to report to: they end with the run's own stop or their schedule.
   for (const send of commands.values()) send({ type: 'stop' });
   await Promise.all(running);

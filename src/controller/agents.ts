@@ -1,6 +1,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { AgentLinkError, FRAME, checkAgentAuth, controllerWelcome, createFrameReader, decodeData, encodeData, encodeFrame, newNonce, type FromAgent } from './agent-link.js';
+import { monotonicNowMs } from '../time/clock.js';
 import type { ShardHost } from './shard-host.js';
 import type { ShardCommand, ShardMessage, ShardResult } from './contract.js';
 
@@ -63,7 +64,7 @@ export async function listenForAgents(options: AgentListenerOptions): Promise<Ag
       const auth = kind === FRAME.auth ? checkAgentAuth(options.secret, nonce, payload) : null;
       if (!auth) return refuse();
       clearTimeout(deadline);
-      socket.write(encodeFrame(FRAME.welcome, controllerWelcome(options.secret, auth.agentNonce)));
+      socket.write(encodeFrame(FRAME.welcome, controllerWelcome(options.secret, auth.agentNonce, monotonicNowMs())));
       admitted = connectionOf(socket, auth.host);
       agents.push(admitted);
       notify();

@@ -64,6 +64,11 @@ export interface ShardTask {
   readonly compute: ComputeDraw | null;
   /** The address its players bind: 127.0.0.1 unless an agent on another host says where it is reached (docs/agents.md). */
   readonly bindHost?: string;
+  /**
+   * Added to this machine's monotonic clock to read the controller's (an agent on another machine
+   * measures it at its handshake): every time the shard keeps and sends is the controller's. 0 here.
+   */
+  readonly clockOffsetMs?: number;
   /** Telemetry out, commands in. Transferred with the task. */
   readonly port: MessagePort;
 }

@@ -165,7 +165,12 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}, option
       if (++readyShards === plan.workers) startAll();
     });
     commands.push(shard.send);
-    return shard.result;
+    // A shard whose agent dies is reported from its telemetry so far (none of its players alive); one lost before its first sample fails the run.
+    return shard.result.catch((error: unknown) => {
+      const lost = live.lostShard(shardIndex, error instanceof Error ? error.message : String(error));
+      if (lost === null) throw error;
+      return lost;
+    });
   });
   const { schedule } = plan;
   events.push({ tS: 0, type: 'run', peers: profile.peers, groups: plan.groups.length, workers: plan.workers, scheduleDigest: schedule.digest, joins: schedule.entries.filter((e) => e.type === 'join').length, leaves: schedule.entries.filter((e) => e.type === 'leave').length });
@@ -313,13 +318,37 @@ function createLiveTelemetry(deps: LiveTelemetryDeps) {
     loopHistogram.merge(loopInterval);
     for (const e of m.events) groupEvent(e);
     heard(m.shardIndex);
+    shardSoFar(m.shardIndex).playout.mergeEncoded([m.playoutInterval]);
+    shardSoFar(m.shardIndex).lateness.mergeEncoded([m.latenessInterval]);
+    shardSoFar(m.shardIndex).eventLoop.merge(loopInterval);
     const before = latest.get(m.shardIndex);
     latest.set(m.shardIndex, { sample: m.sample, rates: before ? ratesBetween(before.sample, m.sample) : null });
   };
 
+  // What each shard's telemetry brought so far: what the report keeps of a shard whose agent died.
+  const soFar = new Map<number, { playout: LatencyHistogram; lateness: LatencyHistogram; eventLoop: LatencyHistogram }>();
+  const shardSoFar = (shard: number) => {
+    let h = soFar.get(shard);
+    if (!h) soFar.set(shard, (h = { playout: createLatencyHistogram(), lateness: createLatencyHistogram(), eventLoop: createLatencyHistogram() }));
+    return h;
+  };
+  /**
+   * A shard that will never report its result (its agent died or went away: docs/agents.md): its
+   * last sample with none of its players alive, and the latencies its telemetry brought, so the run
+   * still ends with a report; null when it never sent a sample.
+   */
+  const lostShard = (shard: number, reason: string): ShardResult | null => {
+    const last = latest.get(shard);
+    if (!last) return null;
+    const record = silences[shard];
+    if (record) record.lost = reason;
+    events.push({ tS: clock.tS(), type: 'shard-lost', shard, host: deps.shardHosts[shard], reason });
+    const h = shardSoFar(shard);
+    return { shardIndex: shard, sample: { ...last.sample, peersAlive: 0 }, divergentAtEnd: 0, playout: h.playout.encode(), tagged: { groups: [], pairs: [], receivers: [] }, lateness: h.lateness.encode(), eventLoop: h.eventLoop.encode(), handlerErrors: [], ports: [], events: [], unsentEvents: [] };
+  };
   // Each shard's last telemetry (monotonic ms) and its silences: a thread that stalls or an agent cut off shows here and in events.
   const lastHeardMs = new Map<number, number>();
-  const silences = deps.shardHosts.map((host, shard) => ({ shard, host, silences: [] as { atS: number; silentS: number | null }[] }));
+  const silences = deps.shardHosts.map((host, shard): { shard: number; host: string; silences: { atS: number; silentS: number | null }[]; lost?: string } => ({ shard, host, silences: [] }));
   const heard = (shard: number) => {
     const now = monotonicNowMs();
     const open = silences[shard]?.silences.find((x) => x.silentS === null);
@@ -414,6 +443,7 @@ function createLiveTelemetry(deps: LiveTelemetryDeps) {
   return {
     onShardMessage,
     groupEvent,
+    lostShard,
     tick,
     stop: () => health.stop(),
     figures: (): LiveFigures => ({ loopHistogram, series, peak, cpuCores: cpuSamples > 0 ? cpuCoresSum / cpuSamples : 0, shards: silences }),
@@ -444,7 +474,9 @@ function assembleReport(x: ReportInputs): RunOutcome['report'] {
   const peak = Math.max(x.live.peak, peersAlive);
   const eventLoopDelayMsP99 = x.live.loopHistogram.summary().p99;
   const timerLatenessMsP99 = lateness.summary().p99;
-  const saturationReasons = saturation(eventLoopDelayMsP99, timerLatenessMsP99, udpKernelDrops);
+  const hosts = hostHealth(results, x.live.shards);
+  // One saturated host makes the run untrustworthy, however well the others kept up.
+  const saturationReasons = [...saturation(eventLoopDelayMsP99, timerLatenessMsP99, udpKernelDrops), ...(hosts.length > 1 ? hosts.flatMap((h) => h.saturationReasons.map((r) => `host ${h.host}: ${r}`)) : [])];
   const roundMs = results[0]?.sample.roundMs ?? profile.neo.roundMs;
   const storage = storageReport(results.map((r) => r.sample), profile.storage?.maliciousHolders ?? null);
   return {
@@ -492,6 +524,7 @@ function assembleReport(x: ReportInputs): RunOutcome['report'] {
       timerLatenessMsP99,
       cpuCores: x.live.cpuCores,
       shards: x.live.shards,
+      hosts,
       ...harnessCostFields(x.cost.figures(counters.roundsPlayed, peak), x.calibration, { series: x.live.series, roundMs, groupSize: profile.neo.groupSize }),
     },
     series: x.live.series,
@@ -880,6 +913,26 @@ export function countFigures(counts: Readonly<Record<string, number>>): { count:
     return 0;
   };
   return { count, p50: count ? at(0.5) : 0, p99: count ? at(0.99) : 0, max: sorted.length ? (sorted[sorted.length - 1] as readonly [number, number])[0] : 0 };
+}
+
+/**
+ * Each host's health from its shards' own figures (docs/agents.md): the event-loop delay and timer
+ * lateness of its threads (their HdrHistograms merged), its sockets' kernel drops, and whether those
+ * saturate it by the same rule as the run's.
+ */
+function hostHealth(results: readonly ShardResult[], shards: LiveFigures['shards']): NonNullable<RunReport['harness']['hosts']> {
+  const byHost = new Map<string, ShardResult[]>();
+  for (const r of results) {
+    const host = shards[r.shardIndex]?.host ?? 'local';
+    byHost.set(host, [...(byHost.get(host) ?? []), r]);
+  }
+  return [...byHost].map(([host, rs]) => {
+    const loop = createLatencyHistogram().mergeEncoded(rs.map((r) => r.eventLoop)).summary().p99;
+    const late = createLatencyHistogram().mergeEncoded(rs.map((r) => r.lateness)).summary().p99;
+    const drops = rs.some((r) => r.sample.kernelDrops === null) ? null : rs.reduce((n, r) => n + (r.sample.kernelDrops ?? 0), 0);
+    const reasons = saturation(loop, late, drops);
+    return { host, shards: rs.map((r) => r.shardIndex), eventLoopDelayMsP99: loop, timerLatenessMsP99: late, udpKernelDrops: drops, saturated: reasons.length > 0, saturationReasons: reasons };
+  });
 }
 
 function saturation(loopP99: number, latenessP99: number, kernelDrops: number | null): string[] {

@@ -49,7 +49,7 @@ export interface SeriesPoint {
 export interface RunEvent {
   /** Seconds since the run started. */
   readonly tS: number;
-  readonly type: 'run' | 'calibration' | 'phase' | 'split' | 'merge' | 'handover' | 'founded' | 'election' | 'zone-event' | 'storage-audit' | 'zone-reset' | 'zone-audit' | 'ban' | 'proof' | 'join' | 'leave' | 'view-change' | 'player-joined' | 'player-left' | 'saturation' | 'threshold' | 'sybil' | 'shard-silent' | 'shard-heard';
+  readonly type: 'run' | 'calibration' | 'phase' | 'split' | 'merge' | 'handover' | 'founded' | 'election' | 'zone-event' | 'storage-audit' | 'zone-reset' | 'zone-audit' | 'ban' | 'proof' | 'join' | 'leave' | 'view-change' | 'player-joined' | 'player-left' | 'saturation' | 'threshold' | 'sybil' | 'shard-silent' | 'shard-heard' | 'shard-lost';
   readonly [detail: string]: unknown;
 }
 
@@ -350,9 +350,15 @@ export interface RunReport {
     /**
      * Where each shard ran (`local`, or the host an agent gave: docs/agents.md) and the times its
      * telemetry stopped for more than 3 s (a stalled thread, an agent cut off) and, for each, how
-     * long it stayed silent (null: still silent at the end). Absent in reports written before agents.
+     * long it stayed silent (null: still silent at the end); `lost`: why its result never came (its
+     * agent died), its players then counted as crashed. Absent in reports written before agents.
      */
-    readonly shards?: readonly { readonly shard: number; readonly host: string; readonly silences: readonly { readonly atS: number; readonly silentS: number | null }[] }[];
+    /**
+     * Each host's health from its shards' own figures: `local`, or each agent's host (docs/agents.md).
+     * With more than one host, a saturated one marks the whole run saturated.
+     */
+    readonly hosts?: readonly { readonly host: string; readonly shards: readonly number[]; readonly eventLoopDelayMsP99: number; readonly timerLatenessMsP99: number; readonly udpKernelDrops: number | null; readonly saturated: boolean; readonly saturationReasons: readonly string[] }[];
+    readonly shards?: readonly { readonly shard: number; readonly host: string; readonly silences: readonly { readonly atS: number; readonly silentS: number | null }[]; readonly lost?: string }[];
     // The harness's own cost (docs/harness.md, "Cost"). Optional: reports written before the cost
     // was measured lack these, and readers must still load them.
     /** Measured at the start of the run, before the worker pool. */

@@ -138,6 +138,8 @@ const maliciousHoldersSchema = z.preprocess(
 export const STORAGE_ATTACK_SCHEDULE_KINDS = ['sybil'] as const;
 /** A shard hosts a Sybil attack's nodes besides its players: a few, not a second population. */
 export const MAX_SYBIL_NODES = 32;
+/** The most players a run plans (a run across agents); capacity searches stay within 4096 (one machine). */
+export const MAX_PEERS = 16_384;
 
 /** Peers named by index: "0-3,7" or a list of indexes. */
 const peerSetSchema = z.union([z.string().regex(/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+(\s*-\s*\d+)?)*\s*$/, 'expected indexes like "0-3,7"'), z.array(z.number().int().min(0))]);
@@ -145,7 +147,8 @@ const peerSetSchema = z.union([z.string().regex(/^\s*\d+(\s*-\s*\d+)?(\s*,\s*\d+
 export const profileSchema = z.strictObject({
   name: z.string().min(1).optional(),
   seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(1),
-  peers: z.number().int().min(2).max(4096),
+  // One machine carries a few hundred; above 4096 only with agents (docs/agents.md, docs/kubernetes.md).
+  peers: z.number().int().min(2).max(MAX_PEERS),
   durationS: z.number().positive().max(86_400),
   /** Worker threads hosting peer shards; default: the machine's available parallelism. */
   workers: z.number().int().min(1).max(64).optional(),

@@ -4,6 +4,7 @@ import { runAgent } from '../../src/controller/agent.js';
 import { listenForAgents } from '../../src/controller/agents.js';
 import { runScenario, type RunOutcome } from '../../src/controller/index.js';
 import { parseProfile } from '../../src/scenario/profile.js';
+import { ensureBuilt, spawnCli } from '../support/built-cli.js';
 import { waitUntil } from '../support/peers.js';
 
 const secret = new TextEncoder().encode('agents-test-secret');
@@ -54,7 +55,48 @@ describe('agents', () => {
         expect(o.report.neo?.playoutLatencyMs.count).toBeGreaterThan(0);
       }
       expect(listener.refused()).toBe(2);
+      // Both agents on this machine: one host, both shards, its health from their own figures.
+      expect(remote.report.harness.hosts?.map((h) => [h.host, [...h.shards].sort()])).toEqual([['127.0.0.1', [0, 1]]]);
+      expect(local.report.harness.hosts?.map((h) => h.host)).toEqual(['local']);
     } finally {
+      await listener.close();
+    }
+  }, 90_000);
+
+  it('ends with a report when an agent dies mid-run: its shard is lost, its players count as crashed', async () => {
+    ensureBuilt();
+    const listener = await listenForAgents({ host: '127.0.0.1', port: 0, secret });
+    const agents = [0, 1].map(() => spawnCli(['agent', '--controller', `127.0.0.1:${listener.port}`, '--secret', 'agents-test-secret']));
+    try {
+      const connections = await listener.waitFor(2, 20_000);
+      const profile = parseProfile(['name: agents-death', 'peers: 12', 'durationS: 6', 'workers: 2', 'seed: 9', 'neo: { groupSize: 6, roundMs: 100 }', ''].join('\n'), 'agents-death.yaml');
+      let killed = false;
+      const outcome = await runScenario(
+        profile,
+        {
+          onSnapshot: (snapshot) => {
+            if (snapshot.elapsedS < 2 || killed) return;
+            killed = true;
+            agents[0]?.child.kill('SIGKILL');
+          },
+        },
+        { agents: connections },
+      );
+      expect(killed).toBe(true);
+      expect(await agents[0]?.exited).toBe('SIGKILL');
+      const shards = outcome.report.harness.shards ?? [];
+      const lost = shards.filter((sh) => sh.lost !== undefined);
+      expect(lost).toHaveLength(1);
+      expect(lost[0]?.lost).toMatch(/disconnected/);
+      expect(outcome.events.filter((e) => e.type === 'shard-lost')).toHaveLength(1);
+      // The other agent's shard played on to the end; the report has both shards' figures up to the death.
+      expect(outcome.report.neo?.updates.accepted).toBeGreaterThan(0);
+      expect(outcome.report.neo?.playoutLatencyMs.count).toBeGreaterThan(0);
+      expect(outcome.handlerErrors).toEqual([]);
+      for (const c of connections) c.close();
+      expect(await agents[1]?.exited).toBe(0);
+    } finally {
+      for (const a of agents) a.child.kill('SIGKILL');
       await listener.close();
     }
   }, 90_000);
