@@ -68,6 +68,7 @@ describe.skipIf(problem !== null)('three hosts in network namespaces', () => {
       ['10.87.0.2', 1],
       ['10.87.0.3', 1],
     ]);
+    for (const h of report.harness.hosts ?? []) expect(h.cpuCores).toBeGreaterThan(0);
     const events = readEvents(out).filter((e) => e.type === 'shard-silent' || e.type === 'shard-heard');
     expect(events.map((e) => [e.type, e.host])).toEqual([
       ['shard-silent', '10.87.0.2'],

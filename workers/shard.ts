@@ -770,6 +770,7 @@ export default async function runShard(task: ShardTask): Promise<ShardResult> {
       updates: updateCounts(counters),
       traffic: traffic(allPlayers),
       kernelDrops: dropsReadable ? kernelDrops : null,
+      processCpuMs: processCpuMs(),
       peersAlive: active.length,
       roundMs: active.find((p) => p.member?.state === 'member')?.member?.roundMs ?? task.neo.roundMs,
       groups: { ...groupTotals, leaderFailovers: { ...groupTotals.leaderFailovers }, memberCounters: sumMemberCounters(allPlayers, (m) => m.counters()), quadtree: quadtree && { ...quadtree, handoverGaps: { ...quadtree.handoverGaps }, leafGroups: leafGroups(allPlayers), zone: sumMemberCounters(allPlayers, (m) => ('zoneCounters' in m ? (m as ZonePlayer).zoneCounters() : null)), events: zoneEvents?.figures() ?? null } },
@@ -856,6 +857,11 @@ function sumMemberCounters(players: readonly Player[], read: (member: GroupMembe
     if (counters) for (const [k, v] of Object.entries(counters)) sum[k] = (sum[k] ?? 0) + v;
   }
   return sum;
+}
+
+function processCpuMs(): number {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
 }
 
 /** Whether `view` is of group session `session` and lists `owner`. */

@@ -151,6 +151,8 @@ export interface ShardSample {
   readonly traffic: ShardTraffic;
   /** Kernel receive-buffer drops on this shard's sockets since they were bound (null: unreadable). */
   readonly kernelDrops: number | null;
+  /** CPU time of the whole process hosting the shard so far (ms, every thread): a host's CPU use between two samples. */
+  readonly processCpuMs?: number;
   readonly peersAlive: number;
   readonly roundMs: number;
   readonly groups: {

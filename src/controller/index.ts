@@ -267,6 +267,7 @@ interface LiveFigures {
   /** CPU cores the process used, averaged over the run's seconds. */
   readonly cpuCores: number;
   readonly shards: NonNullable<RunReport['harness']['shards']>;
+  readonly firstSamples: ReadonlyMap<number, ShardSample>;
 }
 
 /**
@@ -322,9 +323,12 @@ function createLiveTelemetry(deps: LiveTelemetryDeps) {
     shardSoFar(m.shardIndex).lateness.mergeEncoded([m.latenessInterval]);
     shardSoFar(m.shardIndex).eventLoop.merge(loopInterval);
     const before = latest.get(m.shardIndex);
+    if (!firstSamples.has(m.shardIndex)) firstSamples.set(m.shardIndex, m.sample);
     latest.set(m.shardIndex, { sample: m.sample, rates: before ? ratesBetween(before.sample, m.sample) : null });
   };
 
+  // Each shard's first sample after the start: with its last, the CPU its host used (harness.hosts).
+  const firstSamples = new Map<number, ShardSample>();
   // What each shard's telemetry brought so far: what the report keeps of a shard whose agent died.
   const soFar = new Map<number, { playout: LatencyHistogram; lateness: LatencyHistogram; eventLoop: LatencyHistogram }>();
   const shardSoFar = (shard: number) => {
@@ -446,7 +450,7 @@ function createLiveTelemetry(deps: LiveTelemetryDeps) {
     lostShard,
     tick,
     stop: () => health.stop(),
-    figures: (): LiveFigures => ({ loopHistogram, series, peak, cpuCores: cpuSamples > 0 ? cpuCoresSum / cpuSamples : 0, shards: silences }),
+    figures: (): LiveFigures => ({ loopHistogram, series, peak, cpuCores: cpuSamples > 0 ? cpuCoresSum / cpuSamples : 0, shards: silences, firstSamples }),
   };
 }
 
@@ -474,7 +478,7 @@ function assembleReport(x: ReportInputs): RunOutcome['report'] {
   const peak = Math.max(x.live.peak, peersAlive);
   const eventLoopDelayMsP99 = x.live.loopHistogram.summary().p99;
   const timerLatenessMsP99 = lateness.summary().p99;
-  const hosts = hostHealth(results, x.live.shards);
+  const hosts = hostHealth(results, x.live.shards, x.live.firstSamples);
   // One saturated host makes the run untrustworthy, however well the others kept up.
   const saturationReasons = [...saturation(eventLoopDelayMsP99, timerLatenessMsP99, udpKernelDrops), ...(hosts.length > 1 ? hosts.flatMap((h) => h.saturationReasons.map((r) => `host ${h.host}: ${r}`)) : [])];
   const roundMs = results[0]?.sample.roundMs ?? profile.neo.roundMs;
@@ -920,7 +924,7 @@ export function countFigures(counts: Readonly<Record<string, number>>): { count:
  * lateness of its threads (their HdrHistograms merged), its sockets' kernel drops, and whether those
  * saturate it by the same rule as the run's.
  */
-function hostHealth(results: readonly ShardResult[], shards: LiveFigures['shards']): NonNullable<RunReport['harness']['hosts']> {
+function hostHealth(results: readonly ShardResult[], shards: LiveFigures['shards'], firstSamples: LiveFigures['firstSamples']): NonNullable<RunReport['harness']['hosts']> {
   const byHost = new Map<string, ShardResult[]>();
   for (const r of results) {
     const host = shards[r.shardIndex]?.host ?? 'local';
@@ -931,8 +935,25 @@ function hostHealth(results: readonly ShardResult[], shards: LiveFigures['shards
     const late = createLatencyHistogram().mergeEncoded(rs.map((r) => r.lateness)).summary().p99;
     const drops = rs.some((r) => r.sample.kernelDrops === null) ? null : rs.reduce((n, r) => n + (r.sample.kernelDrops ?? 0), 0);
     const reasons = saturation(loop, late, drops);
-    return { host, shards: rs.map((r) => r.shardIndex), eventLoopDelayMsP99: loop, timerLatenessMsP99: late, udpKernelDrops: drops, saturated: reasons.length > 0, saturationReasons: reasons };
+    return { host, shards: rs.map((r) => r.shardIndex), eventLoopDelayMsP99: loop, timerLatenessMsP99: late, udpKernelDrops: drops, cpuCores: hostCpuCores(rs, firstSamples), saturated: reasons.length > 0, saturationReasons: reasons };
   });
+}
+
+/**
+ * The cores a host's process used between the first and the last samples of its shards (every
+ * thread of the process: an agent's shards, or this process with its own threads), read from the
+ * shard that reported longest. Null when no shard sent two samples with CPU.
+ */
+function hostCpuCores(results: readonly ShardResult[], firstSamples: LiveFigures['firstSamples']): number | null {
+  let best: { cpuMs: number; spanMs: number } | null = null;
+  for (const r of results) {
+    const first = firstSamples.get(r.shardIndex);
+    const last = r.sample;
+    if (first?.processCpuMs === undefined || last.processCpuMs === undefined || last.atMs <= first.atMs) continue;
+    const span = { cpuMs: last.processCpuMs - first.processCpuMs, spanMs: last.atMs - first.atMs };
+    if (!best || span.spanMs > best.spanMs) best = span;
+  }
+  return best ? best.cpuMs / best.spanMs : null;
 }
 
 function saturation(loopP99: number, latenessP99: number, kernelDrops: number | null): string[] {

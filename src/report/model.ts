@@ -354,10 +354,12 @@ export interface RunReport {
      * agent died), its players then counted as crashed. Absent in reports written before agents.
      */
     /**
-     * Each host's health from its shards' own figures: `local`, or each agent's host (docs/agents.md).
+     * Each host's health from its shards' own figures: `local`, or each agent's host (docs/agents.md);
+     * `cpuCores`: its agent process's CPU use between its shards' first and last samples (with
+     * several agents behind one host name, the one whose shard reported longest; null before two samples).
      * With more than one host, a saturated one marks the whole run saturated.
      */
-    readonly hosts?: readonly { readonly host: string; readonly shards: readonly number[]; readonly eventLoopDelayMsP99: number; readonly timerLatenessMsP99: number; readonly udpKernelDrops: number | null; readonly saturated: boolean; readonly saturationReasons: readonly string[] }[];
+    readonly hosts?: readonly { readonly host: string; readonly shards: readonly number[]; readonly eventLoopDelayMsP99: number; readonly timerLatenessMsP99: number; readonly udpKernelDrops: number | null; readonly cpuCores: number | null; readonly saturated: boolean; readonly saturationReasons: readonly string[] }[];
     readonly shards?: readonly { readonly shard: number; readonly host: string; readonly silences: readonly { readonly atS: number; readonly silentS: number | null }[]; readonly lost?: string }[];
     // The harness's own cost (docs/harness.md, "Cost"). Optional: reports written before the cost
     // was measured lack these, and readers must still load them.
