@@ -6,8 +6,9 @@ import { searchCapacity } from './controller/capacity.js';
 import { runScenario, shardCount } from './controller/index.js';
 import { thresholdSelectorProblem } from './controller/sub-metrics.js';
 import { checkOpenFiles, checkSocketBuffers, readRunLimits } from './controller/limits.js';
-import { startMetricsEndpoint, type MetricsEndpoint } from './controller/metrics-endpoint.js';
+import { createAgentRegistry, createRunRegistry, startMetricsEndpoint, type MetricsEndpoint } from './controller/metrics-endpoint.js';
 import { runAgent } from './controller/agent.js';
+import type { ShardMessage } from './controller/contract.js';
 import { listenForAgents, type AgentConnection, type AgentListener } from './controller/agents.js';
 import { planRun } from './controller/run-plan.js';
 import { describeComputeDraw } from './controller/shard-compute.js';
@@ -63,6 +64,8 @@ interface AgentCommandOptions {
   controller: { host: string; port: number };
   secret: string;
   host: string;
+  metricsPort?: number;
+  metricsHost: string;
 }
 
 /** How long `run --agents N` waits for its agents before it gives up (exit 2). */
@@ -116,7 +119,7 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
   let metrics: MetricsEndpoint | null = null;
   if (opts.metricsPort !== undefined) {
     try {
-      metrics = await startMetricsEndpoint({ host: opts.metricsHost, port: opts.metricsPort }, { snapshot: () => latest, neoPlayout: () => neoPlayout });
+      metrics = await startMetricsEndpoint({ host: opts.metricsHost, port: opts.metricsPort }, createRunRegistry({ snapshot: () => latest, neoPlayout: () => neoPlayout }));
     } catch (e) {
       console.error(`p2p-mmog run: the metrics endpoint cannot listen on ${opts.metricsHost}:${opts.metricsPort}: ${(e as Error).message}`);
       return EXIT.usage;
@@ -211,7 +214,25 @@ async function agentCommand(opts: AgentCommandOptions): Promise<number> {
     console.error('p2p-mmog agent: --secret must not be empty');
     return EXIT.usage;
   }
-  const outcome = await runAgent({ controller: opts.controller, secret: new TextEncoder().encode(opts.secret), bindHost: opts.host, log: (line) => console.log(`agent: ${line}`) });
+  const telemetry = new Map<number, Extract<ShardMessage, { type: 'telemetry' }>>();
+  let metrics: MetricsEndpoint | null = null;
+  if (opts.metricsPort !== undefined) {
+    try {
+      metrics = await startMetricsEndpoint({ host: opts.metricsHost, port: opts.metricsPort }, createAgentRegistry(() => telemetry));
+    } catch (e) {
+      console.error(`p2p-mmog agent: the metrics endpoint cannot listen on ${opts.metricsHost}:${opts.metricsPort}: ${(e as Error).message}`);
+      return EXIT.usage;
+    }
+    console.log(`agent: metrics at ${metrics.url}`);
+  }
+  const outcome = await runAgent({
+    controller: opts.controller,
+    secret: new TextEncoder().encode(opts.secret),
+    bindHost: opts.host,
+    log: (line) => console.log(`agent: ${line}`),
+    onShardMessage: (shard, m) => void (m.type === 'telemetry' && telemetry.set(shard, m)),
+  });
+  await metrics?.close();
   const why = { bye: 'the run is over', refused: 'refused by the controller (wrong secret?)', unreachable: 'no controller answered (not started yet?)', disconnected: 'the controller went away' }[outcome.ended];
   console.log(`agent: ${outcome.shards} shard(s) hosted, ${outcome.failed} failed; ${why}`);
   return outcome.ended === 'refused' ? EXIT.usage : outcome.failed > 0 || outcome.ended !== 'bye' ? EXIT.internalError : EXIT.ok;
@@ -473,6 +494,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .requiredOption('--controller <host:port>', 'the controller to connect to (its "agents: waiting" line)', endpointArg('--controller'))
     .requiredOption('--secret <secret>', "the controller's --agent-secret")
     .option('--host <host>', "the address this agent's players bind (where other hosts reach them)", '127.0.0.1')
+    .option('--metrics-port <port>', "serve this agent's process and shard figures for Prometheus at http://HOST:PORT/metrics (0 = any free port)", portNumber('--metrics-port'))
+    .option('--metrics-host <host>', 'address the metrics endpoint binds', '127.0.0.1')
     .action(async (opts: AgentCommandOptions) => {
       exitCode = await agentCommand(opts);
     });

@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { AgentLinkError, FRAME, agentAuth, checkControllerWelcome, createFrameReader, decodeData, encodeData, encodeFrame, newNonce, type FromAgent, type ToAgent } from './agent-link.js';
 import { monotonicNowMs } from '../time/clock.js';
 import { createThreadShardHost } from './shard-host.js';
-import type { ShardCommand } from './contract.js';
+import type { ShardCommand, ShardMessage } from './contract.js';
 
 /**
  * An agent (docs/agents.md): `p2p-mmog agent --controller HOST:PORT` connects to a run's controller,
@@ -19,6 +19,8 @@ export interface AgentOptions {
   readonly bindHost?: string;
   /** Told of what happens: connected, each shard started and ended, and why it ended. */
   readonly log?: (line: string) => void;
+  /** Told of every message of the shards it hosts as it relays them (its metrics endpoint keeps the latest telemetry). */
+  readonly onShardMessage?: (shard: number, message: ShardMessage) => void;
 }
 
 export interface AgentOutcome {
@@ -60,7 +62,10 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
     log(`shard ${m.shard}: ${m.task.groups.length} groups`);
     // A worker thread of its own per shard: the shards of a run must all be up before any starts.
     const thread = createThreadShardHost(1);
-    const shard = thread.runShard({ ...m.task, bindHost, clockOffsetMs }, (message) => send({ type: 'message', shard: m.shard, message }));
+    const shard = thread.runShard({ ...m.task, bindHost, clockOffsetMs }, (message) => {
+      options.onShardMessage?.(m.shard, message);
+      send({ type: 'message', shard: m.shard, message });
+    });
     commands.set(m.shard, shard.send);
     running.push(
       shard.result

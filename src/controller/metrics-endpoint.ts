@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Registry, collectDefaultMetrics, type Metric } from 'prom-client';
-import type { LatencyHistogram } from '../metrics/index.js';
+import { decodeLatencyHistogram, type LatencyHistogram } from '../metrics/index.js';
+import type { ShardMessage } from './contract.js';
 import type { LiveSnapshot } from '../ui/model.js';
 
 /**
@@ -128,10 +129,37 @@ export function createRunRegistry(source: MetricsSource): Registry {
   return registry;
 }
 
-/** Serves the registry at `/metrics` on host:port until closed; anything else is a 404. */
-export async function startMetricsEndpoint(options: MetricsEndpointOptions, source: MetricsSource): Promise<MetricsEndpoint> {
+/** The latest telemetry of each shard an agent hosts (what it relays to the controller). */
+export type AgentMetricsSource = () => ReadonlyMap<number, Extract<ShardMessage, { type: 'telemetry' }>>;
+
+/**
+ * An agent's registry (`p2p-mmog agent --metrics-port`): its own process (CPU, memory, event-loop
+ * lag) and, per shard it hosts, the figures of the shard's latest telemetry — what a dashboard needs
+ * to tell which host of a long run is struggling. The run's figures are the controller's endpoint's.
+ */
+export function createAgentRegistry(source: AgentMetricsSource): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: `${PREFIX}agent_` });
+  const perShard = (type: 'gauge' | 'counter', name: string, help: string, read: (m: Extract<ShardMessage, { type: 'telemetry' }>) => number | null) => {
+    const fullName = `${PREFIX}agent_${name}`;
+    const values = () => [...source()].flatMap(([shard, m]) => {
+      const v = read(m);
+      return v === null || !Number.isFinite(v) ? [] : [{ labels: { shard }, value: v }];
+    });
+    registry.registerMetric({ name: fullName, help, type, aggregator: 'sum', get: async () => ({ name: fullName, help, type, aggregator: 'sum', values: values() }) } as unknown as Metric<string>);
+  };
+  perShard('gauge', 'shard_peers_alive', 'Players of the shard with an open socket.', (m) => m.sample.peersAlive);
+  perShard('counter', 'shard_neo_updates_accepted_total', "The shard's NEO updates accepted (each once).", (m) => m.sample.updates.accepted);
+  perShard('counter', 'shard_neo_updates_dropped_total', "The shard's NEO updates dropped (each once).", (m) => m.sample.updates.dropped);
+  perShard('gauge', 'shard_timer_lateness_last_second_p99_seconds', "The shard's timer lateness p99 over its last telemetry second.", (m) => decodeLatencyHistogram(m.latenessInterval).summary().p99 / 1000);
+  perShard('gauge', 'shard_event_loop_delay_last_second_p99_seconds', "The shard thread's event-loop delay p99 over its last telemetry second.", (m) => decodeLatencyHistogram(m.eventLoopInterval).summary().p99 / 1000);
+  perShard('counter', 'shard_udp_kernel_drops_total', "Datagrams the kernel dropped on the shard's sockets (absent where not measurable).", (m) => m.sample.kernelDrops);
+  return registry;
+}
+
+/** Serves a registry (createRunRegistry, createAgentRegistry) at `/metrics` on host:port until closed; anything else is a 404. */
+export async function startMetricsEndpoint(options: MetricsEndpointOptions, registry: Registry): Promise<MetricsEndpoint> {
   if (!Number.isInteger(options.port) || options.port < 0 || options.port > 65535) throw new RangeError(`startMetricsEndpoint: port must be an integer in [0, 65535], got ${options.port}`);
-  const registry = createRunRegistry(source);
   let scrapes = 0;
   const server: Server = createServer((req, res) => {
     if (req.method !== 'GET' || (req.url ?? '').split('?')[0] !== '/metrics') {

@@ -66,11 +66,15 @@ describe('agents', () => {
   it('ends with a report when an agent dies mid-run: its shard is lost, its players count as crashed', async () => {
     ensureBuilt();
     const listener = await listenForAgents({ host: '127.0.0.1', port: 0, secret });
-    const agents = [0, 1].map(() => spawnCli(['agent', '--controller', `127.0.0.1:${listener.port}`, '--secret', 'agents-test-secret']));
+    const agents = [0, 1].map(() => spawnCli(['agent', '--controller', `127.0.0.1:${listener.port}`, '--secret', 'agents-test-secret', '--metrics-port', '0']));
     try {
       const connections = await listener.waitFor(2, 20_000);
       const profile = parseProfile(['name: agents-death', 'peers: 12', 'durationS: 6', 'workers: 2', 'seed: 9', 'neo: { groupSize: 6, roundMs: 100 }', ''].join('\n'), 'agents-death.yaml');
       let killed = false;
+      // The surviving agent's own metrics endpoint, scraped while it hosts its shard.
+      const survivorUrl = /agent: metrics at (\S+)/.exec(agents[1]?.output.stdout ?? '')?.[1];
+      expect(survivorUrl).toBeDefined();
+      const scrapes: Promise<string>[] = [];
       const outcome = await runScenario(
         profile,
         {
@@ -78,10 +82,15 @@ describe('agents', () => {
             if (snapshot.elapsedS < 2 || killed) return;
             killed = true;
             agents[0]?.child.kill('SIGKILL');
+            scrapes.push(fetch(survivorUrl as string).then((r) => r.text()));
           },
         },
         { agents: connections },
       );
+      const agentMetrics = await (scrapes[0] as Promise<string>);
+      expect(agentMetrics).toMatch(/^p2pmmog_agent_shard_peers_alive\{shard="\d"\} 6$/m);
+      expect(agentMetrics).toMatch(/^p2pmmog_agent_shard_neo_updates_accepted_total\{shard="\d"\} [1-9]/m);
+      expect(agentMetrics).toMatch(/^p2pmmog_agent_process_cpu_seconds_total /m);
       expect(killed).toBe(true);
       expect(await agents[0]?.exited).toBe('SIGKILL');
       const shards = outcome.report.harness.shards ?? [];

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runScenario } from '../../src/controller/index.js';
-import { NEO_LATENCY_BUCKETS_MS, startMetricsEndpoint } from '../../src/controller/metrics-endpoint.js';
+import { NEO_LATENCY_BUCKETS_MS, createRunRegistry, startMetricsEndpoint } from '../../src/controller/metrics-endpoint.js';
 import type { LatencyHistogram } from '../../src/metrics/index.js';
 import { parseProfile } from '../../src/scenario/profile.js';
 import type { LiveSnapshot } from '../../src/ui/model.js';
@@ -29,7 +29,7 @@ describe('live metrics for Prometheus', () => {
     );
     let latest: LiveSnapshot | null = null;
     let neoPlayout: LatencyHistogram | null = null;
-    const endpoint = await startMetricsEndpoint({ host: '127.0.0.1', port: 0 }, { snapshot: () => latest, neoPlayout: () => neoPlayout });
+    const endpoint = await startMetricsEndpoint({ host: '127.0.0.1', port: 0 }, createRunRegistry({ snapshot: () => latest, neoPlayout: () => neoPlayout }));
     try {
       const before = samples(await (await fetch(endpoint.url)).text());
       // Before the first snapshot: the process's own metrics, no run figures yet.
