@@ -3,13 +3,13 @@
  * kubernetes-models against the Kubernetes schemas, and written to deploy/kubernetes/p2p-mmog.yaml
  * by `npm run deploy:kubernetes`: the controller as a Job behind a Service, the agents as a Job of N
  * pods that find it through the Service, the profile from a ConfigMap, the shared secret from a
- * Secret, the report on a PersistentVolumeClaim. test/deploy/kubernetes.test.ts checks that the file
+ * Secret created beside them (never written in the file), the report on a PersistentVolumeClaim. test/deploy/kubernetes.test.ts checks that the file
  * is what this script writes and that every object validates.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { Job } from 'kubernetes-models/batch/v1';
-import { ConfigMap, PersistentVolumeClaim, Secret, Service } from 'kubernetes-models/v1';
+import { ConfigMap, PersistentVolumeClaim, Service } from 'kubernetes-models/v1';
 import { stringify } from 'yaml';
 
 export interface KubernetesOptions {
@@ -28,16 +28,12 @@ export const AGENT_PORT = 7400;
 export const METRICS_PORT = 9464;
 const LABELS = { 'app.kubernetes.io/name': 'p2p-mmog' };
 const POD_IP = { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } };
-const AGENT_SECRET = { name: 'AGENT_SECRET', valueFrom: { secretKeyRef: { name: 'p2p-mmog-agent-secret', key: 'secret' } } };
+/** The shared secret is not in the manifests: `kubectl create secret generic p2p-mmog-agent-secret --from-literal=secret=…` (docs/kubernetes.md). */
+export const SECRET_NAME = 'p2p-mmog-agent-secret';
+const AGENT_SECRET = { name: 'AGENT_SECRET', valueFrom: { secretKeyRef: { name: SECRET_NAME, key: 'secret' } } };
 
 /** Every object of a run, in the order `kubectl apply -f` should create them. */
-export function kubernetesManifests(o: KubernetesOptions): readonly (Secret | ConfigMap | PersistentVolumeClaim | Service | Job)[] {
-  const secret = new Secret({
-    metadata: { name: 'p2p-mmog-agent-secret', labels: LABELS },
-    type: 'Opaque',
-    // Replace before applying: agents prove it to the controller, and the controller to them.
-    stringData: { secret: 'change-me' },
-  });
+export function kubernetesManifests(o: KubernetesOptions): readonly (ConfigMap | PersistentVolumeClaim | Service | Job)[] {
   const profile = new ConfigMap({ metadata: { name: 'p2p-mmog-profile', labels: LABELS }, data: { 'profile.yaml': o.profile } });
   const reports = new PersistentVolumeClaim({
     metadata: { name: 'p2p-mmog-reports', labels: LABELS },
@@ -68,7 +64,8 @@ export function kubernetesManifests(o: KubernetesOptions): readonly (Secret | Co
               name: 'controller',
               image: o.image,
               command: ['node', 'dist/src/cli.js', 'run', '/profile/profile.yaml', '--headless', '--out', '/reports/run'],
-              args: ['--agents', String(o.agents), '--agent-host', '$(POD_IP)', '--agent-port', String(AGENT_PORT), '--agent-secret', '$(AGENT_SECRET)', '--metrics-port', String(METRICS_PORT), '--metrics-host', '0.0.0.0'],
+              // Agents may wait for an image pull or a node: the controller waits ten minutes for them.
+              args: ['--agents', String(o.agents), '--agents-wait', '600', '--agent-host', '$(POD_IP)', '--agent-port', String(AGENT_PORT), '--agent-secret', '$(AGENT_SECRET)', '--metrics-port', String(METRICS_PORT), '--metrics-host', '0.0.0.0'],
               env: [POD_IP, AGENT_SECRET, { name: 'CI', value: 'true' }],
               ports: [
                 { name: 'agents', containerPort: AGENT_PORT, protocol: 'TCP' },
@@ -114,7 +111,7 @@ export function kubernetesManifests(o: KubernetesOptions): readonly (Secret | Co
       },
     },
   });
-  const all = [secret, profile, reports, service, controller, agents];
+  const all = [profile, reports, service, controller, agents];
   for (const object of all) object.validate();
   return all;
 }
@@ -126,7 +123,8 @@ export function kubernetesYaml(o: KubernetesOptions): string {
 }
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-export const SHIPPED: KubernetesOptions = { agents: 4, profile: readFileSync(`${root}profiles/default.yaml`, 'utf8'), image: 'p2p-mmog:0.1.0', agentCpu: 2, agentMemory: '2Gi' };
+// The default profile is a world of two regions: two shards, so two agents.
+export const SHIPPED: KubernetesOptions = { agents: 2, profile: readFileSync(`${root}profiles/default.yaml`, 'utf8'), image: 'p2p-mmog:0.1.0', agentCpu: 2, agentMemory: '2Gi' };
 export const SHIPPED_FILE = `${root}deploy/kubernetes/p2p-mmog.yaml`;
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

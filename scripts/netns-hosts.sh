@@ -24,9 +24,11 @@ LOGS="$(mktemp -d)"
 PIDS=()
 
 cleanup() {
-  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in ${PIDS[@]+"${PIDS[@]}"}; do kill "$pid" 2>/dev/null || true; done
+  for pid in ${PIDS[@]+"${PIDS[@]}"}; do wait "$pid" 2>/dev/null || true; done
   for n in "${NAMES[@]}"; do ip netns del "$TAG-$n" 2>/dev/null || true; done
   ip netns del "$HUB" 2>/dev/null || true
+  rm -rf "$LOGS"
 }
 trap cleanup EXIT
 
@@ -64,9 +66,14 @@ for i in 1 2; do
   PIDS+=("$!")
 done
 
-# The progress lines count run seconds: cut the first agent's host off, then heal it.
+# The progress lines count run seconds ("[  7s/20s]", "[1m40s/3m0s]"): the latest, in seconds.
+elapsed_s() {
+  grep -Eo '^\[ *([0-9]+m)?[0-9]+s/' "$LOGS/ctl.log" 2>/dev/null | tail -n 1 | tr -d '[ /' |
+    awk -F'm' '{ if (NF == 2) { sub(/s/, "", $2); print $1 * 60 + $2 } else { sub(/s/, "", $1); print $1 + 0 } }'
+}
+# Waits until the run is at least $1 seconds in (a late progress line can skip a second).
 wait_for_second() {
-  until grep -Eq "^\[ *$1s/" "$LOGS/ctl.log" 2>/dev/null; do
+  until [ "$(elapsed_s)" != "" ] && [ "$(elapsed_s)" -ge "$1" ]; do
     kill -0 "$CONTROLLER" 2>/dev/null || return 1
     sleep 0.1
   done
@@ -77,6 +84,7 @@ wait_for_second "$HEAL_AT_S" && ip -n "$HUB" link set b-h1 up && echo "netns-hos
 status=0
 wait "$CONTROLLER" || status=$?
 for pid in "${PIDS[@]:1}"; do wait "$pid" || true; done
+PIDS=()
 tail -n 3 "$LOGS/ctl.log"
 for n in h1 h2; do echo "$n: $(tail -n 1 "$LOGS/$n.log")"; done
 exit "$status"

@@ -58,6 +58,7 @@ interface RunOptions {
   agentHost: string;
   agentPort: number;
   agentSecret?: string;
+  agentsWait: number;
 }
 
 interface AgentCommandOptions {
@@ -68,8 +69,16 @@ interface AgentCommandOptions {
   metricsHost: string;
 }
 
-/** How long `run --agents N` waits for its agents before it gives up (exit 2). */
-const AGENTS_WAIT_MS = 120_000;
+/** The most players a run on this machine alone plans (a capacity search's cap too); more need agents (docs/agents.md). */
+const MAX_LOCAL_PEERS = 4096;
+
+/** A host others must reach: not an address that means "every interface" (announced, it reaches nobody). */
+function reachableHost(name: string) {
+  return (value: string): string => {
+    if (['0.0.0.0', '::', '[::]', ''].includes(value.trim())) throw new InvalidArgumentError(`${name} must be an address other hosts reach (this host's own), not "${value}"`);
+    return value.trim();
+  };
+}
 
 /**
  * The operating system's limits, before anything starts: too few file descriptors for the largest
@@ -107,6 +116,7 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
     if (problem !== null) throw new ProfileError(profilePath, [{ path: `thresholds[${i}]`, message: problem }]);
     return spec;
   });
+  if (profile.peers > MAX_LOCAL_PEERS && opts.agents === undefined) throw new ProfileError(profilePath, [{ path: 'peers', message: `${profile.peers} peers need agents (run --agents N): one machine plans at most ${MAX_LOCAL_PEERS}` }]);
   // With agents the players' sockets are on the agents' machines, not this one.
   const limitProblem = opts.agents === undefined ? checkLimits(profile, Math.max(profile.peers, ...(capacityCounts ?? []))) : null;
   if (limitProblem !== null) {
@@ -137,7 +147,7 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
     const listener = await listenForAgents({ host: opts.agentHost, port: opts.agentPort, secret: new TextEncoder().encode(opts.agentSecret) });
     console.log(`agents: waiting for ${opts.agents} at ${opts.agentHost}:${listener.port}`);
     try {
-      agents = { listener, connections: await listener.waitFor(opts.agents, AGENTS_WAIT_MS) };
+      agents = { listener, connections: await listener.waitFor(opts.agents, opts.agentsWait * 1000) };
     } catch (e) {
       console.error(`p2p-mmog run: ${(e as Error).message} (${listener.refused()} refused)`);
       await listener.close();
@@ -432,7 +442,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     .option('--metrics-port <port>', 'serve live figures for Prometheus at http://HOST:PORT/metrics (0 = any free port)', portNumber('--metrics-port'))
     .option('--metrics-host <host>', 'address the metrics endpoint binds', '127.0.0.1')
     .option('--agents <n>', 'wait for N agents (p2p-mmog agent) and run the shards on them instead of this process', integer('--agents', 1))
-    .option('--agent-host <host>', "address agents connect to, where the run's authority and DHT bootstrap nodes listen too", '127.0.0.1')
+    .option('--agent-host <host>', "address agents connect to, where the run's authority and DHT bootstrap nodes listen too", reachableHost('--agent-host'), '127.0.0.1')
+    .option('--agents-wait <s>', 'how long to wait for the agents before giving up (exit 2)', positive('--agents-wait'), 120)
     .option('--agent-port <port>', 'TCP port agents connect to (0 = any free port, printed)', portNumber('--agent-port'), 0)
     .option('--agent-secret <secret>', 'the shared secret agents must prove (their --secret)')
     .action(async (profilePath: string, opts: RunOptions) => {
@@ -493,7 +504,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description("host a run's worker shards on this machine for a controller (`p2p-mmog run --agents N`) until it says the run is over")
     .requiredOption('--controller <host:port>', 'the controller to connect to (its "agents: waiting" line)', endpointArg('--controller'))
     .requiredOption('--secret <secret>', "the controller's --agent-secret")
-    .option('--host <host>', "the address this agent's players bind (where other hosts reach them)", '127.0.0.1')
+    .option('--host <host>', "the address this agent's players bind (where other hosts reach them)", reachableHost('--host'), '127.0.0.1')
     .option('--metrics-port <port>', "serve this agent's process and shard figures for Prometheus at http://HOST:PORT/metrics (0 = any free port)", portNumber('--metrics-port'))
     .option('--metrics-host <host>', 'address the metrics endpoint binds', '127.0.0.1')
     .action(async (opts: AgentCommandOptions) => {

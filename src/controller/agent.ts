@@ -1,5 +1,5 @@
 import { connect, type Socket } from 'node:net';
-import { AgentLinkError, FRAME, agentAuth, checkControllerWelcome, createFrameReader, decodeData, encodeData, encodeFrame, newNonce, type FromAgent, type ToAgent } from './agent-link.js';
+import { AgentLinkError, CONTROLLER_SILENT_MS, FRAME, HEARTBEAT_MS, MAX_FRAME_BYTES, MAX_HANDSHAKE_FRAME_BYTES, agentAuth, checkControllerWelcome, createFrameReader, decodeData, encodeData, encodeFrame, newNonce, type FromAgent, type ToAgent } from './agent-link.js';
 import { monotonicNowMs } from '../time/clock.js';
 import { createThreadShardHost } from './shard-host.js';
 import type { ShardCommand, ShardMessage } from './contract.js';
@@ -52,6 +52,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
   };
 
   const onMessage = (m: ToAgent) => {
+    if (m.type === 'heartbeat') return;
     if (m.type === 'bye') {
       ended = 'bye';
       socket.end();
@@ -83,6 +84,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
   const endedAs = (): AgentOutcome['ended'] => (welcomed ? 'disconnected' : helloSeen ? 'refused' : 'unreachable');
 
   const read = createFrameReader((kind, payload) => {
+    lastHeardMs = monotonicNowMs();
     if (welcomed) {
       if (kind !== FRAME.data) throw new AgentLinkError(`frame kind ${kind} after the handshake`);
       return onMessage(decodeData<ToAgent>(payload));
@@ -98,8 +100,17 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
     clockOffsetMs = controllerNowMs - (authSentMs + monotonicNowMs()) / 2;
     welcomed = true;
     log(`connected to ${options.controller.host}:${options.controller.port} (clock offset ${clockOffsetMs.toFixed(1)} ms)`);
-  });
+  }, () => (welcomed ? MAX_FRAME_BYTES : MAX_HANDSHAKE_FRAME_BYTES));
 
+  // A controller that went silent (its machine gone, the network between cut for good) is given up on: the agent's shards are stopped.
+  let lastHeardMs = monotonicNowMs();
+  const watchdog = setInterval(() => {
+    if (monotonicNowMs() - lastHeardMs <= CONTROLLER_SILENT_MS) return;
+    log(`nothing from the controller for ${CONTROLLER_SILENT_MS / 1000} s`);
+    ended ??= endedAs();
+    socket.destroy();
+  }, HEARTBEAT_MS);
+  socket.setKeepAlive(true, HEARTBEAT_MS);
   await new Promise<void>((resolve) => {
     socket.on('data', (chunk: Buffer) => {
       try {
@@ -114,6 +125,7 @@ export async function runAgent(options: AgentOptions): Promise<AgentOutcome> {
     socket.on('error', (error) => log(`connection: ${error.message}`));
     socket.on('close', () => resolve());
   });
+  clearInterval(watchdog);
   ended ??= endedAs();
   // Shards still running when the controller went away have nobody to report to: they end with the run's own stop or their schedule.
   for (const send of commands.values()) send({ type: 'stop' });

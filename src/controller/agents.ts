@@ -1,6 +1,6 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { AgentLinkError, FRAME, checkAgentAuth, controllerWelcome, createFrameReader, decodeData, encodeData, encodeFrame, newNonce, type FromAgent } from './agent-link.js';
+import { AgentLinkError, FRAME, HEARTBEAT_MS, MAX_FRAME_BYTES, MAX_HANDSHAKE_FRAME_BYTES, checkAgentAuth, controllerWelcome, createFrameReader, decodeData, encodeData, encodeFrame, newNonce, type FromAgent } from './agent-link.js';
 import { monotonicNowMs } from '../time/clock.js';
 import type { ShardHost } from './shard-host.js';
 import type { ShardCommand, ShardMessage, ShardResult } from './contract.js';
@@ -21,6 +21,9 @@ export interface AgentListenerOptions {
   readonly handshakeTimeoutMs?: number;
 }
 
+/** An agent's connection ended (it died, or the network between went away): its shards are lost, not failed. */
+export class AgentDisconnected extends Error {}
+
 /** An agent that proved the secret: its host name and a shard host on it. */
 export interface AgentConnection extends ShardHost {
   readonly host: string;
@@ -30,45 +33,69 @@ export interface AgentConnection extends ShardHost {
 
 export interface AgentListener {
   readonly port: number;
-  /** Connections refused: a wrong secret, bytes that are not this protocol, or no proof in time. */
+  /** Connections refused: a wrong secret, bytes that are not this protocol, no proof in time, or too many handshakes at once. */
   refused(): number;
-  /** Resolves with the first `count` agents in the order they proved the secret; rejects after `timeoutMs`. */
+  /** Resolves with the first `count` agents still connected, in the order they proved the secret; rejects after `timeoutMs`. */
   waitFor(count: number, timeoutMs: number): Promise<readonly AgentConnection[]>;
   close(): Promise<void>;
 }
 
+/** Connections allowed to be proving the secret at once: a crowd of strangers costs at most this many small buffers. */
+const MAX_HANDSHAKES = 64;
+
 export async function listenForAgents(options: AgentListenerOptions): Promise<AgentListener> {
   if (options.secret.length === 0) throw new RangeError('listenForAgents: the secret must not be empty');
   const handshakeTimeoutMs = options.handshakeTimeoutMs ?? 5000;
-  const agents: AgentConnection[] = [];
+  const agents: ReturnType<typeof connectionOf>[] = [];
   const sockets = new Set<Socket>();
+  let handshakes = 0;
   let refused = 0;
   let notify: () => void = () => {};
 
   const server: Server = createServer((socket) => {
     sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
+    // Keepalive probes end a connection whose other end vanished without a word (the run's own deadline catches the rest).
+    socket.setKeepAlive(true, HEARTBEAT_MS);
     const nonce = newNonce();
     let admitted: ReturnType<typeof connectionOf> | null = null;
+    // The handshake ends once: admitted, or refused (a wrong proof, a bad frame, no proof in time, a close).
+    let handshaking = handshakes < MAX_HANDSHAKES;
+    if (handshaking) handshakes++;
+    const endHandshake = () => {
+      if (!handshaking) return false;
+      handshaking = false;
+      handshakes--;
+      return true;
+    };
     const refuse = () => {
       if (admitted) return;
-      refused++;
+      if (endHandshake()) refused++;
       socket.destroy();
     };
+    if (!handshaking) {
+      refused++;
+      socket.destroy();
+      return;
+    }
     const deadline = setTimeout(refuse, handshakeTimeoutMs);
-    const read = createFrameReader((kind, payload) => {
-      if (admitted) {
-        if (kind !== FRAME.data) throw new AgentLinkError(`frame kind ${kind} after the handshake`);
-        return admitted.receive(decodeData<FromAgent>(payload));
-      }
-      const auth = kind === FRAME.auth ? checkAgentAuth(options.secret, nonce, payload) : null;
-      if (!auth) return refuse();
-      clearTimeout(deadline);
-      socket.write(encodeFrame(FRAME.welcome, controllerWelcome(options.secret, auth.agentNonce, monotonicNowMs())));
-      admitted = connectionOf(socket, auth.host);
-      agents.push(admitted);
-      notify();
-    });
+    const read = createFrameReader(
+      (kind, payload) => {
+        if (socket.destroyed) return;
+        if (admitted) {
+          if (kind !== FRAME.data) throw new AgentLinkError(`frame kind ${kind} after the handshake`);
+          return admitted.receive(decodeData<FromAgent>(payload));
+        }
+        const auth = kind === FRAME.auth ? checkAgentAuth(options.secret, nonce, payload) : null;
+        if (!auth) return refuse();
+        clearTimeout(deadline);
+        endHandshake();
+        socket.write(encodeFrame(FRAME.welcome, controllerWelcome(options.secret, auth.agentNonce, monotonicNowMs())));
+        admitted = connectionOf(socket, auth.host);
+        agents.push(admitted);
+        notify();
+      },
+      () => (admitted ? MAX_FRAME_BYTES : MAX_HANDSHAKE_FRAME_BYTES),
+    );
     socket.on('data', (chunk: Buffer) => {
       try {
         read(chunk);
@@ -81,8 +108,14 @@ export async function listenForAgents(options: AgentListenerOptions): Promise<Ag
     });
     socket.on('error', () => socket.destroy());
     socket.on('close', () => {
+      sockets.delete(socket);
       clearTimeout(deadline);
-      admitted?.fail('the agent disconnected');
+      // Closed before proving anything: a stranger that gave up counts as refused too.
+      if (!admitted) return refuse();
+      admitted.fail('the agent disconnected');
+      // One that left while the run still waits for agents is not handed to it.
+      const at = agents.indexOf(admitted);
+      if (at >= 0 && !admitted.taken) agents.splice(at, 1);
     });
     socket.write(encodeFrame(FRAME.hello, nonce));
   });
@@ -93,6 +126,10 @@ export async function listenForAgents(options: AgentListenerOptions): Promise<Ag
       resolve();
     });
   });
+  const heartbeat = setInterval(() => {
+    for (const a of agents) a.heartbeat();
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
 
   return {
     port: (server.address() as AddressInfo).port,
@@ -103,13 +140,16 @@ export async function listenForAgents(options: AgentListenerOptions): Promise<Ag
         notify = () => {
           if (agents.length < count) return;
           clearTimeout(timer);
-          resolve(agents.slice(0, count));
+          const chosen = agents.slice(0, count);
+          for (const a of chosen) a.taken = true;
+          resolve(chosen);
         };
         notify();
       });
     },
     close: () =>
       new Promise<void>((resolve) => {
+        clearInterval(heartbeat);
         for (const a of agents) a.close();
         for (const s of sockets) s.destroy();
         server.close(() => resolve());
@@ -126,9 +166,11 @@ function connectionOf(socket: Socket, host: string) {
   };
   return {
     host,
+    /** Handed to a run by waitFor: it stays in the list even if it leaves, so the run sees its shards lost. */
+    taken: false,
     runShard(task: Parameters<ShardHost['runShard']>[0], onMessage: (m: ShardMessage) => void) {
       const result = new Promise<ShardResult>((resolve, reject) => {
-        if (failed !== null) return reject(new Error(`agent ${host}: ${failed}`));
+        if (failed !== null) return reject(new AgentDisconnected(`agent ${host}: ${failed}`));
         shards.set(task.shardIndex, { onMessage, resolve, reject });
       });
       send({ type: 'task', shard: task.shardIndex, task });
@@ -140,13 +182,15 @@ function connectionOf(socket: Socket, host: string) {
       if (m.type === 'message') return shard.onMessage(m.message);
       shards.delete(m.shard);
       if (m.type === 'result') shard.resolve(m.result);
+      // The shard itself failed on the agent: a bug, as a local thread's error would be.
       else shard.reject(new Error(`agent ${host}, shard ${m.shard}: ${m.error}`));
     },
     fail(reason: string) {
       failed ??= reason;
-      for (const [n, s] of shards) s.reject(new Error(`agent ${host}, shard ${n}: ${reason}`));
+      for (const [n, s] of shards) s.reject(new AgentDisconnected(`agent ${host}, shard ${n}: ${reason}`));
       shards.clear();
     },
+    heartbeat: () => send({ type: 'heartbeat' }),
     close() {
       send({ type: 'bye' });
       socket.end();

@@ -24,6 +24,7 @@ import { planRun, type RunPlan } from './run-plan.js';
 import { createControllerStorageAttacks, honestReadTruth, liveAttackRows, withStorageAttackRows, type ControllerStorageAttacks } from './storage-attacks.js';
 import { calibrate } from './calibration.js';
 import type { RemoteShardTask } from './agent-link.js';
+import { AgentDisconnected } from './agents.js';
 import { createThreadShardHost, type ShardHost } from './shard-host.js';
 import { createCostTracker, harnessCostFields, type CostTracker } from './cost.js';
 import { computeSubMetrics, standardSelectors, thresholdSelectors, whoSuffers, type Placement, type TaggedSource } from './sub-metrics.js';
@@ -126,6 +127,8 @@ export interface RunOptions {
   readonly agents?: readonly ShardHost[];
   /** The address the run's authority and DHT bootstrap nodes bind (agents' players reach them there); 127.0.0.1 by default. */
   readonly servicesHost?: string;
+  /** How long after the run's end an agent's shard may take to send its result before it is reported lost (default a minute). */
+  readonly agentResultGraceMs?: number;
 }
 
 export async function runScenario(profile: Profile, hooks: RunHooks = {}, options: RunOptions = {}): Promise<RunOutcome> {
@@ -165,12 +168,39 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}, option
       if (++readyShards === plan.workers) startAll();
     });
     commands.push(shard.send);
-    // A shard whose agent dies is reported from its telemetry so far (none of its players alive); one lost before its first sample fails the run.
-    return shard.result.catch((error: unknown) => {
-      const lost = live.lostShard(shardIndex, error instanceof Error ? error.message : String(error));
+    // A shard whose agent dies, or whose agent's result has not come a minute after the run's end,
+    // is reported from its telemetry so far (none of its players alive); one lost before its first
+    // sample fails the run, as does any other failure (a bug in the shard).
+    const lostOr = (reason: string, error: unknown) => {
+      const lost = live.lostShard(shardIndex, reason);
       if (lost === null) throw error;
       return lost;
+    };
+    const result = shard.result.then(
+      (r) => (live.ended(shardIndex), r),
+      (error: unknown) => {
+        if (!(error instanceof AgentDisconnected)) throw error;
+        return lostOr(error.message, error);
+      },
+    );
+    if (threads) return result;
+    const graceMs = options.agentResultGraceMs ?? AGENT_RESULT_GRACE_MS;
+    let overdue: NodeJS.Timeout | undefined;
+    const deadline = new Promise<ShardResult>((resolve, reject) => {
+      const arm = () => {
+        if (!clock.started()) return void (overdue = setTimeout(arm, 1000));
+        overdue = setTimeout(() => {
+          const reason = `no result ${graceMs / 1000} s after the run's end`;
+          try {
+            resolve(lostOr(reason, new Error(`shard ${shardIndex} on agent ${hostOf(shardIndex).host}: ${reason}`)));
+          } catch (error) {
+            reject(error as Error);
+          }
+        }, Math.max(0, clock.startAtMs + profile.durationS * 1000 + graceMs - monotonicNowMs()));
+      };
+      arm();
     });
+    return Promise.race([result, deadline]).finally(() => clearTimeout(overdue));
   });
   const { schedule } = plan;
   events.push({ tS: 0, type: 'run', peers: profile.peers, groups: plan.groups.length, workers: plan.workers, scheduleDigest: schedule.digest, joins: schedule.entries.filter((e) => e.type === 'join').length, leaves: schedule.entries.filter((e) => e.type === 'leave').length });
@@ -256,6 +286,8 @@ interface LiveTelemetryDeps {
 
 /** A shard whose telemetry has not come for this long is reported silent (its thread stalled, or its agent cut off). */
 const SHARD_SILENT_MS = 3000;
+/** How long after the run's scheduled end an agent's shard may take to send its result before it is reported lost. */
+const AGENT_RESULT_GRACE_MS = 60_000;
 
 /** What the run's live telemetry leaves for the report. */
 interface LiveFigures {
@@ -344,6 +376,9 @@ function createLiveTelemetry(deps: LiveTelemetryDeps) {
   const lostShard = (shard: number, reason: string): ShardResult | null => {
     const last = latest.get(shard);
     if (!last) return null;
+    ended(shard);
+    // From now on its players are gone in the live figures too.
+    latest.set(shard, { sample: { ...last.sample, peersAlive: 0 }, rates: null });
     const record = silences[shard];
     if (record) record.lost = reason;
     events.push({ tS: clock.tS(), type: 'shard-lost', shard, host: deps.shardHosts[shard], reason });
@@ -362,10 +397,16 @@ function createLiveTelemetry(deps: LiveTelemetryDeps) {
     }
     lastHeardMs.set(shard, now);
   };
+  /** A shard whose result came (or that was lost) sends nothing more: its quiet is no silence. */
+  const ended = (shard: number) => void lastHeardMs.delete(shard);
+  let lastWatchMs = monotonicNowMs();
   const watchSilence = () => {
     const now = monotonicNowMs();
-    // Shards end their telemetry with the run: past its scheduled end, quiet is not a silence.
-    if (!clock.started() || clock.tS() >= profile.durationS) return;
+    // After this thread itself stalled, the shards' messages still wait in its queue: that is not their silence.
+    const stalled = now - lastWatchMs > 2000;
+    lastWatchMs = now;
+    // Shards end their telemetry with the run: past its scheduled end, or once stopped, quiet is not a silence.
+    if (stalled || !clock.started() || clock.tS() >= profile.durationS || hooks.signal?.aborted) return;
     for (const [shard, at] of lastHeardMs) {
       const record = silences[shard];
       if (!record || now - at < SHARD_SILENT_MS || record.silences.some((x) => x.silentS === null)) continue;
@@ -448,6 +489,7 @@ function createLiveTelemetry(deps: LiveTelemetryDeps) {
     onShardMessage,
     groupEvent,
     lostShard,
+    ended,
     tick,
     stop: () => health.stop(),
     figures: (): LiveFigures => ({ loopHistogram, series, peak, cpuCores: cpuSamples > 0 ? cpuCoresSum / cpuSamples : 0, shards: silences, firstSamples }),

@@ -69,17 +69,24 @@ function snapshotMetric(source: MetricsSource, type: 'gauge' | 'counter', name: 
 function neoLatencyHistogram(source: MetricsSource): Metric<string> {
   const name = `${PREFIX}neo_playout_latency_seconds`;
   const help = 'NEO update playout latency over the run so far (send to play, every accepted update at every receiver), from the HdrHistograms merged across workers.';
+  // Read once per change of the histogram (it changes once a second), however often it is scraped.
+  let cached: { readonly histogram: LatencyHistogram; readonly count: number; readonly values: readonly object[] } | null = null;
   const values = () => {
     const h = source.neoPlayout();
     const count = h?.count ?? 0;
-    const at = (ms: number) => (h && count > 0 ? h.countAtOrBelowMs(ms) : 0);
-    const sum = h && count > 0 ? (h.summary().mean * count) / 1000 : 0;
-    return [
+    // No playout yet: no series, rather than buckets of 0 that read as a measurement.
+    if (!h || count === 0) return [];
+    if (cached && cached.histogram === h && cached.count === count) return cached.values;
+    const at = (ms: number) => h.countAtOrBelowMs(ms);
+    const sum = (h.summary().mean * count) / 1000;
+    const fresh = [
       ...NEO_LATENCY_BUCKETS_MS.map((ms) => ({ metricName: `${name}_bucket`, labels: { le: ms / 1000 }, value: at(ms) })),
       { metricName: `${name}_bucket`, labels: { le: '+Inf' }, value: count },
       { metricName: `${name}_sum`, labels: {}, value: sum },
       { metricName: `${name}_count`, labels: {}, value: count },
     ];
+    cached = { histogram: h, count, values: fresh };
+    return fresh;
   };
   return { name, help, type: 'histogram', aggregator: 'sum', get: async () => ({ name, help, type: 'histogram', aggregator: 'sum', values: values() }) } as unknown as Metric<string>;
 }

@@ -348,18 +348,18 @@ export interface RunReport {
     /** Process CPU use over the run, in cores (1 = one core busy). */
     readonly cpuCores: number;
     /**
-     * Where each shard ran (`local`, or the host an agent gave: docs/agents.md) and the times its
-     * telemetry stopped for more than 3 s (a stalled thread, an agent cut off) and, for each, how
-     * long it stayed silent (null: still silent at the end); `lost`: why its result never came (its
-     * agent died), its players then counted as crashed. Absent in reports written before agents.
-     */
-    /**
      * Each host's health from its shards' own figures: `local`, or each agent's host (docs/agents.md);
      * `cpuCores`: its agent process's CPU use between its shards' first and last samples (with
      * several agents behind one host name, the one whose shard reported longest; null before two samples).
      * With more than one host, a saturated one marks the whole run saturated.
      */
     readonly hosts?: readonly { readonly host: string; readonly shards: readonly number[]; readonly eventLoopDelayMsP99: number; readonly timerLatenessMsP99: number; readonly udpKernelDrops: number | null; readonly cpuCores: number | null; readonly saturated: boolean; readonly saturationReasons: readonly string[] }[];
+    /**
+     * Where each shard ran (`local`, or the host an agent gave: docs/agents.md) and the times its
+     * telemetry stopped for more than 3 s (a stalled thread, an agent cut off) and, for each, how
+     * long it stayed silent (null: still silent at the end); `lost`: why its result never came (its
+     * agent died), its players then counted as crashed. Absent in reports written before agents.
+     */
     readonly shards?: readonly { readonly shard: number; readonly host: string; readonly silences: readonly { readonly atS: number; readonly silentS: number | null }[]; readonly lost?: string }[];
     // The harness's own cost (docs/harness.md, "Cost"). Optional: reports written before the cost
     // was measured lack these, and readers must still load them.

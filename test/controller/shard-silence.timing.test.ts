@@ -51,4 +51,27 @@ describe('silent shards', () => {
       await threads.destroy();
     }
   }, 120_000);
+
+  it('reports a shard lost when its host never sends its result, the grace after the run\'s end once passed', async () => {
+    const threads = createThreadShardHost(2);
+    // Shard 1's host relays its messages but swallows its result, like an agent whose machine vanished after its last word.
+    const host: ShardHost = {
+      host: 'vanishing',
+      runShard(task, onMessage) {
+        const shard = threads.runShard(task, onMessage);
+        return task.shardIndex === 1 ? { send: shard.send, result: new Promise<never>(() => {}) } : shard;
+      },
+    };
+    try {
+      const profile = parseProfile(['name: vanish-test', 'peers: 8', 'durationS: 4', 'workers: 2', 'seed: 4', 'neo: { groupSize: 4, roundMs: 100 }', ''].join('\n'), 'vanish-test.yaml');
+      const { report, events, handlerErrors } = await runScenario(profile, {}, { agents: [host, host], agentResultGraceMs: 2000 });
+      expect(handlerErrors).toEqual([]);
+      const lost = (report.harness.shards ?? []).filter((s) => s.lost !== undefined);
+      expect(lost.map((s) => [s.shard, s.lost])).toEqual([[1, "no result 2 s after the run's end"]]);
+      expect(events.filter((e) => e.type === 'shard-lost').map((e) => e.shard)).toEqual([1]);
+      expect(report.neo?.updates.accepted).toBeGreaterThan(0);
+    } finally {
+      await threads.destroy();
+    }
+  }, 120_000);
 });

@@ -3,7 +3,7 @@ import { Job } from 'kubernetes-models/batch/v1';
 import { Service } from 'kubernetes-models/v1';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { AGENT_PORT, SHIPPED, SHIPPED_FILE, kubernetesManifests, kubernetesYaml } from '../../scripts/kubernetes.js';
+import { AGENT_PORT, SECRET_NAME, SHIPPED, SHIPPED_FILE, kubernetesManifests, kubernetesYaml } from '../../scripts/kubernetes.js';
 import { parseProfile } from '../../src/scenario/profile.js';
 
 /**
@@ -20,7 +20,9 @@ describe('Kubernetes manifests', () => {
   it('ships the file the generator writes, and every object in it validates against the schemas', () => {
     expect(readFileSync(SHIPPED_FILE, 'utf8')).toBe(kubernetesYaml(SHIPPED));
     const docs = parseAllDocuments(readFileSync(SHIPPED_FILE, 'utf8')).map((d) => d.toJSON() as { kind: string });
-    expect(docs.map((d) => d.kind)).toEqual(['Secret', 'ConfigMap', 'PersistentVolumeClaim', 'Service', 'Job', 'Job']);
+    expect(docs.map((d) => d.kind)).toEqual(['ConfigMap', 'PersistentVolumeClaim', 'Service', 'Job', 'Job']);
+    // The secret is created beside the manifests, never written in them.
+    expect(readFileSync(SHIPPED_FILE, 'utf8')).not.toMatch(/kind: Secret/);
     for (const d of docs) {
       const model = d.kind === 'Job' ? new Job(d as never) : d.kind === 'Service' ? new Service(d as never) : null;
       expect(() => model?.validate()).not.toThrow();
@@ -49,7 +51,7 @@ describe('Kubernetes manifests', () => {
     expect([agents?.spec?.parallelism, agents?.spec?.completions]).toEqual([SHIPPED.agents, SHIPPED.agents]);
     // One secret, from the Secret, on both sides.
     const secretRef = (pod: typeof controllerPod) => pod?.containers[0]?.env?.find((e) => e.name === 'AGENT_SECRET')?.valueFrom?.secretKeyRef;
-    expect(secretRef(controllerPod)).toEqual({ name: byKind('Secret')[0]?.metadata?.name, key: 'secret' });
+    expect(secretRef(controllerPod)).toEqual({ name: SECRET_NAME, key: 'secret' });
     expect(secretRef(agentPod)).toEqual(secretRef(controllerPod));
     expect(flag(controllerArgs, '--agent-secret')).toBe('$(AGENT_SECRET)');
     expect(flag(agentArgs, '--secret')).toBe('$(AGENT_SECRET)');
