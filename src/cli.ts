@@ -6,6 +6,7 @@ import { searchCapacity } from './controller/capacity.js';
 import { runScenario, shardCount } from './controller/index.js';
 import { thresholdSelectorProblem } from './controller/sub-metrics.js';
 import { checkOpenFiles, checkSocketBuffers, readRunLimits } from './controller/limits.js';
+import type { Registry } from 'prom-client';
 import { createAgentRegistry, createRunRegistry, startMetricsEndpoint, type MetricsEndpoint } from './controller/metrics-endpoint.js';
 import { runAgent } from './controller/agent.js';
 import type { ShardMessage } from './controller/contract.js';
@@ -126,16 +127,10 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
   // Live figures for Prometheus (docs/metrics.md): read from the latest snapshot at each scrape.
   let latest: LiveSnapshot | null = null;
   let neoPlayout: LatencyHistogram | null = null;
-  let metrics: MetricsEndpoint | null = null;
-  if (opts.metricsPort !== undefined) {
-    try {
-      metrics = await startMetricsEndpoint({ host: opts.metricsHost, port: opts.metricsPort }, createRunRegistry({ snapshot: () => latest, neoPlayout: () => neoPlayout }));
-    } catch (e) {
-      console.error(`p2p-mmog run: the metrics endpoint cannot listen on ${opts.metricsHost}:${opts.metricsPort}: ${(e as Error).message}`);
-      return EXIT.usage;
-    }
-    console.log(`metrics: ${metrics.url}`);
-  }
+  const opened = await openMetrics('run', opts, () => createRunRegistry({ snapshot: () => latest, neoPlayout: () => neoPlayout }));
+  if (!opened) return EXIT.usage;
+  const metrics = opened.endpoint;
+  if (metrics) console.log(`metrics: ${metrics.url}`);
   // Agents (docs/agents.md): the run waits for them, then spreads its shards over them.
   let agents: { listener: AgentListener; connections: readonly AgentConnection[] } | null = null;
   if (opts.agents !== undefined) {
@@ -219,22 +214,30 @@ async function run(profilePath: string, opts: RunOptions): Promise<number> {
   }
 }
 
+/**
+ * The metrics endpoint a command was asked for with `--metrics-port` (`endpoint` null when it was
+ * not); null when it cannot listen there, which is said on stderr (the command exits 2).
+ */
+async function openMetrics(command: 'run' | 'agent', opts: { readonly metricsPort?: number; readonly metricsHost: string }, registry: () => Registry): Promise<{ readonly endpoint: MetricsEndpoint | null } | null> {
+  if (opts.metricsPort === undefined) return { endpoint: null };
+  try {
+    return { endpoint: await startMetricsEndpoint({ host: opts.metricsHost, port: opts.metricsPort }, registry()) };
+  } catch (e) {
+    console.error(`p2p-mmog ${command}: the metrics endpoint cannot listen on ${opts.metricsHost}:${opts.metricsPort}: ${(e as Error).message}`);
+    return null;
+  }
+}
+
 async function agentCommand(opts: AgentCommandOptions): Promise<number> {
   if (opts.secret === '') {
     console.error('p2p-mmog agent: --secret must not be empty');
     return EXIT.usage;
   }
   const telemetry = new Map<number, Extract<ShardMessage, { type: 'telemetry' }>>();
-  let metrics: MetricsEndpoint | null = null;
-  if (opts.metricsPort !== undefined) {
-    try {
-      metrics = await startMetricsEndpoint({ host: opts.metricsHost, port: opts.metricsPort }, createAgentRegistry(() => telemetry));
-    } catch (e) {
-      console.error(`p2p-mmog agent: the metrics endpoint cannot listen on ${opts.metricsHost}:${opts.metricsPort}: ${(e as Error).message}`);
-      return EXIT.usage;
-    }
-    console.log(`agent: metrics at ${metrics.url}`);
-  }
+  const opened = await openMetrics('agent', opts, () => createAgentRegistry(() => telemetry));
+  if (!opened) return EXIT.usage;
+  const metrics = opened.endpoint;
+  if (metrics) console.log(`agent: metrics at ${metrics.url}`);
   const outcome = await runAgent({
     controller: opts.controller,
     secret: new TextEncoder().encode(opts.secret),

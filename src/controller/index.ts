@@ -154,6 +154,8 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}, option
   const commands: ((c: ShardCommand) => void)[] = [];
   const dispatcher = createRunDispatcher({ profile, plan, commands, identity, storageAttacks, events, clock, aborted });
   let readyShards = 0;
+  /** What waits for the start signal besides the shards (agents' result deadlines). */
+  const onStart: (() => void)[] = [];
   const startAll = () => {
     if (aborted()) return;
     // A short margin so every thread arms its first round before it is due.
@@ -161,6 +163,7 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}, option
     cost.markStart();
     for (const send of commands) send({ type: 'start', startAtMs: clock.startAtMs });
     dispatcher.start();
+    for (const arm of onStart) arm();
   };
   const tasks = plan.shardsGroups.map((shardGroups, shardIndex) => {
     const shard = hostOf(shardIndex).runShard(shardTask(profile, plan, identity, shardIndex, shardGroups), (m: ShardMessage) => {
@@ -186,20 +189,10 @@ export async function runScenario(profile: Profile, hooks: RunHooks = {}, option
     if (threads) return result;
     const graceMs = options.agentResultGraceMs ?? AGENT_RESULT_GRACE_MS;
     let overdue: NodeJS.Timeout | undefined;
-    const deadline = new Promise<ShardResult>((resolve, reject) => {
-      const arm = () => {
-        if (!clock.started()) return void (overdue = setTimeout(arm, 1000));
-        overdue = setTimeout(() => {
-          const reason = `no result ${graceMs / 1000} s after the run's end`;
-          try {
-            resolve(lostOr(reason, new Error(`shard ${shardIndex} on agent ${hostOf(shardIndex).host}: ${reason}`)));
-          } catch (error) {
-            reject(error as Error);
-          }
-        }, Math.max(0, clock.startAtMs + profile.durationS * 1000 + graceMs - monotonicNowMs()));
-      };
-      arm();
-    });
+    // Armed at the start signal, when the run's end is known; cleared once the result is in.
+    const overdueAtEnd = new Promise<void>((resolve) => onStart.push(() => void (overdue = setTimeout(resolve, Math.max(0, clock.startAtMs + profile.durationS * 1000 + graceMs - monotonicNowMs())))));
+    const reason = `no result ${graceMs / 1000} s after the run's end`;
+    const deadline = overdueAtEnd.then(() => lostOr(reason, new Error(`shard ${shardIndex} on agent ${hostOf(shardIndex).host}: ${reason}`)));
     return Promise.race([result, deadline]).finally(() => clearTimeout(overdue));
   });
   const { schedule } = plan;

@@ -41,7 +41,15 @@ export interface MetricsEndpoint {
 
 const PREFIX = 'p2pmmog_';
 
-type Sample = { readonly labels: Record<string, string | number>; readonly value: number };
+type Sample = { readonly labels: Record<string, string | number>; readonly value: number; readonly metricName?: string };
+
+/**
+ * A metric answered at each scrape from `values()`. prom-client's registry formats any object with
+ * a name, help, type and `get()`; the cast is to its class types, which are the only ones it names.
+ */
+function scrapedMetric(name: string, help: string, type: 'gauge' | 'counter' | 'histogram', values: () => readonly Sample[]): Metric<string> {
+  return { name, help, type, aggregator: 'sum', get: async () => ({ name, help, type, aggregator: 'sum', values: [...values()] }) } as unknown as Metric<string>;
+}
 
 /**
  * A series read from the live snapshot at each scrape. prom-client's Gauge and Counter keep values
@@ -50,15 +58,12 @@ type Sample = { readonly labels: Record<string, string | number>; readonly value
  * than a 0 that reads as a measurement.
  */
 function snapshotMetric(source: MetricsSource, type: 'gauge' | 'counter', name: string, help: string, read: (s: LiveSnapshot) => number | null | undefined | readonly Sample[]): Metric<string> {
-  const fullName = PREFIX + name;
-  const values = (): Sample[] => {
+  return scrapedMetric(PREFIX + name, help, type, () => {
     const s = source.snapshot();
     const v = s ? read(s) : null;
     if (typeof v === 'number') return Number.isFinite(v) ? [{ labels: {}, value: v }] : [];
-    return v ? [...v] : [];
-  };
-  // The registry formats any object with name, help, type and get(); the cast is to prom-client's class types.
-  return { name: fullName, help, type, aggregator: 'sum', get: async () => ({ name: fullName, help, type, aggregator: 'sum', values: values() }) } as unknown as Metric<string>;
+    return v ?? [];
+  });
 }
 
 /**
@@ -70,8 +75,8 @@ function neoLatencyHistogram(source: MetricsSource): Metric<string> {
   const name = `${PREFIX}neo_playout_latency_seconds`;
   const help = 'NEO update playout latency over the run so far (send to play, every accepted update at every receiver), from the HdrHistograms merged across workers.';
   // Read once per change of the histogram (it changes once a second), however often it is scraped.
-  let cached: { readonly histogram: LatencyHistogram; readonly count: number; readonly values: readonly object[] } | null = null;
-  const values = () => {
+  let cached: { readonly histogram: LatencyHistogram; readonly count: number; readonly values: readonly Sample[] } | null = null;
+  const values = (): readonly Sample[] => {
     const h = source.neoPlayout();
     const count = h?.count ?? 0;
     // No playout yet: no series, rather than buckets of 0 that read as a measurement.
@@ -79,7 +84,7 @@ function neoLatencyHistogram(source: MetricsSource): Metric<string> {
     if (cached && cached.histogram === h && cached.count === count) return cached.values;
     const at = (ms: number) => h.countAtOrBelowMs(ms);
     const sum = (h.summary().mean * count) / 1000;
-    const fresh = [
+    const fresh: Sample[] = [
       ...NEO_LATENCY_BUCKETS_MS.map((ms) => ({ metricName: `${name}_bucket`, labels: { le: ms / 1000 }, value: at(ms) })),
       { metricName: `${name}_bucket`, labels: { le: '+Inf' }, value: count },
       { metricName: `${name}_sum`, labels: {}, value: sum },
@@ -88,7 +93,7 @@ function neoLatencyHistogram(source: MetricsSource): Metric<string> {
     cached = { histogram: h, count, values: fresh };
     return fresh;
   };
-  return { name, help, type: 'histogram', aggregator: 'sum', get: async () => ({ name, help, type: 'histogram', aggregator: 'sum', values: values() }) } as unknown as Metric<string>;
+  return scrapedMetric(name, help, 'histogram', values);
 }
 
 /** The registry of a run's live figures (exported for tests that read it without HTTP). */
@@ -148,12 +153,12 @@ export function createAgentRegistry(source: AgentMetricsSource): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: `${PREFIX}agent_` });
   const perShard = (type: 'gauge' | 'counter', name: string, help: string, read: (m: Extract<ShardMessage, { type: 'telemetry' }>) => number | null) => {
-    const fullName = `${PREFIX}agent_${name}`;
-    const values = () => [...source()].flatMap(([shard, m]) => {
-      const v = read(m);
-      return v === null || !Number.isFinite(v) ? [] : [{ labels: { shard }, value: v }];
-    });
-    registry.registerMetric({ name: fullName, help, type, aggregator: 'sum', get: async () => ({ name: fullName, help, type, aggregator: 'sum', values: values() }) } as unknown as Metric<string>);
+    const values = () =>
+      [...source()].flatMap(([shard, m]) => {
+        const v = read(m);
+        return v === null || !Number.isFinite(v) ? [] : [{ labels: { shard }, value: v }];
+      });
+    registry.registerMetric(scrapedMetric(`${PREFIX}agent_${name}`, help, type, values));
   };
   perShard('gauge', 'shard_peers_alive', 'Players of the shard with an open socket.', (m) => m.sample.peersAlive);
   perShard('counter', 'shard_neo_updates_accepted_total', "The shard's NEO updates accepted (each once).", (m) => m.sample.updates.accepted);
